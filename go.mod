@@ -1,0 +1,3 @@
+module github.com/varco-gate/varco
+
+go 1.26
