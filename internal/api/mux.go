@@ -1,0 +1,133 @@
+// Package api is the RPC edge: it mounts the six varco.v1 services, health,
+// reflection and the plain HTTP links on one mux, applies the limits every
+// request shares, and maps domain errors to Connect codes. Domain logic
+// lives in the packages the handlers call, never here.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"connectrpc.com/connect"
+	connectcors "connectrpc.com/cors"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+	"github.com/rs/cors"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
+)
+
+// Services are the handlers of the six varco.v1 services.
+type Services struct {
+	Auth         varcov1connect.AuthServiceHandler
+	Catalog      varcov1connect.CatalogServiceHandler
+	Booking      varcov1connect.BookingServiceHandler
+	Admin        varcov1connect.AdminServiceHandler
+	Gate         varcov1connect.GateServiceHandler
+	Notification varcov1connect.NotificationServiceHandler
+}
+
+// Options configure the edge.
+type Options struct {
+	// MaxRequestBytes bounds every request message; larger ones are refused
+	// with ResourceExhausted before they are decoded.
+	MaxRequestBytes int64
+	// CORSOrigins are the browser origins allowed to call; "*" allows any.
+	CORSOrigins []string
+	// Interceptors run on every RPC, outermost first.
+	Interceptors []connect.Interceptor
+	// Metrics serves /metrics when set.
+	Metrics http.Handler
+	// Extra mounts plain HTTP handlers (QR PNG, .ics, CSV, cancel link).
+	Extra  map[string]http.Handler
+	Logger *slog.Logger
+}
+
+// ServiceNames are the fully-qualified names of the six varco.v1 services.
+var ServiceNames = []string{
+	varcov1connect.AuthServiceName,
+	varcov1connect.CatalogServiceName,
+	varcov1connect.BookingServiceName,
+	varcov1connect.AdminServiceName,
+	varcov1connect.GateServiceName,
+	varcov1connect.NotificationServiceName,
+}
+
+// NewMux returns the handler serving everything on one port, and the health
+// checker so the caller can report NOT_SERVING while shutting down.
+func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
+	handlerOpts := []connect.HandlerOption{
+		connect.WithInterceptors(o.Interceptors...),
+		connect.WithReadMaxBytes(int(o.MaxRequestBytes)),
+		// A panic in one handler becomes an Internal error for that call
+		// instead of taking the process (and every other citizen) down.
+		connect.WithRecover(func(_ context.Context, spec connect.Spec, _ http.Header, p any) error {
+			o.Logger.Error("panic in handler", slog.String("procedure", spec.Procedure), slog.Any("panic", p))
+			return connect.NewError(connect.CodeInternal, errInternal)
+		}),
+	}
+	mux := http.NewServeMux()
+	mux.Handle(varcov1connect.NewAuthServiceHandler(s.Auth, handlerOpts...))
+	mux.Handle(varcov1connect.NewCatalogServiceHandler(s.Catalog, handlerOpts...))
+	mux.Handle(varcov1connect.NewBookingServiceHandler(s.Booking, handlerOpts...))
+	mux.Handle(varcov1connect.NewAdminServiceHandler(s.Admin, handlerOpts...))
+	mux.Handle(varcov1connect.NewGateServiceHandler(s.Gate, handlerOpts...))
+	mux.Handle(varcov1connect.NewNotificationServiceHandler(s.Notification, handlerOpts...))
+
+	checker := grpchealth.NewStaticChecker(ServiceNames...)
+	mux.Handle(grpchealth.NewHandler(checker))
+	reflector := grpcreflect.NewStaticReflector(ServiceNames...)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+
+	if o.Metrics != nil {
+		mux.Handle("GET /metrics", o.Metrics)
+	}
+	for pattern, h := range o.Extra {
+		mux.Handle(pattern, h)
+	}
+	return withCORS(mux, o.CORSOrigins), checker
+}
+
+// withCORS lets the configured browser origins call Connect and gRPC-Web,
+// exposing the headers those protocols need.
+func withCORS(h http.Handler, origins []string) http.Handler {
+	if len(origins) == 0 {
+		return h
+	}
+	c := cors.New(cors.Options{
+		AllowedOrigins: origins,
+		AllowedMethods: connectcors.AllowedMethods(),
+		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization", "Accept-Language"),
+		ExposedHeaders: connectcors.ExposedHeaders(),
+		MaxAge:         7200,
+	})
+	return c.Handler(h)
+}
+
+// IsStreaming reports whether path names a streaming RPC of the varco.v1
+// services, health or reflection: those must not be cut by unary timeouts.
+func IsStreaming() func(path string) bool {
+	streaming := map[string]bool{
+		"/grpc.health.v1.Health/Watch":                                   true,
+		"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      true,
+		"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": true,
+	}
+	for _, name := range ServiceNames {
+		d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(name))
+		if err != nil {
+			panic("api: service descriptor missing: " + name) // generated code not linked: a build bug.
+		}
+		methods := d.(protoreflect.ServiceDescriptor).Methods()
+		for i := range methods.Len() {
+			m := methods.Get(i)
+			if m.IsStreamingClient() || m.IsStreamingServer() {
+				streaming["/"+name+"/"+string(m.Name())] = true
+			}
+		}
+	}
+	return func(path string) bool { return streaming[path] }
+}

@@ -1,0 +1,84 @@
+// Package app assembles a running Varco server from its configuration:
+// storage, demo data, services, the RPC edge and the HTTP listener. The
+// server binary and end-to-end tests both start the server through it, so
+// tests exercise exactly what production runs.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+
+	"github.com/varco-gate/varco/internal/api"
+	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/config"
+	"github.com/varco-gate/varco/internal/demo"
+	"github.com/varco-gate/varco/internal/httpserver"
+	"github.com/varco-gate/varco/internal/metrics"
+	"github.com/varco-gate/varco/internal/store/sqlite"
+)
+
+// App is a configured server, ready to serve.
+type App struct {
+	log     *slog.Logger
+	db      *sqlite.DB
+	handler http.Handler
+	health  *grpchealth.StaticChecker
+	srvOpts httpserver.Options
+}
+
+// New opens the database (migrating it), loads demo data when asked and
+// builds the handler.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clock) (*App, error) {
+	db, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if cfg.Demo {
+		loaded, err := demo.Load(ctx, db, clk.Now())
+		if err != nil {
+			return nil, errors.Join(err, db.Close())
+		}
+		log.Info("demo data", slog.Bool("loaded_now", loaded), slog.String("comune_id", demo.ComuneID))
+	}
+	m := metrics.NewRPC(clk)
+	services := api.Unimplemented()
+	services.Catalog = api.NewCatalog(db, log)
+	handler, checker := api.NewMux(services, api.Options{
+		MaxRequestBytes: cfg.MaxRequestBytes,
+		CORSOrigins:     cfg.CORSOrigins,
+		Interceptors:    []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk)},
+		Metrics:         m.Handler(),
+		Logger:          log,
+	})
+	return &App{
+		log: log, db: db, handler: handler, health: checker,
+		srvOpts: httpserver.Options{
+			ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
+			IdleTimeout: cfg.IdleTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
+			IsStreaming: api.IsStreaming(), Logger: log,
+		},
+	}, nil
+}
+
+// Handler is the complete HTTP handler (for tests with httptest).
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Serve answers on ln until ctx is cancelled, then shuts down gracefully and
+// closes the database.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := httpserver.New(a.handler, a.srvOpts)
+	srv.RegisterOnShutdown(func() {
+		// Load balancers polling health stop sending traffic first.
+		a.health.SetStatus("", grpchealth.StatusNotServing)
+	})
+	a.log.Info("listening", slog.String("addr", ln.Addr().String()))
+	err := httpserver.Serve(ctx, srv, ln, a.srvOpts)
+	return errors.Join(err, a.db.Close())
+}

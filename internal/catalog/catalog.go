@@ -1,0 +1,195 @@
+// Package catalog models what can be booked: organizations, their places,
+// the resource tree with its booking policies, operators, and the weekly
+// rules and exceptions that make up a schedule.
+package catalog
+
+import (
+	"time"
+)
+
+// DefaultTimeZone is used when a place does not name one.
+const DefaultTimeZone = "Europe/Rome"
+
+// DefaultHoldDuration is how long a hold keeps seats unless the resource
+// says otherwise (the Maggioli desk's 10-minute countdown).
+const DefaultHoldDuration = 10 * time.Minute
+
+// OrgKind classifies organizations; values match varco.v1.OrganizationKind.
+type OrgKind int
+
+// Organization kinds.
+const (
+	OrgPublicOffice OrgKind = 1
+	OrgBusiness     OrgKind = 2
+	OrgAssociation  OrgKind = 3
+)
+
+// ResourceKind says how a resource is booked; values match
+// varco.v1.ResourceKind.
+type ResourceKind int
+
+// Resource kinds.
+const (
+	KindGroup       ResourceKind = 1
+	KindAppointment ResourceKind = 2
+	KindEvent       ResourceKind = 3
+)
+
+// Bookable reports whether resources of this kind take bookings.
+func (k ResourceKind) Bookable() bool { return k == KindAppointment || k == KindEvent }
+
+// Mode is how an appointment takes place; values match varco.v1.Mode.
+type Mode int
+
+// Modes.
+const (
+	ModeInPerson  Mode = 1
+	ModePhone     Mode = 2
+	ModeVideoCall Mode = 3
+)
+
+// Contacts are how citizens reach an organization or place.
+type Contacts struct {
+	Phone, Email, Website string
+}
+
+// Address is a postal address.
+type Address struct {
+	Street, PostalCode, City, Province, Country string
+}
+
+// GeoPoint is a WGS84 position.
+type GeoPoint struct {
+	Latitude, Longitude float64
+}
+
+// Organization is a town office or local business.
+type Organization struct {
+	ID          string
+	Name        string
+	Kind        OrgKind
+	Description string
+	Contacts    Contacts
+	TaxCode     string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Place is an office or venue; its time zone governs its schedules.
+type Place struct {
+	ID             string
+	OrganizationID string
+	Name           string
+	Address        Address
+	Location       *GeoPoint
+	Contacts       Contacts
+	TimeZone       string
+	Description    string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Zone returns the place's time zone, falling back to Europe/Rome.
+func (p Place) Zone() (*time.Location, error) {
+	tz := p.TimeZone
+	if tz == "" {
+		tz = DefaultTimeZone
+	}
+	return time.LoadLocation(tz)
+}
+
+// Operator is a person serving appointments ("referente").
+type Operator struct {
+	ID          string
+	DisplayName string
+}
+
+// Acknowledgement is a statement the citizen must tick to book.
+type Acknowledgement struct {
+	ID   string
+	Text string
+}
+
+// TicketPolicy sets when a QR ticket opens the gate and for how long.
+type TicketPolicy struct {
+	ValidBeforeStart time.Duration
+	ValidAfterEnd    time.Duration
+	MaxStay          time.Duration // 0: no limit.
+	WarningLead      time.Duration
+	AllowReentry     bool
+}
+
+// Policy holds the booking rules of a resource other than opening hours.
+type Policy struct {
+	OpensDaysAhead      int // 0: no limit.
+	MinNotice           time.Duration
+	SameDayCutoff       string // "HH:MM" local, or "".
+	HoldDuration        time.Duration
+	MaxConsecutiveSlots int
+	MaxSeatsPerBooking  int
+	MaxActivePerPerson  int // 0: no limit.
+	CancelCutoff        time.Duration
+	ReminderLead        time.Duration
+	Tickets             TicketPolicy
+}
+
+// Resource is a node of the resource tree.
+type Resource struct {
+	ID               string
+	OrganizationID   string
+	PlaceID          string
+	ParentID         string
+	Depth            int // Filled by Tree.
+	Kind             ResourceKind
+	Name             string
+	Description      string
+	DocumentsToBring []string
+	Acknowledgements []Acknowledgement
+	Modes            []Mode
+	Operators        []Operator
+	OperatorChoice   bool
+	Ticketed         bool
+	Position         int
+	Active           bool
+	Policy           Policy
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// WeeklyRule opens a resource on an ISO weekday (1 Monday … 7 Sunday)
+// between two local times, cut into slots.
+type WeeklyRule struct {
+	ID           string
+	Weekday      int
+	Start, End   string // "HH:MM" local.
+	SlotLength   time.Duration
+	SeatsPerSlot int
+	OperatorIDs  []string
+	ValidFrom    string // "YYYY-MM-DD" or "".
+	ValidUntil   string
+}
+
+// ExceptionKind is what a schedule exception does; values match
+// varco.v1.ExceptionKind.
+type ExceptionKind int
+
+// Exception kinds.
+const (
+	ExceptionClosure             ExceptionKind = 1
+	ExceptionExtraOpening        ExceptionKind = 2
+	ExceptionOperatorUnavailable ExceptionKind = 3
+)
+
+// Exception changes the weekly rules on some dates.
+type Exception struct {
+	ID                 string
+	Kind               ExceptionKind
+	StartDate, EndDate string // "YYYY-MM-DD" local, inclusive.
+	StartTime, EndTime string // "HH:MM" local, or "" for the whole day.
+	Yearly             bool
+	OperatorID         string
+	Reason             string
+	SlotLength         time.Duration
+	SeatsPerSlot       int
+	CreatedAt          time.Time
+}

@@ -1,0 +1,163 @@
+// Package config reads the server's configuration from command-line flags,
+// each with a VARCO_* environment variable as fallback, so the same binary
+// runs from a terminal, a systemd unit or a container without a config file.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Defaults, with their units in the name or type.
+const (
+	DefaultAddr              = "127.0.0.1:8080"
+	DefaultDB                = "varco.db"
+	DefaultMaxRequestBytes   = 1 << 20 // 1 MiB: the largest legitimate request is an UploadScans batch.
+	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultReadTimeout       = 30 * time.Second
+	DefaultWriteTimeout      = 30 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultShutdownTimeout   = 20 * time.Second
+	DefaultPublicBaseURL     = "http://127.0.0.1:8080"
+)
+
+// Config is everything the server needs to start.
+type Config struct {
+	Addr              string
+	DB                string
+	Demo              bool
+	LogFormat         string // "text" or "json"
+	LogLevel          string // "debug", "info", "warn", "error"
+	CORSOrigins       []string
+	MaxRequestBytes   int64
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	// WriteTimeout bounds unary RPCs and plain GETs; streaming RPCs (Sync,
+	// WatchOccupancy, exports) are exempt because they are meant to live long.
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	ShutdownTimeout time.Duration
+	PublicBaseURL   string
+	// BootstrapAdmin, when set, is "email" of the installation administrator
+	// to create on start if no account exists yet (see README).
+	BootstrapAdmin string
+}
+
+// Flag describes one setting for the README's configuration table.
+type Flag struct {
+	Name, Env, Default, Usage string
+}
+
+// Load parses args (without the program name), falling back to the
+// environment for every flag not given on the command line.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	var c Config
+	fs := newFlagSet(&c, stderr)
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] {
+			return
+		}
+		if v := getenv(EnvName(f.Name)); v != "" {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", EnvName(f.Name), err))
+			}
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, err
+	}
+	return c, c.validate()
+}
+
+// Flags lists every setting, for documentation and --help.
+func Flags() []Flag {
+	var c Config
+	fs := newFlagSet(&c, io.Discard)
+	var out []Flag
+	fs.VisitAll(func(f *flag.Flag) {
+		out = append(out, Flag{Name: f.Name, Env: EnvName(f.Name), Default: f.DefValue, Usage: f.Usage})
+	})
+	return out
+}
+
+// EnvName maps a flag name to its environment variable: "cors-origins" is
+// VARCO_CORS_ORIGINS.
+func EnvName(flagName string) string {
+	return "VARCO_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("varco-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", DefaultAddr, "address to listen on (Connect, gRPC, gRPC-Web and HTTP on one port)")
+	fs.StringVar(&c.DB, "db", DefaultDB, "SQLite database file (created if missing)")
+	fs.BoolVar(&c.Demo, "demo", false, "load demo data into an empty database")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.Func("cors-origins", "comma-separated browser origins allowed to call the API, or * (default: none)", func(s string) error {
+		c.CORSOrigins = nil
+		for _, o := range strings.Split(s, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				c.CORSOrigins = append(c.CORSOrigins, o)
+			}
+		}
+		return nil
+	})
+	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", DefaultMaxRequestBytes, "largest accepted request message, in bytes")
+	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", DefaultReadHeaderTimeout, "time allowed to read request headers")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", DefaultReadTimeout, "time allowed to read a whole request")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", DefaultWriteTimeout, "time allowed to answer a unary request (streams are exempt)")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", DefaultShutdownTimeout, "how long a graceful shutdown waits for requests in flight")
+	fs.StringVar(&c.PublicBaseURL, "public-base-url", DefaultPublicBaseURL, "base URL citizens reach the server at (links in e-mails)")
+	fs.StringVar(&c.BootstrapAdmin, "bootstrap-admin", "", "e-mail of the installation administrator to create when the database has no account")
+	return fs
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("addr: must not be empty"))
+	}
+	if c.DB == "" {
+		errs = append(errs, errors.New("db: must not be empty"))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log-format: %q is not text or json", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log-level: %q is not debug, info, warn or error", c.LogLevel))
+	}
+	if c.MaxRequestBytes < 1024 {
+		errs = append(errs, fmt.Errorf("max-request-bytes: %d is below 1024", c.MaxRequestBytes))
+	}
+	for name, d := range map[string]time.Duration{
+		"read-header-timeout": c.ReadHeaderTimeout, "read-timeout": c.ReadTimeout,
+		"write-timeout": c.WriteTimeout, "idle-timeout": c.IdleTimeout, "shutdown-timeout": c.ShutdownTimeout,
+	} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be positive", name))
+		}
+	}
+	if !strings.HasPrefix(c.PublicBaseURL, "http://") && !strings.HasPrefix(c.PublicBaseURL, "https://") {
+		errs = append(errs, fmt.Errorf("public-base-url: %q must start with http:// or https://", c.PublicBaseURL))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,95 @@
+// Package metrics exposes Prometheus metrics of the RPC edge: how many calls
+// each procedure answered with each code, and how long they took.
+package metrics
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/varco-gate/varco/internal/clock"
+)
+
+// RPC holds the RPC metrics in a registry of its own (no global state, so
+// tests can run servers side by side).
+type RPC struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	clk      clock.Clock
+}
+
+// NewRPC registers the RPC metrics plus the Go runtime and process collectors.
+func NewRPC(clk clock.Clock) *RPC {
+	reg := prometheus.NewRegistry()
+	m := &RPC{
+		registry: reg,
+		clk:      clk,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "varco_rpc_requests_total",
+			Help: "RPCs handled, by procedure and Connect code (ok for success).",
+		}, []string{"procedure", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "varco_rpc_duration_seconds",
+			Help: "RPC handling time in seconds, by procedure and code; for streams, the stream's lifetime.",
+			// Booking RPCs should answer in milliseconds; streams live long.
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5, 30, 300},
+		}, []string{"procedure", "code"}),
+	}
+	reg.MustRegister(m.requests, m.latency,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *RPC) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+// Registry lets other packages (outbox dispatcher, gate) add their metrics.
+func (m *RPC) Registry() prometheus.Registerer { return m.registry }
+
+// Interceptor records every handled RPC.
+func (m *RPC) Interceptor() connect.Interceptor { return interceptor{m} }
+
+func (m *RPC) observe(procedure string, start time.Time, err error) {
+	code := "ok"
+	if err != nil {
+		code = connect.CodeOf(err).String()
+		if errors.Is(err, context.Canceled) {
+			code = connect.CodeCanceled.String()
+		}
+	}
+	m.requests.WithLabelValues(procedure, code).Inc()
+	m.latency.WithLabelValues(procedure, code).Observe(m.clk.Now().Sub(start).Seconds())
+}
+
+type interceptor struct{ m *RPC }
+
+func (i interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		start := i.m.clk.Now()
+		res, err := next(ctx, req)
+		i.m.observe(req.Spec().Procedure, start, err)
+		return res, err
+	}
+}
+
+func (i interceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+func (i interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		start := i.m.clk.Now()
+		err := next(ctx, conn)
+		i.m.observe(conn.Spec().Procedure, start, err)
+		return err
+	}
+}

@@ -1,0 +1,33 @@
+package person
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseName(t *testing.T) {
+	tests := []struct{ name, in, want, code string }{
+		{"simple", "Mario", "Mario", ""},
+		{"collapsed", "  Maria \t  Grazia ", "Maria Grazia", ""},
+		{"accented", "Niccolò", "Niccolò", ""},
+		{"apostrophe", "D'Angelo", "D'Angelo", ""},
+		{"typographic apostrophe", "D’Angelo", "D'Angelo", ""},
+		{"hyphen and dot", "Jean-Luc J.", "Jean-Luc J.", ""},
+		{"decomposed accent", "Nicolo\u0300", "Nicolo\u0300", ""},
+		{"non latin", "Δημήτρης", "Δημήτρης", ""},
+		{"nbsp collapsed", "De\u00a0Luca", "De Luca", ""},
+		{"100 runes", strings.Repeat("à", 100), strings.Repeat("à", 100), ""},
+		{"empty", " \t ", "", CodeRequired},
+		{"101 runes", strings.Repeat("à", 101), "", CodeNameLength},
+		{"digit", "Mario2", "", CodeNameChars},
+		{"symbol", "Mario@", "", CodeNameChars},
+		{"control", "Ma\x00rio", "", CodeNameChars},
+		{"punctuation only", "-.'", "", CodeNameChars},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseName("surname", tt.in)
+			checkResult(t, got, err, tt.want, "surname", tt.code)
+		})
+	}
+}
