@@ -37,8 +37,10 @@ type Options struct {
 	MaxRequestBytes int64
 	// CORSOrigins are the browser origins allowed to call; "*" allows any.
 	CORSOrigins []string
-	// Interceptors run on every RPC, outermost first.
+	// Interceptors run on every RPC, outermost first, before Access.
 	Interceptors []connect.Interceptor
+	// Access authenticates and authorizes every RPC; required.
+	Access *Access
 	// Metrics serves /metrics when set.
 	Metrics http.Handler
 	// Extra mounts plain HTTP handlers (QR PNG, .ics, CSV, cancel link).
@@ -59,8 +61,14 @@ var ServiceNames = []string{
 // NewMux returns the handler serving everything on one port, and the health
 // checker so the caller can report NOT_SERVING while shutting down.
 func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
+	if o.Access == nil {
+		// Serving without authorization must be impossible, not a default.
+		panic("api: NewMux without an Access interceptor")
+	}
 	handlerOpts := []connect.HandlerOption{
-		connect.WithInterceptors(o.Interceptors...),
+		// Access runs last, right before the handler, so metrics and logs
+		// also count refused calls.
+		connect.WithInterceptors(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)], o.Access)...),
 		connect.WithReadMaxBytes(int(o.MaxRequestBytes)),
 		// A panic in one handler becomes an Internal error for that call
 		// instead of taking the process (and every other citizen) down.

@@ -16,10 +16,12 @@ import (
 	"connectrpc.com/grpchealth"
 
 	"github.com/varco-gate/varco/internal/api"
+	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/demo"
 	"github.com/varco-gate/varco/internal/httpserver"
+	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/internal/metrics"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 )
@@ -50,10 +52,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	m := metrics.NewRPC(clk)
 	services := api.Unimplemented()
 	services.Catalog = api.NewCatalog(db, log)
+	ids := identity.New(identity.Config{}, db, clk, log)
+	services.Auth = api.NewAuth(ids, log)
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
 		Interceptors:    []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk)},
+		Access:          api.NewAccess(ids, authz.NewAuthorizer(db), log),
 		Metrics:         m.Handler(),
 		Logger:          log,
 	})

@@ -95,9 +95,9 @@ func TestProtocols(t *testing.T) {
 		require.NoError(t, err)
 		requireDemoOrganizations(t, res)
 
-		// Not built yet: a clean Unimplemented, not a transport error.
+		// Booking needs a logged-in citizen: refused before any handler.
 		err = conn.Invoke(ctx, varcov1connect.BookingServiceHoldSlotsProcedure, &varcov1.HoldSlotsRequest{}, &varcov1.HoldSlotsResponse{})
-		require.Equal(t, codes.Unimplemented, status.Code(err))
+		require.Equal(t, codes.Unauthenticated, status.Code(err))
 	})
 
 	for _, tc := range []struct {

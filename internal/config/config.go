@@ -42,9 +42,6 @@ type Config struct {
 	IdleTimeout     time.Duration
 	ShutdownTimeout time.Duration
 	PublicBaseURL   string
-	// BootstrapAdmin, when set, is "email" of the installation administrator
-	// to create on start if no account exists yet (see README).
-	BootstrapAdmin string
 }
 
 // Flag describes one setting for the README's configuration table.
@@ -123,7 +120,6 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", DefaultShutdownTimeout, "how long a graceful shutdown waits for requests in flight")
 	fs.StringVar(&c.PublicBaseURL, "public-base-url", DefaultPublicBaseURL, "base URL citizens reach the server at (links in e-mails)")
-	fs.StringVar(&c.BootstrapAdmin, "bootstrap-admin", "", "e-mail of the installation administrator to create when the database has no account")
 	return fs
 }
 

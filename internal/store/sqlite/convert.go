@@ -68,13 +68,13 @@ func notFound(err error, what, id string) error {
 	return fmt.Errorf("get %s %q: %w", what, id, err)
 }
 
-// conflict turns a unique constraint violation into store.ErrConflict.
+// conflict turns a unique or primary key violation into store.ErrConflict.
 func conflict(err error, what string) error {
 	if err == nil {
 		return nil
 	}
 	var se sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
+	if errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey) {
 		return fmt.Errorf("%s: %w: %s", what, store.ErrConflict, uniqueColumn(se.Error()))
 	}
 	return fmt.Errorf("%s: %w", what, err)

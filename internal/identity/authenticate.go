@@ -1,0 +1,87 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/varco-gate/varco/internal/auth/token"
+	"github.com/varco-gate/varco/internal/authz"
+	"github.com/varco-gate/varco/internal/store"
+)
+
+// Authenticate turns a bearer credential into a principal: a "vs_" session
+// token into an Account principal with its staff roles, a "vd_" device
+// credential into a Device principal. Unknown, expired or revoked
+// credentials, and anything else, yield ErrSessionInvalid or
+// ErrDeviceInvalid (both Unauthenticated).
+//
+// Tokens are looked up by their SHA-256 hash, so no comparison of secrets
+// happens here whose timing could leak anything; the shape check first keeps
+// garbage away from the database.
+func (s *Service) Authenticate(ctx context.Context, bearer string) (authz.Principal, error) {
+	switch {
+	case strings.HasPrefix(bearer, token.PrefixSession):
+		return s.authenticateSession(ctx, bearer)
+	case strings.HasPrefix(bearer, token.PrefixDevice):
+		return s.authenticateDevice(ctx, bearer)
+	}
+	return authz.Principal{}, ErrSessionInvalid
+}
+
+func (s *Service) authenticateSession(ctx context.Context, bearer string) (authz.Principal, error) {
+	if !token.Valid(bearer, token.PrefixSession) {
+		return authz.Principal{}, ErrSessionInvalid
+	}
+	hash := token.Hash(bearer)
+	sess, err := s.store.GetSession(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return authz.Principal{}, ErrSessionInvalid
+	}
+	if err != nil {
+		return authz.Principal{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if !sess.Active(s.clk.Now()) {
+		return authz.Principal{}, ErrSessionInvalid
+	}
+	a, err := s.account(ctx, sess.AccountID)
+	if err != nil {
+		return authz.Principal{}, err
+	}
+	roles, err := s.store.ListAccountRoles(ctx, a.ID)
+	if err != nil {
+		return authz.Principal{}, fmt.Errorf("authenticate: %w", err)
+	}
+	return authz.Principal{
+		Kind: authz.Account, AccountID: a.ID, SessionHash: hash, Roles: roles,
+		InstallationAdmin: a.InstallationAdmin,
+	}, nil
+}
+
+func (s *Service) authenticateDevice(ctx context.Context, bearer string) (authz.Principal, error) {
+	if !token.Valid(bearer, token.PrefixDevice) {
+		return authz.Principal{}, ErrDeviceInvalid
+	}
+	d, err := s.store.GetDeviceByCredential(ctx, token.Hash(bearer))
+	if errors.Is(err, store.ErrNotFound) {
+		return authz.Principal{}, ErrDeviceInvalid
+	}
+	if err != nil {
+		return authz.Principal{}, fmt.Errorf("authenticate device: %w", err)
+	}
+	if !d.RevokedAt.IsZero() {
+		return authz.Principal{}, ErrDeviceInvalid
+	}
+	if now := s.now(); now.Sub(d.LastSeenAt) >= deviceTouchInterval {
+		// Last-seen is informational: a failed write must not lock a gate
+		// out, so it is logged and the call goes on.
+		if err := s.store.TouchDevice(ctx, d.ID, now); err != nil {
+			s.log.WarnContext(ctx, "device last seen not recorded", slog.String("device_id", d.ID), slog.Any("err", err))
+		}
+	}
+	return authz.Principal{
+		Kind: authz.Device, DeviceID: d.ID, DeviceOrgID: d.OrganizationID, DeviceResourceIDs: d.ResourceIDs,
+	}, nil
+}

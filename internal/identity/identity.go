@@ -1,0 +1,156 @@
+// Package identity manages who the callers are: citizen and staff accounts
+// with their passwords and sessions, staff roles inside organizations, and
+// gate devices with their credentials. It turns bearer tokens into
+// authz.Principal values; deciding what a principal may do is authz's job.
+//
+// Secrets are never stored in clear: passwords as argon2id hashes (package
+// password), session tokens and device credentials as SHA-256 hashes
+// (package token). Sessions expire at an absolute instant and can be revoked.
+package identity
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/varco-gate/varco/internal/auth/password"
+	"github.com/varco-gate/varco/internal/authz"
+	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/throttle"
+)
+
+// DefaultSessionTTL is the default Config.SessionTTL.
+const DefaultSessionTTL = 30 * 24 * time.Hour
+
+// deviceTouchInterval bounds how often a device's last-seen time is written:
+// gates call many times a minute, and every write takes the single writer.
+const deviceTouchInterval = time.Minute
+
+// Config tunes a Service. Zero fields take the defaults.
+type Config struct {
+	// SessionTTL is how long a session lasts from login. It is absolute, not
+	// sliding: a stolen token stops working at a known time however much it
+	// is used, and citizens book a few times a year, so logging in again
+	// once a month costs them little. Default DefaultSessionTTL.
+	SessionTTL time.Duration
+	// PasswordParams are the argon2id parameters for new hashes; hashes made
+	// with other parameters are upgraded at the next login. Default
+	// password.DefaultParams.
+	PasswordParams password.Params
+	// Throttle tunes login throttling (see package throttle).
+	Throttle throttle.Config
+}
+
+// Store is the storage identity needs. Lookups return errors wrapping
+// store.ErrNotFound when nothing matches.
+type Store interface {
+	// CreateAccount fails with an error wrapping store.ErrConflict and
+	// ErrEmailTaken or ErrCodiceFiscaleTaken.
+	CreateAccount(ctx context.Context, a Account) error
+	// CreateFirstAccount inserts a only when there is no account at all.
+	CreateFirstAccount(ctx context.Context, a Account) (bool, error)
+	GetAccount(ctx context.Context, id string) (Account, error)
+	// GetAccountByEmail ignores letter case.
+	GetAccountByEmail(ctx context.Context, email string) (Account, error)
+	GetAccountByCodiceFiscale(ctx context.Context, cf string) (Account, error)
+	// UpdateAccountProfile stores names, phone, language and UpdatedAt.
+	UpdateAccountProfile(ctx context.Context, a Account) error
+	// ReplacePasswordHash swaps the hash only if it is still oldHash.
+	ReplacePasswordHash(ctx context.Context, id, oldHash, newHash string, at time.Time) (bool, error)
+	// ChangePassword sets the hash and revokes every other session at once.
+	ChangePassword(ctx context.Context, id, hash string, keep [32]byte, at time.Time) error
+
+	CreateSession(ctx context.Context, s Session) error
+	GetSession(ctx context.Context, hash [32]byte) (Session, error)
+	RevokeSession(ctx context.Context, hash [32]byte, at time.Time) error
+	DeleteExpiredSessions(ctx context.Context, before time.Time) (int, error)
+
+	// PutStaffRole fails with errors wrapping ErrOrganizationNotFound,
+	// ErrResourceNotInOrganization or ErrLastOrganizer.
+	PutStaffRole(ctx context.Context, accountID string, r authz.Role, at time.Time) error
+	// DeleteStaffRole fails with ErrLastOrganizer for the last organizer.
+	DeleteStaffRole(ctx context.Context, orgID, accountID string) error
+	ListAccountRoles(ctx context.Context, accountID string) ([]authz.Role, error)
+	ListStaff(ctx context.Context, orgID string) ([]StaffMember, error)
+
+	GetDevice(ctx context.Context, id string) (Device, error)
+	GetDeviceByCredential(ctx context.Context, hash [32]byte) (Device, error)
+	TouchDevice(ctx context.Context, id string, at time.Time) error
+}
+
+// Failures callers may match with errors.Is.
+var (
+	// ErrInvalidCredentials does not say whether the login or the password
+	// was wrong, so it cannot be used to find out who is registered.
+	ErrInvalidCredentials = fault.New(fault.Unauthenticated, "invalid_credentials",
+		"E-mail, codice fiscale o password non corretti.",
+		"Wrong e-mail, codice fiscale or password.")
+	// ErrLoginThrottled is the failure inside a *ThrottledError.
+	ErrLoginThrottled = fault.New(fault.Exhausted, "login_throttled",
+		"Troppi tentativi di accesso non riusciti.", "Too many failed login attempts.")
+	// ErrSessionInvalid covers unknown, expired and revoked session tokens
+	// alike, and anything that is not a credential Varco issued.
+	ErrSessionInvalid = fault.New(fault.Unauthenticated, "session_invalid",
+		"Sessione scaduta o non valida: accedi di nuovo.",
+		"Session expired or invalid: please log in again.")
+	// ErrDeviceInvalid covers unknown and revoked device credentials.
+	ErrDeviceInvalid = fault.New(fault.Unauthenticated, "device_invalid",
+		"Credenziale del dispositivo non valida o revocata: registra di nuovo il dispositivo.",
+		"Device credential invalid or revoked: enroll the device again.")
+	// ErrLoginRequired is returned to anonymous callers of account methods.
+	ErrLoginRequired = fault.New(fault.Unauthenticated, "login_required",
+		"Devi accedere per questa operazione.", "You must log in for this operation.")
+	// ErrWrongPassword is an Invalid failure, not Unauthenticated: the
+	// caller's session is fine, and clients log out on Unauthenticated.
+	ErrWrongPassword = fault.InvalidField("current_password", "password_wrong",
+		"La password attuale non è corretta.", "The current password is not correct.")
+	// ErrAccountNotFound: no account has the e-mail or codice fiscale given
+	// to GrantRole.
+	ErrAccountNotFound = fault.New(fault.NotFound, "account_not_found",
+		"Nessun account registrato con questo indirizzo e-mail o codice fiscale.",
+		"No account is registered with this e-mail address or codice fiscale.")
+	// ErrRoleNotFound: the account has no role in the organization.
+	ErrRoleNotFound = fault.New(fault.NotFound, "role_not_found",
+		"Questa persona non ha ruoli nell'ente.", "This person has no role in the organization.")
+)
+
+// Service implements accounts, sessions, staff roles and authentication.
+// It is safe for concurrent use.
+type Service struct {
+	cfg     Config
+	store   Store
+	clk     clock.Clock
+	log     *slog.Logger
+	hasher  password.Hasher
+	limiter *throttle.Limiter
+}
+
+var _ authz.Authenticator = (*Service)(nil)
+
+// New returns a Service. It panics if cfg.PasswordParams are invalid: they
+// come from code, and a server that could not hash any password must not
+// start.
+func New(cfg Config, st Store, clk clock.Clock, log *slog.Logger) *Service {
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = DefaultSessionTTL
+	}
+	if cfg.PasswordParams == (password.Params{}) {
+		cfg.PasswordParams = password.DefaultParams
+	}
+	if err := cfg.PasswordParams.Validate(); err != nil {
+		panic(fmt.Sprintf("identity: %v", err))
+	}
+	return &Service{
+		cfg: cfg, store: st, clk: clk, log: log,
+		hasher:  password.Hasher{Params: cfg.PasswordParams},
+		limiter: throttle.New(cfg.Throttle, clk),
+	}
+}
+
+// now is the current instant at the storage precision (milliseconds, UTC),
+// so values returned to callers equal what a later read returns.
+func (s *Service) now() time.Time {
+	return s.clk.Now().UTC().Truncate(time.Millisecond)
+}

@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/varco-gate/varco/internal/identity"
+)
+
+// CreateSession inserts s; only its token hash is stored.
+func (db *DB) CreateSession(ctx context.Context, s identity.Session) error {
+	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, account_id, created_at_ms, expires_at_ms, revoked_at_ms)
+			VALUES (?,?,?,?,?)`, s.TokenHash[:], s.AccountID, ms(s.CreatedAt), ms(s.ExpiresAt), nullMS(s.RevokedAt))
+		return conflict(err, "insert session")
+	})
+}
+
+// GetSession returns the session whose token hashes to hash, active or not.
+func (db *DB) GetSession(ctx context.Context, hash [32]byte) (identity.Session, error) {
+	var s identity.Session
+	var created, expires int64
+	var revoked sql.NullInt64
+	err := db.R.QueryRowContext(ctx, `SELECT account_id, created_at_ms, expires_at_ms, revoked_at_ms
+		FROM sessions WHERE token_hash = ?`, hash[:]).Scan(&s.AccountID, &created, &expires, &revoked)
+	if err != nil {
+		// Never the hash in errors: it is as good as the token for lookups.
+		return identity.Session{}, notFound(err, "session", "by token")
+	}
+	s.TokenHash = hash
+	s.CreatedAt, s.ExpiresAt, s.RevokedAt = fromMS(created), fromMS(expires), fromNullMS(revoked)
+	return s, nil
+}
+
+// RevokeSession marks the session revoked at at. Revoking a revoked session
+// keeps the first revocation time; an unknown hash yields store.ErrNotFound.
+func (db *DB) RevokeSession(ctx context.Context, hash [32]byte, at time.Time) error {
+	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at_ms = coalesce(revoked_at_ms, ?)
+			WHERE token_hash = ?`, ms(at), hash[:])
+		return affected(res, err, "session", "by token")
+	})
+}
+
+// DeleteExpiredSessions deletes sessions that expired before before and
+// returns how many. Revoked sessions go too once expired: until then they
+// are kept so that a revoked token is reported as such.
+func (db *DB) DeleteExpiredSessions(ctx context.Context, before time.Time) (int, error) {
+	var n int64
+	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at_ms < ?`, ms(before))
+		if err != nil {
+			return fmt.Errorf("delete expired sessions: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
