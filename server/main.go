@@ -1,6 +1,9 @@
 // Command server runs the Varco API server: Connect, gRPC and gRPC-Web on
 // one port, backed by an embedded SQLite database. Run with --help for the
 // flags; every flag also reads a VARCO_* environment variable.
+//
+// `server bootstrap --help` creates the installation administrator of a
+// fresh database.
 package main
 
 import (
@@ -30,6 +33,9 @@ func main() {
 }
 
 func run() error {
+	if len(os.Args) > 1 && os.Args[1] == "bootstrap" {
+		return runBootstrap(os.Args[2:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	}
 	cfg, err := config.Load(os.Args[1:], os.Getenv, os.Stderr)
 	if err != nil {
 		return err
