@@ -54,6 +54,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	services.Catalog = api.NewCatalog(db, log)
 	ids := identity.New(identity.Config{}, db, clk, log)
 	services.Auth = api.NewAuth(ids, log)
+	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids}, log)
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,

@@ -34,6 +34,7 @@ import (
 type bundle struct {
 	baseURL string
 	addr    string
+	dbPath  string
 	stop    func() error
 }
 
@@ -64,7 +65,7 @@ func setup(t *testing.T, mutate ...func(*config.Config)) *bundle {
 		return <-done
 	}
 	t.Cleanup(func() { require.NoError(t, stop()) })
-	return &bundle{baseURL: "http://" + ln.Addr().String(), addr: ln.Addr().String(), stop: stop}
+	return &bundle{baseURL: "http://" + ln.Addr().String(), addr: ln.Addr().String(), dbPath: cfg.DB, stop: stop}
 }
 
 // h2cClient speaks cleartext HTTP/2 with prior knowledge, as gRPC does.

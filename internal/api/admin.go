@@ -1,0 +1,33 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/varco-gate/varco/internal/authz"
+	"github.com/varco-gate/varco/internal/identity"
+	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
+)
+
+// Staff is what the AdminService needs for roles.
+type Staff interface {
+	GrantRole(ctx context.Context, orgID, login string, kind authz.RoleKind, resourceIDs []string) (identity.StaffMember, error)
+	RevokeRole(ctx context.Context, orgID, accountID string) error
+	ListStaff(ctx context.Context, orgID string) ([]identity.StaffMember, error)
+}
+
+// AdminDeps are the domain services the AdminService handler calls.
+type AdminDeps struct {
+	Staff Staff
+}
+
+// Admin serves varco.v1.AdminService; each group of RPCs lives in its own
+// admin_*.go file. RPCs not built yet answer Unimplemented.
+type Admin struct {
+	varcov1connect.UnimplementedAdminServiceHandler
+	deps AdminDeps
+	log  *slog.Logger
+}
+
+// NewAdmin returns the AdminService handler.
+func NewAdmin(deps AdminDeps, log *slog.Logger) *Admin { return &Admin{deps: deps, log: log} }
