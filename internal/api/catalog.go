@@ -28,12 +28,13 @@ type CatalogReader interface {
 type Catalog struct {
 	varcov1connect.UnimplementedCatalogServiceHandler
 	store CatalogReader
+	avail Availability
 	log   *slog.Logger
 }
 
 // NewCatalog returns the CatalogService handler.
-func NewCatalog(s CatalogReader, log *slog.Logger) *Catalog {
-	return &Catalog{store: s, log: log}
+func NewCatalog(s CatalogReader, avail Availability, log *slog.Logger) *Catalog {
+	return &Catalog{store: s, avail: avail, log: log}
 }
 
 func notFoundFault(what, it, en string) *fault.Error {

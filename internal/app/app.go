@@ -17,6 +17,7 @@ import (
 
 	"github.com/varco-gate/varco/internal/api"
 	"github.com/varco-gate/varco/internal/authz"
+	"github.com/varco-gate/varco/internal/availability"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/demo"
@@ -51,7 +52,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	}
 	m := metrics.NewRPC(clk)
 	services := api.Unimplemented()
-	services.Catalog = api.NewCatalog(db, log)
+	services.Catalog = api.NewCatalog(db, availability.New(db, clk), log)
 	ids := identity.New(identity.Config{}, db, clk, log)
 	services.Auth = api.NewAuth(ids, log)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids}, log)

@@ -95,26 +95,46 @@ func (p Plan) day(d Date, rules []rule, excs []exception) Day {
 			extra = append(extra, e)
 		}
 	}
-	seen := map[int64]bool{}
+	// On the ~363 days a year without a clock change, local midnight plus
+	// minutes is exact; only transition days need the careful conversion.
+	midnight, _ := Clock(0).At(d, p.Location)
+	next, _ := Clock(0).At(d.AddDays(1), p.Location)
+	_, off0 := midnight.Zone()
+	_, off1 := next.Add(-time.Nanosecond).Zone()
+	uniform := off0 == off1
+	var seen map[int64]bool
+	if !uniform {
+		seen = map[int64]bool{}
+	}
 	add := func(start, end Clock, length time.Duration, seats int, ops []string) {
 		step := Clock(length / time.Minute)
 		if step <= 0 {
 			return
 		}
+		if day.Slots == nil {
+			day.Slots = make([]Slot, 0, int((end-start)/step))
+		}
 		for c := start; c+step <= end; c += step {
 			if overlapsAny(c, c+step, closures) {
 				continue
 			}
-			at, ok := c.At(d, p.Location)
-			if !ok || seen[at.Unix()] {
-				continue
+			var at time.Time
+			if uniform {
+				at = midnight.Add(time.Duration(c) * time.Minute)
+			} else {
+				var ok bool
+				if at, ok = c.At(d, p.Location); !ok || seen[at.Unix()] {
+					continue
+				}
 			}
 			s := Slot{Start: at.UTC(), End: at.Add(length).UTC(), Date: d, LocalStart: c, LocalEnd: c + step}
 			s.Seats, s.OperatorIDs = p.capacity(seats, ops, c, c+step, absences)
 			if s.Seats <= 0 {
 				continue
 			}
-			seen[at.Unix()] = true
+			if seen != nil {
+				seen[at.Unix()] = true
+			}
 			day.Slots = append(day.Slots, s)
 		}
 	}
@@ -141,6 +161,9 @@ func (p Plan) capacity(seats int, ruleOps []string, start, end Clock, absences [
 	ops := ruleOps
 	if len(ops) == 0 {
 		ops = p.Operators
+	}
+	if len(absences) == 0 {
+		return len(ops), ops // shared, read-only: no copy per slot.
 	}
 	working := make([]string, 0, len(ops))
 	for _, op := range ops {

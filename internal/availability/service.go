@@ -1,0 +1,161 @@
+package availability
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/varco-gate/varco/internal/catalog"
+	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/schedule"
+	"github.com/varco-gate/varco/internal/store"
+)
+
+// MaxDays is the longest range one request may ask for.
+const MaxDays = 62
+
+// Store is what the grid reads.
+type Store interface {
+	GetResource(ctx context.Context, id string) (catalog.Resource, error)
+	GetPlace(ctx context.Context, id string) (catalog.Place, error)
+	ListRules(ctx context.Context, resourceID string) ([]catalog.WeeklyRule, error)
+	ListExceptions(ctx context.Context, resourceID string) ([]catalog.Exception, error)
+	Usage(ctx context.Context, resourceID string, from, to, now time.Time) ([]Usage, error)
+}
+
+// Service answers availability queries.
+type Service struct {
+	store Store
+	clk   clock.Clock
+	zones sync.Map // time zone name → *time.Location; loading one parses tzdata.
+}
+
+// New returns the availability service.
+func New(s Store, clk clock.Clock) *Service { return &Service{store: s, clk: clk} }
+
+// Query asks for a grid.
+type Query struct {
+	ResourceID string
+	From, To   string // local dates "YYYY-MM-DD", inclusive
+	OperatorID string
+	Seats      int
+}
+
+// Grid is the answer.
+type Grid struct {
+	ResourceID string
+	TimeZone   string
+	Days       []Day
+	ComputedAt time.Time
+}
+
+// Failures.
+var (
+	ErrResourceNotFound = fault.New(fault.NotFound, "resource_not_found", "Servizio non trovato.", "Resource not found.")
+	errNotBookable      = fault.New(fault.FailedPrecondition, "not_bookable",
+		"Questo elemento raggruppa altri servizi e non si prenota direttamente.", "This is a group of services and cannot be booked itself.")
+)
+
+func invalidDate(field string) error {
+	return fault.InvalidField(field, "date_format", "Data non valida: usare AAAA-MM-GG.", "Invalid date: use YYYY-MM-DD.")
+}
+
+// Plan loads what slot generation needs for a bookable, active resource.
+func (s *Service) Plan(ctx context.Context, resourceID string) (catalog.Resource, schedule.Plan, error) {
+	r, err := s.store.GetResource(ctx, resourceID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !r.Active) {
+		return r, schedule.Plan{}, ErrResourceNotFound
+	}
+	if err != nil {
+		return r, schedule.Plan{}, fmt.Errorf("load resource: %w", err)
+	}
+	if !r.Kind.Bookable() {
+		return r, schedule.Plan{}, errNotBookable
+	}
+	place, err := s.store.GetPlace(ctx, r.PlaceID)
+	if err != nil {
+		return r, schedule.Plan{}, fmt.Errorf("load place: %w", err)
+	}
+	loc, err := s.zone(place)
+	if err != nil {
+		return r, schedule.Plan{}, fmt.Errorf("place %s time zone: %w", place.ID, err)
+	}
+	rules, err := s.store.ListRules(ctx, r.ID)
+	if err != nil {
+		return r, schedule.Plan{}, err
+	}
+	excs, err := s.store.ListExceptions(ctx, r.ID)
+	if err != nil {
+		return r, schedule.Plan{}, err
+	}
+	ops := make([]string, len(r.Operators))
+	for i, op := range r.Operators {
+		ops[i] = op.ID
+	}
+	return r, schedule.Plan{Location: loc, Kind: r.Kind, Operators: ops, Rules: rules, Exceptions: excs}, nil
+}
+
+func (s *Service) zone(p catalog.Place) (*time.Location, error) {
+	if loc, ok := s.zones.Load(p.TimeZone); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := p.Zone()
+	if err != nil {
+		return nil, err
+	}
+	s.zones.Store(p.TimeZone, loc)
+	return loc, nil
+}
+
+// Grid computes the availability grid for q.
+func (s *Service) Grid(ctx context.Context, q Query) (Grid, error) {
+	from, err := schedule.ParseDate(q.From)
+	if err != nil {
+		return Grid{}, invalidDate("from_date")
+	}
+	to := from
+	if q.To != "" {
+		if to, err = schedule.ParseDate(q.To); err != nil {
+			return Grid{}, invalidDate("to_date")
+		}
+	}
+	if to.Before(from) {
+		return Grid{}, fault.InvalidField("to_date", "end_before_start", "La data finale precede quella iniziale.", "to_date is before from_date.")
+	}
+	if n := from.DaysUntil(to) + 1; n > MaxDays {
+		return Grid{}, fault.InvalidField("to_date", "range_too_long",
+			fmt.Sprintf("Si possono chiedere al massimo %d giorni.", MaxDays), fmt.Sprintf("At most %d days per request.", MaxDays))
+	}
+	if q.Seats < 0 || q.Seats > 100 {
+		return Grid{}, fault.InvalidField("seats", "seats", "Numero di posti non valido (1-100).", "Invalid number of seats (1-100).")
+	}
+	if q.ResourceID == "" {
+		return Grid{}, fault.InvalidField("resource_id", "required", "Campo obbligatorio.", "This field is required.")
+	}
+	r, plan, err := s.Plan(ctx, q.ResourceID)
+	if err != nil {
+		return Grid{}, err
+	}
+	if q.OperatorID != "" && !slices.Contains(plan.Operators, q.OperatorID) {
+		return Grid{}, fault.InvalidField("operator_id", "unknown_operator", "Operatore non associato al servizio.", "The operator does not serve this resource.")
+	}
+	days, err := plan.Days(from, to)
+	if err != nil {
+		return Grid{}, fmt.Errorf("generate slots: %w", err)
+	}
+	now := s.clk.Now()
+	start, _ := schedule.Clock(0).At(from, plan.Location)
+	end, _ := schedule.Clock(0).At(to.AddDays(1), plan.Location)
+	usage, err := s.store.Usage(ctx, r.ID, start, end, now)
+	if err != nil {
+		return Grid{}, err
+	}
+	return Grid{
+		ResourceID: r.ID, TimeZone: plan.Location.String(), ComputedAt: now,
+		Days: Compute(plan, r.Policy, days, usage, now, q.OperatorID, q.Seats),
+	}, nil
+}
