@@ -48,10 +48,16 @@ var (
 
 func required(field, value string) error {
 	if value == "" {
-		return fault.InvalidField(field, "required", "Campo obbligatorio.", "This field is required.")
+		return requiredField(field)
 	}
 	return nil
 }
+
+func requiredField(field string) error {
+	return fault.InvalidField(field, "required", "Campo obbligatorio.", "This field is required.")
+}
+
+var invalidLanguage = fault.InvalidField("language", "language", "Lingua non supportata: it o en.", "Unsupported language: it or en.")
 
 // ListOrganizations pages through organizations by name.
 func (c *Catalog) ListOrganizations(ctx context.Context, req *connect.Request[varcov1.ListOrganizationsRequest]) (*connect.Response[varcov1.ListOrganizationsResponse], error) {

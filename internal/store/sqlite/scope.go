@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/varco-gate/varco/internal/auth/token"
 	"github.com/varco-gate/varco/internal/store"
 )
 
@@ -34,11 +35,16 @@ func (db *DB) DeviceOrg(ctx context.Context, id string) (string, error) {
 	return db.ownerOf(ctx, "devices", id)
 }
 
-// BookingScope returns the organization and resource of a booking. The
-// bookings table arrives with the booking lifecycle; until then no booking
-// exists, which is exactly what this says.
-func (db *DB) BookingScope(_ context.Context, id string) (string, string, error) {
-	return "", "", fmt.Errorf("booking %q: %w", id, store.ErrNotFound)
+// BookingScope returns the organization and resource of a booking, found
+// by id or by code (staff quote codes at the counter).
+func (db *DB) BookingScope(ctx context.Context, id string) (string, string, error) {
+	var org, res string
+	err := db.R.QueryRowContext(ctx, `SELECT organization_id, resource_id FROM bookings WHERE id = ?1 OR code = ?2`,
+		id, token.NormalizeCode(id)).Scan(&org, &res)
+	if err != nil {
+		return "", "", notFound(err, "booking", id)
+	}
+	return org, res, nil
 }
 
 // WebhookOrg returns the organization owning a webhook. Webhooks arrive

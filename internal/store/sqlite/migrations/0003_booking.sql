@@ -49,6 +49,7 @@ CREATE TABLE bookings (
     status               INTEGER NOT NULL,
     booker_account_id    TEXT REFERENCES accounts(id) ON DELETE SET NULL,
     booked_by_staff      INTEGER NOT NULL DEFAULT 0,
+    on_behalf            INTEGER NOT NULL DEFAULT 0, -- booker books for someone else ("conto terzi")
     given_name           TEXT NOT NULL,
     family_name          TEXT NOT NULL,
     codice_fiscale       TEXT NOT NULL,

@@ -1,0 +1,154 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/varco-gate/varco/internal/authz"
+	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/store"
+)
+
+// CancelByOwner cancels a booking the caller made or attends.
+func (s *Service) CancelByOwner(ctx context.Context, caller authz.Principal, id, reason string) (Booking, error) {
+	b, err := s.Get(ctx, caller, id)
+	if err != nil {
+		return Booking{}, err
+	}
+	a, err := s.accounts.GetAccount(ctx, caller.AccountID)
+	if err != nil {
+		return Booking{}, err
+	}
+	return s.cancelAsCitizen(ctx, b, Actor{Kind: authz.Account, ID: a.ID, Name: a.GivenName + " " + a.FamilyName}, reason)
+}
+
+// CancelWithToken cancels a booking from the e-mail link, without login.
+func (s *Service) CancelWithToken(ctx context.Context, code, cancelToken, reason string) (Booking, error) {
+	b, err := s.GetWithToken(ctx, code, cancelToken)
+	if err != nil {
+		return Booking{}, err
+	}
+	return s.cancelAsCitizen(ctx, b, Actor{Kind: authz.Anonymous, Name: b.Beneficiary.GivenName + " " + b.Beneficiary.FamilyName}, reason)
+}
+
+func (s *Service) cancelAsCitizen(ctx context.Context, b Booking, actor Actor, reason string) (Booking, error) {
+	if err := checkTexts(reason, ""); err != nil {
+		return Booking{}, err
+	}
+	if !b.Active() {
+		return Booking{}, ErrNotCancellable
+	}
+	r, _, err := s.planner.Plan(ctx, b.ResourceID)
+	if err != nil {
+		return Booking{}, err
+	}
+	if now := s.clk.Now(); now.After(b.Start.Add(-r.Policy.CancelCutoff)) {
+		return Booking{}, ErrCancelCutoff
+	}
+	return s.cancel(ctx, b.ID, CancelledByUser, actor, reason)
+}
+
+// CancelByOperator cancels with a reason sent to the citizen.
+func (s *Service) CancelByOperator(ctx context.Context, staff Actor, id, reason string) (Booking, error) {
+	if reason == "" {
+		return Booking{}, fault.InvalidField("reason", "required", "Indica il motivo: verrà comunicato al cittadino.", "Give the reason: it is sent to the citizen.")
+	}
+	if err := checkTexts(reason, ""); err != nil {
+		return Booking{}, err
+	}
+	return s.cancel(ctx, id, CancelledByOperator, staff, reason)
+}
+
+// cancel frees the seats at once, records the change, cancels pending
+// reminders and queues the cancellation message, all in one transaction.
+func (s *Service) cancel(ctx context.Context, id string, status Status, actor Actor, reason string) (Booking, error) {
+	now := s.clk.Now()
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		b, err := tx.GetBooking(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrBookingNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if !b.Active() {
+			return ErrNotCancellable
+		}
+		return s.endBooking(ctx, tx, b, status, actor, reason, now, outbox.KindBookingCancelled)
+	})
+	if err != nil {
+		return Booking{}, fmt.Errorf("cancel booking: %w", err)
+	}
+	return s.store.GetBooking(ctx, id)
+}
+
+// endBooking moves an active booking to a final status, giving back its
+// seats and replacing its pending messages with kind (if any).
+func (s *Service) endBooking(ctx context.Context, tx Tx, b Booking, status Status, actor Actor, reason string, now time.Time, kind string) error {
+	if err := tx.SetStatus(ctx, b.ID, status, now); err != nil {
+		return err
+	}
+	if err := tx.AddHistory(ctx, b.ID, Change{Status: status, At: now, Actor: actor, Reason: reason}); err != nil {
+		return err
+	}
+	if err := tx.ReleaseSeats(ctx, b.ResourceID, b.SlotStarts, b.OperatorID, b.Seats, false); err != nil {
+		return err
+	}
+	if err := tx.CancelMessages(ctx, outbox.BookingSubject(b.ID), now); err != nil {
+		return err
+	}
+	if kind == "" {
+		return nil
+	}
+	return tx.Enqueue(ctx, outbox.Message{
+		ID: uuid.NewString(), Kind: kind, BookingID: b.ID, SubjectKey: "", DueAt: now, CreatedAt: now,
+		Payload: outbox.Encode(outbox.BookingPayload{BookingID: b.ID, Reason: reason}),
+	})
+}
+
+// AttendanceGrace is how early before the start attendance may be marked
+// (citizens arrive early and are served).
+const AttendanceGrace = 30 * time.Minute
+
+// MarkAttendance records DONE or NO_SHOW for a booking that has started
+// (or is about to). Seats stay taken: the slot was used.
+func (s *Service) MarkAttendance(ctx context.Context, staff Actor, id string, status Status) (Booking, error) {
+	if status != Done && status != NoShow {
+		return Booking{}, fault.InvalidField("status", "attendance_status",
+			"Indicare presente (DONE) o assente (NO_SHOW).", "Give DONE or NO_SHOW.")
+	}
+	now := s.clk.Now()
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		b, err := tx.GetBooking(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrBookingNotFound
+		}
+		if err != nil {
+			return err
+		}
+		// A mistaken mark may be corrected: DONE and NO_SHOW can replace
+		// each other; cancelled or rescheduled bookings cannot be marked.
+		if b.Status != Confirmed && b.Status != Done && b.Status != NoShow {
+			return ErrNotCancellable
+		}
+		if now.Before(b.Start.Add(-AttendanceGrace)) {
+			return ErrAttendanceTooEarly
+		}
+		if err := tx.SetStatus(ctx, id, status, now); err != nil {
+			return err
+		}
+		if err := tx.CancelMessages(ctx, outbox.BookingSubject(id), now); err != nil {
+			return err
+		}
+		return tx.AddHistory(ctx, id, Change{Status: status, At: now, Actor: staff})
+	})
+	if err != nil {
+		return Booking{}, fmt.Errorf("mark attendance: %w", err)
+	}
+	return s.store.GetBooking(ctx, id)
+}

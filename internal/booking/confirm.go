@@ -1,0 +1,253 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/varco-gate/varco/internal/auth/token"
+	"github.com/varco-gate/varco/internal/authz"
+	"github.com/varco-gate/varco/internal/catalog"
+	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/store"
+)
+
+// ConfirmRequest turns a hold into a booking.
+type ConfirmRequest struct {
+	HoldID         string
+	IdempotencyKey string
+	Beneficiary    *Person // nil: the booker themselves
+	Reason, Notes  string
+	Mode           catalog.Mode
+	PrivacyConsent bool
+	PushConsent    bool
+	AckIDs         []string
+	Language       string
+}
+
+// ConfirmResult is a new booking with its cancel-link secret, which exists in
+// plain form only here and in the confirmation message.
+type ConfirmResult struct {
+	Booking     Booking
+	CancelToken string
+	// Replayed is true when an earlier request with the same idempotency
+	// key had already made the booking (CancelToken is then empty).
+	Replayed bool
+}
+
+// CodeLength is the number of symbols of a booking code (22^8 ≈ 5.5·10^10).
+const CodeLength = 8
+
+// Confirm books the hold for the caller. A retried request with the same
+// idempotency key returns the booking the first one made.
+func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req ConfirmRequest) (ConfirmResult, error) {
+	if err := checkIdempotencyKey(req.IdempotencyKey); err != nil {
+		return ConfirmResult{}, err
+	}
+	if req.HoldID == "" {
+		return ConfirmResult{}, fault.InvalidField("hold_id", "required", "Campo obbligatorio.", "This field is required.")
+	}
+	if b, err := s.replay(ctx, caller.AccountID, req.IdempotencyKey); err == nil {
+		return ConfirmResult{Booking: b, Replayed: true}, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return ConfirmResult{}, err
+	}
+	self, err := s.accounts.GetAccount(ctx, caller.AccountID)
+	if err != nil {
+		return ConfirmResult{}, fmt.Errorf("load booker: %w", err)
+	}
+	now := s.clk.Now()
+	who, err := beneficiary(req.Beneficiary, self, "beneficiary.", now)
+	if err != nil {
+		return ConfirmResult{}, err
+	}
+	if err := checkTexts(req.Reason, req.Notes); err != nil {
+		return ConfirmResult{}, err
+	}
+	if !req.PrivacyConsent {
+		return ConfirmResult{}, fault.InvalidField("consents", "privacy_consent_required",
+			"È necessario accettare l'informativa privacy.", "You must accept the privacy notice.")
+	}
+	lang := req.Language
+	if lang == "" {
+		lang = self.Language
+	}
+	var out ConfirmResult
+	err = s.store.InTx(ctx, func(tx Tx) error {
+		h, err := tx.GetHold(ctx, req.HoldID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return ErrHoldNotFound
+		case err != nil:
+			return err
+		case h.AccountID != caller.AccountID:
+			return ErrHoldNotYours
+		case !h.ExpiresAt.After(now):
+			return ErrHoldExpired
+		}
+		r, _, err := s.planner.Plan(ctx, h.ResourceID)
+		if err != nil {
+			return err
+		}
+		acks, err := acknowledgements(r, req.AckIDs, now)
+		if err != nil {
+			return err
+		}
+		mode, err := chooseMode(r, req.Mode)
+		if err != nil {
+			return err
+		}
+		if limit := r.Policy.MaxActivePerPerson; limit > 0 {
+			n, err := tx.CountActiveForPerson(ctx, r.ID, who.CodiceFiscale, now)
+			if err != nil {
+				return err
+			}
+			if n >= limit {
+				return ErrPersonLimit
+			}
+		}
+		b := Booking{
+			ID: uuid.NewString(), OrganizationID: r.OrganizationID, ResourceID: r.ID, OperatorID: h.OperatorID,
+			Start: h.Start, End: h.End, SlotStarts: h.SlotStarts, Seats: h.Seats, Mode: mode, Status: Confirmed,
+			BookerID: caller.AccountID, Beneficiary: who, Reason: req.Reason, Notes: req.Notes, Language: lang,
+			PrivacyAt: now, Acks: acks, CreatedAt: now, UpdatedAt: now, IdempotencyKey: req.IdempotencyKey,
+		}
+		b.OnBehalf = who.CodiceFiscale != self.CodiceFiscale
+		if req.PushConsent {
+			b.PushConsentAt = now
+		}
+		if err := tx.ConfirmHeldSeats(ctx, h.ResourceID, h.SlotStarts, h.OperatorID, h.Seats); err != nil {
+			return err
+		}
+		if err := tx.DeleteHold(ctx, h.ID); err != nil {
+			return err
+		}
+		actor := Actor{Kind: authz.Account, ID: caller.AccountID, Name: self.GivenName + " " + self.FamilyName}
+		if out.CancelToken, err = s.insertBooking(ctx, tx, &b, actor, r.Policy, now); err != nil {
+			return err
+		}
+		out.Booking = b
+		return nil
+	})
+	if err != nil {
+		return ConfirmResult{}, fmt.Errorf("confirm booking: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Service) replay(ctx context.Context, bookerID, key string) (Booking, error) {
+	var b Booking
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		b, err = tx.FindByIdempotencyKey(ctx, bookerID, key)
+		return err
+	})
+	if err != nil {
+		return Booking{}, err
+	}
+	return s.store.GetBooking(ctx, b.ID)
+}
+
+// insertBooking stores a new booking with a fresh code and cancel token,
+// its first history line and its messages: the confirmation now and a
+// reminder before the start.
+func (s *Service) insertBooking(ctx context.Context, tx Tx, b *Booking, actor Actor, p catalog.Policy, now time.Time) (string, error) {
+	plain, hash, err := token.New(token.PrefixCancel)
+	if err != nil {
+		return "", err
+	}
+	b.CancelTokenHash = hash
+	for attempt := 0; ; attempt++ {
+		code, err := token.NewCode(CodeLength)
+		if err != nil {
+			return "", err
+		}
+		b.Code = code
+		err = tx.InsertBooking(ctx, *b)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, store.ErrConflict) || attempt == 4 {
+			return "", err
+		}
+	}
+	change := Change{Status: Confirmed, At: now, Actor: actor}
+	b.History = []Change{change}
+	if err := tx.AddHistory(ctx, b.ID, change); err != nil {
+		return "", err
+	}
+	msgs := []outbox.Message{{
+		Kind: outbox.KindBookingConfirmed, DueAt: now,
+		Payload: outbox.Encode(outbox.BookingPayload{BookingID: b.ID, CancelToken: plain, PreviousID: b.RescheduledFrom}),
+	}}
+	if b.RescheduledFrom != "" {
+		msgs[0].Kind = outbox.KindBookingRescheduled
+	}
+	if lead := p.ReminderLead; lead > 0 && b.Start.Add(-lead).After(now) {
+		msgs = append(msgs, outbox.Message{Kind: outbox.KindBookingReminder, DueAt: b.Start.Add(-lead),
+			Payload: outbox.Encode(outbox.BookingPayload{BookingID: b.ID})})
+	}
+	for _, m := range msgs {
+		m.ID, m.BookingID, m.SubjectKey, m.CreatedAt = uuid.NewString(), b.ID, outbox.BookingSubject(b.ID), now
+		if err := tx.Enqueue(ctx, m); err != nil {
+			return "", err
+		}
+	}
+	return plain, nil
+}
+
+func checkIdempotencyKey(k string) error {
+	if len(k) < 8 || len(k) > 64 {
+		return fault.InvalidField("idempotency_key", "idempotency_key",
+			"Chiave di idempotenza mancante o non valida (8-64 caratteri, es. un UUID).",
+			"Missing or invalid idempotency key (8-64 characters, e.g. a UUID).")
+	}
+	return nil
+}
+
+func checkTexts(reason, notes string) error {
+	if len([]rune(reason)) > 500 {
+		return fault.InvalidField("reason", "too_long", "Al massimo 500 caratteri.", "At most 500 characters.")
+	}
+	if len([]rune(notes)) > 2000 {
+		return fault.InvalidField("notes", "too_long", "Al massimo 2000 caratteri.", "At most 2000 characters.")
+	}
+	return nil
+}
+
+// acknowledgements requires every statement of the resource to be ticked.
+func acknowledgements(r catalog.Resource, ticked []string, now time.Time) ([]Ack, error) {
+	var out []Ack
+	for _, a := range r.Acknowledgements {
+		if !slices.Contains(ticked, a.ID) {
+			return nil, fault.InvalidField("acknowledgement_ids", "acknowledgement_required",
+				"Devi confermare: "+a.Text, "You must confirm: "+a.Text)
+		}
+		out = append(out, Ack{ID: a.ID, Text: a.Text, AcceptedAt: now})
+	}
+	for _, id := range ticked {
+		if !slices.ContainsFunc(r.Acknowledgements, func(a catalog.Acknowledgement) bool { return a.ID == id }) {
+			return nil, fault.InvalidField("acknowledgement_ids", "unknown_acknowledgement",
+				"Conferma sconosciuta per questo servizio.", "Unknown acknowledgement for this service.")
+		}
+	}
+	return out, nil
+}
+
+func chooseMode(r catalog.Resource, m catalog.Mode) (catalog.Mode, error) {
+	if m == 0 {
+		if len(r.Modes) > 0 {
+			return r.Modes[0], nil
+		}
+		return catalog.ModeInPerson, nil
+	}
+	if len(r.Modes) == 0 && m == catalog.ModeInPerson || slices.Contains(r.Modes, m) {
+		return m, nil
+	}
+	return 0, fault.InvalidField("mode", "mode_not_offered", "Modalità non prevista per il servizio.", "The service does not offer this mode.")
+}

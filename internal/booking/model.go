@@ -1,0 +1,106 @@
+// Package booking is the booking lifecycle: holding seats of consecutive
+// slots, confirming a hold into a booking with the beneficiary's data,
+// cancelling, rescheduling, attendance, and the history and notifications
+// each change records. Every change runs in one store transaction that also
+// writes its outbox rows, and seats are taken with a conditional update, so
+// no interleaving of requests can oversell a slot.
+package booking
+
+import (
+	"time"
+
+	"github.com/varco-gate/varco/internal/authz"
+	"github.com/varco-gate/varco/internal/catalog"
+)
+
+// Status is where a booking stands; values match varco.v1.BookingStatus.
+type Status int
+
+// Booking statuses.
+const (
+	Confirmed           Status = 1
+	CancelledByUser     Status = 2
+	CancelledByOperator Status = 3
+	Done                Status = 4
+	NoShow              Status = 5
+	Rescheduled         Status = 6
+)
+
+// Person is the beneficiary of a booking.
+type Person struct {
+	GivenName, FamilyName string
+	CodiceFiscale         string
+	BirthDate, BirthPlace string
+	Email, Phone          string
+}
+
+// Actor is who made a change, for the history.
+type Actor struct {
+	Kind authz.Kind // Anonymous for cancel-link holders; see SystemActor.
+	ID   string
+	Name string
+}
+
+// SystemActor marks changes made by Varco itself (sweeper, schedule changes).
+var SystemActor = Actor{Kind: -1, Name: "Varco"}
+
+// Change is one line of a booking's history.
+type Change struct {
+	Status Status
+	At     time.Time
+	Actor  Actor
+	Reason string
+}
+
+// Ack is an acknowledgement ticked at confirmation.
+type Ack struct {
+	ID, Text   string
+	AcceptedAt time.Time
+}
+
+// Hold is a temporary reservation of seats.
+type Hold struct {
+	ID         string
+	ResourceID string
+	AccountID  string
+	OperatorID string
+	Start, End time.Time
+	SlotStarts []time.Time
+	Seats      int
+	ExpiresAt  time.Time
+	CreatedAt  time.Time
+}
+
+// Booking is a confirmed reservation and what happened to it since.
+type Booking struct {
+	ID                             string
+	Code                           string
+	OrganizationID                 string
+	ResourceID                     string
+	OperatorID                     string
+	Start, End                     time.Time
+	SlotStarts                     []time.Time
+	Seats                          int
+	Mode                           catalog.Mode
+	Status                         Status
+	BookerID                       string // account that booked; "" for counter bookings of unregistered people
+	BookedByStaff                  bool
+	OnBehalf                       bool // booked for someone else ("conto terzi")
+	Beneficiary                    Person
+	Reason, Notes                  string
+	Language                       string
+	PrivacyAt                      time.Time
+	PushConsentAt                  time.Time
+	Acks                           []Ack
+	History                        []Change
+	RescheduledFrom, RescheduledTo string
+	CreatedAt, UpdatedAt           time.Time
+	IdempotencyKey                 string
+	CancelTokenHash                [32]byte
+}
+
+// Active reports whether the booking still holds its seats.
+func (b Booking) Active() bool { return b.Status == Confirmed }
+
+// Past reports whether the booking's slot has ended at now.
+func (b Booking) Past(now time.Time) bool { return !b.End.After(now) }

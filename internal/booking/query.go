@@ -1,0 +1,112 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/varco-gate/varco/internal/auth/token"
+	"github.com/varco-gate/varco/internal/authz"
+	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/store"
+)
+
+// Filter selects bookings by time.
+type Filter int
+
+// Filters.
+const (
+	All Filter = iota
+	Upcoming
+	PastOnly
+)
+
+// AccountQuery lists the bookings an account made or attends (by its
+// codice fiscale), keyset-paginated by start.
+type AccountQuery struct {
+	AccountID     string
+	CodiceFiscale string
+	Filter        Filter
+	Now           time.Time
+	Limit         int
+	AfterStart    time.Time // cursor
+	AfterID       string
+}
+
+// CalendarQuery lists an organization's bookings for the day calendar.
+type CalendarQuery struct {
+	OrganizationID string
+	ResourceIDs    []string // empty: all
+	OperatorID     string
+	From, To       time.Time
+	Statuses       []Status
+	Limit          int
+	AfterStart     time.Time
+	AfterID        string
+}
+
+// Get returns a booking the caller may see: they booked it, or they are its
+// beneficiary. Others' bookings read as not found.
+func (s *Service) Get(ctx context.Context, caller authz.Principal, id string) (Booking, error) {
+	b, err := s.store.GetBooking(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return Booking{}, ErrBookingNotFound
+	}
+	if err != nil {
+		return Booking{}, err
+	}
+	if !s.owns(ctx, caller, b) {
+		return Booking{}, ErrBookingNotFound
+	}
+	return b, nil
+}
+
+// GetWithToken returns a booking given its code and cancel token.
+func (s *Service) GetWithToken(ctx context.Context, code, cancelToken string) (Booking, error) {
+	if code == "" {
+		return Booking{}, fault.InvalidField("code", "required", "Campo obbligatorio.", "This field is required.")
+	}
+	b, err := s.store.GetBookingByCode(ctx, token.NormalizeCode(code))
+	if errors.Is(err, store.ErrNotFound) {
+		return Booking{}, ErrBadCancelToken
+	}
+	if err != nil {
+		return Booking{}, err
+	}
+	// The same answer for an unknown code and a wrong token: codes are
+	// short and must not be confirmable by guessing.
+	if !token.Valid(cancelToken, token.PrefixCancel) || !token.Equal(token.Hash(cancelToken), b.CancelTokenHash) {
+		return Booking{}, ErrBadCancelToken
+	}
+	return b, nil
+}
+
+// owns reports whether the caller booked b or is its beneficiary.
+func (s *Service) owns(ctx context.Context, caller authz.Principal, b Booking) bool {
+	if caller.Kind != authz.Account {
+		return false
+	}
+	if b.BookerID == caller.AccountID {
+		return true
+	}
+	a, err := s.accounts.GetAccount(ctx, caller.AccountID)
+	return err == nil && a.CodiceFiscale == b.Beneficiary.CodiceFiscale
+}
+
+// ListMine lists the caller's bookings.
+func (s *Service) ListMine(ctx context.Context, caller authz.Principal, q AccountQuery) ([]Booking, error) {
+	a, err := s.accounts.GetAccount(ctx, caller.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	q.AccountID, q.CodiceFiscale, q.Now = a.ID, a.CodiceFiscale, s.clk.Now()
+	return s.store.ListForAccount(ctx, q)
+}
+
+// Calendar lists bookings for staff.
+func (s *Service) Calendar(ctx context.Context, q CalendarQuery) ([]Booking, error) {
+	return s.store.ListForCalendar(ctx, q)
+}
+
+// Now is the service's clock reading (for "past" flags in responses).
+func (s *Service) Now() time.Time { return s.clk.Now() }

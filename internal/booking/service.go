@@ -1,0 +1,94 @@
+package booking
+
+import (
+	"context"
+	"time"
+
+	"github.com/varco-gate/varco/internal/catalog"
+	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/identity"
+	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/schedule"
+)
+
+// Tx is what a booking operation may do inside its store transaction.
+// Every method must see the writes made earlier in the same transaction.
+type Tx interface {
+	// ReleaseExpiredHolds frees the seats of a resource's holds that
+	// expired at now and deletes them.
+	ReleaseExpiredHolds(ctx context.Context, resourceID string, now time.Time) (int, error)
+	CountLiveHolds(ctx context.Context, accountID string, now time.Time) (int, error)
+	// TakeSeats adds seats to a slot's usage if they fit in capacity
+	// (creating the row, and refreshing its capacity from the rules); hold
+	// marks them as held. It reports false, changing nothing, when they do
+	// not fit.
+	TakeSeats(ctx context.Context, resourceID string, start time.Time, operatorID string, capacity, seats int, hold bool) (bool, error)
+	// ReleaseSeats gives seats back; held says they were still a hold.
+	ReleaseSeats(ctx context.Context, resourceID string, starts []time.Time, operatorID string, seats int, held bool) error
+	// ConfirmHeldSeats turns held seats into booked seats.
+	ConfirmHeldSeats(ctx context.Context, resourceID string, starts []time.Time, operatorID string, seats int) error
+	// OperatorLoad counts, per operator, the seats taken on a resource in
+	// [from, to): used to assign "any operator" fairly.
+	OperatorLoad(ctx context.Context, resourceID string, from, to time.Time) (map[string]int, error)
+	InsertHold(ctx context.Context, h Hold) error
+	GetHold(ctx context.Context, id string) (Hold, error)
+	DeleteHold(ctx context.Context, id string) error
+	// InsertBooking stores a booking with its acknowledgements; a taken
+	// code is store.ErrConflict.
+	InsertBooking(ctx context.Context, b Booking) error
+	GetBooking(ctx context.Context, id string) (Booking, error)
+	FindByIdempotencyKey(ctx context.Context, bookerID, key string) (Booking, error)
+	CountActiveForPerson(ctx context.Context, resourceID, codiceFiscale string, now time.Time) (int, error)
+	SetStatus(ctx context.Context, id string, status Status, at time.Time) error
+	SetRescheduledTo(ctx context.Context, id, to string, at time.Time) error
+	AddHistory(ctx context.Context, bookingID string, c Change) error
+	Enqueue(ctx context.Context, m outbox.Message) error
+	// CancelMessages cancels the pending messages of a subject.
+	CancelMessages(ctx context.Context, subjectKey string, at time.Time) error
+}
+
+// Store is the storage of bookings.
+type Store interface {
+	// InTx runs fn in one write transaction: all or nothing.
+	InTx(ctx context.Context, fn func(Tx) error) error
+	GetBooking(ctx context.Context, id string) (Booking, error)
+	GetBookingByCode(ctx context.Context, code string) (Booking, error)
+	ListForAccount(ctx context.Context, q AccountQuery) ([]Booking, error)
+	ListForCalendar(ctx context.Context, q CalendarQuery) ([]Booking, error)
+	// SweepExpiredHolds frees the seats of every hold expired at now.
+	SweepExpiredHolds(ctx context.Context, now time.Time, limit int) (int, error)
+}
+
+// Planner loads a bookable resource and its slot plan.
+type Planner interface {
+	Plan(ctx context.Context, resourceID string) (catalog.Resource, schedule.Plan, error)
+}
+
+// Accounts looks up the booker's account.
+type Accounts interface {
+	GetAccount(ctx context.Context, id string) (identity.Account, error)
+}
+
+// Config tunes the lifecycle.
+type Config struct {
+	// MaxLiveHolds bounds the holds one account may keep at once, so one
+	// client cannot sit on a whole event while others wait. Default 3.
+	MaxLiveHolds int
+}
+
+// Service runs the booking lifecycle.
+type Service struct {
+	cfg      Config
+	store    Store
+	planner  Planner
+	accounts Accounts
+	clk      clock.Clock
+}
+
+// New returns the booking service.
+func New(cfg Config, s Store, p Planner, a Accounts, clk clock.Clock) *Service {
+	if cfg.MaxLiveHolds <= 0 {
+		cfg.MaxLiveHolds = 3
+	}
+	return &Service{cfg: cfg, store: s, planner: p, accounts: a, clk: clk}
+}

@@ -1,0 +1,55 @@
+// Package outbox defines the messages that state changes leave for the
+// notification dispatcher. A message is written in the same transaction as
+// the change that causes it, so a crash can neither lose it nor send one for
+// a change that did not happen. Payloads carry ids and capabilities, not
+// personal data: the dispatcher reads the current booking when it sends.
+package outbox
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Message kinds.
+const (
+	KindBookingConfirmed   = "booking.confirmed"
+	KindBookingCancelled   = "booking.cancelled"
+	KindBookingRescheduled = "booking.rescheduled"
+	KindBookingReminder    = "booking.reminder"
+)
+
+// Message is one notification to send at or after DueAt.
+type Message struct {
+	ID        string
+	Kind      string
+	BookingID string
+	// SubjectKey groups messages cancelled together, e.g. "booking:<id>"
+	// for a booking's pending reminders.
+	SubjectKey string
+	Payload    []byte
+	DueAt      time.Time
+	CreatedAt  time.Time
+}
+
+// BookingPayload is the payload of booking messages.
+type BookingPayload struct {
+	BookingID string `json:"booking_id"`
+	// CancelToken is the plain cancel-link secret, present only in the
+	// confirmation (the database keeps only its hash otherwise).
+	CancelToken string `json:"cancel_token,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	// PreviousID is the replaced booking, for reschedules.
+	PreviousID string `json:"previous_id,omitempty"`
+}
+
+// Encode marshals a payload.
+func Encode(p any) []byte {
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic("outbox: encode payload: " + err.Error()) // only plain structs reach here.
+	}
+	return b
+}
+
+// BookingSubject is the subject key of a booking's messages.
+func BookingSubject(bookingID string) string { return "booking:" + bookingID }

@@ -1,0 +1,199 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/varco-gate/varco/internal/booking"
+)
+
+// bookingTx implements booking.Tx on one write transaction.
+type bookingTx struct{ tx *sql.Tx }
+
+// InTx runs fn in one write transaction (BEGIN IMMEDIATE on the single
+// writer): every booking operation is all or nothing, and operations never
+// interleave, which is what makes the capacity checks exact.
+func (db *DB) InTx(ctx context.Context, fn func(booking.Tx) error) error {
+	return db.WriteTx(ctx, func(tx *sql.Tx) error { return fn(bookingTx{tx}) })
+}
+
+func encodeStarts(starts []time.Time) string {
+	v := make([]int64, len(starts))
+	for i, t := range starts {
+		v[i] = ms(t)
+	}
+	return jsonText(v)
+}
+
+func decodeStarts(s string) ([]time.Time, error) {
+	var v []int64
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return nil, fmt.Errorf("decode slot starts: %w", err)
+	}
+	out := make([]time.Time, len(v))
+	for i, x := range v {
+		out[i] = fromMS(x)
+	}
+	return out, nil
+}
+
+// TakeSeats implements booking.Tx: the conditional update is the whole
+// capacity check, so it holds under any concurrency.
+func (t bookingTx) TakeSeats(ctx context.Context, resourceID string, start time.Time, op string, capacity, seats int, hold bool) (bool, error) {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO slot_usage (resource_id, start_ms, operator_id, capacity) VALUES (?,?,?,?)
+		ON CONFLICT (resource_id, start_ms, operator_id) DO UPDATE SET capacity = excluded.capacity`,
+		resourceID, ms(start), op, capacity); err != nil {
+		return false, fmt.Errorf("take seats: %w", err)
+	}
+	held := 0
+	if hold {
+		held = seats
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE slot_usage SET taken = taken + ?1, held = held + ?2
+		WHERE resource_id = ?3 AND start_ms = ?4 AND operator_id = ?5 AND taken + ?1 <= capacity`,
+		seats, held, resourceID, ms(start), op)
+	if err != nil {
+		return false, fmt.Errorf("take seats: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ReleaseSeats implements booking.Tx.
+func (t bookingTx) ReleaseSeats(ctx context.Context, resourceID string, starts []time.Time, op string, seats int, held bool) error {
+	h := 0
+	if held {
+		h = seats
+	}
+	for _, s := range starts {
+		if _, err := t.tx.ExecContext(ctx, `UPDATE slot_usage SET taken = taken - ?, held = held - ?
+			WHERE resource_id = ? AND start_ms = ? AND operator_id = ?`, seats, h, resourceID, ms(s), op); err != nil {
+			return fmt.Errorf("release seats: %w", err)
+		}
+	}
+	return nil
+}
+
+// ConfirmHeldSeats implements booking.Tx.
+func (t bookingTx) ConfirmHeldSeats(ctx context.Context, resourceID string, starts []time.Time, op string, seats int) error {
+	for _, s := range starts {
+		if _, err := t.tx.ExecContext(ctx, `UPDATE slot_usage SET held = held - ?
+			WHERE resource_id = ? AND start_ms = ? AND operator_id = ?`, seats, resourceID, ms(s), op); err != nil {
+			return fmt.Errorf("confirm held seats: %w", err)
+		}
+	}
+	return nil
+}
+
+// OperatorLoad implements booking.Tx.
+func (t bookingTx) OperatorLoad(ctx context.Context, resourceID string, from, to time.Time) (map[string]int, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT operator_id, SUM(taken) FROM slot_usage
+		WHERE resource_id = ? AND start_ms >= ? AND start_ms < ? GROUP BY operator_id`, resourceID, ms(from), ms(to))
+	if err != nil {
+		return nil, fmt.Errorf("operator load: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var op string
+		var n int
+		if err := rows.Scan(&op, &n); err != nil {
+			return nil, fmt.Errorf("operator load: %w", err)
+		}
+		out[op] = n
+	}
+	return out, rows.Err()
+}
+
+const holdColumns = `id, resource_id, account_id, operator_id, start_ms, end_ms, slot_starts, seats, expires_at_ms, created_at_ms`
+
+// InsertHold implements booking.Tx.
+func (t bookingTx) InsertHold(ctx context.Context, h booking.Hold) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO holds (`+holdColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		h.ID, h.ResourceID, h.AccountID, h.OperatorID, ms(h.Start), ms(h.End), encodeStarts(h.SlotStarts), h.Seats,
+		ms(h.ExpiresAt), ms(h.CreatedAt))
+	return conflict(err, "insert hold")
+}
+
+// GetHold implements booking.Tx.
+func (t bookingTx) GetHold(ctx context.Context, id string) (booking.Hold, error) {
+	h, err := scanHold(t.tx.QueryRowContext(ctx, `SELECT `+holdColumns+` FROM holds WHERE id = ?`, id))
+	if err != nil {
+		return h, notFound(err, "hold", id)
+	}
+	return h, nil
+}
+
+// DeleteHold implements booking.Tx.
+func (t bookingTx) DeleteHold(ctx context.Context, id string) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM holds WHERE id = ?`, id)
+	return err
+}
+
+// CountLiveHolds implements booking.Tx.
+func (t bookingTx) CountLiveHolds(ctx context.Context, accountID string, now time.Time) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM holds WHERE account_id = ? AND expires_at_ms > ?`, accountID, ms(now)).Scan(&n)
+	return n, err
+}
+
+// ReleaseExpiredHolds implements booking.Tx.
+func (t bookingTx) ReleaseExpiredHolds(ctx context.Context, resourceID string, now time.Time) (int, error) {
+	return releaseExpired(ctx, t.tx, `resource_id = ? AND expires_at_ms <= ?`, resourceID, ms(now))
+}
+
+// releaseExpired frees and deletes the holds matching where.
+func releaseExpired(ctx context.Context, tx *sql.Tx, where string, args ...any) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+holdColumns+` FROM holds WHERE `+where, args...)
+	if err != nil {
+		return 0, fmt.Errorf("find expired holds: %w", err)
+	}
+	var expired []booking.Hold
+	for rows.Next() {
+		h, err := scanHold(rows)
+		if err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("find expired holds: %w", err)
+		}
+		expired = append(expired, h)
+	}
+	rows.Close()
+	t := bookingTx{tx}
+	for _, h := range expired {
+		if err := t.ReleaseSeats(ctx, h.ResourceID, h.SlotStarts, h.OperatorID, h.Seats, true); err != nil {
+			return 0, err
+		}
+		if err := t.DeleteHold(ctx, h.ID); err != nil {
+			return 0, err
+		}
+	}
+	return len(expired), nil
+}
+
+// SweepExpiredHolds frees up to limit holds expired at now, across all
+// resources.
+func (db *DB) SweepExpiredHolds(ctx context.Context, now time.Time, limit int) (int, error) {
+	var n int
+	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = releaseExpired(ctx, tx, `expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`, ms(now), limit)
+		return err
+	})
+	return n, err
+}
+
+func scanHold(s scanner) (booking.Hold, error) {
+	var h booking.Hold
+	var start, end, exp, created int64
+	var starts string
+	if err := s.Scan(&h.ID, &h.ResourceID, &h.AccountID, &h.OperatorID, &start, &end, &starts, &h.Seats, &exp, &created); err != nil {
+		return h, err
+	}
+	h.Start, h.End, h.ExpiresAt, h.CreatedAt = fromMS(start), fromMS(end), fromMS(exp), fromMS(created)
+	var err error
+	h.SlotStarts, err = decodeStarts(starts)
+	return h, err
+}

@@ -1,0 +1,58 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/varco-gate/varco/internal/outbox"
+)
+
+// Outbox statuses.
+const (
+	outboxPending   = 0
+	outboxCancelled = 3
+)
+
+// Enqueue implements booking.Tx: the message commits with the change.
+func (t bookingTx) Enqueue(ctx context.Context, m outbox.Message) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, booking_id, subject_key, payload, due_at_ms, created_at_ms)
+		VALUES (?,?,?,?,?,?,?)`, m.ID, m.Kind, nullString(m.BookingID), m.SubjectKey, string(m.Payload), ms(m.DueAt), ms(m.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", m.Kind, err)
+	}
+	return nil
+}
+
+// CancelMessages implements booking.Tx.
+func (t bookingTx) CancelMessages(ctx context.Context, subject string, at time.Time) error {
+	if subject == "" {
+		return nil
+	}
+	_, err := t.tx.ExecContext(ctx, `UPDATE outbox SET status = ?, last_error = 'cancelled', sent_at_ms = ?
+		WHERE subject_key = ? AND status = ?`, outboxCancelled, ms(at), subject, outboxPending)
+	return err
+}
+
+// PendingMessages lists pending messages of a booking (for tests and the
+// back office), oldest due first.
+func (db *DB) PendingMessages(ctx context.Context, bookingID string) ([]outbox.Message, error) {
+	rows, err := db.R.QueryContext(ctx, `SELECT id, kind, booking_id, subject_key, payload, due_at_ms, created_at_ms
+		FROM outbox WHERE booking_id = ? AND status = ? ORDER BY due_at_ms, id`, bookingID, outboxPending)
+	if err != nil {
+		return nil, fmt.Errorf("pending messages: %w", err)
+	}
+	defer rows.Close()
+	var out []outbox.Message
+	for rows.Next() {
+		var m outbox.Message
+		var payload string
+		var due, created int64
+		if err := rows.Scan(&m.ID, &m.Kind, &m.BookingID, &m.SubjectKey, &payload, &due, &created); err != nil {
+			return nil, err
+		}
+		m.Payload, m.DueAt, m.CreatedAt = []byte(payload), fromMS(due), fromMS(created)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
