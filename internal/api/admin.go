@@ -18,7 +18,8 @@ type Staff interface {
 
 // AdminDeps are the domain services the AdminService handler calls.
 type AdminDeps struct {
-	Staff Staff
+	Staff   Staff
+	Catalog CatalogWriter
 }
 
 // Admin serves varco.v1.AdminService; each group of RPCs lives in its own

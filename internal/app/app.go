@@ -18,6 +18,8 @@ import (
 	"github.com/varco-gate/varco/internal/api"
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/availability"
+	"github.com/varco-gate/varco/internal/booking"
+	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/demo"
@@ -33,12 +35,17 @@ type App struct {
 	db      *sqlite.DB
 	handler http.Handler
 	health  *grpchealth.StaticChecker
+	sweeper *booking.Sweeper
 	srvOpts httpserver.Options
 }
 
 // New opens the database (migrating it), loads demo data when asked and
 // builds the handler.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clock) (*App, error) {
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clock, opts ...Option) (*App, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	db, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -52,10 +59,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	}
 	m := metrics.NewRPC(clk)
 	services := api.Unimplemented()
-	services.Catalog = api.NewCatalog(db, availability.New(db, clk), log)
-	ids := identity.New(identity.Config{}, db, clk, log)
+	avail := availability.New(db, clk)
+	bookings := booking.New(o.booking, db, avail, db, clk)
+	services.Catalog = api.NewCatalog(db, avail, log)
+	services.Booking = api.NewBooking(bookings, db, log)
+	ids := identity.New(o.identity, db, clk, log)
 	services.Auth = api.NewAuth(ids, log)
-	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids}, log)
+	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk)}, log)
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
@@ -66,6 +76,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	})
 	return &App{
 		log: log, db: db, handler: handler, health: checker,
+		sweeper: booking.NewSweeper(o.sweeper, db, clk, log),
 		srvOpts: httpserver.Options{
 			ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
 			IdleTimeout: cfg.IdleTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
@@ -85,7 +96,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		// Load balancers polling health stop sending traffic first.
 		a.health.SetStatus("", grpchealth.StatusNotServing)
 	})
+	a.sweeper.Start(ctx)
 	a.log.Info("listening", slog.String("addr", ln.Addr().String()))
 	err := httpserver.Serve(ctx, srv, ln, a.srvOpts)
+	a.sweeper.Stop()
 	return errors.Join(err, a.db.Close())
 }

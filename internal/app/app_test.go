@@ -24,9 +24,11 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/varco-gate/varco/internal/app"
+	"github.com/varco-gate/varco/internal/auth/password"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/demo"
+	"github.com/varco-gate/varco/internal/identity"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
@@ -41,6 +43,16 @@ type bundle struct {
 // setup starts the real server (SQLite file, demo data) on a loopback port.
 func setup(t *testing.T, mutate ...func(*config.Config)) *bundle {
 	t.Helper()
+	return setupWith(t, clock.Real{}, mutate...)
+}
+
+// cheapPasswords keeps argon2id but with tiny parameters, so tests that
+// register hundreds of accounts (under -race) stay fast.
+var cheapPasswords = app.WithIdentity(identity.Config{PasswordParams: password.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}})
+
+// setupWith starts the server with a given clock.
+func setupWith(t *testing.T, clk clock.Clock, mutate ...func(*config.Config)) *bundle {
+	t.Helper()
 	cfg, err := config.Load([]string{"--db", t.TempDir() + "/varco.db", "--demo", "--cors-origins", "https://prenota.example"},
 		func(string) string { return "" }, io.Discard)
 	require.NoError(t, err)
@@ -49,7 +61,7 @@ func setup(t *testing.T, mutate ...func(*config.Config)) *bundle {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, log, clock.Real{})
+	a, err := app.New(ctx, cfg, log, clk, cheapPasswords)
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -87,7 +87,7 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 			return err
 		case h.AccountID != caller.AccountID:
 			return ErrHoldNotYours
-		case !h.ExpiresAt.After(now):
+		case !h.ReleasedAt.IsZero() || !h.ExpiresAt.After(now):
 			return ErrHoldExpired
 		}
 		r, _, err := s.planner.Plan(ctx, h.ResourceID)

@@ -108,8 +108,11 @@ func (s *Service) ReleaseHold(ctx context.Context, accountID, holdID string) err
 		if h.AccountID != accountID {
 			return ErrHoldNotYours
 		}
-		if err := tx.ReleaseSeats(ctx, h.ResourceID, h.SlotStarts, h.OperatorID, h.Seats, true); err != nil {
-			return err
+		// A swept hold already gave its seats back.
+		if h.ReleasedAt.IsZero() {
+			if err := tx.ReleaseSeats(ctx, h.ResourceID, h.SlotStarts, h.OperatorID, h.Seats, true); err != nil {
+				return err
+			}
 		}
 		return tx.DeleteHold(ctx, h.ID)
 	})

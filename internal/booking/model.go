@@ -69,6 +69,8 @@ type Hold struct {
 	Seats      int
 	ExpiresAt  time.Time
 	CreatedAt  time.Time
+	// ReleasedAt is set once an expired hold's seats were freed.
+	ReleasedAt time.Time
 }
 
 // Booking is a confirmed reservation and what happened to it since.

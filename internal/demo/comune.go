@@ -16,7 +16,7 @@ func loadComune(ctx context.Context, s Store, now time.Time) error {
 		ID: ComuneID, Name: "Comune di Borgo Varco", Kind: catalog.OrgPublicOffice,
 		Description: "Comune dimostrativo: servizi anagrafici ed eventi culturali.",
 		Contacts:    catalog.Contacts{Phone: "+390376000000", Email: "urp@comune.borgovarco.example", Website: "https://comune.borgovarco.example"},
-		TaxCode:     "00000000000", CreatedAt: now, UpdatedAt: now,
+		CreatedAt:   now, UpdatedAt: now,
 	}
 	if err := s.CreateOrganization(ctx, org); err != nil {
 		return err

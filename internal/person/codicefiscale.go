@@ -169,3 +169,8 @@ func twoDigits(b []byte) int { return int(b[0]-'0')*10 + int(b[1]-'0') }
 func isUpper(b byte) bool { return b >= 'A' && b <= 'Z' }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// CompleteCodiceFiscale appends the check character to the first 15
+// characters of a codice fiscale (upper case); it does not validate them.
+// Test fixtures and demo data use it to make valid codes.
+func CompleteCodiceFiscale(first15 string) string { return first15 + string(checkChar(first15)) }

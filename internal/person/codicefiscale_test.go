@@ -140,3 +140,10 @@ func FuzzParseCodiceFiscale(f *testing.F) {
 		}
 	})
 }
+
+func TestCompleteCodiceFiscale(t *testing.T) {
+	t.Parallel()
+	if got := CompleteCodiceFiscale("RSSMRA85T10A562"); got != "RSSMRA85T10A562S" {
+		t.Fatalf("got %s", got)
+	}
+}

@@ -108,13 +108,13 @@ func (t bookingTx) OperatorLoad(ctx context.Context, resourceID string, from, to
 	return out, rows.Err()
 }
 
-const holdColumns = `id, resource_id, account_id, operator_id, start_ms, end_ms, slot_starts, seats, expires_at_ms, created_at_ms`
+const holdColumns = `id, resource_id, account_id, operator_id, start_ms, end_ms, slot_starts, seats, expires_at_ms, created_at_ms, released_at_ms`
 
 // InsertHold implements booking.Tx.
 func (t bookingTx) InsertHold(ctx context.Context, h booking.Hold) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO holds (`+holdColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO holds (`+holdColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 		h.ID, h.ResourceID, h.AccountID, h.OperatorID, ms(h.Start), ms(h.End), encodeStarts(h.SlotStarts), h.Seats,
-		ms(h.ExpiresAt), ms(h.CreatedAt))
+		ms(h.ExpiresAt), ms(h.CreatedAt), nullMS(h.ReleasedAt))
 	return conflict(err, "insert hold")
 }
 
@@ -136,17 +136,18 @@ func (t bookingTx) DeleteHold(ctx context.Context, id string) error {
 // CountLiveHolds implements booking.Tx.
 func (t bookingTx) CountLiveHolds(ctx context.Context, accountID string, now time.Time) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM holds WHERE account_id = ? AND expires_at_ms > ?`, accountID, ms(now)).Scan(&n)
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM holds WHERE account_id = ? AND expires_at_ms > ? AND released_at_ms IS NULL`, accountID, ms(now)).Scan(&n)
 	return n, err
 }
 
 // ReleaseExpiredHolds implements booking.Tx.
 func (t bookingTx) ReleaseExpiredHolds(ctx context.Context, resourceID string, now time.Time) (int, error) {
-	return releaseExpired(ctx, t.tx, `resource_id = ? AND expires_at_ms <= ?`, resourceID, ms(now))
+	return releaseExpired(ctx, t.tx, now, `released_at_ms IS NULL AND expires_at_ms <= ? AND resource_id = ?`, ms(now), resourceID)
 }
 
-// releaseExpired frees and deletes the holds matching where.
-func releaseExpired(ctx context.Context, tx *sql.Tx, where string, args ...any) (int, error) {
+// releaseExpired frees the seats of the holds matching where and marks
+// them released (tombstones for a day).
+func releaseExpired(ctx context.Context, tx *sql.Tx, now time.Time, where string, args ...any) (int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+holdColumns+` FROM holds WHERE `+where, args...)
 	if err != nil {
 		return 0, fmt.Errorf("find expired holds: %w", err)
@@ -166,20 +167,27 @@ func releaseExpired(ctx context.Context, tx *sql.Tx, where string, args ...any) 
 		if err := t.ReleaseSeats(ctx, h.ResourceID, h.SlotStarts, h.OperatorID, h.Seats, true); err != nil {
 			return 0, err
 		}
-		if err := t.DeleteHold(ctx, h.ID); err != nil {
-			return 0, err
+		if _, err := tx.ExecContext(ctx, `UPDATE holds SET released_at_ms = ? WHERE id = ?`, ms(now), h.ID); err != nil {
+			return 0, fmt.Errorf("mark hold released: %w", err)
 		}
 	}
 	return len(expired), nil
 }
 
+// holdTombstoneTTL is how long a swept hold is remembered.
+const holdTombstoneTTL = 24 * time.Hour
+
 // SweepExpiredHolds frees up to limit holds expired at now, across all
-// resources.
+// resources, and forgets tombstones older than a day.
 func (db *DB) SweepExpiredHolds(ctx context.Context, now time.Time, limit int) (int, error) {
 	var n int
 	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		n, err = releaseExpired(ctx, tx, `expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`, ms(now), limit)
+		n, err = releaseExpired(ctx, tx, now, `released_at_ms IS NULL AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`, ms(now), limit)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM holds WHERE released_at_ms < ?`, ms(now.Add(-holdTombstoneTTL)))
 		return err
 	})
 	return n, err
@@ -188,11 +196,13 @@ func (db *DB) SweepExpiredHolds(ctx context.Context, now time.Time, limit int) (
 func scanHold(s scanner) (booking.Hold, error) {
 	var h booking.Hold
 	var start, end, exp, created int64
+	var released sql.NullInt64
 	var starts string
-	if err := s.Scan(&h.ID, &h.ResourceID, &h.AccountID, &h.OperatorID, &start, &end, &starts, &h.Seats, &exp, &created); err != nil {
+	if err := s.Scan(&h.ID, &h.ResourceID, &h.AccountID, &h.OperatorID, &start, &end, &starts, &h.Seats, &exp, &created, &released); err != nil {
 		return h, err
 	}
 	h.Start, h.End, h.ExpiresAt, h.CreatedAt = fromMS(start), fromMS(end), fromMS(exp), fromMS(created)
+	h.ReleasedAt = fromNullMS(released)
 	var err error
 	h.SlotStarts, err = decodeStarts(starts)
 	return h, err

@@ -12,12 +12,14 @@ const orgColumns = `id, name, kind, description, phone, email, website, tax_code
 
 // CreateOrganization inserts o; o.ID must be set.
 func (db *DB) CreateOrganization(ctx context.Context, o catalog.Organization) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO organizations (`+orgColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-			o.ID, o.Name, o.Kind, o.Description, o.Contacts.Phone, o.Contacts.Email, o.Contacts.Website, o.TaxCode,
-			ms(o.CreatedAt), ms(o.UpdatedAt))
-		return conflict(err, "insert organization")
-	})
+	return db.WriteTx(ctx, func(tx *sql.Tx) error { return insertOrganization(ctx, tx, o) })
+}
+
+func insertOrganization(ctx context.Context, tx *sql.Tx, o catalog.Organization) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO organizations (`+orgColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		o.ID, o.Name, o.Kind, o.Description, o.Contacts.Phone, o.Contacts.Email, o.Contacts.Website, o.TaxCode,
+		ms(o.CreatedAt), ms(o.UpdatedAt))
+	return conflict(err, "insert organization")
 }
 
 // GetOrganization returns one organization.

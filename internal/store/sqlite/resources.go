@@ -28,33 +28,42 @@ func (db *DB) CreateOperator(ctx context.Context, orgID string, op catalog.Opera
 // CreateResource inserts r with its acknowledgements and the links to its
 // operators (which must exist) in one transaction.
 func (db *DB) CreateResource(ctx context.Context, r catalog.Resource) error {
+	return db.WriteTx(ctx, func(tx *sql.Tx) error { return insertResource(ctx, tx, r) })
+}
+
+// insertResource writes r, its acknowledgements and its operator links in
+// tx.
+func insertResource(ctx context.Context, tx *sql.Tx, r catalog.Resource) error {
 	p := r.Policy
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO resources (`+resourceColumns+`)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			r.ID, r.OrganizationID, r.PlaceID, nullString(r.ParentID), r.Kind, r.Name, r.Description,
-			jsonText(nonNil(r.DocumentsToBring)), jsonText(nonNil(r.Modes)), r.OperatorChoice, r.Ticketed, r.Position, r.Active,
-			p.OpensDaysAhead, seconds(p.MinNotice), p.SameDayCutoff, seconds(p.HoldDuration), p.MaxConsecutiveSlots,
-			p.MaxSeatsPerBooking, p.MaxActivePerPerson, seconds(p.CancelCutoff), seconds(p.ReminderLead),
-			seconds(p.Tickets.ValidBeforeStart), seconds(p.Tickets.ValidAfterEnd), seconds(p.Tickets.MaxStay),
-			seconds(p.Tickets.WarningLead), p.Tickets.AllowReentry, ms(r.CreatedAt), ms(r.UpdatedAt))
-		if err != nil {
-			return conflict(err, "insert resource")
+	_, err := tx.ExecContext(ctx, `INSERT INTO resources (`+resourceColumns+`)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		r.ID, r.OrganizationID, r.PlaceID, nullString(r.ParentID), r.Kind, r.Name, r.Description,
+		jsonText(nonNil(r.DocumentsToBring)), jsonText(nonNil(r.Modes)), r.OperatorChoice, r.Ticketed, r.Position, r.Active,
+		p.OpensDaysAhead, seconds(p.MinNotice), p.SameDayCutoff, seconds(p.HoldDuration), p.MaxConsecutiveSlots,
+		p.MaxSeatsPerBooking, p.MaxActivePerPerson, seconds(p.CancelCutoff), seconds(p.ReminderLead),
+		seconds(p.Tickets.ValidBeforeStart), seconds(p.Tickets.ValidAfterEnd), seconds(p.Tickets.MaxStay),
+		seconds(p.Tickets.WarningLead), p.Tickets.AllowReentry, ms(r.CreatedAt), ms(r.UpdatedAt))
+	if err != nil {
+		return conflict(err, "insert resource")
+	}
+	for i, a := range r.Acknowledgements {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO acknowledgements (id, resource_id, text, position) VALUES (?,?,?,?)`,
+			a.ID, r.ID, a.Text, i); err != nil {
+			return fmt.Errorf("insert acknowledgement: %w", err)
 		}
-		for i, a := range r.Acknowledgements {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO acknowledgements (id, resource_id, text, position) VALUES (?,?,?,?)`,
-				a.ID, r.ID, a.Text, i); err != nil {
-				return fmt.Errorf("insert acknowledgement: %w", err)
-			}
+	}
+	return linkOperators(ctx, tx, r)
+}
+
+// linkOperators links r to its operators in list order.
+func linkOperators(ctx context.Context, tx *sql.Tx, r catalog.Resource) error {
+	for i, op := range r.Operators {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO resource_operators (resource_id, operator_id, position) VALUES (?,?,?)`,
+			r.ID, op.ID, i); err != nil {
+			return fmt.Errorf("link operator %q: %w", op.ID, err)
 		}
-		for i, op := range r.Operators {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO resource_operators (resource_id, operator_id, position) VALUES (?,?,?)`,
-				r.ID, op.ID, i); err != nil {
-				return fmt.Errorf("link operator %q: %w", op.ID, err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // GetResource returns one resource with its acknowledgements and operators.

@@ -25,7 +25,7 @@ func (db *DB) Usage(ctx context.Context, resourceID string, from, to, now time.T
 		var n, expired int
 		err := tx.QueryRowContext(ctx, `SELECT count(*), group_concat(start_ms), group_concat(operator_id),
 				group_concat(taken), group_concat(held),
-				(SELECT count(*) FROM holds WHERE resource_id = ?1 AND start_ms < ?3 AND end_ms > ?2 AND expires_at_ms <= ?4)
+				(SELECT count(*) FROM holds WHERE released_at_ms IS NULL AND expires_at_ms <= ?4 AND resource_id = ?1 AND start_ms < ?3 AND end_ms > ?2)
 			FROM slot_usage WHERE resource_id = ?1 AND start_ms >= ?2 AND start_ms < ?3 AND taken > 0`,
 			resourceID, ms(from), ms(to), ms(now)).Scan(&n, &starts, &ops, &taken, &held, &expired)
 		if err != nil {
@@ -79,7 +79,7 @@ func parseUsage(n int, starts, ops, taken, held string) ([]availability.Usage, e
 func subtractExpiredHolds(ctx context.Context, tx *sql.Tx, usage []availability.Usage, resourceID string, from, to, now time.Time) error {
 	rows, err := tx.QueryContext(ctx, `SELECT CAST(j.value AS INTEGER), h.operator_id, h.seats
 		FROM holds h, json_each(h.slot_starts) j
-		WHERE h.resource_id = ? AND h.start_ms < ? AND h.end_ms > ? AND h.expires_at_ms <= ?`,
+		WHERE h.released_at_ms IS NULL AND h.resource_id = ? AND h.start_ms < ? AND h.end_ms > ? AND h.expires_at_ms <= ?`,
 		resourceID, ms(to), ms(from), ms(now))
 	if err != nil {
 		return err

@@ -18,8 +18,9 @@ CREATE TABLE slot_usage (
     CHECK (taken >= 0 AND held >= 0 AND held <= taken)
 ) WITHOUT ROWID;
 
--- Live holds. A confirmed, released or swept hold is deleted in the same
--- transaction that moves or frees its seats.
+-- Holds. A confirmed or released hold is deleted in the transaction that
+-- moves or frees its seats; an expired one is freed and kept a day as a
+-- tombstone (released_at_ms), so its owner learns "expired", not "unknown".
 CREATE TABLE holds (
     id            TEXT PRIMARY KEY,
     resource_id   TEXT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
@@ -30,9 +31,11 @@ CREATE TABLE holds (
     slot_starts   TEXT NOT NULL, -- JSON array of slot start instants (ms)
     seats         INTEGER NOT NULL CHECK (seats > 0),
     expires_at_ms INTEGER NOT NULL,
-    created_at_ms INTEGER NOT NULL
+    created_at_ms INTEGER NOT NULL,
+    released_at_ms INTEGER
 );
-CREATE INDEX holds_expiry ON holds(expires_at_ms);
+CREATE INDEX holds_expiry ON holds(released_at_ms, expires_at_ms);
+CREATE INDEX holds_account ON holds(account_id, expires_at_ms);
 CREATE INDEX holds_resource ON holds(resource_id, start_ms);
 
 CREATE TABLE bookings (

@@ -1,0 +1,25 @@
+package app
+
+import (
+	"github.com/varco-gate/varco/internal/booking"
+	"github.com/varco-gate/varco/internal/identity"
+)
+
+// Option adjusts how New builds the server; production passes none.
+type Option func(*options)
+
+type options struct {
+	identity identity.Config
+	booking  booking.Config
+	sweeper  booking.SweeperConfig
+}
+
+// WithIdentity sets the identity configuration (tests use cheap password
+// hashing so that hundreds of accounts register quickly).
+func WithIdentity(c identity.Config) Option { return func(o *options) { o.identity = c } }
+
+// WithBooking sets the booking configuration.
+func WithBooking(c booking.Config) Option { return func(o *options) { o.booking = c } }
+
+// WithSweeper sets the hold sweeper configuration.
+func WithSweeper(c booking.SweeperConfig) Option { return func(o *options) { o.sweeper = c } }
