@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/identity"
@@ -20,6 +21,12 @@ type Staff interface {
 type AdminDeps struct {
 	Staff   Staff
 	Catalog CatalogWriter
+	// Schedules changes opening hours.
+	Schedules Scheduling
+	// Reader reads the catalog, to describe bookings in responses.
+	Reader CatalogReader
+	// Now is the clock used for "past" flags in responses.
+	Now func() time.Time
 }
 
 // Admin serves varco.v1.AdminService; each group of RPCs lives in its own

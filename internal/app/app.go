@@ -26,6 +26,7 @@ import (
 	"github.com/varco-gate/varco/internal/httpserver"
 	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/internal/metrics"
+	"github.com/varco-gate/varco/internal/scheduling"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 )
 
@@ -65,7 +66,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	services.Booking = api.NewBooking(bookings, db, log)
 	ids := identity.New(o.identity, db, clk, log)
 	services.Auth = api.NewAuth(ids, log)
-	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk)}, log)
+	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
+		Schedules: scheduling.New(db, avail, clk), Reader: db, Now: clk.Now}, log)
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,

@@ -254,3 +254,10 @@ func scanBooking(s scanner) (booking.Booking, error) {
 	b.SlotStarts, err = decodeStarts(starts)
 	return b, err
 }
+
+// FutureBookings lists the confirmed bookings of a resource that have not
+// ended at now (for stranded-booking checks after schedule changes).
+func (db *DB) FutureBookings(ctx context.Context, resourceID string, now time.Time) ([]booking.Booking, error) {
+	return db.listBookings(ctx, `resource_id = ? AND status = ? AND end_ms > ? ORDER BY start_ms, id LIMIT 10000`,
+		resourceID, booking.Confirmed, ms(now))
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/varco-gate/varco/internal/catalog"
+	"github.com/varco-gate/varco/internal/store"
 )
 
 // ReplaceRules swaps the weekly rules of a resource in one transaction.
@@ -85,4 +86,18 @@ func (db *DB) ListExceptions(ctx context.Context, resourceID string) ([]catalog.
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// DeleteException removes an exception of a resource.
+func (db *DB) DeleteException(ctx context.Context, resourceID, id string) error {
+	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM schedule_exceptions WHERE id = ? AND resource_id = ?`, id, resourceID)
+		if err != nil {
+			return fmt.Errorf("delete exception: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("exception %q: %w", id, store.ErrNotFound)
+		}
+		return nil
+	})
 }
