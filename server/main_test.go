@@ -135,3 +135,75 @@ func TestBootstrapRefusesBadInput(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, string(out), "email")
 }
+
+// A booking acknowledged to the client survives the server being killed
+// with SIGKILL right after: it is on disk before the answer leaves.
+func TestAcknowledgedBookingSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
+	bin := buildServer(t)
+	db := filepath.Join(t.TempDir(), "varco.db")
+	ctx := context.Background()
+	p := start(t, bin, "--db", db, "--demo")
+	base := "http://" + p.addr
+
+	reg, err := varcov1connect.NewAuthServiceClient(http.DefaultClient, base).Register(ctx, connect.NewRequest(&varcov1.RegisterRequest{
+		GivenName: "Mario", FamilyName: "Rossi", Email: "mario.rossi@example.it", CodiceFiscale: "RSSMRA85T10A562S",
+		Phone: "3331234567", Password: "una password lunga", PrivacyConsent: true,
+	}))
+	require.NoError(t, err)
+	tok := reg.Msg.GetSession().GetToken()
+	bearer := func(r interface{ Header() http.Header }) { r.Header().Set("Authorization", "Bearer "+tok) }
+
+	from := time.Now().AddDate(0, 0, 1).Format(time.DateOnly)
+	grid, err := varcov1connect.NewCatalogServiceClient(http.DefaultClient, base).GetAvailability(ctx,
+		connect.NewRequest(&varcov1.GetAvailabilityRequest{ResourceId: demo.TourID, FromDate: from,
+			ToDate: time.Now().AddDate(0, 0, 14).Format(time.DateOnly)}))
+	require.NoError(t, err)
+	var slot *varcov1.Slot
+	for _, d := range grid.Msg.GetDays() {
+		if len(d.GetSlots()) > 0 && slot == nil {
+			slot = d.GetSlots()[0]
+		}
+	}
+	require.NotNil(t, slot)
+	bookings := varcov1connect.NewBookingServiceClient(http.DefaultClient, base)
+	hreq := connect.NewRequest(&varcov1.HoldSlotsRequest{ResourceId: demo.TourID, SlotStart: slot.GetStart(), Seats: 3})
+	bearer(hreq)
+	hold, err := bookings.HoldSlots(ctx, hreq)
+	require.NoError(t, err)
+	creq := connect.NewRequest(&varcov1.ConfirmBookingRequest{HoldId: hold.Msg.GetHold().GetId(), IdempotencyKey: "crash-test-0001",
+		Consents: []varcov1.ConsentKind{varcov1.ConsentKind_CONSENT_KIND_PRIVACY}})
+	bearer(creq)
+	conf, err := bookings.ConfirmBooking(ctx, creq)
+	require.NoError(t, err)
+
+	require.NoError(t, p.cmd.Process.Kill()) // SIGKILL: no shutdown, no flush.
+	<-p.done
+
+	p = start(t, bin, "--db", db)
+	base = "http://" + p.addr
+	bookings = varcov1connect.NewBookingServiceClient(http.DefaultClient, base)
+	greq := connect.NewRequest(&varcov1.GetBookingRequest{BookingId: conf.Msg.GetBooking().GetId()})
+	bearer(greq)
+	got, err := bookings.GetBooking(ctx, greq)
+	require.NoError(t, err)
+	require.Equal(t, conf.Msg.GetBooking().GetCode(), got.Msg.GetBooking().GetCode())
+	require.Equal(t, varcov1.BookingStatus_BOOKING_STATUS_CONFIRMED, got.Msg.GetBooking().GetStatus())
+	after, err := varcov1connect.NewCatalogServiceClient(http.DefaultClient, base).GetAvailability(ctx,
+		connect.NewRequest(&varcov1.GetAvailabilityRequest{ResourceId: demo.TourID,
+			FromDate: slot.GetStart().AsTime().In(mustRome(t)).Format(time.DateOnly)}))
+	require.NoError(t, err)
+	for _, s := range after.Msg.GetDays()[0].GetSlots() {
+		if s.GetStart().AsTime().Equal(slot.GetStart().AsTime()) {
+			require.Equal(t, int32(27), s.GetSeatsLeft(), "the seats are still taken")
+		}
+	}
+	p.stop(t)
+}
+
+func mustRome(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Rome")
+	require.NoError(t, err)
+	return loc
+}
