@@ -257,3 +257,36 @@ func TestHoldsExpiringUnderLoad(t *testing.T) {
 	left, _ = seatsLeft(t, b, slot)
 	require.Equal(t, int32(0), left)
 }
+
+// A double submit of the same confirmation, racing, makes one booking and
+// both requests get it.
+func TestConcurrentDoubleSubmit(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p := registerCitizens(t, b, "DBL", 1)[0]
+	slot := tourSlot(t, b, time.Now(), 0)
+	ctx := context.Background()
+	h, err := p.hold(ctx, slot.GetStart(), 1)
+	require.NoError(t, err)
+	key := uuid.NewString()
+	ids := make([]string, 8)
+	var wg sync.WaitGroup
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := p.booking.ConfirmBooking(ctx, authBearer(&varcov1.ConfirmBookingRequest{HoldId: h.GetId(), IdempotencyKey: key,
+				Consents: []varcov1.ConsentKind{varcov1.ConsentKind_CONSENT_KIND_PRIVACY}}, p.token))
+			if err == nil {
+				ids[i] = res.Msg.GetBooking().GetId()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, id := range ids {
+		require.Equal(t, ids[0], id, "every submit returns the one booking")
+	}
+	require.NotEmpty(t, ids[0])
+	left, _ := seatsLeft(t, b, slot)
+	require.Equal(t, int32(29), left)
+}

@@ -79,6 +79,13 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 	}
 	var out ConfirmResult
 	err = s.store.InTx(ctx, func(tx Tx) error {
+		// A double submit may have committed since the read-side check.
+		if prev, err := tx.FindByIdempotencyKey(ctx, caller.AccountID, req.IdempotencyKey); err == nil {
+			out = ConfirmResult{Booking: prev, Replayed: true}
+			return nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 		h, err := tx.GetHold(ctx, req.HoldID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -137,20 +144,18 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 	if err != nil {
 		return ConfirmResult{}, fmt.Errorf("confirm booking: %w", err)
 	}
-	return out, nil
+	if out.Replayed {
+		out.Booking, err = s.store.GetBooking(ctx, out.Booking.ID)
+	}
+	return out, err
 }
 
+// replay finds the booking an earlier request with the same key made. It
+// reads from the reader pool: taking the single writer just to look would
+// slow every confirm of a rush. A race with a concurrent first attempt is
+// settled by the unique index inside the write transaction.
 func (s *Service) replay(ctx context.Context, bookerID, key string) (Booking, error) {
-	var b Booking
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		var err error
-		b, err = tx.FindByIdempotencyKey(ctx, bookerID, key)
-		return err
-	})
-	if err != nil {
-		return Booking{}, err
-	}
-	return s.store.GetBooking(ctx, b.ID)
+	return s.store.FindByIdempotencyKey(ctx, bookerID, key)
 }
 
 // insertBooking stores a new booking with a fresh code and cancel token,

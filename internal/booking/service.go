@@ -45,6 +45,16 @@ type Tx interface {
 	Enqueue(ctx context.Context, m outbox.Message) error
 	// CancelMessages cancels the pending messages of a subject.
 	CancelMessages(ctx context.Context, subjectKey string, at time.Time) error
+	// InsertException adds a schedule exception to a resource (an
+	// operator's block of a period).
+	InsertException(ctx context.Context, resourceID string, e catalog.Exception) error
+	// ActiveOverlapping lists the confirmed bookings of a resource (of one
+	// operator when operatorID is set) whose span overlaps [from, to).
+	ActiveOverlapping(ctx context.Context, resourceID, operatorID string, from, to time.Time) ([]Booking, error)
+	// ReleaseHoldsOverlapping frees, as if expired at now, the live holds of
+	// a resource (of one operator when operatorID is set) overlapping
+	// [from, to).
+	ReleaseHoldsOverlapping(ctx context.Context, resourceID, operatorID string, from, to, now time.Time) (int, error)
 }
 
 // Store is the storage of bookings.
@@ -53,6 +63,7 @@ type Store interface {
 	InTx(ctx context.Context, fn func(Tx) error) error
 	GetBooking(ctx context.Context, id string) (Booking, error)
 	GetBookingByCode(ctx context.Context, code string) (Booking, error)
+	FindByIdempotencyKey(ctx context.Context, bookerID, key string) (Booking, error)
 	ListForAccount(ctx context.Context, q AccountQuery) ([]Booking, error)
 	ListForCalendar(ctx context.Context, q CalendarQuery) ([]Booking, error)
 	// SweepExpiredHolds frees the seats of every hold expired at now.

@@ -261,3 +261,22 @@ func (db *DB) FutureBookings(ctx context.Context, resourceID string, now time.Ti
 	return db.listBookings(ctx, `resource_id = ? AND status = ? AND end_ms > ? ORDER BY start_ms, id LIMIT 10000`,
 		resourceID, booking.Confirmed, ms(now))
 }
+
+// FindByIdempotencyKey returns the booking a booker made with key.
+func (db *DB) FindByIdempotencyKey(ctx context.Context, bookerID, key string) (booking.Booking, error) {
+	var b booking.Booking
+	err := db.ReadTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if b, err = scanBooking(tx.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM bookings
+			WHERE booker_account_id = ? AND idempotency_key = ?`, bookerID, key)); err != nil {
+			return notFound(err, "booking with idempotency key", key)
+		}
+		list := []booking.Booking{b}
+		if err := loadDetails(ctx, tx, list); err != nil {
+			return err
+		}
+		b = list[0]
+		return nil
+	})
+	return b, err
+}
