@@ -74,6 +74,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		Interceptors:    []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk)},
 		Access:          api.NewAccess(ids, authz.NewAuthorizer(db), log),
 		Metrics:         m.Handler(),
+		Extra:           map[string]http.Handler{api.CalendarPattern: api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log)},
 		Logger:          log,
 	})
 	return &App{

@@ -45,7 +45,9 @@ type Service struct {
 }
 
 // New returns the scheduling service.
-func New(s Store, p Planner, clk clock.Clock) *Service { return &Service{store: s, planner: p, clk: clk} }
+func New(s Store, p Planner, clk clock.Clock) *Service {
+	return &Service{store: s, planner: p, clk: clk}
+}
 
 // Schedule is a resource's rules and exceptions.
 type Schedule struct {
