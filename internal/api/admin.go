@@ -27,6 +27,8 @@ type AdminDeps struct {
 	Reader CatalogReader
 	// Now is the clock used for "past" flags in responses.
 	Now func() time.Time
+	// Bookings serves the operators' booking RPCs (admin_bookings.go).
+	Bookings StaffBookings
 }
 
 // Admin serves varco.v1.AdminService; each group of RPCs lives in its own

@@ -67,7 +67,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	ids := identity.New(o.identity, db, clk, log)
 	services.Auth = api.NewAuth(ids, log)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
-		Schedules: scheduling.New(db, avail, clk), Reader: db, Now: clk.Now}, log)
+		Schedules: scheduling.New(db, avail, clk), Reader: db, Now: clk.Now, Bookings: bookings}, log)
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
