@@ -94,12 +94,12 @@ func (db *DB) GetBookingByCode(ctx context.Context, code string) (booking.Bookin
 	return db.getBookingWhere(ctx, `code = ?`, code)
 }
 
-func (db *DB) getBookingWhere(ctx context.Context, where, arg string) (booking.Booking, error) {
+func (db *DB) getBookingWhere(ctx context.Context, where string, args ...any) (booking.Booking, error) {
 	var b booking.Booking
 	err := db.ReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if b, err = scanBooking(tx.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE `+where, arg)); err != nil {
-			return notFound(err, "booking", arg)
+		if b, err = scanBooking(tx.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE `+where, args...)); err != nil {
+			return notFound(err, "booking", fmt.Sprint(args...))
 		}
 		list := []booking.Booking{b}
 		if err := loadDetails(ctx, tx, list); err != nil {
@@ -264,19 +264,5 @@ func (db *DB) FutureBookings(ctx context.Context, resourceID string, now time.Ti
 
 // FindByIdempotencyKey returns the booking a booker made with key.
 func (db *DB) FindByIdempotencyKey(ctx context.Context, bookerID, key string) (booking.Booking, error) {
-	var b booking.Booking
-	err := db.ReadTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if b, err = scanBooking(tx.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM bookings
-			WHERE booker_account_id = ? AND idempotency_key = ?`, bookerID, key)); err != nil {
-			return notFound(err, "booking with idempotency key", key)
-		}
-		list := []booking.Booking{b}
-		if err := loadDetails(ctx, tx, list); err != nil {
-			return err
-		}
-		b = list[0]
-		return nil
-	})
-	return b, err
+	return db.getBookingWhere(ctx, `booker_account_id = ? AND idempotency_key = ?`, bookerID, key)
 }
