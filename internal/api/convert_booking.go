@@ -6,7 +6,6 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/catalog"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
@@ -83,23 +82,11 @@ func (v *bookingViews) pb(ctx context.Context, b booking.Booking) (*varcov1.Book
 	for _, c := range b.History {
 		out.History = append(out.History, &varcov1.StatusChange{
 			Status: varcov1.BookingStatus(c.Status), At: timestamppb.New(c.At), Reason: c.Reason,
-			Actor: &varcov1.Actor{Kind: actorKindPB(c.Actor.Kind), Id: c.Actor.ID, DisplayName: c.Actor.Name},
+			Actor: &varcov1.Actor{Kind: varcov1.PrincipalKind(c.Actor.Kind), Id: c.Actor.ID, DisplayName: c.Actor.Name},
 		})
 	}
 	out.OnBehalf = b.OnBehalf
 	return out, nil
-}
-
-func actorKindPB(k authz.Kind) varcov1.PrincipalKind {
-	switch k {
-	case authz.Anonymous:
-		return varcov1.PrincipalKind_PRINCIPAL_KIND_ANONYMOUS
-	case authz.Account:
-		return varcov1.PrincipalKind_PRINCIPAL_KIND_CITIZEN
-	case authz.Device:
-		return varcov1.PrincipalKind_PRINCIPAL_KIND_DEVICE
-	}
-	return varcov1.PrincipalKind_PRINCIPAL_KIND_SYSTEM
 }
 
 // formatCode shows a booking code in groups of four ("KM7R-4TXA").

@@ -217,6 +217,7 @@ func TestOperatorCalendarAttendanceAndCancel(t *testing.T) {
 	require.Equal(t, varcov1.BookingStatus_BOOKING_STATUS_CANCELLED_BY_OPERATOR, last.GetStatus())
 	require.Equal(t, why, last.GetReason())
 	require.Equal(t, "Anna Verdi", last.GetActor().GetDisplayName())
+	require.Equal(t, varcov1.PrincipalKind_PRINCIPAL_KIND_STAFF, last.GetActor().GetKind(), "operator actions read as staff")
 	mine, err := citizen.booking.GetBooking(ctx, authBearer(&varcov1.GetBookingRequest{BookingId: booked.GetId()}, citizen.token))
 	require.NoError(t, err)
 	require.Equal(t, why, admLastChange(mine.Msg.GetBooking()).GetReason())

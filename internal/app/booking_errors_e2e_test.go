@@ -151,6 +151,7 @@ func TestBookingErrorsAndLifecycle(t *testing.T) {
 	require.Equal(t, varcov1.BookingStatus_BOOKING_STATUS_CANCELLED_BY_USER, cancelled.Msg.GetBooking().GetStatus())
 	hist := cancelled.Msg.GetBooking().GetHistory()
 	require.Equal(t, "Imprevisto", hist[len(hist)-1].GetReason())
+	require.Equal(t, varcov1.PrincipalKind_PRINCIPAL_KIND_ANONYMOUS, hist[len(hist)-1].GetActor().GetKind(), "cancelled from the e-mail link")
 	_, err = luca.booking.CancelBooking(ctx, connect.NewRequest(&varcov1.CancelBookingRequest{
 		Code: moved.Msg.GetBooking().GetCode(), CancelToken: newTok}))
 	requireReason(t, err, connect.CodeFailedPrecondition, "not_cancellable")

@@ -24,7 +24,7 @@ func (s *Service) CancelByOwner(ctx context.Context, caller authz.Principal, id,
 	if err != nil {
 		return Booking{}, err
 	}
-	return s.cancelAsCitizen(ctx, b, Actor{Kind: authz.Account, ID: a.ID, Name: a.GivenName + " " + a.FamilyName}, reason)
+	return s.cancelAsCitizen(ctx, b, Actor{Kind: ActorCitizen, ID: a.ID, Name: a.GivenName + " " + a.FamilyName}, reason)
 }
 
 // CancelWithToken cancels a booking from the e-mail link, without login.
@@ -33,7 +33,7 @@ func (s *Service) CancelWithToken(ctx context.Context, code, cancelToken, reason
 	if err != nil {
 		return Booking{}, err
 	}
-	return s.cancelAsCitizen(ctx, b, Actor{Kind: authz.Anonymous, Name: b.Beneficiary.GivenName + " " + b.Beneficiary.FamilyName}, reason)
+	return s.cancelAsCitizen(ctx, b, Actor{Kind: ActorAnonymous, Name: b.Beneficiary.GivenName + " " + b.Beneficiary.FamilyName}, reason)
 }
 
 func (s *Service) cancelAsCitizen(ctx context.Context, b Booking, actor Actor, reason string) (Booking, error) {

@@ -134,7 +134,7 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 		if err := tx.DeleteHold(ctx, h.ID); err != nil {
 			return err
 		}
-		actor := Actor{Kind: authz.Account, ID: caller.AccountID, Name: self.GivenName + " " + self.FamilyName}
+		actor := Actor{Kind: ActorCitizen, ID: caller.AccountID, Name: self.GivenName + " " + self.FamilyName}
 		if out.CancelToken, err = s.insertBooking(ctx, tx, &b, actor, r.Policy, now); err != nil {
 			return err
 		}

@@ -9,7 +9,6 @@ package booking
 import (
 	"time"
 
-	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/catalog"
 )
 
@@ -34,15 +33,27 @@ type Person struct {
 	Email, Phone          string
 }
 
+// ActorKind is who made a change; values match varco.v1.PrincipalKind.
+type ActorKind int
+
+// Actor kinds.
+const (
+	ActorAnonymous ActorKind = 1 // a cancel-link holder
+	ActorCitizen   ActorKind = 2
+	ActorStaff     ActorKind = 3
+	ActorDevice    ActorKind = 4
+	ActorSystem    ActorKind = 5
+)
+
 // Actor is who made a change, for the history.
 type Actor struct {
-	Kind authz.Kind // Anonymous for cancel-link holders; see SystemActor.
+	Kind ActorKind
 	ID   string
 	Name string
 }
 
 // SystemActor marks changes made by Varco itself (sweeper, schedule changes).
-var SystemActor = Actor{Kind: -1, Name: "Varco"}
+var SystemActor = Actor{Kind: ActorSystem, Name: "Varco"}
 
 // Change is one line of a booking's history.
 type Change struct {

@@ -45,7 +45,7 @@ func (s *Service) RescheduleByOwner(ctx context.Context, caller authz.Principal,
 	if b.Active() && s.clk.Now().After(b.Start.Add(-r.Policy.CancelCutoff)) {
 		return RescheduleResult{}, ErrCancelCutoff
 	}
-	return s.reschedule(ctx, b, req, Actor{Kind: authz.Account, ID: a.ID, Name: a.GivenName + " " + a.FamilyName})
+	return s.reschedule(ctx, b, req, Actor{Kind: ActorCitizen, ID: a.ID, Name: a.GivenName + " " + a.FamilyName})
 }
 
 // RescheduleByOperator moves a booking on the office's initiative.

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/varco-gate/varco/internal/auth/token"
-	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/fault"
 	"github.com/varco-gate/varco/internal/identity"
@@ -30,9 +29,9 @@ func (s *Service) StaffActor(ctx context.Context, accountID string) (Actor, erro
 	a, err := s.accounts.GetAccount(ctx, accountID)
 	switch {
 	case err == nil:
-		return Actor{Kind: authz.Account, ID: accountID, Name: strings.TrimSpace(a.GivenName + " " + a.FamilyName)}, nil
+		return Actor{Kind: ActorStaff, ID: accountID, Name: strings.TrimSpace(a.GivenName + " " + a.FamilyName)}, nil
 	case errors.Is(err, store.ErrNotFound):
-		return Actor{Kind: authz.Account, ID: accountID, Name: accountID}, nil
+		return Actor{Kind: ActorStaff, ID: accountID, Name: accountID}, nil
 	}
 	return Actor{}, fmt.Errorf("load staff account: %w", err)
 }
