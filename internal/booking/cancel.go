@@ -99,6 +99,10 @@ func (s *Service) endBooking(ctx context.Context, tx Tx, b Booking, status Statu
 	if err := tx.ReleaseSeats(ctx, b.ResourceID, b.SlotStarts, b.OperatorID, b.Seats, false); err != nil {
 		return err
 	}
+	// The entry ticket goes on the revocation list scanners sync.
+	if err := tx.RevokeTickets(ctx, b.ID, revokeReason(status), now); err != nil {
+		return err
+	}
 	if err := tx.CancelMessages(ctx, outbox.BookingSubject(b.ID), now); err != nil {
 		return err
 	}

@@ -135,7 +135,7 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 			return err
 		}
 		actor := Actor{Kind: ActorCitizen, ID: caller.AccountID, Name: self.GivenName + " " + self.FamilyName}
-		if out.CancelToken, err = s.insertBooking(ctx, tx, &b, actor, r.Policy, now); err != nil {
+		if out.CancelToken, err = s.insertBooking(ctx, tx, &b, actor, r, now); err != nil {
 			return err
 		}
 		out.Booking = b
@@ -159,9 +159,10 @@ func (s *Service) replay(ctx context.Context, bookerID, key string) (Booking, er
 }
 
 // insertBooking stores a new booking with a fresh code and cancel token,
-// its first history line and its messages: the confirmation now and a
-// reminder before the start.
-func (s *Service) insertBooking(ctx context.Context, tx Tx, b *Booking, actor Actor, p catalog.Policy, now time.Time) (string, error) {
+// its first history line, its entry ticket when the resource is ticketed,
+// and its messages: the confirmation now and a reminder before the start.
+func (s *Service) insertBooking(ctx context.Context, tx Tx, b *Booking, actor Actor, r catalog.Resource, now time.Time) (string, error) {
+	p := r.Policy
 	plain, hash, err := token.New(token.PrefixCancel)
 	if err != nil {
 		return "", err
@@ -178,6 +179,16 @@ func (s *Service) insertBooking(ctx context.Context, tx Tx, b *Booking, actor Ac
 			break
 		}
 		if !errors.Is(err, store.ErrConflict) || attempt == 4 {
+			return "", err
+		}
+	}
+	if r.Ticketed {
+		t := IssuedTicket{
+			ID: uuid.NewString(), BookingID: b.ID, ResourceID: b.ResourceID, Seats: b.Seats, SlotStart: b.Start,
+			ValidFrom: b.Start.Add(-p.Tickets.ValidBeforeStart), ValidUntil: b.End.Add(p.Tickets.ValidAfterEnd),
+			MaxStay: p.Tickets.MaxStay, IssuedAt: now,
+		}
+		if err := tx.IssueTicket(ctx, t); err != nil {
 			return "", err
 		}
 	}

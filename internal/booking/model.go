@@ -69,6 +69,24 @@ type Ack struct {
 	AcceptedAt time.Time
 }
 
+// IssuedTicket is the entry ticket of a ticketed booking: it admits all
+// the booking's seats within its validity window.
+type IssuedTicket struct {
+	ID, BookingID, ResourceID string
+	Seats                     int
+	SlotStart                 time.Time
+	ValidFrom, ValidUntil     time.Time
+	MaxStay                   time.Duration // 0: no limit after the first entry
+	IssuedAt                  time.Time
+}
+
+func revokeReason(s Status) string {
+	if s == Rescheduled {
+		return "rescheduled"
+	}
+	return "cancelled"
+}
+
 // Hold is a temporary reservation of seats.
 type Hold struct {
 	ID         string

@@ -107,7 +107,7 @@ func (s *Service) reschedule(ctx context.Context, old Booking, req RescheduleReq
 		nb.RescheduledFrom, nb.RescheduledTo = cur.ID, ""
 		nb.CreatedAt, nb.UpdatedAt, nb.IdempotencyKey = now, now, req.IdempotencyKey
 		nb.History = nil
-		if out.CancelToken, err = s.insertBooking(ctx, tx, &nb, actor, sel.resource.Policy, now); err != nil {
+		if out.CancelToken, err = s.insertBooking(ctx, tx, &nb, actor, sel.resource, now); err != nil {
 			return err
 		}
 		newID = nb.ID

@@ -43,6 +43,10 @@ type Tx interface {
 	SetRescheduledTo(ctx context.Context, id, to string, at time.Time) error
 	AddHistory(ctx context.Context, bookingID string, c Change) error
 	Enqueue(ctx context.Context, m outbox.Message) error
+	// IssueTicket stores the entry ticket of a new booking.
+	IssueTicket(ctx context.Context, t IssuedTicket) error
+	// RevokeTickets revokes a booking's live tickets.
+	RevokeTickets(ctx context.Context, bookingID, reason string, at time.Time) error
 	// CancelMessages cancels the pending messages of a subject.
 	CancelMessages(ctx context.Context, subjectKey string, at time.Time) error
 	// InsertException adds a schedule exception to a resource (an

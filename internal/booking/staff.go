@@ -155,7 +155,7 @@ func (s *Service) BookAtCounter(ctx context.Context, staff Actor, req CounterReq
 			Beneficiary: who, Reason: req.Reason, Notes: req.Notes, Language: lang, PrivacyAt: now,
 			CreatedAt: now, UpdatedAt: now, IdempotencyKey: req.IdempotencyKey,
 		}
-		if out.CancelToken, err = s.insertBooking(ctx, tx, &b, staff, r.Policy, now); err != nil {
+		if out.CancelToken, err = s.insertBooking(ctx, tx, &b, staff, r, now); err != nil {
 			return err
 		}
 		out.Booking = b

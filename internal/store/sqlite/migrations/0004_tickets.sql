@@ -1,0 +1,76 @@
+-- Tickets and gates: signing keys, issued tickets with their gate state,
+-- revocations, scanner enrollment codes and the scan log.
+
+-- Ed25519 signing keys. The private key never leaves the server; scanners
+-- receive public keys by key id. Retired keys stop verifying after
+-- retired_at_ms.
+CREATE TABLE ticket_keys (
+    id            TEXT PRIMARY KEY,
+    public_key    BLOB NOT NULL,
+    private_key   BLOB,
+    created_at_ms INTEGER NOT NULL,
+    retired_at_ms INTEGER
+);
+
+-- One ticket per ticketed booking; it admits all the booking's seats.
+-- state: 1 issued, 2 inside, 3 exited, 4 expired, 5 revoked.
+CREATE TABLE tickets (
+    id              TEXT PRIMARY KEY,
+    booking_id      TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
+    resource_id     TEXT NOT NULL REFERENCES resources(id),
+    key_id          TEXT NOT NULL,
+    seats           INTEGER NOT NULL,
+    slot_start_ms   INTEGER NOT NULL,
+    valid_from_ms   INTEGER NOT NULL,
+    valid_until_ms  INTEGER NOT NULL,
+    max_stay_s      INTEGER NOT NULL DEFAULT 0,
+    state           INTEGER NOT NULL DEFAULT 1,
+    entered_at_ms   INTEGER,
+    expires_at_ms   INTEGER,
+    exited_at_ms    INTEGER,
+    revoked_at_ms   INTEGER,
+    revoke_reason   TEXT NOT NULL DEFAULT '',
+    version         INTEGER NOT NULL DEFAULT 1, -- bumped on every state change, for sync cursors
+    updated_at_ms   INTEGER NOT NULL
+);
+CREATE INDEX tickets_booking ON tickets(booking_id);
+CREATE INDEX tickets_resource_slot ON tickets(resource_id, slot_start_ms);
+CREATE INDEX tickets_revoked ON tickets(revoked_at_ms) WHERE revoked_at_ms IS NOT NULL;
+CREATE INDEX tickets_updated ON tickets(updated_at_ms);
+
+-- One-time, short-lived codes traded by a scanner for its credential.
+CREATE TABLE device_enrollments (
+    code_hash       BLOB PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES organizations(id),
+    name            TEXT NOT NULL,
+    direction       INTEGER NOT NULL,
+    resource_ids    TEXT NOT NULL, -- JSON array
+    created_by      TEXT NOT NULL,
+    created_at_ms   INTEGER NOT NULL,
+    expires_at_ms   INTEGER NOT NULL,
+    used_at_ms      INTEGER,
+    device_id       TEXT
+);
+
+-- Every scan, online or uploaded later; scan_id (client-generated) makes
+-- uploads idempotent. Conflicting offline scans are kept and flagged.
+CREATE TABLE scans (
+    id               TEXT PRIMARY KEY,
+    device_id        TEXT NOT NULL REFERENCES devices(id),
+    organization_id  TEXT NOT NULL,
+    ticket_id        TEXT,
+    resource_id      TEXT,
+    direction        INTEGER NOT NULL,
+    scanned_at_ms    INTEGER NOT NULL, -- device clock
+    received_at_ms   INTEGER NOT NULL, -- server clock
+    offline          INTEGER NOT NULL DEFAULT 0,
+    verdict          INTEGER NOT NULL,
+    reason           INTEGER NOT NULL,
+    local_verdict    INTEGER,
+    local_reason     INTEGER,
+    conflict         INTEGER NOT NULL DEFAULT 0,
+    seats            INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX scans_ticket ON scans(ticket_id, scanned_at_ms);
+CREATE INDEX scans_org_time ON scans(organization_id, received_at_ms);
+CREATE INDEX scans_conflicts ON scans(organization_id, conflict) WHERE conflict = 1;
