@@ -35,12 +35,13 @@ type Booking struct {
 	varcov1connect.UnimplementedBookingServiceHandler
 	bookings Bookings
 	catalog  CatalogReader
+	tickets  Tickets
 	log      *slog.Logger
 }
 
 // NewBooking returns the BookingService handler.
-func NewBooking(b Bookings, c CatalogReader, log *slog.Logger) *Booking {
-	return &Booking{bookings: b, catalog: c, log: log}
+func NewBooking(b Bookings, c CatalogReader, t Tickets, log *slog.Logger) *Booking {
+	return &Booking{bookings: b, catalog: c, tickets: t, log: log}
 }
 
 func (h *Booking) fail(ctx context.Context, hdr http.Header, err error) error {

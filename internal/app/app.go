@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +29,7 @@ import (
 	"github.com/varco-gate/varco/internal/metrics"
 	"github.com/varco-gate/varco/internal/scheduling"
 	"github.com/varco-gate/varco/internal/store/sqlite"
+	"github.com/varco-gate/varco/internal/ticket"
 )
 
 // App is a configured server, ready to serve.
@@ -63,7 +65,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	avail := availability.New(db, clk)
 	bookings := booking.New(o.booking, db, avail, db, clk)
 	services.Catalog = api.NewCatalog(db, avail, log)
-	services.Booking = api.NewBooking(bookings, db, log)
+	keys, err := ticket.LoadOrCreate(ctx, db, rand.Reader, clk.Now())
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("ticket keys: %w", err), db.Close())
+	}
+	tickets := api.Tickets{Store: db, Signer: keys, PublicBaseURL: cfg.PublicBaseURL}
+	services.Booking = api.NewBooking(bookings, db, tickets, log)
 	ids := identity.New(o.identity, db, clk, log)
 	services.Auth = api.NewAuth(ids, log)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
@@ -74,8 +81,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		Interceptors:    []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk)},
 		Access:          api.NewAccess(ids, authz.NewAuthorizer(db), log),
 		Metrics:         m.Handler(),
-		Extra:           map[string]http.Handler{api.CalendarPattern: api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log)},
-		Logger:          log,
+		Extra: map[string]http.Handler{
+			api.CalendarPattern: api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
+			api.QRPattern:       api.NewQRHandler(bookings, tickets, log),
+		},
+		Logger: log,
 	})
 	return &App{
 		log: log, db: db, handler: handler, health: checker,

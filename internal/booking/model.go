@@ -80,6 +80,15 @@ type IssuedTicket struct {
 	IssuedAt                  time.Time
 }
 
+// TicketLink is what the public QR link of a ticket needs: its booking,
+// whether it was revoked, and the secret (the booking's cancel-token hash)
+// the link token is derived from.
+type TicketLink struct {
+	BookingID  string
+	Revoked    bool
+	LinkSecret [32]byte
+}
+
 func revokeReason(s Status) string {
 	if s == Rescheduled {
 		return "rescheduled"
