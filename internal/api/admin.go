@@ -27,6 +27,8 @@ type AdminDeps struct {
 	Reader CatalogReader
 	// Now is the clock used for "past" flags in responses.
 	Now func() time.Time
+	// Devices enrolls and revokes gate scanners.
+	Devices Devices
 	// Bookings serves the operators' booking RPCs (admin_bookings.go).
 	Bookings StaffBookings
 }

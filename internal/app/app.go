@@ -24,6 +24,7 @@ import (
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/demo"
+	"github.com/varco-gate/varco/internal/devices"
 	"github.com/varco-gate/varco/internal/httpserver"
 	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/internal/metrics"
@@ -73,8 +74,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	services.Booking = api.NewBooking(bookings, db, tickets, log)
 	ids := identity.New(o.identity, db, clk, log)
 	services.Auth = api.NewAuth(ids, log)
+	devs := devices.New(db, clk)
+	services.Gate = api.NewGate(devs, log)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
-		Schedules: scheduling.New(db, avail, clk), Reader: db, Now: clk.Now, Bookings: bookings}, log)
+		Schedules: scheduling.New(db, avail, clk), Reader: db, Now: clk.Now, Devices: devs, Bookings: bookings}, log)
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
