@@ -13,12 +13,15 @@ import (
 // Gate serves varco.v1.GateService.
 type Gate struct {
 	varcov1connect.UnimplementedGateServiceHandler
-	devices Devices
-	log     *slog.Logger
+	devices   Devices
+	admission Admission
+	log       *slog.Logger
 }
 
 // NewGate returns the GateService handler.
-func NewGate(d Devices, log *slog.Logger) *Gate { return &Gate{devices: d, log: log} }
+func NewGate(d Devices, a Admission, log *slog.Logger) *Gate {
+	return &Gate{devices: d, admission: a, log: log}
+}
 
 // Enroll trades a one-time code for the scanner's credential.
 func (g *Gate) Enroll(ctx context.Context, req *connect.Request[varcov1.EnrollRequest]) (*connect.Response[varcov1.EnrollResponse], error) {

@@ -16,6 +16,7 @@ import (
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 
+	"github.com/varco-gate/varco/internal/admission"
 	"github.com/varco-gate/varco/internal/api"
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/availability"
@@ -75,7 +76,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	ids := identity.New(o.identity, db, clk, log)
 	services.Auth = api.NewAuth(ids, log)
 	devs := devices.New(db, clk)
-	services.Gate = api.NewGate(devs, log)
+	services.Gate = api.NewGate(devs, admission.New(db, keys, clk), log)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
 		Schedules: scheduling.New(db, avail, clk), Reader: db, Now: clk.Now, Devices: devs, Bookings: bookings}, log)
 	handler, checker := api.NewMux(services, api.Options{

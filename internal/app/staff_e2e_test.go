@@ -24,7 +24,13 @@ const adminPassword = "password-amministratore"
 // administrator who is organizer of the demo Comune; it returns their token.
 func setupWithOrganizer(t *testing.T) (*bundle, string) {
 	t.Helper()
-	b := setup(t)
+	return bootstrapOrganizer(t, setup(t))
+}
+
+// bootstrapOrganizer makes an organizer of the demo Comune on a running
+// server and logs them in.
+func bootstrapOrganizer(t *testing.T, b *bundle) (*bundle, string) {
+	t.Helper()
 	ctx := context.Background()
 	res, err := app.Bootstrap(ctx, b.dbPath, identity.BootstrapInput{
 		Email: "admin@comune.example", Password: adminPassword, GivenName: "Anna", FamilyName: "Verdi",

@@ -52,6 +52,8 @@ type Principal struct {
 	DeviceID          string
 	DeviceOrgID       string
 	DeviceResourceIDs []string
+	// DeviceDirection is what the gate scans (values of varco.v1.GateDirection).
+	DeviceDirection int
 }
 
 // RoleIn returns the principal's role in an organization.

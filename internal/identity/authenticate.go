@@ -82,6 +82,6 @@ func (s *Service) authenticateDevice(ctx context.Context, bearer string) (authz.
 		}
 	}
 	return authz.Principal{
-		Kind: authz.Device, DeviceID: d.ID, DeviceOrgID: d.OrganizationID, DeviceResourceIDs: d.ResourceIDs,
+		Kind: authz.Device, DeviceID: d.ID, DeviceOrgID: d.OrganizationID, DeviceResourceIDs: d.ResourceIDs, DeviceDirection: int(d.Direction),
 	}, nil
 }

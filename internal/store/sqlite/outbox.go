@@ -56,3 +56,26 @@ func (db *DB) PendingMessages(ctx context.Context, bookingID string) ([]outbox.M
 	}
 	return out, rows.Err()
 }
+
+// PendingForSubject lists the pending messages of a subject key (e.g. a
+// ticket's scheduled warnings), oldest due first.
+func (db *DB) PendingForSubject(ctx context.Context, subject string) ([]outbox.Message, error) {
+	rows, err := db.R.QueryContext(ctx, `SELECT id, kind, COALESCE(booking_id, ''), subject_key, payload, due_at_ms, created_at_ms
+		FROM outbox WHERE subject_key = ? AND status = ? ORDER BY due_at_ms, id`, subject, outboxPending)
+	if err != nil {
+		return nil, fmt.Errorf("pending messages: %w", err)
+	}
+	defer rows.Close()
+	var out []outbox.Message
+	for rows.Next() {
+		var m outbox.Message
+		var payload string
+		var due, created int64
+		if err := rows.Scan(&m.ID, &m.Kind, &m.BookingID, &m.SubjectKey, &payload, &due, &created); err != nil {
+			return nil, err
+		}
+		m.Payload, m.DueAt, m.CreatedAt = []byte(payload), fromMS(due), fromMS(created)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

@@ -66,8 +66,9 @@ CREATE TABLE scans (
     offline          INTEGER NOT NULL DEFAULT 0,
     verdict          INTEGER NOT NULL,
     reason           INTEGER NOT NULL,
+    reason_text      TEXT NOT NULL DEFAULT '', -- ScanReason name without prefix ("ALREADY_INSIDE")
     local_verdict    INTEGER,
-    local_reason     INTEGER,
+    local_reason     TEXT,
     conflict         INTEGER NOT NULL DEFAULT 0,
     seats            INTEGER NOT NULL DEFAULT 0
 );

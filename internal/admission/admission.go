@@ -1,0 +1,184 @@
+// Package admission decides scans online: the server is the one source of
+// truth across gates. It verifies the QR's signature, applies the gate
+// rules (package gate) to the ticket's stored presence, records the scan
+// idempotently by its client-generated id, and schedules the warning before
+// a timed ticket's stay runs out (cancelled again by the exit), all in one
+// transaction.
+package admission
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/varco-gate/varco/internal/authz"
+	"github.com/varco-gate/varco/internal/catalog"
+	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/gate"
+	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/ticket"
+)
+
+// Message kinds for timed tickets.
+const (
+	KindExpiryWarning = "ticket.expiry_warning"
+	KindExpired       = "ticket.expired"
+)
+
+// TicketSubject groups a ticket's scheduled messages.
+func TicketSubject(ticketID string) string { return "ticket:" + ticketID }
+
+// Scan is one scan to decide.
+type Scan struct {
+	ID        string
+	Payload   string
+	Direction gate.Direction
+	ScannedAt time.Time // device clock
+}
+
+// Record is a decided scan as stored.
+type Record struct {
+	ID, DeviceID, OrganizationID string
+	TicketID, ResourceID         string
+	Direction                    gate.Direction
+	ScannedAt, ReceivedAt        time.Time
+	Offline                      bool
+	Verdict                      gate.Verdict
+	Reason                       gate.Reason
+	Seats                        int
+	EnteredAt, ExpiresAt         time.Time
+}
+
+// Tx is what deciding a scan may do inside its transaction.
+type Tx interface {
+	GetScan(ctx context.Context, id string) (Record, bool, error)
+	// GetPresence returns a ticket's gate state; found is false for a
+	// ticket the server never issued.
+	GetPresence(ctx context.Context, ticketID string) (p gate.Presence, found bool, err error)
+	SetPresence(ctx context.Context, ticketID string, p gate.Presence, at time.Time) error
+	InsertScan(ctx context.Context, r Record) error
+	Enqueue(ctx context.Context, m outbox.Message) error
+	CancelMessages(ctx context.Context, subject string, at time.Time) error
+}
+
+// Store runs scan transactions.
+type Store interface {
+	ScanTx(ctx context.Context, fn func(Tx) error) error
+	GetResource(ctx context.Context, id string) (catalog.Resource, error)
+}
+
+// Service decides scans.
+type Service struct {
+	store Store
+	keys  ticket.KeyLookup
+	clk   clock.Clock
+}
+
+// New returns the admission service.
+func New(s Store, keys ticket.KeyLookup, clk clock.Clock) *Service {
+	return &Service{store: s, keys: keys, clk: clk}
+}
+
+// Validate checks a scan request's fields.
+func Validate(s Scan) error {
+	if _, err := uuid.Parse(s.ID); err != nil {
+		return fault.InvalidField("scan_id", "scan_id", "scan_id deve essere un UUID.", "scan_id must be a UUID.")
+	}
+	if s.Direction != gate.Entry && s.Direction != gate.Exit {
+		return fault.InvalidField("direction", "required", "Indicare ingresso o uscita.", "Give entry or exit.")
+	}
+	if s.Payload == "" || len(s.Payload) > ticket.MaxPayloadLen {
+		return fault.InvalidField("payload", "payload", "Contenuto del QR mancante o troppo lungo.", "QR content missing or too long.")
+	}
+	return nil
+}
+
+// Decide decides a scan made by device p.
+func (s *Service) Decide(ctx context.Context, p authz.Principal, sc Scan) (Record, error) {
+	if err := Validate(sc); err != nil {
+		return Record{}, err
+	}
+	now := s.clk.Now()
+	rec := Record{ID: sc.ID, DeviceID: p.DeviceID, OrganizationID: p.DeviceOrgID, Direction: sc.Direction,
+		ScannedAt: sc.ScannedAt, ReceivedAt: now}
+	if rec.ScannedAt.IsZero() {
+		rec.ScannedAt = now
+	}
+	claims, verr := ticket.Verify(sc.Payload, s.keys, now)
+	// Claims come back (untrusted) with some errors: show the id anyway.
+	rec.TicketID, rec.ResourceID, rec.Seats = claims.TicketID, claims.ResourceID, claims.Seats
+	g := gate.Gate{ResourceIDs: p.DeviceResourceIDs, Direction: gate.GateDirection(p.DeviceDirection)}
+	var policy catalog.TicketPolicy
+	if verr == nil {
+		r, err := s.store.GetResource(ctx, claims.ResourceID)
+		if err == nil {
+			policy = r.Policy.Tickets
+			if policy.AllowReentry {
+				g.ReentryResourceIDs = []string{r.ID}
+			}
+		}
+	}
+	err := s.store.ScanTx(ctx, func(tx Tx) error {
+		if prev, ok, err := tx.GetScan(ctx, sc.ID); err != nil || ok {
+			rec = prev
+			return err
+		}
+		if verr != nil {
+			rec.Verdict, rec.Reason = gate.Refused, gate.Reason(ticket.ReasonOf(verr))
+			return tx.InsertScan(ctx, rec)
+		}
+		presence, found, err := tx.GetPresence(ctx, claims.TicketID)
+		if err != nil {
+			return err
+		}
+		if !found {
+			// Signed by us but unknown here (e.g. a restored database):
+			// not a valid ticket any more.
+			presence.State = gate.Revoked
+		}
+		d := gate.Decide(claims, presence, g, sc.Direction, now)
+		rec.Verdict, rec.Reason = d.Verdict, d.Reason
+		rec.EnteredAt, rec.ExpiresAt = d.Next.EnteredAt, d.Next.ExpiresAt
+		if d.Changed {
+			if err := tx.SetPresence(ctx, claims.TicketID, d.Next, now); err != nil {
+				return err
+			}
+			if err := schedule(ctx, tx, claims.TicketID, presence, d.Next, policy, now); err != nil {
+				return err
+			}
+		}
+		return tx.InsertScan(ctx, rec)
+	})
+	if err != nil {
+		return Record{}, fmt.Errorf("decide scan: %w", err)
+	}
+	return rec, nil
+}
+
+// schedule keeps a timed ticket's messages in step with its presence: an
+// entry that starts the timer schedules the warning (expires_at - lead) and
+// the expiry notice; an exit cancels whatever is still pending.
+func schedule(ctx context.Context, tx Tx, ticketID string, before, after gate.Presence, p catalog.TicketPolicy, now time.Time) error {
+	subject := TicketSubject(ticketID)
+	if after.State == gate.Exited {
+		return tx.CancelMessages(ctx, subject, now)
+	}
+	if after.State != gate.Inside || after.ExpiresAt.IsZero() || !before.EnteredAt.IsZero() {
+		return nil // no timer, or it was already started by the first entry
+	}
+	payload := outbox.Encode(map[string]any{"ticket_id": ticketID, "expires_at": after.ExpiresAt.UTC().Format(time.RFC3339)})
+	msgs := []outbox.Message{{Kind: KindExpired, DueAt: after.ExpiresAt}}
+	if warn := after.ExpiresAt.Add(-p.WarningLead); p.WarningLead > 0 && warn.After(now) {
+		msgs = append(msgs, outbox.Message{Kind: KindExpiryWarning, DueAt: warn})
+	}
+	for _, m := range msgs {
+		m.ID, m.SubjectKey, m.Payload, m.CreatedAt = uuid.NewString(), subject, payload, now
+		if err := tx.Enqueue(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}

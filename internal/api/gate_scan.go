@@ -1,0 +1,69 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/varco-gate/varco/internal/admission"
+	"github.com/varco-gate/varco/internal/authz"
+	"github.com/varco-gate/varco/internal/gate"
+	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
+)
+
+// Admission decides scans online.
+type Admission interface {
+	Decide(ctx context.Context, p authz.Principal, s admission.Scan) (admission.Record, error)
+}
+
+// scanMessages are what the gate operator reads for each reason.
+var scanMessages = map[gate.Reason][2]string{
+	"OK":                      {"Accesso consentito", "Access granted"},
+	"MALFORMED":               {"QR non leggibile o non è un biglietto Varco", "Unreadable QR or not a Varco ticket"},
+	"FORGED":                  {"Biglietto contraffatto o alterato", "Forged or tampered ticket"},
+	"UNKNOWN_KEY":             {"Biglietto firmato con una chiave sconosciuta", "Ticket signed with an unknown key"},
+	gate.ReasonRevoked:        {"Biglietto annullato", "Ticket cancelled"},
+	gate.ReasonWrongResource:  {"Biglietto per un altro evento", "Ticket for another event"},
+	gate.ReasonWrongDirection: {"Questo varco non registra questa direzione", "This gate does not scan this direction"},
+	"TOO_EARLY":               {"Troppo presto: il biglietto non è ancora valido", "Too early: the ticket is not valid yet"},
+	"TOO_LATE":                {"Troppo tardi: il biglietto è scaduto", "Too late: the ticket has expired"},
+	gate.ReasonAlreadyInside:  {"Già entrato: il titolare risulta dentro", "Already inside"},
+	gate.ReasonAlreadyUsed:    {"Biglietto già usato (uscita registrata)", "Ticket already used (exit recorded)"},
+	gate.ReasonStayExpired:    {"Tempo di permanenza scaduto", "Stay time ran out"},
+	gate.ReasonNotInside:      {"Uscita senza ingresso registrato", "Exit without a recorded entry"},
+}
+
+func verdictPB(r admission.Record, lang string, now time.Time) *varcov1.Verdict {
+	msg := scanMessages[r.Reason]
+	text := msg[0]
+	if lang == "en" {
+		text = msg[1]
+	}
+	v := &varcov1.Verdict{
+		Verdict: varcov1.ScanVerdict(r.Verdict), Reason: varcov1.ScanReason(varcov1.ScanReason_value["SCAN_REASON_"+string(r.Reason)]),
+		Message: text, TicketId: r.TicketID, Seats: int32(r.Seats),
+	}
+	if !r.EnteredAt.IsZero() {
+		v.EnteredAt = timestamppb.New(r.EnteredAt)
+	}
+	if !r.ExpiresAt.IsZero() {
+		v.ExpiresAt = timestamppb.New(r.ExpiresAt)
+		v.TimeLeft = durationpb.New(max(r.ExpiresAt.Sub(now), 0))
+	}
+	return v
+}
+
+// Scan decides one scan online.
+func (g *Gate) Scan(ctx context.Context, req *connect.Request[varcov1.ScanRequest]) (*connect.Response[varcov1.ScanResponse], error) {
+	m := req.Msg
+	rec, err := g.admission.Decide(ctx, authz.FromContext(ctx), admission.Scan{
+		ID: m.GetScanId(), Payload: m.GetPayload(), Direction: gate.Direction(m.GetDirection()), ScannedAt: timeOf(m.GetScannedAt()),
+	})
+	if err != nil {
+		return nil, ToConnect(ctx, g.log, Language(req.Header()), err)
+	}
+	return connect.NewResponse(&varcov1.ScanResponse{Verdict: verdictPB(rec, Language(req.Header()), rec.ReceivedAt)}), nil
+}
