@@ -528,6 +528,7 @@ func TestDevicePrincipal(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, authz.Principal{
 		Kind: authz.Device, DeviceID: "gate-1", DeviceOrgID: demo.ComuneID, DeviceResourceIDs: []string{demo.TourID},
+		DeviceDirection: int(identity.DirectionEntry),
 	}, p)
 	require.False(t, p.IsStaff(), "a device is never staff")
 

@@ -23,7 +23,9 @@ func (db *DB) ScanTx(ctx context.Context, fn func(admission.Tx) error) error {
 }
 
 // Enqueue implements admission.Tx.
-func (t scanTx) Enqueue(ctx context.Context, m outbox.Message) error { return t.bookingTx.Enqueue(ctx, m) }
+func (t scanTx) Enqueue(ctx context.Context, m outbox.Message) error {
+	return t.bookingTx.Enqueue(ctx, m)
+}
 
 // GetScan implements admission.Tx.
 func (t scanTx) GetScan(ctx context.Context, id string) (admission.Record, bool, error) {
