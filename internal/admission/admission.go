@@ -50,6 +50,11 @@ type Record struct {
 	Reason                       gate.Reason
 	Seats                        int
 	EnteredAt, ExpiresAt         time.Time
+	// For offline scans: what the scanner decided, and whether the server
+	// disagrees (a conflict, reported to organizers).
+	LocalVerdict gate.Verdict
+	LocalReason  gate.Reason
+	Conflict     bool
 }
 
 // Tx is what deciding a scan may do inside its transaction.

@@ -29,6 +29,8 @@ type AdminDeps struct {
 	Now func() time.Time
 	// Devices enrolls and revokes gate scanners.
 	Devices Devices
+	// Conflicts lists conflicting offline scans.
+	Conflicts ScanConflicts
 	// Bookings serves the operators' booking RPCs (admin_bookings.go).
 	Bookings StaffBookings
 }

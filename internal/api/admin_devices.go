@@ -7,6 +7,7 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/varco-gate/varco/internal/admission"
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/identity"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
@@ -51,4 +52,29 @@ func (a *Admin) RevokeDevice(ctx context.Context, req *connect.Request[varcov1.R
 		return nil, a.fail(ctx, req.Header(), err)
 	}
 	return connect.NewResponse(&varcov1.RevokeDeviceResponse{Device: devicePB(d)}), nil
+}
+
+// ScanConflicts lists conflicting offline scans.
+type ScanConflicts interface {
+	ListScanConflicts(ctx context.Context, orgID string, since time.Time) ([]admission.Record, error)
+}
+
+// ListScanConflicts reports offline scans the server disagreed with.
+func (a *Admin) ListScanConflicts(ctx context.Context, req *connect.Request[varcov1.ListScanConflictsRequest]) (*connect.Response[varcov1.ListScanConflictsResponse], error) {
+	list, err := a.deps.Conflicts.ListScanConflicts(ctx, req.Msg.GetOrganizationId(), timeOf(req.Msg.GetSince()))
+	if err != nil {
+		return nil, a.fail(ctx, req.Header(), err)
+	}
+	lang := Language(req.Header())
+	res := &varcov1.ListScanConflictsResponse{}
+	for _, r := range list {
+		local := r
+		local.Verdict, local.Reason = r.LocalVerdict, r.LocalReason
+		res.Conflicts = append(res.Conflicts, &varcov1.ScanConflict{
+			ScanId: r.ID, DeviceId: r.DeviceID, TicketId: r.TicketID, Direction: varcov1.ScanDirection(r.Direction),
+			ScannedAt: timestamppb.New(r.ScannedAt), ReceivedAt: timestamppb.New(r.ReceivedAt),
+			LocalVerdict: verdictPB(local, lang, r.ScannedAt), ServerVerdict: verdictPB(r, lang, r.ScannedAt),
+		})
+	}
+	return connect.NewResponse(res), nil
 }

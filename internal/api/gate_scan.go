@@ -14,9 +14,10 @@ import (
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
-// Admission decides scans online.
+// Admission decides scans online and records those decided offline.
 type Admission interface {
 	Decide(ctx context.Context, p authz.Principal, s admission.Scan) (admission.Record, error)
+	Uploads
 }
 
 // scanMessages are what the gate operator reads for each reason.
@@ -66,4 +67,45 @@ func (g *Gate) Scan(ctx context.Context, req *connect.Request[varcov1.ScanReques
 		return nil, ToConnect(ctx, g.log, Language(req.Header()), err)
 	}
 	return connect.NewResponse(&varcov1.ScanResponse{Verdict: verdictPB(rec, Language(req.Header()), rec.ReceivedAt)}), nil
+}
+
+// Uploads records scans decided offline.
+type Uploads interface {
+	Upload(ctx context.Context, p authz.Principal, scans []admission.OfflineScan) ([]admission.UploadResult, error)
+}
+
+// UploadScans records the scanner's offline queue.
+func (g *Gate) UploadScans(ctx context.Context, req *connect.Request[varcov1.UploadScansRequest]) (*connect.Response[varcov1.UploadScansResponse], error) {
+	in := make([]admission.OfflineScan, len(req.Msg.GetScans()))
+	for i, s := range req.Msg.GetScans() {
+		in[i] = admission.OfflineScan{
+			Scan:         admission.Scan{ID: s.GetScanId(), Payload: s.GetPayload(), Direction: gate.Direction(s.GetDirection()), ScannedAt: timeOf(s.GetScannedAt())},
+			LocalVerdict: gate.Verdict(s.GetLocalVerdict().GetVerdict()),
+			LocalReason:  gate.Reason(trimReason(s.GetLocalVerdict().GetReason())),
+		}
+	}
+	results, err := g.admission.Upload(ctx, authz.FromContext(ctx), in)
+	if err != nil {
+		return nil, ToConnect(ctx, g.log, Language(req.Header()), err)
+	}
+	res := &varcov1.UploadScansResponse{}
+	lang := Language(req.Header())
+	for _, r := range results {
+		out := &varcov1.UploadResult{ScanId: r.ScanID, Outcome: varcov1.UploadOutcome(r.Outcome)}
+		if r.Outcome != admission.Rejected {
+			out.ServerVerdict = verdictPB(r.Server, lang, r.Server.ReceivedAt)
+		}
+		res.Results = append(res.Results, out)
+	}
+	return connect.NewResponse(res), nil
+}
+
+// trimReason turns SCAN_REASON_ALREADY_INSIDE into ALREADY_INSIDE.
+func trimReason(r varcov1.ScanReason) string {
+	const prefix = "SCAN_REASON_"
+	name := r.String()
+	if len(name) > len(prefix) && name[:len(prefix)] == prefix {
+		return name[len(prefix):]
+	}
+	return ""
 }

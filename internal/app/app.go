@@ -78,7 +78,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	devs := devices.New(db, clk)
 	services.Gate = api.NewGate(devs, admission.New(db, keys, clk), log)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
-		Schedules: scheduling.New(db, avail, clk), Reader: db, Now: clk.Now, Devices: devs, Bookings: bookings}, log)
+		Schedules: scheduling.New(db, avail, clk), Reader: db, Now: clk.Now, Devices: devs, Conflicts: db, Bookings: bookings}, log)
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,

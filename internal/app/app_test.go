@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +60,11 @@ func setupWith(t *testing.T, clk clock.Clock, mutate ...func(*config.Config)) *b
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var logOut io.Writer = io.Discard
+	if os.Getenv("VARCO_TEST_LOG") != "" {
+		logOut = os.Stderr // debugging aid: see the server's logs
+	}
+	log := slog.New(slog.NewTextHandler(logOut, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, log, clk, cheapPasswords)
 	require.NoError(t, err)
