@@ -15,12 +15,13 @@ type Gate struct {
 	varcov1connect.UnimplementedGateServiceHandler
 	devices   Devices
 	admission Admission
+	streams   GateStreams
 	log       *slog.Logger
 }
 
 // NewGate returns the GateService handler.
-func NewGate(d Devices, a Admission, log *slog.Logger) *Gate {
-	return &Gate{devices: d, admission: a, log: log}
+func NewGate(d Devices, a Admission, s GateStreams, log *slog.Logger) *Gate {
+	return &Gate{devices: d, admission: a, streams: s, log: log}
 }
 
 // Enroll trades a one-time code for the scanner's credential.

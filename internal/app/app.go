@@ -76,7 +76,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	ids := identity.New(o.identity, db, clk, log)
 	services.Auth = api.NewAuth(ids, log)
 	devs := devices.New(db, clk)
-	services.Gate = api.NewGate(devs, admission.New(db, keys, clk), log)
+	services.Gate = api.NewGate(devs, admission.New(db, keys, clk),
+		api.GateStreams{Feed: db, Keys: keys, Clk: clk, Poll: o.gatePoll}, log)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
 		Schedules: scheduling.New(db, avail, clk), Reader: db, Now: clk.Now, Devices: devs, Conflicts: db, Bookings: bookings}, log)
 	handler, checker := api.NewMux(services, api.Options{

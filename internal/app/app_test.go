@@ -66,7 +66,8 @@ func setupWith(t *testing.T, clk clock.Clock, mutate ...func(*config.Config)) *b
 	}
 	log := slog.New(slog.NewTextHandler(logOut, nil))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, log, clk, cheapPasswords)
+	// Gate streams poll fast in tests so changes arrive within milliseconds.
+	a, err := app.New(ctx, cfg, log, clk, cheapPasswords, app.WithGatePoll(20*time.Millisecond))
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

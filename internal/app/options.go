@@ -1,6 +1,8 @@
 package app
 
 import (
+	"time"
+
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/identity"
 )
@@ -12,7 +14,11 @@ type options struct {
 	identity identity.Config
 	booking  booking.Config
 	sweeper  booking.SweeperConfig
+	gatePoll time.Duration
 }
+
+// WithGatePoll sets how often gate streams look for changes.
+func WithGatePoll(d time.Duration) Option { return func(o *options) { o.gatePoll = d } }
 
 // WithIdentity sets the identity configuration (tests use cheap password
 // hashing so that hundreds of accounts register quickly).

@@ -11,6 +11,7 @@ import (
 // Ticket states; values match varco.v1.TicketState.
 const (
 	ticketIssued  = 1
+	ticketInside  = 2
 	ticketRevoked = 5
 )
 
