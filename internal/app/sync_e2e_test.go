@@ -90,7 +90,6 @@ func TestSyncAndOccupancyStreams(t *testing.T) {
 	require.Equal(t, int32(2), counts.GetOccupancy()[0].GetBooked(), "the cancelled booking's seats no longer count")
 	require.Equal(t, int32(2), counts.GetOccupancy()[0].GetEntries())
 
-
 	// Resuming from the cursor does not replay the snapshot.
 	sync2, err := gateClient.Sync(ctx, authBearer(&varcov1.SyncRequest{Cursor: inside.GetCursor()}, watcher))
 	require.NoError(t, err)
