@@ -1,0 +1,68 @@
+package scanner
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/varco-gate/varco/internal/gate"
+)
+
+// GateDirectionLabel names what a gate scans.
+func (l Lang) GateDirectionLabel(d gate.GateDirection) string {
+	switch d {
+	case gate.GateEntry:
+		return l.pick("solo entrata", "entry only")
+	case gate.GateExit:
+		return l.pick("solo uscita", "exit only")
+	case gate.GateBoth:
+		return l.pick("entrata e uscita (prefisso E: / U:)", "entry and exit (prefix E: / U:)")
+	}
+	return "?"
+}
+
+// WriteSettings prints the gate settings, as shown after enrollment.
+func (l Lang) WriteSettings(w io.Writer, s Settings) error {
+	_, err := fmt.Fprintf(w, "%s: %s\n%s: %s\n%s: %s\n%s: %s\n",
+		l.pick("Varco", "Gate"), s.Name,
+		l.pick("Dispositivo", "Device"), s.DeviceID,
+		l.pick("Servizi", "Resources"), strings.Join(s.ResourceIDs, ", "),
+		l.pick("Direzione", "Direction"), l.GateDirectionLabel(s.Direction))
+	return err
+}
+
+// WriteStatus prints what `scanner status` shows. The credential is never
+// printed, only whether there is one.
+func (l Lang) WriteStatus(w io.Writer, st Status, now time.Time, loc *time.Location) error {
+	s := st.State
+	if err := l.WriteSettings(w, s.Settings); err != nil {
+		return err
+	}
+	usable := 0
+	for _, k := range s.Keys {
+		if k.RetiredAt.IsZero() || !now.After(k.RetiredAt) {
+			usable++
+		}
+	}
+	cred := l.pick("presente", "present")
+	switch {
+	case s.DeviceRevoked:
+		cred = l.pick("REVOCATA dall'organizzatore", "REVOKED by the organizer")
+	case !st.HasCredential:
+		cred = l.pick("assente (eseguire scanner enroll)", "missing (run scanner enroll)")
+	}
+	lastSync := l.pick("mai", "never")
+	if !s.LastSync.IsZero() {
+		lastSync = s.LastSync.In(loc).Format("2006-01-02 15:04:05")
+	}
+	_, err := fmt.Fprintf(w, "Server: %s\n%s: %s\n%s: %d (%d %s)\n%s: %d\n%s: %d\n%s: %d\n%s: %s\n",
+		s.ServerURL,
+		l.pick("Credenziale", "Credential"), cred,
+		l.pick("Chiavi pubbliche", "Public keys"), len(s.Keys), usable, l.pick("valide ora", "valid now"),
+		l.pick("Biglietti annullati noti", "Revoked tickets known"), len(s.Revoked),
+		l.pick("Presenze note", "Known presences"), len(s.Presences),
+		l.pick("Scansioni offline da inviare", "Offline scans to upload"), st.Queued,
+		l.pick("Ultima sincronizzazione", "Last sync"), lastSync)
+	return err
+}
