@@ -37,6 +37,7 @@ const usage = `usage:
   scanner enroll --server URL --code CODE --dir DIR   trade an enrollment code for this device's credential
   scanner run --dir DIR [flags]                        read scans and show verdicts
   scanner status --dir DIR                             show the local store
+  scanner occupancy --dir DIR                          show who is inside, live (next to a running scanner)
 Run "scanner <command> --help" for the flags of a command.
 `
 
@@ -60,6 +61,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return runScanner(args[1:], getenv, stdin, stdout, stderr)
 	case "status":
 		return runStatus(args[1:], getenv, stdout, stderr)
+	case "occupancy":
+		return runOccupancy(args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -180,6 +183,31 @@ func runStatus(args []string, getenv func(string) string, stdout, stderr io.Writ
 		return err
 	}
 	return f.lang.WriteStatus(stdout, st, clock.Real{}.Now(), time.Local)
+}
+
+// runOccupancy streams the gate's live occupancy until interrupted. It
+// only reads the store, so it can run beside `scanner run`.
+func runOccupancy(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, f := statusFlagSet(stderr)
+	fs.Init("scanner occupancy", flag.ContinueOnError)
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if err := requireDir(f.dir); err != nil {
+		return err
+	}
+	cred, server, _, err := scanner.ReadIdentity(f.dir)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	err = scanner.WatchOccupancy(ctx, hc, server, cred, *f.lang, stdout, time.Local)
+	if ctx.Err() != nil {
+		return nil // interrupted by the operator
+	}
+	return err
 }
 
 type runFlags struct {

@@ -42,7 +42,7 @@ type bundle struct {
 }
 
 // setup starts the real server (SQLite file, demo data) on a loopback port.
-func setup(t *testing.T, mutate ...func(*config.Config)) *bundle {
+func setup(t testing.TB, mutate ...func(*config.Config)) *bundle {
 	t.Helper()
 	return setupWith(t, clock.Real{}, mutate...)
 }
@@ -52,7 +52,7 @@ func setup(t *testing.T, mutate ...func(*config.Config)) *bundle {
 var cheapPasswords = app.WithIdentity(identity.Config{PasswordParams: password.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}})
 
 // setupWith starts the server with a given clock.
-func setupWith(t *testing.T, clk clock.Clock, mutate ...func(*config.Config)) *bundle {
+func setupWith(t testing.TB, clk clock.Clock, mutate ...func(*config.Config)) *bundle {
 	t.Helper()
 	cfg, err := config.Load([]string{"--db", t.TempDir() + "/varco.db", "--demo", "--cors-origins", "https://prenota.example"},
 		func(string) string { return "" }, io.Discard)

@@ -34,7 +34,7 @@ type citizen struct {
 }
 
 // registerCitizens creates n accounts with distinct, valid codici fiscali.
-func registerCitizens(t *testing.T, b *bundle, prefix string, n int) []citizen {
+func registerCitizens(t testing.TB, b *bundle, prefix string, n int) []citizen {
 	t.Helper()
 	auth := varcov1connect.NewAuthServiceClient(http.DefaultClient, b.baseURL)
 	out := make([]citizen, n)
@@ -52,7 +52,7 @@ func registerCitizens(t *testing.T, b *bundle, prefix string, n int) []citizen {
 }
 
 // tourSlot finds a future guided-tour slot (30 seats) with every seat free.
-func tourSlot(t *testing.T, b *bundle, now time.Time, skip int) *varcov1.Slot {
+func tourSlot(t testing.TB, b *bundle, now time.Time, skip int) *varcov1.Slot {
 	t.Helper()
 	rome, err := time.LoadLocation("Europe/Rome")
 	require.NoError(t, err)

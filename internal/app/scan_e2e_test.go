@@ -21,7 +21,7 @@ import (
 )
 
 // enrollGate creates and redeems an enrollment code for the demo tour.
-func enrollGate(t *testing.T, b *bundle, organizer, name string, dir varcov1.GateDirection) string {
+func enrollGate(t testing.TB, b *bundle, organizer, name string, dir varcov1.GateDirection) string {
 	t.Helper()
 	ctx := context.Background()
 	code, err := varcov1connect.NewAdminServiceClient(http.DefaultClient, b.baseURL).CreateDeviceEnrollment(ctx,

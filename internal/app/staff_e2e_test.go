@@ -29,7 +29,7 @@ func setupWithOrganizer(t *testing.T) (*bundle, string) {
 
 // bootstrapOrganizer makes an organizer of the demo Comune on a running
 // server and logs them in.
-func bootstrapOrganizer(t *testing.T, b *bundle) (*bundle, string) {
+func bootstrapOrganizer(t testing.TB, b *bundle) (*bundle, string) {
 	t.Helper()
 	ctx := context.Background()
 	res, err := app.Bootstrap(ctx, b.dbPath, identity.BootstrapInput{

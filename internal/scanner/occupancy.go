@@ -1,0 +1,74 @@
+package scanner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"connectrpc.com/connect"
+
+	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
+	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
+)
+
+// ReadIdentity reads the credential, server and gate settings from the
+// store in dir without changing anything, so a second process (the
+// occupancy display) can run next to the scanner.
+func ReadIdentity(dir string) (Secret, string, Settings, error) {
+	data, err := os.ReadFile(filepath.Join(dir, StateFile))
+	if err != nil {
+		return "", "", Settings{}, fmt.Errorf("store: %w", err)
+	}
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return "", "", Settings{}, fmt.Errorf("store: %s: %w", StateFile, err)
+	}
+	if !st.Enrolled() {
+		if st.DeviceRevoked {
+			return "", "", Settings{}, ErrDeviceRevoked
+		}
+		return "", "", Settings{}, ErrNotEnrolled
+	}
+	return st.Credential, st.ServerURL, st.Settings, nil
+}
+
+// WatchOccupancy prints the gate's live occupancy — per slot of today:
+// people inside, booked, entries, exits, overstays — each time it changes,
+// until ctx ends or the stream fails.
+func WatchOccupancy(ctx context.Context, hc connect.HTTPClient, server string, cred Secret, lang Lang, out io.Writer, loc *time.Location) error {
+	client := varcov1connect.NewGateServiceClient(hc, server)
+	req := connect.NewRequest(&varcov1.WatchOccupancyRequest{})
+	req.Header().Set("Authorization", "Bearer "+cred.Reveal())
+	req.Header().Set("Accept-Language", string(lang))
+	stream, err := client.WatchOccupancy(ctx, req)
+	if err != nil {
+		return err
+	}
+	defer stream.Close()
+	for stream.Receive() {
+		msg := stream.Msg()
+		fmt.Fprintln(out, lang.Pick("— presenze alle ", "— occupancy at ")+msg.GetAt().AsTime().In(loc).Format("15:04:05"))
+		if len(msg.GetOccupancy()) == 0 {
+			fmt.Fprintln(out, lang.Pick("  nessun biglietto per oggi", "  no tickets for today"))
+		}
+		for _, o := range msg.GetOccupancy() {
+			fmt.Fprintln(out, lang.OccupancyLine(o, loc))
+		}
+	}
+	return stream.Err()
+}
+
+// OccupancyLine formats one slot's occupancy for the operator.
+func (l Lang) OccupancyLine(o *varcov1.Occupancy, loc *time.Location) string {
+	line := fmt.Sprintf("  %s  %s %d/%d  %s %d  %s %d", o.GetSlotStart().AsTime().In(loc).Format("15:04"),
+		l.Pick("dentro", "inside"), o.GetInside(), o.GetBooked(), l.Pick("ingressi", "entries"), o.GetEntries(),
+		l.Pick("uscite", "exits"), o.GetExits())
+	if o.GetOverstays() > 0 {
+		line += fmt.Sprintf("  %s %d", l.Pick("OLTRE IL TEMPO", "OVERSTAYING"), o.GetOverstays())
+	}
+	return line
+}
