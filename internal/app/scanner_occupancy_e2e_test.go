@@ -64,7 +64,9 @@ func TestScannerOccupancyDisplay(t *testing.T) {
 	require.NoError(t, err)
 	out := &lockedBuffer{written: make(chan struct{}, 1)}
 	done := make(chan error, 1)
-	go func() { done <- device.WatchOccupancy(ctx, dev.link.client(), server, cred, device.Italian, out, time.UTC) }()
+	go func() {
+		done <- device.WatchOccupancy(ctx, dev.link.client(), server, cred, device.Italian, out, time.UTC)
+	}()
 
 	r := dev.scan(t, tk.Msg.GetTickets()[0].GetPayload(), gate.Entry)
 	require.Equal(t, gate.Accepted, r.Verdict)
