@@ -3,7 +3,8 @@
 // flags; every flag also reads a VARCO_* environment variable.
 //
 // `server bootstrap --help` creates the installation administrator of a
-// fresh database.
+// fresh database; `server keys list|rotate|retire` manages the ticket
+// signing keys.
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/varco-gate/varco/internal/app"
 	"github.com/varco-gate/varco/internal/clock"
@@ -35,6 +37,9 @@ func main() {
 func run() error {
 	if len(os.Args) > 1 && os.Args[1] == "bootstrap" {
 		return runBootstrap(os.Args[2:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	}
+	if len(os.Args) > 1 && os.Args[1] == "keys" {
+		return runKeys(os.Args[2:], os.Getenv, time.Now(), os.Stdout, os.Stderr)
 	}
 	cfg, err := config.Load(os.Args[1:], os.Getenv, os.Stderr)
 	if err != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/varco-gate/varco/internal/demo"
+	"github.com/varco-gate/varco/internal/store/sqlite"
+	"github.com/varco-gate/varco/internal/ticket"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
@@ -206,4 +210,89 @@ func mustRome(t *testing.T) *time.Location {
 	loc, err := time.LoadLocation("Europe/Rome")
 	require.NoError(t, err)
 	return loc
+}
+
+// Rotating the ticket key: after a restart new tickets are signed with the
+// new key, tickets signed before keep verifying until their key is retired.
+func TestTicketKeyRotation(t *testing.T) {
+	t.Parallel()
+	bin := buildServer(t)
+	db := filepath.Join(t.TempDir(), "varco.db")
+	ctx := context.Background()
+	ticketPayload := func(base, tok, bookingID string) string {
+		req := connect.NewRequest(&varcov1.GetTicketRequest{BookingId: bookingID})
+		req.Header().Set("Authorization", "Bearer "+tok)
+		res, err := varcov1connect.NewBookingServiceClient(http.DefaultClient, base).GetTicket(ctx, req)
+		require.NoError(t, err)
+		return res.Msg.GetTickets()[0].GetPayload()
+	}
+	p := start(t, bin, "--db", db, "--demo")
+	base := "http://" + p.addr
+	reg, err := varcov1connect.NewAuthServiceClient(http.DefaultClient, base).Register(ctx, connect.NewRequest(&varcov1.RegisterRequest{
+		GivenName: "Mario", FamilyName: "Rossi", Email: "mario.rossi@example.it", CodiceFiscale: "RSSMRA85T10A562S",
+		Phone: "3331234567", Password: "una password lunga", PrivacyConsent: true,
+	}))
+	require.NoError(t, err)
+	tok := reg.Msg.GetSession().GetToken()
+	grid, err := varcov1connect.NewCatalogServiceClient(http.DefaultClient, base).GetAvailability(ctx,
+		connect.NewRequest(&varcov1.GetAvailabilityRequest{ResourceId: demo.TourID, FromDate: time.Now().AddDate(0, 0, 1).Format(time.DateOnly),
+			ToDate: time.Now().AddDate(0, 0, 14).Format(time.DateOnly)}))
+	require.NoError(t, err)
+	var slot *varcov1.Slot
+	for _, d := range grid.Msg.GetDays() {
+		if len(d.GetSlots()) > 0 && slot == nil {
+			slot = d.GetSlots()[0]
+		}
+	}
+	bookings := varcov1connect.NewBookingServiceClient(http.DefaultClient, base)
+	hreq := connect.NewRequest(&varcov1.HoldSlotsRequest{ResourceId: demo.TourID, SlotStart: slot.GetStart()})
+	hreq.Header().Set("Authorization", "Bearer "+tok)
+	hold, err := bookings.HoldSlots(ctx, hreq)
+	require.NoError(t, err)
+	creq := connect.NewRequest(&varcov1.ConfirmBookingRequest{HoldId: hold.Msg.GetHold().GetId(), IdempotencyKey: "rotation-0001",
+		Consents: []varcov1.ConsentKind{varcov1.ConsentKind_CONSENT_KIND_PRIVACY}})
+	creq.Header().Set("Authorization", "Bearer "+tok)
+	conf, err := bookings.ConfirmBooking(ctx, creq)
+	require.NoError(t, err)
+	before := ticketPayload(base, tok, conf.Msg.GetBooking().GetId())
+	p.stop(t)
+
+	keysCmd := func(args ...string) string {
+		out, err := exec.Command(bin, append([]string{"keys"}, append(args, "--db", db)...)...).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		return string(out)
+	}
+	old, err := ticket.Decode(before)
+	require.NoError(t, err)
+	require.Contains(t, keysCmd("rotate"), "new ticket key")
+	require.Equal(t, 2, strings.Count(keysCmd("list"), "active"))
+
+	p = start(t, bin, "--db", db)
+	after := ticketPayload("http://"+p.addr, tok, conf.Msg.GetBooking().GetId())
+	p.stop(t)
+	renewed, err := ticket.Decode(after)
+	require.NoError(t, err)
+	require.NotEqual(t, old.KeyID, renewed.KeyID, "signed with the new key after the restart")
+
+	ring := func() *ticket.KeyRing {
+		st, err := sqlite.Open(ctx, db, sqlite.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		require.NoError(t, err)
+		defer st.Close()
+		keys, err := st.LoadKeys(ctx)
+		require.NoError(t, err)
+		r, err := ticket.NewKeyRing(keys...)
+		require.NoError(t, err)
+		return r
+	}
+	now := slot.GetStart().AsTime()
+	_, err = ticket.Verify(before, ring(), now)
+	require.NoError(t, err, "old tickets stay valid until their key is retired")
+	_, err = ticket.Verify(after, ring(), now)
+	require.NoError(t, err)
+
+	keysCmd("retire", "--id", old.KeyID, "--at", time.Now().Format(time.RFC3339))
+	_, err = ticket.Verify(before, ring(), now)
+	require.ErrorIs(t, err, ticket.ErrRetiredKey)
+	_, err = ticket.Verify(after, ring(), now)
+	require.NoError(t, err)
 }
