@@ -37,31 +37,18 @@ func (t bookingTx) CancelMessages(ctx context.Context, subject string, at time.T
 // PendingMessages lists pending messages of a booking (for tests and the
 // back office), oldest due first.
 func (db *DB) PendingMessages(ctx context.Context, bookingID string) ([]outbox.Message, error) {
-	rows, err := db.R.QueryContext(ctx, `SELECT id, kind, booking_id, subject_key, payload, due_at_ms, created_at_ms
-		FROM outbox WHERE booking_id = ? AND status = ? ORDER BY due_at_ms, id`, bookingID, outboxPending)
-	if err != nil {
-		return nil, fmt.Errorf("pending messages: %w", err)
-	}
-	defer rows.Close()
-	var out []outbox.Message
-	for rows.Next() {
-		var m outbox.Message
-		var payload string
-		var due, created int64
-		if err := rows.Scan(&m.ID, &m.Kind, &m.BookingID, &m.SubjectKey, &payload, &due, &created); err != nil {
-			return nil, err
-		}
-		m.Payload, m.DueAt, m.CreatedAt = []byte(payload), fromMS(due), fromMS(created)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return db.pending(ctx, `booking_id = ?`, bookingID)
 }
 
 // PendingForSubject lists the pending messages of a subject key (e.g. a
 // ticket's scheduled warnings), oldest due first.
 func (db *DB) PendingForSubject(ctx context.Context, subject string) ([]outbox.Message, error) {
+	return db.pending(ctx, `subject_key = ?`, subject)
+}
+
+func (db *DB) pending(ctx context.Context, where, arg string) ([]outbox.Message, error) {
 	rows, err := db.R.QueryContext(ctx, `SELECT id, kind, COALESCE(booking_id, ''), subject_key, payload, due_at_ms, created_at_ms
-		FROM outbox WHERE subject_key = ? AND status = ? ORDER BY due_at_ms, id`, subject, outboxPending)
+		FROM outbox WHERE `+where+` AND status = ? ORDER BY due_at_ms, id`, arg, outboxPending)
 	if err != nil {
 		return nil, fmt.Errorf("pending messages: %w", err)
 	}
