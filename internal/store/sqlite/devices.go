@@ -15,16 +15,14 @@ const deviceColumns = `id, organization_id, name, direction, resource_ids, hardw
 // CreateDevice inserts d; d.ID must be set. A zero CredentialHash is stored
 // as NULL (a device waiting for enrollment), since the column is unique.
 func (db *DB) CreateDevice(ctx context.Context, d identity.Device) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
-		ids := d.ResourceIDs
-		if ids == nil {
-			ids = []string{}
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-			d.ID, d.OrganizationID, d.Name, int(d.Direction), jsonText(ids), d.Hardware, credential(d.CredentialHash),
-			nullMS(d.EnrolledAt), nullMS(d.LastSeenAt), nullMS(d.RevokedAt), ms(d.CreatedAt))
-		return conflict(err, "insert device")
-	})
+	return db.WriteTx(ctx, func(tx *sql.Tx) error { return insertDevice(ctx, tx, d) })
+}
+
+func insertDevice(ctx context.Context, tx *sql.Tx, d identity.Device) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		d.ID, d.OrganizationID, d.Name, int(d.Direction), jsonText(nonNil(d.ResourceIDs)), d.Hardware, credential(d.CredentialHash),
+		nullMS(d.EnrolledAt), nullMS(d.LastSeenAt), nullMS(d.RevokedAt), ms(d.CreatedAt))
+	return conflict(err, "insert device")
 }
 
 // GetDevice returns the device with id.

@@ -47,10 +47,7 @@ func (db *DB) Enroll(ctx context.Context, codeHash [32]byte, d identity.Device, 
 			ms(now), d.ID, codeHash[:]); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-			d.ID, d.OrganizationID, d.Name, int(d.Direction), jsonText(nonNil(d.ResourceIDs)), d.Hardware, credential(d.CredentialHash),
-			nullMS(d.EnrolledAt), nullMS(d.LastSeenAt), nullMS(d.RevokedAt), ms(d.CreatedAt))
-		return conflict(err, "insert device")
+		return insertDevice(ctx, tx, d)
 	})
 	return d, err
 }
