@@ -31,6 +31,21 @@ type Message struct {
 	CreatedAt  time.Time
 }
 
+// Claimed is a message leased to one dispatcher, with its delivery state.
+type Claimed struct {
+	Message
+	Attempts int
+	// Progress lists the channels already delivered ("email",
+	// "push:<subscription id>"), so a retry resends only what failed.
+	Progress []string
+}
+
+// TicketPayload is the payload of timed-ticket messages.
+type TicketPayload struct {
+	TicketID  string `json:"ticket_id"`
+	ExpiresAt string `json:"expires_at"` // RFC 3339
+}
+
 // BookingPayload is the payload of booking messages.
 type BookingPayload struct {
 	BookingID string `json:"booking_id"`

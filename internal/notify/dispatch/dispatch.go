@@ -1,0 +1,269 @@
+// Package dispatch delivers outbox messages. A message row is written in
+// the same transaction as the change that causes it; the dispatcher leases
+// due rows, renders them into e-mails and push messages, sends them,
+// records per-channel progress, and retries with exponential backoff and
+// jitter until a limit, after which the failure is recorded. A crash
+// between sending and recording means a resend after the lease expires
+// (at-least-once); the Message-ID and push topic are stable per message so
+// receivers can collapse the duplicate.
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/notify"
+	"github.com/varco-gate/varco/internal/outbox"
+)
+
+// Store is the outbox as the dispatcher sees it.
+type Store interface {
+	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Claimed, error)
+	RecordProgress(ctx context.Context, id string, progress []string) error
+	MarkSent(ctx context.Context, id string, at time.Time) error
+	MarkRetry(ctx context.Context, id string, next time.Time, attempts int, lastErr string) error
+	MarkFailed(ctx context.Context, id string, attempts int, lastErr string, at time.Time) error
+}
+
+// Delivery is one channel's part of a message.
+type Delivery struct {
+	// Key identifies the channel in the message's progress: "email" or
+	// "push:<subscription id>".
+	Key   string
+	Email *notify.Email
+	Push  *notify.Push
+}
+
+// Renderer turns a message into deliveries; none when there is nothing to
+// send any more (e.g. the booking was anonymized).
+type Renderer interface {
+	Deliveries(ctx context.Context, m outbox.Claimed) ([]Delivery, error)
+}
+
+// Channels send deliveries.
+type Channels struct {
+	Email func(ctx context.Context, e notify.Email) error
+	Push  func(ctx context.Context, p notify.Push) error
+	// Forget deletes a push subscription its service says is gone.
+	Forget func(ctx context.Context, subscriptionID string) error
+}
+
+// Config tunes the dispatcher. Zero values take the defaults.
+type Config struct {
+	// Interval between polls; scheduled messages fire within it of their
+	// due time. Default 500ms.
+	Interval time.Duration
+	// Batch is the most messages claimed per poll. Default 100.
+	Batch int
+	// Lease is how long a claimed message is reserved. Default 2 minutes.
+	Lease time.Duration
+	// MaxAttempts before a message is recorded as failed. Default 8.
+	MaxAttempts int
+	// BaseBackoff and MaxBackoff bound the exponential backoff. Defaults
+	// 30 seconds and 1 hour.
+	BaseBackoff, MaxBackoff time.Duration
+	// SendTimeout bounds one delivery. Default 30 seconds.
+	SendTimeout time.Duration
+	// Workers send messages of a batch in parallel. Default 4.
+	Workers int
+	// Jitter returns a number in [0,1) (tests pass a fixed one).
+	Jitter func() float64
+}
+
+func (c Config) withDefaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.Interval, 500*time.Millisecond)
+	def(&c.Lease, 2*time.Minute)
+	def(&c.BaseBackoff, 30*time.Second)
+	def(&c.MaxBackoff, time.Hour)
+	def(&c.SendTimeout, 30*time.Second)
+	if c.Batch <= 0 {
+		c.Batch = 100
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 8
+	}
+	if c.Workers <= 0 {
+		c.Workers = 4
+	}
+	if c.Jitter == nil {
+		c.Jitter = func() float64 { return 0.5 }
+	}
+	return c
+}
+
+// Dispatcher delivers outbox messages in the background.
+type Dispatcher struct {
+	cfg      Config
+	store    Store
+	render   Renderer
+	channels Channels
+	clk      clock.Clock
+	log      *slog.Logger
+	stop     context.CancelFunc
+	done     sync.WaitGroup
+}
+
+// New returns a dispatcher; Start runs it.
+func New(cfg Config, s Store, r Renderer, ch Channels, clk clock.Clock, log *slog.Logger) *Dispatcher {
+	return &Dispatcher{cfg: cfg.withDefaults(), store: s, render: r, channels: ch, clk: clk, log: log}
+}
+
+// Start polls for due messages until Stop or ctx ends.
+func (d *Dispatcher) Start(ctx context.Context) {
+	ctx, d.stop = context.WithCancel(ctx)
+	d.done.Add(1)
+	go func() {
+		defer d.done.Done()
+		t := time.NewTicker(d.cfg.Interval)
+		defer t.Stop()
+		for {
+			if _, err := d.RunOnce(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				d.log.Error("outbox dispatch failed", slog.Any("err", err))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// Stop ends the dispatcher and waits for sends in flight.
+func (d *Dispatcher) Stop() {
+	if d.stop != nil {
+		d.stop()
+	}
+	d.done.Wait()
+}
+
+// RunOnce delivers the messages due now (one batch) and returns how many
+// were completed.
+func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+	msgs, err := d.store.ClaimDue(ctx, d.clk.Now(), d.cfg.Lease, d.cfg.Batch)
+	if err != nil || len(msgs) == 0 {
+		return 0, err
+	}
+	work := make(chan outbox.Claimed)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	completed := 0
+	var errs []error
+	for range min(d.cfg.Workers, len(msgs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range work {
+				ok, err := d.deliver(ctx, m)
+				mu.Lock()
+				if ok {
+					completed++
+				}
+				if err != nil {
+					errs = append(errs, err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, m := range msgs {
+		work <- m
+	}
+	close(work)
+	wg.Wait()
+	return completed, errors.Join(errs...)
+}
+
+// deliver sends what is left of one message and records the outcome. It
+// returns true when the message is finished (sent, or failed for good).
+func (d *Dispatcher) deliver(ctx context.Context, m outbox.Claimed) (bool, error) {
+	deliveries, err := d.render.Deliveries(ctx, m)
+	if err != nil {
+		return d.retry(ctx, m, err, 0)
+	}
+	progress := slices.Clone(m.Progress)
+	var retryErr error
+	var after time.Duration
+	var permanent []error
+	for _, dl := range deliveries {
+		if slices.Contains(progress, dl.Key) {
+			continue // delivered by an earlier attempt
+		}
+		err := d.send(ctx, dl)
+		var re *notify.RetryError
+		switch {
+		case err == nil:
+			progress = append(progress, dl.Key)
+		case errors.Is(err, notify.ErrGone) && dl.Push != nil:
+			// Only 404/410 end a subscription; anything else is retried.
+			if ferr := d.channels.Forget(ctx, dl.Push.Subscription.ID); ferr != nil {
+				return false, ferr
+			}
+			progress = append(progress, dl.Key)
+		case errors.As(err, &re):
+			retryErr, after = err, max(after, re.After)
+		default:
+			// Permanent for this channel: record it, do not resend.
+			permanent = append(permanent, err)
+			progress = append(progress, dl.Key)
+		}
+	}
+	if len(progress) != len(m.Progress) {
+		if err := d.store.RecordProgress(ctx, m.ID, progress); err != nil {
+			return false, err
+		}
+	}
+	if retryErr != nil {
+		return d.retry(ctx, m, retryErr, after)
+	}
+	if len(permanent) > 0 && len(permanent) == len(deliveries) {
+		err := errors.Join(permanent...)
+		d.log.Warn("message could not be delivered", slog.String("id", m.ID), slog.String("kind", m.Kind), slog.Any("err", err))
+		return true, d.store.MarkFailed(ctx, m.ID, m.Attempts+1, err.Error(), d.clk.Now())
+	}
+	return true, d.store.MarkSent(ctx, m.ID, d.clk.Now())
+}
+
+func (d *Dispatcher) send(ctx context.Context, dl Delivery) error {
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
+	defer cancel()
+	switch {
+	case dl.Email != nil:
+		return d.channels.Email(ctx, *dl.Email)
+	case dl.Push != nil:
+		return d.channels.Push(ctx, *dl.Push)
+	}
+	return nil
+}
+
+// retry schedules the next attempt, or records the failure after the last.
+func (d *Dispatcher) retry(ctx context.Context, m outbox.Claimed, cause error, after time.Duration) (bool, error) {
+	attempts := m.Attempts + 1
+	now := d.clk.Now()
+	if attempts >= d.cfg.MaxAttempts {
+		d.log.Warn("giving up on message", slog.String("id", m.ID), slog.String("kind", m.Kind), slog.Any("err", cause))
+		return true, d.store.MarkFailed(ctx, m.ID, attempts, cause.Error(), now)
+	}
+	wait := max(Backoff(d.cfg.BaseBackoff, d.cfg.MaxBackoff, attempts, d.cfg.Jitter()), after)
+	return false, d.store.MarkRetry(ctx, m.ID, now.Add(wait), attempts, cause.Error())
+}
+
+// Backoff is base·2^(attempt-1), capped at maxWait, with "equal jitter":
+// half fixed, half random (j in [0,1)), so retries after an outage spread
+// out instead of arriving together.
+func Backoff(base, maxWait time.Duration, attempt int, j float64) time.Duration {
+	d := float64(base) * math.Pow(2, float64(max(attempt-1, 0)))
+	d = min(d, float64(maxWait))
+	return time.Duration(d/2 + d/2*j)
+}

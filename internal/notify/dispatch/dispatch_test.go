@@ -1,0 +1,224 @@
+package dispatch_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/varco-gate/varco/internal/booking"
+	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/notify"
+	"github.com/varco-gate/varco/internal/notify/dispatch"
+	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/store/sqlite"
+)
+
+type recorder struct {
+	mu        sync.Mutex
+	emails    []string
+	pushes    []string
+	forgotten []string
+	emailErrs []error // consumed in order; nil = success
+	pushErrs  []error
+}
+
+func (r *recorder) channels() dispatch.Channels {
+	return dispatch.Channels{
+		Email: func(_ context.Context, e notify.Email) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if len(r.emailErrs) > 0 {
+				err := r.emailErrs[0]
+				r.emailErrs = r.emailErrs[1:]
+				if err != nil {
+					return err
+				}
+			}
+			r.emails = append(r.emails, e.MessageID)
+			return nil
+		},
+		Push: func(_ context.Context, p notify.Push) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if len(r.pushErrs) > 0 {
+				err := r.pushErrs[0]
+				r.pushErrs = r.pushErrs[1:]
+				if err != nil {
+					return err
+				}
+			}
+			r.pushes = append(r.pushes, p.Subscription.ID)
+			return nil
+		},
+		Forget: func(_ context.Context, id string) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.forgotten = append(r.forgotten, id)
+			return nil
+		},
+	}
+}
+
+// renderer sends every message by e-mail and to one push subscription.
+type renderer struct{}
+
+func (renderer) Deliveries(_ context.Context, m outbox.Claimed) ([]dispatch.Delivery, error) {
+	return []dispatch.Delivery{
+		{Key: "email", Email: &notify.Email{To: "mario@example.it", MessageID: m.ID}},
+		{Key: "push:sub-1", Push: &notify.Push{Subscription: notify.Subscription{ID: "sub-1"}}},
+	}, nil
+}
+
+type env struct {
+	db  *sqlite.DB
+	clk *clock.Fake
+	rec *recorder
+	d   *dispatch.Dispatcher
+}
+
+func setup(t *testing.T, cfg dispatch.Config) env {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), t.TempDir()+"/varco.db", sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	clk := clock.NewFake(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
+	rec := &recorder{}
+	cfg.Jitter = func() float64 { return 0 }
+	return env{db: db, clk: clk, rec: rec, d: dispatch.New(cfg, db, renderer{}, rec.channels(), clk, slog.New(slog.DiscardHandler))}
+}
+
+func (e env) enqueue(t *testing.T, due time.Time) string {
+	t.Helper()
+	id := uuid.NewString()
+	require.NoError(t, e.db.InTx(context.Background(), func(tx booking.Tx) error {
+		return tx.Enqueue(context.Background(), outbox.Message{ID: id, Kind: outbox.KindBookingReminder, SubjectKey: "booking:x",
+			Payload: []byte(`{}`), DueAt: due, CreatedAt: e.clk.Now()})
+	}))
+	return id
+}
+
+func (e env) status(t *testing.T, id string) (int, int) {
+	t.Helper()
+	st, attempts, _, err := e.db.OutboxStatus(context.Background(), id)
+	require.NoError(t, err)
+	return st, attempts
+}
+
+func TestHappyPathSendsOnce(t *testing.T) {
+	t.Parallel()
+	e := setup(t, dispatch.Config{})
+	id := e.enqueue(t, e.clk.Now())
+	later := e.enqueue(t, e.clk.Now().Add(time.Hour))
+	n, err := e.d.RunOnce(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "only the message that is due")
+	n, err = e.d.RunOnce(context.Background())
+	require.NoError(t, err)
+	require.Zero(t, n, "no duplicate")
+	require.Equal(t, []string{id}, e.rec.emails)
+	require.Equal(t, []string{"sub-1"}, e.rec.pushes)
+	st, _ := e.status(t, id)
+	require.Equal(t, 1, st)
+
+	e.clk.Advance(time.Hour) // the scheduled message becomes due
+	n, err = e.d.RunOnce(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Equal(t, []string{id, later}, e.rec.emails)
+}
+
+func TestRetryResendsOnlyWhatFailed(t *testing.T) {
+	t.Parallel()
+	e := setup(t, dispatch.Config{BaseBackoff: 30 * time.Second})
+	e.rec.pushErrs = []error{&notify.RetryError{After: 2 * time.Minute, Err: errors.New("429")}}
+	id := e.enqueue(t, e.clk.Now())
+	_, err := e.d.RunOnce(context.Background())
+	require.NoError(t, err)
+	require.Len(t, e.rec.emails, 1)
+	require.Empty(t, e.rec.pushes)
+	st, attempts := e.status(t, id)
+	require.Equal(t, 0, st, "still pending")
+	require.Equal(t, 1, attempts)
+
+	e.clk.Advance(time.Minute) // Retry-After (2m) outranks the 15-30s backoff
+	n, err := e.d.RunOnce(context.Background())
+	require.NoError(t, err)
+	require.Zero(t, n)
+	e.clk.Advance(time.Minute + time.Second)
+	n, err = e.d.RunOnce(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Len(t, e.rec.emails, 1, "the e-mail that went out is not sent again")
+	require.Equal(t, []string{"sub-1"}, e.rec.pushes)
+}
+
+func TestGivesUpAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
+	e := setup(t, dispatch.Config{MaxAttempts: 3, BaseBackoff: time.Second, MaxBackoff: time.Minute})
+	for range 3 {
+		e.rec.emailErrs = append(e.rec.emailErrs, &notify.RetryError{Err: errors.New("smtp down")})
+	}
+	id := e.enqueue(t, e.clk.Now())
+	for range 3 {
+		_, err := e.d.RunOnce(context.Background())
+		require.NoError(t, err)
+		e.clk.Advance(time.Minute)
+	}
+	st, attempts := e.status(t, id)
+	require.Equal(t, 2, st, "recorded as failed")
+	require.Equal(t, 3, attempts)
+	_, _, lastErr, err := e.db.OutboxStatus(context.Background(), id)
+	require.NoError(t, err)
+	require.Contains(t, lastErr, "smtp down")
+}
+
+func TestGoneSubscriptionIsForgotten(t *testing.T) {
+	t.Parallel()
+	e := setup(t, dispatch.Config{})
+	e.rec.pushErrs = []error{notify.ErrGone}
+	id := e.enqueue(t, e.clk.Now())
+	n, err := e.d.RunOnce(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Equal(t, []string{"sub-1"}, e.rec.forgotten)
+	st, _ := e.status(t, id)
+	require.Equal(t, 1, st)
+}
+
+// A dispatcher that claimed a message and died leaves it leased; after the
+// lease another dispatcher delivers it, once.
+func TestCrashedClaimIsDeliveredAfterTheLease(t *testing.T) {
+	t.Parallel()
+	e := setup(t, dispatch.Config{Lease: time.Minute})
+	id := e.enqueue(t, e.clk.Now())
+	_, err := e.db.ClaimDue(context.Background(), e.clk.Now(), time.Minute, 10) // then "crash"
+	require.NoError(t, err)
+	n, err := e.d.RunOnce(context.Background())
+	require.NoError(t, err)
+	require.Zero(t, n, "leased elsewhere")
+	e.clk.Advance(time.Minute + time.Second)
+	n, err = e.d.RunOnce(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Equal(t, []string{id}, e.rec.emails)
+}
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		attempt int
+		j       float64
+		want    time.Duration
+	}{
+		{1, 0, 15 * time.Second}, {1, 1, 30 * time.Second}, {2, 0, 30 * time.Second}, {3, 0.5, 90 * time.Second},
+		{20, 0, 30 * time.Minute},
+	} {
+		require.Equal(t, tt.want, dispatch.Backoff(30*time.Second, time.Hour, tt.attempt, tt.j), "attempt %d", tt.attempt)
+	}
+}

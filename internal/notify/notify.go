@@ -1,0 +1,110 @@
+// Package notify defines what the notification channels share: the
+// messages they send, the data a message is rendered from, and how a
+// channel reports a failure so the dispatcher knows whether to retry,
+// forget the recipient, or give up.
+package notify
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Attachment is a file in an e-mail. With ContentID set it is inline
+// (referenced as cid:ContentID from the HTML, e.g. the QR image).
+type Attachment struct {
+	Name        string
+	ContentType string
+	ContentID   string
+	Data        []byte
+}
+
+// Email is one e-mail to send.
+type Email struct {
+	To      string
+	Subject string
+	Text    string
+	HTML    string
+	Inline  []Attachment
+	Files   []Attachment
+	// MessageID is stable per outbox message, so a resend after a crash
+	// carries the same Message-ID and mail clients can de-duplicate.
+	MessageID string
+}
+
+// Subscription is a browser's Web Push subscription.
+type Subscription struct {
+	ID       string
+	Endpoint string
+	P256dh   string // base64url, uncompressed P-256 point
+	Auth     string // base64url, 16 bytes
+}
+
+// Urgency values of RFC 8030.
+const (
+	UrgencyNormal = "normal"
+	UrgencyHigh   = "high"
+)
+
+// Push is one Web Push message.
+type Push struct {
+	Subscription Subscription
+	// Payload is the JSON the service worker receives.
+	Payload []byte
+	TTL     time.Duration
+	Urgency string
+	// Topic lets the push service replace an undelivered older message
+	// with the same topic (RFC 8030 §5.4): at most 32 base64url chars.
+	Topic string
+}
+
+// PushPayload is the JSON of a push message.
+type PushPayload struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	URL   string `json:"url,omitempty"`
+	Tag   string `json:"tag,omitempty"`
+}
+
+// BookingView is everything a message about a booking shows.
+type BookingView struct {
+	Language      string // "it" or "en"
+	Code          string // "KM7R-4TXA"
+	Beneficiary   string // given and family name
+	Email         string
+	Resource      string
+	Place         string
+	Address       string
+	Start, End    time.Time
+	TimeZone      *time.Location
+	Operator      string
+	Documents     []string
+	CancelURL     string // empty when the link is unknown (it is only in the confirmation)
+	Reason        string // cancellation reason
+	QRPNG         []byte // ticketed bookings
+	ICS           []byte
+	OrgName       string
+	OrgContact    string
+	TicketExpires time.Time // expiry warnings
+}
+
+// Errors channels return.
+var (
+	// ErrGone means the recipient no longer exists (a push subscription
+	// answered 404 or 410): forget it, do not retry.
+	ErrGone = errors.New("recipient gone")
+	// ErrPermanent wraps failures that retrying cannot fix (a rejected
+	// address, a malformed message).
+	ErrPermanent = errors.New("permanent failure")
+)
+
+// RetryError asks the dispatcher to try again, not before After when set
+// (a push service's Retry-After).
+type RetryError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryError) Error() string { return fmt.Sprintf("retry after %s: %v", e.After, e.Err) }
+
+func (e *RetryError) Unwrap() error { return e.Err }
