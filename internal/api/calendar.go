@@ -13,6 +13,7 @@ import (
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/calendar"
+	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/fault"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
@@ -131,43 +132,22 @@ func (h *calendarHandler) plain(w http.ResponseWriter, r *http.Request, status i
 	}
 }
 
-// calendarEvent gathers what a booking's calendar file shows from the
-// booking, its resource, place and organization. Contacts are the place's,
-// each falling back to the organization's.
+// calendarEvent gathers what a booking's calendar file shows.
 func calendarEvent(ctx context.Context, cat CatalogReader, b booking.Booking, lang string) (calendar.Event, error) {
-	r, err := cat.GetResource(ctx, b.ResourceID)
+	d, err := catalog.Describe(ctx, cat, b.ResourceID, b.OperatorID)
 	if err != nil {
 		return calendar.Event{}, err
 	}
-	p, err := cat.GetPlace(ctx, r.PlaceID)
-	if err != nil {
-		return calendar.Event{}, err
-	}
-	org, err := cat.GetOrganization(ctx, b.OrganizationID)
-	if err != nil {
-		return calendar.Event{}, err
-	}
-	contacts := p.Contacts
-	if contacts.Phone == "" {
-		contacts.Phone = org.Contacts.Phone
-	}
-	if contacts.Email == "" {
-		contacts.Email = org.Contacts.Email
-	}
-	if contacts.Website == "" {
-		contacts.Website = org.Contacts.Website
-	}
-	ev := calendar.Event{
+	return CalendarEvent(b, d, lang), nil
+}
+
+// CalendarEvent builds a booking's calendar event from its description.
+func CalendarEvent(b booking.Booking, d catalog.Description, lang string) calendar.Event {
+	return calendar.Event{
 		BookingID: b.ID, Code: formatCode(b.Code), Language: lang, Start: b.Start, End: b.End,
 		Cancelled:    b.Status == booking.CancelledByUser || b.Status == booking.CancelledByOperator || b.Status == booking.Rescheduled,
-		ResourceName: r.Name, Mode: b.Mode, PlaceName: p.Name, Address: p.Address, Location: p.Location,
-		Documents: r.DocumentsToBring, OrganizationName: org.Name, Contacts: contacts,
-		OrganizerEmail: contacts.Email, ReminderLead: r.Policy.ReminderLead,
+		ResourceName: d.Resource.Name, Mode: b.Mode, PlaceName: d.Place.Name, Address: d.Place.Address, Location: d.Place.Location,
+		Documents: d.Resource.DocumentsToBring, OrganizationName: d.Organization.Name, Contacts: d.Contacts,
+		OrganizerEmail: d.Contacts.Email, ReminderLead: d.Resource.Policy.ReminderLead, Operator: d.Operator,
 	}
-	for _, op := range r.Operators {
-		if op.ID == b.OperatorID {
-			ev.Operator = op.DisplayName
-		}
-	}
-	return ev, nil
 }
