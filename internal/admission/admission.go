@@ -24,8 +24,8 @@ import (
 
 // Message kinds for timed tickets.
 const (
-	KindExpiryWarning = "ticket.expiry_warning"
-	KindExpired       = "ticket.expired"
+	KindExpiryWarning = outbox.KindTicketExpiryWarning
+	KindExpired       = outbox.KindTicketExpired
 )
 
 // TicketSubject groups a ticket's scheduled messages.
@@ -174,7 +174,7 @@ func schedule(ctx context.Context, tx Tx, ticketID string, before, after gate.Pr
 	if after.State != gate.Inside || after.ExpiresAt.IsZero() || !before.EnteredAt.IsZero() {
 		return nil // no timer, or it was already started by the first entry
 	}
-	payload := outbox.Encode(map[string]any{"ticket_id": ticketID, "expires_at": after.ExpiresAt.UTC().Format(time.RFC3339)})
+	payload := outbox.Encode(outbox.TicketPayload{TicketID: ticketID, ExpiresAt: after.ExpiresAt.UTC().Format(time.RFC3339)})
 	msgs := []outbox.Message{{Kind: KindExpired, DueAt: after.ExpiresAt}}
 	if warn := after.ExpiresAt.Add(-p.WarningLead); p.WarningLead > 0 && warn.After(now) {
 		msgs = append(msgs, outbox.Message{Kind: KindExpiryWarning, DueAt: warn})

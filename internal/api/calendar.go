@@ -138,16 +138,5 @@ func calendarEvent(ctx context.Context, cat CatalogReader, b booking.Booking, la
 	if err != nil {
 		return calendar.Event{}, err
 	}
-	return CalendarEvent(b, d, lang), nil
-}
-
-// CalendarEvent builds a booking's calendar event from its description.
-func CalendarEvent(b booking.Booking, d catalog.Description, lang string) calendar.Event {
-	return calendar.Event{
-		BookingID: b.ID, Code: formatCode(b.Code), Language: lang, Start: b.Start, End: b.End,
-		Cancelled:    b.Status == booking.CancelledByUser || b.Status == booking.CancelledByOperator || b.Status == booking.Rescheduled,
-		ResourceName: d.Resource.Name, Mode: b.Mode, PlaceName: d.Place.Name, Address: d.Place.Address, Location: d.Place.Location,
-		Documents: d.Resource.DocumentsToBring, OrganizationName: d.Organization.Name, Contacts: d.Contacts,
-		OrganizerEmail: d.Contacts.Email, ReminderLead: d.Resource.Policy.ReminderLead, Operator: d.Operator,
-	}
+	return calendar.FromBooking(b, d, lang), nil
 }

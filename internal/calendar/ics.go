@@ -12,6 +12,8 @@ package calendar
 import (
 	"errors"
 	"fmt"
+	"github.com/varco-gate/varco/internal/auth/token"
+	"github.com/varco-gate/varco/internal/booking"
 	"net/url"
 	"strconv"
 	"strings"
@@ -142,6 +144,18 @@ func Generate(ev Event, now time.Time) ([]byte, error) {
 		return nil, fmt.Errorf("calendar: encode: %w", err)
 	}
 	return []byte(b.String()), nil
+}
+
+// FromBooking builds a booking's event from the booking and its catalog
+// description.
+func FromBooking(b booking.Booking, d catalog.Description, lang string) Event {
+	return Event{
+		BookingID: b.ID, Code: token.FormatCode(b.Code), Language: lang, Start: b.Start, End: b.End,
+		Cancelled:    b.Status == booking.CancelledByUser || b.Status == booking.CancelledByOperator || b.Status == booking.Rescheduled,
+		ResourceName: d.Resource.Name, Mode: b.Mode, PlaceName: d.Place.Name, Address: d.Place.Address, Location: d.Place.Location,
+		Documents: d.Resource.DocumentsToBring, OrganizationName: d.Organization.Name, Contacts: d.Contacts,
+		OrganizerEmail: d.Contacts.Email, ReminderLead: d.Resource.Policy.ReminderLead, Operator: d.Operator,
+	}
 }
 
 // FileName is the suggested name of a booking's file

@@ -40,6 +40,15 @@ type Subscription struct {
 	Auth     string // base64url, 16 bytes
 }
 
+// Target is a subscription with what it is tied to: an account (every
+// booking of it) or a single booking (subscribed from the e-mail link).
+type Target struct {
+	Subscription
+	AccountID string
+	BookingID string
+	Language  string
+}
+
 // Urgency values of RFC 8030.
 const (
 	UrgencyNormal = "normal"

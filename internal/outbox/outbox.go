@@ -16,6 +16,10 @@ const (
 	KindBookingCancelled   = "booking.cancelled"
 	KindBookingRescheduled = "booking.rescheduled"
 	KindBookingReminder    = "booking.reminder"
+	// KindTicketExpiryWarning is due at expires_at - warning lead of a
+	// timed ticket; KindTicketExpired at expires_at.
+	KindTicketExpiryWarning = "ticket.expiry_warning"
+	KindTicketExpired       = "ticket.expired"
 )
 
 // Message is one notification to send at or after DueAt.

@@ -9,17 +9,9 @@ import (
 	"github.com/varco-gate/varco/internal/notify"
 )
 
-// PushTarget is a subscription with what it is tied to.
-type PushTarget struct {
-	notify.Subscription
-	AccountID string
-	BookingID string
-	Language  string
-}
-
 // SaveSubscription stores a subscription, replacing an earlier one with the
 // same endpoint (browsers re-subscribe with new keys).
-func (db *DB) SaveSubscription(ctx context.Context, s PushTarget, at time.Time) (string, error) {
+func (db *DB) SaveSubscription(ctx context.Context, s notify.Target, at time.Time) (string, error) {
 	var id string
 	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO push_subscriptions (id, endpoint, p256dh, auth, account_id, booking_id, language, created_at_ms)
@@ -59,16 +51,16 @@ func (db *DB) DeleteSubscriptionByEndpoint(ctx context.Context, endpoint string)
 
 // SubscriptionsFor lists the subscriptions tied to an account or to a
 // booking.
-func (db *DB) SubscriptionsFor(ctx context.Context, accountID, bookingID string) ([]PushTarget, error) {
+func (db *DB) SubscriptionsFor(ctx context.Context, accountID, bookingID string) ([]notify.Target, error) {
 	rows, err := db.R.QueryContext(ctx, `SELECT id, endpoint, p256dh, auth, COALESCE(account_id, ''), COALESCE(booking_id, ''), language
 		FROM push_subscriptions WHERE (account_id = ?1 AND ?1 != '') OR (booking_id = ?2 AND ?2 != '') ORDER BY id`, accountID, bookingID)
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions: %w", err)
 	}
 	defer rows.Close()
-	var out []PushTarget
+	var out []notify.Target
 	for rows.Next() {
-		var p PushTarget
+		var p notify.Target
 		if err := rows.Scan(&p.ID, &p.Endpoint, &p.P256dh, &p.Auth, &p.AccountID, &p.BookingID, &p.Language); err != nil {
 			return nil, err
 		}

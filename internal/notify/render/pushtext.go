@@ -1,0 +1,43 @@
+package render
+
+import (
+	"fmt"
+
+	"github.com/varco-gate/varco/internal/notify"
+	"github.com/varco-gate/varco/internal/outbox"
+)
+
+// PushText is the title and body of a push notification, short enough for
+// a phone's lock screen.
+func PushText(kind string, v notify.BookingView, lang string) (string, string) {
+	en := lang == "en"
+	pick := func(it, e string) string {
+		if en {
+			return e
+		}
+		return it
+	}
+	when := v.Start.In(v.TimeZone).Format("02/01 15:04")
+	switch kind {
+	case outbox.KindBookingConfirmed:
+		return pick("Prenotazione confermata", "Booking confirmed"), fmt.Sprintf("%s, %s — %s %s", v.Resource, when, pick("codice", "code"), v.Code)
+	case outbox.KindBookingRescheduled:
+		return pick("Prenotazione spostata", "Booking moved"), fmt.Sprintf("%s, %s — %s %s", v.Resource, when, pick("codice", "code"), v.Code)
+	case outbox.KindBookingCancelled:
+		body := fmt.Sprintf("%s, %s", v.Resource, when)
+		if v.Reason != "" {
+			body += " — " + v.Reason
+		}
+		return pick("Prenotazione annullata", "Booking cancelled"), body
+	case outbox.KindBookingReminder:
+		return pick("Promemoria", "Reminder"), fmt.Sprintf("%s, %s — %s", v.Resource, when, v.Place)
+	case outbox.KindTicketExpiryWarning:
+		at := v.TicketExpires.In(v.TimeZone).Format("15:04")
+		return pick("Il tuo biglietto sta per scadere", "Your ticket is about to expire"),
+			fmt.Sprintf(pick("Il tuo biglietto per %s scade alle %s.", "Your ticket for %s expires at %s."), v.Resource, at)
+	case outbox.KindTicketExpired:
+		return pick("Biglietto scaduto", "Ticket expired"),
+			fmt.Sprintf(pick("Il tempo di permanenza per %s è terminato.", "Your time at %s is over."), v.Resource)
+	}
+	return "Varco", v.Resource
+}

@@ -1,0 +1,201 @@
+// Package render turns outbox messages into the e-mails and push messages
+// the dispatcher sends. It reads the current booking when it renders, so a
+// message sent late shows current data, and an anonymized or deleted
+// booking sends nothing.
+package render
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/varco-gate/varco/internal/auth/token"
+	"github.com/varco-gate/varco/internal/booking"
+	"github.com/varco-gate/varco/internal/calendar"
+	"github.com/varco-gate/varco/internal/catalog"
+	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/notify"
+	"github.com/varco-gate/varco/internal/notify/dispatch"
+	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/store"
+	"github.com/varco-gate/varco/internal/ticket"
+)
+
+// Store is what rendering reads.
+type Store interface {
+	catalog.Reader
+	GetBooking(ctx context.Context, id string) (booking.Booking, error)
+	TicketsOfBooking(ctx context.Context, bookingID string) ([]booking.IssuedTicket, []bool, error)
+	BookingOfTicket(ctx context.Context, ticketID string) (string, error)
+	SubscriptionsFor(ctx context.Context, accountID, bookingID string) ([]notify.Target, error)
+}
+
+// Config configures the renderer.
+type Config struct {
+	// PublicBaseURL prefixes links in messages.
+	PublicBaseURL string
+	// Compose builds an e-mail; nil disables e-mail (no SMTP configured).
+	Compose func(kind string, v notify.BookingView, messageID string) (notify.Email, error)
+	// Push enables push messages.
+	Push bool
+	// Signer signs ticket QR codes.
+	Signer interface {
+		Sign(c ticket.Claims) (string, error)
+	}
+}
+
+// Renderer implements dispatch.Renderer.
+type Renderer struct {
+	cfg   Config
+	store Store
+	clk   clock.Clock
+}
+
+// New returns a renderer.
+func New(cfg Config, s Store, clk clock.Clock) *Renderer {
+	return &Renderer{cfg: cfg, store: s, clk: clk}
+}
+
+// CancelPath is where the cancel link of a booking lands.
+func CancelPath(code string) string { return "/bookings/" + token.NormalizeCode(code) + "/cancel" }
+
+// Deliveries implements dispatch.Renderer.
+func (r *Renderer) Deliveries(ctx context.Context, m outbox.Claimed) ([]dispatch.Delivery, error) {
+	bookingID := m.BookingID
+	var tp outbox.TicketPayload
+	var bp outbox.BookingPayload
+	if strings.HasPrefix(m.Kind, "ticket.") {
+		if err := json.Unmarshal(m.Payload, &tp); err != nil {
+			return nil, fmt.Errorf("render %s: %w", m.ID, err)
+		}
+		id, err := r.store.BookingOfTicket(ctx, tp.TicketID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		bookingID = id
+	} else if err := json.Unmarshal(m.Payload, &bp); err != nil {
+		return nil, fmt.Errorf("render %s: %w", m.ID, err)
+	}
+	b, err := r.store.GetBooking(ctx, bookingID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil // nothing left to tell anyone about
+	}
+	if err != nil {
+		return nil, err
+	}
+	d, err := catalog.Describe(ctx, r.store, b.ResourceID, b.OperatorID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.view(ctx, m.Kind, b, d, bp, tp)
+	if err != nil {
+		return nil, err
+	}
+	var out []dispatch.Delivery
+	if r.cfg.Compose != nil && v.Email != "" {
+		e, err := r.cfg.Compose(m.Kind, v, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dispatch.Delivery{Key: "email", Email: &e})
+	}
+	if r.cfg.Push {
+		targets, err := r.store.SubscriptionsFor(ctx, b.BookerID, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range targets {
+			p := r.push(m, v, t)
+			out = append(out, dispatch.Delivery{Key: "push:" + t.ID, Push: &p})
+		}
+	}
+	return out, nil
+}
+
+func (r *Renderer) view(ctx context.Context, kind string, b booking.Booking, d catalog.Description, bp outbox.BookingPayload, tp outbox.TicketPayload) (notify.BookingView, error) {
+	loc, err := d.Place.Zone()
+	if err != nil {
+		return notify.BookingView{}, err
+	}
+	a := d.Place.Address
+	v := notify.BookingView{
+		Language: b.Language, Code: token.FormatCode(b.Code), Beneficiary: b.Beneficiary.GivenName + " " + b.Beneficiary.FamilyName,
+		Email: b.Beneficiary.Email, Resource: d.Resource.Name, Place: d.Place.Name,
+		Address: strings.Trim(strings.Join([]string{a.Street, strings.TrimSpace(a.PostalCode + " " + a.City), a.Province}, ", "), ", "),
+		Start:   b.Start, End: b.End, TimeZone: loc, Operator: d.Operator, Documents: d.Resource.DocumentsToBring,
+		Reason: bp.Reason, OrgName: d.Organization.Name, OrgContact: strings.Trim(d.Contacts.Phone+" "+d.Contacts.Email, " "),
+	}
+	if bp.CancelToken != "" {
+		v.CancelURL = r.cfg.PublicBaseURL + CancelPath(b.Code) + "?token=" + bp.CancelToken
+	}
+	if tp.ExpiresAt != "" {
+		v.TicketExpires, _ = time.Parse(time.RFC3339, tp.ExpiresAt)
+	}
+	if kind == outbox.KindBookingConfirmed || kind == outbox.KindBookingRescheduled {
+		ev := calendar.FromBooking(b, d, b.Language)
+		ev.CancelURL = v.CancelURL
+		if v.ICS, err = calendar.Generate(ev, r.clk.Now()); err != nil {
+			return v, err
+		}
+		if d.Resource.Ticketed && r.cfg.Signer != nil {
+			if v.QRPNG, err = r.qr(ctx, b); err != nil {
+				return v, err
+			}
+		}
+	}
+	return v, nil
+}
+
+// qr renders the booking's live ticket, if it has one.
+func (r *Renderer) qr(ctx context.Context, b booking.Booking) ([]byte, error) {
+	list, revoked, err := r.store.TicketsOfBooking(ctx, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range list {
+		if revoked[i] {
+			continue
+		}
+		payload, err := r.cfg.Signer.Sign(ticket.Claims{TicketID: t.ID, ResourceID: t.ResourceID, ValidFrom: t.ValidFrom,
+			ValidUntil: t.ValidUntil, MaxStay: t.MaxStay, Seats: t.Seats})
+		if err != nil {
+			return nil, err
+		}
+		return ticket.PNG(payload, 480)
+	}
+	return nil, nil
+}
+
+func (r *Renderer) push(m outbox.Claimed, v notify.BookingView, t notify.Target) notify.Push {
+	lang := t.Language
+	if lang == "" {
+		lang = v.Language
+	}
+	title, body := PushText(m.Kind, v, lang)
+	payload, _ := json.Marshal(notify.PushPayload{Title: title, Body: body, URL: v.CancelURL, Tag: m.Kind}) // plain strings always marshal
+	p := notify.Push{Subscription: t.Subscription, Payload: payload, TTL: 24 * time.Hour, Urgency: notify.UrgencyNormal, Topic: topic(m.Kind, v.Code)}
+	switch m.Kind {
+	case outbox.KindTicketExpiryWarning, outbox.KindTicketExpired:
+		p.Urgency = notify.UrgencyHigh
+		// A warning delivered after the stay ended is useless.
+		p.TTL = max(v.TicketExpires.Sub(r.clk.Now()), time.Minute)
+	case outbox.KindBookingReminder:
+		p.TTL = max(v.Start.Sub(r.clk.Now()), time.Minute)
+	}
+	return p
+}
+
+// topic lets the push service replace an undelivered older message of the
+// same kind for the same booking (RFC 8030 §5.4: ≤ 32 URL-safe chars).
+func topic(kind, code string) string {
+	sum := sha256.Sum256([]byte(kind + "|" + code))
+	return base64.RawURLEncoding.EncodeToString(sum[:18])
+}
