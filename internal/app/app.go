@@ -87,8 +87,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		Access:          api.NewAccess(ids, authz.NewAuthorizer(db), log),
 		Metrics:         m.Handler(),
 		Extra: map[string]http.Handler{
-			api.CalendarPattern: api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
-			api.QRPattern:       api.NewQRHandler(bookings, tickets, log),
+			api.CalendarPattern:   api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
+			api.QRPattern:         api.NewQRHandler(bookings, tickets, log),
+			api.CancelLinkPattern: api.NewCancelLinkHandler(bookings, db, log),
 		},
 		Logger: log,
 	})

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -160,4 +162,41 @@ func TestBookingErrorsAndLifecycle(t *testing.T) {
 	list, err := mario.booking.ListMyBookings(ctx, authBearer(&varcov1.ListMyBookingsRequest{}, mario.token))
 	require.NoError(t, err)
 	require.Len(t, list.Msg.GetBookings(), 2)
+}
+
+// The e-mail's cancel link opens a page without login; its form cancels.
+func TestCancelLinkPage(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p := registerCitizens(t, b, "LNK", 1)[0]
+	ctx := context.Background()
+	slot := tourSlot(t, b, time.Now(), 0)
+	h, err := p.hold(ctx, slot.GetStart(), 1)
+	require.NoError(t, err)
+	bk, err := p.confirm(ctx, h.GetId())
+	require.NoError(t, err)
+	tok := cancelTokenFromOutbox(t, b, bk.GetId())
+	link := b.baseURL + "/bookings/" + bk.GetCode() + "/cancel?token=" + tok
+
+	res, err := http.Get(link)
+	require.NoError(t, err)
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, string(page), bk.GetCode())
+	require.Contains(t, string(page), "Annulla la prenotazione")
+
+	res, err = http.Get(b.baseURL + "/bookings/" + bk.GetCode() + "/cancel?token=vc_wrong")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusNotFound, res.StatusCode)
+
+	res, err = http.PostForm(link, url.Values{"reason": {"Ho cambiato idea"}})
+	require.NoError(t, err)
+	page, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, string(page), "è stata annullata")
+	left, _ := seatsLeft(t, b, slot)
+	require.Equal(t, int32(30), left, "the seat is free again")
 }
