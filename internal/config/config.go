@@ -42,6 +42,19 @@ type Config struct {
 	IdleTimeout     time.Duration
 	ShutdownTimeout time.Duration
 	PublicBaseURL   string
+
+	// Notifications. SMTPHost empty disables e-mail (messages then go by
+	// push only); SMTPPassword comes only from VARCO_SMTP_PASSWORD, never
+	// from a flag (flags are visible to every user of the machine).
+	SMTPHost, SMTPUsername, SMTPPassword, SMTPTLS string
+	SMTPPort                                      int
+	MailFrom, MailReplyTo                         string
+	VAPIDSubject                                  string
+	// PushAllowAnyHTTPS accepts push endpoints outside the well-known push
+	// services (development and tests only: it opens an SSRF door).
+	PushAllowAnyHTTPS  bool
+	NotifyMaxAttempts  int
+	NotifyPollInterval time.Duration
 }
 
 // Flag describes one setting for the README's configuration table.
@@ -76,6 +89,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, err
 	}
+	c.SMTPPassword = getenv("VARCO_SMTP_PASSWORD")
 	return c, c.validate()
 }
 
@@ -120,6 +134,16 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", DefaultShutdownTimeout, "how long a graceful shutdown waits for requests in flight")
 	fs.StringVar(&c.PublicBaseURL, "public-base-url", DefaultPublicBaseURL, "base URL citizens reach the server at (links in e-mails)")
+	fs.StringVar(&c.SMTPHost, "smtp-host", "", "SMTP server for e-mail; empty disables e-mail (password: VARCO_SMTP_PASSWORD)")
+	fs.IntVar(&c.SMTPPort, "smtp-port", 587, "SMTP port")
+	fs.StringVar(&c.SMTPUsername, "smtp-username", "", "SMTP user name (no authentication when empty)")
+	fs.StringVar(&c.SMTPTLS, "smtp-tls", "starttls", "SMTP transport security: starttls, tls or none")
+	fs.StringVar(&c.MailFrom, "mail-from", "Varco <noreply@localhost>", "sender of e-mails")
+	fs.StringVar(&c.MailReplyTo, "mail-reply-to", "", "Reply-To of e-mails (e.g. the office's address)")
+	fs.StringVar(&c.VAPIDSubject, "vapid-subject", "mailto:admin@localhost", "VAPID subject push services may contact (mailto: or https: URL)")
+	fs.BoolVar(&c.PushAllowAnyHTTPS, "push-allow-any-https", false, "accept any https push endpoint, not only the known push services (development only)")
+	fs.IntVar(&c.NotifyMaxAttempts, "notify-max-attempts", 8, "delivery attempts before a notification is recorded as failed")
+	fs.DurationVar(&c.NotifyPollInterval, "notify-poll-interval", 500*time.Millisecond, "how often due notifications are looked for (scheduled ones fire within it)")
 	return fs
 }
 
@@ -151,6 +175,20 @@ func (c Config) validate() error {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s: must be positive", name))
 		}
+	}
+	switch c.SMTPTLS {
+	case "starttls", "tls", "none":
+	default:
+		errs = append(errs, fmt.Errorf("smtp-tls: %q is not starttls, tls or none", c.SMTPTLS))
+	}
+	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		errs = append(errs, fmt.Errorf("smtp-port: %d is not a port", c.SMTPPort))
+	}
+	if c.NotifyMaxAttempts < 1 {
+		errs = append(errs, errors.New("notify-max-attempts: must be at least 1"))
+	}
+	if c.NotifyPollInterval <= 0 {
+		errs = append(errs, errors.New("notify-poll-interval: must be positive"))
 	}
 	if !strings.HasPrefix(c.PublicBaseURL, "http://") && !strings.HasPrefix(c.PublicBaseURL, "https://") {
 		errs = append(errs, fmt.Errorf("public-base-url: %q must start with http:// or https://", c.PublicBaseURL))
