@@ -29,6 +29,7 @@ import (
 	"github.com/varco-gate/varco/internal/httpserver"
 	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/internal/metrics"
+	"github.com/varco-gate/varco/internal/notify/dispatch"
 	"github.com/varco-gate/varco/internal/scheduling"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
@@ -36,12 +37,13 @@ import (
 
 // App is a configured server, ready to serve.
 type App struct {
-	log     *slog.Logger
-	db      *sqlite.DB
-	handler http.Handler
-	health  *grpchealth.StaticChecker
-	sweeper *booking.Sweeper
-	srvOpts httpserver.Options
+	log        *slog.Logger
+	db         *sqlite.DB
+	handler    http.Handler
+	health     *grpchealth.StaticChecker
+	sweeper    *booking.Sweeper
+	dispatcher *dispatch.Dispatcher
+	srvOpts    httpserver.Options
 }
 
 // New opens the database (migrating it), loads demo data when asked and
@@ -72,6 +74,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		return nil, errors.Join(fmt.Errorf("ticket keys: %w", err), db.Close())
 	}
 	tickets := api.Tickets{Store: db, Signer: keys, PublicBaseURL: cfg.PublicBaseURL}
+	dispatcher, pushSender, err := notifications(ctx, cfg, o, db, keys, clk, log)
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	services.Notification = api.NewNotifications(pushSender, db, bookings, clk, log)
 	services.Booking = api.NewBooking(bookings, db, tickets, log)
 	ids := identity.New(o.identity, db, clk, log)
 	services.Auth = api.NewAuth(ids, log)
@@ -95,7 +102,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	})
 	return &App{
 		log: log, db: db, handler: handler, health: checker,
-		sweeper: booking.NewSweeper(o.sweeper, db, clk, log),
+		sweeper: booking.NewSweeper(o.sweeper, db, clk, log), dispatcher: dispatcher,
 		srvOpts: httpserver.Options{
 			ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
 			IdleTimeout: cfg.IdleTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
@@ -116,8 +123,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.health.SetStatus("", grpchealth.StatusNotServing)
 	})
 	a.sweeper.Start(ctx)
+	a.dispatcher.Start(ctx)
 	a.log.Info("listening", slog.String("addr", ln.Addr().String()))
 	err := httpserver.Serve(ctx, srv, ln, a.srvOpts)
 	a.sweeper.Stop()
+	a.dispatcher.Stop()
 	return errors.Join(err, a.db.Close())
 }

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"crypto/tls"
+	"net/http"
 	"time"
 
 	"github.com/varco-gate/varco/internal/booking"
@@ -15,7 +17,14 @@ type options struct {
 	booking  booking.Config
 	sweeper  booking.SweeperConfig
 	gatePoll time.Duration
+
+	pushClient    *http.Client
+	smtpTLS       *tls.Config
+	notifyBackoff time.Duration
 }
+
+// WithNotifyBackoff sets the first retry delay of notifications.
+func WithNotifyBackoff(d time.Duration) Option { return func(o *options) { o.notifyBackoff = d } }
 
 // WithGatePoll sets how often gate streams look for changes.
 func WithGatePoll(d time.Duration) Option { return func(o *options) { o.gatePoll = d } }

@@ -1,0 +1,58 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/config"
+	"github.com/varco-gate/varco/internal/notify"
+	"github.com/varco-gate/varco/internal/notify/dispatch"
+	"github.com/varco-gate/varco/internal/notify/email"
+	"github.com/varco-gate/varco/internal/notify/push"
+	"github.com/varco-gate/varco/internal/notify/render"
+	"github.com/varco-gate/varco/internal/store/sqlite"
+	"github.com/varco-gate/varco/internal/ticket"
+)
+
+// notifications assembles the outbox dispatcher with its channels: e-mail
+// when an SMTP server is configured, Web Push always (the VAPID key is
+// generated once and stored).
+func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite.DB, keys *ticket.KeyRing, clk clock.Clock, log *slog.Logger) (*dispatch.Dispatcher, *push.Sender, error) {
+	vapid, err := push.LoadOrCreate(ctx, db)
+	if err != nil {
+		return nil, nil, fmt.Errorf("vapid keys: %w", err)
+	}
+	pushSender, err := push.New(push.Config{Subject: cfg.VAPIDSubject, Keys: vapid, HTTPClient: o.pushClient,
+		AllowAnyHTTPS: cfg.PushAllowAnyHTTPS, Clock: clk})
+	if err != nil {
+		return nil, nil, fmt.Errorf("push: %w", err)
+	}
+	rcfg := render.Config{PublicBaseURL: cfg.PublicBaseURL, Push: true, Signer: keys}
+	channels := dispatch.Channels{Push: pushSender.Send, Forget: db.DeleteSubscription,
+		Email: func(context.Context, notify.Email) error { return nil }}
+	if cfg.SMTPHost != "" {
+		mailer, err := email.New(email.Config{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
+			Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS, TLSConfig: o.smtpTLS, From: cfg.MailFrom, ReplyTo: cfg.MailReplyTo, Clock: clk})
+		if err != nil {
+			return nil, nil, fmt.Errorf("smtp: %w", err)
+		}
+		rcfg.Compose, channels.Email = email.Compose, mailer.Send
+	} else {
+		log.Warn("no SMTP server configured (--smtp-host): notifications go by push only")
+	}
+	d := dispatch.New(dispatch.Config{Interval: cfg.NotifyPollInterval, MaxAttempts: cfg.NotifyMaxAttempts, BaseBackoff: o.notifyBackoff},
+		db, render.New(rcfg, db, clk), channels, clk, log)
+	return d, pushSender, nil
+}
+
+// WithPushHTTPClient sets the client push messages are sent with (tests
+// trust their push service's certificate with it).
+func WithPushHTTPClient(c *http.Client) Option { return func(o *options) { o.pushClient = c } }
+
+// WithSMTPTLS sets the TLS configuration of the SMTP connection (tests
+// trust their server's certificate with it).
+func WithSMTPTLS(c *tls.Config) Option { return func(o *options) { o.smtpTLS = c } }

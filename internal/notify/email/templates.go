@@ -1,0 +1,372 @@
+package email
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"net/url"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/varco-gate/varco/internal/calendar"
+	"github.com/varco-gate/varco/internal/notify"
+	"github.com/varco-gate/varco/internal/outbox"
+)
+
+// Message kinds Render knows. The booking kinds are the outbox's; the
+// ticket kinds are those the admission package schedules (not imported:
+// it would pull the gate logic into the mailer).
+const (
+	KindBookingConfirmed   = outbox.KindBookingConfirmed
+	KindBookingRescheduled = outbox.KindBookingRescheduled
+	KindBookingCancelled   = outbox.KindBookingCancelled
+	KindBookingReminder    = outbox.KindBookingReminder
+	KindTicketExpiryWarn   = "ticket.expiry_warning"
+	KindTicketExpired      = "ticket.expired"
+)
+
+// Kinds lists every kind Render knows, in a stable order.
+var Kinds = []string{
+	KindBookingConfirmed, KindBookingRescheduled, KindBookingCancelled,
+	KindBookingReminder, KindTicketExpiryWarn, KindTicketExpired,
+}
+
+// ErrUnknownKind is returned for a kind without templates.
+var ErrUnknownKind = errors.New("email: unknown message kind")
+
+// Inline and attachment conventions of the composed messages.
+const (
+	// QRContentID is the Content-ID of the inline QR image; the HTML
+	// shows it as <img src="cid:qr">.
+	QRContentID = "qr"
+	// ICSContentType is the media type of the attached calendar file.
+	// METHOD:PUBLISH in the file and method=PUBLISH here must agree, or
+	// Outlook shows the file as a meeting invitation to answer.
+	ICSContentType = "text/calendar; method=PUBLISH; charset=UTF-8"
+)
+
+//go:embed templates/message.html.tmpl templates/message.txt.tmpl
+var templateFS embed.FS
+
+// One template pair serves every kind: the kinds differ in their texts
+// and in which sections they show (kindSpec), not in layout, and one
+// layout cannot drift between messages.
+var (
+	htmlTmpl = htmltemplate.Must(htmltemplate.ParseFS(templateFS, "templates/message.html.tmpl"))
+	textTmpl = texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/message.txt.tmpl"))
+)
+
+// kindSpec says which sections a kind shows.
+type kindSpec struct {
+	when      bool // the appointment's date and time
+	operator  bool
+	documents bool
+	qr        bool // when the booking is ticketed (QRPNG set)
+	cancel    bool // when the link is known
+	reason    bool
+	expiry    bool // the intro states TicketExpires
+	ics       bool // the calendar file is attached (when ICS is set)
+}
+
+var specs = map[string]kindSpec{
+	KindBookingConfirmed:   {when: true, operator: true, documents: true, qr: true, cancel: true, ics: true},
+	KindBookingRescheduled: {when: true, operator: true, documents: true, qr: true, cancel: true, ics: true},
+	KindBookingReminder:    {when: true, operator: true, documents: true, qr: true, cancel: true, ics: true},
+	// The file of a cancelled booking is a CANCELLED event that removes
+	// the appointment from the calendar that imported it.
+	KindBookingCancelled: {when: true, reason: true, ics: true},
+	// The holder is inside and may need the QR to scan out.
+	KindTicketExpiryWarn: {qr: true, expiry: true},
+	KindTicketExpired:    {expiry: true},
+}
+
+// words are the texts of one kind in one language. Subject and Intro may
+// hold one %s: the appointment time for the booking kinds, the expiry
+// time for the ticket kinds.
+type words struct {
+	Subject, Heading, Intro string
+}
+
+// labels are the texts every message shares in one language. NoExpiry is
+// the ticket intro when the expiry time is unknown.
+type labels struct {
+	Greeting, GreetingAnon                                 string
+	Code, Service, Place, When, Operator, Reason           string
+	Documents, ShowQR, ShowQRText, QRAlt                   string
+	ICSNote, ICSCancelNote                                 string
+	CancelLead, CancelButton, Automatic, Contact, NoExpiry string
+}
+
+type language struct {
+	code   string // BCP 47, for <html lang>
+	labels labels
+	kinds  map[string]words
+	// date formats an instant as people write it in the language.
+	date func(time.Time) string
+	// clockAt formats a time of day for "at 16:40", with the date when
+	// it is not the reference day.
+	clockAt func(t, ref time.Time) string
+}
+
+var italian = language{
+	code: "it",
+	labels: labels{
+		Greeting: "Gentile %s,", GreetingAnon: "Gentile utente,",
+		Code: "Codice prenotazione", Service: "Servizio", Place: "Luogo", When: "Data e ora",
+		Operator: "Operatore", Reason: "Motivo", Documents: "Documenti da portare",
+		ShowQR:        "Mostra questo QR all'ingresso",
+		ShowQRText:    "Mostra il QR del biglietto all'ingresso: lo trovi nella versione HTML di questo messaggio.",
+		QRAlt:         "QR del biglietto",
+		ICSNote:       "In allegato trovi l'appuntamento da aggiungere al tuo calendario.",
+		ICSCancelNote: "In allegato trovi l'aggiornamento che toglie l'appuntamento dal tuo calendario.",
+		CancelLead:    "Non puoi venire? Annulla la prenotazione per liberare il posto:", CancelButton: "Annulla la prenotazione",
+		Automatic: "Messaggio inviato automaticamente.", Contact: "Per informazioni",
+		NoExpiry: "il tuo biglietto è scaduto.",
+	},
+	kinds: map[string]words{
+		KindBookingConfirmed:   {"Prenotazione confermata: %s", "Prenotazione confermata", "la tua prenotazione è confermata. Ecco la ricevuta."},
+		KindBookingRescheduled: {"Prenotazione spostata: %s", "Prenotazione spostata", "la tua prenotazione è stata spostata. Ecco i nuovi dati."},
+		KindBookingCancelled:   {"Prenotazione annullata: %s", "Prenotazione annullata", "la tua prenotazione è stata annullata."},
+		KindBookingReminder:    {"Promemoria: %s", "Promemoria appuntamento", "ti ricordiamo il tuo appuntamento."},
+		KindTicketExpiryWarn:   {"Il tuo biglietto scade alle %s", "Il tuo biglietto sta per scadere", "il tuo biglietto scade alle %s. Dopo quell'ora non sarà più valido."},
+		KindTicketExpired:      {"Il tuo biglietto è scaduto alle %s", "Biglietto scaduto", "il tuo biglietto è scaduto alle %s."},
+	},
+	date:    italianDate,
+	clockAt: italianClockAt,
+}
+
+var english = language{
+	code: "en",
+	labels: labels{
+		Greeting: "Dear %s,", GreetingAnon: "Hello,",
+		Code: "Booking code", Service: "Service", Place: "Place", When: "Date and time",
+		Operator: "Operator", Reason: "Reason", Documents: "Documents to bring",
+		ShowQR:        "Show this QR code at the entrance",
+		ShowQRText:    "Show the ticket's QR code at the entrance: it is in the HTML version of this message.",
+		QRAlt:         "Ticket QR code",
+		ICSNote:       "The appointment is attached, ready to add to your calendar.",
+		ICSCancelNote: "The attached update removes the appointment from your calendar.",
+		CancelLead:    "Can't make it? Cancel the booking to free the slot:", CancelButton: "Cancel the booking",
+		Automatic: "This message was sent automatically.", Contact: "Information",
+		NoExpiry: "your ticket has expired.",
+	},
+	kinds: map[string]words{
+		KindBookingConfirmed:   {"Booking confirmed: %s", "Booking confirmed", "your booking is confirmed. Here is your receipt."},
+		KindBookingRescheduled: {"Booking rescheduled: %s", "Booking rescheduled", "your booking has been moved. Here are the new details."},
+		KindBookingCancelled:   {"Booking cancelled: %s", "Booking cancelled", "your booking has been cancelled."},
+		KindBookingReminder:    {"Reminder: %s", "Appointment reminder", "this is a reminder of your appointment."},
+		KindTicketExpiryWarn:   {"Your ticket expires at %s", "Your ticket is about to expire", "your ticket expires at %s. After that time it is no longer valid."},
+		KindTicketExpired:      {"Your ticket expired at %s", "Ticket expired", "your ticket expired at %s."},
+	},
+	date:    englishDate,
+	clockAt: englishClockAt,
+}
+
+func languageOf(v notify.BookingView) language {
+	if v.Language == "en" {
+		return english
+	}
+	return italian
+}
+
+// view is what the templates see: every value already formatted, so the
+// templates hold no logic beyond showing or hiding a section.
+type view struct {
+	Lang                       string
+	T                          labels
+	Subject, Heading, Greeting string
+	Intro                      string
+	OrgName, OrgContact        string
+	Code, Resource             string
+	Place, Address, When       string
+	Operator, Reason           string
+	Documents                  []string
+	CancelURL                  string
+	ICSNote                    string // set when the calendar file is attached
+	QR, HasDetails             bool
+}
+
+// Render returns the subject and the plain-text and HTML bodies of a
+// message of the given kind about v, in English when v.Language is "en"
+// and in Italian otherwise. Times are shown in v.TimeZone (Europe/Rome
+// when nil). Every value from v is escaped in the HTML.
+func Render(kind string, v notify.BookingView) (subject, text, html string, err error) {
+	spec, ok := specs[kind]
+	if !ok {
+		return "", "", "", fmt.Errorf("%w %q", ErrUnknownKind, kind)
+	}
+	lang := languageOf(v)
+	w := lang.kinds[kind]
+	loc := v.TimeZone
+	if loc == nil {
+		loc = defaultLocation()
+	}
+
+	d := view{
+		Lang: lang.code, T: lang.labels, Heading: w.Heading,
+		OrgName: oneLine(v.OrgName), OrgContact: oneLine(v.OrgContact),
+		Code: oneLine(v.Code), Resource: oneLine(v.Resource),
+		Place: oneLine(v.Place), Address: oneLine(v.Address),
+		QR: spec.qr && len(v.QRPNG) > 0,
+	}
+	if spec.ics && len(v.ICS) > 0 {
+		d.ICSNote = lang.labels.ICSNote
+		if kind == KindBookingCancelled {
+			d.ICSNote = lang.labels.ICSCancelNote
+		}
+	}
+	d.Greeting = lang.labels.GreetingAnon
+	if name := oneLine(v.Beneficiary); name != "" {
+		d.Greeting = fmt.Sprintf(lang.labels.Greeting, name)
+	}
+	if spec.when && !v.Start.IsZero() {
+		d.When = lang.date(v.Start.In(loc))
+	}
+	if spec.operator {
+		d.Operator = oneLine(v.Operator)
+	}
+	if spec.documents {
+		for _, doc := range v.Documents {
+			if doc = oneLine(doc); doc != "" {
+				d.Documents = append(d.Documents, doc)
+			}
+		}
+	}
+	if spec.cancel {
+		d.CancelURL = webLink(v.CancelURL)
+	}
+	if spec.reason {
+		d.Reason = oneLine(v.Reason)
+	}
+	d.HasDetails = d.Resource != "" || d.Place != "" || d.Address != "" || d.When != "" || d.Operator != "" || d.Reason != ""
+
+	// What the subject names: the time for the ticket kinds, the date
+	// for the reminder, which is about when, and otherwise the code, what
+	// the office asks for on the phone. The intro continues the greeting,
+	// which ends with a comma, hence its lower-case start.
+	d.Intro = w.Intro
+	d.Subject = fmt.Sprintf(w.Subject, d.Code)
+	switch {
+	case spec.expiry && v.TicketExpires.IsZero():
+		d.Intro, d.Subject = lang.labels.NoExpiry, w.Heading
+	case spec.expiry:
+		at := lang.clockAt(v.TicketExpires.In(loc), v.Start.In(loc))
+		d.Intro, d.Subject = fmt.Sprintf(w.Intro, at), fmt.Sprintf(w.Subject, at)
+	case kind == KindBookingReminder && d.When != "":
+		d.Subject = fmt.Sprintf(w.Subject, d.When)
+	case d.Code == "":
+		d.Subject = w.Heading
+	}
+
+	var tb, hb bytes.Buffer
+	if err := textTmpl.Execute(&tb, d); err != nil {
+		return "", "", "", fmt.Errorf("email: render %s text: %w", kind, err)
+	}
+	if err := htmlTmpl.Execute(&hb, d); err != nil {
+		return "", "", "", fmt.Errorf("email: render %s html: %w", kind, err)
+	}
+	return oneLine(d.Subject), tb.String(), hb.String(), nil
+}
+
+// Compose renders kind for v and returns the e-mail to v.Email, with the
+// QR inline (Content-ID "qr") when v.QRPNG is set and the kind shows it,
+// and v.ICS attached as calendar.FileName(v.Code) ("prenotazione-
+// KM7R4TXA.ics") when set and the kind is about a booking. messageID is
+// the outbox message's stable id (see Sender.Send).
+func Compose(kind string, v notify.BookingView, messageID string) (notify.Email, error) {
+	if strings.TrimSpace(v.Email) == "" {
+		return notify.Email{}, errors.New("email: compose: the recipient has no e-mail address")
+	}
+	if strings.TrimSpace(messageID) == "" {
+		return notify.Email{}, errors.New("email: compose: message id is required")
+	}
+	subject, text, html, err := Render(kind, v)
+	if err != nil {
+		return notify.Email{}, err
+	}
+	e := notify.Email{To: v.Email, Subject: subject, Text: text, HTML: html, MessageID: messageID}
+	// Attach the image only when the HTML refers to it: an unreferenced
+	// inline part shows up as a stray attachment in most clients.
+	if specs[kind].qr && len(v.QRPNG) > 0 {
+		e.Inline = append(e.Inline, notify.Attachment{
+			Name: "qr.png", ContentType: "image/png", ContentID: QRContentID, Data: v.QRPNG,
+		})
+	}
+	if specs[kind].ics && len(v.ICS) > 0 {
+		e.Files = append(e.Files, notify.Attachment{
+			Name: calendar.FileName(v.Code), ContentType: ICSContentType, Data: v.ICS,
+		})
+	}
+	return e, nil
+}
+
+// webLink returns u when it is an absolute http(s) URL, and "" otherwise:
+// html/template would neutralize a javascript: link in the HTML, but the
+// plain-text part would still show it.
+func webLink(u string) string {
+	u = strings.TrimSpace(u)
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+		return ""
+	}
+	return u
+}
+
+// defaultLocation is Europe/Rome, where Varco's offices are, or UTC on a
+// system without the time zone database.
+var defaultLocation = sync.OnceValue(func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+})
+
+var (
+	italianWeekdays = [...]string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}
+	italianMonths   = [...]string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
+		"luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"}
+)
+
+// italianDate is "lunedì 7 dicembre 2026, ore 08:30". Go's layouts know
+// only English names, hence the tables.
+func italianDate(t time.Time) string {
+	return fmt.Sprintf("%s %d %s %d, ore %s", italianWeekdays[t.Weekday()], t.Day(),
+		italianMonths[t.Month()-1], t.Year(), t.Format("15:04"))
+}
+
+// englishDate is "Monday 7 December 2026, 08:30": the 24-hour clock, as
+// on the office's signs.
+func englishDate(t time.Time) string { return t.Format("Monday 2 January 2006, 15:04") }
+
+// italianClockAt is "16:40", or "16:40 di martedì 8 dicembre 2026" when
+// t is not on the reference day (a ticket valid past midnight).
+func italianClockAt(t, ref time.Time) string {
+	if sameDay(t, ref) {
+		return t.Format("15:04")
+	}
+	return fmt.Sprintf("%s di %s %d %s %d", t.Format("15:04"), italianWeekdays[t.Weekday()], t.Day(),
+		italianMonths[t.Month()-1], t.Year())
+}
+
+func englishClockAt(t, ref time.Time) string {
+	if sameDay(t, ref) {
+		return t.Format("15:04")
+	}
+	return t.Format("15:04 on Monday 2 January 2006")
+}
+
+// sameDay reports whether t falls on ref's day; a zero ref (no booking
+// time known) counts as the same day, so the time stands alone.
+func sameDay(t, ref time.Time) bool {
+	if ref.IsZero() || ref.Year() < 2 {
+		return true
+	}
+	ty, tm, td := t.Date()
+	ry, rm, rd := ref.Date()
+	return ty == ry && tm == rm && td == rd
+}
