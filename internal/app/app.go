@@ -37,13 +37,14 @@ import (
 
 // App is a configured server, ready to serve.
 type App struct {
-	log        *slog.Logger
-	db         *sqlite.DB
-	handler    http.Handler
-	health     *grpchealth.StaticChecker
-	sweeper    *booking.Sweeper
-	dispatcher *dispatch.Dispatcher
-	srvOpts    httpserver.Options
+	log            *slog.Logger
+	db             *sqlite.DB
+	handler        http.Handler
+	health         *grpchealth.StaticChecker
+	sweeper        *booking.Sweeper
+	dispatcher     *dispatch.Dispatcher
+	manualDispatch bool
+	srvOpts        httpserver.Options
 }
 
 // New opens the database (migrating it), loads demo data when asked and
@@ -102,7 +103,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	})
 	return &App{
 		log: log, db: db, handler: handler, health: checker,
-		sweeper: booking.NewSweeper(o.sweeper, db, clk, log), dispatcher: dispatcher,
+		sweeper: booking.NewSweeper(o.sweeper, db, clk, log), dispatcher: dispatcher, manualDispatch: o.manualDispatch,
 		srvOpts: httpserver.Options{
 			ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
 			IdleTimeout: cfg.IdleTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
@@ -110,6 +111,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		},
 	}, nil
 }
+
+// DispatchOnce delivers the notifications due now (tests using
+// WithManualDispatch).
+func (a *App) DispatchOnce(ctx context.Context) (int, error) { return a.dispatcher.RunOnce(ctx) }
 
 // Handler is the complete HTTP handler (for tests with httptest).
 func (a *App) Handler() http.Handler { return a.handler }
@@ -123,7 +128,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.health.SetStatus("", grpchealth.StatusNotServing)
 	})
 	a.sweeper.Start(ctx)
-	a.dispatcher.Start(ctx)
+	if !a.manualDispatch {
+		a.dispatcher.Start(ctx)
+	}
 	a.log.Info("listening", slog.String("addr", ln.Addr().String()))
 	err := httpserver.Serve(ctx, srv, ln, a.srvOpts)
 	a.sweeper.Stop()

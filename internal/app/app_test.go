@@ -35,6 +35,7 @@ import (
 )
 
 type bundle struct {
+	app     *app.App
 	baseURL string
 	addr    string
 	dbPath  string
@@ -54,6 +55,12 @@ var cheapPasswords = app.WithIdentity(identity.Config{PasswordParams: password.P
 // setupWith starts the server with a given clock.
 func setupWith(t testing.TB, clk clock.Clock, mutate ...func(*config.Config)) *bundle {
 	t.Helper()
+	return setupOpts(t, clk, nil, mutate...)
+}
+
+// setupOpts starts the server with a clock and extra app options.
+func setupOpts(t testing.TB, clk clock.Clock, opts []app.Option, mutate ...func(*config.Config)) *bundle {
+	t.Helper()
 	cfg, err := config.Load([]string{"--db", t.TempDir() + "/varco.db", "--demo", "--cors-origins", "https://prenota.example"},
 		func(string) string { return "" }, io.Discard)
 	require.NoError(t, err)
@@ -67,7 +74,7 @@ func setupWith(t testing.TB, clk clock.Clock, mutate ...func(*config.Config)) *b
 	log := slog.New(slog.NewTextHandler(logOut, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	// Gate streams poll fast in tests so changes arrive within milliseconds.
-	a, err := app.New(ctx, cfg, log, clk, cheapPasswords, app.WithGatePoll(20*time.Millisecond))
+	a, err := app.New(ctx, cfg, log, clk, append([]app.Option{cheapPasswords, app.WithGatePoll(20 * time.Millisecond)}, opts...)...)
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -83,7 +90,7 @@ func setupWith(t testing.TB, clk clock.Clock, mutate ...func(*config.Config)) *b
 		return <-done
 	}
 	t.Cleanup(func() { require.NoError(t, stop()) })
-	return &bundle{baseURL: "http://" + ln.Addr().String(), addr: ln.Addr().String(), dbPath: cfg.DB, stop: stop}
+	return &bundle{app: a, baseURL: "http://" + ln.Addr().String(), addr: ln.Addr().String(), dbPath: cfg.DB, stop: stop}
 }
 
 // h2cClient speaks cleartext HTTP/2 with prior knowledge, as gRPC does.

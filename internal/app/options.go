@@ -21,7 +21,14 @@ type options struct {
 	pushClient    *http.Client
 	smtpTLS       *tls.Config
 	notifyBackoff time.Duration
+	// manualDispatch leaves the dispatcher stopped: tests drive it with
+	// App.DispatchOnce to observe scheduled messages deterministically.
+	manualDispatch bool
 }
+
+// WithManualDispatch keeps the notification dispatcher from running in
+// the background; call App.DispatchOnce instead.
+func WithManualDispatch() Option { return func(o *options) { o.manualDispatch = true } }
 
 // WithNotifyBackoff sets the first retry delay of notifications.
 func WithNotifyBackoff(d time.Duration) Option { return func(o *options) { o.notifyBackoff = d } }
