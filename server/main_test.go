@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/varco-gate/varco/internal/demo"
+	"github.com/varco-gate/varco/internal/notify/email/mailtest"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
@@ -295,4 +297,62 @@ func TestTicketKeyRotation(t *testing.T) {
 	require.ErrorIs(t, err, ticket.ErrRetiredKey)
 	_, err = ticket.Verify(after, ring(), now)
 	require.NoError(t, err)
+}
+
+// A confirmation committed but not yet sent when the server is SIGKILLed
+// is sent after the restart, exactly once.
+func TestNotificationSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
+	bin := buildServer(t)
+	db := filepath.Join(t.TempDir(), "varco.db")
+	sink := &mailtest.Sink{Arrived: make(chan mailtest.Received, 10)}
+	port := mailtest.Start(t, sink, mailtest.PlainOnly, nil)
+	smtp := []string{"--db", db, "--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(port), "--smtp-tls", "none",
+		"--mail-from", "Comune <noreply@comune.example>"}
+	ctx := context.Background()
+
+	// First life: the dispatcher looks for work only once an hour, so the
+	// kill surely comes between the commit and the send.
+	p := start(t, bin, append(smtp, "--demo", "--notify-poll-interval", "1h")...)
+	base := "http://" + p.addr
+	reg, err := varcov1connect.NewAuthServiceClient(http.DefaultClient, base).Register(ctx, connect.NewRequest(&varcov1.RegisterRequest{
+		GivenName: "Mario", FamilyName: "Rossi", Email: "mario.rossi@example.it", CodiceFiscale: "RSSMRA85T10A562S",
+		Phone: "3331234567", Password: "una password lunga", PrivacyConsent: true,
+	}))
+	require.NoError(t, err)
+	tok := reg.Msg.GetSession().GetToken()
+	grid, err := varcov1connect.NewCatalogServiceClient(http.DefaultClient, base).GetAvailability(ctx,
+		connect.NewRequest(&varcov1.GetAvailabilityRequest{ResourceId: demo.TourID, FromDate: time.Now().AddDate(0, 0, 1).Format(time.DateOnly),
+			ToDate: time.Now().AddDate(0, 0, 14).Format(time.DateOnly)}))
+	require.NoError(t, err)
+	var slot *varcov1.Slot
+	for _, d := range grid.Msg.GetDays() {
+		if len(d.GetSlots()) > 0 && slot == nil {
+			slot = d.GetSlots()[0]
+		}
+	}
+	bookings := varcov1connect.NewBookingServiceClient(http.DefaultClient, base)
+	hreq := connect.NewRequest(&varcov1.HoldSlotsRequest{ResourceId: demo.TourID, SlotStart: slot.GetStart()})
+	hreq.Header().Set("Authorization", "Bearer "+tok)
+	hold, err := bookings.HoldSlots(ctx, hreq)
+	require.NoError(t, err)
+	creq := connect.NewRequest(&varcov1.ConfirmBookingRequest{HoldId: hold.Msg.GetHold().GetId(), IdempotencyKey: "notify-kill-0001",
+		Consents: []varcov1.ConsentKind{varcov1.ConsentKind_CONSENT_KIND_PRIVACY}})
+	creq.Header().Set("Authorization", "Bearer "+tok)
+	conf, err := bookings.ConfirmBooking(ctx, creq)
+	require.NoError(t, err)
+	require.NoError(t, p.cmd.Process.Kill())
+	<-p.done
+	require.Empty(t, sink.Messages(), "nothing was sent before the kill")
+
+	// Second life: the message goes out, once.
+	p = start(t, bin, append(smtp, "--notify-poll-interval", "50ms")...)
+	select {
+	case m := <-sink.Arrived:
+		require.Contains(t, string(m.Data), conf.Msg.GetBooking().GetCode())
+	case <-time.After(30 * time.Second):
+		t.Fatal("the confirmation was not sent after the restart")
+	}
+	p.stop(t) // graceful: the dispatcher finishes and records the send
+	require.Len(t, sink.Messages(), 1, "sent exactly once")
 }

@@ -222,3 +222,40 @@ func TestBackoff(t *testing.T) {
 		require.Equal(t, tt.want, dispatch.Backoff(30*time.Second, time.Hour, tt.attempt, tt.j), "attempt %d", tt.attempt)
 	}
 }
+
+// BenchmarkDispatch measures the outbox's own cost per message — claim,
+// render, send through no-op channels, record — in batches of 100, so it
+// can be read against the channel benchmarks (BenchmarkSend in
+// notify/email and notify/push) measured the same way.
+func BenchmarkDispatch(b *testing.B) {
+	db, err := sqlite.Open(context.Background(), b.TempDir()+"/varco.db", sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(b, err)
+	defer db.Close()
+	clk := clock.NewFake(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
+	noop := dispatch.Channels{
+		Email:  func(context.Context, notify.Email) error { return nil },
+		Push:   func(context.Context, notify.Push) error { return nil },
+		Forget: func(context.Context, string) error { return nil },
+	}
+	d := dispatch.New(dispatch.Config{Batch: 100}, db, renderer{}, noop, clk, slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	const batch = 100
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		require.NoError(b, db.InTx(ctx, func(tx booking.Tx) error {
+			for range batch {
+				if err := tx.Enqueue(ctx, outbox.Message{ID: uuid.NewString(), Kind: outbox.KindBookingReminder, Payload: []byte(`{}`),
+					DueAt: clk.Now(), CreatedAt: clk.Now()}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		b.StartTimer()
+		if n, err := d.RunOnce(ctx); err != nil || n != batch {
+			b.Fatalf("dispatched %d: %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "msgs/s")
+}

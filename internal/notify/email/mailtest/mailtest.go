@@ -39,6 +39,9 @@ type Sink struct {
 	MailErr, RcptErr, DataErr error
 	User, Pass                string // required credentials when user is set
 	Discard                   bool   // drop the data (benchmarks)
+	// Arrived, when set, receives every accepted message (tests wait on
+	// it instead of polling). Give it enough buffer.
+	Arrived chan Received
 
 	mu   sync.Mutex
 	msgs []Received
@@ -108,6 +111,9 @@ func (s *session) Data(r io.Reader) error {
 	s.Sink.mu.Lock()
 	s.Sink.msgs = append(s.Sink.msgs, m)
 	s.Sink.mu.Unlock()
+	if s.Sink.Arrived != nil {
+		s.Sink.Arrived <- m
+	}
 	return nil
 }
 
