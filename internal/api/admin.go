@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/varco-gate/varco/internal/audit"
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
@@ -31,6 +32,8 @@ type AdminDeps struct {
 	Devices Devices
 	// Conflicts lists conflicting offline scans.
 	Conflicts ScanConflicts
+	// Audit is the audit trail.
+	Audit audit.Store
 	// Bookings serves the operators' booking RPCs (admin_bookings.go).
 	Bookings StaffBookings
 }

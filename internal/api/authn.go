@@ -54,6 +54,7 @@ func (a *Access) authenticate(ctx context.Context, procedure string, h http.Head
 }
 
 func (a *Access) check(ctx context.Context, procedure string, h http.Header, msg any) (context.Context, error) {
+	ctx = authz.WithScopeHolder(ctx)
 	p, err := a.authenticate(ctx, procedure, h)
 	if err == nil {
 		err = a.authz.Authorize(ctx, procedure, p, msg)

@@ -41,6 +41,8 @@ type Options struct {
 	Interceptors []connect.Interceptor
 	// Access authenticates and authorizes every RPC; required.
 	Access *Access
+	// Audit records staff calls after Access; optional.
+	Audit *Audit
 	// Metrics serves /metrics when set.
 	Metrics http.Handler
 	// Extra mounts plain HTTP handlers (QR PNG, .ics, CSV, cancel link).
@@ -68,7 +70,7 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 	handlerOpts := []connect.HandlerOption{
 		// Access runs last, right before the handler, so metrics and logs
 		// also count refused calls.
-		connect.WithInterceptors(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)], o.Access)...),
+		connect.WithInterceptors(withAudit(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)], o.Access), o.Audit)...),
 		connect.WithReadMaxBytes(int(o.MaxRequestBytes)),
 		// A panic in one handler becomes an Internal error for that call
 		// instead of taking the process (and every other citizen) down.
@@ -98,6 +100,15 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 		mux.Handle(pattern, h)
 	}
 	return withCORS(mux, o.CORSOrigins), checker
+}
+
+// withAudit appends the audit interceptor, innermost (after Access), when
+// there is one.
+func withAudit(list []connect.Interceptor, a *Audit) []connect.Interceptor {
+	if a == nil {
+		return list
+	}
+	return append(list, a)
 }
 
 // withCORS lets the configured browser origins call Connect and gRPC-Web,

@@ -51,3 +51,6 @@ func pageSize(n int32) (int, error) {
 	}
 	return int(n), nil
 }
+
+var invalidPageSize500 = fault.InvalidField("page_size", "page_size",
+	"page_size deve essere tra 1 e 500.", "page_size must be between 1 and 500.")

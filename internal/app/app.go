@@ -87,12 +87,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	services.Gate = api.NewGate(devs, admission.New(db, keys, clk),
 		api.GateStreams{Feed: db, Keys: keys, Clk: clk, Poll: o.gatePoll}, log)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
-		Schedules: scheduling.New(db, avail, clk), Reader: db, Now: clk.Now, Devices: devs, Conflicts: db, Bookings: bookings}, log)
+		Schedules: scheduling.New(db, avail, clk), Reader: db, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings}, log)
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
 		Interceptors:    []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk)},
 		Access:          api.NewAccess(ids, authz.NewAuthorizer(db), log),
+		Audit:           api.NewAudit(db, clk, log),
 		Metrics:         m.Handler(),
 		Extra: map[string]http.Handler{
 			api.CalendarPattern:   api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),

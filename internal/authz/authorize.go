@@ -104,6 +104,9 @@ func (a *Authorizer) authorizeScoped(ctx context.Context, rule Rule, p Principal
 		return errDenied
 	}
 	scope, field, err := rule.scope(ctx, a.resolver, msg)
+	if h, ok := ctx.Value(scopeKey{}).(*Scope); ok && err == nil {
+		*h = scope // the audit trail records which organization was touched
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, errMixedOrganizations):
 		return errDenied
@@ -148,4 +151,21 @@ func authorizeDevice(p Principal, msg any) error {
 		}
 	}
 	return nil
+}
+
+type scopeKey struct{}
+
+// WithScopeHolder prepares ctx to receive the scope Authorize resolves for
+// a staff request; ScopeFromContext reads it afterwards.
+func WithScopeHolder(ctx context.Context) context.Context {
+	return context.WithValue(ctx, scopeKey{}, &Scope{})
+}
+
+// ScopeFromContext returns the scope resolved for the request, if any.
+func ScopeFromContext(ctx context.Context) (Scope, bool) {
+	h, ok := ctx.Value(scopeKey{}).(*Scope)
+	if !ok || h.OrganizationID == "" {
+		return Scope{}, false
+	}
+	return *h, true
 }
