@@ -30,15 +30,20 @@ type Identity interface {
 // Auth serves varco.v1.AuthService. The authorization interceptor puts the
 // caller's principal in the context; handlers only read it.
 type Auth struct {
-	// ExportMyData and DeleteMyAccount come with the GDPR issue.
 	varcov1connect.UnimplementedAuthServiceHandler
-	id  Identity
-	log *slog.Logger
+	id      Identity
+	privacy Privacy
+	log     *slog.Logger
 }
 
-// NewAuth returns the AuthService handler.
-func NewAuth(id Identity, log *slog.Logger) *Auth {
-	return &Auth{id: id, log: log}
+// NewAuth returns the AuthService handler. Without a Privacy service the
+// data export and erasure RPCs answer Unimplemented.
+func NewAuth(id Identity, log *slog.Logger, privacy ...Privacy) *Auth {
+	a := &Auth{id: id, log: log}
+	if len(privacy) > 0 {
+		a.privacy = privacy[0]
+	}
+	return a
 }
 
 // errNotAccount is the handlers' own check that the caller is an account;

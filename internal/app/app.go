@@ -30,6 +30,7 @@ import (
 	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/internal/metrics"
 	"github.com/varco-gate/varco/internal/notify/dispatch"
+	"github.com/varco-gate/varco/internal/privacy"
 	"github.com/varco-gate/varco/internal/scheduling"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
@@ -82,7 +83,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	services.Notification = api.NewNotifications(pushSender, db, bookings, clk, log)
 	services.Booking = api.NewBooking(bookings, db, tickets, log)
 	ids := identity.New(o.identity, db, clk, log)
-	services.Auth = api.NewAuth(ids, log)
+	services.Auth = api.NewAuth(ids, log, privacy.New(ids, bookings, db, clk))
 	devs := devices.New(db, clk)
 	services.Gate = api.NewGate(devs, admission.New(db, keys, clk),
 		api.GateStreams{Feed: db, Keys: keys, Clk: clk, Poll: o.gatePoll}, log)

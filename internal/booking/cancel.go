@@ -156,3 +156,14 @@ func (s *Service) MarkAttendance(ctx context.Context, staff Actor, id string, st
 	}
 	return s.store.GetBooking(ctx, id)
 }
+
+// ErasureReason is recorded on bookings cancelled because their citizen
+// deleted the account.
+const ErasureReason = "account eliminato / account deleted"
+
+// CancelForErasure cancels a future booking of a citizen who deletes the
+// account. Unlike CancelByOwner it ignores the cut-off: the right to
+// erasure does not wait for office hours.
+func (s *Service) CancelForErasure(ctx context.Context, actor Actor, id string) (Booking, error) {
+	return s.cancel(ctx, id, CancelledByUser, actor, ErasureReason)
+}

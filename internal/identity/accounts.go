@@ -289,23 +289,10 @@ func (s *Service) ChangePassword(ctx context.Context, accountID string, keepSess
 	if err := checkPassword("new_password", next); err != nil {
 		return err
 	}
-	key := accountKey(accountID)
-	if ok, wait := s.limiter.Allow(key); !ok {
-		return newThrottled(wait)
-	}
-	a, err := s.account(ctx, accountID)
+	a, err := s.VerifyPassword(ctx, accountID, current)
 	if err != nil {
 		return err
 	}
-	ok, _, err := s.hasher.Verify(current, a.PasswordHash)
-	if err != nil {
-		return fmt.Errorf("change password: account %s: %w", a.ID, err)
-	}
-	if !ok {
-		s.limiter.Failure(key)
-		return ErrWrongPassword
-	}
-	s.limiter.Success(key)
 	h, err := s.hasher.Hash(next)
 	if err != nil {
 		return fmt.Errorf("change password: %w", err)
@@ -315,6 +302,31 @@ func (s *Service) ChangePassword(ctx context.Context, accountID string, keepSess
 	}
 	s.log.InfoContext(ctx, "password changed", slog.String("account_id", a.ID))
 	return nil
+}
+
+// VerifyPassword checks the password of a logged-in account before a
+// sensitive change (new password, account erasure), throttled like logins
+// so a stolen session cannot be used to guess it. A wrong password is
+// ErrWrongPassword.
+func (s *Service) VerifyPassword(ctx context.Context, accountID, password string) (Account, error) {
+	key := accountKey(accountID)
+	if ok, wait := s.limiter.Allow(key); !ok {
+		return Account{}, newThrottled(wait)
+	}
+	a, err := s.account(ctx, accountID)
+	if err != nil {
+		return Account{}, err
+	}
+	ok, _, err := s.hasher.Verify(password, a.PasswordHash)
+	if err != nil {
+		return Account{}, fmt.Errorf("verify password: account %s: %w", a.ID, err)
+	}
+	if !ok {
+		s.limiter.Failure(key)
+		return Account{}, ErrWrongPassword
+	}
+	s.limiter.Success(key)
+	return a, nil
 }
 
 // BootstrapInput describes the installation administrator.

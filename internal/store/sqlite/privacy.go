@@ -1,0 +1,38 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// EraseAccount removes an account and the personal data of the bookings it
+// made or attended, in one transaction. Bookings stay (statistics and
+// capacity history need them) but no longer say who: names, codice
+// fiscale, contacts, birth data, reason and notes are blanked and the
+// booking is marked anonymized. Sessions, staff roles and push
+// subscriptions go with the account (foreign keys cascade).
+func (db *DB) EraseAccount(ctx context.Context, accountID, codiceFiscale string, at time.Time) (int, error) {
+	var n int64
+	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE bookings SET given_name = '', family_name = '', codice_fiscale = '',
+			birth_date = '', birth_place = '', email = '', phone = '', reason = '', notes = '', anonymized_at_ms = ?, updated_at_ms = ?
+			WHERE (booker_account_id = ? OR (codice_fiscale = ? AND ? != '')) AND anonymized_at_ms IS NULL`,
+			ms(at), ms(at), accountID, codiceFiscale, codiceFiscale)
+		if err != nil {
+			return fmt.Errorf("anonymize bookings: %w", err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE booking_history SET actor_name = '' WHERE actor_id = ?`, accountID); err != nil {
+			return fmt.Errorf("anonymize history: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, accountID); err != nil {
+			return fmt.Errorf("delete account: %w", err)
+		}
+		return nil
+	})
+	return int(n), err
+}
