@@ -45,6 +45,7 @@ type App struct {
 	sweeper        *booking.Sweeper
 	dispatcher     *dispatch.Dispatcher
 	manualDispatch bool
+	retention      *privacy.Retention
 	srvOpts        httpserver.Options
 }
 
@@ -106,6 +107,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	return &App{
 		log: log, db: db, handler: handler, health: checker,
 		sweeper: booking.NewSweeper(o.sweeper, db, clk, log), dispatcher: dispatcher, manualDispatch: o.manualDispatch,
+		retention: privacy.NewRetention(cfg.Retention, db, clk, log),
 		srvOpts: httpserver.Options{
 			ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
 			IdleTimeout: cfg.IdleTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
@@ -113,6 +115,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		},
 	}, nil
 }
+
+// RetainOnce runs the retention pass now (tests).
+func (a *App) RetainOnce(ctx context.Context) (int, error) { return a.retention.RunOnce(ctx) }
 
 // DispatchOnce delivers the notifications due now (tests using
 // WithManualDispatch).
@@ -130,12 +135,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.health.SetStatus("", grpchealth.StatusNotServing)
 	})
 	a.sweeper.Start(ctx)
+	a.retention.Start(ctx)
 	if !a.manualDispatch {
 		a.dispatcher.Start(ctx)
 	}
 	a.log.Info("listening", slog.String("addr", ln.Addr().String()))
 	err := httpserver.Serve(ctx, srv, ln, a.srvOpts)
 	a.sweeper.Stop()
+	a.retention.Stop()
 	a.dispatcher.Stop()
 	return errors.Join(err, a.db.Close())
 }

@@ -12,6 +12,8 @@ import (
 	"connectrpc.com/connect"
 	"github.com/stretchr/testify/require"
 
+	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
@@ -70,4 +72,45 @@ func TestExportAndErasure(t *testing.T) {
 	require.Empty(t, kept.Beneficiary.Email)
 	require.Empty(t, kept.Beneficiary.GivenName)
 	require.Equal(t, 2, kept.Seats)
+}
+
+// Finished bookings lose their personal data after the retention period,
+// not a moment before; what statistics need stays.
+func TestRetention(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(time.Now())
+	b := setupWith(t, clk, func(c *config.Config) { c.Retention = 30 * 24 * time.Hour })
+	ctx := context.Background()
+	p := registerCitizens(t, b, "RET", 1)[0]
+	slot := tourSlot(t, b, clk.Now(), 0)
+	h, err := p.hold(ctx, slot.GetStart(), 3)
+	require.NoError(t, err)
+	bk, err := p.confirm(ctx, h.GetId())
+	require.NoError(t, err)
+	db, err := sqlite.Open(ctx, b.dbPath, sqlite.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	defer db.Close()
+
+	end := slot.GetEnd().AsTime()
+	clk.Set(end.Add(30*24*time.Hour - time.Minute))
+	n, err := b.app.RetainOnce(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "not before the period is over")
+	kept, err := db.GetBooking(ctx, bk.GetId())
+	require.NoError(t, err)
+	require.Equal(t, p.cf, kept.Beneficiary.CodiceFiscale)
+
+	clk.Set(end.Add(30*24*time.Hour + time.Minute))
+	n, err = b.app.RetainOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	kept, err = db.GetBooking(ctx, bk.GetId())
+	require.NoError(t, err)
+	require.Empty(t, kept.Beneficiary.CodiceFiscale)
+	require.Empty(t, kept.Beneficiary.Email)
+	require.Equal(t, 3, kept.Seats, "seats, times and status remain for statistics")
+	require.Equal(t, slot.GetStart().AsTime(), kept.Start)
+	n, err = b.app.RetainOnce(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "done once")
 }

@@ -55,6 +55,9 @@ type Config struct {
 	PushAllowAnyHTTPS  bool
 	NotifyMaxAttempts  int
 	NotifyPollInterval time.Duration
+	// Retention is how long after its end a booking keeps its personal
+	// data; 0 keeps it forever.
+	Retention time.Duration
 }
 
 // Flag describes one setting for the README's configuration table.
@@ -143,6 +146,7 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.VAPIDSubject, "vapid-subject", "mailto:admin@localhost", "VAPID subject push services may contact (mailto: or https: URL)")
 	fs.BoolVar(&c.PushAllowAnyHTTPS, "push-allow-any-https", false, "accept any https push endpoint, not only the known push services (development only)")
 	fs.IntVar(&c.NotifyMaxAttempts, "notify-max-attempts", 8, "delivery attempts before a notification is recorded as failed")
+	fs.DurationVar(&c.Retention, "retention", 365*24*time.Hour, "how long after it ended a booking keeps its personal data (0: forever)")
 	fs.DurationVar(&c.NotifyPollInterval, "notify-poll-interval", 500*time.Millisecond, "how often due notifications are looked for (scheduled ones fire within it)")
 	return fs
 }
@@ -186,6 +190,9 @@ func (c Config) validate() error {
 	}
 	if c.NotifyMaxAttempts < 1 {
 		errs = append(errs, errors.New("notify-max-attempts: must be at least 1"))
+	}
+	if c.Retention < 0 {
+		errs = append(errs, errors.New("retention: must not be negative"))
 	}
 	if c.NotifyPollInterval <= 0 {
 		errs = append(errs, errors.New("notify-poll-interval: must be positive"))

@@ -36,3 +36,22 @@ func (db *DB) EraseAccount(ctx context.Context, accountID, codiceFiscale string,
 	})
 	return int(n), err
 }
+
+// AnonymizeFinished blanks the personal data of up to limit bookings that
+// ended before cutoff (whatever their status), keeping everything
+// statistics need: resource, times, seats, status, history of statuses.
+func (db *DB) AnonymizeFinished(ctx context.Context, cutoff, at time.Time, limit int) (int, error) {
+	var n int64
+	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE bookings SET given_name = '', family_name = '', codice_fiscale = '',
+			birth_date = '', birth_place = '', email = '', phone = '', reason = '', notes = '', anonymized_at_ms = ?
+			WHERE id IN (SELECT id FROM bookings WHERE end_ms < ? AND anonymized_at_ms IS NULL ORDER BY end_ms LIMIT ?)`,
+			ms(at), ms(cutoff), limit)
+		if err != nil {
+			return fmt.Errorf("anonymize finished bookings: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
