@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
+)
+
+func (c *cli) bookings(ctx context.Context, args []string) error {
+	fs := c.flagSet("bookings")
+	org := fs.String("org", "", "organization id")
+	resource := fs.String("resource", "", "only this resource")
+	operator := fs.String("operator", "", "only this operator")
+	date := fs.String("date", "", "day YYYY-MM-DD (default today)")
+	to := fs.String("to", "", "last day YYYY-MM-DD, included (default --date)")
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if err := required(map[string]string{"org": *org}); err != nil {
+		return err
+	}
+	if *date == "" {
+		*date = c.now().Format(time.DateOnly)
+	}
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+	all := &varcov1.ListBookingsResponse{}
+	for token := ""; ; {
+		res, err := api.Admin.ListBookings(ctx, connect.NewRequest(&varcov1.ListBookingsRequest{
+			OrganizationId: *org, ResourceId: *resource, OperatorId: *operator, FromDate: *date, ToDate: *to,
+			PageSize: 500, PageToken: token,
+		}))
+		if err != nil {
+			return callErr("bookings", err)
+		}
+		all.Bookings = append(all.Bookings, res.Msg.GetBookings()...)
+		if token = res.Msg.GetNextPageToken(); token == "" {
+			break
+		}
+	}
+	if c.json() {
+		return c.printProto(all)
+	}
+	return c.printBookings(all.GetBookings(), true)
+}
+
+func (c *cli) attend(ctx context.Context, args []string) error {
+	fs := c.flagSet("attend")
+	id := fs.String("booking", "", "booking id")
+	status := fs.String("status", "", "done or no-show")
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if err := required(map[string]string{"booking": *id, "status": *status}); err != nil {
+		return err
+	}
+	var st varcov1.BookingStatus
+	switch *status {
+	case "done":
+		st = varcov1.BookingStatus_BOOKING_STATUS_DONE
+	case "no-show", "no_show", "noshow":
+		st = varcov1.BookingStatus_BOOKING_STATUS_NO_SHOW
+	default:
+		return usageErrorf("--status %q: use done or no-show", *status)
+	}
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+	res, err := api.Admin.MarkAttendance(ctx, connect.NewRequest(&varcov1.MarkAttendanceRequest{BookingId: *id, Status: st}))
+	if err != nil {
+		return callErr("attend", err)
+	}
+	if c.json() {
+		return c.printProto(res.Msg)
+	}
+	b := res.Msg.GetBooking()
+	_, err = fmt.Fprintf(c.stdout, "Booking %s (%s, %s): %s.\n", b.GetCode(), b.GetResourceName(), b.GetLocalStart(), enumName(b.GetStatus()))
+	return err
+}
+
+func (c *cli) enrollCode(ctx context.Context, args []string) error {
+	fs := c.flagSet("enroll-code")
+	org := fs.String("org", "", "organization id")
+	name := fs.String("name", "", `gate name, e.g. "Ingresso nord"`)
+	var resources listFlag
+	fs.Var(&resources, "resource", "resource the gate serves (repeat, or comma-separate)")
+	direction := fs.String("direction", "", "entry, exit or both")
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if err := required(map[string]string{"org": *org, "name": *name, "direction": *direction, "resource": resources.String()}); err != nil {
+		return err
+	}
+	dir, err := parseEnum(varcov1.GateDirection(0).Descriptor(), *direction)
+	if err != nil {
+		return usageErrorf("--direction: %v", err)
+	}
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+	res, err := api.Admin.CreateDeviceEnrollment(ctx, connect.NewRequest(&varcov1.CreateDeviceEnrollmentRequest{
+		OrganizationId: *org, Name: *name, ResourceIds: resources, Direction: varcov1.GateDirection(dir),
+	}))
+	if err != nil {
+		return callErr("enroll-code", err)
+	}
+	if c.json() {
+		return c.printProto(res.Msg)
+	}
+	_, err = fmt.Fprintf(c.stdout, "Enrollment code for %q: %s\nType it on the scanner before %s (it works once).\n",
+		*name, res.Msg.GetEnrollmentCode(), res.Msg.GetExpiresAt().AsTime().Local().Format("15:04"))
+	return err
+}
+
+func (c *cli) export(ctx context.Context, args []string) error {
+	fs := c.flagSet("export")
+	org := fs.String("org", "", "organization id")
+	resource := fs.String("resource", "", "only this resource")
+	from := fs.String("from", "", "first date YYYY-MM-DD")
+	to := fs.String("to", "", "last date YYYY-MM-DD, included")
+	out := fs.String("out", "", "write the CSV to this file (default stdout)")
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if err := required(map[string]string{"org": *org, "from": *from, "to": *to}); err != nil {
+		return err
+	}
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+	stream, err := api.Admin.ExportBookings(ctx, connect.NewRequest(&varcov1.ExportBookingsRequest{
+		OrganizationId: *org, ResourceId: *resource, FromDate: *from, ToDate: *to,
+	}))
+	if err != nil {
+		return notYet("export", err)
+	}
+	defer stream.Close()
+	// The CSV is the machine-readable output of this command, with
+	// --output json too: scripts want the file, not JSON around it.
+	var w io.Writer = c.stdout
+	var file *os.File
+	for stream.Receive() {
+		if file == nil && *out != "" {
+			// Created only once the server has answered, so a refusal
+			// leaves no empty file behind.
+			if file, err = os.Create(*out); err != nil {
+				return err
+			}
+			w = file
+		}
+		if _, err := w.Write(stream.Msg().GetChunk()); err != nil {
+			return errors.Join(err, closeFile(file))
+		}
+	}
+	if err := stream.Err(); err != nil {
+		return errors.Join(notYet("export", err), closeFile(file))
+	}
+	if file == nil && *out != "" {
+		// A period without bookings still gets its (empty) file.
+		if file, err = os.Create(*out); err != nil {
+			return err
+		}
+	}
+	return closeFile(file)
+}
+
+func closeFile(f *os.File) error {
+	if f == nil {
+		return nil
+	}
+	return f.Close()
+}
+
+func (c *cli) stats(ctx context.Context, args []string) error {
+	fs := c.flagSet("stats")
+	org := fs.String("org", "", "organization id")
+	resource := fs.String("resource", "", "only this resource (and its subtree)")
+	from := fs.String("from", "", "first date YYYY-MM-DD")
+	to := fs.String("to", "", "last date YYYY-MM-DD, included")
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if err := required(map[string]string{"org": *org, "from": *from, "to": *to}); err != nil {
+		return err
+	}
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+	res, err := api.Admin.GetStats(ctx, connect.NewRequest(&varcov1.GetStatsRequest{
+		OrganizationId: *org, ResourceId: *resource, FromDate: *from, ToDate: *to,
+	}))
+	if err != nil {
+		return notYet("stats", err)
+	}
+	if c.json() {
+		return c.printProto(res.Msg)
+	}
+	cur, prev := res.Msg.GetCurrent().ProtoReflect(), res.Msg.GetPrevious().ProtoReflect()
+	tw := c.table()
+	fmt.Fprintf(tw, "\t%s … %s\t%s … %s\n", res.Msg.GetCurrent().GetFromDate(), res.Msg.GetCurrent().GetToDate(),
+		res.Msg.GetPrevious().GetFromDate(), res.Msg.GetPrevious().GetToDate())
+	// Every figure of the Stats message, in the contract's order, so a
+	// figure added to the API shows up here without a CLI change.
+	fields := cur.Descriptor().Fields()
+	for i := range fields.Len() {
+		fd := fields.Get(i)
+		if fd.Kind() == protoreflect.StringKind {
+			continue // the dates, in the header
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", fd.Name(), statValue(cur.Get(fd)), statValue(prev.Get(fd)))
+	}
+	return tw.Flush()
+}
+
+func statValue(v protoreflect.Value) string {
+	switch x := v.Interface().(type) {
+	case float64:
+		return fmt.Sprintf("%.1f", x)
+	default:
+		return fmt.Sprint(x)
+	}
+}
