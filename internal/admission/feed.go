@@ -30,9 +30,11 @@ type Occupancy struct {
 
 // FeedStore reads what scanners and staff watch.
 type FeedStore interface {
-	// TicketChanges lists tickets of the resources updated at or after
-	// since whose validity has not ended before notBefore, oldest first.
-	TicketChanges(ctx context.Context, resourceIDs []string, since, notBefore time.Time, limit int) ([]TicketChange, error)
+	// TicketChanges lists tickets of the resources whose (updated_at, id)
+	// comes after (since, afterID) and whose validity has not ended before
+	// notBefore, in that order: keyset paging, so any number of changes in
+	// the same millisecond pages through without repeating.
+	TicketChanges(ctx context.Context, resourceIDs []string, since time.Time, afterID string, notBefore time.Time, limit int) ([]TicketChange, error)
 	// Occupancy counts tickets of the resources whose slot starts in
 	// [from, to), per slot, as seen at now.
 	Occupancy(ctx context.Context, resourceIDs []string, from, to, now time.Time) ([]Occupancy, error)

@@ -96,8 +96,15 @@ func (g *Gate) Sync(ctx context.Context, req *connect.Request[varcov1.SyncReques
 	sent := map[string]int{}
 	cursor := since
 	fill := func(msg *varcov1.SyncResponse) error {
+		// Start a little before the cursor (a change committed in the same
+		// millisecond as the last read may have been missed), then page by
+		// (updated_at, id) so a burst of any size pages through once.
+		at, after := cursor.Add(-syncOverlap), ""
+		if cursor.IsZero() {
+			at = time.Time{}
+		}
 		for {
-			changes, err := s.Feed.TicketChanges(ctx, dev.ResourceIDs, cursor.Add(-syncOverlap), s.Clk.Now().Add(-syncHorizon), syncBatch)
+			changes, err := s.Feed.TicketChanges(ctx, dev.ResourceIDs, at, after, s.Clk.Now().Add(-syncHorizon), syncBatch)
 			if err != nil {
 				return err
 			}
@@ -108,8 +115,12 @@ func (g *Gate) Sync(ctx context.Context, req *connect.Request[varcov1.SyncReques
 				sent[c.TicketID] = c.Version
 				addChange(msg, c)
 			}
-			if len(changes) > 0 && changes[len(changes)-1].UpdatedAt.After(cursor) {
-				cursor = changes[len(changes)-1].UpdatedAt
+			if len(changes) > 0 {
+				last := changes[len(changes)-1]
+				at, after = last.UpdatedAt, last.TicketID
+				if last.UpdatedAt.After(cursor) {
+					cursor = last.UpdatedAt
+				}
 			}
 			if len(changes) < syncBatch {
 				return nil

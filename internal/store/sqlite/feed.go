@@ -11,17 +11,17 @@ import (
 )
 
 // TicketChanges implements admission.FeedStore.
-func (db *DB) TicketChanges(ctx context.Context, resourceIDs []string, since, notBefore time.Time, limit int) ([]admission.TicketChange, error) {
+func (db *DB) TicketChanges(ctx context.Context, resourceIDs []string, since time.Time, afterID string, notBefore time.Time, limit int) ([]admission.TicketChange, error) {
 	if len(resourceIDs) == 0 {
 		return nil, nil
 	}
-	args := []any{ms(since), ms(notBefore)}
+	args := []any{ms(since), afterID, ms(notBefore)}
 	for _, id := range resourceIDs {
 		args = append(args, id)
 	}
 	rows, err := db.R.QueryContext(ctx, `SELECT id, resource_id, state, entered_at_ms, expires_at_ms, exited_at_ms,
 		revoked_at_ms, revoke_reason, version, updated_at_ms FROM tickets
-		WHERE updated_at_ms >= ? AND valid_until_ms >= ? AND resource_id IN (`+placeholders(len(resourceIDs))+`)
+		WHERE (updated_at_ms, id) > (?, ?) AND valid_until_ms >= ? AND resource_id IN (`+placeholders(len(resourceIDs))+`)
 		ORDER BY updated_at_ms, id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("ticket changes: %w", err)

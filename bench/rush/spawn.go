@@ -1,0 +1,255 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/varco-gate/varco/internal/demo"
+)
+
+// The staff account `server bootstrap` creates in --spawn mode. The
+// password is only ever passed through the environment, as the bootstrap
+// command requires (flags show in `ps`).
+const (
+	benchAdminEmail    = "rush.admin@comune.example"
+	benchAdminPassword = "una password lunga per il banco di prova"
+	benchAdminCF       = "BNCLRA92E52F205Y"
+)
+
+// spawned is a server binary this program built and started.
+type spawned struct {
+	base      string
+	pid       int
+	dir       string
+	db        string
+	fs        string
+	buildTime time.Duration
+	cmd       *exec.Cmd
+	done      chan error
+	logPath   string
+
+	mu        sync.Mutex
+	warnLines int
+	errLines  int
+	lastErr   string
+}
+
+var listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
+
+// spawnServer builds ./server of the module this program belongs to, and
+// starts it on a loopback port chosen by the kernel, with --demo and a
+// fresh database in a temporary directory under parent.
+func spawnServer(ctx context.Context, parent string, logf func(string, ...any)) (*spawned, error) {
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp(parent, "varco-rush-")
+	if err != nil {
+		return nil, err
+	}
+	s := &spawned{dir: dir, db: filepath.Join(dir, "varco.db"), logPath: filepath.Join(dir, "server.log"), done: make(chan error, 1)}
+	s.fs = fsType(dir)
+	bin := filepath.Join(dir, "varco-server")
+	logf("building the server (go build ./server) ...")
+	t0 := time.Now()
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./server")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return s, fmt.Errorf("go build ./server: %w\n%s", err, out)
+	}
+	s.buildTime = time.Since(t0)
+
+	logFile, err := os.Create(s.logPath)
+	if err != nil {
+		return s, err
+	}
+	// Never a flag-given address: the kernel picks a free loopback port,
+	// and the server tells it in its "listening" log line.
+	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--db", s.db, "--demo", "--log-level", "info")
+	cmd.Env = cleanEnv()
+	// If this program dies, the server dies with it: no stray process
+	// keeps a port and a temp database.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		logFile.Close()
+		return s, err
+	}
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return s, fmt.Errorf("start server: %w", err)
+	}
+	s.cmd, s.pid = cmd, cmd.Process.Pid
+	addr := make(chan string, 1)
+	go func() {
+		defer logFile.Close()
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			fmt.Fprintln(logFile, line)
+			if m := listeningRE.FindStringSubmatch(line); m != nil {
+				select {
+				case addr <- m[1]:
+				default:
+				}
+			}
+			s.mu.Lock()
+			switch {
+			case strings.Contains(line, "level=ERROR"):
+				s.errLines++
+				s.lastErr = line
+			case strings.Contains(line, "level=WARN"):
+				s.warnLines++
+			}
+			s.mu.Unlock()
+		}
+		s.done <- cmd.Wait()
+	}()
+	select {
+	case a := <-addr:
+		s.base = "http://" + a
+	case err := <-s.done:
+		return s, fmt.Errorf("server exited before listening: %v (log: %s)", err, s.logPath)
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		return s, errors.New("server did not start listening within 60 s")
+	case <-ctx.Done():
+		_ = cmd.Process.Kill()
+		return s, ctx.Err()
+	}
+	if err := checkLoopback(s.base); err != nil {
+		_ = cmd.Process.Kill()
+		return s, err
+	}
+
+	// The organizer account: the documented way to make the first staff
+	// account of an installation, run while the server is up (SQLite's
+	// busy timeout lets the two processes share the file).
+	boot := exec.CommandContext(ctx, bin, "bootstrap", "--db", s.db, "--email", benchAdminEmail, "--given-name", "Anna",
+		"--family-name", "Bianchi", "--codice-fiscale", benchAdminCF, "--organization", demo.ComuneID)
+	boot.Env = append(cleanEnv(), "VARCO_BOOTSTRAP_PASSWORD="+benchAdminPassword)
+	if out, err := boot.CombinedOutput(); err != nil {
+		return s, fmt.Errorf("server bootstrap: %w\n%s", err, out)
+	}
+	return s, nil
+}
+
+// cleanEnv is this process's environment without VARCO_* variables, so a
+// developer's shell settings (a database path, SMTP, a log format) cannot
+// change the server being measured.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "VARCO_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// logCounts returns the number of WARN and ERROR lines the server logged.
+func (s *spawned) logCounts() (warn, errs int, last string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.warnLines, s.errLines, s.lastErr
+}
+
+// stop asks the server to shut down gracefully (SIGTERM, as an operator
+// would) and kills it if it does not exit in time; keep leaves the
+// temporary directory (database and server log) for inspection.
+func (s *spawned) stop(keep bool) error {
+	var err error
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case werr := <-s.done:
+			if werr != nil {
+				err = fmt.Errorf("server exit: %w", werr)
+			}
+		case <-time.After(30 * time.Second):
+			_ = s.cmd.Process.Kill()
+			<-s.done
+			err = errors.New("server did not stop within 30 s of SIGTERM; killed")
+		}
+	}
+	if !keep {
+		_ = os.RemoveAll(s.dir)
+	}
+	return err
+}
+
+// moduleRoot is the directory of the go.mod this program is part of: the
+// server is built from the same checkout, so the figures belong to it.
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("--spawn must run inside the varco module (e.g. go run ./bench/rush --spawn from the repository root)")
+	}
+	root := filepath.Dir(gomod)
+	if _, err := os.Stat(filepath.Join(root, "server", "main.go")); err != nil {
+		return "", fmt.Errorf("no server/main.go under %s", root)
+	}
+	return root, nil
+}
+
+// checkLoopback refuses any server that is not on this machine's loopback
+// interface: this program sends thousands of requests per second and must
+// never be pointed at a shared or production host by mistake.
+func checkLoopback(base string) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return fmt.Errorf("--server: %w", err)
+	}
+	if u.Scheme != "http" {
+		return fmt.Errorf("--server %q: only http:// on loopback is supported", base)
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("--server %q: only loopback addresses (127.0.0.0/8, ::1, localhost) are allowed", base)
+	}
+	return nil
+}
+
+// loopbackDialer dials only loopback addresses, whatever a name resolves
+// to: the check above cannot see what "localhost" resolves to.
+func loopbackDialer() func(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		ips, err := net.DefaultResolver.LookupIP(ctx, "ip", host)
+		if err != nil {
+			return nil, err
+		}
+		for _, ip := range ips {
+			if ip.IsLoopback() {
+				return d.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
+			}
+		}
+		return nil, fmt.Errorf("refusing to dial %s: not a loopback address", addr)
+	}
+}
