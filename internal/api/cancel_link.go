@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"github.com/varco-gate/varco/internal/auth/token"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -72,7 +73,7 @@ func NewCancelLinkHandler(b Bookings, cat CatalogReader, log *slog.Logger) http.
 		if bk.ID != "" {
 			if d, derr := catalog.Describe(r.Context(), cat, bk.ResourceID, bk.OperatorID); derr == nil {
 				loc, _ := d.Place.Zone()
-				data["Booking"], data["Code"], data["Resource"], data["Place"] = true, formatCode(bk.Code), d.Resource.Name, d.Place.Name
+				data["Booking"], data["Code"], data["Resource"], data["Place"] = true, token.FormatCode(bk.Code), d.Resource.Name, d.Place.Name
 				data["When"] = bk.Start.In(loc).Format("02/01/2006 15:04")
 				// The cut-off is the domain's to enforce: a late click gets its message.
 				data["CanCancel"] = bk.Status == booking.Confirmed

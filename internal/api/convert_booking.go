@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"github.com/varco-gate/varco/internal/auth/token"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -54,7 +55,7 @@ func (v *bookingViews) pb(ctx context.Context, b booking.Booking) (*varcov1.Book
 		return nil, err
 	}
 	out := &varcov1.Booking{
-		Id: b.ID, Code: formatCode(b.Code), ResourceId: b.ResourceID, ResourceName: r.Name, Place: placePB(p),
+		Id: b.ID, Code: token.FormatCode(b.Code), ResourceId: b.ResourceID, ResourceName: r.Name, Place: placePB(p),
 		Span:       &varcov1.TimeRange{Start: timestamppb.New(b.Start), End: timestamppb.New(b.End)},
 		LocalStart: b.Start.In(loc).Format("2006-01-02 15:04"), Seats: int32(b.Seats), Mode: varcov1.Mode(b.Mode),
 		Status: varcov1.BookingStatus(b.Status), Past: b.Past(v.now), BookerAccountId: b.BookerID,
@@ -87,12 +88,4 @@ func (v *bookingViews) pb(ctx context.Context, b booking.Booking) (*varcov1.Book
 	}
 	out.OnBehalf = b.OnBehalf
 	return out, nil
-}
-
-// formatCode shows a booking code in groups of four ("KM7R-4TXA").
-func formatCode(c string) string {
-	if len(c) == 8 {
-		return c[:4] + "-" + c[4:]
-	}
-	return c
 }
