@@ -69,10 +69,7 @@ func (s *Service) CancelByOperator(ctx context.Context, staff Actor, id, reason 
 func (s *Service) cancel(ctx context.Context, id string, status Status, actor Actor, reason string) (Booking, error) {
 	now := s.clk.Now()
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		b, err := tx.GetBooking(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return ErrBookingNotFound
-		}
+		b, err := bookingInTx(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -128,10 +125,7 @@ func (s *Service) MarkAttendance(ctx context.Context, staff Actor, id string, st
 	}
 	now := s.clk.Now()
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		b, err := tx.GetBooking(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return ErrBookingNotFound
-		}
+		b, err := bookingInTx(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -166,4 +160,14 @@ const ErasureReason = "account eliminato / account deleted"
 // erasure does not wait for office hours.
 func (s *Service) CancelForErasure(ctx context.Context, actor Actor, id string) (Booking, error) {
 	return s.cancel(ctx, id, CancelledByUser, actor, ErasureReason)
+}
+
+// bookingInTx loads a booking inside a transaction; an unknown id is
+// ErrBookingNotFound.
+func bookingInTx(ctx context.Context, tx Tx, id string) (Booking, error) {
+	b, err := tx.GetBooking(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return Booking{}, ErrBookingNotFound
+	}
+	return b, err
 }
