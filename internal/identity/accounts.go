@@ -63,7 +63,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, lang string) (
 	if !in.PrivacyConsent {
 		return Account{}, Session{}, errConsentRequired
 	}
-	if a.PasswordHash, err = s.hasher.Hash(in.Password); err != nil {
+	if a.PasswordHash, err = s.hash(ctx, in.Password); err != nil {
 		return Account{}, Session{}, fmt.Errorf("register: %w", err)
 	}
 	now := s.now()
@@ -108,11 +108,11 @@ func (s *Service) Login(ctx context.Context, login, pw, clientAddr string) (Acco
 	if !found {
 		// Spend what a verification costs, so response time does not tell
 		// whether the login exists; the result is thrown away.
-		_, _ = s.hasher.Hash(pw)
+		_, _ = s.hash(ctx, pw)
 		s.limiter.Failure(keys...)
 		return Account{}, Session{}, ErrInvalidCredentials
 	}
-	ok, rehash, err := s.hasher.Verify(pw, a.PasswordHash)
+	ok, rehash, err := s.verify(ctx, pw, a.PasswordHash)
 	if err != nil {
 		return Account{}, Session{}, fmt.Errorf("login: account %s: %w", a.ID, err)
 	}
@@ -136,7 +136,7 @@ func (s *Service) Login(ctx context.Context, login, pw, clientAddr string) (Acco
 // rehash upgrades a hash made with old parameters. Failing is harmless (the
 // old hash still works), so it is logged, not returned.
 func (s *Service) rehash(ctx context.Context, a Account, pw string) {
-	h, err := s.hasher.Hash(pw)
+	h, err := s.hash(ctx, pw)
 	if err == nil {
 		_, err = s.store.ReplacePasswordHash(ctx, a.ID, a.PasswordHash, h, s.now())
 	}
@@ -293,7 +293,7 @@ func (s *Service) ChangePassword(ctx context.Context, accountID string, keepSess
 	if err != nil {
 		return err
 	}
-	h, err := s.hasher.Hash(next)
+	h, err := s.hash(ctx, next)
 	if err != nil {
 		return fmt.Errorf("change password: %w", err)
 	}
@@ -317,7 +317,7 @@ func (s *Service) VerifyPassword(ctx context.Context, accountID, password string
 	if err != nil {
 		return Account{}, err
 	}
-	ok, _, err := s.hasher.Verify(password, a.PasswordHash)
+	ok, _, err := s.verify(ctx, password, a.PasswordHash)
 	if err != nil {
 		return Account{}, fmt.Errorf("verify password: account %s: %w", a.ID, err)
 	}
@@ -370,7 +370,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (bool, error
 	if err := checkPassword("password", in.Password); err != nil {
 		return false, err
 	}
-	if a.PasswordHash, err = s.hasher.Hash(in.Password); err != nil {
+	if a.PasswordHash, err = s.hash(ctx, in.Password); err != nil {
 		return false, fmt.Errorf("bootstrap: %w", err)
 	}
 	now := s.now()

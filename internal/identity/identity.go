@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/varco-gate/varco/internal/auth/password"
@@ -41,6 +42,13 @@ type Config struct {
 	PasswordParams password.Params
 	// Throttle tunes login throttling (see package throttle).
 	Throttle throttle.Config
+	// MaxConcurrentHashes bounds the argon2id computations running at once.
+	// Each takes PasswordParams.Memory (19 MiB by default) and a core for
+	// tens of milliseconds, so running more than there are cores only adds
+	// memory: 500 simultaneous logins would otherwise take 9 GiB. Callers
+	// beyond the bound wait their turn (until their request's deadline).
+	// Default GOMAXPROCS.
+	MaxConcurrentHashes int
 }
 
 // Store is the storage identity needs. Lookups return errors wrapping
@@ -125,6 +133,8 @@ type Service struct {
 	log     *slog.Logger
 	hasher  password.Hasher
 	limiter *throttle.Limiter
+	// hashSlots has MaxConcurrentHashes tokens; see hash and verify.
+	hashSlots chan struct{}
 }
 
 var _ authz.Authenticator = (*Service)(nil)
@@ -142,10 +152,41 @@ func New(cfg Config, st Store, clk clock.Clock, log *slog.Logger) *Service {
 	if err := cfg.PasswordParams.Validate(); err != nil {
 		panic(fmt.Sprintf("identity: %v", err))
 	}
+	if cfg.MaxConcurrentHashes <= 0 {
+		cfg.MaxConcurrentHashes = runtime.GOMAXPROCS(0)
+	}
 	return &Service{
 		cfg: cfg, store: st, clk: clk, log: log,
-		hasher:  password.Hasher{Params: cfg.PasswordParams},
-		limiter: throttle.New(cfg.Throttle, clk),
+		hasher:    password.Hasher{Params: cfg.PasswordParams},
+		limiter:   throttle.New(cfg.Throttle, clk),
+		hashSlots: make(chan struct{}, cfg.MaxConcurrentHashes),
+	}
+}
+
+// hash hashes a new password once a hashing slot is free.
+func (s *Service) hash(ctx context.Context, pw string) (string, error) {
+	if err := s.acquireHashSlot(ctx); err != nil {
+		return "", err
+	}
+	defer func() { <-s.hashSlots }()
+	return s.hasher.Hash(pw)
+}
+
+// verify checks a password once a hashing slot is free.
+func (s *Service) verify(ctx context.Context, pw, encoded string) (ok, rehash bool, err error) {
+	if err := s.acquireHashSlot(ctx); err != nil {
+		return false, false, err
+	}
+	defer func() { <-s.hashSlots }()
+	return s.hasher.Verify(pw, encoded)
+}
+
+func (s *Service) acquireHashSlot(ctx context.Context) error {
+	select {
+	case s.hashSlots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for a password hashing slot: %w", ctx.Err())
 	}
 }
 

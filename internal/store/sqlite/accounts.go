@@ -19,7 +19,7 @@ const accountColumns = `id, email, codice_fiscale, given_name, family_name, phon
 // case) or codice fiscale yields an error wrapping store.ErrConflict and
 // identity.ErrEmailTaken or identity.ErrCodiceFiscaleTaken.
 func (db *DB) CreateAccount(ctx context.Context, a identity.Account) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return insertAccount(ctx, tx, a)
 	})
 }
@@ -29,7 +29,7 @@ func (db *DB) CreateAccount(ctx context.Context, a identity.Account) error {
 // makes two servers bootstrapping the same file create one account.
 func (db *DB) CreateFirstAccount(ctx context.Context, a identity.Account) (bool, error) {
 	created := false
-	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
 			return fmt.Errorf("count accounts: %w", err)
@@ -103,7 +103,7 @@ func (db *DB) GetAccountByCodiceFiscale(ctx context.Context, cf string) (identit
 
 // UpdateAccountProfile stores a's names, phone, language and UpdatedAt.
 func (db *DB) UpdateAccountProfile(ctx context.Context, a identity.Account) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET given_name = ?, family_name = ?, phone = ?, language = ?,
 			updated_at_ms = ? WHERE id = ?`, a.GivenName, a.FamilyName, a.Phone, a.Language, ms(a.UpdatedAt), a.ID)
 		return affected(res, err, "account", a.ID)
@@ -115,7 +115,7 @@ func (db *DB) UpdateAccountProfile(ctx context.Context, a identity.Account) erro
 // never overwrite a password changed concurrently.
 func (db *DB) ReplacePasswordHash(ctx context.Context, id, oldHash, newHash string, at time.Time) (bool, error) {
 	var n int64
-	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, updated_at_ms = ?
 			WHERE id = ? AND password_hash = ?`, newHash, ms(at), id, oldHash)
 		if err != nil {
@@ -131,7 +131,7 @@ func (db *DB) ReplacePasswordHash(ctx context.Context, id, oldHash, newHash stri
 // the account except keep, in one transaction: a stolen session must not
 // outlive the password change that was meant to end it.
 func (db *DB) ChangePassword(ctx context.Context, id, hash string, keep [32]byte, at time.Time) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, updated_at_ms = ? WHERE id = ?`,
 			hash, ms(at), id)
 		if err := affected(res, err, "account", id); err != nil {

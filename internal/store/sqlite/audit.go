@@ -10,7 +10,7 @@ import (
 
 // RecordAudit implements audit.Store.
 func (db *DB) RecordAudit(ctx context.Context, e audit.Event) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (id, organization_id, at_ms, actor_kind, actor_id, actor_name,
 			action, target_type, target_id, detail) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 			e.ID, e.OrganizationID, ms(e.At), e.ActorKind, e.ActorID, e.ActorName, e.Action, e.TargetType, e.TargetID, e.Detail)

@@ -58,7 +58,7 @@ func fillUsage(tb testing.TB, db *DB, svc *availability.Service, r catalog.Resou
 	g, err := svc.Grid(ctx, availability.Query{ResourceID: r.ID, From: from, To: to})
 	require.NoError(tb, err)
 	i := 0
-	require.NoError(tb, db.WriteTx(ctx, func(tx *sql.Tx) error {
+	require.NoError(tb, db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, d := range g.Days {
 			for _, s := range d.Slots {
 				for _, op := range s.OperatorIDs {
@@ -87,7 +87,7 @@ func TestUsageIgnoresExpiredHolds(t *testing.T) {
 	svc := availability.New(db, clk)
 	slot := time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC) // Monday 08:00 Rome
 	op := r.Operators[0].ID
-	require.NoError(t, db.WriteTx(ctx, func(tx *sql.Tx) error {
+	require.NoError(t, db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, email, codice_fiscale, given_name, family_name, password_hash, privacy_consent_ms, created_at_ms, updated_at_ms)
 			VALUES ('acc', 'a@example.it', 'RSSMRA85T10A562S', 'Mario', 'Rossi', 'x', 0, 0, 0)`)
 		if err != nil {
@@ -150,4 +150,58 @@ func BenchmarkPointQuery(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// A cached plan is reused while the catalog is unchanged and reloaded after
+// any change to what it is built from, including writes that bypass the
+// catalog service.
+func TestPlanCacheFollowsCatalogChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	db := openTestDB(t)
+	r := gridFixture(t, db, now)
+	svc := availability.New(db, clock.NewFake(now))
+	slotsOn := func(date string) int {
+		t.Helper()
+		g, err := svc.Grid(ctx, availability.Query{ResourceID: r.ID, From: date})
+		require.NoError(t, err)
+		return len(g.Days[0].Slots)
+	}
+	require.Equal(t, 72, slotsOn("2026-11-23"))
+
+	v0, err := db.CatalogVersion(ctx)
+	require.NoError(t, err)
+	require.NoError(t, db.AddException(ctx, r.ID, catalog.Exception{ID: uuid.NewString(), Kind: catalog.ExceptionClosure,
+		StartDate: "2026-11-23", EndDate: "2026-11-23", Reason: "Santo patrono", CreatedAt: now}))
+	require.Equal(t, 0, slotsOn("2026-11-23"), "the closure is seen at once")
+
+	for _, stmt := range []string{
+		`UPDATE places SET time_zone = 'Europe/Rome' WHERE id = '` + r.PlaceID + `'`,
+		`UPDATE resources SET name = 'Anagrafe centrale' WHERE id = '` + r.ID + `'`,
+		`INSERT INTO acknowledgements (id, resource_id, position, text) VALUES ('ack', '` + r.ID + `', 0, 'Porto il documento')`,
+		`UPDATE operators SET display_name = 'Sportello A' WHERE id = '` + r.Operators[0].ID + `'`,
+		`DELETE FROM resource_operators WHERE operator_id = '` + r.Operators[2].ID + `'`,
+		`UPDATE schedule_rules SET seats_per_slot = 2 WHERE resource_id = '` + r.ID + `'`,
+		`DELETE FROM schedule_exceptions WHERE resource_id = '` + r.ID + `'`,
+	} {
+		before, err := db.CatalogVersion(ctx)
+		require.NoError(t, err)
+		require.NoError(t, db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, stmt)
+			return err
+		}), stmt)
+		after, err := db.CatalogVersion(ctx)
+		require.NoError(t, err)
+		require.Greater(t, after, before, stmt)
+	}
+	got, plan, err := svc.Plan(ctx, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, "Anagrafe centrale", got.Name)
+	require.Len(t, got.Acknowledgements, 1)
+	require.Len(t, plan.Operators, 2)
+	require.Equal(t, 72, slotsOn("2026-11-23"), "the closure is gone again")
+	v1, err := db.CatalogVersion(ctx)
+	require.NoError(t, err)
+	require.Greater(t, v1, v0)
 }

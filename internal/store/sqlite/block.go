@@ -58,5 +58,5 @@ func (t bookingTx) ReleaseHoldsOverlapping(ctx context.Context, resourceID, oper
 		where += ` AND operator_id = ?`
 		args = append(args, operatorID)
 	}
-	return releaseExpired(ctx, t.tx, now, where, args...)
+	return releaseExpired(ctx, t, now, where, args...)
 }

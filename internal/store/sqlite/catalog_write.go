@@ -25,7 +25,7 @@ const catalogBookingConfirmed = 1
 // organizer role in it in one transaction, so a crash cannot leave an
 // organization nobody can manage. An unknown account is store.ErrNotFound.
 func (db *DB) CreateOrganizationWithOrganizer(ctx context.Context, o catalog.Organization, accountID string, at time.Time) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var one int
 		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE id = ?`, accountID).Scan(&one); err != nil {
 			return notFound(err, "account", accountID)
@@ -45,7 +45,7 @@ func (db *DB) CreateOrganizationWithOrganizer(ctx context.Context, o catalog.Org
 // ReplaceOrganization overwrites the descriptive fields of o.ID and its
 // update time; store.ErrNotFound when it does not exist.
 func (db *DB) ReplaceOrganization(ctx context.Context, o catalog.Organization) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE organizations SET name = ?, kind = ?, description = ?, phone = ?,
 			email = ?, website = ?, tax_code = ?, updated_at_ms = ? WHERE id = ?`,
 			o.Name, o.Kind, o.Description, o.Contacts.Phone, o.Contacts.Email, o.Contacts.Website, o.TaxCode,
@@ -60,7 +60,7 @@ func (db *DB) ReplaceOrganization(ctx context.Context, o catalog.Organization) e
 // resources start after p.UpdatedAt: schedules are local times, and the
 // bookings were made for the old ones.
 func (db *DB) ReplacePlace(ctx context.Context, p catalog.Place) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var zone string
 		if err := tx.QueryRowContext(ctx, `SELECT time_zone FROM places WHERE id = ?`, p.ID).Scan(&zone); err != nil {
 			return notFound(err, "place", p.ID)
@@ -101,7 +101,7 @@ func placeLocation(g *catalog.GeoPoint) (lat, lon sql.NullFloat64) {
 // catalog.OperatorNotInOrganization). newOperators must be listed in
 // r.Operators too; they are created at r.CreatedAt.
 func (db *DB) AddResource(ctx context.Context, r catalog.Resource, newOperators []catalog.Operator) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := checkResourceLinks(ctx, tx, r, newOperators); err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func (db *DB) AddResource(ctx context.Context, r catalog.Resource, newOperators 
 // weekly rules or in such future bookings (catalog.ErrOperatorInUse).
 // store.ErrNotFound when the resource does not exist in r's organization.
 func (db *DB) ReplaceResource(ctx context.Context, r catalog.Resource, newOperators []catalog.Operator) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var placeID string
 		var kind catalog.ResourceKind
 		err := tx.QueryRowContext(ctx, `SELECT place_id, kind FROM resources WHERE id = ? AND organization_id = ?`,
@@ -195,7 +195,7 @@ func (db *DB) ReplaceResource(ctx context.Context, r catalog.Resource, newOperat
 // bookings' history, and reports true. A group with children fails with
 // catalog.ErrHasChildren, an unknown id with store.ErrNotFound.
 func (db *DB) RemoveResource(ctx context.Context, id string, at time.Time) (deactivated bool, err error) {
-	err = db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err = db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var one int
 		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM resources WHERE id = ?`, id).Scan(&one); err != nil {
 			return notFound(err, "resource", id)

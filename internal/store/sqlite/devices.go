@@ -15,7 +15,7 @@ const deviceColumns = `id, organization_id, name, direction, resource_ids, hardw
 // CreateDevice inserts d; d.ID must be set. A zero CredentialHash is stored
 // as NULL (a device waiting for enrollment), since the column is unique.
 func (db *DB) CreateDevice(ctx context.Context, d identity.Device) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error { return insertDevice(ctx, tx, d) })
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return insertDevice(ctx, tx, d) })
 }
 
 func insertDevice(ctx context.Context, tx *sql.Tx, d identity.Device) error {
@@ -65,7 +65,7 @@ func (db *DB) ListDevices(ctx context.Context, orgID string) ([]identity.Device,
 
 // TouchDevice records that the device called the server at at.
 func (db *DB) TouchDevice(ctx context.Context, id string, at time.Time) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE devices SET last_seen_ms = max(coalesce(last_seen_ms, 0), ?) WHERE id = ?`, ms(at), id)
 		return affected(res, err, "device", id)
 	})
@@ -75,7 +75,7 @@ func (db *DB) TouchDevice(ctx context.Context, id string, at time.Time) error {
 // Revoking twice keeps the first time.
 func (db *DB) RevokeDevice(ctx context.Context, id string, at time.Time) (identity.Device, error) {
 	var d identity.Device
-	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE devices SET revoked_at_ms = coalesce(revoked_at_ms, ?) WHERE id = ?`, ms(at), id)
 		if err := affected(res, err, "device", id); err != nil {
 			return err

@@ -21,7 +21,7 @@ const (
 // at-least-once without a central lock.
 func (db *DB) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Claimed, error) {
 	var out []outbox.Claimed
-	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, kind, COALESCE(booking_id, ''), subject_key, payload, due_at_ms, created_at_ms,
 			attempts, progress FROM outbox WHERE status = ? AND due_at_ms <= ? AND locked_until_ms <= ?
 			ORDER BY due_at_ms, id LIMIT ?`, outboxPending, ms(now), ms(now), limit)
@@ -62,7 +62,7 @@ func (db *DB) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, 
 
 // RecordProgress stores the channels delivered so far for a message.
 func (db *DB) RecordProgress(ctx context.Context, id string, progress []string) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET progress = ? WHERE id = ?`, jsonText(nonNil(progress)), id)
 		return err
 	})
@@ -71,7 +71,7 @@ func (db *DB) RecordProgress(ctx context.Context, id string, progress []string) 
 // MarkSent closes a delivered message. Its payload (which may carry a
 // cancel-link secret) is cleared: it is no longer needed.
 func (db *DB) MarkSent(ctx context.Context, id string, at time.Time) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, sent_at_ms = ?, payload = '{}', locked_until_ms = 0 WHERE id = ? AND status = ?`,
 			outboxSent, ms(at), id, outboxPending)
 		return err
@@ -80,7 +80,7 @@ func (db *DB) MarkSent(ctx context.Context, id string, at time.Time) error {
 
 // MarkRetry schedules another attempt.
 func (db *DB) MarkRetry(ctx context.Context, id string, next time.Time, attempts int, lastErr string) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET due_at_ms = ?, attempts = ?, last_error = ?, locked_until_ms = 0
 			WHERE id = ? AND status = ?`, ms(next), attempts, lastErr, id, outboxPending)
 		return err
@@ -89,7 +89,7 @@ func (db *DB) MarkRetry(ctx context.Context, id string, next time.Time, attempts
 
 // MarkFailed gives up on a message after its last attempt.
 func (db *DB) MarkFailed(ctx context.Context, id string, attempts int, lastErr string, at time.Time) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = ?, last_error = ?, sent_at_ms = ?, payload = '{}',
 			locked_until_ms = 0 WHERE id = ? AND status = ?`, outboxFailed, attempts, lastErr, ms(at), id, outboxPending)
 		return err

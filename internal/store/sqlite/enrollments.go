@@ -14,7 +14,7 @@ import (
 
 // CreateEnrollment stores a new enrollment code (its hash).
 func (db *DB) CreateEnrollment(ctx context.Context, e devices.Enrollment) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO device_enrollments (code_hash, organization_id, name, direction,
 			resource_ids, created_by, created_at_ms, expires_at_ms) VALUES (?,?,?,?,?,?,?,?)`,
 			e.CodeHash[:], e.OrganizationID, e.Name, int(e.Direction), jsonText(nonNil(e.ResourceIDs)), e.CreatedBy,
@@ -26,7 +26,7 @@ func (db *DB) CreateEnrollment(ctx context.Context, e devices.Enrollment) error 
 // Enroll trades an unused, unexpired code for a new device in one
 // transaction, so a code can never enroll two devices.
 func (db *DB) Enroll(ctx context.Context, codeHash [32]byte, d identity.Device, now time.Time) (identity.Device, error) {
-	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var e devices.Enrollment
 		var ids string
 		var dir int

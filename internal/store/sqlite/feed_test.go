@@ -19,7 +19,7 @@ func TestTicketChangesPagesThroughBursts(t *testing.T) {
 	db := openTestDB(t)
 	r := gridFixture(t, db, now)
 	const n = 2500
-	require.NoError(t, db.WriteTx(ctx, func(tx *sql.Tx) error {
+	require.NoError(t, db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, email, codice_fiscale, given_name, family_name, password_hash,
 			privacy_consent_ms, created_at_ms, updated_at_ms) VALUES ('acc', 'a@example.it', 'RSSMRA85T10A562S', 'M', 'R', 'x', 0, 0, 0)`); err != nil {
 			return err

@@ -11,13 +11,38 @@ import (
 )
 
 // bookingTx implements booking.Tx on one write transaction.
-type bookingTx struct{ tx *sql.Tx }
+type bookingTx struct{ tx writeTx }
 
-// InTx runs fn in one write transaction (BEGIN IMMEDIATE on the single
-// writer): every booking operation is all or nothing, and operations never
-// interleave, which is what makes the capacity checks exact.
+// writeTx is a write transaction whose statements run with the context
+// WriteTx gave its function, whatever context the caller passes: the
+// booking and admission services call the Tx methods with their request's
+// context, and a cancelled statement would roll back a whole group commit.
+type writeTx struct {
+	tx  *sql.Tx
+	ctx context.Context
+}
+
+func (w writeTx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
+	return w.tx.ExecContext(w.ctx, query, args...)
+}
+
+func (w writeTx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
+	return w.tx.QueryContext(w.ctx, query, args...)
+}
+
+func (w writeTx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	return w.tx.QueryRowContext(w.ctx, query, args...)
+}
+
+func newBookingTx(ctx context.Context, tx *sql.Tx) bookingTx {
+	return bookingTx{writeTx{tx: tx, ctx: ctx}}
+}
+
+// InTx runs fn in one write transaction on the single writer: every
+// booking operation is all or nothing, and operations never interleave,
+// which is what makes the capacity checks exact.
 func (db *DB) InTx(ctx context.Context, fn func(booking.Tx) error) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error { return fn(bookingTx{tx}) })
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(newBookingTx(ctx, tx)) })
 }
 
 func encodeStarts(starts []time.Time) string {
@@ -142,13 +167,13 @@ func (t bookingTx) CountLiveHolds(ctx context.Context, accountID string, now tim
 
 // ReleaseExpiredHolds implements booking.Tx.
 func (t bookingTx) ReleaseExpiredHolds(ctx context.Context, resourceID string, now time.Time) (int, error) {
-	return releaseExpired(ctx, t.tx, now, `released_at_ms IS NULL AND expires_at_ms <= ? AND resource_id = ?`, ms(now), resourceID)
+	return releaseExpired(ctx, t, now, `released_at_ms IS NULL AND expires_at_ms <= ? AND resource_id = ?`, ms(now), resourceID)
 }
 
 // releaseExpired frees the seats of the holds matching where and marks
 // them released (tombstones for a day).
-func releaseExpired(ctx context.Context, tx *sql.Tx, now time.Time, where string, args ...any) (int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+holdColumns+` FROM holds WHERE `+where, args...)
+func releaseExpired(ctx context.Context, t bookingTx, now time.Time, where string, args ...any) (int, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+holdColumns+` FROM holds WHERE `+where, args...)
 	if err != nil {
 		return 0, fmt.Errorf("find expired holds: %w", err)
 	}
@@ -162,12 +187,11 @@ func releaseExpired(ctx context.Context, tx *sql.Tx, now time.Time, where string
 		expired = append(expired, h)
 	}
 	rows.Close()
-	t := bookingTx{tx}
 	for _, h := range expired {
 		if err := t.ReleaseSeats(ctx, h.ResourceID, h.SlotStarts, h.OperatorID, h.Seats, true); err != nil {
 			return 0, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE holds SET released_at_ms = ? WHERE id = ?`, ms(now), h.ID); err != nil {
+		if _, err := t.tx.ExecContext(ctx, `UPDATE holds SET released_at_ms = ? WHERE id = ?`, ms(now), h.ID); err != nil {
 			return 0, fmt.Errorf("mark hold released: %w", err)
 		}
 	}
@@ -181,9 +205,9 @@ const holdTombstoneTTL = 24 * time.Hour
 // resources, and forgets tombstones older than a day.
 func (db *DB) SweepExpiredHolds(ctx context.Context, now time.Time, limit int) (int, error) {
 	var n int
-	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		n, err = releaseExpired(ctx, tx, now, `released_at_ms IS NULL AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`, ms(now), limit)
+		n, err = releaseExpired(ctx, newBookingTx(ctx, tx), now, `released_at_ms IS NULL AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`, ms(now), limit)
 		if err != nil {
 			return err
 		}

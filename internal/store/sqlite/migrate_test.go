@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -300,7 +301,7 @@ func setupCounter(t testing.TB, db *DB) {
 
 // increment is a read-modify-write: it loses updates unless transactions are
 // serialized.
-func increment(tx *sql.Tx) error {
+func increment(_ context.Context, tx *sql.Tx) error {
 	var n int
 	if err := tx.QueryRow(`SELECT n FROM counter WHERE id = 1`).Scan(&n); err != nil {
 		return err
@@ -354,15 +355,15 @@ func TestWriteTxRollsBack(t *testing.T) {
 	setupCounter(t, db)
 	boom := errors.New("boom")
 
-	err := db.WriteTx(t.Context(), func(tx *sql.Tx) error {
-		require.NoError(t, increment(tx))
+	err := db.WriteTx(t.Context(), func(_ context.Context, tx *sql.Tx) error {
+		require.NoError(t, increment(t.Context(), tx))
 		return boom
 	})
 	require.ErrorIs(t, err, boom)
 
 	require.PanicsWithValue(t, "kaboom", func() {
-		_ = db.WriteTx(t.Context(), func(tx *sql.Tx) error {
-			require.NoError(t, increment(tx))
+		_ = db.WriteTx(t.Context(), func(_ context.Context, tx *sql.Tx) error {
+			require.NoError(t, increment(t.Context(), tx))
 			panic("kaboom")
 		})
 	})
@@ -400,7 +401,7 @@ func BenchmarkWriteTx(b *testing.B) {
 	_, err = db.W.Exec(`CREATE TABLE bench(id INTEGER PRIMARY KEY, v TEXT NOT NULL)`)
 	require.NoError(b, err)
 	for b.Loop() {
-		if err := db.WriteTx(b.Context(), func(tx *sql.Tx) error {
+		if err := db.WriteTx(b.Context(), func(_ context.Context, tx *sql.Tx) error {
 			_, err := tx.Exec(`INSERT INTO bench(v) VALUES ('x')`)
 			return err
 		}); err != nil {

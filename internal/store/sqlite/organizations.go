@@ -12,7 +12,7 @@ const orgColumns = `id, name, kind, description, phone, email, website, tax_code
 
 // CreateOrganization inserts o; o.ID must be set.
 func (db *DB) CreateOrganization(ctx context.Context, o catalog.Organization) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error { return insertOrganization(ctx, tx, o) })
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return insertOrganization(ctx, tx, o) })
 }
 
 func insertOrganization(ctx context.Context, tx *sql.Tx, o catalog.Organization) error {

@@ -18,7 +18,7 @@ func (db *DB) CreatePlace(ctx context.Context, p catalog.Place) error {
 		lat = sql.NullFloat64{Float64: p.Location.Latitude, Valid: true}
 		lon = sql.NullFloat64{Float64: p.Location.Longitude, Valid: true}
 	}
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO places (`+placeColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			p.ID, p.OrganizationID, p.Name, p.Address.Street, p.Address.PostalCode, p.Address.City,
 			p.Address.Province, p.Address.Country, lat, lon, p.Contacts.Phone, p.Contacts.Email,

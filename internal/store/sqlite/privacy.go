@@ -15,7 +15,7 @@ import (
 // subscriptions go with the account (foreign keys cascade).
 func (db *DB) EraseAccount(ctx context.Context, accountID, codiceFiscale string, at time.Time) (int, error) {
 	var n int64
-	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE bookings SET given_name = '', family_name = '', codice_fiscale = '',
 			birth_date = '', birth_place = '', email = '', phone = '', reason = '', notes = '', anonymized_at_ms = ?, updated_at_ms = ?
 			WHERE (booker_account_id = ? OR (codice_fiscale = ? AND ? != '')) AND anonymized_at_ms IS NULL`,
@@ -42,7 +42,7 @@ func (db *DB) EraseAccount(ctx context.Context, accountID, codiceFiscale string,
 // statistics need: resource, times, seats, status, history of statuses.
 func (db *DB) AnonymizeFinished(ctx context.Context, cutoff, at time.Time, limit int) (int, error) {
 	var n int64
-	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE bookings SET given_name = '', family_name = '', codice_fiscale = '',
 			birth_date = '', birth_place = '', email = '', phone = '', reason = '', notes = '', anonymized_at_ms = ?
 			WHERE id IN (SELECT id FROM bookings WHERE end_ms < ? AND anonymized_at_ms IS NULL ORDER BY end_ms LIMIT ?)`,

@@ -18,7 +18,7 @@ const resourceColumns = `id, organization_id, place_id, parent_id, kind, name, d
 
 // CreateOperator inserts an operator of an organization.
 func (db *DB) CreateOperator(ctx context.Context, orgID string, op catalog.Operator, accountID string, at time.Time) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO operators (id, organization_id, display_name, account_id, created_at_ms)
 			VALUES (?,?,?,?,?)`, op.ID, orgID, op.DisplayName, nullString(accountID), ms(at))
 		return conflict(err, "insert operator")
@@ -28,7 +28,7 @@ func (db *DB) CreateOperator(ctx context.Context, orgID string, op catalog.Opera
 // CreateResource inserts r with its acknowledgements and the links to its
 // operators (which must exist) in one transaction.
 func (db *DB) CreateResource(ctx context.Context, r catalog.Resource) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error { return insertResource(ctx, tx, r) })
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return insertResource(ctx, tx, r) })
 }
 
 // insertResource writes r, its acknowledgements and its operator links in
@@ -189,4 +189,15 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// CatalogVersion returns a number that changes whenever a place, resource,
+// operator, acknowledgement, weekly rule or schedule exception changes
+// (migration 0007's triggers), so cached slot plans know when to reload.
+func (db *DB) CatalogVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := db.R.QueryRowContext(ctx, `SELECT version FROM catalog_version WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("catalog version: %w", err)
+	}
+	return v, nil
 }

@@ -19,7 +19,7 @@ type scanTx struct{ bookingTx }
 
 // ScanTx runs fn in one write transaction.
 func (db *DB) ScanTx(ctx context.Context, fn func(admission.Tx) error) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error { return fn(scanTx{bookingTx{tx}}) })
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(scanTx{newBookingTx(ctx, tx)}) })
 }
 
 // Enqueue implements admission.Tx.

@@ -11,7 +11,7 @@ import (
 
 // ReplaceRules swaps the weekly rules of a resource in one transaction.
 func (db *DB) ReplaceRules(ctx context.Context, resourceID string, rules []catalog.WeeklyRule) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM schedule_rules WHERE resource_id = ?`, resourceID); err != nil {
 			return fmt.Errorf("delete rules: %w", err)
 		}
@@ -54,7 +54,7 @@ func (db *DB) ListRules(ctx context.Context, resourceID string) ([]catalog.Weekl
 
 // AddException inserts a schedule exception.
 func (db *DB) AddException(ctx context.Context, resourceID string, e catalog.Exception) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO schedule_exceptions
 			(id, resource_id, kind, start_date, end_date, start_time, end_time, yearly, operator_id, reason,
 			 slot_length_s, seats_per_slot, created_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -90,7 +90,7 @@ func (db *DB) ListExceptions(ctx context.Context, resourceID string) ([]catalog.
 
 // DeleteException removes an exception of a resource.
 func (db *DB) DeleteException(ctx context.Context, resourceID, id string) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM schedule_exceptions WHERE id = ? AND resource_id = ?`, id, resourceID)
 		if err != nil {
 			return fmt.Errorf("delete exception: %w", err)

@@ -11,7 +11,7 @@ import (
 
 // CreateSession inserts s; only its token hash is stored.
 func (db *DB) CreateSession(ctx context.Context, s identity.Session) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, account_id, created_at_ms, expires_at_ms, revoked_at_ms)
 			VALUES (?,?,?,?,?)`, s.TokenHash[:], s.AccountID, ms(s.CreatedAt), ms(s.ExpiresAt), nullMS(s.RevokedAt))
 		return conflict(err, "insert session")
@@ -37,7 +37,7 @@ func (db *DB) GetSession(ctx context.Context, hash [32]byte) (identity.Session, 
 // RevokeSession marks the session revoked at at. Revoking a revoked session
 // keeps the first revocation time; an unknown hash yields store.ErrNotFound.
 func (db *DB) RevokeSession(ctx context.Context, hash [32]byte, at time.Time) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at_ms = coalesce(revoked_at_ms, ?)
 			WHERE token_hash = ?`, ms(at), hash[:])
 		return affected(res, err, "session", "by token")
@@ -49,7 +49,7 @@ func (db *DB) RevokeSession(ctx context.Context, hash [32]byte, at time.Time) er
 // are kept so that a revoked token is reported as such.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, before time.Time) (int, error) {
 	var n int64
-	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at_ms < ?`, ms(before))
 		if err != nil {
 			return fmt.Errorf("delete expired sessions: %w", err)

@@ -19,7 +19,7 @@ import (
 // belongs to it (identity.ErrResourceNotInOrganization), and demoting the
 // last organizer is refused (identity.ErrLastOrganizer).
 func (db *DB) PutStaffRole(ctx context.Context, accountID string, r authz.Role, at time.Time) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM organizations WHERE id = ?`, r.OrganizationID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -65,7 +65,7 @@ func (db *DB) PutStaffRole(ctx context.Context, accountID string, r authz.Role, 
 // store.ErrNotFound if it has none, identity.ErrLastOrganizer if it is the
 // organization's only organizer.
 func (db *DB) DeleteStaffRole(ctx context.Context, orgID, accountID string) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := keepAnOrganizer(ctx, tx, orgID, accountID); err != nil {
 			return err
 		}

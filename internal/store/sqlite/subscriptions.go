@@ -13,7 +13,7 @@ import (
 // same endpoint (browsers re-subscribe with new keys).
 func (db *DB) SaveSubscription(ctx context.Context, s notify.Target, at time.Time) (string, error) {
 	var id string
-	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO push_subscriptions (id, endpoint, p256dh, auth, account_id, booking_id, language, created_at_ms)
 			VALUES (?,?,?,?,?,?,?,?)
 			ON CONFLICT (endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth,
@@ -29,7 +29,7 @@ func (db *DB) SaveSubscription(ctx context.Context, s notify.Target, at time.Tim
 
 // DeleteSubscription removes a subscription by id.
 func (db *DB) DeleteSubscription(ctx context.Context, id string) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE id = ?`, id)
 		return err
 	})
@@ -39,7 +39,7 @@ func (db *DB) DeleteSubscription(ctx context.Context, id string) error {
 // endpoint is itself a capability: only its browser knows it).
 func (db *DB) DeleteSubscriptionByEndpoint(ctx context.Context, endpoint string) (bool, error) {
 	var n int64
-	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE endpoint = ?`, endpoint)
 		if err == nil {
 			n, err = res.RowsAffected()

@@ -39,7 +39,7 @@ func (db *DB) LoadKeys(ctx context.Context) ([]ticket.Key, error) {
 // SaveKey implements ticket.KeyStore. The private key is kept in the
 // database file, which must be protected like any credential store.
 func (db *DB) SaveKey(ctx context.Context, k ticket.Key) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO ticket_keys (id, public_key, private_key, created_at_ms, retired_at_ms)
 			VALUES (?,?,?,?,?)`, k.ID, []byte(k.Public), []byte(k.Private), ms(k.CreatedAt), nullMS(k.RetiredAt))
 		return conflict(err, "save ticket key")
@@ -48,7 +48,7 @@ func (db *DB) SaveKey(ctx context.Context, k ticket.Key) error {
 
 // RetireKey implements ticket.KeyStore.
 func (db *DB) RetireKey(ctx context.Context, id string, at time.Time) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE ticket_keys SET retired_at_ms = ? WHERE id = ?`, ms(at), id)
 		return err
 	})

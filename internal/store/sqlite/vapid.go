@@ -26,7 +26,7 @@ func (db *DB) LoadVAPID(ctx context.Context) (push.VAPIDKeys, bool, error) {
 // two servers starting together keep one (browsers' subscriptions are
 // bound to the key they were made with).
 func (db *DB) SaveVAPID(ctx context.Context, k push.VAPIDKeys) error {
-	return db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// created_at is informational: SQLite's clock is good enough.
 		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO vapid_keys (id, public_key, private_key, created_at_ms)
 			VALUES (1, ?, ?, CAST(strftime('%s', 'now') AS INTEGER) * 1000)`, k.PublicKey, k.PrivateKey)

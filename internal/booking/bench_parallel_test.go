@@ -1,0 +1,84 @@
+package booking_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/varco-gate/varco/internal/availability"
+	"github.com/varco-gate/varco/internal/booking"
+	"github.com/varco-gate/varco/internal/demo"
+	"github.com/varco-gate/varco/internal/person"
+)
+
+// BenchmarkBookingCycle runs hold, confirm and cancel (three durable write
+// transactions) one after the other ("serial") and from 64 goroutines at
+// once ("parallel"), in the same run: the ratio of the two is what group
+// commit buys when many citizens book together, the way a rush does.
+func BenchmarkBookingCycle(b *testing.B) {
+	for _, par := range []int{0, 64} {
+		name := "serial"
+		if par > 0 {
+			name = fmt.Sprintf("parallel-%d", par)
+		}
+		b.Run(name, func(b *testing.B) {
+			e := newBenchEnv(b)
+			ctx := context.Background()
+			g, err := e.avail.Grid(ctx, availability.Query{ResourceID: demo.BoatTripID, From: "2026-11-25", To: "2027-01-05"})
+			require.NoError(b, err)
+			var starts []time.Time
+			for _, d := range g.Days {
+				for _, s := range d.Slots {
+					if s.State == availability.Available {
+						starts = append(starts, s.Start)
+					}
+				}
+			}
+			require.NotEmpty(b, starts)
+			caller := e.account(b, 0)
+			var seq atomic.Int64
+			cycle := func() error {
+				i := seq.Add(1)
+				h, err := e.svc.Hold(ctx, caller.AccountID, booking.HoldRequest{ResourceID: demo.BoatTripID, SlotStart: starts[int(i)%len(starts)]})
+				if err != nil {
+					return err
+				}
+				cf := person.CompleteCodiceFiscale(fmt.Sprintf("VRDLGU80A01H%03d", i%1000))
+				res, err := e.svc.Confirm(ctx, caller, booking.ConfirmRequest{HoldID: h.ID, IdempotencyKey: uuid.NewString(), PrivacyConsent: true,
+					Beneficiary: &booking.Person{GivenName: "Luigi", FamilyName: "Verdi", CodiceFiscale: cf, Email: "luigi@example.it"}})
+				if err != nil {
+					return err
+				}
+				_, err = e.svc.CancelByOperator(ctx, booking.SystemActor, res.Booking.ID, "benchmark")
+				return err
+			}
+			b.ReportAllocs()
+			start := time.Now()
+			if par == 0 {
+				for b.Loop() {
+					if err := cycle(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			} else {
+				b.SetParallelism(par)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := cycle(); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			b.ReportMetric(float64(seq.Load())/time.Since(start).Seconds(), "bookings/s")
+			ops, commits := e.db.CommitStats()
+			b.ReportMetric(float64(ops)/float64(max(commits, 1)), "tx/commit")
+		})
+	}
+}
