@@ -67,6 +67,10 @@ type config struct {
 	protocol    string
 	gzip        bool
 	jsonOut     bool
+	// serverProfile, with --spawn, is where to write a CPU profile of the
+	// server taken during scenario 1.
+	serverProfile string
+	profileSecs   int
 }
 
 // maxClientsPerAccount is the server's limit of live holds per account:
@@ -100,6 +104,8 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.protocol, "protocol", "connect", "connect (HTTP/1.1, binary), grpc (h2c) or grpcweb")
 	fs.BoolVar(&c.gzip, "gzip", true, "accept gzip responses, as connect-go clients and browsers do by default")
 	fs.BoolVar(&c.jsonOut, "json", false, "print the report as JSON instead of text")
+	fs.StringVar(&c.serverProfile, "server-cpuprofile", "", "with --spawn: write a CPU profile of the server, started with scenario 1 (the rush), to this file (go tool pprof)")
+	fs.IntVar(&c.profileSecs, "server-cpuprofile-seconds", 2, "length of that profile")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -187,10 +193,11 @@ func run(ctx context.Context, cfg config) (rep *Report, err error) {
 	rep = &Report{StartedAt: began.UTC().Format(time.RFC3339), Machine: machine(), Params: paramsOf(cfg)}
 
 	base, pid, adminLogin, adminPassword := cfg.server, cfg.pid, cfg.adminLogin, os.Getenv("VARCO_BENCH_ADMIN_PASSWORD")
-	dbDir := "" // the spawned database's directory, where the fsync probe runs
+	dbDir := ""     // the spawned database's directory, where the fsync probe runs
+	debugAddr := "" // the spawned server's profiler, with --server-cpuprofile
 	rep.Server = ServerInfo{Mode: "external", URL: cfg.server, PID: cfg.pid}
 	if cfg.spawn {
-		srv, err := spawnServer(ctx, cfg.dir, logf)
+		srv, err := spawnServer(ctx, cfg.dir, cfg.serverProfile != "", logf)
 		if srv != nil {
 			// rp, not the named result: an early `return nil, err` must not
 			// leave the deferred shutdown writing through a nil pointer.
@@ -211,6 +218,7 @@ func run(ctx context.Context, cfg config) (rep *Report, err error) {
 		}
 		base, pid, adminLogin, adminPassword = srv.base, srv.pid, benchAdminEmail, benchAdminPassword
 		dbDir = srv.dir
+		debugAddr = srv.profilerAddr()
 		rep.Server = ServerInfo{Mode: "spawned", URL: srv.base, PID: srv.pid, BuildS: round1(srv.buildTime.Seconds()),
 			DBFileSystem: srv.fs, Flags: "--addr 127.0.0.1:0 --db <temp>/varco.db --demo --log-level info"}
 		if cfg.keep {
@@ -269,7 +277,9 @@ func run(ctx context.Context, cfg config) (rep *Report, err error) {
 	}
 
 	logf("scenario 1: %d clients race for %d seats ...", cfg.clients, cfg.seats)
+	profDone := startServerProfile(ctx, debugAddr, cfg.serverProfile, cfg.profileSecs, logf)
 	rep.Rush = runRush(ctx, a, pid, ev, accts, ppl, cfg.clients, cfg.maxSeats, cfg.seats, cfg.phase)
+	defer profDone()
 	if err := verifyRush(ctx, a, admin, cfg.org, ev, &rep.Rush); err != nil {
 		rep.Problems = append(rep.Problems, "rush verification: "+err.Error())
 	}

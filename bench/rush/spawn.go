@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -39,6 +41,8 @@ type spawned struct {
 	cmd       *exec.Cmd
 	done      chan error
 	logPath   string
+	// debugAddr is the server's profiler address, when asked for.
+	debugAddr string
 
 	mu        sync.Mutex
 	warnLines int
@@ -46,12 +50,15 @@ type spawned struct {
 	lastErr   string
 }
 
-var listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
+var (
+	listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
+	profilerRE  = regexp.MustCompile(`msg="profiler listening" addr=(\S+)`)
+)
 
 // spawnServer builds ./server of the module this program belongs to, and
 // starts it on a loopback port chosen by the kernel, with --demo and a
 // fresh database in a temporary directory under parent.
-func spawnServer(ctx context.Context, parent string, logf func(string, ...any)) (*spawned, error) {
+func spawnServer(ctx context.Context, parent string, profile bool, logf func(string, ...any)) (*spawned, error) {
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return nil, err
@@ -78,7 +85,11 @@ func spawnServer(ctx context.Context, parent string, logf func(string, ...any)) 
 	}
 	// Never a flag-given address: the kernel picks a free loopback port,
 	// and the server tells it in its "listening" log line.
-	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--db", s.db, "--demo", "--log-level", "info")
+	args := []string{"--addr", "127.0.0.1:0", "--db", s.db, "--demo", "--log-level", "info"}
+	if profile {
+		args = append(args, "--debug-addr", "127.0.0.1:0")
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Env = cleanEnv()
 	// If this program dies, the server dies with it: no stray process
 	// keeps a port and a temp database.
@@ -101,6 +112,11 @@ func spawnServer(ctx context.Context, parent string, logf func(string, ...any)) 
 		for sc.Scan() {
 			line := sc.Text()
 			fmt.Fprintln(logFile, line)
+			if m := profilerRE.FindStringSubmatch(line); m != nil {
+				s.mu.Lock()
+				s.debugAddr = m[1]
+				s.mu.Unlock()
+			}
 			if m := listeningRE.FindStringSubmatch(line); m != nil {
 				select {
 				case addr <- m[1]:
@@ -252,4 +268,50 @@ func loopbackDialer() func(ctx context.Context, network, addr string) (net.Conn,
 		}
 		return nil, fmt.Errorf("refusing to dial %s: not a loopback address", addr)
 	}
+}
+
+// profilerAddr returns the server's profiler address, "" without one.
+func (s *spawned) profilerAddr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.debugAddr
+}
+
+// startServerProfile starts a CPU profile of the server, for seconds, through
+// its profiler address; the returned function waits for it and writes the
+// file. net/http/pprof only profiles for a fixed time, so the profile may
+// end before or after the phase it was started for. Without a file or an
+// address it does nothing.
+func startServerProfile(ctx context.Context, debugAddr, file string, seconds int, logf func(string, ...any)) func() {
+	if file == "" || debugAddr == "" {
+		if file != "" {
+			logf("no server profile: the server has no profiler address (only with --spawn)")
+		}
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", debugAddr, seconds)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			logf("server profile: %v", err)
+			return
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			logf("server profile: %v", err)
+			return
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(file)
+		if err != nil {
+			logf("server profile: %v", err)
+			return
+		}
+		defer f.Close()
+		n, err := io.Copy(f, resp.Body)
+		logf("server profile: %d bytes written to %s (%v)", n, file, err)
+	}()
+	return func() { <-done }
 }

@@ -77,19 +77,20 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		return nil, errors.Join(fmt.Errorf("ticket keys: %w", err), db.Close())
 	}
 	tickets := api.Tickets{Store: db, Signer: keys, PublicBaseURL: cfg.PublicBaseURL}
-	dispatcher, pushSender, err := notifications(ctx, cfg, o, db, keys, clk, log)
+	cat := cachedCatalog{DB: db, cache: catalog.NewCache(db)}
+	dispatcher, pushSender, err := notifications(ctx, cfg, o, db, cat, keys, clk, log)
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
 	services.Notification = api.NewNotifications(pushSender, db, bookings, clk, log)
-	services.Booking = api.NewBooking(bookings, db, tickets, log)
+	services.Booking = api.NewBooking(bookings, cat, tickets, log)
 	ids := identity.New(o.identity, db, clk, log)
 	services.Auth = api.NewAuth(ids, log, privacy.New(ids, bookings, db, clk))
 	devs := devices.New(db, clk)
 	services.Gate = api.NewGate(devs, admission.New(db, keys, clk),
 		api.GateStreams{Feed: db, Keys: keys, Clk: clk, Poll: o.gatePoll}, log)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
-		Schedules: scheduling.New(db, avail, clk), Reader: db, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings}, log)
+		Schedules: scheduling.New(db, avail, clk), Reader: cat, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings}, log)
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
@@ -145,4 +146,23 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.retention.Stop()
 	a.dispatcher.Stop()
 	return errors.Join(err, a.db.Close())
+}
+
+// cachedCatalog is the database with the lookups that describe a booking
+// (its resource, place and organization) served by catalog.Cache.
+type cachedCatalog struct {
+	*sqlite.DB
+	cache *catalog.Cache
+}
+
+func (c cachedCatalog) GetResource(ctx context.Context, id string) (catalog.Resource, error) {
+	return c.cache.GetResource(ctx, id)
+}
+
+func (c cachedCatalog) GetPlace(ctx context.Context, id string) (catalog.Place, error) {
+	return c.cache.GetPlace(ctx, id)
+}
+
+func (c cachedCatalog) GetOrganization(ctx context.Context, id string) (catalog.Organization, error) {
+	return c.cache.GetOrganization(ctx, id)
 }

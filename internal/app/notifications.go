@@ -21,7 +21,7 @@ import (
 // notifications assembles the outbox dispatcher with its channels: e-mail
 // when an SMTP server is configured, Web Push always (the VAPID key is
 // generated once and stored).
-func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite.DB, keys *ticket.KeyRing, clk clock.Clock, log *slog.Logger) (*dispatch.Dispatcher, *push.Sender, error) {
+func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite.DB, cat cachedCatalog, keys *ticket.KeyRing, clk clock.Clock, log *slog.Logger) (*dispatch.Dispatcher, *push.Sender, error) {
 	vapid, err := push.LoadOrCreate(ctx, db)
 	if err != nil {
 		return nil, nil, fmt.Errorf("vapid keys: %w", err)
@@ -45,7 +45,7 @@ func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite
 		log.Warn("no SMTP server configured (--smtp-host): notifications go by push only")
 	}
 	d := dispatch.New(dispatch.Config{Interval: cfg.NotifyPollInterval, MaxAttempts: cfg.NotifyMaxAttempts, BaseBackoff: o.notifyBackoff},
-		db, render.New(rcfg, db, clk), channels, clk, log)
+		db, render.New(rcfg, cat, clk), channels, clk, log)
 	return d, pushSender, nil
 }
 

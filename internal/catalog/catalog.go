@@ -4,6 +4,7 @@
 package catalog
 
 import (
+	"sync"
 	"time"
 )
 
@@ -95,7 +96,27 @@ func (p Place) Zone() (*time.Location, error) {
 	if tz == "" {
 		tz = DefaultTimeZone
 	}
-	return time.LoadLocation(tz)
+	return loadZone(tz)
+}
+
+// zones memoizes time.LoadLocation, which reads and parses the zone file on
+// every call (tens of microseconds and several system calls), and is on
+// every booking response and notification. This is the one package-level
+// cache in the code base: a zone's rules cannot change while the process
+// runs (the tz database is read from disk or embedded once), so it holds no
+// state anyone could observe.
+var zones sync.Map // name → *time.Location
+
+func loadZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
 }
 
 // Operator is a person serving appointments ("referente").

@@ -58,6 +58,10 @@ type Config struct {
 	// Retention is how long after its end a booking keeps its personal
 	// data; 0 keeps it forever.
 	Retention time.Duration
+	// DebugAddr, when set, serves Go's profiler (/debug/pprof/) on its own
+	// listener, kept off the public port: profiles reveal internals and
+	// cost CPU, so only operators on the machine should reach them.
+	DebugAddr string
 }
 
 // Flag describes one setting for the README's configuration table.
@@ -148,6 +152,7 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.NotifyMaxAttempts, "notify-max-attempts", 8, "delivery attempts before a notification is recorded as failed")
 	fs.DurationVar(&c.Retention, "retention", 365*24*time.Hour, "how long after it ended a booking keeps its personal data (0: forever)")
 	fs.DurationVar(&c.NotifyPollInterval, "notify-poll-interval", 500*time.Millisecond, "how often due notifications are looked for (scheduled ones fire within it)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", "", "serve the Go profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; empty disables it")
 	return fs
 }
 

@@ -36,27 +36,20 @@ func (s *Service) authenticateSession(ctx context.Context, bearer string) (authz
 		return authz.Principal{}, ErrSessionInvalid
 	}
 	hash := token.Hash(bearer)
-	sess, err := s.store.GetSession(ctx, hash)
+	// One query, not three: this runs for every call of every citizen.
+	sa, err := s.store.GetSessionAuth(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
 		return authz.Principal{}, ErrSessionInvalid
 	}
 	if err != nil {
 		return authz.Principal{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if !sess.Active(s.clk.Now()) {
+	if !sa.Session.Active(s.clk.Now()) {
 		return authz.Principal{}, ErrSessionInvalid
 	}
-	a, err := s.account(ctx, sess.AccountID)
-	if err != nil {
-		return authz.Principal{}, err
-	}
-	roles, err := s.store.ListAccountRoles(ctx, a.ID)
-	if err != nil {
-		return authz.Principal{}, fmt.Errorf("authenticate: %w", err)
-	}
 	return authz.Principal{
-		Kind: authz.Account, AccountID: a.ID, SessionHash: hash, Roles: roles,
-		InstallationAdmin: a.InstallationAdmin,
+		Kind: authz.Account, AccountID: sa.Session.AccountID, SessionHash: hash, Roles: sa.Roles,
+		InstallationAdmin: sa.InstallationAdmin,
 	}, nil
 }
 

@@ -72,6 +72,10 @@ type Store interface {
 
 	CreateSession(ctx context.Context, s Session) error
 	GetSession(ctx context.Context, hash [32]byte) (Session, error)
+	// GetSessionAuth returns, in one read, what authenticating a request
+	// needs: the session, its account's installation-admin flag and staff
+	// roles. A session whose account is gone is not found.
+	GetSessionAuth(ctx context.Context, hash [32]byte) (SessionAuth, error)
 	RevokeSession(ctx context.Context, hash [32]byte, at time.Time) error
 	DeleteExpiredSessions(ctx context.Context, before time.Time) (int, error)
 
@@ -123,6 +127,13 @@ var (
 	ErrRoleNotFound = fault.New(fault.NotFound, "role_not_found",
 		"Questa persona non ha ruoli nell'ente.", "This person has no role in the organization.")
 )
+
+// SessionAuth is a session with what authorization needs of its account.
+type SessionAuth struct {
+	Session           Session
+	InstallationAdmin bool
+	Roles             []authz.Role
+}
 
 // Service implements accounts, sessions, staff roles and authentication.
 // It is safe for concurrent use.

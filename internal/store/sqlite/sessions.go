@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/identity"
 )
 
@@ -32,6 +33,49 @@ func (db *DB) GetSession(ctx context.Context, hash [32]byte) (identity.Session, 
 	s.TokenHash = hash
 	s.CreatedAt, s.ExpiresAt, s.RevokedAt = fromMS(created), fromMS(expires), fromNullMS(revoked)
 	return s, nil
+}
+
+// GetSessionAuth implements identity.Store: the session joined with its
+// account and, one row each, the account's staff roles.
+func (db *DB) GetSessionAuth(ctx context.Context, hash [32]byte) (identity.SessionAuth, error) {
+	rows, err := db.R.QueryContext(ctx, `SELECT s.account_id, s.created_at_ms, s.expires_at_ms, s.revoked_at_ms,
+			a.installation_admin, r.organization_id, r.kind, r.resource_ids
+		FROM sessions s JOIN accounts a ON a.id = s.account_id
+		LEFT JOIN staff_roles r ON r.account_id = s.account_id
+		WHERE s.token_hash = ? ORDER BY r.organization_id`, hash[:])
+	if err != nil {
+		return identity.SessionAuth{}, fmt.Errorf("get session: %w", err)
+	}
+	defer rows.Close()
+	var out identity.SessionAuth
+	found := false
+	for rows.Next() {
+		var created, expires int64
+		var revoked sql.NullInt64
+		var org, ids sql.NullString
+		var kind sql.NullInt64
+		if err := rows.Scan(&out.Session.AccountID, &created, &expires, &revoked, &out.InstallationAdmin, &org, &kind, &ids); err != nil {
+			return identity.SessionAuth{}, fmt.Errorf("get session: %w", err)
+		}
+		found = true
+		out.Session.CreatedAt, out.Session.ExpiresAt, out.Session.RevokedAt = fromMS(created), fromMS(expires), fromNullMS(revoked)
+		if org.Valid {
+			r := authz.Role{OrganizationID: org.String, Kind: authz.RoleKind(kind.Int64)}
+			if r.ResourceIDs, err = resourceIDs(ids.String); err != nil {
+				return identity.SessionAuth{}, fmt.Errorf("get session: %w", err)
+			}
+			out.Roles = append(out.Roles, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return identity.SessionAuth{}, fmt.Errorf("get session: %w", err)
+	}
+	if !found {
+		// Never the hash in errors: it is as good as the token for lookups.
+		return identity.SessionAuth{}, notFound(sql.ErrNoRows, "session", "by token")
+	}
+	out.Session.TokenHash = hash
+	return out, nil
 }
 
 // RevokeSession marks the session revoked at at. Revoking a revoked session

@@ -72,3 +72,13 @@ BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
 
 CREATE TRIGGER catalog_version_schedule_exceptions_delete AFTER DELETE ON schedule_exceptions
 BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
+
+-- Organizations are covered too, for the description cache (catalog.Cache).
+CREATE TRIGGER catalog_version_organizations_insert AFTER INSERT ON organizations
+BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
+
+CREATE TRIGGER catalog_version_organizations_update AFTER UPDATE ON organizations
+BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
+
+CREATE TRIGGER catalog_version_organizations_delete AFTER DELETE ON organizations
+BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
