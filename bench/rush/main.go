@@ -71,6 +71,7 @@ type config struct {
 	// server taken during scenario 1.
 	serverProfile string
 	profileSecs   int
+	think         time.Duration
 }
 
 // maxClientsPerAccount is the server's limit of live holds per account:
@@ -106,6 +107,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.jsonOut, "json", false, "print the report as JSON instead of text")
 	fs.StringVar(&c.serverProfile, "server-cpuprofile", "", "with --spawn: write a CPU profile of the server, started with scenario 1 (the rush), to this file (go tool pprof)")
 	fs.IntVar(&c.profileSecs, "server-cpuprofile-seconds", 2, "length of that profile")
+	fs.DurationVar(&c.think, "think", 0, "scenario 1: each client's pause (±50%) between hold and confirm and between bookings, like a citizen filling in the form; 0 is the worst case")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -278,7 +280,7 @@ func run(ctx context.Context, cfg config) (rep *Report, err error) {
 
 	logf("scenario 1: %d clients race for %d seats ...", cfg.clients, cfg.seats)
 	profDone := startServerProfile(ctx, debugAddr, cfg.serverProfile, cfg.profileSecs, logf)
-	rep.Rush = runRush(ctx, a, pid, ev, accts, ppl, cfg.clients, cfg.maxSeats, cfg.seats, cfg.phase)
+	rep.Rush = runRush(ctx, a, pid, ev, accts, ppl, cfg.clients, cfg.maxSeats, cfg.seats, cfg.phase, cfg.think)
 	defer profDone()
 	if err := verifyRush(ctx, a, admin, cfg.org, ev, &rep.Rush); err != nil {
 		rep.Problems = append(rep.Problems, "rush verification: "+err.Error())

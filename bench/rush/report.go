@@ -55,13 +55,16 @@ type Params struct {
 	Protocol            string  `json:"protocol"`
 	Gzip                bool    `json:"accept_gzip"`
 	PhaseTimeoutS       float64 `json:"phase_timeout_s"`
+	// ThinkMS is each rush client's pause between hold and confirm and
+	// between bookings (a citizen filling in the form); 0 is the worst case.
+	ThinkMS float64 `json:"think_ms"`
 }
 
 // paramsOf copies the knobs of the run into the report.
 func paramsOf(c config) Params {
 	return Params{Clients: c.clients, Accounts: c.accounts, RegisterConcurrency: c.regConc, Seats: c.seats, MaxSeats: c.maxSeats,
 		CeilingCalls: c.ceiling, MixOps: c.mixOps, ScanClients: c.scanClients, VerifyCount: c.verifyCount,
-		Protocol: c.protocol, Gzip: c.gzip, PhaseTimeoutS: c.phase.Seconds()}
+		Protocol: c.protocol, Gzip: c.gzip, PhaseTimeoutS: c.phase.Seconds(), ThinkMS: float64(c.think.Milliseconds())}
 }
 
 // EventInfo is the event the rush was run on.
@@ -161,8 +164,12 @@ func writeText(w io.Writer, r *Report) {
 		p("server    external: %s (pid %d)", s.URL, s.PID)
 	}
 	pr := r.Params
-	p("load      %d clients on %d accounts; protocol %s (gzip accepted: %v); client and server share the machine",
-		pr.Clients, pr.Accounts, pr.Protocol, pr.Gzip)
+	think := "none (worst case: every client calls again as soon as it is answered)"
+	if pr.ThinkMS > 0 {
+		think = fmt.Sprintf("%.0f ms ±50%% between hold and confirm and between bookings", pr.ThinkMS)
+	}
+	p("load      %d clients on %d accounts; protocol %s (gzip accepted: %v); client and server share the machine; think time %s",
+		pr.Clients, pr.Accounts, pr.Protocol, pr.Gzip, think)
 	p("")
 
 	reg := r.Registration

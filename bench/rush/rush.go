@@ -70,7 +70,7 @@ type bookedRef struct {
 // runRush releases clients goroutines at once against the event's slot.
 // Each loops hold → confirm (with a fresh beneficiary) until the slot is
 // full, a bounded number of times, within the phase deadline.
-func runRush(ctx context.Context, a *api, pid int, ev event, accts []account, ppl *people, clients, maxSeats, capacity int, phase time.Duration) RushResult {
+func runRush(ctx context.Context, a *api, pid int, ev event, accts []account, ppl *people, clients, maxSeats, capacity int, phase, think time.Duration) RushResult {
 	ctx, cancel := context.WithTimeout(ctx, phase)
 	defer cancel()
 	r := RushResult{Capacity: capacity, Clients: clients, Accounts: len(accts), MaxSeats: maxSeats}
@@ -91,6 +91,19 @@ func runRush(ctx context.Context, a *api, pid int, ev event, accts []account, pp
 		acct := accts[c%len(accts)]
 		rng := rand.New(rand.NewPCG(uint64(c), 0x5eed))
 		pick := func() int32 { return int32(1 + rng.IntN(maxSeats)) }
+		// pause waits like a citizen would and returns how long it waited,
+		// which hold+confirm leaves out.
+		pause := func() time.Duration {
+			if think <= 0 {
+				return 0
+			}
+			t := time.Now()
+			select {
+			case <-time.After(think/2 + time.Duration(rng.Int64N(int64(think)))):
+			case <-ctx.Done():
+			}
+			return time.Since(t)
+		}
 		wg.Go(func() {
 			<-start
 			seats := pick()
@@ -99,7 +112,9 @@ func runRush(ctx context.Context, a *api, pid int, ev event, accts []account, pp
 				if ctx.Err() != nil || failures >= 3 {
 					return
 				}
+				pause()
 				begin := time.Now()
+				var thought time.Duration
 				h, _, err := call(ctx, hold, func(ctx context.Context) (*varcov1.Hold, error) {
 					res, err := a.booking.HoldSlots(ctx, req(&varcov1.HoldSlotsRequest{
 						ResourceId: ev.resourceID, SlotStart: ev.slot.GetStart(), Seats: seats}, acct.token))
@@ -119,6 +134,7 @@ func runRush(ctx context.Context, a *api, pid int, ev event, accts []account, pp
 					failures++
 					continue
 				}
+				thought = pause()
 				bk, _, err := call(ctx, confirm, func(ctx context.Context) (*varcov1.Booking, error) {
 					res, err := a.booking.ConfirmBooking(ctx, req(&varcov1.ConfirmBookingRequest{
 						HoldId: h.GetId(), IdempotencyKey: uuid.NewString(), Beneficiary: ppl.beneficiary(),
@@ -139,7 +155,7 @@ func runRush(ctx context.Context, a *api, pid int, ev event, accts []account, pp
 					failures++
 					continue
 				}
-				pair.record(time.Since(begin), nil)
+				pair.record(time.Since(begin)-thought, nil)
 				failures = 0
 				mu.Lock()
 				r.booked = append(r.booked, bookedRef{id: bk.GetId(), token: acct.token, seats: bk.GetSeats()})
