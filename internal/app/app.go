@@ -32,6 +32,7 @@ import (
 	"github.com/varco-gate/varco/internal/notify/dispatch"
 	"github.com/varco-gate/varco/internal/privacy"
 	"github.com/varco-gate/varco/internal/scheduling"
+	"github.com/varco-gate/varco/internal/stats"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
 )
@@ -90,7 +91,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	services.Gate = api.NewGate(devs, admission.New(db, keys, clk),
 		api.GateStreams{Feed: db, Keys: keys, Clk: clk, Poll: o.gatePoll}, log)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
-		Schedules: scheduling.New(db, avail, clk), Reader: cat, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings}, log)
+		Schedules: scheduling.New(db, avail, clk), Reader: cat, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings,
+		Stats: stats.New(db, clk)}, log)
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,

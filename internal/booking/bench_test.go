@@ -108,3 +108,107 @@ func BenchmarkWriteTxBaseline(b *testing.B) {
 		}
 	}
 }
+
+// firstFreeCases are the two shapes of the first-free search: an office
+// with room today (the search ends on its first slots), and one whose
+// next week is fully taken, as in a rush (the search reads a week of
+// usage and walks every slot of it).
+var firstFreeCases = []struct {
+	name     string
+	fullDays int
+}{
+	{"room-today", 0},
+	{"next-week-full", 7},
+}
+
+// firstFreeEnv prepares the ID-card service (15-minute slots, two
+// operators) with its first fullDays days taken by holds, and returns a
+// free slot ten days ahead to book. The benchmarks' clock stands on a
+// Friday at 10:00 in Rome.
+func firstFreeEnv(b *testing.B, fullDays int) (benchEnv, authz.Principal, time.Time) {
+	b.Helper()
+	e := newBenchEnv(b)
+	ctx := context.Background()
+	caller := e.account(b, 0)
+	rome, err := time.LoadLocation("Europe/Rome")
+	require.NoError(b, err)
+	today := e.clk.Now().In(rome)
+	grid := func(from, to time.Time) []availability.Day {
+		g, err := e.avail.Grid(ctx, availability.Query{ResourceID: demo.CIEID, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly)})
+		require.NoError(b, err)
+		return g.Days
+	}
+	if fullDays > 0 {
+		for _, d := range grid(today, today.AddDate(0, 0, fullDays-1)) {
+			for _, s := range d.Slots {
+				for range s.SeatsLeft {
+					if s.State != availability.Available {
+						break
+					}
+					_, err := e.svc.Hold(ctx, caller.AccountID, booking.HoldRequest{ResourceID: demo.CIEID, SlotStart: s.Start})
+					require.NoError(b, err)
+				}
+			}
+		}
+	}
+	for _, d := range grid(today.AddDate(0, 0, 10), today.AddDate(0, 0, 20)) {
+		for _, s := range d.Slots {
+			if s.State == availability.Available {
+				return e, caller, s.Start
+			}
+		}
+	}
+	b.Fatal("no free ID-card slot 10 to 20 days ahead")
+	return e, caller, time.Time{}
+}
+
+// BenchmarkFirstFree times the first-free search a hold runs before its
+// write transaction (one usage range read and slot generation), to be
+// read against BenchmarkHold in the same run.
+func BenchmarkFirstFree(b *testing.B) {
+	for _, tc := range firstFreeCases {
+		b.Run(tc.name, func(b *testing.B) {
+			e, _, start := firstFreeEnv(b, tc.fullDays)
+			ctx := context.Background()
+			sel, err := e.svc.Select(ctx, booking.HoldRequest{ResourceID: demo.CIEID, SlotStart: start})
+			require.NoError(b, err)
+			first, err := e.svc.FirstFree(ctx, sel, e.clk.Now())
+			require.NoError(b, err)
+			if tc.fullDays > 0 {
+				require.True(b, first.After(e.clk.Now().Add(time.Duration(tc.fullDays-1)*24*time.Hour)), "the full week is skipped: %v", first)
+			} else {
+				require.True(b, first.Before(e.clk.Now().Add(24*time.Hour)), "room today: %v", first)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := e.svc.FirstFree(ctx, sel, e.clk.Now()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHold times a whole hold (validation, first-free search, one
+// durable write transaction) on the same data as BenchmarkFirstFree; the
+// hold is released untimed so every iteration finds the slot free.
+func BenchmarkHold(b *testing.B) {
+	for _, tc := range firstFreeCases {
+		b.Run(tc.name, func(b *testing.B) {
+			e, caller, start := firstFreeEnv(b, tc.fullDays)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				h, err := e.svc.Hold(ctx, caller.AccountID, booking.HoldRequest{ResourceID: demo.CIEID, SlotStart: start})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				if err := e.svc.ReleaseHold(ctx, caller.AccountID, h.ID); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+		})
+	}
+}

@@ -123,6 +123,7 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 			Start: h.Start, End: h.End, SlotStarts: h.SlotStarts, Seats: h.Seats, Mode: mode, Status: Confirmed,
 			BookerID: caller.AccountID, Beneficiary: who, Reason: req.Reason, Notes: req.Notes, Language: lang,
 			PrivacyAt: now, Acks: acks, CreatedAt: now, UpdatedAt: now, IdempotencyKey: req.IdempotencyKey,
+			FirstFree: h.FirstFree,
 		}
 		b.OnBehalf = who.CodiceFiscale != self.CodiceFiscale
 		if req.PushConsent {

@@ -63,10 +63,14 @@ func (s *Service) Hold(ctx context.Context, accountID string, req HoldRequest) (
 	if ttl <= 0 {
 		ttl = catalog.DefaultHoldDuration
 	}
+	first, err := s.firstFree(ctx, sel, now)
+	if err != nil {
+		return Hold{}, err
+	}
 	h := Hold{
 		ID: uuid.NewString(), ResourceID: sel.resource.ID, AccountID: accountID, Seats: sel.seats,
 		Start: sel.slots[0].Start, End: sel.slots[len(sel.slots)-1].End, SlotStarts: sel.starts(),
-		ExpiresAt: now.Add(ttl), CreatedAt: now,
+		ExpiresAt: now.Add(ttl), CreatedAt: now, FirstFree: first,
 	}
 	err = s.store.InTx(ctx, func(tx Tx) error {
 		if _, err := tx.ReleaseExpiredHolds(ctx, sel.resource.ID, now); err != nil {

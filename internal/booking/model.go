@@ -109,6 +109,10 @@ type Hold struct {
 	CreatedAt  time.Time
 	// ReleasedAt is set once an expired hold's seats were freed.
 	ReleasedAt time.Time
+	// FirstFree is the start of the first slot of the resource a citizen
+	// could book when the hold was made (see firstFree); the booking
+	// copies it for statistics.
+	FirstFree time.Time
 }
 
 // Booking is a confirmed reservation and what happened to it since.
@@ -137,6 +141,10 @@ type Booking struct {
 	CreatedAt, UpdatedAt           time.Time
 	IdempotencyKey                 string
 	CancelTokenHash                [32]byte
+	// FirstFree is the start of the first slot of the resource a citizen
+	// could book when this booking was made; zero when not recorded
+	// (bookings made before it was). Only statistics read it.
+	FirstFree time.Time
 }
 
 // Active reports whether the booking still holds its seats.

@@ -84,6 +84,10 @@ func (s *Service) reschedule(ctx context.Context, old Booking, req RescheduleReq
 		return RescheduleResult{}, err
 	}
 	now := s.clk.Now()
+	first, err := s.firstFree(ctx, sel, now)
+	if err != nil {
+		return RescheduleResult{}, err
+	}
 	var out RescheduleResult
 	var newID string
 	err = s.store.InTx(ctx, func(tx Tx) error {
@@ -105,7 +109,7 @@ func (s *Service) reschedule(ctx context.Context, old Booking, req RescheduleReq
 		nb.ID, nb.OperatorID, nb.Status = uuid.NewString(), op, Confirmed
 		nb.Start, nb.End, nb.SlotStarts = sel.slots[0].Start, sel.slots[len(sel.slots)-1].End, sel.starts()
 		nb.RescheduledFrom, nb.RescheduledTo = cur.ID, ""
-		nb.CreatedAt, nb.UpdatedAt, nb.IdempotencyKey = now, now, req.IdempotencyKey
+		nb.CreatedAt, nb.UpdatedAt, nb.IdempotencyKey, nb.FirstFree = now, now, req.IdempotencyKey, first
 		nb.History = nil
 		if out.CancelToken, err = s.insertBooking(ctx, tx, &nb, actor, sel.resource, now); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/varco-gate/varco/internal/availability"
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/identity"
@@ -72,6 +73,9 @@ type Store interface {
 	ListForCalendar(ctx context.Context, q CalendarQuery) ([]Booking, error)
 	// SweepExpiredHolds frees the seats of every hold expired at now.
 	SweepExpiredHolds(ctx context.Context, now time.Time, limit int) (int, error)
+	// Usage reads a resource's live slot use in [from, to) as seen at now,
+	// from the readers (as availability.Store.Usage does).
+	Usage(ctx context.Context, resourceID string, from, to, now time.Time) ([]availability.Usage, error)
 }
 
 // Planner loads a bookable resource and its slot plan.

@@ -123,6 +123,10 @@ func (s *Service) BookAtCounter(ctx context.Context, staff Actor, req CounterReq
 	if err != nil {
 		return ConfirmResult{}, err
 	}
+	first, err := s.firstFree(ctx, sel, now)
+	if err != nil {
+		return ConfirmResult{}, err
+	}
 	var out ConfirmResult
 	var earlier string
 	err = s.store.InTx(ctx, func(tx Tx) error {
@@ -153,7 +157,7 @@ func (s *Service) BookAtCounter(ctx context.Context, staff Actor, req CounterReq
 			Start: sel.slots[0].Start, End: sel.slots[len(sel.slots)-1].End, SlotStarts: sel.starts(), Seats: sel.seats,
 			Mode: mode, Status: Confirmed, BookerID: staff.ID, BookedByStaff: true, OnBehalf: true,
 			Beneficiary: who, Reason: req.Reason, Notes: req.Notes, Language: lang, PrivacyAt: now,
-			CreatedAt: now, UpdatedAt: now, IdempotencyKey: req.IdempotencyKey,
+			CreatedAt: now, UpdatedAt: now, IdempotencyKey: req.IdempotencyKey, FirstFree: first,
 		}
 		if out.CancelToken, err = s.insertBooking(ctx, tx, &b, staff, r, now); err != nil {
 			return err

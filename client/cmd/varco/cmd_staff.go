@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
@@ -204,33 +203,10 @@ func (c *cli) stats(ctx context.Context, args []string) error {
 		OrganizationId: *org, ResourceId: *resource, FromDate: *from, ToDate: *to,
 	}))
 	if err != nil {
-		return notYet("stats", err)
+		return callErr("stats", err)
 	}
 	if c.json() {
 		return c.printProto(res.Msg)
 	}
-	cur, prev := res.Msg.GetCurrent().ProtoReflect(), res.Msg.GetPrevious().ProtoReflect()
-	tw := c.table()
-	fmt.Fprintf(tw, "\t%s … %s\t%s … %s\n", res.Msg.GetCurrent().GetFromDate(), res.Msg.GetCurrent().GetToDate(),
-		res.Msg.GetPrevious().GetFromDate(), res.Msg.GetPrevious().GetToDate())
-	// Every figure of the Stats message, in the contract's order, so a
-	// figure added to the API shows up here without a CLI change.
-	fields := cur.Descriptor().Fields()
-	for i := range fields.Len() {
-		fd := fields.Get(i)
-		if fd.Kind() == protoreflect.StringKind {
-			continue // the dates, in the header
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", fd.Name(), statValue(cur.Get(fd)), statValue(prev.Get(fd)))
-	}
-	return tw.Flush()
-}
-
-func statValue(v protoreflect.Value) string {
-	switch x := v.Interface().(type) {
-	case float64:
-		return fmt.Sprintf("%.1f", x)
-	default:
-		return fmt.Sprint(x)
-	}
+	return c.printStats(res.Msg.GetCurrent(), res.Msg.GetPrevious())
 }

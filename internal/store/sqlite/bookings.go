@@ -12,18 +12,18 @@ import (
 const bookingColumns = `id, code, organization_id, resource_id, operator_id, start_ms, end_ms, slot_starts, seats, mode,
 	status, booker_account_id, booked_by_staff, on_behalf, given_name, family_name, codice_fiscale, birth_date, birth_place,
 	email, phone, reason, notes, language, privacy_consent_ms, push_consent_ms, cancel_token_hash, idempotency_key,
-	rescheduled_from_id, rescheduled_to_id, created_at_ms, updated_at_ms`
+	rescheduled_from_id, rescheduled_to_id, created_at_ms, updated_at_ms, first_free_ms`
 
 // InsertBooking implements booking.Tx.
 func (t bookingTx) InsertBooking(ctx context.Context, b booking.Booking) error {
 	p := b.Beneficiary
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO bookings (`+bookingColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		b.ID, b.Code, b.OrganizationID, b.ResourceID, b.OperatorID, ms(b.Start), ms(b.End), encodeStarts(b.SlotStarts),
 		b.Seats, b.Mode, b.Status, nullString(b.BookerID), b.BookedByStaff, b.OnBehalf, p.GivenName, p.FamilyName, p.CodiceFiscale,
 		p.BirthDate, p.BirthPlace, p.Email, p.Phone, b.Reason, b.Notes, b.Language, ms(b.PrivacyAt), nullMS(b.PushConsentAt),
 		b.CancelTokenHash[:], b.IdempotencyKey, nullString(b.RescheduledFrom), nullString(b.RescheduledTo),
-		ms(b.CreatedAt), ms(b.UpdatedAt))
+		ms(b.CreatedAt), ms(b.UpdatedAt), nullMS(b.FirstFree))
 	if err != nil {
 		return conflict(err, "insert booking")
 	}
@@ -235,7 +235,7 @@ func (db *DB) listBookings(ctx context.Context, whereOrder string, args ...any) 
 func scanBooking(s scanner) (booking.Booking, error) {
 	var b booking.Booking
 	var start, end, privacy, created, updated int64
-	var push sql.NullInt64
+	var push, firstFree sql.NullInt64
 	var starts string
 	var booker, from, to sql.NullString
 	var hash []byte
@@ -243,10 +243,11 @@ func scanBooking(s scanner) (booking.Booking, error) {
 	err := s.Scan(&b.ID, &b.Code, &b.OrganizationID, &b.ResourceID, &b.OperatorID, &start, &end, &starts, &b.Seats,
 		&b.Mode, &b.Status, &booker, &b.BookedByStaff, &b.OnBehalf, &p.GivenName, &p.FamilyName, &p.CodiceFiscale, &p.BirthDate,
 		&p.BirthPlace, &p.Email, &p.Phone, &b.Reason, &b.Notes, &b.Language, &privacy, &push, &hash, &b.IdempotencyKey,
-		&from, &to, &created, &updated)
+		&from, &to, &created, &updated, &firstFree)
 	if err != nil {
 		return b, err
 	}
+	b.FirstFree = fromNullMS(firstFree)
 	b.Start, b.End, b.PrivacyAt, b.PushConsentAt = fromMS(start), fromMS(end), fromMS(privacy), fromNullMS(push)
 	b.CreatedAt, b.UpdatedAt = fromMS(created), fromMS(updated)
 	b.BookerID, b.RescheduledFrom, b.RescheduledTo = booker.String, from.String, to.String

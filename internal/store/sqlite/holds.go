@@ -133,13 +133,14 @@ func (t bookingTx) OperatorLoad(ctx context.Context, resourceID string, from, to
 	return out, rows.Err()
 }
 
-const holdColumns = `id, resource_id, account_id, operator_id, start_ms, end_ms, slot_starts, seats, expires_at_ms, created_at_ms, released_at_ms`
+const holdColumns = `id, resource_id, account_id, operator_id, start_ms, end_ms, slot_starts, seats, expires_at_ms, created_at_ms, released_at_ms,
+	first_free_ms`
 
 // InsertHold implements booking.Tx.
 func (t bookingTx) InsertHold(ctx context.Context, h booking.Hold) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO holds (`+holdColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO holds (`+holdColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 		h.ID, h.ResourceID, h.AccountID, h.OperatorID, ms(h.Start), ms(h.End), encodeStarts(h.SlotStarts), h.Seats,
-		ms(h.ExpiresAt), ms(h.CreatedAt), nullMS(h.ReleasedAt))
+		ms(h.ExpiresAt), ms(h.CreatedAt), nullMS(h.ReleasedAt), nullMS(h.FirstFree))
 	return conflict(err, "insert hold")
 }
 
@@ -220,13 +221,14 @@ func (db *DB) SweepExpiredHolds(ctx context.Context, now time.Time, limit int) (
 func scanHold(s scanner) (booking.Hold, error) {
 	var h booking.Hold
 	var start, end, exp, created int64
-	var released sql.NullInt64
+	var released, firstFree sql.NullInt64
 	var starts string
-	if err := s.Scan(&h.ID, &h.ResourceID, &h.AccountID, &h.OperatorID, &start, &end, &starts, &h.Seats, &exp, &created, &released); err != nil {
+	if err := s.Scan(&h.ID, &h.ResourceID, &h.AccountID, &h.OperatorID, &start, &end, &starts, &h.Seats, &exp, &created, &released,
+		&firstFree); err != nil {
 		return h, err
 	}
 	h.Start, h.End, h.ExpiresAt, h.CreatedAt = fromMS(start), fromMS(end), fromMS(exp), fromMS(created)
-	h.ReleasedAt = fromNullMS(released)
+	h.ReleasedAt, h.FirstFree = fromNullMS(released), fromNullMS(firstFree)
 	var err error
 	h.SlotStarts, err = decodeStarts(starts)
 	return h, err
