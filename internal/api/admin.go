@@ -36,6 +36,8 @@ type AdminDeps struct {
 	Audit audit.Store
 	// Bookings serves the operators' booking RPCs (admin_bookings.go).
 	Bookings StaffBookings
+	// Exports serves the CSV exports (admin_export.go).
+	Exports *Exports
 }
 
 // Admin serves varco.v1.AdminService; each group of RPCs lives in its own
