@@ -104,8 +104,9 @@ func (s *Service) Plan(ctx context.Context, r Request) (Plan, error) {
 	if p.Zone, p.Query.ResourceIDs, err = s.scope(ctx, r.OrganizationID, r.ResourceID); err != nil {
 		return p, err
 	}
-	p.Query.From, _ = schedule.Clock(0).At(p.FromDate, p.Zone)
-	p.Query.To, _ = schedule.Clock(0).At(p.ToDate.AddDays(1), p.Zone)
+	from, _ := schedule.Clock(0).At(p.FromDate, p.Zone)
+	to, _ := schedule.Clock(0).At(p.ToDate.AddDays(1), p.Zone)
+	p.Query.From, p.Query.To = from.UTC(), to.UTC()
 	return p, nil
 }
 
