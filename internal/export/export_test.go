@@ -30,7 +30,9 @@ type fakeStore struct {
 func (f *fakeStore) ListResources(context.Context, string, string) ([]catalog.Resource, error) {
 	return f.resources, nil
 }
-func (f *fakeStore) ListPlaces(context.Context, string) ([]catalog.Place, error) { return f.places, nil }
+func (f *fakeStore) ListPlaces(context.Context, string) ([]catalog.Place, error) {
+	return f.places, nil
+}
 func (f *fakeStore) GetPlace(_ context.Context, id string) (catalog.Place, error) {
 	for _, p := range f.places {
 		if p.ID == id {
