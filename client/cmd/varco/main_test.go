@@ -452,7 +452,6 @@ func TestStaffCommands(t *testing.T) {
 	require.NoError(t, <-done)
 
 	for _, cmd := range [][]string{
-		{"export", "--org", report.OrganizationID, "--from", "2026-01-01", "--to", "2026-01-31"},
 		{"stats", "--org", report.OrganizationID, "--from", "2026-01-01", "--to", "2026-01-31"},
 	} {
 		_, errOut, err := u.run("", cmd...)
