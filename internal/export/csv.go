@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // BOM is the UTF-8 byte order mark that starts every file: without it Excel
@@ -52,14 +53,8 @@ const formulaStarts = "=+-@\t\r\n＝＋－＠"
 // "=HYPERLINK(...)" in a name must stay text on the office's computer
 // (OWASP "CSV injection"). Other values are returned unchanged.
 func Defuse(s string) string {
-	if s == "" {
-		return s
-	}
-	for _, r := range s {
-		if strings.ContainsRune(formulaStarts, r) {
-			return "'" + s
-		}
-		return s
+	if first, _ := utf8.DecodeRuneInString(s); s != "" && strings.ContainsRune(formulaStarts, first) {
+		return "'" + s
 	}
 	return s
 }
