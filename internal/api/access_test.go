@@ -106,7 +106,7 @@ var matrix = []struct {
 		"AdminService/CreateResource", "AdminService/UpdateResource", "AdminService/DeleteResource",
 		"AdminService/SetSchedule", "AdminService/AddScheduleException", "AdminService/DeleteScheduleException",
 		"AdminService/GrantRole", "AdminService/RevokeRole", "AdminService/ListStaff", "AdminService/GetStats",
-		"AdminService/ExportBookings", "AdminService/ExportScans", "AdminService/CreateDeviceEnrollment",
+		"AdminService/ExportBookings", "AdminService/ExportScans", "AdminService/CreateExportLink", "AdminService/CreateDeviceEnrollment",
 		"AdminService/ListDevices", "AdminService/RevokeDevice", "AdminService/CreateWebhook",
 		"AdminService/ListWebhooks", "AdminService/DeleteWebhook", "AdminService/ListWebhookDeliveries",
 		"AdminService/ReplayWebhookDelivery", "AdminService/ListAuditEvents"}},

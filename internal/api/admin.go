@@ -38,6 +38,8 @@ type AdminDeps struct {
 	Bookings StaffBookings
 	// Stats computes the figures of GetStats (admin_stats.go).
 	Stats Statistics
+	// Exports serves the CSV exports (admin_export.go).
+	Exports *Exports
 }
 
 // Admin serves varco.v1.AdminService; each group of RPCs lives in its own

@@ -36,7 +36,7 @@ func NewAudit(s audit.Store, clk clock.Clock, log *slog.Logger) *Audit {
 	return &Audit{store: s, clk: clk, log: log}
 }
 
-func (a *Audit) record(ctx context.Context, procedure string, msg any) {
+func (a *Audit) record(ctx context.Context, procedure string, msg any, detail string) {
 	svc, method, _ := strings.Cut(strings.TrimPrefix(procedure, "/varco.v1."), "/")
 	if svc != "AdminService" {
 		return
@@ -52,7 +52,7 @@ func (a *Audit) record(ctx context.Context, procedure string, msg any) {
 	}
 	typ, id := target(msg)
 	e := audit.Event{ID: uuid.NewString(), OrganizationID: scope.OrganizationID, At: a.clk.Now(), ActorKind: 3, // PRINCIPAL_KIND_STAFF
-		ActorID: p.AccountID, Action: action, TargetType: typ, TargetID: id}
+		ActorID: p.AccountID, Action: action, TargetType: typ, TargetID: id, Detail: detail}
 	if err := a.store.RecordAudit(ctx, e); err != nil {
 		a.log.ErrorContext(ctx, "audit trail", slog.String("action", action), slog.Any("err", err))
 	}
@@ -93,7 +93,7 @@ func (a *Audit) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 		res, err := next(ctx, req)
 		if err == nil && !req.Spec().IsClient {
-			a.record(ctx, req.Spec().Procedure, req.Any())
+			a.record(ctx, req.Spec().Procedure, req.Any(), "")
 		}
 		return res, err
 	}
@@ -104,22 +104,44 @@ func (a *Audit) WrapStreamingClient(next connect.StreamingClientFunc) connect.St
 	return next
 }
 
-// WrapStreamingHandler records completed exports.
+// WrapStreamingHandler records exports: completed ones, and failed ones
+// that had already sent data (the data was read all the same). The handler
+// may describe what it sent with setAuditDetail.
 func (a *Audit) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		detail := new(string)
+		ctx = context.WithValue(ctx, auditDetailKey{}, detail)
 		rc := &recordingConn{StreamingHandlerConn: conn}
 		err := next(ctx, rc)
-		if err == nil && rc.msg != nil {
-			a.record(ctx, conn.Spec().Procedure, rc.msg)
+		if rc.msg != nil && (err == nil || rc.sent) {
+			a.record(ctx, conn.Spec().Procedure, rc.msg, *detail)
 		}
 		return err
 	}
 }
 
-// recordingConn remembers the request message of a server stream.
+type auditDetailKey struct{}
+
+// setAuditDetail sets the detail of the audit event a streaming call
+// records (for exports: the period and how many rows left the server).
+func setAuditDetail(ctx context.Context, detail string) {
+	if d, ok := ctx.Value(auditDetailKey{}).(*string); ok {
+		*d = detail
+	}
+}
+
+// recordingConn remembers the request message of a server stream, and
+// whether anything was sent.
 type recordingConn struct {
 	connect.StreamingHandlerConn
-	msg any
+	msg  any
+	sent bool
+}
+
+func (c *recordingConn) Send(m any) error {
+	err := c.StreamingHandlerConn.Send(m)
+	c.sent = c.sent || err == nil
+	return err
 }
 
 func (c *recordingConn) Receive(m any) error {

@@ -95,6 +95,8 @@ func (a *Access) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect
 		if err != nil {
 			return ToConnect(ctx, a.log, Language(h), err)
 		}
+		// The audit trail needs the organization the stream touched.
+		ctx = authz.WithScopeHolder(ctx)
 		ctx, set := authz.WithPendingPrincipal(ctx)
 		return next(ctx, &checkedConn{StreamingHandlerConn: conn, access: a, ctx: ctx, principal: p, set: set})
 	}

@@ -37,6 +37,19 @@ var scanMessages = map[gate.Reason][2]string{
 	gate.ReasonNotInside:      {"Uscita senza ingresso registrato", "Exit without a recorded entry"},
 }
 
+// ScanReasonText is the operator's text for a scan reason code ("OK",
+// "ALREADY_INSIDE"…) in lang; exports label their rows with it.
+func ScanReasonText(reason, lang string) string {
+	msg, ok := scanMessages[gate.Reason(reason)]
+	if !ok {
+		return ""
+	}
+	if lang == "en" {
+		return msg[1]
+	}
+	return msg[0]
+}
+
 func verdictPB(r admission.Record, lang string, now time.Time) *varcov1.Verdict {
 	msg := scanMessages[r.Reason]
 	text := msg[0]

@@ -135,12 +135,16 @@ func withCORS(h http.Handler, origins []string) http.Handler {
 }
 
 // IsStreaming reports whether path names a streaming RPC of the varco.v1
-// services, health or reflection: those must not be cut by unary timeouts.
+// services, health or reflection, or a CSV download: those must not be cut
+// by unary timeouts.
 func IsStreaming() func(path string) bool {
 	streaming := map[string]bool{
 		"/grpc.health.v1.Health/Watch":                                   true,
 		"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      true,
 		"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": true,
+		// CSV downloads stream for as long as the period takes.
+		ExportBookingsPath: true,
+		ExportScansPath:    true,
 	}
 	for _, name := range ServiceNames {
 		d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(name))

@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -65,9 +63,7 @@ func (t Tickets) ticketPB(it booking.IssuedTicket, revoked, png bool, linkSecret
 // the booking's cancel-token hash, which only the server knows, so links
 // cannot be guessed from ticket ids and die with the booking's token.
 func qrLinkToken(secret [32]byte, ticketID string) string {
-	m := hmac.New(sha256.New, secret[:])
-	m.Write([]byte("varco-qr-link:" + ticketID))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+	return linkMAC(secret, "varco-qr-link:"+ticketID)
 }
 
 // GetTicket returns the QR tickets of the caller's booking.

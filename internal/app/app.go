@@ -26,6 +26,7 @@ import (
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/demo"
 	"github.com/varco-gate/varco/internal/devices"
+	"github.com/varco-gate/varco/internal/export"
 	"github.com/varco-gate/varco/internal/httpserver"
 	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/internal/metrics"
@@ -90,20 +91,25 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	devs := devices.New(db, clk)
 	services.Gate = api.NewGate(devs, admission.New(db, keys, clk),
 		api.GateStreams{Feed: db, Keys: keys, Clk: clk, Poll: o.gatePoll}, log)
+	authorizer, auditor := authz.NewAuthorizer(db), api.NewAudit(db, clk, log)
+	exports := &api.Exports{Service: export.New(db, api.ScanReasonText), Authn: ids, Sessions: db, Principals: ids,
+		Authz: authorizer, Audit: auditor, Clock: clk, PublicBaseURL: cfg.PublicBaseURL, Log: log}
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
 		Schedules: scheduling.New(db, avail, clk), Reader: cat, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings,
-		Stats: stats.New(db, clk)}, log)
+		Stats: stats.New(db, clk), Exports: exports}, log)
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
 		Interceptors:    []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk)},
-		Access:          api.NewAccess(ids, authz.NewAuthorizer(db), log),
-		Audit:           api.NewAudit(db, clk, log),
+		Access:          api.NewAccess(ids, authorizer, log),
+		Audit:           auditor,
 		Metrics:         m.Handler(),
 		Extra: map[string]http.Handler{
-			api.CalendarPattern:   api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
-			api.QRPattern:         api.NewQRHandler(bookings, tickets, log),
-			api.CancelLinkPattern: api.NewCancelLinkHandler(bookings, db, log),
+			api.CalendarPattern:                 api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
+			api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
+			api.CancelLinkPattern:               api.NewCancelLinkHandler(bookings, db, log),
+			api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
+			api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
 		},
 		Logger: log,
 	})

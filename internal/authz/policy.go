@@ -175,6 +175,7 @@ var Policy = map[string]Rule{
 	c.AdminServiceGetStatsProcedure:                    {Access: Organizer, scope: orgAndOptionalResource},
 	c.AdminServiceExportBookingsProcedure:              {Access: Organizer, scope: orgAndOptionalResource},
 	c.AdminServiceExportScansProcedure:                 {Access: Organizer, scope: orgAndOptionalResource},
+	c.AdminServiceCreateExportLinkProcedure:            {Access: Organizer, scope: orgAndOptionalResource},
 	c.AdminServiceCreateDeviceEnrollmentProcedure:      {Access: Organizer, scope: orgScope},
 	c.AdminServiceListDevicesProcedure:                 {Access: Organizer, scope: orgScope},
 	c.AdminServiceRevokeDeviceProcedure:                {Access: Organizer, scope: deviceScope},

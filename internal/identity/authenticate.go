@@ -35,7 +35,14 @@ func (s *Service) authenticateSession(ctx context.Context, bearer string) (authz
 	if !token.Valid(bearer, token.PrefixSession) {
 		return authz.Principal{}, ErrSessionInvalid
 	}
-	hash := token.Hash(bearer)
+	return s.SessionPrincipal(ctx, token.Hash(bearer))
+}
+
+// SessionPrincipal returns the principal of the active session whose token
+// hashes to hash, with the account's current roles. Links bound to a
+// session (CSV export links) use it; a revoked or expired session yields
+// ErrSessionInvalid.
+func (s *Service) SessionPrincipal(ctx context.Context, hash [32]byte) (authz.Principal, error) {
 	// One query, not three: this runs for every call of every citizen.
 	sa, err := s.store.GetSessionAuth(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {

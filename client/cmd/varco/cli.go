@@ -59,7 +59,7 @@ var commands = []command{
 	{"attend", "mark a booking done or no-show (staff)", (*cli).attend},
 	{"enroll-code", "create a one-time code to enroll a gate scanner (organizer)", (*cli).enrollCode},
 	{"occupancy", "watch who is inside, live, until Ctrl-C (staff)", (*cli).occupancy},
-	{"export", "export bookings as CSV (organizer)", (*cli).export},
+	{"export", "export bookings or gate scans of a period as CSV (organizer)", (*cli).export},
 	{"stats", "show statistics for a period (organizer)", (*cli).stats},
 }
 

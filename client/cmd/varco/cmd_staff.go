@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"connectrpc.com/connect"
@@ -121,66 +118,6 @@ func (c *cli) enrollCode(ctx context.Context, args []string) error {
 	_, err = fmt.Fprintf(c.stdout, "Enrollment code for %q: %s\nType it on the scanner before %s (it works once).\n",
 		*name, res.Msg.GetEnrollmentCode(), res.Msg.GetExpiresAt().AsTime().Local().Format("15:04"))
 	return err
-}
-
-func (c *cli) export(ctx context.Context, args []string) error {
-	fs := c.flagSet("export")
-	org := fs.String("org", "", "organization id")
-	resource := fs.String("resource", "", "only this resource")
-	from := fs.String("from", "", "first date YYYY-MM-DD")
-	to := fs.String("to", "", "last date YYYY-MM-DD, included")
-	out := fs.String("out", "", "write the CSV to this file (default stdout)")
-	if err := c.parse(fs, args); err != nil {
-		return err
-	}
-	if err := required(map[string]string{"org": *org, "from": *from, "to": *to}); err != nil {
-		return err
-	}
-	api, err := c.client()
-	if err != nil {
-		return err
-	}
-	stream, err := api.Admin.ExportBookings(ctx, connect.NewRequest(&varcov1.ExportBookingsRequest{
-		OrganizationId: *org, ResourceId: *resource, FromDate: *from, ToDate: *to,
-	}))
-	if err != nil {
-		return notYet("export", err)
-	}
-	defer stream.Close()
-	// The CSV is the machine-readable output of this command, with
-	// --output json too: scripts want the file, not JSON around it.
-	var w io.Writer = c.stdout
-	var file *os.File
-	for stream.Receive() {
-		if file == nil && *out != "" {
-			// Created only once the server has answered, so a refusal
-			// leaves no empty file behind.
-			if file, err = os.Create(*out); err != nil {
-				return err
-			}
-			w = file
-		}
-		if _, err := w.Write(stream.Msg().GetChunk()); err != nil {
-			return errors.Join(err, closeFile(file))
-		}
-	}
-	if err := stream.Err(); err != nil {
-		return errors.Join(notYet("export", err), closeFile(file))
-	}
-	if file == nil && *out != "" {
-		// A period without bookings still gets its (empty) file.
-		if file, err = os.Create(*out); err != nil {
-			return err
-		}
-	}
-	return closeFile(file)
-}
-
-func closeFile(f *os.File) error {
-	if f == nil {
-		return nil
-	}
-	return f.Close()
 }
 
 func (c *cli) stats(ctx context.Context, args []string) error {

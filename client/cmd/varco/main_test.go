@@ -450,14 +450,6 @@ func TestStaffCommands(t *testing.T) {
 	cancel()
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	require.NoError(t, <-done)
-
-	for _, cmd := range [][]string{
-		{"export", "--org", report.OrganizationID, "--from", "2026-01-01", "--to", "2026-01-31"},
-	} {
-		_, errOut, err := u.run("", cmd...)
-		require.Error(t, err)
-		require.Equal(t, "varco: "+cmd[0]+": not available on this server yet\n", errOut)
-	}
 }
 
 func TestUsage(t *testing.T) {

@@ -22,6 +22,113 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// CsvDelimiter separates the fields of a CSV export.
+type CsvDelimiter int32
+
+const (
+	// Not set: a semicolon.
+	CsvDelimiter_CSV_DELIMITER_UNSPECIFIED CsvDelimiter = 0
+	// ";", what Excel expects in Italy and most of Europe (where "," is the
+	// decimal separator): the file opens in columns with a double click.
+	CsvDelimiter_CSV_DELIMITER_SEMICOLON CsvDelimiter = 1
+	// ",", for Excel in English locales and for programs.
+	CsvDelimiter_CSV_DELIMITER_COMMA CsvDelimiter = 2
+)
+
+// Enum value maps for CsvDelimiter.
+var (
+	CsvDelimiter_name = map[int32]string{
+		0: "CSV_DELIMITER_UNSPECIFIED",
+		1: "CSV_DELIMITER_SEMICOLON",
+		2: "CSV_DELIMITER_COMMA",
+	}
+	CsvDelimiter_value = map[string]int32{
+		"CSV_DELIMITER_UNSPECIFIED": 0,
+		"CSV_DELIMITER_SEMICOLON":   1,
+		"CSV_DELIMITER_COMMA":       2,
+	}
+)
+
+func (x CsvDelimiter) Enum() *CsvDelimiter {
+	p := new(CsvDelimiter)
+	*p = x
+	return p
+}
+
+func (x CsvDelimiter) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CsvDelimiter) Descriptor() protoreflect.EnumDescriptor {
+	return file_varco_v1_admin_proto_enumTypes[0].Descriptor()
+}
+
+func (CsvDelimiter) Type() protoreflect.EnumType {
+	return &file_varco_v1_admin_proto_enumTypes[0]
+}
+
+func (x CsvDelimiter) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CsvDelimiter.Descriptor instead.
+func (CsvDelimiter) EnumDescriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{0}
+}
+
+// ExportKind names what an export link downloads.
+type ExportKind int32
+
+const (
+	// Not set.
+	ExportKind_EXPORT_KIND_UNSPECIFIED ExportKind = 0
+	// Bookings, as ExportBookings.
+	ExportKind_EXPORT_KIND_BOOKINGS ExportKind = 1
+	// Gate scans, as ExportScans.
+	ExportKind_EXPORT_KIND_SCANS ExportKind = 2
+)
+
+// Enum value maps for ExportKind.
+var (
+	ExportKind_name = map[int32]string{
+		0: "EXPORT_KIND_UNSPECIFIED",
+		1: "EXPORT_KIND_BOOKINGS",
+		2: "EXPORT_KIND_SCANS",
+	}
+	ExportKind_value = map[string]int32{
+		"EXPORT_KIND_UNSPECIFIED": 0,
+		"EXPORT_KIND_BOOKINGS":    1,
+		"EXPORT_KIND_SCANS":       2,
+	}
+)
+
+func (x ExportKind) Enum() *ExportKind {
+	p := new(ExportKind)
+	*p = x
+	return p
+}
+
+func (x ExportKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ExportKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_varco_v1_admin_proto_enumTypes[1].Descriptor()
+}
+
+func (ExportKind) Type() protoreflect.EnumType {
+	return &file_varco_v1_admin_proto_enumTypes[1]
+}
+
+func (x ExportKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ExportKind.Descriptor instead.
+func (ExportKind) EnumDescriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{1}
+}
+
 // WebhookEvent is an event a webhook can receive.
 type WebhookEvent int32
 
@@ -79,11 +186,11 @@ func (x WebhookEvent) String() string {
 }
 
 func (WebhookEvent) Descriptor() protoreflect.EnumDescriptor {
-	return file_varco_v1_admin_proto_enumTypes[0].Descriptor()
+	return file_varco_v1_admin_proto_enumTypes[2].Descriptor()
 }
 
 func (WebhookEvent) Type() protoreflect.EnumType {
-	return &file_varco_v1_admin_proto_enumTypes[0]
+	return &file_varco_v1_admin_proto_enumTypes[2]
 }
 
 func (x WebhookEvent) Number() protoreflect.EnumNumber {
@@ -92,7 +199,7 @@ func (x WebhookEvent) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use WebhookEvent.Descriptor instead.
 func (WebhookEvent) EnumDescriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{0}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{2}
 }
 
 // CreateOrganizationRequest carries the new organization.
@@ -2558,12 +2665,17 @@ type ExportBookingsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Organization id; required.
 	OrganizationId string `protobuf:"bytes,1,opt,name=organization_id,json=organizationId,proto3" json:"organization_id,omitempty"`
-	// Only this resource, when set.
+	// Only this resource and its subtree, when set.
 	ResourceId string `protobuf:"bytes,2,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
-	// First local date; required.
+	// First local date "YYYY-MM-DD" (the place's zone); required.
 	FromDate string `protobuf:"bytes,3,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
-	// Last local date, included; required.
-	ToDate        string `protobuf:"bytes,4,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
+	// Last local date, included; required. At most 366 days from from_date.
+	ToDate string `protobuf:"bytes,4,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
+	// Field separator; semicolon when not set.
+	Delimiter CsvDelimiter `protobuf:"varint,5,opt,name=delimiter,proto3,enum=varco.v1.CsvDelimiter" json:"delimiter,omitempty"`
+	// Language of the header row and of the labels: "it" or "en"; the
+	// request's Accept-Language (Italian by default) when empty.
+	Language      string `protobuf:"bytes,6,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2626,6 +2738,20 @@ func (x *ExportBookingsRequest) GetToDate() string {
 	return ""
 }
 
+func (x *ExportBookingsRequest) GetDelimiter() CsvDelimiter {
+	if x != nil {
+		return x.Delimiter
+	}
+	return CsvDelimiter_CSV_DELIMITER_UNSPECIFIED
+}
+
+func (x *ExportBookingsRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
 // ExportBookingsResponse is one chunk of CSV; concatenate them in order.
 type ExportBookingsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2672,17 +2798,23 @@ func (x *ExportBookingsResponse) GetChunk() []byte {
 	return nil
 }
 
-// ExportScansRequest selects the rows.
+// ExportScansRequest selects the rows: scans whose device time falls in the
+// period.
 type ExportScansRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Organization id; required.
 	OrganizationId string `protobuf:"bytes,1,opt,name=organization_id,json=organizationId,proto3" json:"organization_id,omitempty"`
-	// Only this resource, when set.
+	// Only this resource and its subtree, when set.
 	ResourceId string `protobuf:"bytes,2,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
-	// First local date; required.
+	// First local date "YYYY-MM-DD" (the place's zone); required.
 	FromDate string `protobuf:"bytes,3,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
-	// Last local date, included; required.
-	ToDate        string `protobuf:"bytes,4,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
+	// Last local date, included; required. At most 366 days from from_date.
+	ToDate string `protobuf:"bytes,4,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
+	// Field separator; semicolon when not set.
+	Delimiter CsvDelimiter `protobuf:"varint,5,opt,name=delimiter,proto3,enum=varco.v1.CsvDelimiter" json:"delimiter,omitempty"`
+	// Language of the header row and of the labels: "it" or "en"; the
+	// request's Accept-Language (Italian by default) when empty.
+	Language      string `protobuf:"bytes,6,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2745,6 +2877,20 @@ func (x *ExportScansRequest) GetToDate() string {
 	return ""
 }
 
+func (x *ExportScansRequest) GetDelimiter() CsvDelimiter {
+	if x != nil {
+		return x.Delimiter
+	}
+	return CsvDelimiter_CSV_DELIMITER_UNSPECIFIED
+}
+
+func (x *ExportScansRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
 // ExportScansResponse is one chunk of CSV.
 type ExportScansResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2791,6 +2937,164 @@ func (x *ExportScansResponse) GetChunk() []byte {
 	return nil
 }
 
+// CreateExportLinkRequest selects the export, with the fields of
+// ExportBookingsRequest and ExportScansRequest.
+type CreateExportLinkRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Bookings or scans; required.
+	Kind ExportKind `protobuf:"varint,1,opt,name=kind,proto3,enum=varco.v1.ExportKind" json:"kind,omitempty"`
+	// Organization id; required.
+	OrganizationId string `protobuf:"bytes,2,opt,name=organization_id,json=organizationId,proto3" json:"organization_id,omitempty"`
+	// Only this resource and its subtree, when set.
+	ResourceId string `protobuf:"bytes,3,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
+	// First local date "YYYY-MM-DD"; required.
+	FromDate string `protobuf:"bytes,4,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
+	// Last local date, included; required.
+	ToDate string `protobuf:"bytes,5,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
+	// Field separator; semicolon when not set.
+	Delimiter CsvDelimiter `protobuf:"varint,6,opt,name=delimiter,proto3,enum=varco.v1.CsvDelimiter" json:"delimiter,omitempty"`
+	// Language of the file: "it" or "en"; Accept-Language when empty.
+	Language      string `protobuf:"bytes,7,opt,name=language,proto3" json:"language,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateExportLinkRequest) Reset() {
+	*x = CreateExportLinkRequest{}
+	mi := &file_varco_v1_admin_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateExportLinkRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateExportLinkRequest) ProtoMessage() {}
+
+func (x *CreateExportLinkRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_admin_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateExportLinkRequest.ProtoReflect.Descriptor instead.
+func (*CreateExportLinkRequest) Descriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *CreateExportLinkRequest) GetKind() ExportKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ExportKind_EXPORT_KIND_UNSPECIFIED
+}
+
+func (x *CreateExportLinkRequest) GetOrganizationId() string {
+	if x != nil {
+		return x.OrganizationId
+	}
+	return ""
+}
+
+func (x *CreateExportLinkRequest) GetResourceId() string {
+	if x != nil {
+		return x.ResourceId
+	}
+	return ""
+}
+
+func (x *CreateExportLinkRequest) GetFromDate() string {
+	if x != nil {
+		return x.FromDate
+	}
+	return ""
+}
+
+func (x *CreateExportLinkRequest) GetToDate() string {
+	if x != nil {
+		return x.ToDate
+	}
+	return ""
+}
+
+func (x *CreateExportLinkRequest) GetDelimiter() CsvDelimiter {
+	if x != nil {
+		return x.Delimiter
+	}
+	return CsvDelimiter_CSV_DELIMITER_UNSPECIFIED
+}
+
+func (x *CreateExportLinkRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+// CreateExportLinkResponse carries the link.
+type CreateExportLinkResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Absolute URL to GET; it needs no other credential. Treat it as a
+	// password until it expires: do not share or log it.
+	Url string `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
+	// The link stops working at this instant (5 minutes), or earlier when
+	// the session that created it ends.
+	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateExportLinkResponse) Reset() {
+	*x = CreateExportLinkResponse{}
+	mi := &file_varco_v1_admin_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateExportLinkResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateExportLinkResponse) ProtoMessage() {}
+
+func (x *CreateExportLinkResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_admin_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateExportLinkResponse.ProtoReflect.Descriptor instead.
+func (*CreateExportLinkResponse) Descriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *CreateExportLinkResponse) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *CreateExportLinkResponse) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
 // CreateDeviceEnrollmentRequest describes the gate.
 type CreateDeviceEnrollmentRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2808,7 +3112,7 @@ type CreateDeviceEnrollmentRequest struct {
 
 func (x *CreateDeviceEnrollmentRequest) Reset() {
 	*x = CreateDeviceEnrollmentRequest{}
-	mi := &file_varco_v1_admin_proto_msgTypes[49]
+	mi := &file_varco_v1_admin_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2820,7 +3124,7 @@ func (x *CreateDeviceEnrollmentRequest) String() string {
 func (*CreateDeviceEnrollmentRequest) ProtoMessage() {}
 
 func (x *CreateDeviceEnrollmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[49]
+	mi := &file_varco_v1_admin_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2833,7 +3137,7 @@ func (x *CreateDeviceEnrollmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDeviceEnrollmentRequest.ProtoReflect.Descriptor instead.
 func (*CreateDeviceEnrollmentRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{49}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *CreateDeviceEnrollmentRequest) GetOrganizationId() string {
@@ -2877,7 +3181,7 @@ type CreateDeviceEnrollmentResponse struct {
 
 func (x *CreateDeviceEnrollmentResponse) Reset() {
 	*x = CreateDeviceEnrollmentResponse{}
-	mi := &file_varco_v1_admin_proto_msgTypes[50]
+	mi := &file_varco_v1_admin_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2889,7 +3193,7 @@ func (x *CreateDeviceEnrollmentResponse) String() string {
 func (*CreateDeviceEnrollmentResponse) ProtoMessage() {}
 
 func (x *CreateDeviceEnrollmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[50]
+	mi := &file_varco_v1_admin_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2902,7 +3206,7 @@ func (x *CreateDeviceEnrollmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDeviceEnrollmentResponse.ProtoReflect.Descriptor instead.
 func (*CreateDeviceEnrollmentResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{50}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *CreateDeviceEnrollmentResponse) GetEnrollmentCode() string {
@@ -2930,7 +3234,7 @@ type ListDevicesRequest struct {
 
 func (x *ListDevicesRequest) Reset() {
 	*x = ListDevicesRequest{}
-	mi := &file_varco_v1_admin_proto_msgTypes[51]
+	mi := &file_varco_v1_admin_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2942,7 +3246,7 @@ func (x *ListDevicesRequest) String() string {
 func (*ListDevicesRequest) ProtoMessage() {}
 
 func (x *ListDevicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[51]
+	mi := &file_varco_v1_admin_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2955,7 +3259,7 @@ func (x *ListDevicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDevicesRequest.ProtoReflect.Descriptor instead.
 func (*ListDevicesRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{51}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ListDevicesRequest) GetOrganizationId() string {
@@ -2976,7 +3280,7 @@ type ListDevicesResponse struct {
 
 func (x *ListDevicesResponse) Reset() {
 	*x = ListDevicesResponse{}
-	mi := &file_varco_v1_admin_proto_msgTypes[52]
+	mi := &file_varco_v1_admin_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2988,7 +3292,7 @@ func (x *ListDevicesResponse) String() string {
 func (*ListDevicesResponse) ProtoMessage() {}
 
 func (x *ListDevicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[52]
+	mi := &file_varco_v1_admin_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3001,7 +3305,7 @@ func (x *ListDevicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDevicesResponse.ProtoReflect.Descriptor instead.
 func (*ListDevicesResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{52}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ListDevicesResponse) GetDevices() []*Device {
@@ -3022,7 +3326,7 @@ type RevokeDeviceRequest struct {
 
 func (x *RevokeDeviceRequest) Reset() {
 	*x = RevokeDeviceRequest{}
-	mi := &file_varco_v1_admin_proto_msgTypes[53]
+	mi := &file_varco_v1_admin_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3034,7 +3338,7 @@ func (x *RevokeDeviceRequest) String() string {
 func (*RevokeDeviceRequest) ProtoMessage() {}
 
 func (x *RevokeDeviceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[53]
+	mi := &file_varco_v1_admin_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3047,7 +3351,7 @@ func (x *RevokeDeviceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeDeviceRequest.ProtoReflect.Descriptor instead.
 func (*RevokeDeviceRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{53}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *RevokeDeviceRequest) GetDeviceId() string {
@@ -3068,7 +3372,7 @@ type RevokeDeviceResponse struct {
 
 func (x *RevokeDeviceResponse) Reset() {
 	*x = RevokeDeviceResponse{}
-	mi := &file_varco_v1_admin_proto_msgTypes[54]
+	mi := &file_varco_v1_admin_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3080,7 +3384,7 @@ func (x *RevokeDeviceResponse) String() string {
 func (*RevokeDeviceResponse) ProtoMessage() {}
 
 func (x *RevokeDeviceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[54]
+	mi := &file_varco_v1_admin_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3093,7 +3397,7 @@ func (x *RevokeDeviceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeDeviceResponse.ProtoReflect.Descriptor instead.
 func (*RevokeDeviceResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{54}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *RevokeDeviceResponse) GetDevice() *Device {
@@ -3128,7 +3432,7 @@ type ScanConflict struct {
 
 func (x *ScanConflict) Reset() {
 	*x = ScanConflict{}
-	mi := &file_varco_v1_admin_proto_msgTypes[55]
+	mi := &file_varco_v1_admin_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3140,7 +3444,7 @@ func (x *ScanConflict) String() string {
 func (*ScanConflict) ProtoMessage() {}
 
 func (x *ScanConflict) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[55]
+	mi := &file_varco_v1_admin_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3153,7 +3457,7 @@ func (x *ScanConflict) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanConflict.ProtoReflect.Descriptor instead.
 func (*ScanConflict) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{55}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *ScanConflict) GetScanId() string {
@@ -3225,7 +3529,7 @@ type ListScanConflictsRequest struct {
 
 func (x *ListScanConflictsRequest) Reset() {
 	*x = ListScanConflictsRequest{}
-	mi := &file_varco_v1_admin_proto_msgTypes[56]
+	mi := &file_varco_v1_admin_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3237,7 +3541,7 @@ func (x *ListScanConflictsRequest) String() string {
 func (*ListScanConflictsRequest) ProtoMessage() {}
 
 func (x *ListScanConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[56]
+	mi := &file_varco_v1_admin_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3250,7 +3554,7 @@ func (x *ListScanConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScanConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ListScanConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{56}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *ListScanConflictsRequest) GetOrganizationId() string {
@@ -3278,7 +3582,7 @@ type ListScanConflictsResponse struct {
 
 func (x *ListScanConflictsResponse) Reset() {
 	*x = ListScanConflictsResponse{}
-	mi := &file_varco_v1_admin_proto_msgTypes[57]
+	mi := &file_varco_v1_admin_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3290,7 +3594,7 @@ func (x *ListScanConflictsResponse) String() string {
 func (*ListScanConflictsResponse) ProtoMessage() {}
 
 func (x *ListScanConflictsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[57]
+	mi := &file_varco_v1_admin_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3303,7 +3607,7 @@ func (x *ListScanConflictsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScanConflictsResponse.ProtoReflect.Descriptor instead.
 func (*ListScanConflictsResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{57}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ListScanConflictsResponse) GetConflicts() []*ScanConflict {
@@ -3332,7 +3636,7 @@ type Webhook struct {
 
 func (x *Webhook) Reset() {
 	*x = Webhook{}
-	mi := &file_varco_v1_admin_proto_msgTypes[58]
+	mi := &file_varco_v1_admin_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3344,7 +3648,7 @@ func (x *Webhook) String() string {
 func (*Webhook) ProtoMessage() {}
 
 func (x *Webhook) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[58]
+	mi := &file_varco_v1_admin_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3357,7 +3661,7 @@ func (x *Webhook) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Webhook.ProtoReflect.Descriptor instead.
 func (*Webhook) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{58}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *Webhook) GetId() string {
@@ -3410,7 +3714,7 @@ type CreateWebhookRequest struct {
 
 func (x *CreateWebhookRequest) Reset() {
 	*x = CreateWebhookRequest{}
-	mi := &file_varco_v1_admin_proto_msgTypes[59]
+	mi := &file_varco_v1_admin_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3422,7 +3726,7 @@ func (x *CreateWebhookRequest) String() string {
 func (*CreateWebhookRequest) ProtoMessage() {}
 
 func (x *CreateWebhookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[59]
+	mi := &file_varco_v1_admin_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3435,7 +3739,7 @@ func (x *CreateWebhookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateWebhookRequest.ProtoReflect.Descriptor instead.
 func (*CreateWebhookRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{59}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *CreateWebhookRequest) GetOrganizationId() string {
@@ -3472,7 +3776,7 @@ type CreateWebhookResponse struct {
 
 func (x *CreateWebhookResponse) Reset() {
 	*x = CreateWebhookResponse{}
-	mi := &file_varco_v1_admin_proto_msgTypes[60]
+	mi := &file_varco_v1_admin_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3484,7 +3788,7 @@ func (x *CreateWebhookResponse) String() string {
 func (*CreateWebhookResponse) ProtoMessage() {}
 
 func (x *CreateWebhookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[60]
+	mi := &file_varco_v1_admin_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3497,7 +3801,7 @@ func (x *CreateWebhookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateWebhookResponse.ProtoReflect.Descriptor instead.
 func (*CreateWebhookResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{60}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *CreateWebhookResponse) GetWebhook() *Webhook {
@@ -3525,7 +3829,7 @@ type ListWebhooksRequest struct {
 
 func (x *ListWebhooksRequest) Reset() {
 	*x = ListWebhooksRequest{}
-	mi := &file_varco_v1_admin_proto_msgTypes[61]
+	mi := &file_varco_v1_admin_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3537,7 +3841,7 @@ func (x *ListWebhooksRequest) String() string {
 func (*ListWebhooksRequest) ProtoMessage() {}
 
 func (x *ListWebhooksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[61]
+	mi := &file_varco_v1_admin_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3550,7 +3854,7 @@ func (x *ListWebhooksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListWebhooksRequest.ProtoReflect.Descriptor instead.
 func (*ListWebhooksRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{61}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *ListWebhooksRequest) GetOrganizationId() string {
@@ -3571,7 +3875,7 @@ type ListWebhooksResponse struct {
 
 func (x *ListWebhooksResponse) Reset() {
 	*x = ListWebhooksResponse{}
-	mi := &file_varco_v1_admin_proto_msgTypes[62]
+	mi := &file_varco_v1_admin_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3583,7 +3887,7 @@ func (x *ListWebhooksResponse) String() string {
 func (*ListWebhooksResponse) ProtoMessage() {}
 
 func (x *ListWebhooksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[62]
+	mi := &file_varco_v1_admin_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3596,7 +3900,7 @@ func (x *ListWebhooksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListWebhooksResponse.ProtoReflect.Descriptor instead.
 func (*ListWebhooksResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{62}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *ListWebhooksResponse) GetWebhooks() []*Webhook {
@@ -3617,7 +3921,7 @@ type DeleteWebhookRequest struct {
 
 func (x *DeleteWebhookRequest) Reset() {
 	*x = DeleteWebhookRequest{}
-	mi := &file_varco_v1_admin_proto_msgTypes[63]
+	mi := &file_varco_v1_admin_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3629,7 +3933,7 @@ func (x *DeleteWebhookRequest) String() string {
 func (*DeleteWebhookRequest) ProtoMessage() {}
 
 func (x *DeleteWebhookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[63]
+	mi := &file_varco_v1_admin_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3642,7 +3946,7 @@ func (x *DeleteWebhookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteWebhookRequest.ProtoReflect.Descriptor instead.
 func (*DeleteWebhookRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{63}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *DeleteWebhookRequest) GetWebhookId() string {
@@ -3661,7 +3965,7 @@ type DeleteWebhookResponse struct {
 
 func (x *DeleteWebhookResponse) Reset() {
 	*x = DeleteWebhookResponse{}
-	mi := &file_varco_v1_admin_proto_msgTypes[64]
+	mi := &file_varco_v1_admin_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3673,7 +3977,7 @@ func (x *DeleteWebhookResponse) String() string {
 func (*DeleteWebhookResponse) ProtoMessage() {}
 
 func (x *DeleteWebhookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[64]
+	mi := &file_varco_v1_admin_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3686,7 +3990,7 @@ func (x *DeleteWebhookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteWebhookResponse.ProtoReflect.Descriptor instead.
 func (*DeleteWebhookResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{64}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{66}
 }
 
 // WebhookDelivery is one delivery and its attempts.
@@ -3714,7 +4018,7 @@ type WebhookDelivery struct {
 
 func (x *WebhookDelivery) Reset() {
 	*x = WebhookDelivery{}
-	mi := &file_varco_v1_admin_proto_msgTypes[65]
+	mi := &file_varco_v1_admin_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3726,7 +4030,7 @@ func (x *WebhookDelivery) String() string {
 func (*WebhookDelivery) ProtoMessage() {}
 
 func (x *WebhookDelivery) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[65]
+	mi := &file_varco_v1_admin_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3739,7 +4043,7 @@ func (x *WebhookDelivery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookDelivery.ProtoReflect.Descriptor instead.
 func (*WebhookDelivery) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{65}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *WebhookDelivery) GetId() string {
@@ -3813,7 +4117,7 @@ type ListWebhookDeliveriesRequest struct {
 
 func (x *ListWebhookDeliveriesRequest) Reset() {
 	*x = ListWebhookDeliveriesRequest{}
-	mi := &file_varco_v1_admin_proto_msgTypes[66]
+	mi := &file_varco_v1_admin_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3825,7 +4129,7 @@ func (x *ListWebhookDeliveriesRequest) String() string {
 func (*ListWebhookDeliveriesRequest) ProtoMessage() {}
 
 func (x *ListWebhookDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[66]
+	mi := &file_varco_v1_admin_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3838,7 +4142,7 @@ func (x *ListWebhookDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListWebhookDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*ListWebhookDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{66}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ListWebhookDeliveriesRequest) GetWebhookId() string {
@@ -3875,7 +4179,7 @@ type ListWebhookDeliveriesResponse struct {
 
 func (x *ListWebhookDeliveriesResponse) Reset() {
 	*x = ListWebhookDeliveriesResponse{}
-	mi := &file_varco_v1_admin_proto_msgTypes[67]
+	mi := &file_varco_v1_admin_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3887,7 +4191,7 @@ func (x *ListWebhookDeliveriesResponse) String() string {
 func (*ListWebhookDeliveriesResponse) ProtoMessage() {}
 
 func (x *ListWebhookDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[67]
+	mi := &file_varco_v1_admin_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3900,7 +4204,7 @@ func (x *ListWebhookDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListWebhookDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*ListWebhookDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{67}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *ListWebhookDeliveriesResponse) GetDeliveries() []*WebhookDelivery {
@@ -3928,7 +4232,7 @@ type ReplayWebhookDeliveryRequest struct {
 
 func (x *ReplayWebhookDeliveryRequest) Reset() {
 	*x = ReplayWebhookDeliveryRequest{}
-	mi := &file_varco_v1_admin_proto_msgTypes[68]
+	mi := &file_varco_v1_admin_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3940,7 +4244,7 @@ func (x *ReplayWebhookDeliveryRequest) String() string {
 func (*ReplayWebhookDeliveryRequest) ProtoMessage() {}
 
 func (x *ReplayWebhookDeliveryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[68]
+	mi := &file_varco_v1_admin_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3953,7 +4257,7 @@ func (x *ReplayWebhookDeliveryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayWebhookDeliveryRequest.ProtoReflect.Descriptor instead.
 func (*ReplayWebhookDeliveryRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{68}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *ReplayWebhookDeliveryRequest) GetDeliveryId() string {
@@ -3974,7 +4278,7 @@ type ReplayWebhookDeliveryResponse struct {
 
 func (x *ReplayWebhookDeliveryResponse) Reset() {
 	*x = ReplayWebhookDeliveryResponse{}
-	mi := &file_varco_v1_admin_proto_msgTypes[69]
+	mi := &file_varco_v1_admin_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3986,7 +4290,7 @@ func (x *ReplayWebhookDeliveryResponse) String() string {
 func (*ReplayWebhookDeliveryResponse) ProtoMessage() {}
 
 func (x *ReplayWebhookDeliveryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[69]
+	mi := &file_varco_v1_admin_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3999,7 +4303,7 @@ func (x *ReplayWebhookDeliveryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayWebhookDeliveryResponse.ProtoReflect.Descriptor instead.
 func (*ReplayWebhookDeliveryResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{69}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *ReplayWebhookDeliveryResponse) GetDelivery() *WebhookDelivery {
@@ -4032,7 +4336,7 @@ type AuditEvent struct {
 
 func (x *AuditEvent) Reset() {
 	*x = AuditEvent{}
-	mi := &file_varco_v1_admin_proto_msgTypes[70]
+	mi := &file_varco_v1_admin_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4044,7 +4348,7 @@ func (x *AuditEvent) String() string {
 func (*AuditEvent) ProtoMessage() {}
 
 func (x *AuditEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[70]
+	mi := &file_varco_v1_admin_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4057,7 +4361,7 @@ func (x *AuditEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEvent.ProtoReflect.Descriptor instead.
 func (*AuditEvent) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{70}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *AuditEvent) GetId() string {
@@ -4128,7 +4432,7 @@ type ListAuditEventsRequest struct {
 
 func (x *ListAuditEventsRequest) Reset() {
 	*x = ListAuditEventsRequest{}
-	mi := &file_varco_v1_admin_proto_msgTypes[71]
+	mi := &file_varco_v1_admin_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4140,7 +4444,7 @@ func (x *ListAuditEventsRequest) String() string {
 func (*ListAuditEventsRequest) ProtoMessage() {}
 
 func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[71]
+	mi := &file_varco_v1_admin_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4153,7 +4457,7 @@ func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{71}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *ListAuditEventsRequest) GetOrganizationId() string {
@@ -4204,7 +4508,7 @@ type ListAuditEventsResponse struct {
 
 func (x *ListAuditEventsResponse) Reset() {
 	*x = ListAuditEventsResponse{}
-	mi := &file_varco_v1_admin_proto_msgTypes[72]
+	mi := &file_varco_v1_admin_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4216,7 +4520,7 @@ func (x *ListAuditEventsResponse) String() string {
 func (*ListAuditEventsResponse) ProtoMessage() {}
 
 func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_admin_proto_msgTypes[72]
+	mi := &file_varco_v1_admin_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4229,7 +4533,7 @@ func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_admin_proto_rawDescGZIP(), []int{72}
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *ListAuditEventsResponse) GetEvents() []*AuditEvent {
@@ -4406,23 +4710,40 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\ato_date\x18\x04 \x01(\tR\x06toDate\"j\n" +
 	"\x10GetStatsResponse\x12)\n" +
 	"\acurrent\x18\x01 \x01(\v2\x0f.varco.v1.StatsR\acurrent\x12+\n" +
-	"\bprevious\x18\x02 \x01(\v2\x0f.varco.v1.StatsR\bprevious\"\x97\x01\n" +
+	"\bprevious\x18\x02 \x01(\v2\x0f.varco.v1.StatsR\bprevious\"\xe9\x01\n" +
 	"\x15ExportBookingsRequest\x12'\n" +
 	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12\x1f\n" +
 	"\vresource_id\x18\x02 \x01(\tR\n" +
 	"resourceId\x12\x1b\n" +
 	"\tfrom_date\x18\x03 \x01(\tR\bfromDate\x12\x17\n" +
-	"\ato_date\x18\x04 \x01(\tR\x06toDate\".\n" +
+	"\ato_date\x18\x04 \x01(\tR\x06toDate\x124\n" +
+	"\tdelimiter\x18\x05 \x01(\x0e2\x16.varco.v1.CsvDelimiterR\tdelimiter\x12\x1a\n" +
+	"\blanguage\x18\x06 \x01(\tR\blanguage\".\n" +
 	"\x16ExportBookingsResponse\x12\x14\n" +
-	"\x05chunk\x18\x01 \x01(\fR\x05chunk\"\x94\x01\n" +
+	"\x05chunk\x18\x01 \x01(\fR\x05chunk\"\xe6\x01\n" +
 	"\x12ExportScansRequest\x12'\n" +
 	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12\x1f\n" +
 	"\vresource_id\x18\x02 \x01(\tR\n" +
 	"resourceId\x12\x1b\n" +
 	"\tfrom_date\x18\x03 \x01(\tR\bfromDate\x12\x17\n" +
-	"\ato_date\x18\x04 \x01(\tR\x06toDate\"+\n" +
+	"\ato_date\x18\x04 \x01(\tR\x06toDate\x124\n" +
+	"\tdelimiter\x18\x05 \x01(\x0e2\x16.varco.v1.CsvDelimiterR\tdelimiter\x12\x1a\n" +
+	"\blanguage\x18\x06 \x01(\tR\blanguage\"+\n" +
 	"\x13ExportScansResponse\x12\x14\n" +
-	"\x05chunk\x18\x01 \x01(\fR\x05chunk\"\xb6\x01\n" +
+	"\x05chunk\x18\x01 \x01(\fR\x05chunk\"\x95\x02\n" +
+	"\x17CreateExportLinkRequest\x12(\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x14.varco.v1.ExportKindR\x04kind\x12'\n" +
+	"\x0forganization_id\x18\x02 \x01(\tR\x0eorganizationId\x12\x1f\n" +
+	"\vresource_id\x18\x03 \x01(\tR\n" +
+	"resourceId\x12\x1b\n" +
+	"\tfrom_date\x18\x04 \x01(\tR\bfromDate\x12\x17\n" +
+	"\ato_date\x18\x05 \x01(\tR\x06toDate\x124\n" +
+	"\tdelimiter\x18\x06 \x01(\x0e2\x16.varco.v1.CsvDelimiterR\tdelimiter\x12\x1a\n" +
+	"\blanguage\x18\a \x01(\tR\blanguage\"g\n" +
+	"\x18CreateExportLinkResponse\x12\x10\n" +
+	"\x03url\x18\x01 \x01(\tR\x03url\x129\n" +
+	"\n" +
+	"expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"\xb6\x01\n" +
 	"\x1dCreateDeviceEnrollmentRequest\x12'\n" +
 	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12!\n" +
@@ -4526,7 +4847,16 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"page_token\x18\x05 \x01(\tR\tpageToken\"o\n" +
 	"\x17ListAuditEventsResponse\x12,\n" +
 	"\x06events\x18\x01 \x03(\v2\x14.varco.v1.AuditEventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xa7\x02\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*c\n" +
+	"\fCsvDelimiter\x12\x1d\n" +
+	"\x19CSV_DELIMITER_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17CSV_DELIMITER_SEMICOLON\x10\x01\x12\x17\n" +
+	"\x13CSV_DELIMITER_COMMA\x10\x02*Z\n" +
+	"\n" +
+	"ExportKind\x12\x1b\n" +
+	"\x17EXPORT_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14EXPORT_KIND_BOOKINGS\x10\x01\x12\x15\n" +
+	"\x11EXPORT_KIND_SCANS\x10\x02*\xa7\x02\n" +
 	"\fWebhookEvent\x12\x1d\n" +
 	"\x19WEBHOOK_EVENT_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dWEBHOOK_EVENT_BOOKING_CREATED\x10\x01\x12#\n" +
@@ -4535,7 +4865,7 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	" WEBHOOK_EVENT_BOOKING_ATTENDANCE\x10\x04\x12 \n" +
 	"\x1cWEBHOOK_EVENT_TICKET_ENTERED\x10\x05\x12\x1f\n" +
 	"\x1bWEBHOOK_EVENT_TICKET_EXITED\x10\x06\x12 \n" +
-	"\x1cWEBHOOK_EVENT_TICKET_EXPIRED\x10\a2\xfa\x17\n" +
+	"\x1cWEBHOOK_EVENT_TICKET_EXPIRED\x10\a2\xd7\x18\n" +
 	"\fAdminService\x12a\n" +
 	"\x12CreateOrganization\x12#.varco.v1.CreateOrganizationRequest\x1a$.varco.v1.CreateOrganizationResponse\"\x00\x12a\n" +
 	"\x12UpdateOrganization\x12#.varco.v1.UpdateOrganizationRequest\x1a$.varco.v1.UpdateOrganizationResponse\"\x00\x12L\n" +
@@ -4562,7 +4892,8 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"BlockSlots\x12\x1b.varco.v1.BlockSlotsRequest\x1a\x1c.varco.v1.BlockSlotsResponse\"\x00\x12C\n" +
 	"\bGetStats\x12\x19.varco.v1.GetStatsRequest\x1a\x1a.varco.v1.GetStatsResponse\"\x00\x12W\n" +
 	"\x0eExportBookings\x12\x1f.varco.v1.ExportBookingsRequest\x1a .varco.v1.ExportBookingsResponse\"\x000\x01\x12N\n" +
-	"\vExportScans\x12\x1c.varco.v1.ExportScansRequest\x1a\x1d.varco.v1.ExportScansResponse\"\x000\x01\x12m\n" +
+	"\vExportScans\x12\x1c.varco.v1.ExportScansRequest\x1a\x1d.varco.v1.ExportScansResponse\"\x000\x01\x12[\n" +
+	"\x10CreateExportLink\x12!.varco.v1.CreateExportLinkRequest\x1a\".varco.v1.CreateExportLinkResponse\"\x00\x12m\n" +
 	"\x16CreateDeviceEnrollment\x12'.varco.v1.CreateDeviceEnrollmentRequest\x1a(.varco.v1.CreateDeviceEnrollmentResponse\"\x00\x12L\n" +
 	"\vListDevices\x12\x1c.varco.v1.ListDevicesRequest\x1a\x1d.varco.v1.ListDevicesResponse\"\x00\x12O\n" +
 	"\fRevokeDevice\x12\x1d.varco.v1.RevokeDeviceRequest\x1a\x1e.varco.v1.RevokeDeviceResponse\"\x00\x12^\n" +
@@ -4588,242 +4919,253 @@ func file_varco_v1_admin_proto_rawDescGZIP() []byte {
 	return file_varco_v1_admin_proto_rawDescData
 }
 
-var file_varco_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_varco_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 73)
+var file_varco_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_varco_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 75)
 var file_varco_v1_admin_proto_goTypes = []any{
-	(WebhookEvent)(0),                           // 0: varco.v1.WebhookEvent
-	(*CreateOrganizationRequest)(nil),           // 1: varco.v1.CreateOrganizationRequest
-	(*CreateOrganizationResponse)(nil),          // 2: varco.v1.CreateOrganizationResponse
-	(*UpdateOrganizationRequest)(nil),           // 3: varco.v1.UpdateOrganizationRequest
-	(*UpdateOrganizationResponse)(nil),          // 4: varco.v1.UpdateOrganizationResponse
-	(*CreatePlaceRequest)(nil),                  // 5: varco.v1.CreatePlaceRequest
-	(*CreatePlaceResponse)(nil),                 // 6: varco.v1.CreatePlaceResponse
-	(*UpdatePlaceRequest)(nil),                  // 7: varco.v1.UpdatePlaceRequest
-	(*UpdatePlaceResponse)(nil),                 // 8: varco.v1.UpdatePlaceResponse
-	(*CreateResourceRequest)(nil),               // 9: varco.v1.CreateResourceRequest
-	(*CreateResourceResponse)(nil),              // 10: varco.v1.CreateResourceResponse
-	(*UpdateResourceRequest)(nil),               // 11: varco.v1.UpdateResourceRequest
-	(*UpdateResourceResponse)(nil),              // 12: varco.v1.UpdateResourceResponse
-	(*DeleteResourceRequest)(nil),               // 13: varco.v1.DeleteResourceRequest
-	(*DeleteResourceResponse)(nil),              // 14: varco.v1.DeleteResourceResponse
-	(*GetScheduleRequest)(nil),                  // 15: varco.v1.GetScheduleRequest
-	(*GetScheduleResponse)(nil),                 // 16: varco.v1.GetScheduleResponse
-	(*SetScheduleRequest)(nil),                  // 17: varco.v1.SetScheduleRequest
-	(*SetScheduleResponse)(nil),                 // 18: varco.v1.SetScheduleResponse
-	(*AddScheduleExceptionRequest)(nil),         // 19: varco.v1.AddScheduleExceptionRequest
-	(*AddScheduleExceptionResponse)(nil),        // 20: varco.v1.AddScheduleExceptionResponse
-	(*DeleteScheduleExceptionRequest)(nil),      // 21: varco.v1.DeleteScheduleExceptionRequest
-	(*DeleteScheduleExceptionResponse)(nil),     // 22: varco.v1.DeleteScheduleExceptionResponse
-	(*GrantRoleRequest)(nil),                    // 23: varco.v1.GrantRoleRequest
-	(*GrantRoleResponse)(nil),                   // 24: varco.v1.GrantRoleResponse
-	(*RevokeRoleRequest)(nil),                   // 25: varco.v1.RevokeRoleRequest
-	(*RevokeRoleResponse)(nil),                  // 26: varco.v1.RevokeRoleResponse
-	(*StaffMember)(nil),                         // 27: varco.v1.StaffMember
-	(*ListStaffRequest)(nil),                    // 28: varco.v1.ListStaffRequest
-	(*ListStaffResponse)(nil),                   // 29: varco.v1.ListStaffResponse
-	(*ListBookingsRequest)(nil),                 // 30: varco.v1.ListBookingsRequest
-	(*ListBookingsResponse)(nil),                // 31: varco.v1.ListBookingsResponse
-	(*GetBookingDetailsRequest)(nil),            // 32: varco.v1.GetBookingDetailsRequest
-	(*GetBookingDetailsResponse)(nil),           // 33: varco.v1.GetBookingDetailsResponse
-	(*CreateCounterBookingRequest)(nil),         // 34: varco.v1.CreateCounterBookingRequest
-	(*CreateCounterBookingResponse)(nil),        // 35: varco.v1.CreateCounterBookingResponse
-	(*MarkAttendanceRequest)(nil),               // 36: varco.v1.MarkAttendanceRequest
-	(*MarkAttendanceResponse)(nil),              // 37: varco.v1.MarkAttendanceResponse
-	(*CancelBookingAsOperatorRequest)(nil),      // 38: varco.v1.CancelBookingAsOperatorRequest
-	(*CancelBookingAsOperatorResponse)(nil),     // 39: varco.v1.CancelBookingAsOperatorResponse
-	(*RescheduleBookingAsOperatorRequest)(nil),  // 40: varco.v1.RescheduleBookingAsOperatorRequest
-	(*RescheduleBookingAsOperatorResponse)(nil), // 41: varco.v1.RescheduleBookingAsOperatorResponse
-	(*BlockSlotsRequest)(nil),                   // 42: varco.v1.BlockSlotsRequest
-	(*BlockSlotsResponse)(nil),                  // 43: varco.v1.BlockSlotsResponse
-	(*GetStatsRequest)(nil),                     // 44: varco.v1.GetStatsRequest
-	(*GetStatsResponse)(nil),                    // 45: varco.v1.GetStatsResponse
-	(*ExportBookingsRequest)(nil),               // 46: varco.v1.ExportBookingsRequest
-	(*ExportBookingsResponse)(nil),              // 47: varco.v1.ExportBookingsResponse
-	(*ExportScansRequest)(nil),                  // 48: varco.v1.ExportScansRequest
-	(*ExportScansResponse)(nil),                 // 49: varco.v1.ExportScansResponse
-	(*CreateDeviceEnrollmentRequest)(nil),       // 50: varco.v1.CreateDeviceEnrollmentRequest
-	(*CreateDeviceEnrollmentResponse)(nil),      // 51: varco.v1.CreateDeviceEnrollmentResponse
-	(*ListDevicesRequest)(nil),                  // 52: varco.v1.ListDevicesRequest
-	(*ListDevicesResponse)(nil),                 // 53: varco.v1.ListDevicesResponse
-	(*RevokeDeviceRequest)(nil),                 // 54: varco.v1.RevokeDeviceRequest
-	(*RevokeDeviceResponse)(nil),                // 55: varco.v1.RevokeDeviceResponse
-	(*ScanConflict)(nil),                        // 56: varco.v1.ScanConflict
-	(*ListScanConflictsRequest)(nil),            // 57: varco.v1.ListScanConflictsRequest
-	(*ListScanConflictsResponse)(nil),           // 58: varco.v1.ListScanConflictsResponse
-	(*Webhook)(nil),                             // 59: varco.v1.Webhook
-	(*CreateWebhookRequest)(nil),                // 60: varco.v1.CreateWebhookRequest
-	(*CreateWebhookResponse)(nil),               // 61: varco.v1.CreateWebhookResponse
-	(*ListWebhooksRequest)(nil),                 // 62: varco.v1.ListWebhooksRequest
-	(*ListWebhooksResponse)(nil),                // 63: varco.v1.ListWebhooksResponse
-	(*DeleteWebhookRequest)(nil),                // 64: varco.v1.DeleteWebhookRequest
-	(*DeleteWebhookResponse)(nil),               // 65: varco.v1.DeleteWebhookResponse
-	(*WebhookDelivery)(nil),                     // 66: varco.v1.WebhookDelivery
-	(*ListWebhookDeliveriesRequest)(nil),        // 67: varco.v1.ListWebhookDeliveriesRequest
-	(*ListWebhookDeliveriesResponse)(nil),       // 68: varco.v1.ListWebhookDeliveriesResponse
-	(*ReplayWebhookDeliveryRequest)(nil),        // 69: varco.v1.ReplayWebhookDeliveryRequest
-	(*ReplayWebhookDeliveryResponse)(nil),       // 70: varco.v1.ReplayWebhookDeliveryResponse
-	(*AuditEvent)(nil),                          // 71: varco.v1.AuditEvent
-	(*ListAuditEventsRequest)(nil),              // 72: varco.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),             // 73: varco.v1.ListAuditEventsResponse
-	(*Organization)(nil),                        // 74: varco.v1.Organization
-	(*Place)(nil),                               // 75: varco.v1.Place
-	(*Resource)(nil),                            // 76: varco.v1.Resource
-	(*Schedule)(nil),                            // 77: varco.v1.Schedule
-	(*WeeklyRule)(nil),                          // 78: varco.v1.WeeklyRule
-	(*Booking)(nil),                             // 79: varco.v1.Booking
-	(*ScheduleException)(nil),                   // 80: varco.v1.ScheduleException
-	(StaffRoleKind)(0),                          // 81: varco.v1.StaffRoleKind
-	(*StaffRole)(nil),                           // 82: varco.v1.StaffRole
-	(BookingStatus)(0),                          // 83: varco.v1.BookingStatus
-	(*timestamppb.Timestamp)(nil),               // 84: google.protobuf.Timestamp
-	(*Person)(nil),                              // 85: varco.v1.Person
-	(*TimeRange)(nil),                           // 86: varco.v1.TimeRange
-	(*Stats)(nil),                               // 87: varco.v1.Stats
-	(GateDirection)(0),                          // 88: varco.v1.GateDirection
-	(*Device)(nil),                              // 89: varco.v1.Device
-	(ScanDirection)(0),                          // 90: varco.v1.ScanDirection
-	(*Verdict)(nil),                             // 91: varco.v1.Verdict
-	(*Actor)(nil),                               // 92: varco.v1.Actor
+	(CsvDelimiter)(0),                           // 0: varco.v1.CsvDelimiter
+	(ExportKind)(0),                             // 1: varco.v1.ExportKind
+	(WebhookEvent)(0),                           // 2: varco.v1.WebhookEvent
+	(*CreateOrganizationRequest)(nil),           // 3: varco.v1.CreateOrganizationRequest
+	(*CreateOrganizationResponse)(nil),          // 4: varco.v1.CreateOrganizationResponse
+	(*UpdateOrganizationRequest)(nil),           // 5: varco.v1.UpdateOrganizationRequest
+	(*UpdateOrganizationResponse)(nil),          // 6: varco.v1.UpdateOrganizationResponse
+	(*CreatePlaceRequest)(nil),                  // 7: varco.v1.CreatePlaceRequest
+	(*CreatePlaceResponse)(nil),                 // 8: varco.v1.CreatePlaceResponse
+	(*UpdatePlaceRequest)(nil),                  // 9: varco.v1.UpdatePlaceRequest
+	(*UpdatePlaceResponse)(nil),                 // 10: varco.v1.UpdatePlaceResponse
+	(*CreateResourceRequest)(nil),               // 11: varco.v1.CreateResourceRequest
+	(*CreateResourceResponse)(nil),              // 12: varco.v1.CreateResourceResponse
+	(*UpdateResourceRequest)(nil),               // 13: varco.v1.UpdateResourceRequest
+	(*UpdateResourceResponse)(nil),              // 14: varco.v1.UpdateResourceResponse
+	(*DeleteResourceRequest)(nil),               // 15: varco.v1.DeleteResourceRequest
+	(*DeleteResourceResponse)(nil),              // 16: varco.v1.DeleteResourceResponse
+	(*GetScheduleRequest)(nil),                  // 17: varco.v1.GetScheduleRequest
+	(*GetScheduleResponse)(nil),                 // 18: varco.v1.GetScheduleResponse
+	(*SetScheduleRequest)(nil),                  // 19: varco.v1.SetScheduleRequest
+	(*SetScheduleResponse)(nil),                 // 20: varco.v1.SetScheduleResponse
+	(*AddScheduleExceptionRequest)(nil),         // 21: varco.v1.AddScheduleExceptionRequest
+	(*AddScheduleExceptionResponse)(nil),        // 22: varco.v1.AddScheduleExceptionResponse
+	(*DeleteScheduleExceptionRequest)(nil),      // 23: varco.v1.DeleteScheduleExceptionRequest
+	(*DeleteScheduleExceptionResponse)(nil),     // 24: varco.v1.DeleteScheduleExceptionResponse
+	(*GrantRoleRequest)(nil),                    // 25: varco.v1.GrantRoleRequest
+	(*GrantRoleResponse)(nil),                   // 26: varco.v1.GrantRoleResponse
+	(*RevokeRoleRequest)(nil),                   // 27: varco.v1.RevokeRoleRequest
+	(*RevokeRoleResponse)(nil),                  // 28: varco.v1.RevokeRoleResponse
+	(*StaffMember)(nil),                         // 29: varco.v1.StaffMember
+	(*ListStaffRequest)(nil),                    // 30: varco.v1.ListStaffRequest
+	(*ListStaffResponse)(nil),                   // 31: varco.v1.ListStaffResponse
+	(*ListBookingsRequest)(nil),                 // 32: varco.v1.ListBookingsRequest
+	(*ListBookingsResponse)(nil),                // 33: varco.v1.ListBookingsResponse
+	(*GetBookingDetailsRequest)(nil),            // 34: varco.v1.GetBookingDetailsRequest
+	(*GetBookingDetailsResponse)(nil),           // 35: varco.v1.GetBookingDetailsResponse
+	(*CreateCounterBookingRequest)(nil),         // 36: varco.v1.CreateCounterBookingRequest
+	(*CreateCounterBookingResponse)(nil),        // 37: varco.v1.CreateCounterBookingResponse
+	(*MarkAttendanceRequest)(nil),               // 38: varco.v1.MarkAttendanceRequest
+	(*MarkAttendanceResponse)(nil),              // 39: varco.v1.MarkAttendanceResponse
+	(*CancelBookingAsOperatorRequest)(nil),      // 40: varco.v1.CancelBookingAsOperatorRequest
+	(*CancelBookingAsOperatorResponse)(nil),     // 41: varco.v1.CancelBookingAsOperatorResponse
+	(*RescheduleBookingAsOperatorRequest)(nil),  // 42: varco.v1.RescheduleBookingAsOperatorRequest
+	(*RescheduleBookingAsOperatorResponse)(nil), // 43: varco.v1.RescheduleBookingAsOperatorResponse
+	(*BlockSlotsRequest)(nil),                   // 44: varco.v1.BlockSlotsRequest
+	(*BlockSlotsResponse)(nil),                  // 45: varco.v1.BlockSlotsResponse
+	(*GetStatsRequest)(nil),                     // 46: varco.v1.GetStatsRequest
+	(*GetStatsResponse)(nil),                    // 47: varco.v1.GetStatsResponse
+	(*ExportBookingsRequest)(nil),               // 48: varco.v1.ExportBookingsRequest
+	(*ExportBookingsResponse)(nil),              // 49: varco.v1.ExportBookingsResponse
+	(*ExportScansRequest)(nil),                  // 50: varco.v1.ExportScansRequest
+	(*ExportScansResponse)(nil),                 // 51: varco.v1.ExportScansResponse
+	(*CreateExportLinkRequest)(nil),             // 52: varco.v1.CreateExportLinkRequest
+	(*CreateExportLinkResponse)(nil),            // 53: varco.v1.CreateExportLinkResponse
+	(*CreateDeviceEnrollmentRequest)(nil),       // 54: varco.v1.CreateDeviceEnrollmentRequest
+	(*CreateDeviceEnrollmentResponse)(nil),      // 55: varco.v1.CreateDeviceEnrollmentResponse
+	(*ListDevicesRequest)(nil),                  // 56: varco.v1.ListDevicesRequest
+	(*ListDevicesResponse)(nil),                 // 57: varco.v1.ListDevicesResponse
+	(*RevokeDeviceRequest)(nil),                 // 58: varco.v1.RevokeDeviceRequest
+	(*RevokeDeviceResponse)(nil),                // 59: varco.v1.RevokeDeviceResponse
+	(*ScanConflict)(nil),                        // 60: varco.v1.ScanConflict
+	(*ListScanConflictsRequest)(nil),            // 61: varco.v1.ListScanConflictsRequest
+	(*ListScanConflictsResponse)(nil),           // 62: varco.v1.ListScanConflictsResponse
+	(*Webhook)(nil),                             // 63: varco.v1.Webhook
+	(*CreateWebhookRequest)(nil),                // 64: varco.v1.CreateWebhookRequest
+	(*CreateWebhookResponse)(nil),               // 65: varco.v1.CreateWebhookResponse
+	(*ListWebhooksRequest)(nil),                 // 66: varco.v1.ListWebhooksRequest
+	(*ListWebhooksResponse)(nil),                // 67: varco.v1.ListWebhooksResponse
+	(*DeleteWebhookRequest)(nil),                // 68: varco.v1.DeleteWebhookRequest
+	(*DeleteWebhookResponse)(nil),               // 69: varco.v1.DeleteWebhookResponse
+	(*WebhookDelivery)(nil),                     // 70: varco.v1.WebhookDelivery
+	(*ListWebhookDeliveriesRequest)(nil),        // 71: varco.v1.ListWebhookDeliveriesRequest
+	(*ListWebhookDeliveriesResponse)(nil),       // 72: varco.v1.ListWebhookDeliveriesResponse
+	(*ReplayWebhookDeliveryRequest)(nil),        // 73: varco.v1.ReplayWebhookDeliveryRequest
+	(*ReplayWebhookDeliveryResponse)(nil),       // 74: varco.v1.ReplayWebhookDeliveryResponse
+	(*AuditEvent)(nil),                          // 75: varco.v1.AuditEvent
+	(*ListAuditEventsRequest)(nil),              // 76: varco.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),             // 77: varco.v1.ListAuditEventsResponse
+	(*Organization)(nil),                        // 78: varco.v1.Organization
+	(*Place)(nil),                               // 79: varco.v1.Place
+	(*Resource)(nil),                            // 80: varco.v1.Resource
+	(*Schedule)(nil),                            // 81: varco.v1.Schedule
+	(*WeeklyRule)(nil),                          // 82: varco.v1.WeeklyRule
+	(*Booking)(nil),                             // 83: varco.v1.Booking
+	(*ScheduleException)(nil),                   // 84: varco.v1.ScheduleException
+	(StaffRoleKind)(0),                          // 85: varco.v1.StaffRoleKind
+	(*StaffRole)(nil),                           // 86: varco.v1.StaffRole
+	(BookingStatus)(0),                          // 87: varco.v1.BookingStatus
+	(*timestamppb.Timestamp)(nil),               // 88: google.protobuf.Timestamp
+	(*Person)(nil),                              // 89: varco.v1.Person
+	(*TimeRange)(nil),                           // 90: varco.v1.TimeRange
+	(*Stats)(nil),                               // 91: varco.v1.Stats
+	(GateDirection)(0),                          // 92: varco.v1.GateDirection
+	(*Device)(nil),                              // 93: varco.v1.Device
+	(ScanDirection)(0),                          // 94: varco.v1.ScanDirection
+	(*Verdict)(nil),                             // 95: varco.v1.Verdict
+	(*Actor)(nil),                               // 96: varco.v1.Actor
 }
 var file_varco_v1_admin_proto_depIdxs = []int32{
-	74, // 0: varco.v1.CreateOrganizationRequest.organization:type_name -> varco.v1.Organization
-	74, // 1: varco.v1.CreateOrganizationResponse.organization:type_name -> varco.v1.Organization
-	74, // 2: varco.v1.UpdateOrganizationRequest.organization:type_name -> varco.v1.Organization
-	74, // 3: varco.v1.UpdateOrganizationResponse.organization:type_name -> varco.v1.Organization
-	75, // 4: varco.v1.CreatePlaceRequest.place:type_name -> varco.v1.Place
-	75, // 5: varco.v1.CreatePlaceResponse.place:type_name -> varco.v1.Place
-	75, // 6: varco.v1.UpdatePlaceRequest.place:type_name -> varco.v1.Place
-	75, // 7: varco.v1.UpdatePlaceResponse.place:type_name -> varco.v1.Place
-	76, // 8: varco.v1.CreateResourceRequest.resource:type_name -> varco.v1.Resource
-	76, // 9: varco.v1.CreateResourceResponse.resource:type_name -> varco.v1.Resource
-	76, // 10: varco.v1.UpdateResourceRequest.resource:type_name -> varco.v1.Resource
-	76, // 11: varco.v1.UpdateResourceResponse.resource:type_name -> varco.v1.Resource
-	77, // 12: varco.v1.GetScheduleResponse.schedule:type_name -> varco.v1.Schedule
-	78, // 13: varco.v1.SetScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
-	77, // 14: varco.v1.SetScheduleResponse.schedule:type_name -> varco.v1.Schedule
-	79, // 15: varco.v1.SetScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
-	80, // 16: varco.v1.AddScheduleExceptionRequest.exception:type_name -> varco.v1.ScheduleException
-	80, // 17: varco.v1.AddScheduleExceptionResponse.exception:type_name -> varco.v1.ScheduleException
-	79, // 18: varco.v1.AddScheduleExceptionResponse.stranded_bookings:type_name -> varco.v1.Booking
-	81, // 19: varco.v1.GrantRoleRequest.kind:type_name -> varco.v1.StaffRoleKind
-	27, // 20: varco.v1.GrantRoleResponse.member:type_name -> varco.v1.StaffMember
-	82, // 21: varco.v1.StaffMember.role:type_name -> varco.v1.StaffRole
-	27, // 22: varco.v1.ListStaffResponse.members:type_name -> varco.v1.StaffMember
-	83, // 23: varco.v1.ListBookingsRequest.statuses:type_name -> varco.v1.BookingStatus
-	79, // 24: varco.v1.ListBookingsResponse.bookings:type_name -> varco.v1.Booking
-	79, // 25: varco.v1.GetBookingDetailsResponse.booking:type_name -> varco.v1.Booking
-	84, // 26: varco.v1.CreateCounterBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
-	85, // 27: varco.v1.CreateCounterBookingRequest.beneficiary:type_name -> varco.v1.Person
-	79, // 28: varco.v1.CreateCounterBookingResponse.booking:type_name -> varco.v1.Booking
-	83, // 29: varco.v1.MarkAttendanceRequest.status:type_name -> varco.v1.BookingStatus
-	79, // 30: varco.v1.MarkAttendanceResponse.booking:type_name -> varco.v1.Booking
-	79, // 31: varco.v1.CancelBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
-	84, // 32: varco.v1.RescheduleBookingAsOperatorRequest.new_slot_start:type_name -> google.protobuf.Timestamp
-	79, // 33: varco.v1.RescheduleBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
-	79, // 34: varco.v1.RescheduleBookingAsOperatorResponse.previous:type_name -> varco.v1.Booking
-	86, // 35: varco.v1.BlockSlotsRequest.period:type_name -> varco.v1.TimeRange
-	80, // 36: varco.v1.BlockSlotsResponse.exception:type_name -> varco.v1.ScheduleException
-	79, // 37: varco.v1.BlockSlotsResponse.cancelled_bookings:type_name -> varco.v1.Booking
-	87, // 38: varco.v1.GetStatsResponse.current:type_name -> varco.v1.Stats
-	87, // 39: varco.v1.GetStatsResponse.previous:type_name -> varco.v1.Stats
-	88, // 40: varco.v1.CreateDeviceEnrollmentRequest.direction:type_name -> varco.v1.GateDirection
-	84, // 41: varco.v1.CreateDeviceEnrollmentResponse.expires_at:type_name -> google.protobuf.Timestamp
-	89, // 42: varco.v1.ListDevicesResponse.devices:type_name -> varco.v1.Device
-	89, // 43: varco.v1.RevokeDeviceResponse.device:type_name -> varco.v1.Device
-	90, // 44: varco.v1.ScanConflict.direction:type_name -> varco.v1.ScanDirection
-	84, // 45: varco.v1.ScanConflict.scanned_at:type_name -> google.protobuf.Timestamp
-	84, // 46: varco.v1.ScanConflict.received_at:type_name -> google.protobuf.Timestamp
-	91, // 47: varco.v1.ScanConflict.local_verdict:type_name -> varco.v1.Verdict
-	91, // 48: varco.v1.ScanConflict.server_verdict:type_name -> varco.v1.Verdict
-	84, // 49: varco.v1.ListScanConflictsRequest.since:type_name -> google.protobuf.Timestamp
-	56, // 50: varco.v1.ListScanConflictsResponse.conflicts:type_name -> varco.v1.ScanConflict
-	0,  // 51: varco.v1.Webhook.events:type_name -> varco.v1.WebhookEvent
-	84, // 52: varco.v1.Webhook.created_at:type_name -> google.protobuf.Timestamp
-	0,  // 53: varco.v1.CreateWebhookRequest.events:type_name -> varco.v1.WebhookEvent
-	59, // 54: varco.v1.CreateWebhookResponse.webhook:type_name -> varco.v1.Webhook
-	59, // 55: varco.v1.ListWebhooksResponse.webhooks:type_name -> varco.v1.Webhook
-	0,  // 56: varco.v1.WebhookDelivery.event:type_name -> varco.v1.WebhookEvent
-	84, // 57: varco.v1.WebhookDelivery.delivered_at:type_name -> google.protobuf.Timestamp
-	84, // 58: varco.v1.WebhookDelivery.created_at:type_name -> google.protobuf.Timestamp
-	66, // 59: varco.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> varco.v1.WebhookDelivery
-	66, // 60: varco.v1.ReplayWebhookDeliveryResponse.delivery:type_name -> varco.v1.WebhookDelivery
-	84, // 61: varco.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
-	92, // 62: varco.v1.AuditEvent.actor:type_name -> varco.v1.Actor
-	84, // 63: varco.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	71, // 64: varco.v1.ListAuditEventsResponse.events:type_name -> varco.v1.AuditEvent
-	1,  // 65: varco.v1.AdminService.CreateOrganization:input_type -> varco.v1.CreateOrganizationRequest
-	3,  // 66: varco.v1.AdminService.UpdateOrganization:input_type -> varco.v1.UpdateOrganizationRequest
-	5,  // 67: varco.v1.AdminService.CreatePlace:input_type -> varco.v1.CreatePlaceRequest
-	7,  // 68: varco.v1.AdminService.UpdatePlace:input_type -> varco.v1.UpdatePlaceRequest
-	9,  // 69: varco.v1.AdminService.CreateResource:input_type -> varco.v1.CreateResourceRequest
-	11, // 70: varco.v1.AdminService.UpdateResource:input_type -> varco.v1.UpdateResourceRequest
-	13, // 71: varco.v1.AdminService.DeleteResource:input_type -> varco.v1.DeleteResourceRequest
-	15, // 72: varco.v1.AdminService.GetSchedule:input_type -> varco.v1.GetScheduleRequest
-	17, // 73: varco.v1.AdminService.SetSchedule:input_type -> varco.v1.SetScheduleRequest
-	19, // 74: varco.v1.AdminService.AddScheduleException:input_type -> varco.v1.AddScheduleExceptionRequest
-	21, // 75: varco.v1.AdminService.DeleteScheduleException:input_type -> varco.v1.DeleteScheduleExceptionRequest
-	23, // 76: varco.v1.AdminService.GrantRole:input_type -> varco.v1.GrantRoleRequest
-	25, // 77: varco.v1.AdminService.RevokeRole:input_type -> varco.v1.RevokeRoleRequest
-	28, // 78: varco.v1.AdminService.ListStaff:input_type -> varco.v1.ListStaffRequest
-	30, // 79: varco.v1.AdminService.ListBookings:input_type -> varco.v1.ListBookingsRequest
-	32, // 80: varco.v1.AdminService.GetBookingDetails:input_type -> varco.v1.GetBookingDetailsRequest
-	34, // 81: varco.v1.AdminService.CreateCounterBooking:input_type -> varco.v1.CreateCounterBookingRequest
-	36, // 82: varco.v1.AdminService.MarkAttendance:input_type -> varco.v1.MarkAttendanceRequest
-	38, // 83: varco.v1.AdminService.CancelBookingAsOperator:input_type -> varco.v1.CancelBookingAsOperatorRequest
-	40, // 84: varco.v1.AdminService.RescheduleBookingAsOperator:input_type -> varco.v1.RescheduleBookingAsOperatorRequest
-	42, // 85: varco.v1.AdminService.BlockSlots:input_type -> varco.v1.BlockSlotsRequest
-	44, // 86: varco.v1.AdminService.GetStats:input_type -> varco.v1.GetStatsRequest
-	46, // 87: varco.v1.AdminService.ExportBookings:input_type -> varco.v1.ExportBookingsRequest
-	48, // 88: varco.v1.AdminService.ExportScans:input_type -> varco.v1.ExportScansRequest
-	50, // 89: varco.v1.AdminService.CreateDeviceEnrollment:input_type -> varco.v1.CreateDeviceEnrollmentRequest
-	52, // 90: varco.v1.AdminService.ListDevices:input_type -> varco.v1.ListDevicesRequest
-	54, // 91: varco.v1.AdminService.RevokeDevice:input_type -> varco.v1.RevokeDeviceRequest
-	57, // 92: varco.v1.AdminService.ListScanConflicts:input_type -> varco.v1.ListScanConflictsRequest
-	60, // 93: varco.v1.AdminService.CreateWebhook:input_type -> varco.v1.CreateWebhookRequest
-	62, // 94: varco.v1.AdminService.ListWebhooks:input_type -> varco.v1.ListWebhooksRequest
-	64, // 95: varco.v1.AdminService.DeleteWebhook:input_type -> varco.v1.DeleteWebhookRequest
-	67, // 96: varco.v1.AdminService.ListWebhookDeliveries:input_type -> varco.v1.ListWebhookDeliveriesRequest
-	69, // 97: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
-	72, // 98: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
-	2,  // 99: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
-	4,  // 100: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
-	6,  // 101: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
-	8,  // 102: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
-	10, // 103: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
-	12, // 104: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
-	14, // 105: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
-	16, // 106: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
-	18, // 107: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
-	20, // 108: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
-	22, // 109: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
-	24, // 110: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
-	26, // 111: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
-	29, // 112: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
-	31, // 113: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
-	33, // 114: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
-	35, // 115: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
-	37, // 116: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
-	39, // 117: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
-	41, // 118: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
-	43, // 119: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
-	45, // 120: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
-	47, // 121: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
-	49, // 122: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
-	51, // 123: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
-	53, // 124: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
-	55, // 125: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
-	58, // 126: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
-	61, // 127: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
-	63, // 128: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
-	65, // 129: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
-	68, // 130: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
-	70, // 131: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
-	73, // 132: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
-	99, // [99:133] is the sub-list for method output_type
-	65, // [65:99] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	78,  // 0: varco.v1.CreateOrganizationRequest.organization:type_name -> varco.v1.Organization
+	78,  // 1: varco.v1.CreateOrganizationResponse.organization:type_name -> varco.v1.Organization
+	78,  // 2: varco.v1.UpdateOrganizationRequest.organization:type_name -> varco.v1.Organization
+	78,  // 3: varco.v1.UpdateOrganizationResponse.organization:type_name -> varco.v1.Organization
+	79,  // 4: varco.v1.CreatePlaceRequest.place:type_name -> varco.v1.Place
+	79,  // 5: varco.v1.CreatePlaceResponse.place:type_name -> varco.v1.Place
+	79,  // 6: varco.v1.UpdatePlaceRequest.place:type_name -> varco.v1.Place
+	79,  // 7: varco.v1.UpdatePlaceResponse.place:type_name -> varco.v1.Place
+	80,  // 8: varco.v1.CreateResourceRequest.resource:type_name -> varco.v1.Resource
+	80,  // 9: varco.v1.CreateResourceResponse.resource:type_name -> varco.v1.Resource
+	80,  // 10: varco.v1.UpdateResourceRequest.resource:type_name -> varco.v1.Resource
+	80,  // 11: varco.v1.UpdateResourceResponse.resource:type_name -> varco.v1.Resource
+	81,  // 12: varco.v1.GetScheduleResponse.schedule:type_name -> varco.v1.Schedule
+	82,  // 13: varco.v1.SetScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
+	81,  // 14: varco.v1.SetScheduleResponse.schedule:type_name -> varco.v1.Schedule
+	83,  // 15: varco.v1.SetScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
+	84,  // 16: varco.v1.AddScheduleExceptionRequest.exception:type_name -> varco.v1.ScheduleException
+	84,  // 17: varco.v1.AddScheduleExceptionResponse.exception:type_name -> varco.v1.ScheduleException
+	83,  // 18: varco.v1.AddScheduleExceptionResponse.stranded_bookings:type_name -> varco.v1.Booking
+	85,  // 19: varco.v1.GrantRoleRequest.kind:type_name -> varco.v1.StaffRoleKind
+	29,  // 20: varco.v1.GrantRoleResponse.member:type_name -> varco.v1.StaffMember
+	86,  // 21: varco.v1.StaffMember.role:type_name -> varco.v1.StaffRole
+	29,  // 22: varco.v1.ListStaffResponse.members:type_name -> varco.v1.StaffMember
+	87,  // 23: varco.v1.ListBookingsRequest.statuses:type_name -> varco.v1.BookingStatus
+	83,  // 24: varco.v1.ListBookingsResponse.bookings:type_name -> varco.v1.Booking
+	83,  // 25: varco.v1.GetBookingDetailsResponse.booking:type_name -> varco.v1.Booking
+	88,  // 26: varco.v1.CreateCounterBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
+	89,  // 27: varco.v1.CreateCounterBookingRequest.beneficiary:type_name -> varco.v1.Person
+	83,  // 28: varco.v1.CreateCounterBookingResponse.booking:type_name -> varco.v1.Booking
+	87,  // 29: varco.v1.MarkAttendanceRequest.status:type_name -> varco.v1.BookingStatus
+	83,  // 30: varco.v1.MarkAttendanceResponse.booking:type_name -> varco.v1.Booking
+	83,  // 31: varco.v1.CancelBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
+	88,  // 32: varco.v1.RescheduleBookingAsOperatorRequest.new_slot_start:type_name -> google.protobuf.Timestamp
+	83,  // 33: varco.v1.RescheduleBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
+	83,  // 34: varco.v1.RescheduleBookingAsOperatorResponse.previous:type_name -> varco.v1.Booking
+	90,  // 35: varco.v1.BlockSlotsRequest.period:type_name -> varco.v1.TimeRange
+	84,  // 36: varco.v1.BlockSlotsResponse.exception:type_name -> varco.v1.ScheduleException
+	83,  // 37: varco.v1.BlockSlotsResponse.cancelled_bookings:type_name -> varco.v1.Booking
+	91,  // 38: varco.v1.GetStatsResponse.current:type_name -> varco.v1.Stats
+	91,  // 39: varco.v1.GetStatsResponse.previous:type_name -> varco.v1.Stats
+	0,   // 40: varco.v1.ExportBookingsRequest.delimiter:type_name -> varco.v1.CsvDelimiter
+	0,   // 41: varco.v1.ExportScansRequest.delimiter:type_name -> varco.v1.CsvDelimiter
+	1,   // 42: varco.v1.CreateExportLinkRequest.kind:type_name -> varco.v1.ExportKind
+	0,   // 43: varco.v1.CreateExportLinkRequest.delimiter:type_name -> varco.v1.CsvDelimiter
+	88,  // 44: varco.v1.CreateExportLinkResponse.expires_at:type_name -> google.protobuf.Timestamp
+	92,  // 45: varco.v1.CreateDeviceEnrollmentRequest.direction:type_name -> varco.v1.GateDirection
+	88,  // 46: varco.v1.CreateDeviceEnrollmentResponse.expires_at:type_name -> google.protobuf.Timestamp
+	93,  // 47: varco.v1.ListDevicesResponse.devices:type_name -> varco.v1.Device
+	93,  // 48: varco.v1.RevokeDeviceResponse.device:type_name -> varco.v1.Device
+	94,  // 49: varco.v1.ScanConflict.direction:type_name -> varco.v1.ScanDirection
+	88,  // 50: varco.v1.ScanConflict.scanned_at:type_name -> google.protobuf.Timestamp
+	88,  // 51: varco.v1.ScanConflict.received_at:type_name -> google.protobuf.Timestamp
+	95,  // 52: varco.v1.ScanConflict.local_verdict:type_name -> varco.v1.Verdict
+	95,  // 53: varco.v1.ScanConflict.server_verdict:type_name -> varco.v1.Verdict
+	88,  // 54: varco.v1.ListScanConflictsRequest.since:type_name -> google.protobuf.Timestamp
+	60,  // 55: varco.v1.ListScanConflictsResponse.conflicts:type_name -> varco.v1.ScanConflict
+	2,   // 56: varco.v1.Webhook.events:type_name -> varco.v1.WebhookEvent
+	88,  // 57: varco.v1.Webhook.created_at:type_name -> google.protobuf.Timestamp
+	2,   // 58: varco.v1.CreateWebhookRequest.events:type_name -> varco.v1.WebhookEvent
+	63,  // 59: varco.v1.CreateWebhookResponse.webhook:type_name -> varco.v1.Webhook
+	63,  // 60: varco.v1.ListWebhooksResponse.webhooks:type_name -> varco.v1.Webhook
+	2,   // 61: varco.v1.WebhookDelivery.event:type_name -> varco.v1.WebhookEvent
+	88,  // 62: varco.v1.WebhookDelivery.delivered_at:type_name -> google.protobuf.Timestamp
+	88,  // 63: varco.v1.WebhookDelivery.created_at:type_name -> google.protobuf.Timestamp
+	70,  // 64: varco.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> varco.v1.WebhookDelivery
+	70,  // 65: varco.v1.ReplayWebhookDeliveryResponse.delivery:type_name -> varco.v1.WebhookDelivery
+	88,  // 66: varco.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
+	96,  // 67: varco.v1.AuditEvent.actor:type_name -> varco.v1.Actor
+	88,  // 68: varco.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	75,  // 69: varco.v1.ListAuditEventsResponse.events:type_name -> varco.v1.AuditEvent
+	3,   // 70: varco.v1.AdminService.CreateOrganization:input_type -> varco.v1.CreateOrganizationRequest
+	5,   // 71: varco.v1.AdminService.UpdateOrganization:input_type -> varco.v1.UpdateOrganizationRequest
+	7,   // 72: varco.v1.AdminService.CreatePlace:input_type -> varco.v1.CreatePlaceRequest
+	9,   // 73: varco.v1.AdminService.UpdatePlace:input_type -> varco.v1.UpdatePlaceRequest
+	11,  // 74: varco.v1.AdminService.CreateResource:input_type -> varco.v1.CreateResourceRequest
+	13,  // 75: varco.v1.AdminService.UpdateResource:input_type -> varco.v1.UpdateResourceRequest
+	15,  // 76: varco.v1.AdminService.DeleteResource:input_type -> varco.v1.DeleteResourceRequest
+	17,  // 77: varco.v1.AdminService.GetSchedule:input_type -> varco.v1.GetScheduleRequest
+	19,  // 78: varco.v1.AdminService.SetSchedule:input_type -> varco.v1.SetScheduleRequest
+	21,  // 79: varco.v1.AdminService.AddScheduleException:input_type -> varco.v1.AddScheduleExceptionRequest
+	23,  // 80: varco.v1.AdminService.DeleteScheduleException:input_type -> varco.v1.DeleteScheduleExceptionRequest
+	25,  // 81: varco.v1.AdminService.GrantRole:input_type -> varco.v1.GrantRoleRequest
+	27,  // 82: varco.v1.AdminService.RevokeRole:input_type -> varco.v1.RevokeRoleRequest
+	30,  // 83: varco.v1.AdminService.ListStaff:input_type -> varco.v1.ListStaffRequest
+	32,  // 84: varco.v1.AdminService.ListBookings:input_type -> varco.v1.ListBookingsRequest
+	34,  // 85: varco.v1.AdminService.GetBookingDetails:input_type -> varco.v1.GetBookingDetailsRequest
+	36,  // 86: varco.v1.AdminService.CreateCounterBooking:input_type -> varco.v1.CreateCounterBookingRequest
+	38,  // 87: varco.v1.AdminService.MarkAttendance:input_type -> varco.v1.MarkAttendanceRequest
+	40,  // 88: varco.v1.AdminService.CancelBookingAsOperator:input_type -> varco.v1.CancelBookingAsOperatorRequest
+	42,  // 89: varco.v1.AdminService.RescheduleBookingAsOperator:input_type -> varco.v1.RescheduleBookingAsOperatorRequest
+	44,  // 90: varco.v1.AdminService.BlockSlots:input_type -> varco.v1.BlockSlotsRequest
+	46,  // 91: varco.v1.AdminService.GetStats:input_type -> varco.v1.GetStatsRequest
+	48,  // 92: varco.v1.AdminService.ExportBookings:input_type -> varco.v1.ExportBookingsRequest
+	50,  // 93: varco.v1.AdminService.ExportScans:input_type -> varco.v1.ExportScansRequest
+	52,  // 94: varco.v1.AdminService.CreateExportLink:input_type -> varco.v1.CreateExportLinkRequest
+	54,  // 95: varco.v1.AdminService.CreateDeviceEnrollment:input_type -> varco.v1.CreateDeviceEnrollmentRequest
+	56,  // 96: varco.v1.AdminService.ListDevices:input_type -> varco.v1.ListDevicesRequest
+	58,  // 97: varco.v1.AdminService.RevokeDevice:input_type -> varco.v1.RevokeDeviceRequest
+	61,  // 98: varco.v1.AdminService.ListScanConflicts:input_type -> varco.v1.ListScanConflictsRequest
+	64,  // 99: varco.v1.AdminService.CreateWebhook:input_type -> varco.v1.CreateWebhookRequest
+	66,  // 100: varco.v1.AdminService.ListWebhooks:input_type -> varco.v1.ListWebhooksRequest
+	68,  // 101: varco.v1.AdminService.DeleteWebhook:input_type -> varco.v1.DeleteWebhookRequest
+	71,  // 102: varco.v1.AdminService.ListWebhookDeliveries:input_type -> varco.v1.ListWebhookDeliveriesRequest
+	73,  // 103: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
+	76,  // 104: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
+	4,   // 105: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
+	6,   // 106: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
+	8,   // 107: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
+	10,  // 108: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
+	12,  // 109: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
+	14,  // 110: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
+	16,  // 111: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
+	18,  // 112: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
+	20,  // 113: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
+	22,  // 114: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
+	24,  // 115: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
+	26,  // 116: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
+	28,  // 117: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
+	31,  // 118: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
+	33,  // 119: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
+	35,  // 120: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
+	37,  // 121: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
+	39,  // 122: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
+	41,  // 123: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
+	43,  // 124: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
+	45,  // 125: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
+	47,  // 126: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
+	49,  // 127: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
+	51,  // 128: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
+	53,  // 129: varco.v1.AdminService.CreateExportLink:output_type -> varco.v1.CreateExportLinkResponse
+	55,  // 130: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
+	57,  // 131: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
+	59,  // 132: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
+	62,  // 133: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
+	65,  // 134: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
+	67,  // 135: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
+	69,  // 136: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
+	72,  // 137: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
+	74,  // 138: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
+	77,  // 139: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
+	105, // [105:140] is the sub-list for method output_type
+	70,  // [70:105] is the sub-list for method input_type
+	70,  // [70:70] is the sub-list for extension type_name
+	70,  // [70:70] is the sub-list for extension extendee
+	0,   // [0:70] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_admin_proto_init() }
@@ -4843,8 +5185,8 @@ func file_varco_v1_admin_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_admin_proto_rawDesc), len(file_varco_v1_admin_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   73,
+			NumEnums:      3,
+			NumMessages:   75,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

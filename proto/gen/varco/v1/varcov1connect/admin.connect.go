@@ -100,6 +100,9 @@ const (
 	// AdminServiceExportScansProcedure is the fully-qualified name of the AdminService's ExportScans
 	// RPC.
 	AdminServiceExportScansProcedure = "/varco.v1.AdminService/ExportScans"
+	// AdminServiceCreateExportLinkProcedure is the fully-qualified name of the AdminService's
+	// CreateExportLink RPC.
+	AdminServiceCreateExportLinkProcedure = "/varco.v1.AdminService/CreateExportLink"
 	// AdminServiceCreateDeviceEnrollmentProcedure is the fully-qualified name of the AdminService's
 	// CreateDeviceEnrollment RPC.
 	AdminServiceCreateDeviceEnrollmentProcedure = "/varco.v1.AdminService/CreateDeviceEnrollment"
@@ -196,10 +199,14 @@ type AdminServiceClient interface {
 	// comparison. Organizer.
 	GetStats(context.Context, *connect.Request[v1.GetStatsRequest]) (*connect.Response[v1.GetStatsResponse], error)
 	// ExportBookings streams bookings of a period as CSV (UTF-8, header row)
-	// in chunks. Organizer.
+	// in chunks. Organizer. Columns and formats: docs/exports.md.
 	ExportBookings(context.Context, *connect.Request[v1.ExportBookingsRequest]) (*connect.ServerStreamForClient[v1.ExportBookingsResponse], error)
 	// ExportScans streams gate scans of a period as CSV. Organizer.
 	ExportScans(context.Context, *connect.Request[v1.ExportScansRequest]) (*connect.ServerStreamForClient[v1.ExportScansResponse], error)
+	// CreateExportLink returns a short-lived link that downloads an export with
+	// a plain GET (for a browser, which cannot send the bearer token). The link
+	// is bound to the caller's session and to the parameters. Organizer.
+	CreateExportLink(context.Context, *connect.Request[v1.CreateExportLinkRequest]) (*connect.Response[v1.CreateExportLinkResponse], error)
 	// CreateDeviceEnrollment creates a one-time, short-lived code to enroll a
 	// gate scanner. Organizer.
 	CreateDeviceEnrollment(context.Context, *connect.Request[v1.CreateDeviceEnrollmentRequest]) (*connect.Response[v1.CreateDeviceEnrollmentResponse], error)
@@ -380,6 +387,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("ExportScans")),
 			connect.WithClientOptions(opts...),
 		),
+		createExportLink: connect.NewClient[v1.CreateExportLinkRequest, v1.CreateExportLinkResponse](
+			httpClient,
+			baseURL+AdminServiceCreateExportLinkProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("CreateExportLink")),
+			connect.WithClientOptions(opts...),
+		),
 		createDeviceEnrollment: connect.NewClient[v1.CreateDeviceEnrollmentRequest, v1.CreateDeviceEnrollmentResponse](
 			httpClient,
 			baseURL+AdminServiceCreateDeviceEnrollmentProcedure,
@@ -469,6 +482,7 @@ type adminServiceClient struct {
 	getStats                    *connect.Client[v1.GetStatsRequest, v1.GetStatsResponse]
 	exportBookings              *connect.Client[v1.ExportBookingsRequest, v1.ExportBookingsResponse]
 	exportScans                 *connect.Client[v1.ExportScansRequest, v1.ExportScansResponse]
+	createExportLink            *connect.Client[v1.CreateExportLinkRequest, v1.CreateExportLinkResponse]
 	createDeviceEnrollment      *connect.Client[v1.CreateDeviceEnrollmentRequest, v1.CreateDeviceEnrollmentResponse]
 	listDevices                 *connect.Client[v1.ListDevicesRequest, v1.ListDevicesResponse]
 	revokeDevice                *connect.Client[v1.RevokeDeviceRequest, v1.RevokeDeviceResponse]
@@ -601,6 +615,11 @@ func (c *adminServiceClient) ExportScans(ctx context.Context, req *connect.Reque
 	return c.exportScans.CallServerStream(ctx, req)
 }
 
+// CreateExportLink calls varco.v1.AdminService.CreateExportLink.
+func (c *adminServiceClient) CreateExportLink(ctx context.Context, req *connect.Request[v1.CreateExportLinkRequest]) (*connect.Response[v1.CreateExportLinkResponse], error) {
+	return c.createExportLink.CallUnary(ctx, req)
+}
+
 // CreateDeviceEnrollment calls varco.v1.AdminService.CreateDeviceEnrollment.
 func (c *adminServiceClient) CreateDeviceEnrollment(ctx context.Context, req *connect.Request[v1.CreateDeviceEnrollmentRequest]) (*connect.Response[v1.CreateDeviceEnrollmentResponse], error) {
 	return c.createDeviceEnrollment.CallUnary(ctx, req)
@@ -715,10 +734,14 @@ type AdminServiceHandler interface {
 	// comparison. Organizer.
 	GetStats(context.Context, *connect.Request[v1.GetStatsRequest]) (*connect.Response[v1.GetStatsResponse], error)
 	// ExportBookings streams bookings of a period as CSV (UTF-8, header row)
-	// in chunks. Organizer.
+	// in chunks. Organizer. Columns and formats: docs/exports.md.
 	ExportBookings(context.Context, *connect.Request[v1.ExportBookingsRequest], *connect.ServerStream[v1.ExportBookingsResponse]) error
 	// ExportScans streams gate scans of a period as CSV. Organizer.
 	ExportScans(context.Context, *connect.Request[v1.ExportScansRequest], *connect.ServerStream[v1.ExportScansResponse]) error
+	// CreateExportLink returns a short-lived link that downloads an export with
+	// a plain GET (for a browser, which cannot send the bearer token). The link
+	// is bound to the caller's session and to the parameters. Organizer.
+	CreateExportLink(context.Context, *connect.Request[v1.CreateExportLinkRequest]) (*connect.Response[v1.CreateExportLinkResponse], error)
 	// CreateDeviceEnrollment creates a one-time, short-lived code to enroll a
 	// gate scanner. Organizer.
 	CreateDeviceEnrollment(context.Context, *connect.Request[v1.CreateDeviceEnrollmentRequest]) (*connect.Response[v1.CreateDeviceEnrollmentResponse], error)
@@ -895,6 +918,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("ExportScans")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceCreateExportLinkHandler := connect.NewUnaryHandler(
+		AdminServiceCreateExportLinkProcedure,
+		svc.CreateExportLink,
+		connect.WithSchema(adminServiceMethods.ByName("CreateExportLink")),
+		connect.WithHandlerOptions(opts...),
+	)
 	adminServiceCreateDeviceEnrollmentHandler := connect.NewUnaryHandler(
 		AdminServiceCreateDeviceEnrollmentProcedure,
 		svc.CreateDeviceEnrollment,
@@ -1005,6 +1034,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceExportBookingsHandler.ServeHTTP(w, r)
 		case AdminServiceExportScansProcedure:
 			adminServiceExportScansHandler.ServeHTTP(w, r)
+		case AdminServiceCreateExportLinkProcedure:
+			adminServiceCreateExportLinkHandler.ServeHTTP(w, r)
 		case AdminServiceCreateDeviceEnrollmentProcedure:
 			adminServiceCreateDeviceEnrollmentHandler.ServeHTTP(w, r)
 		case AdminServiceListDevicesProcedure:
@@ -1128,6 +1159,10 @@ func (UnimplementedAdminServiceHandler) ExportBookings(context.Context, *connect
 
 func (UnimplementedAdminServiceHandler) ExportScans(context.Context, *connect.Request[v1.ExportScansRequest], *connect.ServerStream[v1.ExportScansResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AdminService.ExportScans is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) CreateExportLink(context.Context, *connect.Request[v1.CreateExportLinkRequest]) (*connect.Response[v1.CreateExportLinkResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AdminService.CreateExportLink is not implemented"))
 }
 
 func (UnimplementedAdminServiceHandler) CreateDeviceEnrollment(context.Context, *connect.Request[v1.CreateDeviceEnrollmentRequest]) (*connect.Response[v1.CreateDeviceEnrollmentResponse], error) {
