@@ -36,6 +36,9 @@ type AdminDeps struct {
 	Audit audit.Store
 	// Bookings serves the operators' booking RPCs (admin_bookings.go).
 	Bookings StaffBookings
+	// Webhooks registers endpoints and lists and replays deliveries
+	// (admin_webhooks.go).
+	Webhooks Webhooks
 }
 
 // Admin serves varco.v1.AdminService; each group of RPCs lives in its own

@@ -58,6 +58,11 @@ type Config struct {
 	// Retention is how long after its end a booking keeps its personal
 	// data; 0 keeps it forever.
 	Retention time.Duration
+	// WebhookAllowPrivate lets webhook URLs and deliveries reach loopback
+	// and private addresses (development and tests only: an SSRF door).
+	WebhookAllowPrivate bool
+	// WebhookMaxAttempts bounds the attempts of one webhook delivery.
+	WebhookMaxAttempts int
 }
 
 // Flag describes one setting for the README's configuration table.
@@ -147,6 +152,8 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&c.PushAllowAnyHTTPS, "push-allow-any-https", false, "accept any https push endpoint, not only the known push services (development only)")
 	fs.IntVar(&c.NotifyMaxAttempts, "notify-max-attempts", 8, "delivery attempts before a notification is recorded as failed")
 	fs.DurationVar(&c.Retention, "retention", 365*24*time.Hour, "how long after it ended a booking keeps its personal data (0: forever)")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback and private addresses (development only)")
+	fs.IntVar(&c.WebhookMaxAttempts, "webhook-max-attempts", 16, "attempts before a webhook delivery is recorded as failed (16: about 10 hours)")
 	fs.DurationVar(&c.NotifyPollInterval, "notify-poll-interval", 500*time.Millisecond, "how often due notifications are looked for (scheduled ones fire within it)")
 	return fs
 }
@@ -190,6 +197,9 @@ func (c Config) validate() error {
 	}
 	if c.NotifyMaxAttempts < 1 {
 		errs = append(errs, errors.New("notify-max-attempts: must be at least 1"))
+	}
+	if c.WebhookMaxAttempts < 1 {
+		errs = append(errs, errors.New("webhook-max-attempts: must be at least 1"))
 	}
 	if c.Retention < 0 {
 		errs = append(errs, errors.New("retention: must not be negative"))

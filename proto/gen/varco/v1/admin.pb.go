@@ -95,6 +95,67 @@ func (WebhookEvent) EnumDescriptor() ([]byte, []int) {
 	return file_varco_v1_admin_proto_rawDescGZIP(), []int{0}
 }
 
+// WebhookDeliveryState is where a delivery stands.
+type WebhookDeliveryState int32
+
+const (
+	// Not set.
+	WebhookDeliveryState_WEBHOOK_DELIVERY_STATE_UNSPECIFIED WebhookDeliveryState = 0
+	// Waiting for its first or next attempt.
+	WebhookDeliveryState_WEBHOOK_DELIVERY_STATE_PENDING WebhookDeliveryState = 1
+	// The receiver answered 2xx.
+	WebhookDeliveryState_WEBHOOK_DELIVERY_STATE_DELIVERED WebhookDeliveryState = 2
+	// Given up: a permanent refusal or the last attempt failed.
+	WebhookDeliveryState_WEBHOOK_DELIVERY_STATE_FAILED WebhookDeliveryState = 3
+	// Not sent because the webhook was deleted.
+	WebhookDeliveryState_WEBHOOK_DELIVERY_STATE_CANCELLED WebhookDeliveryState = 4
+)
+
+// Enum value maps for WebhookDeliveryState.
+var (
+	WebhookDeliveryState_name = map[int32]string{
+		0: "WEBHOOK_DELIVERY_STATE_UNSPECIFIED",
+		1: "WEBHOOK_DELIVERY_STATE_PENDING",
+		2: "WEBHOOK_DELIVERY_STATE_DELIVERED",
+		3: "WEBHOOK_DELIVERY_STATE_FAILED",
+		4: "WEBHOOK_DELIVERY_STATE_CANCELLED",
+	}
+	WebhookDeliveryState_value = map[string]int32{
+		"WEBHOOK_DELIVERY_STATE_UNSPECIFIED": 0,
+		"WEBHOOK_DELIVERY_STATE_PENDING":     1,
+		"WEBHOOK_DELIVERY_STATE_DELIVERED":   2,
+		"WEBHOOK_DELIVERY_STATE_FAILED":      3,
+		"WEBHOOK_DELIVERY_STATE_CANCELLED":   4,
+	}
+)
+
+func (x WebhookDeliveryState) Enum() *WebhookDeliveryState {
+	p := new(WebhookDeliveryState)
+	*p = x
+	return p
+}
+
+func (x WebhookDeliveryState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (WebhookDeliveryState) Descriptor() protoreflect.EnumDescriptor {
+	return file_varco_v1_admin_proto_enumTypes[1].Descriptor()
+}
+
+func (WebhookDeliveryState) Type() protoreflect.EnumType {
+	return &file_varco_v1_admin_proto_enumTypes[1]
+}
+
+func (x WebhookDeliveryState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use WebhookDeliveryState.Descriptor instead.
+func (WebhookDeliveryState) EnumDescriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{1}
+}
+
 // CreateOrganizationRequest carries the new organization.
 type CreateOrganizationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3707,7 +3768,16 @@ type WebhookDelivery struct {
 	// When delivered successfully; unset otherwise.
 	DeliveredAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=delivered_at,json=deliveredAt,proto3" json:"delivered_at,omitempty"`
 	// When created.
-	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// Event id, the same in every delivery and replay of one event: receivers
+	// de-duplicate on it.
+	EventId string `protobuf:"bytes,9,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	// The delivery this one replays; empty for the original delivery.
+	ReplayOf string `protobuf:"bytes,10,opt,name=replay_of,json=replayOf,proto3" json:"replay_of,omitempty"`
+	// Where the delivery stands.
+	State WebhookDeliveryState `protobuf:"varint,11,opt,name=state,proto3,enum=varco.v1.WebhookDeliveryState" json:"state,omitempty"`
+	// When the next attempt is due, for pending deliveries.
+	NextAttemptAt *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=next_attempt_at,json=nextAttemptAt,proto3" json:"next_attempt_at,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3794,6 +3864,34 @@ func (x *WebhookDelivery) GetDeliveredAt() *timestamppb.Timestamp {
 func (x *WebhookDelivery) GetCreatedAt() *timestamppb.Timestamp {
 	if x != nil {
 		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *WebhookDelivery) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *WebhookDelivery) GetReplayOf() string {
+	if x != nil {
+		return x.ReplayOf
+	}
+	return ""
+}
+
+func (x *WebhookDelivery) GetState() WebhookDeliveryState {
+	if x != nil {
+		return x.State
+	}
+	return WebhookDeliveryState_WEBHOOK_DELIVERY_STATE_UNSPECIFIED
+}
+
+func (x *WebhookDelivery) GetNextAttemptAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NextAttemptAt
 	}
 	return nil
 }
@@ -4477,7 +4575,7 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\x14DeleteWebhookRequest\x12\x1d\n" +
 	"\n" +
 	"webhook_id\x18\x01 \x01(\tR\twebhookId\"\x17\n" +
-	"\x15DeleteWebhookResponse\"\xc4\x02\n" +
+	"\x15DeleteWebhookResponse\"\xf6\x03\n" +
 	"\x0fWebhookDelivery\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -4490,7 +4588,12 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"last_error\x18\x06 \x01(\tR\tlastError\x12=\n" +
 	"\fdelivered_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vdeliveredAt\x129\n" +
 	"\n" +
-	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"y\n" +
+	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x19\n" +
+	"\bevent_id\x18\t \x01(\tR\aeventId\x12\x1b\n" +
+	"\treplay_of\x18\n" +
+	" \x01(\tR\breplayOf\x124\n" +
+	"\x05state\x18\v \x01(\x0e2\x1e.varco.v1.WebhookDeliveryStateR\x05state\x12B\n" +
+	"\x0fnext_attempt_at\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\rnextAttemptAt\"y\n" +
 	"\x1cListWebhookDeliveriesRequest\x12\x1d\n" +
 	"\n" +
 	"webhook_id\x18\x01 \x01(\tR\twebhookId\x12\x1b\n" +
@@ -4535,7 +4638,13 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	" WEBHOOK_EVENT_BOOKING_ATTENDANCE\x10\x04\x12 \n" +
 	"\x1cWEBHOOK_EVENT_TICKET_ENTERED\x10\x05\x12\x1f\n" +
 	"\x1bWEBHOOK_EVENT_TICKET_EXITED\x10\x06\x12 \n" +
-	"\x1cWEBHOOK_EVENT_TICKET_EXPIRED\x10\a2\xfa\x17\n" +
+	"\x1cWEBHOOK_EVENT_TICKET_EXPIRED\x10\a*\xd1\x01\n" +
+	"\x14WebhookDeliveryState\x12&\n" +
+	"\"WEBHOOK_DELIVERY_STATE_UNSPECIFIED\x10\x00\x12\"\n" +
+	"\x1eWEBHOOK_DELIVERY_STATE_PENDING\x10\x01\x12$\n" +
+	" WEBHOOK_DELIVERY_STATE_DELIVERED\x10\x02\x12!\n" +
+	"\x1dWEBHOOK_DELIVERY_STATE_FAILED\x10\x03\x12$\n" +
+	" WEBHOOK_DELIVERY_STATE_CANCELLED\x10\x042\xfa\x17\n" +
 	"\fAdminService\x12a\n" +
 	"\x12CreateOrganization\x12#.varco.v1.CreateOrganizationRequest\x1a$.varco.v1.CreateOrganizationResponse\"\x00\x12a\n" +
 	"\x12UpdateOrganization\x12#.varco.v1.UpdateOrganizationRequest\x1a$.varco.v1.UpdateOrganizationResponse\"\x00\x12L\n" +
@@ -4588,242 +4697,245 @@ func file_varco_v1_admin_proto_rawDescGZIP() []byte {
 	return file_varco_v1_admin_proto_rawDescData
 }
 
-var file_varco_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_varco_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_varco_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 73)
 var file_varco_v1_admin_proto_goTypes = []any{
 	(WebhookEvent)(0),                           // 0: varco.v1.WebhookEvent
-	(*CreateOrganizationRequest)(nil),           // 1: varco.v1.CreateOrganizationRequest
-	(*CreateOrganizationResponse)(nil),          // 2: varco.v1.CreateOrganizationResponse
-	(*UpdateOrganizationRequest)(nil),           // 3: varco.v1.UpdateOrganizationRequest
-	(*UpdateOrganizationResponse)(nil),          // 4: varco.v1.UpdateOrganizationResponse
-	(*CreatePlaceRequest)(nil),                  // 5: varco.v1.CreatePlaceRequest
-	(*CreatePlaceResponse)(nil),                 // 6: varco.v1.CreatePlaceResponse
-	(*UpdatePlaceRequest)(nil),                  // 7: varco.v1.UpdatePlaceRequest
-	(*UpdatePlaceResponse)(nil),                 // 8: varco.v1.UpdatePlaceResponse
-	(*CreateResourceRequest)(nil),               // 9: varco.v1.CreateResourceRequest
-	(*CreateResourceResponse)(nil),              // 10: varco.v1.CreateResourceResponse
-	(*UpdateResourceRequest)(nil),               // 11: varco.v1.UpdateResourceRequest
-	(*UpdateResourceResponse)(nil),              // 12: varco.v1.UpdateResourceResponse
-	(*DeleteResourceRequest)(nil),               // 13: varco.v1.DeleteResourceRequest
-	(*DeleteResourceResponse)(nil),              // 14: varco.v1.DeleteResourceResponse
-	(*GetScheduleRequest)(nil),                  // 15: varco.v1.GetScheduleRequest
-	(*GetScheduleResponse)(nil),                 // 16: varco.v1.GetScheduleResponse
-	(*SetScheduleRequest)(nil),                  // 17: varco.v1.SetScheduleRequest
-	(*SetScheduleResponse)(nil),                 // 18: varco.v1.SetScheduleResponse
-	(*AddScheduleExceptionRequest)(nil),         // 19: varco.v1.AddScheduleExceptionRequest
-	(*AddScheduleExceptionResponse)(nil),        // 20: varco.v1.AddScheduleExceptionResponse
-	(*DeleteScheduleExceptionRequest)(nil),      // 21: varco.v1.DeleteScheduleExceptionRequest
-	(*DeleteScheduleExceptionResponse)(nil),     // 22: varco.v1.DeleteScheduleExceptionResponse
-	(*GrantRoleRequest)(nil),                    // 23: varco.v1.GrantRoleRequest
-	(*GrantRoleResponse)(nil),                   // 24: varco.v1.GrantRoleResponse
-	(*RevokeRoleRequest)(nil),                   // 25: varco.v1.RevokeRoleRequest
-	(*RevokeRoleResponse)(nil),                  // 26: varco.v1.RevokeRoleResponse
-	(*StaffMember)(nil),                         // 27: varco.v1.StaffMember
-	(*ListStaffRequest)(nil),                    // 28: varco.v1.ListStaffRequest
-	(*ListStaffResponse)(nil),                   // 29: varco.v1.ListStaffResponse
-	(*ListBookingsRequest)(nil),                 // 30: varco.v1.ListBookingsRequest
-	(*ListBookingsResponse)(nil),                // 31: varco.v1.ListBookingsResponse
-	(*GetBookingDetailsRequest)(nil),            // 32: varco.v1.GetBookingDetailsRequest
-	(*GetBookingDetailsResponse)(nil),           // 33: varco.v1.GetBookingDetailsResponse
-	(*CreateCounterBookingRequest)(nil),         // 34: varco.v1.CreateCounterBookingRequest
-	(*CreateCounterBookingResponse)(nil),        // 35: varco.v1.CreateCounterBookingResponse
-	(*MarkAttendanceRequest)(nil),               // 36: varco.v1.MarkAttendanceRequest
-	(*MarkAttendanceResponse)(nil),              // 37: varco.v1.MarkAttendanceResponse
-	(*CancelBookingAsOperatorRequest)(nil),      // 38: varco.v1.CancelBookingAsOperatorRequest
-	(*CancelBookingAsOperatorResponse)(nil),     // 39: varco.v1.CancelBookingAsOperatorResponse
-	(*RescheduleBookingAsOperatorRequest)(nil),  // 40: varco.v1.RescheduleBookingAsOperatorRequest
-	(*RescheduleBookingAsOperatorResponse)(nil), // 41: varco.v1.RescheduleBookingAsOperatorResponse
-	(*BlockSlotsRequest)(nil),                   // 42: varco.v1.BlockSlotsRequest
-	(*BlockSlotsResponse)(nil),                  // 43: varco.v1.BlockSlotsResponse
-	(*GetStatsRequest)(nil),                     // 44: varco.v1.GetStatsRequest
-	(*GetStatsResponse)(nil),                    // 45: varco.v1.GetStatsResponse
-	(*ExportBookingsRequest)(nil),               // 46: varco.v1.ExportBookingsRequest
-	(*ExportBookingsResponse)(nil),              // 47: varco.v1.ExportBookingsResponse
-	(*ExportScansRequest)(nil),                  // 48: varco.v1.ExportScansRequest
-	(*ExportScansResponse)(nil),                 // 49: varco.v1.ExportScansResponse
-	(*CreateDeviceEnrollmentRequest)(nil),       // 50: varco.v1.CreateDeviceEnrollmentRequest
-	(*CreateDeviceEnrollmentResponse)(nil),      // 51: varco.v1.CreateDeviceEnrollmentResponse
-	(*ListDevicesRequest)(nil),                  // 52: varco.v1.ListDevicesRequest
-	(*ListDevicesResponse)(nil),                 // 53: varco.v1.ListDevicesResponse
-	(*RevokeDeviceRequest)(nil),                 // 54: varco.v1.RevokeDeviceRequest
-	(*RevokeDeviceResponse)(nil),                // 55: varco.v1.RevokeDeviceResponse
-	(*ScanConflict)(nil),                        // 56: varco.v1.ScanConflict
-	(*ListScanConflictsRequest)(nil),            // 57: varco.v1.ListScanConflictsRequest
-	(*ListScanConflictsResponse)(nil),           // 58: varco.v1.ListScanConflictsResponse
-	(*Webhook)(nil),                             // 59: varco.v1.Webhook
-	(*CreateWebhookRequest)(nil),                // 60: varco.v1.CreateWebhookRequest
-	(*CreateWebhookResponse)(nil),               // 61: varco.v1.CreateWebhookResponse
-	(*ListWebhooksRequest)(nil),                 // 62: varco.v1.ListWebhooksRequest
-	(*ListWebhooksResponse)(nil),                // 63: varco.v1.ListWebhooksResponse
-	(*DeleteWebhookRequest)(nil),                // 64: varco.v1.DeleteWebhookRequest
-	(*DeleteWebhookResponse)(nil),               // 65: varco.v1.DeleteWebhookResponse
-	(*WebhookDelivery)(nil),                     // 66: varco.v1.WebhookDelivery
-	(*ListWebhookDeliveriesRequest)(nil),        // 67: varco.v1.ListWebhookDeliveriesRequest
-	(*ListWebhookDeliveriesResponse)(nil),       // 68: varco.v1.ListWebhookDeliveriesResponse
-	(*ReplayWebhookDeliveryRequest)(nil),        // 69: varco.v1.ReplayWebhookDeliveryRequest
-	(*ReplayWebhookDeliveryResponse)(nil),       // 70: varco.v1.ReplayWebhookDeliveryResponse
-	(*AuditEvent)(nil),                          // 71: varco.v1.AuditEvent
-	(*ListAuditEventsRequest)(nil),              // 72: varco.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),             // 73: varco.v1.ListAuditEventsResponse
-	(*Organization)(nil),                        // 74: varco.v1.Organization
-	(*Place)(nil),                               // 75: varco.v1.Place
-	(*Resource)(nil),                            // 76: varco.v1.Resource
-	(*Schedule)(nil),                            // 77: varco.v1.Schedule
-	(*WeeklyRule)(nil),                          // 78: varco.v1.WeeklyRule
-	(*Booking)(nil),                             // 79: varco.v1.Booking
-	(*ScheduleException)(nil),                   // 80: varco.v1.ScheduleException
-	(StaffRoleKind)(0),                          // 81: varco.v1.StaffRoleKind
-	(*StaffRole)(nil),                           // 82: varco.v1.StaffRole
-	(BookingStatus)(0),                          // 83: varco.v1.BookingStatus
-	(*timestamppb.Timestamp)(nil),               // 84: google.protobuf.Timestamp
-	(*Person)(nil),                              // 85: varco.v1.Person
-	(*TimeRange)(nil),                           // 86: varco.v1.TimeRange
-	(*Stats)(nil),                               // 87: varco.v1.Stats
-	(GateDirection)(0),                          // 88: varco.v1.GateDirection
-	(*Device)(nil),                              // 89: varco.v1.Device
-	(ScanDirection)(0),                          // 90: varco.v1.ScanDirection
-	(*Verdict)(nil),                             // 91: varco.v1.Verdict
-	(*Actor)(nil),                               // 92: varco.v1.Actor
+	(WebhookDeliveryState)(0),                   // 1: varco.v1.WebhookDeliveryState
+	(*CreateOrganizationRequest)(nil),           // 2: varco.v1.CreateOrganizationRequest
+	(*CreateOrganizationResponse)(nil),          // 3: varco.v1.CreateOrganizationResponse
+	(*UpdateOrganizationRequest)(nil),           // 4: varco.v1.UpdateOrganizationRequest
+	(*UpdateOrganizationResponse)(nil),          // 5: varco.v1.UpdateOrganizationResponse
+	(*CreatePlaceRequest)(nil),                  // 6: varco.v1.CreatePlaceRequest
+	(*CreatePlaceResponse)(nil),                 // 7: varco.v1.CreatePlaceResponse
+	(*UpdatePlaceRequest)(nil),                  // 8: varco.v1.UpdatePlaceRequest
+	(*UpdatePlaceResponse)(nil),                 // 9: varco.v1.UpdatePlaceResponse
+	(*CreateResourceRequest)(nil),               // 10: varco.v1.CreateResourceRequest
+	(*CreateResourceResponse)(nil),              // 11: varco.v1.CreateResourceResponse
+	(*UpdateResourceRequest)(nil),               // 12: varco.v1.UpdateResourceRequest
+	(*UpdateResourceResponse)(nil),              // 13: varco.v1.UpdateResourceResponse
+	(*DeleteResourceRequest)(nil),               // 14: varco.v1.DeleteResourceRequest
+	(*DeleteResourceResponse)(nil),              // 15: varco.v1.DeleteResourceResponse
+	(*GetScheduleRequest)(nil),                  // 16: varco.v1.GetScheduleRequest
+	(*GetScheduleResponse)(nil),                 // 17: varco.v1.GetScheduleResponse
+	(*SetScheduleRequest)(nil),                  // 18: varco.v1.SetScheduleRequest
+	(*SetScheduleResponse)(nil),                 // 19: varco.v1.SetScheduleResponse
+	(*AddScheduleExceptionRequest)(nil),         // 20: varco.v1.AddScheduleExceptionRequest
+	(*AddScheduleExceptionResponse)(nil),        // 21: varco.v1.AddScheduleExceptionResponse
+	(*DeleteScheduleExceptionRequest)(nil),      // 22: varco.v1.DeleteScheduleExceptionRequest
+	(*DeleteScheduleExceptionResponse)(nil),     // 23: varco.v1.DeleteScheduleExceptionResponse
+	(*GrantRoleRequest)(nil),                    // 24: varco.v1.GrantRoleRequest
+	(*GrantRoleResponse)(nil),                   // 25: varco.v1.GrantRoleResponse
+	(*RevokeRoleRequest)(nil),                   // 26: varco.v1.RevokeRoleRequest
+	(*RevokeRoleResponse)(nil),                  // 27: varco.v1.RevokeRoleResponse
+	(*StaffMember)(nil),                         // 28: varco.v1.StaffMember
+	(*ListStaffRequest)(nil),                    // 29: varco.v1.ListStaffRequest
+	(*ListStaffResponse)(nil),                   // 30: varco.v1.ListStaffResponse
+	(*ListBookingsRequest)(nil),                 // 31: varco.v1.ListBookingsRequest
+	(*ListBookingsResponse)(nil),                // 32: varco.v1.ListBookingsResponse
+	(*GetBookingDetailsRequest)(nil),            // 33: varco.v1.GetBookingDetailsRequest
+	(*GetBookingDetailsResponse)(nil),           // 34: varco.v1.GetBookingDetailsResponse
+	(*CreateCounterBookingRequest)(nil),         // 35: varco.v1.CreateCounterBookingRequest
+	(*CreateCounterBookingResponse)(nil),        // 36: varco.v1.CreateCounterBookingResponse
+	(*MarkAttendanceRequest)(nil),               // 37: varco.v1.MarkAttendanceRequest
+	(*MarkAttendanceResponse)(nil),              // 38: varco.v1.MarkAttendanceResponse
+	(*CancelBookingAsOperatorRequest)(nil),      // 39: varco.v1.CancelBookingAsOperatorRequest
+	(*CancelBookingAsOperatorResponse)(nil),     // 40: varco.v1.CancelBookingAsOperatorResponse
+	(*RescheduleBookingAsOperatorRequest)(nil),  // 41: varco.v1.RescheduleBookingAsOperatorRequest
+	(*RescheduleBookingAsOperatorResponse)(nil), // 42: varco.v1.RescheduleBookingAsOperatorResponse
+	(*BlockSlotsRequest)(nil),                   // 43: varco.v1.BlockSlotsRequest
+	(*BlockSlotsResponse)(nil),                  // 44: varco.v1.BlockSlotsResponse
+	(*GetStatsRequest)(nil),                     // 45: varco.v1.GetStatsRequest
+	(*GetStatsResponse)(nil),                    // 46: varco.v1.GetStatsResponse
+	(*ExportBookingsRequest)(nil),               // 47: varco.v1.ExportBookingsRequest
+	(*ExportBookingsResponse)(nil),              // 48: varco.v1.ExportBookingsResponse
+	(*ExportScansRequest)(nil),                  // 49: varco.v1.ExportScansRequest
+	(*ExportScansResponse)(nil),                 // 50: varco.v1.ExportScansResponse
+	(*CreateDeviceEnrollmentRequest)(nil),       // 51: varco.v1.CreateDeviceEnrollmentRequest
+	(*CreateDeviceEnrollmentResponse)(nil),      // 52: varco.v1.CreateDeviceEnrollmentResponse
+	(*ListDevicesRequest)(nil),                  // 53: varco.v1.ListDevicesRequest
+	(*ListDevicesResponse)(nil),                 // 54: varco.v1.ListDevicesResponse
+	(*RevokeDeviceRequest)(nil),                 // 55: varco.v1.RevokeDeviceRequest
+	(*RevokeDeviceResponse)(nil),                // 56: varco.v1.RevokeDeviceResponse
+	(*ScanConflict)(nil),                        // 57: varco.v1.ScanConflict
+	(*ListScanConflictsRequest)(nil),            // 58: varco.v1.ListScanConflictsRequest
+	(*ListScanConflictsResponse)(nil),           // 59: varco.v1.ListScanConflictsResponse
+	(*Webhook)(nil),                             // 60: varco.v1.Webhook
+	(*CreateWebhookRequest)(nil),                // 61: varco.v1.CreateWebhookRequest
+	(*CreateWebhookResponse)(nil),               // 62: varco.v1.CreateWebhookResponse
+	(*ListWebhooksRequest)(nil),                 // 63: varco.v1.ListWebhooksRequest
+	(*ListWebhooksResponse)(nil),                // 64: varco.v1.ListWebhooksResponse
+	(*DeleteWebhookRequest)(nil),                // 65: varco.v1.DeleteWebhookRequest
+	(*DeleteWebhookResponse)(nil),               // 66: varco.v1.DeleteWebhookResponse
+	(*WebhookDelivery)(nil),                     // 67: varco.v1.WebhookDelivery
+	(*ListWebhookDeliveriesRequest)(nil),        // 68: varco.v1.ListWebhookDeliveriesRequest
+	(*ListWebhookDeliveriesResponse)(nil),       // 69: varco.v1.ListWebhookDeliveriesResponse
+	(*ReplayWebhookDeliveryRequest)(nil),        // 70: varco.v1.ReplayWebhookDeliveryRequest
+	(*ReplayWebhookDeliveryResponse)(nil),       // 71: varco.v1.ReplayWebhookDeliveryResponse
+	(*AuditEvent)(nil),                          // 72: varco.v1.AuditEvent
+	(*ListAuditEventsRequest)(nil),              // 73: varco.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),             // 74: varco.v1.ListAuditEventsResponse
+	(*Organization)(nil),                        // 75: varco.v1.Organization
+	(*Place)(nil),                               // 76: varco.v1.Place
+	(*Resource)(nil),                            // 77: varco.v1.Resource
+	(*Schedule)(nil),                            // 78: varco.v1.Schedule
+	(*WeeklyRule)(nil),                          // 79: varco.v1.WeeklyRule
+	(*Booking)(nil),                             // 80: varco.v1.Booking
+	(*ScheduleException)(nil),                   // 81: varco.v1.ScheduleException
+	(StaffRoleKind)(0),                          // 82: varco.v1.StaffRoleKind
+	(*StaffRole)(nil),                           // 83: varco.v1.StaffRole
+	(BookingStatus)(0),                          // 84: varco.v1.BookingStatus
+	(*timestamppb.Timestamp)(nil),               // 85: google.protobuf.Timestamp
+	(*Person)(nil),                              // 86: varco.v1.Person
+	(*TimeRange)(nil),                           // 87: varco.v1.TimeRange
+	(*Stats)(nil),                               // 88: varco.v1.Stats
+	(GateDirection)(0),                          // 89: varco.v1.GateDirection
+	(*Device)(nil),                              // 90: varco.v1.Device
+	(ScanDirection)(0),                          // 91: varco.v1.ScanDirection
+	(*Verdict)(nil),                             // 92: varco.v1.Verdict
+	(*Actor)(nil),                               // 93: varco.v1.Actor
 }
 var file_varco_v1_admin_proto_depIdxs = []int32{
-	74, // 0: varco.v1.CreateOrganizationRequest.organization:type_name -> varco.v1.Organization
-	74, // 1: varco.v1.CreateOrganizationResponse.organization:type_name -> varco.v1.Organization
-	74, // 2: varco.v1.UpdateOrganizationRequest.organization:type_name -> varco.v1.Organization
-	74, // 3: varco.v1.UpdateOrganizationResponse.organization:type_name -> varco.v1.Organization
-	75, // 4: varco.v1.CreatePlaceRequest.place:type_name -> varco.v1.Place
-	75, // 5: varco.v1.CreatePlaceResponse.place:type_name -> varco.v1.Place
-	75, // 6: varco.v1.UpdatePlaceRequest.place:type_name -> varco.v1.Place
-	75, // 7: varco.v1.UpdatePlaceResponse.place:type_name -> varco.v1.Place
-	76, // 8: varco.v1.CreateResourceRequest.resource:type_name -> varco.v1.Resource
-	76, // 9: varco.v1.CreateResourceResponse.resource:type_name -> varco.v1.Resource
-	76, // 10: varco.v1.UpdateResourceRequest.resource:type_name -> varco.v1.Resource
-	76, // 11: varco.v1.UpdateResourceResponse.resource:type_name -> varco.v1.Resource
-	77, // 12: varco.v1.GetScheduleResponse.schedule:type_name -> varco.v1.Schedule
-	78, // 13: varco.v1.SetScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
-	77, // 14: varco.v1.SetScheduleResponse.schedule:type_name -> varco.v1.Schedule
-	79, // 15: varco.v1.SetScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
-	80, // 16: varco.v1.AddScheduleExceptionRequest.exception:type_name -> varco.v1.ScheduleException
-	80, // 17: varco.v1.AddScheduleExceptionResponse.exception:type_name -> varco.v1.ScheduleException
-	79, // 18: varco.v1.AddScheduleExceptionResponse.stranded_bookings:type_name -> varco.v1.Booking
-	81, // 19: varco.v1.GrantRoleRequest.kind:type_name -> varco.v1.StaffRoleKind
-	27, // 20: varco.v1.GrantRoleResponse.member:type_name -> varco.v1.StaffMember
-	82, // 21: varco.v1.StaffMember.role:type_name -> varco.v1.StaffRole
-	27, // 22: varco.v1.ListStaffResponse.members:type_name -> varco.v1.StaffMember
-	83, // 23: varco.v1.ListBookingsRequest.statuses:type_name -> varco.v1.BookingStatus
-	79, // 24: varco.v1.ListBookingsResponse.bookings:type_name -> varco.v1.Booking
-	79, // 25: varco.v1.GetBookingDetailsResponse.booking:type_name -> varco.v1.Booking
-	84, // 26: varco.v1.CreateCounterBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
-	85, // 27: varco.v1.CreateCounterBookingRequest.beneficiary:type_name -> varco.v1.Person
-	79, // 28: varco.v1.CreateCounterBookingResponse.booking:type_name -> varco.v1.Booking
-	83, // 29: varco.v1.MarkAttendanceRequest.status:type_name -> varco.v1.BookingStatus
-	79, // 30: varco.v1.MarkAttendanceResponse.booking:type_name -> varco.v1.Booking
-	79, // 31: varco.v1.CancelBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
-	84, // 32: varco.v1.RescheduleBookingAsOperatorRequest.new_slot_start:type_name -> google.protobuf.Timestamp
-	79, // 33: varco.v1.RescheduleBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
-	79, // 34: varco.v1.RescheduleBookingAsOperatorResponse.previous:type_name -> varco.v1.Booking
-	86, // 35: varco.v1.BlockSlotsRequest.period:type_name -> varco.v1.TimeRange
-	80, // 36: varco.v1.BlockSlotsResponse.exception:type_name -> varco.v1.ScheduleException
-	79, // 37: varco.v1.BlockSlotsResponse.cancelled_bookings:type_name -> varco.v1.Booking
-	87, // 38: varco.v1.GetStatsResponse.current:type_name -> varco.v1.Stats
-	87, // 39: varco.v1.GetStatsResponse.previous:type_name -> varco.v1.Stats
-	88, // 40: varco.v1.CreateDeviceEnrollmentRequest.direction:type_name -> varco.v1.GateDirection
-	84, // 41: varco.v1.CreateDeviceEnrollmentResponse.expires_at:type_name -> google.protobuf.Timestamp
-	89, // 42: varco.v1.ListDevicesResponse.devices:type_name -> varco.v1.Device
-	89, // 43: varco.v1.RevokeDeviceResponse.device:type_name -> varco.v1.Device
-	90, // 44: varco.v1.ScanConflict.direction:type_name -> varco.v1.ScanDirection
-	84, // 45: varco.v1.ScanConflict.scanned_at:type_name -> google.protobuf.Timestamp
-	84, // 46: varco.v1.ScanConflict.received_at:type_name -> google.protobuf.Timestamp
-	91, // 47: varco.v1.ScanConflict.local_verdict:type_name -> varco.v1.Verdict
-	91, // 48: varco.v1.ScanConflict.server_verdict:type_name -> varco.v1.Verdict
-	84, // 49: varco.v1.ListScanConflictsRequest.since:type_name -> google.protobuf.Timestamp
-	56, // 50: varco.v1.ListScanConflictsResponse.conflicts:type_name -> varco.v1.ScanConflict
-	0,  // 51: varco.v1.Webhook.events:type_name -> varco.v1.WebhookEvent
-	84, // 52: varco.v1.Webhook.created_at:type_name -> google.protobuf.Timestamp
-	0,  // 53: varco.v1.CreateWebhookRequest.events:type_name -> varco.v1.WebhookEvent
-	59, // 54: varco.v1.CreateWebhookResponse.webhook:type_name -> varco.v1.Webhook
-	59, // 55: varco.v1.ListWebhooksResponse.webhooks:type_name -> varco.v1.Webhook
-	0,  // 56: varco.v1.WebhookDelivery.event:type_name -> varco.v1.WebhookEvent
-	84, // 57: varco.v1.WebhookDelivery.delivered_at:type_name -> google.protobuf.Timestamp
-	84, // 58: varco.v1.WebhookDelivery.created_at:type_name -> google.protobuf.Timestamp
-	66, // 59: varco.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> varco.v1.WebhookDelivery
-	66, // 60: varco.v1.ReplayWebhookDeliveryResponse.delivery:type_name -> varco.v1.WebhookDelivery
-	84, // 61: varco.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
-	92, // 62: varco.v1.AuditEvent.actor:type_name -> varco.v1.Actor
-	84, // 63: varco.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	71, // 64: varco.v1.ListAuditEventsResponse.events:type_name -> varco.v1.AuditEvent
-	1,  // 65: varco.v1.AdminService.CreateOrganization:input_type -> varco.v1.CreateOrganizationRequest
-	3,  // 66: varco.v1.AdminService.UpdateOrganization:input_type -> varco.v1.UpdateOrganizationRequest
-	5,  // 67: varco.v1.AdminService.CreatePlace:input_type -> varco.v1.CreatePlaceRequest
-	7,  // 68: varco.v1.AdminService.UpdatePlace:input_type -> varco.v1.UpdatePlaceRequest
-	9,  // 69: varco.v1.AdminService.CreateResource:input_type -> varco.v1.CreateResourceRequest
-	11, // 70: varco.v1.AdminService.UpdateResource:input_type -> varco.v1.UpdateResourceRequest
-	13, // 71: varco.v1.AdminService.DeleteResource:input_type -> varco.v1.DeleteResourceRequest
-	15, // 72: varco.v1.AdminService.GetSchedule:input_type -> varco.v1.GetScheduleRequest
-	17, // 73: varco.v1.AdminService.SetSchedule:input_type -> varco.v1.SetScheduleRequest
-	19, // 74: varco.v1.AdminService.AddScheduleException:input_type -> varco.v1.AddScheduleExceptionRequest
-	21, // 75: varco.v1.AdminService.DeleteScheduleException:input_type -> varco.v1.DeleteScheduleExceptionRequest
-	23, // 76: varco.v1.AdminService.GrantRole:input_type -> varco.v1.GrantRoleRequest
-	25, // 77: varco.v1.AdminService.RevokeRole:input_type -> varco.v1.RevokeRoleRequest
-	28, // 78: varco.v1.AdminService.ListStaff:input_type -> varco.v1.ListStaffRequest
-	30, // 79: varco.v1.AdminService.ListBookings:input_type -> varco.v1.ListBookingsRequest
-	32, // 80: varco.v1.AdminService.GetBookingDetails:input_type -> varco.v1.GetBookingDetailsRequest
-	34, // 81: varco.v1.AdminService.CreateCounterBooking:input_type -> varco.v1.CreateCounterBookingRequest
-	36, // 82: varco.v1.AdminService.MarkAttendance:input_type -> varco.v1.MarkAttendanceRequest
-	38, // 83: varco.v1.AdminService.CancelBookingAsOperator:input_type -> varco.v1.CancelBookingAsOperatorRequest
-	40, // 84: varco.v1.AdminService.RescheduleBookingAsOperator:input_type -> varco.v1.RescheduleBookingAsOperatorRequest
-	42, // 85: varco.v1.AdminService.BlockSlots:input_type -> varco.v1.BlockSlotsRequest
-	44, // 86: varco.v1.AdminService.GetStats:input_type -> varco.v1.GetStatsRequest
-	46, // 87: varco.v1.AdminService.ExportBookings:input_type -> varco.v1.ExportBookingsRequest
-	48, // 88: varco.v1.AdminService.ExportScans:input_type -> varco.v1.ExportScansRequest
-	50, // 89: varco.v1.AdminService.CreateDeviceEnrollment:input_type -> varco.v1.CreateDeviceEnrollmentRequest
-	52, // 90: varco.v1.AdminService.ListDevices:input_type -> varco.v1.ListDevicesRequest
-	54, // 91: varco.v1.AdminService.RevokeDevice:input_type -> varco.v1.RevokeDeviceRequest
-	57, // 92: varco.v1.AdminService.ListScanConflicts:input_type -> varco.v1.ListScanConflictsRequest
-	60, // 93: varco.v1.AdminService.CreateWebhook:input_type -> varco.v1.CreateWebhookRequest
-	62, // 94: varco.v1.AdminService.ListWebhooks:input_type -> varco.v1.ListWebhooksRequest
-	64, // 95: varco.v1.AdminService.DeleteWebhook:input_type -> varco.v1.DeleteWebhookRequest
-	67, // 96: varco.v1.AdminService.ListWebhookDeliveries:input_type -> varco.v1.ListWebhookDeliveriesRequest
-	69, // 97: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
-	72, // 98: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
-	2,  // 99: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
-	4,  // 100: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
-	6,  // 101: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
-	8,  // 102: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
-	10, // 103: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
-	12, // 104: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
-	14, // 105: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
-	16, // 106: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
-	18, // 107: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
-	20, // 108: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
-	22, // 109: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
-	24, // 110: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
-	26, // 111: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
-	29, // 112: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
-	31, // 113: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
-	33, // 114: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
-	35, // 115: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
-	37, // 116: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
-	39, // 117: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
-	41, // 118: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
-	43, // 119: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
-	45, // 120: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
-	47, // 121: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
-	49, // 122: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
-	51, // 123: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
-	53, // 124: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
-	55, // 125: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
-	58, // 126: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
-	61, // 127: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
-	63, // 128: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
-	65, // 129: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
-	68, // 130: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
-	70, // 131: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
-	73, // 132: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
-	99, // [99:133] is the sub-list for method output_type
-	65, // [65:99] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	75,  // 0: varco.v1.CreateOrganizationRequest.organization:type_name -> varco.v1.Organization
+	75,  // 1: varco.v1.CreateOrganizationResponse.organization:type_name -> varco.v1.Organization
+	75,  // 2: varco.v1.UpdateOrganizationRequest.organization:type_name -> varco.v1.Organization
+	75,  // 3: varco.v1.UpdateOrganizationResponse.organization:type_name -> varco.v1.Organization
+	76,  // 4: varco.v1.CreatePlaceRequest.place:type_name -> varco.v1.Place
+	76,  // 5: varco.v1.CreatePlaceResponse.place:type_name -> varco.v1.Place
+	76,  // 6: varco.v1.UpdatePlaceRequest.place:type_name -> varco.v1.Place
+	76,  // 7: varco.v1.UpdatePlaceResponse.place:type_name -> varco.v1.Place
+	77,  // 8: varco.v1.CreateResourceRequest.resource:type_name -> varco.v1.Resource
+	77,  // 9: varco.v1.CreateResourceResponse.resource:type_name -> varco.v1.Resource
+	77,  // 10: varco.v1.UpdateResourceRequest.resource:type_name -> varco.v1.Resource
+	77,  // 11: varco.v1.UpdateResourceResponse.resource:type_name -> varco.v1.Resource
+	78,  // 12: varco.v1.GetScheduleResponse.schedule:type_name -> varco.v1.Schedule
+	79,  // 13: varco.v1.SetScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
+	78,  // 14: varco.v1.SetScheduleResponse.schedule:type_name -> varco.v1.Schedule
+	80,  // 15: varco.v1.SetScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
+	81,  // 16: varco.v1.AddScheduleExceptionRequest.exception:type_name -> varco.v1.ScheduleException
+	81,  // 17: varco.v1.AddScheduleExceptionResponse.exception:type_name -> varco.v1.ScheduleException
+	80,  // 18: varco.v1.AddScheduleExceptionResponse.stranded_bookings:type_name -> varco.v1.Booking
+	82,  // 19: varco.v1.GrantRoleRequest.kind:type_name -> varco.v1.StaffRoleKind
+	28,  // 20: varco.v1.GrantRoleResponse.member:type_name -> varco.v1.StaffMember
+	83,  // 21: varco.v1.StaffMember.role:type_name -> varco.v1.StaffRole
+	28,  // 22: varco.v1.ListStaffResponse.members:type_name -> varco.v1.StaffMember
+	84,  // 23: varco.v1.ListBookingsRequest.statuses:type_name -> varco.v1.BookingStatus
+	80,  // 24: varco.v1.ListBookingsResponse.bookings:type_name -> varco.v1.Booking
+	80,  // 25: varco.v1.GetBookingDetailsResponse.booking:type_name -> varco.v1.Booking
+	85,  // 26: varco.v1.CreateCounterBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
+	86,  // 27: varco.v1.CreateCounterBookingRequest.beneficiary:type_name -> varco.v1.Person
+	80,  // 28: varco.v1.CreateCounterBookingResponse.booking:type_name -> varco.v1.Booking
+	84,  // 29: varco.v1.MarkAttendanceRequest.status:type_name -> varco.v1.BookingStatus
+	80,  // 30: varco.v1.MarkAttendanceResponse.booking:type_name -> varco.v1.Booking
+	80,  // 31: varco.v1.CancelBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
+	85,  // 32: varco.v1.RescheduleBookingAsOperatorRequest.new_slot_start:type_name -> google.protobuf.Timestamp
+	80,  // 33: varco.v1.RescheduleBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
+	80,  // 34: varco.v1.RescheduleBookingAsOperatorResponse.previous:type_name -> varco.v1.Booking
+	87,  // 35: varco.v1.BlockSlotsRequest.period:type_name -> varco.v1.TimeRange
+	81,  // 36: varco.v1.BlockSlotsResponse.exception:type_name -> varco.v1.ScheduleException
+	80,  // 37: varco.v1.BlockSlotsResponse.cancelled_bookings:type_name -> varco.v1.Booking
+	88,  // 38: varco.v1.GetStatsResponse.current:type_name -> varco.v1.Stats
+	88,  // 39: varco.v1.GetStatsResponse.previous:type_name -> varco.v1.Stats
+	89,  // 40: varco.v1.CreateDeviceEnrollmentRequest.direction:type_name -> varco.v1.GateDirection
+	85,  // 41: varco.v1.CreateDeviceEnrollmentResponse.expires_at:type_name -> google.protobuf.Timestamp
+	90,  // 42: varco.v1.ListDevicesResponse.devices:type_name -> varco.v1.Device
+	90,  // 43: varco.v1.RevokeDeviceResponse.device:type_name -> varco.v1.Device
+	91,  // 44: varco.v1.ScanConflict.direction:type_name -> varco.v1.ScanDirection
+	85,  // 45: varco.v1.ScanConflict.scanned_at:type_name -> google.protobuf.Timestamp
+	85,  // 46: varco.v1.ScanConflict.received_at:type_name -> google.protobuf.Timestamp
+	92,  // 47: varco.v1.ScanConflict.local_verdict:type_name -> varco.v1.Verdict
+	92,  // 48: varco.v1.ScanConflict.server_verdict:type_name -> varco.v1.Verdict
+	85,  // 49: varco.v1.ListScanConflictsRequest.since:type_name -> google.protobuf.Timestamp
+	57,  // 50: varco.v1.ListScanConflictsResponse.conflicts:type_name -> varco.v1.ScanConflict
+	0,   // 51: varco.v1.Webhook.events:type_name -> varco.v1.WebhookEvent
+	85,  // 52: varco.v1.Webhook.created_at:type_name -> google.protobuf.Timestamp
+	0,   // 53: varco.v1.CreateWebhookRequest.events:type_name -> varco.v1.WebhookEvent
+	60,  // 54: varco.v1.CreateWebhookResponse.webhook:type_name -> varco.v1.Webhook
+	60,  // 55: varco.v1.ListWebhooksResponse.webhooks:type_name -> varco.v1.Webhook
+	0,   // 56: varco.v1.WebhookDelivery.event:type_name -> varco.v1.WebhookEvent
+	85,  // 57: varco.v1.WebhookDelivery.delivered_at:type_name -> google.protobuf.Timestamp
+	85,  // 58: varco.v1.WebhookDelivery.created_at:type_name -> google.protobuf.Timestamp
+	1,   // 59: varco.v1.WebhookDelivery.state:type_name -> varco.v1.WebhookDeliveryState
+	85,  // 60: varco.v1.WebhookDelivery.next_attempt_at:type_name -> google.protobuf.Timestamp
+	67,  // 61: varco.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> varco.v1.WebhookDelivery
+	67,  // 62: varco.v1.ReplayWebhookDeliveryResponse.delivery:type_name -> varco.v1.WebhookDelivery
+	85,  // 63: varco.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
+	93,  // 64: varco.v1.AuditEvent.actor:type_name -> varco.v1.Actor
+	85,  // 65: varco.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	72,  // 66: varco.v1.ListAuditEventsResponse.events:type_name -> varco.v1.AuditEvent
+	2,   // 67: varco.v1.AdminService.CreateOrganization:input_type -> varco.v1.CreateOrganizationRequest
+	4,   // 68: varco.v1.AdminService.UpdateOrganization:input_type -> varco.v1.UpdateOrganizationRequest
+	6,   // 69: varco.v1.AdminService.CreatePlace:input_type -> varco.v1.CreatePlaceRequest
+	8,   // 70: varco.v1.AdminService.UpdatePlace:input_type -> varco.v1.UpdatePlaceRequest
+	10,  // 71: varco.v1.AdminService.CreateResource:input_type -> varco.v1.CreateResourceRequest
+	12,  // 72: varco.v1.AdminService.UpdateResource:input_type -> varco.v1.UpdateResourceRequest
+	14,  // 73: varco.v1.AdminService.DeleteResource:input_type -> varco.v1.DeleteResourceRequest
+	16,  // 74: varco.v1.AdminService.GetSchedule:input_type -> varco.v1.GetScheduleRequest
+	18,  // 75: varco.v1.AdminService.SetSchedule:input_type -> varco.v1.SetScheduleRequest
+	20,  // 76: varco.v1.AdminService.AddScheduleException:input_type -> varco.v1.AddScheduleExceptionRequest
+	22,  // 77: varco.v1.AdminService.DeleteScheduleException:input_type -> varco.v1.DeleteScheduleExceptionRequest
+	24,  // 78: varco.v1.AdminService.GrantRole:input_type -> varco.v1.GrantRoleRequest
+	26,  // 79: varco.v1.AdminService.RevokeRole:input_type -> varco.v1.RevokeRoleRequest
+	29,  // 80: varco.v1.AdminService.ListStaff:input_type -> varco.v1.ListStaffRequest
+	31,  // 81: varco.v1.AdminService.ListBookings:input_type -> varco.v1.ListBookingsRequest
+	33,  // 82: varco.v1.AdminService.GetBookingDetails:input_type -> varco.v1.GetBookingDetailsRequest
+	35,  // 83: varco.v1.AdminService.CreateCounterBooking:input_type -> varco.v1.CreateCounterBookingRequest
+	37,  // 84: varco.v1.AdminService.MarkAttendance:input_type -> varco.v1.MarkAttendanceRequest
+	39,  // 85: varco.v1.AdminService.CancelBookingAsOperator:input_type -> varco.v1.CancelBookingAsOperatorRequest
+	41,  // 86: varco.v1.AdminService.RescheduleBookingAsOperator:input_type -> varco.v1.RescheduleBookingAsOperatorRequest
+	43,  // 87: varco.v1.AdminService.BlockSlots:input_type -> varco.v1.BlockSlotsRequest
+	45,  // 88: varco.v1.AdminService.GetStats:input_type -> varco.v1.GetStatsRequest
+	47,  // 89: varco.v1.AdminService.ExportBookings:input_type -> varco.v1.ExportBookingsRequest
+	49,  // 90: varco.v1.AdminService.ExportScans:input_type -> varco.v1.ExportScansRequest
+	51,  // 91: varco.v1.AdminService.CreateDeviceEnrollment:input_type -> varco.v1.CreateDeviceEnrollmentRequest
+	53,  // 92: varco.v1.AdminService.ListDevices:input_type -> varco.v1.ListDevicesRequest
+	55,  // 93: varco.v1.AdminService.RevokeDevice:input_type -> varco.v1.RevokeDeviceRequest
+	58,  // 94: varco.v1.AdminService.ListScanConflicts:input_type -> varco.v1.ListScanConflictsRequest
+	61,  // 95: varco.v1.AdminService.CreateWebhook:input_type -> varco.v1.CreateWebhookRequest
+	63,  // 96: varco.v1.AdminService.ListWebhooks:input_type -> varco.v1.ListWebhooksRequest
+	65,  // 97: varco.v1.AdminService.DeleteWebhook:input_type -> varco.v1.DeleteWebhookRequest
+	68,  // 98: varco.v1.AdminService.ListWebhookDeliveries:input_type -> varco.v1.ListWebhookDeliveriesRequest
+	70,  // 99: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
+	73,  // 100: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
+	3,   // 101: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
+	5,   // 102: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
+	7,   // 103: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
+	9,   // 104: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
+	11,  // 105: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
+	13,  // 106: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
+	15,  // 107: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
+	17,  // 108: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
+	19,  // 109: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
+	21,  // 110: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
+	23,  // 111: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
+	25,  // 112: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
+	27,  // 113: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
+	30,  // 114: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
+	32,  // 115: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
+	34,  // 116: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
+	36,  // 117: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
+	38,  // 118: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
+	40,  // 119: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
+	42,  // 120: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
+	44,  // 121: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
+	46,  // 122: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
+	48,  // 123: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
+	50,  // 124: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
+	52,  // 125: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
+	54,  // 126: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
+	56,  // 127: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
+	59,  // 128: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
+	62,  // 129: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
+	64,  // 130: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
+	66,  // 131: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
+	69,  // 132: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
+	71,  // 133: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
+	74,  // 134: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
+	101, // [101:135] is the sub-list for method output_type
+	67,  // [67:101] is the sub-list for method input_type
+	67,  // [67:67] is the sub-list for extension type_name
+	67,  // [67:67] is the sub-list for extension extendee
+	0,   // [0:67] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_admin_proto_init() }
@@ -4843,7 +4955,7 @@ func file_varco_v1_admin_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_admin_proto_rawDesc), len(file_varco_v1_admin_proto_rawDesc)),
-			NumEnums:      1,
+			NumEnums:      2,
 			NumMessages:   73,
 			NumExtensions: 0,
 			NumServices:   1,
