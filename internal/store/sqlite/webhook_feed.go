@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/varco-gate/varco/internal/auth/token"
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/webhook"
 )
@@ -70,9 +71,10 @@ func (db *DB) HistorySnapshot(ctx context.Context, limit int) (webhook.Snapshot[
 				return err
 			}
 			r.At, b.ID, b.Start, b.End, b.Channel = fromMS(at), r.BookingID, fromMS(start), fromMS(end), channel(staff)
+			b.Code = token.FormatCode(b.Code)
 			if nID.Valid {
 				n := *b
-				n.ID, n.Code, n.OperatorID, n.Start, n.End = nID.String, nCode.String, nOp.String, fromMS(nStart.Int64), fromMS(nEnd.Int64)
+				n.ID, n.Code, n.OperatorID, n.Start, n.End = nID.String, token.FormatCode(nCode.String), nOp.String, fromMS(nStart.Int64), fromMS(nEnd.Int64)
 				n.Seats, n.Channel = int(nSeats.Int64), channel(nStaff.Bool)
 				r.Next = &n
 			}
@@ -119,7 +121,7 @@ func (t *ticketBookingRow) fill(ticketID string) (webhook.TicketData, *webhook.B
 	if !t.id.Valid {
 		return td, nil
 	}
-	return td, &webhook.BookingData{ID: t.id.String, Code: t.code.String, ResourceID: t.res.String, ResourceName: t.name.String,
+	return td, &webhook.BookingData{ID: t.id.String, Code: token.FormatCode(t.code.String), ResourceID: t.res.String, ResourceName: t.name.String,
 		PlaceID: t.plc.String, OperatorID: t.op.String, Start: fromMS(t.start.Int64), End: fromMS(t.end.Int64),
 		Seats: int(t.bSeats.Int64), Status: webhook.StatusName(booking.Status(t.bStat.Int64)), Channel: channel(t.staff.Bool)}
 }
