@@ -378,3 +378,7 @@ func TestWebhooksEndToEnd(t *testing.T) {
 	_, err = e.admin.ListWebhookDeliveries(ctx, authBearer(&varcov1.ListWebhookDeliveriesRequest{WebhookId: deleted.GetId()}, e.organizer))
 	require.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err), "a deleted webhook is gone")
 }
+
+func newAdminClient(b *bundle) varcov1connect.AdminServiceClient {
+	return varcov1connect.NewAdminServiceClient(http.DefaultClient, b.baseURL)
+}
