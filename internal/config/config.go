@@ -153,7 +153,7 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.NotifyMaxAttempts, "notify-max-attempts", 8, "delivery attempts before a notification is recorded as failed")
 	fs.DurationVar(&c.Retention, "retention", 365*24*time.Hour, "how long after it ended a booking keeps its personal data (0: forever)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback and private addresses (development only)")
-	fs.IntVar(&c.WebhookMaxAttempts, "webhook-max-attempts", 16, "attempts before a webhook delivery is recorded as failed (16: about 10 hours)")
+	fs.IntVar(&c.WebhookMaxAttempts, "webhook-max-attempts", 16, "attempts before a webhook delivery is recorded as failed (16: retries span 4.5 to 9 hours)")
 	fs.DurationVar(&c.NotifyPollInterval, "notify-poll-interval", 500*time.Millisecond, "how often due notifications are looked for (scheduled ones fire within it)")
 	return fs
 }
