@@ -22,8 +22,16 @@ func (db *DB) WebhookQueue() WebhookQueue { return WebhookQueue{db: db} }
 // ClaimDue leases due deliveries (see DB.ClaimDue). A claimed delivery is
 // an outbox.Claimed whose Kind is the event and SubjectKey the webhook.
 func (q WebhookQueue) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Claimed, error) {
+	// Look on a reader first: most polls find nothing, and they should not
+	// take the single writer from bookings to learn that.
+	var due int
+	err := q.db.R.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM webhook_deliveries
+		WHERE status = ? AND due_at_ms <= ? AND locked_until_ms <= ? LIMIT 1)`, webhook.Pending, ms(now), ms(now)).Scan(&due)
+	if err != nil || due == 0 {
+		return nil, err
+	}
 	var out []outbox.Claimed
-	err := q.db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err = q.db.WriteTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, event, webhook_id, payload, due_at_ms, created_at_ms, attempts
 			FROM webhook_deliveries WHERE status = ? AND due_at_ms <= ? AND locked_until_ms <= ?
 			ORDER BY due_at_ms, id LIMIT ?`, webhook.Pending, ms(now), ms(now), limit)
