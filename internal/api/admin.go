@@ -40,6 +40,9 @@ type AdminDeps struct {
 	Stats Statistics
 	// Exports serves the CSV exports (admin_export.go).
 	Exports *Exports
+	// Webhooks registers endpoints and lists and replays deliveries
+	// (admin_webhooks.go).
+	Webhooks Webhooks
 }
 
 // Admin serves varco.v1.AdminService; each group of RPCs lives in its own

@@ -68,6 +68,7 @@ func target(msg any) (string, string) {
 		{"device", getter(func(m interface{ GetDeviceId() string }) string { return m.GetDeviceId() })},
 		{"account", getter(func(m interface{ GetAccountId() string }) string { return m.GetAccountId() })},
 		{"webhook", getter(func(m interface{ GetWebhookId() string }) string { return m.GetWebhookId() })},
+		{"webhook_delivery", getter(func(m interface{ GetDeliveryId() string }) string { return m.GetDeliveryId() })},
 		{"resource", getter(func(m interface{ GetResourceId() string }) string { return m.GetResourceId() })},
 		{"organization", getter(func(m interface{ GetOrganizationId() string }) string { return m.GetOrganizationId() })},
 	} {

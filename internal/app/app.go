@@ -36,6 +36,7 @@ import (
 	"github.com/varco-gate/varco/internal/stats"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
+	"github.com/varco-gate/varco/internal/webhook"
 )
 
 // App is a configured server, ready to serve.
@@ -48,6 +49,8 @@ type App struct {
 	dispatcher     *dispatch.Dispatcher
 	manualDispatch bool
 	retention      *privacy.Retention
+	webhookFeeder  *webhook.Feeder
+	webhookSender  *dispatch.Dispatcher
 	srvOpts        httpserver.Options
 }
 
@@ -88,6 +91,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	services.Booking = api.NewBooking(bookings, cat, tickets, log)
 	ids := identity.New(o.identity, db, clk, log)
 	services.Auth = api.NewAuth(ids, log, privacy.New(ids, bookings, db, clk))
+	hooks, feeder, hookDispatcher := webhooks(cfg, o, db, clk, log)
 	devs := devices.New(db, clk)
 	services.Gate = api.NewGate(devs, admission.New(db, keys, clk),
 		api.GateStreams{Feed: db, Keys: keys, Clk: clk, Poll: o.gatePoll}, log)
@@ -96,7 +100,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		Authz: authorizer, Audit: auditor, Clock: clk, PublicBaseURL: cfg.PublicBaseURL, Log: log}
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
 		Schedules: scheduling.New(db, avail, clk), Reader: cat, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings,
-		Stats: stats.New(db, clk), Exports: exports}, log)
+		Stats: stats.New(db, clk), Exports: exports, Webhooks: hooks}, log)
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
@@ -116,7 +120,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	return &App{
 		log: log, db: db, handler: handler, health: checker,
 		sweeper: booking.NewSweeper(o.sweeper, db, clk, log), dispatcher: dispatcher, manualDispatch: o.manualDispatch,
-		retention: privacy.NewRetention(cfg.Retention, db, clk, log),
+		retention:     privacy.NewRetention(cfg.Retention, db, clk, log),
+		webhookFeeder: feeder, webhookSender: hookDispatcher,
 		srvOpts: httpserver.Options{
 			ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
 			IdleTimeout: cfg.IdleTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
@@ -131,6 +136,17 @@ func (a *App) RetainOnce(ctx context.Context) (int, error) { return a.retention.
 // DispatchOnce delivers the notifications due now (tests using
 // WithManualDispatch).
 func (a *App) DispatchOnce(ctx context.Context) (int, error) { return a.dispatcher.RunOnce(ctx) }
+
+// WebhooksOnce feeds new events into webhook deliveries and sends those
+// due now, once (tests using WithManualDispatch). It returns how many
+// deliveries were created and how many finished.
+func (a *App) WebhooksOnce(ctx context.Context) (fed, sent int, err error) {
+	if fed, err = a.webhookFeeder.RunOnce(ctx); err != nil {
+		return fed, 0, err
+	}
+	sent, err = a.webhookSender.RunOnce(ctx)
+	return fed, sent, err
+}
 
 // Handler is the complete HTTP handler (for tests with httptest).
 func (a *App) Handler() http.Handler { return a.handler }
@@ -147,12 +163,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.retention.Start(ctx)
 	if !a.manualDispatch {
 		a.dispatcher.Start(ctx)
+		a.webhookFeeder.Start(ctx)
+		a.webhookSender.Start(ctx)
 	}
 	a.log.Info("listening", slog.String("addr", ln.Addr().String()))
 	err := httpserver.Serve(ctx, srv, ln, a.srvOpts)
 	a.sweeper.Stop()
 	a.retention.Stop()
 	a.dispatcher.Stop()
+	a.webhookFeeder.Stop()
+	a.webhookSender.Stop()
 	return errors.Join(err, a.db.Close())
 }
 

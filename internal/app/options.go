@@ -21,13 +21,16 @@ type options struct {
 	pushClient    *http.Client
 	smtpTLS       *tls.Config
 	notifyBackoff time.Duration
+	webhookTLS    *tls.Config
+	webhookJitter func() float64
 	// manualDispatch leaves the dispatcher stopped: tests drive it with
 	// App.DispatchOnce to observe scheduled messages deterministically.
 	manualDispatch bool
 }
 
-// WithManualDispatch keeps the notification dispatcher from running in
-// the background; call App.DispatchOnce instead.
+// WithManualDispatch keeps the notification dispatcher and the webhook
+// feeder and dispatcher from running in the background; call
+// App.DispatchOnce and App.WebhooksOnce instead.
 func WithManualDispatch() Option { return func(o *options) { o.manualDispatch = true } }
 
 // WithNotifyBackoff sets the first retry delay of notifications.

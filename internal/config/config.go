@@ -62,6 +62,11 @@ type Config struct {
 	// listener, kept off the public port: profiles reveal internals and
 	// cost CPU, so only operators on the machine should reach them.
 	DebugAddr string
+	// WebhookAllowPrivate lets webhook URLs and deliveries reach loopback
+	// and private addresses (development and tests only: an SSRF door).
+	WebhookAllowPrivate bool
+	// WebhookMaxAttempts bounds the attempts of one webhook delivery.
+	WebhookMaxAttempts int
 }
 
 // Flag describes one setting for the README's configuration table.
@@ -151,6 +156,8 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&c.PushAllowAnyHTTPS, "push-allow-any-https", false, "accept any https push endpoint, not only the known push services (development only)")
 	fs.IntVar(&c.NotifyMaxAttempts, "notify-max-attempts", 8, "delivery attempts before a notification is recorded as failed")
 	fs.DurationVar(&c.Retention, "retention", 365*24*time.Hour, "how long after it ended a booking keeps its personal data (0: forever)")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback and private addresses (development only)")
+	fs.IntVar(&c.WebhookMaxAttempts, "webhook-max-attempts", 16, "attempts before a webhook delivery is recorded as failed (16: retries span 4.5 to 9 hours)")
 	fs.DurationVar(&c.NotifyPollInterval, "notify-poll-interval", 500*time.Millisecond, "how often due notifications are looked for (scheduled ones fire within it)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "serve the Go profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; empty disables it")
 	return fs
@@ -195,6 +202,9 @@ func (c Config) validate() error {
 	}
 	if c.NotifyMaxAttempts < 1 {
 		errs = append(errs, errors.New("notify-max-attempts: must be at least 1"))
+	}
+	if c.WebhookMaxAttempts < 1 {
+		errs = append(errs, errors.New("webhook-max-attempts: must be at least 1"))
 	}
 	if c.Retention < 0 {
 		errs = append(errs, errors.New("retention: must not be negative"))

@@ -67,6 +67,21 @@ type Push struct {
 	Topic string
 }
 
+// Webhook is one POST of an event to an organization's endpoint. It is
+// signed when sent, so every attempt carries a fresh timestamp.
+type Webhook struct {
+	// DeliveryID names this delivery (Varco-Delivery header); a replay has
+	// its own.
+	DeliveryID string
+	URL        string
+	// Secret is the HMAC-SHA256 key.
+	Secret  string
+	Event   string
+	EventID string
+	// Body is the JSON payload.
+	Body []byte
+}
+
 // PushPayload is the JSON of a push message.
 type PushPayload struct {
 	Title string `json:"title"`

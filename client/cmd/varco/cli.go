@@ -61,6 +61,7 @@ var commands = []command{
 	{"occupancy", "watch who is inside, live, until Ctrl-C (staff)", (*cli).occupancy},
 	{"export", "export bookings or gate scans of a period as CSV (organizer)", (*cli).export},
 	{"stats", "show statistics for a period (organizer)", (*cli).stats},
+	{"webhooks", "create, list, delete webhooks; list and replay deliveries (organizer)", (*cli).webhooks},
 }
 
 // run executes one invocation of varco. It reports failures on stderr

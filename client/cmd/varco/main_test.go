@@ -452,6 +452,40 @@ func TestStaffCommands(t *testing.T) {
 	require.NoError(t, <-done)
 }
 
+// Webhooks from the terminal: the secret is printed once, the list shows
+// the events, bad events are named, deliveries list (none yet: no event
+// happened, so nothing is sent anywhere), unknown deliveries are refused.
+func TestWebhookCommands(t *testing.T) {
+	t.Parallel()
+	u := admin(t)
+	report := u.apply("-f", "testdata/comune.yaml")
+	org := report.OrganizationID
+	const url = "https://hooks.comune.invalid/varco"
+	out := u.ok("webhooks", "create", "--org", org, "--url", url, "--event", "booking.created,booking.cancelled")
+	require.Contains(t, out, "Signing secret (shown only now, keep it): whsec_")
+	var created varcov1.CreateWebhookResponse
+	u.proto(&created, "webhooks", "create", "--org", org, "--url", url)
+	require.Len(t, created.GetWebhook().GetEvents(), 7, "all events by default")
+	list := u.ok("webhooks", "list", "--org", org)
+	require.Contains(t, list, url+"  booking-created,booking-cancelled\n")
+	require.NotContains(t, list, "whsec_")
+	_, errOut, err := u.run("", "webhooks", "create", "--org", org, "--url", url, "--event", "booking.eaten")
+	require.Error(t, err)
+	require.Contains(t, errOut, `"booking-eaten" is not one of`)
+	_, errOut, err = u.run("", "webhooks", "create", "--org", org, "--url", "http://hooks.comune.invalid/")
+	require.Error(t, err)
+	require.Contains(t, errOut, "url")
+	var ds varcov1.ListWebhookDeliveriesResponse
+	u.proto(&ds, "webhooks", "deliveries", "--webhook", created.GetWebhook().GetId())
+	require.Empty(t, ds.GetDeliveries())
+	_, _, err = u.run("", "webhooks", "replay", "--delivery", "nope")
+	require.Error(t, err)
+	require.Contains(t, u.ok("webhooks", "delete", "--webhook", created.GetWebhook().GetId()), "deleted")
+	_, errOut, err = u.run("", "webhooks", "frobnicate")
+	require.Error(t, err)
+	require.Contains(t, errOut, "usage: varco webhooks create|list|delete|deliveries|replay")
+}
+
 func TestUsage(t *testing.T) {
 	t.Parallel()
 	u := newUser(t, &testserver.Server{URL: "http://127.0.0.1:1"})

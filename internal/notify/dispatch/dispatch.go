@@ -33,11 +33,12 @@ type Store interface {
 
 // Delivery is one channel's part of a message.
 type Delivery struct {
-	// Key identifies the channel in the message's progress: "email" or
-	// "push:<subscription id>".
-	Key   string
-	Email *notify.Email
-	Push  *notify.Push
+	// Key identifies the channel in the message's progress: "email",
+	// "push:<subscription id>" or "webhook".
+	Key     string
+	Email   *notify.Email
+	Push    *notify.Push
+	Webhook *notify.Webhook
 }
 
 // Renderer turns a message into deliveries; none when there is nothing to
@@ -52,6 +53,8 @@ type Channels struct {
 	Push  func(ctx context.Context, p notify.Push) error
 	// Forget deletes a push subscription its service says is gone.
 	Forget func(ctx context.Context, subscriptionID string) error
+	// Webhook posts an event to an organization's endpoint.
+	Webhook func(ctx context.Context, w notify.Webhook) error
 }
 
 // Config tunes the dispatcher. Zero values take the defaults.
@@ -243,6 +246,8 @@ func (d *Dispatcher) send(ctx context.Context, dl Delivery) error {
 		return d.channels.Email(ctx, *dl.Email)
 	case dl.Push != nil:
 		return d.channels.Push(ctx, *dl.Push)
+	case dl.Webhook != nil:
+		return d.channels.Webhook(ctx, *dl.Webhook)
 	}
 	return nil
 }

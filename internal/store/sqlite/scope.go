@@ -2,10 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/varco-gate/varco/internal/auth/token"
-	"github.com/varco-gate/varco/internal/store"
 )
 
 // These lookups tell the authorizer which organization owns an object, so
@@ -45,16 +43,4 @@ func (db *DB) BookingScope(ctx context.Context, id string) (string, string, erro
 		return "", "", notFound(err, "booking", id)
 	}
 	return org, res, nil
-}
-
-// WebhookOrg returns the organization owning a webhook. Webhooks arrive
-// with the back-office work; until then none exists.
-func (db *DB) WebhookOrg(_ context.Context, id string) (string, error) {
-	return "", fmt.Errorf("webhook %q: %w", id, store.ErrNotFound)
-}
-
-// WebhookDeliveryOrg returns the organization owning a webhook delivery;
-// none exists yet (see WebhookOrg).
-func (db *DB) WebhookDeliveryOrg(_ context.Context, id string) (string, error) {
-	return "", fmt.Errorf("webhook delivery %q: %w", id, store.ErrNotFound)
 }

@@ -202,6 +202,67 @@ func (WebhookEvent) EnumDescriptor() ([]byte, []int) {
 	return file_varco_v1_admin_proto_rawDescGZIP(), []int{2}
 }
 
+// WebhookDeliveryState is where a delivery stands.
+type WebhookDeliveryState int32
+
+const (
+	// Not set.
+	WebhookDeliveryState_WEBHOOK_DELIVERY_STATE_UNSPECIFIED WebhookDeliveryState = 0
+	// Waiting for its first or next attempt.
+	WebhookDeliveryState_WEBHOOK_DELIVERY_STATE_PENDING WebhookDeliveryState = 1
+	// The receiver answered 2xx.
+	WebhookDeliveryState_WEBHOOK_DELIVERY_STATE_DELIVERED WebhookDeliveryState = 2
+	// Given up: a permanent refusal or the last attempt failed.
+	WebhookDeliveryState_WEBHOOK_DELIVERY_STATE_FAILED WebhookDeliveryState = 3
+	// Not sent because the webhook was deleted.
+	WebhookDeliveryState_WEBHOOK_DELIVERY_STATE_CANCELLED WebhookDeliveryState = 4
+)
+
+// Enum value maps for WebhookDeliveryState.
+var (
+	WebhookDeliveryState_name = map[int32]string{
+		0: "WEBHOOK_DELIVERY_STATE_UNSPECIFIED",
+		1: "WEBHOOK_DELIVERY_STATE_PENDING",
+		2: "WEBHOOK_DELIVERY_STATE_DELIVERED",
+		3: "WEBHOOK_DELIVERY_STATE_FAILED",
+		4: "WEBHOOK_DELIVERY_STATE_CANCELLED",
+	}
+	WebhookDeliveryState_value = map[string]int32{
+		"WEBHOOK_DELIVERY_STATE_UNSPECIFIED": 0,
+		"WEBHOOK_DELIVERY_STATE_PENDING":     1,
+		"WEBHOOK_DELIVERY_STATE_DELIVERED":   2,
+		"WEBHOOK_DELIVERY_STATE_FAILED":      3,
+		"WEBHOOK_DELIVERY_STATE_CANCELLED":   4,
+	}
+)
+
+func (x WebhookDeliveryState) Enum() *WebhookDeliveryState {
+	p := new(WebhookDeliveryState)
+	*p = x
+	return p
+}
+
+func (x WebhookDeliveryState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (WebhookDeliveryState) Descriptor() protoreflect.EnumDescriptor {
+	return file_varco_v1_admin_proto_enumTypes[3].Descriptor()
+}
+
+func (WebhookDeliveryState) Type() protoreflect.EnumType {
+	return &file_varco_v1_admin_proto_enumTypes[3]
+}
+
+func (x WebhookDeliveryState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use WebhookDeliveryState.Descriptor instead.
+func (WebhookDeliveryState) EnumDescriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{3}
+}
+
 // CreateOrganizationRequest carries the new organization.
 type CreateOrganizationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -4011,7 +4072,16 @@ type WebhookDelivery struct {
 	// When delivered successfully; unset otherwise.
 	DeliveredAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=delivered_at,json=deliveredAt,proto3" json:"delivered_at,omitempty"`
 	// When created.
-	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// Event id, the same in every delivery and replay of one event: receivers
+	// de-duplicate on it.
+	EventId string `protobuf:"bytes,9,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	// The delivery this one replays; empty for the original delivery.
+	ReplayOf string `protobuf:"bytes,10,opt,name=replay_of,json=replayOf,proto3" json:"replay_of,omitempty"`
+	// Where the delivery stands.
+	State WebhookDeliveryState `protobuf:"varint,11,opt,name=state,proto3,enum=varco.v1.WebhookDeliveryState" json:"state,omitempty"`
+	// When the next attempt is due, for pending deliveries.
+	NextAttemptAt *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=next_attempt_at,json=nextAttemptAt,proto3" json:"next_attempt_at,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4098,6 +4168,34 @@ func (x *WebhookDelivery) GetDeliveredAt() *timestamppb.Timestamp {
 func (x *WebhookDelivery) GetCreatedAt() *timestamppb.Timestamp {
 	if x != nil {
 		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *WebhookDelivery) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *WebhookDelivery) GetReplayOf() string {
+	if x != nil {
+		return x.ReplayOf
+	}
+	return ""
+}
+
+func (x *WebhookDelivery) GetState() WebhookDeliveryState {
+	if x != nil {
+		return x.State
+	}
+	return WebhookDeliveryState_WEBHOOK_DELIVERY_STATE_UNSPECIFIED
+}
+
+func (x *WebhookDelivery) GetNextAttemptAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NextAttemptAt
 	}
 	return nil
 }
@@ -4798,7 +4896,7 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\x14DeleteWebhookRequest\x12\x1d\n" +
 	"\n" +
 	"webhook_id\x18\x01 \x01(\tR\twebhookId\"\x17\n" +
-	"\x15DeleteWebhookResponse\"\xc4\x02\n" +
+	"\x15DeleteWebhookResponse\"\xf6\x03\n" +
 	"\x0fWebhookDelivery\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -4811,7 +4909,12 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"last_error\x18\x06 \x01(\tR\tlastError\x12=\n" +
 	"\fdelivered_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vdeliveredAt\x129\n" +
 	"\n" +
-	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"y\n" +
+	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x19\n" +
+	"\bevent_id\x18\t \x01(\tR\aeventId\x12\x1b\n" +
+	"\treplay_of\x18\n" +
+	" \x01(\tR\breplayOf\x124\n" +
+	"\x05state\x18\v \x01(\x0e2\x1e.varco.v1.WebhookDeliveryStateR\x05state\x12B\n" +
+	"\x0fnext_attempt_at\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\rnextAttemptAt\"y\n" +
 	"\x1cListWebhookDeliveriesRequest\x12\x1d\n" +
 	"\n" +
 	"webhook_id\x18\x01 \x01(\tR\twebhookId\x12\x1b\n" +
@@ -4865,7 +4968,13 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	" WEBHOOK_EVENT_BOOKING_ATTENDANCE\x10\x04\x12 \n" +
 	"\x1cWEBHOOK_EVENT_TICKET_ENTERED\x10\x05\x12\x1f\n" +
 	"\x1bWEBHOOK_EVENT_TICKET_EXITED\x10\x06\x12 \n" +
-	"\x1cWEBHOOK_EVENT_TICKET_EXPIRED\x10\a2\xd7\x18\n" +
+	"\x1cWEBHOOK_EVENT_TICKET_EXPIRED\x10\a*\xd1\x01\n" +
+	"\x14WebhookDeliveryState\x12&\n" +
+	"\"WEBHOOK_DELIVERY_STATE_UNSPECIFIED\x10\x00\x12\"\n" +
+	"\x1eWEBHOOK_DELIVERY_STATE_PENDING\x10\x01\x12$\n" +
+	" WEBHOOK_DELIVERY_STATE_DELIVERED\x10\x02\x12!\n" +
+	"\x1dWEBHOOK_DELIVERY_STATE_FAILED\x10\x03\x12$\n" +
+	" WEBHOOK_DELIVERY_STATE_CANCELLED\x10\x042\xd7\x18\n" +
 	"\fAdminService\x12a\n" +
 	"\x12CreateOrganization\x12#.varco.v1.CreateOrganizationRequest\x1a$.varco.v1.CreateOrganizationResponse\"\x00\x12a\n" +
 	"\x12UpdateOrganization\x12#.varco.v1.UpdateOrganizationRequest\x1a$.varco.v1.UpdateOrganizationResponse\"\x00\x12L\n" +
@@ -4919,253 +5028,256 @@ func file_varco_v1_admin_proto_rawDescGZIP() []byte {
 	return file_varco_v1_admin_proto_rawDescData
 }
 
-var file_varco_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_varco_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
 var file_varco_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 75)
 var file_varco_v1_admin_proto_goTypes = []any{
 	(CsvDelimiter)(0),                           // 0: varco.v1.CsvDelimiter
 	(ExportKind)(0),                             // 1: varco.v1.ExportKind
 	(WebhookEvent)(0),                           // 2: varco.v1.WebhookEvent
-	(*CreateOrganizationRequest)(nil),           // 3: varco.v1.CreateOrganizationRequest
-	(*CreateOrganizationResponse)(nil),          // 4: varco.v1.CreateOrganizationResponse
-	(*UpdateOrganizationRequest)(nil),           // 5: varco.v1.UpdateOrganizationRequest
-	(*UpdateOrganizationResponse)(nil),          // 6: varco.v1.UpdateOrganizationResponse
-	(*CreatePlaceRequest)(nil),                  // 7: varco.v1.CreatePlaceRequest
-	(*CreatePlaceResponse)(nil),                 // 8: varco.v1.CreatePlaceResponse
-	(*UpdatePlaceRequest)(nil),                  // 9: varco.v1.UpdatePlaceRequest
-	(*UpdatePlaceResponse)(nil),                 // 10: varco.v1.UpdatePlaceResponse
-	(*CreateResourceRequest)(nil),               // 11: varco.v1.CreateResourceRequest
-	(*CreateResourceResponse)(nil),              // 12: varco.v1.CreateResourceResponse
-	(*UpdateResourceRequest)(nil),               // 13: varco.v1.UpdateResourceRequest
-	(*UpdateResourceResponse)(nil),              // 14: varco.v1.UpdateResourceResponse
-	(*DeleteResourceRequest)(nil),               // 15: varco.v1.DeleteResourceRequest
-	(*DeleteResourceResponse)(nil),              // 16: varco.v1.DeleteResourceResponse
-	(*GetScheduleRequest)(nil),                  // 17: varco.v1.GetScheduleRequest
-	(*GetScheduleResponse)(nil),                 // 18: varco.v1.GetScheduleResponse
-	(*SetScheduleRequest)(nil),                  // 19: varco.v1.SetScheduleRequest
-	(*SetScheduleResponse)(nil),                 // 20: varco.v1.SetScheduleResponse
-	(*AddScheduleExceptionRequest)(nil),         // 21: varco.v1.AddScheduleExceptionRequest
-	(*AddScheduleExceptionResponse)(nil),        // 22: varco.v1.AddScheduleExceptionResponse
-	(*DeleteScheduleExceptionRequest)(nil),      // 23: varco.v1.DeleteScheduleExceptionRequest
-	(*DeleteScheduleExceptionResponse)(nil),     // 24: varco.v1.DeleteScheduleExceptionResponse
-	(*GrantRoleRequest)(nil),                    // 25: varco.v1.GrantRoleRequest
-	(*GrantRoleResponse)(nil),                   // 26: varco.v1.GrantRoleResponse
-	(*RevokeRoleRequest)(nil),                   // 27: varco.v1.RevokeRoleRequest
-	(*RevokeRoleResponse)(nil),                  // 28: varco.v1.RevokeRoleResponse
-	(*StaffMember)(nil),                         // 29: varco.v1.StaffMember
-	(*ListStaffRequest)(nil),                    // 30: varco.v1.ListStaffRequest
-	(*ListStaffResponse)(nil),                   // 31: varco.v1.ListStaffResponse
-	(*ListBookingsRequest)(nil),                 // 32: varco.v1.ListBookingsRequest
-	(*ListBookingsResponse)(nil),                // 33: varco.v1.ListBookingsResponse
-	(*GetBookingDetailsRequest)(nil),            // 34: varco.v1.GetBookingDetailsRequest
-	(*GetBookingDetailsResponse)(nil),           // 35: varco.v1.GetBookingDetailsResponse
-	(*CreateCounterBookingRequest)(nil),         // 36: varco.v1.CreateCounterBookingRequest
-	(*CreateCounterBookingResponse)(nil),        // 37: varco.v1.CreateCounterBookingResponse
-	(*MarkAttendanceRequest)(nil),               // 38: varco.v1.MarkAttendanceRequest
-	(*MarkAttendanceResponse)(nil),              // 39: varco.v1.MarkAttendanceResponse
-	(*CancelBookingAsOperatorRequest)(nil),      // 40: varco.v1.CancelBookingAsOperatorRequest
-	(*CancelBookingAsOperatorResponse)(nil),     // 41: varco.v1.CancelBookingAsOperatorResponse
-	(*RescheduleBookingAsOperatorRequest)(nil),  // 42: varco.v1.RescheduleBookingAsOperatorRequest
-	(*RescheduleBookingAsOperatorResponse)(nil), // 43: varco.v1.RescheduleBookingAsOperatorResponse
-	(*BlockSlotsRequest)(nil),                   // 44: varco.v1.BlockSlotsRequest
-	(*BlockSlotsResponse)(nil),                  // 45: varco.v1.BlockSlotsResponse
-	(*GetStatsRequest)(nil),                     // 46: varco.v1.GetStatsRequest
-	(*GetStatsResponse)(nil),                    // 47: varco.v1.GetStatsResponse
-	(*ExportBookingsRequest)(nil),               // 48: varco.v1.ExportBookingsRequest
-	(*ExportBookingsResponse)(nil),              // 49: varco.v1.ExportBookingsResponse
-	(*ExportScansRequest)(nil),                  // 50: varco.v1.ExportScansRequest
-	(*ExportScansResponse)(nil),                 // 51: varco.v1.ExportScansResponse
-	(*CreateExportLinkRequest)(nil),             // 52: varco.v1.CreateExportLinkRequest
-	(*CreateExportLinkResponse)(nil),            // 53: varco.v1.CreateExportLinkResponse
-	(*CreateDeviceEnrollmentRequest)(nil),       // 54: varco.v1.CreateDeviceEnrollmentRequest
-	(*CreateDeviceEnrollmentResponse)(nil),      // 55: varco.v1.CreateDeviceEnrollmentResponse
-	(*ListDevicesRequest)(nil),                  // 56: varco.v1.ListDevicesRequest
-	(*ListDevicesResponse)(nil),                 // 57: varco.v1.ListDevicesResponse
-	(*RevokeDeviceRequest)(nil),                 // 58: varco.v1.RevokeDeviceRequest
-	(*RevokeDeviceResponse)(nil),                // 59: varco.v1.RevokeDeviceResponse
-	(*ScanConflict)(nil),                        // 60: varco.v1.ScanConflict
-	(*ListScanConflictsRequest)(nil),            // 61: varco.v1.ListScanConflictsRequest
-	(*ListScanConflictsResponse)(nil),           // 62: varco.v1.ListScanConflictsResponse
-	(*Webhook)(nil),                             // 63: varco.v1.Webhook
-	(*CreateWebhookRequest)(nil),                // 64: varco.v1.CreateWebhookRequest
-	(*CreateWebhookResponse)(nil),               // 65: varco.v1.CreateWebhookResponse
-	(*ListWebhooksRequest)(nil),                 // 66: varco.v1.ListWebhooksRequest
-	(*ListWebhooksResponse)(nil),                // 67: varco.v1.ListWebhooksResponse
-	(*DeleteWebhookRequest)(nil),                // 68: varco.v1.DeleteWebhookRequest
-	(*DeleteWebhookResponse)(nil),               // 69: varco.v1.DeleteWebhookResponse
-	(*WebhookDelivery)(nil),                     // 70: varco.v1.WebhookDelivery
-	(*ListWebhookDeliveriesRequest)(nil),        // 71: varco.v1.ListWebhookDeliveriesRequest
-	(*ListWebhookDeliveriesResponse)(nil),       // 72: varco.v1.ListWebhookDeliveriesResponse
-	(*ReplayWebhookDeliveryRequest)(nil),        // 73: varco.v1.ReplayWebhookDeliveryRequest
-	(*ReplayWebhookDeliveryResponse)(nil),       // 74: varco.v1.ReplayWebhookDeliveryResponse
-	(*AuditEvent)(nil),                          // 75: varco.v1.AuditEvent
-	(*ListAuditEventsRequest)(nil),              // 76: varco.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),             // 77: varco.v1.ListAuditEventsResponse
-	(*Organization)(nil),                        // 78: varco.v1.Organization
-	(*Place)(nil),                               // 79: varco.v1.Place
-	(*Resource)(nil),                            // 80: varco.v1.Resource
-	(*Schedule)(nil),                            // 81: varco.v1.Schedule
-	(*WeeklyRule)(nil),                          // 82: varco.v1.WeeklyRule
-	(*Booking)(nil),                             // 83: varco.v1.Booking
-	(*ScheduleException)(nil),                   // 84: varco.v1.ScheduleException
-	(StaffRoleKind)(0),                          // 85: varco.v1.StaffRoleKind
-	(*StaffRole)(nil),                           // 86: varco.v1.StaffRole
-	(BookingStatus)(0),                          // 87: varco.v1.BookingStatus
-	(*timestamppb.Timestamp)(nil),               // 88: google.protobuf.Timestamp
-	(*Person)(nil),                              // 89: varco.v1.Person
-	(*TimeRange)(nil),                           // 90: varco.v1.TimeRange
-	(*Stats)(nil),                               // 91: varco.v1.Stats
-	(GateDirection)(0),                          // 92: varco.v1.GateDirection
-	(*Device)(nil),                              // 93: varco.v1.Device
-	(ScanDirection)(0),                          // 94: varco.v1.ScanDirection
-	(*Verdict)(nil),                             // 95: varco.v1.Verdict
-	(*Actor)(nil),                               // 96: varco.v1.Actor
+	(WebhookDeliveryState)(0),                   // 3: varco.v1.WebhookDeliveryState
+	(*CreateOrganizationRequest)(nil),           // 4: varco.v1.CreateOrganizationRequest
+	(*CreateOrganizationResponse)(nil),          // 5: varco.v1.CreateOrganizationResponse
+	(*UpdateOrganizationRequest)(nil),           // 6: varco.v1.UpdateOrganizationRequest
+	(*UpdateOrganizationResponse)(nil),          // 7: varco.v1.UpdateOrganizationResponse
+	(*CreatePlaceRequest)(nil),                  // 8: varco.v1.CreatePlaceRequest
+	(*CreatePlaceResponse)(nil),                 // 9: varco.v1.CreatePlaceResponse
+	(*UpdatePlaceRequest)(nil),                  // 10: varco.v1.UpdatePlaceRequest
+	(*UpdatePlaceResponse)(nil),                 // 11: varco.v1.UpdatePlaceResponse
+	(*CreateResourceRequest)(nil),               // 12: varco.v1.CreateResourceRequest
+	(*CreateResourceResponse)(nil),              // 13: varco.v1.CreateResourceResponse
+	(*UpdateResourceRequest)(nil),               // 14: varco.v1.UpdateResourceRequest
+	(*UpdateResourceResponse)(nil),              // 15: varco.v1.UpdateResourceResponse
+	(*DeleteResourceRequest)(nil),               // 16: varco.v1.DeleteResourceRequest
+	(*DeleteResourceResponse)(nil),              // 17: varco.v1.DeleteResourceResponse
+	(*GetScheduleRequest)(nil),                  // 18: varco.v1.GetScheduleRequest
+	(*GetScheduleResponse)(nil),                 // 19: varco.v1.GetScheduleResponse
+	(*SetScheduleRequest)(nil),                  // 20: varco.v1.SetScheduleRequest
+	(*SetScheduleResponse)(nil),                 // 21: varco.v1.SetScheduleResponse
+	(*AddScheduleExceptionRequest)(nil),         // 22: varco.v1.AddScheduleExceptionRequest
+	(*AddScheduleExceptionResponse)(nil),        // 23: varco.v1.AddScheduleExceptionResponse
+	(*DeleteScheduleExceptionRequest)(nil),      // 24: varco.v1.DeleteScheduleExceptionRequest
+	(*DeleteScheduleExceptionResponse)(nil),     // 25: varco.v1.DeleteScheduleExceptionResponse
+	(*GrantRoleRequest)(nil),                    // 26: varco.v1.GrantRoleRequest
+	(*GrantRoleResponse)(nil),                   // 27: varco.v1.GrantRoleResponse
+	(*RevokeRoleRequest)(nil),                   // 28: varco.v1.RevokeRoleRequest
+	(*RevokeRoleResponse)(nil),                  // 29: varco.v1.RevokeRoleResponse
+	(*StaffMember)(nil),                         // 30: varco.v1.StaffMember
+	(*ListStaffRequest)(nil),                    // 31: varco.v1.ListStaffRequest
+	(*ListStaffResponse)(nil),                   // 32: varco.v1.ListStaffResponse
+	(*ListBookingsRequest)(nil),                 // 33: varco.v1.ListBookingsRequest
+	(*ListBookingsResponse)(nil),                // 34: varco.v1.ListBookingsResponse
+	(*GetBookingDetailsRequest)(nil),            // 35: varco.v1.GetBookingDetailsRequest
+	(*GetBookingDetailsResponse)(nil),           // 36: varco.v1.GetBookingDetailsResponse
+	(*CreateCounterBookingRequest)(nil),         // 37: varco.v1.CreateCounterBookingRequest
+	(*CreateCounterBookingResponse)(nil),        // 38: varco.v1.CreateCounterBookingResponse
+	(*MarkAttendanceRequest)(nil),               // 39: varco.v1.MarkAttendanceRequest
+	(*MarkAttendanceResponse)(nil),              // 40: varco.v1.MarkAttendanceResponse
+	(*CancelBookingAsOperatorRequest)(nil),      // 41: varco.v1.CancelBookingAsOperatorRequest
+	(*CancelBookingAsOperatorResponse)(nil),     // 42: varco.v1.CancelBookingAsOperatorResponse
+	(*RescheduleBookingAsOperatorRequest)(nil),  // 43: varco.v1.RescheduleBookingAsOperatorRequest
+	(*RescheduleBookingAsOperatorResponse)(nil), // 44: varco.v1.RescheduleBookingAsOperatorResponse
+	(*BlockSlotsRequest)(nil),                   // 45: varco.v1.BlockSlotsRequest
+	(*BlockSlotsResponse)(nil),                  // 46: varco.v1.BlockSlotsResponse
+	(*GetStatsRequest)(nil),                     // 47: varco.v1.GetStatsRequest
+	(*GetStatsResponse)(nil),                    // 48: varco.v1.GetStatsResponse
+	(*ExportBookingsRequest)(nil),               // 49: varco.v1.ExportBookingsRequest
+	(*ExportBookingsResponse)(nil),              // 50: varco.v1.ExportBookingsResponse
+	(*ExportScansRequest)(nil),                  // 51: varco.v1.ExportScansRequest
+	(*ExportScansResponse)(nil),                 // 52: varco.v1.ExportScansResponse
+	(*CreateExportLinkRequest)(nil),             // 53: varco.v1.CreateExportLinkRequest
+	(*CreateExportLinkResponse)(nil),            // 54: varco.v1.CreateExportLinkResponse
+	(*CreateDeviceEnrollmentRequest)(nil),       // 55: varco.v1.CreateDeviceEnrollmentRequest
+	(*CreateDeviceEnrollmentResponse)(nil),      // 56: varco.v1.CreateDeviceEnrollmentResponse
+	(*ListDevicesRequest)(nil),                  // 57: varco.v1.ListDevicesRequest
+	(*ListDevicesResponse)(nil),                 // 58: varco.v1.ListDevicesResponse
+	(*RevokeDeviceRequest)(nil),                 // 59: varco.v1.RevokeDeviceRequest
+	(*RevokeDeviceResponse)(nil),                // 60: varco.v1.RevokeDeviceResponse
+	(*ScanConflict)(nil),                        // 61: varco.v1.ScanConflict
+	(*ListScanConflictsRequest)(nil),            // 62: varco.v1.ListScanConflictsRequest
+	(*ListScanConflictsResponse)(nil),           // 63: varco.v1.ListScanConflictsResponse
+	(*Webhook)(nil),                             // 64: varco.v1.Webhook
+	(*CreateWebhookRequest)(nil),                // 65: varco.v1.CreateWebhookRequest
+	(*CreateWebhookResponse)(nil),               // 66: varco.v1.CreateWebhookResponse
+	(*ListWebhooksRequest)(nil),                 // 67: varco.v1.ListWebhooksRequest
+	(*ListWebhooksResponse)(nil),                // 68: varco.v1.ListWebhooksResponse
+	(*DeleteWebhookRequest)(nil),                // 69: varco.v1.DeleteWebhookRequest
+	(*DeleteWebhookResponse)(nil),               // 70: varco.v1.DeleteWebhookResponse
+	(*WebhookDelivery)(nil),                     // 71: varco.v1.WebhookDelivery
+	(*ListWebhookDeliveriesRequest)(nil),        // 72: varco.v1.ListWebhookDeliveriesRequest
+	(*ListWebhookDeliveriesResponse)(nil),       // 73: varco.v1.ListWebhookDeliveriesResponse
+	(*ReplayWebhookDeliveryRequest)(nil),        // 74: varco.v1.ReplayWebhookDeliveryRequest
+	(*ReplayWebhookDeliveryResponse)(nil),       // 75: varco.v1.ReplayWebhookDeliveryResponse
+	(*AuditEvent)(nil),                          // 76: varco.v1.AuditEvent
+	(*ListAuditEventsRequest)(nil),              // 77: varco.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),             // 78: varco.v1.ListAuditEventsResponse
+	(*Organization)(nil),                        // 79: varco.v1.Organization
+	(*Place)(nil),                               // 80: varco.v1.Place
+	(*Resource)(nil),                            // 81: varco.v1.Resource
+	(*Schedule)(nil),                            // 82: varco.v1.Schedule
+	(*WeeklyRule)(nil),                          // 83: varco.v1.WeeklyRule
+	(*Booking)(nil),                             // 84: varco.v1.Booking
+	(*ScheduleException)(nil),                   // 85: varco.v1.ScheduleException
+	(StaffRoleKind)(0),                          // 86: varco.v1.StaffRoleKind
+	(*StaffRole)(nil),                           // 87: varco.v1.StaffRole
+	(BookingStatus)(0),                          // 88: varco.v1.BookingStatus
+	(*timestamppb.Timestamp)(nil),               // 89: google.protobuf.Timestamp
+	(*Person)(nil),                              // 90: varco.v1.Person
+	(*TimeRange)(nil),                           // 91: varco.v1.TimeRange
+	(*Stats)(nil),                               // 92: varco.v1.Stats
+	(GateDirection)(0),                          // 93: varco.v1.GateDirection
+	(*Device)(nil),                              // 94: varco.v1.Device
+	(ScanDirection)(0),                          // 95: varco.v1.ScanDirection
+	(*Verdict)(nil),                             // 96: varco.v1.Verdict
+	(*Actor)(nil),                               // 97: varco.v1.Actor
 }
 var file_varco_v1_admin_proto_depIdxs = []int32{
-	78,  // 0: varco.v1.CreateOrganizationRequest.organization:type_name -> varco.v1.Organization
-	78,  // 1: varco.v1.CreateOrganizationResponse.organization:type_name -> varco.v1.Organization
-	78,  // 2: varco.v1.UpdateOrganizationRequest.organization:type_name -> varco.v1.Organization
-	78,  // 3: varco.v1.UpdateOrganizationResponse.organization:type_name -> varco.v1.Organization
-	79,  // 4: varco.v1.CreatePlaceRequest.place:type_name -> varco.v1.Place
-	79,  // 5: varco.v1.CreatePlaceResponse.place:type_name -> varco.v1.Place
-	79,  // 6: varco.v1.UpdatePlaceRequest.place:type_name -> varco.v1.Place
-	79,  // 7: varco.v1.UpdatePlaceResponse.place:type_name -> varco.v1.Place
-	80,  // 8: varco.v1.CreateResourceRequest.resource:type_name -> varco.v1.Resource
-	80,  // 9: varco.v1.CreateResourceResponse.resource:type_name -> varco.v1.Resource
-	80,  // 10: varco.v1.UpdateResourceRequest.resource:type_name -> varco.v1.Resource
-	80,  // 11: varco.v1.UpdateResourceResponse.resource:type_name -> varco.v1.Resource
-	81,  // 12: varco.v1.GetScheduleResponse.schedule:type_name -> varco.v1.Schedule
-	82,  // 13: varco.v1.SetScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
-	81,  // 14: varco.v1.SetScheduleResponse.schedule:type_name -> varco.v1.Schedule
-	83,  // 15: varco.v1.SetScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
-	84,  // 16: varco.v1.AddScheduleExceptionRequest.exception:type_name -> varco.v1.ScheduleException
-	84,  // 17: varco.v1.AddScheduleExceptionResponse.exception:type_name -> varco.v1.ScheduleException
-	83,  // 18: varco.v1.AddScheduleExceptionResponse.stranded_bookings:type_name -> varco.v1.Booking
-	85,  // 19: varco.v1.GrantRoleRequest.kind:type_name -> varco.v1.StaffRoleKind
-	29,  // 20: varco.v1.GrantRoleResponse.member:type_name -> varco.v1.StaffMember
-	86,  // 21: varco.v1.StaffMember.role:type_name -> varco.v1.StaffRole
-	29,  // 22: varco.v1.ListStaffResponse.members:type_name -> varco.v1.StaffMember
-	87,  // 23: varco.v1.ListBookingsRequest.statuses:type_name -> varco.v1.BookingStatus
-	83,  // 24: varco.v1.ListBookingsResponse.bookings:type_name -> varco.v1.Booking
-	83,  // 25: varco.v1.GetBookingDetailsResponse.booking:type_name -> varco.v1.Booking
-	88,  // 26: varco.v1.CreateCounterBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
-	89,  // 27: varco.v1.CreateCounterBookingRequest.beneficiary:type_name -> varco.v1.Person
-	83,  // 28: varco.v1.CreateCounterBookingResponse.booking:type_name -> varco.v1.Booking
-	87,  // 29: varco.v1.MarkAttendanceRequest.status:type_name -> varco.v1.BookingStatus
-	83,  // 30: varco.v1.MarkAttendanceResponse.booking:type_name -> varco.v1.Booking
-	83,  // 31: varco.v1.CancelBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
-	88,  // 32: varco.v1.RescheduleBookingAsOperatorRequest.new_slot_start:type_name -> google.protobuf.Timestamp
-	83,  // 33: varco.v1.RescheduleBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
-	83,  // 34: varco.v1.RescheduleBookingAsOperatorResponse.previous:type_name -> varco.v1.Booking
-	90,  // 35: varco.v1.BlockSlotsRequest.period:type_name -> varco.v1.TimeRange
-	84,  // 36: varco.v1.BlockSlotsResponse.exception:type_name -> varco.v1.ScheduleException
-	83,  // 37: varco.v1.BlockSlotsResponse.cancelled_bookings:type_name -> varco.v1.Booking
-	91,  // 38: varco.v1.GetStatsResponse.current:type_name -> varco.v1.Stats
-	91,  // 39: varco.v1.GetStatsResponse.previous:type_name -> varco.v1.Stats
+	79,  // 0: varco.v1.CreateOrganizationRequest.organization:type_name -> varco.v1.Organization
+	79,  // 1: varco.v1.CreateOrganizationResponse.organization:type_name -> varco.v1.Organization
+	79,  // 2: varco.v1.UpdateOrganizationRequest.organization:type_name -> varco.v1.Organization
+	79,  // 3: varco.v1.UpdateOrganizationResponse.organization:type_name -> varco.v1.Organization
+	80,  // 4: varco.v1.CreatePlaceRequest.place:type_name -> varco.v1.Place
+	80,  // 5: varco.v1.CreatePlaceResponse.place:type_name -> varco.v1.Place
+	80,  // 6: varco.v1.UpdatePlaceRequest.place:type_name -> varco.v1.Place
+	80,  // 7: varco.v1.UpdatePlaceResponse.place:type_name -> varco.v1.Place
+	81,  // 8: varco.v1.CreateResourceRequest.resource:type_name -> varco.v1.Resource
+	81,  // 9: varco.v1.CreateResourceResponse.resource:type_name -> varco.v1.Resource
+	81,  // 10: varco.v1.UpdateResourceRequest.resource:type_name -> varco.v1.Resource
+	81,  // 11: varco.v1.UpdateResourceResponse.resource:type_name -> varco.v1.Resource
+	82,  // 12: varco.v1.GetScheduleResponse.schedule:type_name -> varco.v1.Schedule
+	83,  // 13: varco.v1.SetScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
+	82,  // 14: varco.v1.SetScheduleResponse.schedule:type_name -> varco.v1.Schedule
+	84,  // 15: varco.v1.SetScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
+	85,  // 16: varco.v1.AddScheduleExceptionRequest.exception:type_name -> varco.v1.ScheduleException
+	85,  // 17: varco.v1.AddScheduleExceptionResponse.exception:type_name -> varco.v1.ScheduleException
+	84,  // 18: varco.v1.AddScheduleExceptionResponse.stranded_bookings:type_name -> varco.v1.Booking
+	86,  // 19: varco.v1.GrantRoleRequest.kind:type_name -> varco.v1.StaffRoleKind
+	30,  // 20: varco.v1.GrantRoleResponse.member:type_name -> varco.v1.StaffMember
+	87,  // 21: varco.v1.StaffMember.role:type_name -> varco.v1.StaffRole
+	30,  // 22: varco.v1.ListStaffResponse.members:type_name -> varco.v1.StaffMember
+	88,  // 23: varco.v1.ListBookingsRequest.statuses:type_name -> varco.v1.BookingStatus
+	84,  // 24: varco.v1.ListBookingsResponse.bookings:type_name -> varco.v1.Booking
+	84,  // 25: varco.v1.GetBookingDetailsResponse.booking:type_name -> varco.v1.Booking
+	89,  // 26: varco.v1.CreateCounterBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
+	90,  // 27: varco.v1.CreateCounterBookingRequest.beneficiary:type_name -> varco.v1.Person
+	84,  // 28: varco.v1.CreateCounterBookingResponse.booking:type_name -> varco.v1.Booking
+	88,  // 29: varco.v1.MarkAttendanceRequest.status:type_name -> varco.v1.BookingStatus
+	84,  // 30: varco.v1.MarkAttendanceResponse.booking:type_name -> varco.v1.Booking
+	84,  // 31: varco.v1.CancelBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
+	89,  // 32: varco.v1.RescheduleBookingAsOperatorRequest.new_slot_start:type_name -> google.protobuf.Timestamp
+	84,  // 33: varco.v1.RescheduleBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
+	84,  // 34: varco.v1.RescheduleBookingAsOperatorResponse.previous:type_name -> varco.v1.Booking
+	91,  // 35: varco.v1.BlockSlotsRequest.period:type_name -> varco.v1.TimeRange
+	85,  // 36: varco.v1.BlockSlotsResponse.exception:type_name -> varco.v1.ScheduleException
+	84,  // 37: varco.v1.BlockSlotsResponse.cancelled_bookings:type_name -> varco.v1.Booking
+	92,  // 38: varco.v1.GetStatsResponse.current:type_name -> varco.v1.Stats
+	92,  // 39: varco.v1.GetStatsResponse.previous:type_name -> varco.v1.Stats
 	0,   // 40: varco.v1.ExportBookingsRequest.delimiter:type_name -> varco.v1.CsvDelimiter
 	0,   // 41: varco.v1.ExportScansRequest.delimiter:type_name -> varco.v1.CsvDelimiter
 	1,   // 42: varco.v1.CreateExportLinkRequest.kind:type_name -> varco.v1.ExportKind
 	0,   // 43: varco.v1.CreateExportLinkRequest.delimiter:type_name -> varco.v1.CsvDelimiter
-	88,  // 44: varco.v1.CreateExportLinkResponse.expires_at:type_name -> google.protobuf.Timestamp
-	92,  // 45: varco.v1.CreateDeviceEnrollmentRequest.direction:type_name -> varco.v1.GateDirection
-	88,  // 46: varco.v1.CreateDeviceEnrollmentResponse.expires_at:type_name -> google.protobuf.Timestamp
-	93,  // 47: varco.v1.ListDevicesResponse.devices:type_name -> varco.v1.Device
-	93,  // 48: varco.v1.RevokeDeviceResponse.device:type_name -> varco.v1.Device
-	94,  // 49: varco.v1.ScanConflict.direction:type_name -> varco.v1.ScanDirection
-	88,  // 50: varco.v1.ScanConflict.scanned_at:type_name -> google.protobuf.Timestamp
-	88,  // 51: varco.v1.ScanConflict.received_at:type_name -> google.protobuf.Timestamp
-	95,  // 52: varco.v1.ScanConflict.local_verdict:type_name -> varco.v1.Verdict
-	95,  // 53: varco.v1.ScanConflict.server_verdict:type_name -> varco.v1.Verdict
-	88,  // 54: varco.v1.ListScanConflictsRequest.since:type_name -> google.protobuf.Timestamp
-	60,  // 55: varco.v1.ListScanConflictsResponse.conflicts:type_name -> varco.v1.ScanConflict
+	89,  // 44: varco.v1.CreateExportLinkResponse.expires_at:type_name -> google.protobuf.Timestamp
+	93,  // 45: varco.v1.CreateDeviceEnrollmentRequest.direction:type_name -> varco.v1.GateDirection
+	89,  // 46: varco.v1.CreateDeviceEnrollmentResponse.expires_at:type_name -> google.protobuf.Timestamp
+	94,  // 47: varco.v1.ListDevicesResponse.devices:type_name -> varco.v1.Device
+	94,  // 48: varco.v1.RevokeDeviceResponse.device:type_name -> varco.v1.Device
+	95,  // 49: varco.v1.ScanConflict.direction:type_name -> varco.v1.ScanDirection
+	89,  // 50: varco.v1.ScanConflict.scanned_at:type_name -> google.protobuf.Timestamp
+	89,  // 51: varco.v1.ScanConflict.received_at:type_name -> google.protobuf.Timestamp
+	96,  // 52: varco.v1.ScanConflict.local_verdict:type_name -> varco.v1.Verdict
+	96,  // 53: varco.v1.ScanConflict.server_verdict:type_name -> varco.v1.Verdict
+	89,  // 54: varco.v1.ListScanConflictsRequest.since:type_name -> google.protobuf.Timestamp
+	61,  // 55: varco.v1.ListScanConflictsResponse.conflicts:type_name -> varco.v1.ScanConflict
 	2,   // 56: varco.v1.Webhook.events:type_name -> varco.v1.WebhookEvent
-	88,  // 57: varco.v1.Webhook.created_at:type_name -> google.protobuf.Timestamp
+	89,  // 57: varco.v1.Webhook.created_at:type_name -> google.protobuf.Timestamp
 	2,   // 58: varco.v1.CreateWebhookRequest.events:type_name -> varco.v1.WebhookEvent
-	63,  // 59: varco.v1.CreateWebhookResponse.webhook:type_name -> varco.v1.Webhook
-	63,  // 60: varco.v1.ListWebhooksResponse.webhooks:type_name -> varco.v1.Webhook
+	64,  // 59: varco.v1.CreateWebhookResponse.webhook:type_name -> varco.v1.Webhook
+	64,  // 60: varco.v1.ListWebhooksResponse.webhooks:type_name -> varco.v1.Webhook
 	2,   // 61: varco.v1.WebhookDelivery.event:type_name -> varco.v1.WebhookEvent
-	88,  // 62: varco.v1.WebhookDelivery.delivered_at:type_name -> google.protobuf.Timestamp
-	88,  // 63: varco.v1.WebhookDelivery.created_at:type_name -> google.protobuf.Timestamp
-	70,  // 64: varco.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> varco.v1.WebhookDelivery
-	70,  // 65: varco.v1.ReplayWebhookDeliveryResponse.delivery:type_name -> varco.v1.WebhookDelivery
-	88,  // 66: varco.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
-	96,  // 67: varco.v1.AuditEvent.actor:type_name -> varco.v1.Actor
-	88,  // 68: varco.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	75,  // 69: varco.v1.ListAuditEventsResponse.events:type_name -> varco.v1.AuditEvent
-	3,   // 70: varco.v1.AdminService.CreateOrganization:input_type -> varco.v1.CreateOrganizationRequest
-	5,   // 71: varco.v1.AdminService.UpdateOrganization:input_type -> varco.v1.UpdateOrganizationRequest
-	7,   // 72: varco.v1.AdminService.CreatePlace:input_type -> varco.v1.CreatePlaceRequest
-	9,   // 73: varco.v1.AdminService.UpdatePlace:input_type -> varco.v1.UpdatePlaceRequest
-	11,  // 74: varco.v1.AdminService.CreateResource:input_type -> varco.v1.CreateResourceRequest
-	13,  // 75: varco.v1.AdminService.UpdateResource:input_type -> varco.v1.UpdateResourceRequest
-	15,  // 76: varco.v1.AdminService.DeleteResource:input_type -> varco.v1.DeleteResourceRequest
-	17,  // 77: varco.v1.AdminService.GetSchedule:input_type -> varco.v1.GetScheduleRequest
-	19,  // 78: varco.v1.AdminService.SetSchedule:input_type -> varco.v1.SetScheduleRequest
-	21,  // 79: varco.v1.AdminService.AddScheduleException:input_type -> varco.v1.AddScheduleExceptionRequest
-	23,  // 80: varco.v1.AdminService.DeleteScheduleException:input_type -> varco.v1.DeleteScheduleExceptionRequest
-	25,  // 81: varco.v1.AdminService.GrantRole:input_type -> varco.v1.GrantRoleRequest
-	27,  // 82: varco.v1.AdminService.RevokeRole:input_type -> varco.v1.RevokeRoleRequest
-	30,  // 83: varco.v1.AdminService.ListStaff:input_type -> varco.v1.ListStaffRequest
-	32,  // 84: varco.v1.AdminService.ListBookings:input_type -> varco.v1.ListBookingsRequest
-	34,  // 85: varco.v1.AdminService.GetBookingDetails:input_type -> varco.v1.GetBookingDetailsRequest
-	36,  // 86: varco.v1.AdminService.CreateCounterBooking:input_type -> varco.v1.CreateCounterBookingRequest
-	38,  // 87: varco.v1.AdminService.MarkAttendance:input_type -> varco.v1.MarkAttendanceRequest
-	40,  // 88: varco.v1.AdminService.CancelBookingAsOperator:input_type -> varco.v1.CancelBookingAsOperatorRequest
-	42,  // 89: varco.v1.AdminService.RescheduleBookingAsOperator:input_type -> varco.v1.RescheduleBookingAsOperatorRequest
-	44,  // 90: varco.v1.AdminService.BlockSlots:input_type -> varco.v1.BlockSlotsRequest
-	46,  // 91: varco.v1.AdminService.GetStats:input_type -> varco.v1.GetStatsRequest
-	48,  // 92: varco.v1.AdminService.ExportBookings:input_type -> varco.v1.ExportBookingsRequest
-	50,  // 93: varco.v1.AdminService.ExportScans:input_type -> varco.v1.ExportScansRequest
-	52,  // 94: varco.v1.AdminService.CreateExportLink:input_type -> varco.v1.CreateExportLinkRequest
-	54,  // 95: varco.v1.AdminService.CreateDeviceEnrollment:input_type -> varco.v1.CreateDeviceEnrollmentRequest
-	56,  // 96: varco.v1.AdminService.ListDevices:input_type -> varco.v1.ListDevicesRequest
-	58,  // 97: varco.v1.AdminService.RevokeDevice:input_type -> varco.v1.RevokeDeviceRequest
-	61,  // 98: varco.v1.AdminService.ListScanConflicts:input_type -> varco.v1.ListScanConflictsRequest
-	64,  // 99: varco.v1.AdminService.CreateWebhook:input_type -> varco.v1.CreateWebhookRequest
-	66,  // 100: varco.v1.AdminService.ListWebhooks:input_type -> varco.v1.ListWebhooksRequest
-	68,  // 101: varco.v1.AdminService.DeleteWebhook:input_type -> varco.v1.DeleteWebhookRequest
-	71,  // 102: varco.v1.AdminService.ListWebhookDeliveries:input_type -> varco.v1.ListWebhookDeliveriesRequest
-	73,  // 103: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
-	76,  // 104: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
-	4,   // 105: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
-	6,   // 106: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
-	8,   // 107: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
-	10,  // 108: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
-	12,  // 109: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
-	14,  // 110: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
-	16,  // 111: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
-	18,  // 112: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
-	20,  // 113: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
-	22,  // 114: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
-	24,  // 115: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
-	26,  // 116: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
-	28,  // 117: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
-	31,  // 118: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
-	33,  // 119: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
-	35,  // 120: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
-	37,  // 121: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
-	39,  // 122: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
-	41,  // 123: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
-	43,  // 124: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
-	45,  // 125: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
-	47,  // 126: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
-	49,  // 127: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
-	51,  // 128: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
-	53,  // 129: varco.v1.AdminService.CreateExportLink:output_type -> varco.v1.CreateExportLinkResponse
-	55,  // 130: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
-	57,  // 131: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
-	59,  // 132: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
-	62,  // 133: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
-	65,  // 134: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
-	67,  // 135: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
-	69,  // 136: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
-	72,  // 137: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
-	74,  // 138: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
-	77,  // 139: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
-	105, // [105:140] is the sub-list for method output_type
-	70,  // [70:105] is the sub-list for method input_type
-	70,  // [70:70] is the sub-list for extension type_name
-	70,  // [70:70] is the sub-list for extension extendee
-	0,   // [0:70] is the sub-list for field type_name
+	89,  // 62: varco.v1.WebhookDelivery.delivered_at:type_name -> google.protobuf.Timestamp
+	89,  // 63: varco.v1.WebhookDelivery.created_at:type_name -> google.protobuf.Timestamp
+	3,   // 64: varco.v1.WebhookDelivery.state:type_name -> varco.v1.WebhookDeliveryState
+	89,  // 65: varco.v1.WebhookDelivery.next_attempt_at:type_name -> google.protobuf.Timestamp
+	71,  // 66: varco.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> varco.v1.WebhookDelivery
+	71,  // 67: varco.v1.ReplayWebhookDeliveryResponse.delivery:type_name -> varco.v1.WebhookDelivery
+	89,  // 68: varco.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
+	97,  // 69: varco.v1.AuditEvent.actor:type_name -> varco.v1.Actor
+	89,  // 70: varco.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	76,  // 71: varco.v1.ListAuditEventsResponse.events:type_name -> varco.v1.AuditEvent
+	4,   // 72: varco.v1.AdminService.CreateOrganization:input_type -> varco.v1.CreateOrganizationRequest
+	6,   // 73: varco.v1.AdminService.UpdateOrganization:input_type -> varco.v1.UpdateOrganizationRequest
+	8,   // 74: varco.v1.AdminService.CreatePlace:input_type -> varco.v1.CreatePlaceRequest
+	10,  // 75: varco.v1.AdminService.UpdatePlace:input_type -> varco.v1.UpdatePlaceRequest
+	12,  // 76: varco.v1.AdminService.CreateResource:input_type -> varco.v1.CreateResourceRequest
+	14,  // 77: varco.v1.AdminService.UpdateResource:input_type -> varco.v1.UpdateResourceRequest
+	16,  // 78: varco.v1.AdminService.DeleteResource:input_type -> varco.v1.DeleteResourceRequest
+	18,  // 79: varco.v1.AdminService.GetSchedule:input_type -> varco.v1.GetScheduleRequest
+	20,  // 80: varco.v1.AdminService.SetSchedule:input_type -> varco.v1.SetScheduleRequest
+	22,  // 81: varco.v1.AdminService.AddScheduleException:input_type -> varco.v1.AddScheduleExceptionRequest
+	24,  // 82: varco.v1.AdminService.DeleteScheduleException:input_type -> varco.v1.DeleteScheduleExceptionRequest
+	26,  // 83: varco.v1.AdminService.GrantRole:input_type -> varco.v1.GrantRoleRequest
+	28,  // 84: varco.v1.AdminService.RevokeRole:input_type -> varco.v1.RevokeRoleRequest
+	31,  // 85: varco.v1.AdminService.ListStaff:input_type -> varco.v1.ListStaffRequest
+	33,  // 86: varco.v1.AdminService.ListBookings:input_type -> varco.v1.ListBookingsRequest
+	35,  // 87: varco.v1.AdminService.GetBookingDetails:input_type -> varco.v1.GetBookingDetailsRequest
+	37,  // 88: varco.v1.AdminService.CreateCounterBooking:input_type -> varco.v1.CreateCounterBookingRequest
+	39,  // 89: varco.v1.AdminService.MarkAttendance:input_type -> varco.v1.MarkAttendanceRequest
+	41,  // 90: varco.v1.AdminService.CancelBookingAsOperator:input_type -> varco.v1.CancelBookingAsOperatorRequest
+	43,  // 91: varco.v1.AdminService.RescheduleBookingAsOperator:input_type -> varco.v1.RescheduleBookingAsOperatorRequest
+	45,  // 92: varco.v1.AdminService.BlockSlots:input_type -> varco.v1.BlockSlotsRequest
+	47,  // 93: varco.v1.AdminService.GetStats:input_type -> varco.v1.GetStatsRequest
+	49,  // 94: varco.v1.AdminService.ExportBookings:input_type -> varco.v1.ExportBookingsRequest
+	51,  // 95: varco.v1.AdminService.ExportScans:input_type -> varco.v1.ExportScansRequest
+	53,  // 96: varco.v1.AdminService.CreateExportLink:input_type -> varco.v1.CreateExportLinkRequest
+	55,  // 97: varco.v1.AdminService.CreateDeviceEnrollment:input_type -> varco.v1.CreateDeviceEnrollmentRequest
+	57,  // 98: varco.v1.AdminService.ListDevices:input_type -> varco.v1.ListDevicesRequest
+	59,  // 99: varco.v1.AdminService.RevokeDevice:input_type -> varco.v1.RevokeDeviceRequest
+	62,  // 100: varco.v1.AdminService.ListScanConflicts:input_type -> varco.v1.ListScanConflictsRequest
+	65,  // 101: varco.v1.AdminService.CreateWebhook:input_type -> varco.v1.CreateWebhookRequest
+	67,  // 102: varco.v1.AdminService.ListWebhooks:input_type -> varco.v1.ListWebhooksRequest
+	69,  // 103: varco.v1.AdminService.DeleteWebhook:input_type -> varco.v1.DeleteWebhookRequest
+	72,  // 104: varco.v1.AdminService.ListWebhookDeliveries:input_type -> varco.v1.ListWebhookDeliveriesRequest
+	74,  // 105: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
+	77,  // 106: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
+	5,   // 107: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
+	7,   // 108: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
+	9,   // 109: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
+	11,  // 110: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
+	13,  // 111: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
+	15,  // 112: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
+	17,  // 113: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
+	19,  // 114: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
+	21,  // 115: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
+	23,  // 116: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
+	25,  // 117: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
+	27,  // 118: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
+	29,  // 119: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
+	32,  // 120: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
+	34,  // 121: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
+	36,  // 122: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
+	38,  // 123: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
+	40,  // 124: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
+	42,  // 125: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
+	44,  // 126: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
+	46,  // 127: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
+	48,  // 128: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
+	50,  // 129: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
+	52,  // 130: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
+	54,  // 131: varco.v1.AdminService.CreateExportLink:output_type -> varco.v1.CreateExportLinkResponse
+	56,  // 132: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
+	58,  // 133: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
+	60,  // 134: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
+	63,  // 135: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
+	66,  // 136: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
+	68,  // 137: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
+	70,  // 138: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
+	73,  // 139: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
+	75,  // 140: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
+	78,  // 141: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
+	107, // [107:142] is the sub-list for method output_type
+	72,  // [72:107] is the sub-list for method input_type
+	72,  // [72:72] is the sub-list for extension type_name
+	72,  // [72:72] is the sub-list for extension extendee
+	0,   // [0:72] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_admin_proto_init() }
@@ -5185,7 +5297,7 @@ func file_varco_v1_admin_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_admin_proto_rawDesc), len(file_varco_v1_admin_proto_rawDesc)),
-			NumEnums:      3,
+			NumEnums:      4,
 			NumMessages:   75,
 			NumExtensions: 0,
 			NumServices:   1,
