@@ -128,8 +128,8 @@ func (r *Report) finish(total time.Duration) {
 	r.Targets = []Target{
 		{Goal: "oversold seats = 0 (rush and mix)", Actual: fmt.Sprintf("%d", r.Rush.Oversold+mixOversold(r.Mix)),
 			Met: r.Rush.Oversold == 0 && mixOversold(r.Mix) == 0},
-		{Goal: "thousands of confirmed bookings/s (2 cores)", Actual: fmt.Sprintf("%.0f bookings/s", r.Rush.BookingsPerS),
-			Met: r.Rush.BookingsPerS >= 1000},
+		{Goal: "thousands (≥ 2,000) of confirmed bookings/s", Actual: fmt.Sprintf("%.0f bookings/s", r.Rush.BookingsPerS),
+			Met: r.Rush.BookingsPerS >= 2000},
 		{Goal: "≥ 0.5 × empty-RPC ceiling", Actual: fmt.Sprintf("%.3f× (booking RPCs), %.3f× (bookings)",
 			r.Ratios.BookingRPCsVsEmptyRPC, r.Ratios.BookingsVsEmptyRPC), Met: r.Ratios.BookingRPCsVsEmptyRPC >= 0.5},
 		{Goal: fmt.Sprintf("p99 < 50 ms per booking RPC (%d clients)", r.Rush.Clients),

@@ -164,15 +164,17 @@ func (s *Service) Decide(ctx context.Context, p authz.Principal, sc Scan) (Recor
 }
 
 // schedule keeps a timed ticket's messages in step with its presence: an
-// entry that starts the timer schedules the warning (expires_at - lead) and
-// the expiry notice; an exit cancels whatever is still pending.
+// entry schedules the warning (expires_at - lead) and the expiry notice; an
+// exit cancels whatever is still pending. A re-entry schedules them again
+// for the end of the stay the first entry started, which a re-entry does
+// not reset.
 func schedule(ctx context.Context, tx Tx, ticketID string, before, after gate.Presence, p catalog.TicketPolicy, now time.Time) error {
 	subject := TicketSubject(ticketID)
 	if after.State == gate.Exited {
 		return tx.CancelMessages(ctx, subject, now)
 	}
-	if after.State != gate.Inside || after.ExpiresAt.IsZero() || !before.EnteredAt.IsZero() {
-		return nil // no timer, or it was already started by the first entry
+	if after.State != gate.Inside || before.State == gate.Inside || after.ExpiresAt.IsZero() || !after.ExpiresAt.After(now) {
+		return nil // no timer, already scheduled while inside, or already over
 	}
 	payload := outbox.Encode(outbox.TicketPayload{TicketID: ticketID, ExpiresAt: after.ExpiresAt.UTC().Format(time.RFC3339)})
 	msgs := []outbox.Message{{Kind: KindExpired, DueAt: after.ExpiresAt}}

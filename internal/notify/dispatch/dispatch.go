@@ -13,6 +13,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -75,7 +76,8 @@ type Config struct {
 	SendTimeout time.Duration
 	// Workers send messages of a batch in parallel. Default 4.
 	Workers int
-	// Jitter returns a number in [0,1) (tests pass a fixed one).
+	// Jitter returns a number in [0,1); default math/rand/v2 (tests pass a
+	// fixed one).
 	Jitter func() float64
 }
 
@@ -100,7 +102,9 @@ func (c Config) withDefaults() Config {
 		c.Workers = 4
 	}
 	if c.Jitter == nil {
-		c.Jitter = func() float64 { return 0.5 }
+		// Random, so that retries after an outage spread out instead of
+		// all hitting the recovering server at once.
+		c.Jitter = rand.Float64
 	}
 	return c
 }
