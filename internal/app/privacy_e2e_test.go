@@ -12,6 +12,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/stretchr/testify/require"
 
+	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/store/sqlite"
@@ -99,6 +100,7 @@ func TestRetention(t *testing.T) {
 	kept, err := db.GetBooking(ctx, bk.GetId())
 	require.NoError(t, err)
 	require.Equal(t, p.cf, kept.Beneficiary.CodiceFiscale)
+	require.NotEmpty(t, kept.History[0].Actor.Name, "the citizen who booked is named in the history")
 
 	clk.Set(end.Add(30*24*time.Hour + time.Minute))
 	n, err = b.app.RetainOnce(ctx)
@@ -110,6 +112,9 @@ func TestRetention(t *testing.T) {
 	require.Empty(t, kept.Beneficiary.Email)
 	require.Equal(t, 3, kept.Seats, "seats, times and status remain for statistics")
 	require.Equal(t, slot.GetStart().AsTime(), kept.Start)
+	require.Len(t, kept.History, 1, "the history of statuses remains")
+	require.Equal(t, booking.Confirmed, kept.History[0].Status)
+	require.Empty(t, kept.History[0].Actor.Name, "but no longer names the citizen")
 	n, err = b.app.RetainOnce(ctx)
 	require.NoError(t, err)
 	require.Zero(t, n, "done once")
