@@ -94,6 +94,10 @@ func (c *cli) webhookList(ctx context.Context, args []string) error {
 	if c.json() {
 		return c.printProto(res.Msg)
 	}
+	if len(res.Msg.GetWebhooks()) == 0 {
+		_, err := fmt.Fprintln(c.stdout, "No webhooks.")
+		return err
+	}
 	for _, w := range res.Msg.GetWebhooks() {
 		var names []string
 		for _, e := range w.GetEvents() {

@@ -461,6 +461,7 @@ func TestWebhookCommands(t *testing.T) {
 	report := u.apply("-f", "testdata/comune.yaml")
 	org := report.OrganizationID
 	const url = "https://hooks.comune.invalid/varco"
+	require.Equal(t, "No webhooks.\n", u.ok("webhooks", "list", "--org", org))
 	out := u.ok("webhooks", "create", "--org", org, "--url", url, "--event", "booking.created,booking.cancelled")
 	require.Contains(t, out, "Signing secret (shown only now, keep it): whsec_")
 	var created varcov1.CreateWebhookResponse
