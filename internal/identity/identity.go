@@ -76,6 +76,10 @@ type Store interface {
 	// needs: the session, its account's installation-admin flag and staff
 	// roles. A session whose account is gone is not found.
 	GetSessionAuth(ctx context.Context, hash [32]byte) (SessionAuth, error)
+	// AuthVersion moves whenever a session is revoked or deleted, a staff
+	// role or the installation-admin flag changes, or an account is
+	// deleted, whoever does it.
+	AuthVersion(ctx context.Context) (int64, error)
 	RevokeSession(ctx context.Context, hash [32]byte, at time.Time) error
 	DeleteExpiredSessions(ctx context.Context, before time.Time) (int, error)
 
@@ -146,6 +150,8 @@ type Service struct {
 	limiter *throttle.Limiter
 	// hashSlots has MaxConcurrentHashes tokens; see hash and verify.
 	hashSlots chan struct{}
+	// principals caches authenticated sessions (principals.go).
+	principals principalCache
 }
 
 var _ authz.Authenticator = (*Service)(nil)

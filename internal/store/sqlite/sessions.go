@@ -35,6 +35,16 @@ func (db *DB) GetSession(ctx context.Context, hash [32]byte) (identity.Session, 
 	return s, nil
 }
 
+// AuthVersion implements identity.Store: it moves whenever a principal
+// could change (migration 0011's triggers).
+func (db *DB) AuthVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := db.R.QueryRowContext(ctx, `SELECT version FROM auth_version WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("auth version: %w", err)
+	}
+	return v, nil
+}
+
 // GetSessionAuth implements identity.Store: the session joined with its
 // account and, one row each, the account's staff roles.
 func (db *DB) GetSessionAuth(ctx context.Context, hash [32]byte) (identity.SessionAuth, error) {
