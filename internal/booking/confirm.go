@@ -52,11 +52,6 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 	if req.HoldID == "" {
 		return ConfirmResult{}, fault.InvalidField("hold_id", "required", "Campo obbligatorio.", "This field is required.")
 	}
-	if b, err := s.replay(ctx, caller.AccountID, req.IdempotencyKey); err == nil {
-		return ConfirmResult{Booking: b, Replayed: true}, nil
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return ConfirmResult{}, err
-	}
 	self, err := s.accounts.GetAccount(ctx, caller.AccountID)
 	if err != nil {
 		return ConfirmResult{}, fmt.Errorf("load booker: %w", err)
@@ -78,24 +73,32 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 		lang = self.Language
 	}
 	var out ConfirmResult
-	err = s.store.InTx(ctx, func(tx Tx) error {
-		// A double submit may have committed since the read-side check.
-		if prev, err := tx.FindByIdempotencyKey(ctx, caller.AccountID, req.IdempotencyKey); err == nil {
-			out = ConfirmResult{Booking: prev, Replayed: true}
-			return nil
-		} else if !errors.Is(err, store.ErrNotFound) {
+	// A retried request finds the booking its first attempt made. Looking
+	// for it is only needed where a retry can end up: the first attempt
+	// deleted the hold, and a key used twice collides in the unique index.
+	// Confirmations that succeed, nearly all of them, skip the lookup.
+	replayed := func(tx Tx, cause error) error {
+		prev, err := tx.FindByIdempotencyKey(ctx, caller.AccountID, req.IdempotencyKey)
+		if errors.Is(err, store.ErrNotFound) {
+			return cause
+		}
+		if err != nil {
 			return err
 		}
+		out = ConfirmResult{Booking: prev, Replayed: true}
+		return errReplayed // undoes this attempt's writes, if any
+	}
+	err = s.store.InTx(ctx, func(tx Tx) error {
 		h, err := tx.GetHold(ctx, req.HoldID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			return ErrHoldNotFound
+			return replayed(tx, ErrHoldNotFound)
 		case err != nil:
 			return err
 		case h.AccountID != caller.AccountID:
-			return ErrHoldNotYours
+			return replayed(tx, ErrHoldNotYours)
 		case !h.ReleasedAt.IsZero() || !h.ExpiresAt.After(now):
-			return ErrHoldExpired
+			return replayed(tx, ErrHoldExpired)
 		}
 		r, _, err := s.planner.Plan(ctx, h.ResourceID)
 		if err != nil {
@@ -136,12 +139,17 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 			return err
 		}
 		actor := Actor{Kind: ActorCitizen, ID: caller.AccountID, Name: self.GivenName + " " + self.FamilyName}
-		if out.CancelToken, err = s.insertBooking(ctx, tx, &b, actor, r, now); err != nil {
+		if out.CancelToken, err = s.insertBooking(ctx, tx, &b, actor, r, now); errors.Is(err, ErrKeyTaken) {
+			return replayed(tx, err)
+		} else if err != nil {
 			return err
 		}
 		out.Booking = b
 		return nil
 	})
+	if errors.Is(err, errReplayed) {
+		err = nil
+	}
 	if err != nil {
 		return ConfirmResult{}, fmt.Errorf("confirm booking: %w", err)
 	}
@@ -151,13 +159,21 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 	return out, err
 }
 
-// replay finds the booking an earlier request with the same key made. It
-// reads from the reader pool: taking the single writer just to look would
-// slow every confirm of a rush. A race with a concurrent first attempt is
-// settled by the unique index inside the write transaction.
+// replay finds the booking an earlier request with the same key made,
+// from the reader pool (counter bookings and reschedules look before
+// taking the writer).
 func (s *Service) replay(ctx context.Context, bookerID, key string) (Booking, error) {
 	return s.store.FindByIdempotencyKey(ctx, bookerID, key)
 }
+
+// errReplayed aborts a confirmation's transaction when an earlier request
+// with the same idempotency key already made the booking.
+var errReplayed = errors.New("replayed")
+
+// ErrKeyTaken is what Tx.InsertBooking returns when the booker already
+// has a booking with the same idempotency key (a concurrent double submit,
+// or a key reused).
+var ErrKeyTaken = errors.New("idempotency key taken")
 
 // insertBooking stores a new booking with a fresh code and cancel token,
 // its first history line, its entry ticket when the resource is ticketed,
@@ -179,7 +195,7 @@ func (s *Service) insertBooking(ctx context.Context, tx Tx, b *Booking, actor Ac
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, store.ErrConflict) || attempt == 4 {
+		if errors.Is(err, ErrKeyTaken) || !errors.Is(err, store.ErrConflict) || attempt == 4 {
 			return "", err
 		}
 	}

@@ -35,7 +35,8 @@ type Tx interface {
 	GetHold(ctx context.Context, id string) (Hold, error)
 	DeleteHold(ctx context.Context, id string) error
 	// InsertBooking stores a booking with its acknowledgements; a taken
-	// code is store.ErrConflict.
+	// code is store.ErrConflict, a taken idempotency key (same booker) is
+	// ErrKeyTaken.
 	InsertBooking(ctx context.Context, b Booking) error
 	GetBooking(ctx context.Context, id string) (Booking, error)
 	FindByIdempotencyKey(ctx context.Context, bookerID, key string) (Booking, error)

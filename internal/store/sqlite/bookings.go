@@ -3,10 +3,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/varco-gate/varco/internal/booking"
+	"github.com/varco-gate/varco/internal/store"
 )
 
 const bookingColumns = `id, code, organization_id, resource_id, operator_id, start_ms, end_ms, slot_starts, seats, mode,
@@ -25,7 +28,11 @@ func (t bookingTx) InsertBooking(ctx context.Context, b booking.Booking) error {
 		b.CancelTokenHash[:], b.IdempotencyKey, nullString(b.RescheduledFrom), nullString(b.RescheduledTo),
 		ms(b.CreatedAt), ms(b.UpdatedAt), nullMS(b.FirstFree))
 	if err != nil {
-		return conflict(err, "insert booking")
+		err = conflict(err, "insert booking")
+		if errors.Is(err, store.ErrConflict) && strings.Contains(err.Error(), "idempotency_key") {
+			return fmt.Errorf("%w: %w", booking.ErrKeyTaken, err)
+		}
+		return err
 	}
 	for _, a := range b.Acks {
 		if _, err := t.tx.ExecContext(ctx, `INSERT INTO booking_acknowledgements (booking_id, acknowledgement_id, text, accepted_at_ms)
