@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/fault"
 	"github.com/varco-gate/varco/internal/outbox"
@@ -107,7 +105,7 @@ func (s *Service) endBooking(ctx context.Context, tx Tx, b Booking, status Statu
 		return nil
 	}
 	return tx.Enqueue(ctx, outbox.Message{
-		ID: uuid.NewString(), Kind: kind, BookingID: b.ID, SubjectKey: "", DueAt: now, CreatedAt: now,
+		ID: newID(), Kind: kind, BookingID: b.ID, SubjectKey: "", DueAt: now, CreatedAt: now,
 		Payload: outbox.Encode(outbox.BookingPayload{BookingID: b.ID, Reason: reason}),
 	})
 }

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/varco-gate/varco/internal/auth/token"
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/catalog"
@@ -122,7 +120,7 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 			}
 		}
 		b := Booking{
-			ID: uuid.NewString(), OrganizationID: r.OrganizationID, ResourceID: r.ID, OperatorID: h.OperatorID,
+			ID: newID(), OrganizationID: r.OrganizationID, ResourceID: r.ID, OperatorID: h.OperatorID,
 			Start: h.Start, End: h.End, SlotStarts: h.SlotStarts, Seats: h.Seats, Mode: mode, Status: Confirmed,
 			BookerID: caller.AccountID, Beneficiary: who, Reason: req.Reason, Notes: req.Notes, Language: lang,
 			PrivacyAt: now, Acks: acks, CreatedAt: now, UpdatedAt: now, IdempotencyKey: req.IdempotencyKey,
@@ -201,7 +199,7 @@ func (s *Service) insertBooking(ctx context.Context, tx Tx, b *Booking, actor Ac
 	}
 	if r.Ticketed {
 		t := IssuedTicket{
-			ID: uuid.NewString(), BookingID: b.ID, ResourceID: b.ResourceID, Seats: b.Seats, SlotStart: b.Start,
+			ID: newID(), BookingID: b.ID, ResourceID: b.ResourceID, Seats: b.Seats, SlotStart: b.Start,
 			ValidFrom: b.Start.Add(-p.Tickets.ValidBeforeStart), ValidUntil: b.End.Add(p.Tickets.ValidAfterEnd),
 			MaxStay: p.Tickets.MaxStay, IssuedAt: now,
 		}
@@ -226,7 +224,7 @@ func (s *Service) insertBooking(ctx context.Context, tx Tx, b *Booking, actor Ac
 			Payload: outbox.Encode(outbox.BookingPayload{BookingID: b.ID})})
 	}
 	for _, m := range msgs {
-		m.ID, m.BookingID, m.SubjectKey, m.CreatedAt = uuid.NewString(), b.ID, outbox.BookingSubject(b.ID), now
+		m.ID, m.BookingID, m.SubjectKey, m.CreatedAt = newID(), b.ID, outbox.BookingSubject(b.ID), now
 		if err := tx.Enqueue(ctx, m); err != nil {
 			return "", err
 		}

@@ -8,8 +8,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/varco-gate/varco/internal/availability"
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/fault"
@@ -68,7 +66,7 @@ func (s *Service) Hold(ctx context.Context, accountID string, req HoldRequest) (
 		return Hold{}, err
 	}
 	h := Hold{
-		ID: uuid.NewString(), ResourceID: sel.resource.ID, AccountID: accountID, Seats: sel.seats,
+		ID: newID(), ResourceID: sel.resource.ID, AccountID: accountID, Seats: sel.seats,
 		Start: sel.slots[0].Start, End: sel.slots[len(sel.slots)-1].End, SlotStarts: sel.starts(),
 		ExpiresAt: now.Add(ttl), CreatedAt: now, FirstFree: first,
 	}

@@ -9,6 +9,8 @@ package booking
 import (
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/varco-gate/varco/internal/catalog"
 )
 
@@ -152,3 +154,10 @@ func (b Booking) Active() bool { return b.Status == Confirmed }
 
 // Past reports whether the booking's slot has ended at now.
 func (b Booking) Past(now time.Time) bool { return !b.End.After(now) }
+
+// newID returns a UUIDv7 for a new hold, booking, ticket or message. Its
+// leading timestamp makes the rows of a rush land next to each other in
+// every primary-key index, instead of on a random page each: a group commit
+// then dirties (and writes) far fewer pages. The creation time it reveals
+// is in the row anyway.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }

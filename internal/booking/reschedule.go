@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/store"
 )
@@ -89,7 +87,7 @@ func (s *Service) reschedule(ctx context.Context, old Booking, req RescheduleReq
 		return RescheduleResult{}, err
 	}
 	var out RescheduleResult
-	var newID string
+	var movedID string
 	err = s.store.InTx(ctx, func(tx Tx) error {
 		cur, err := tx.GetBooking(ctx, old.ID)
 		if err != nil {
@@ -106,7 +104,7 @@ func (s *Service) reschedule(ctx context.Context, old Booking, req RescheduleReq
 			return err
 		}
 		nb := cur
-		nb.ID, nb.OperatorID, nb.Status = uuid.NewString(), op, Confirmed
+		nb.ID, nb.OperatorID, nb.Status = newID(), op, Confirmed
 		nb.Start, nb.End, nb.SlotStarts = sel.slots[0].Start, sel.slots[len(sel.slots)-1].End, sel.starts()
 		nb.RescheduledFrom, nb.RescheduledTo = cur.ID, ""
 		nb.CreatedAt, nb.UpdatedAt, nb.IdempotencyKey, nb.FirstFree = now, now, req.IdempotencyKey, first
@@ -114,7 +112,7 @@ func (s *Service) reschedule(ctx context.Context, old Booking, req RescheduleReq
 		if out.CancelToken, err = s.insertBooking(ctx, tx, &nb, actor, sel.resource, now); err != nil {
 			return err
 		}
-		newID = nb.ID
+		movedID = nb.ID
 		// Only now give back the old seats; no message for the old booking:
 		// the new one's "rescheduled" message tells the whole story.
 		if err := s.endBooking(ctx, tx, cur, Rescheduled, actor, req.Reason, now, ""); err != nil {
@@ -125,7 +123,7 @@ func (s *Service) reschedule(ctx context.Context, old Booking, req RescheduleReq
 	if err != nil {
 		return RescheduleResult{}, fmt.Errorf("reschedule booking: %w", err)
 	}
-	if out.New, err = s.store.GetBooking(ctx, newID); err != nil {
+	if out.New, err = s.store.GetBooking(ctx, movedID); err != nil {
 		return RescheduleResult{}, err
 	}
 	if out.Previous, err = s.store.GetBooking(ctx, old.ID); err != nil {

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/varco-gate/varco/internal/auth/token"
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/fault"
@@ -153,7 +151,7 @@ func (s *Service) BookAtCounter(ctx context.Context, staff Actor, req CounterReq
 			return err
 		}
 		b := Booking{
-			ID: uuid.NewString(), OrganizationID: r.OrganizationID, ResourceID: r.ID, OperatorID: op,
+			ID: newID(), OrganizationID: r.OrganizationID, ResourceID: r.ID, OperatorID: op,
 			Start: sel.slots[0].Start, End: sel.slots[len(sel.slots)-1].End, SlotStarts: sel.starts(), Seats: sel.seats,
 			Mode: mode, Status: Confirmed, BookerID: staff.ID, BookedByStaff: true, OnBehalf: true,
 			Beneficiary: who, Reason: req.Reason, Notes: req.Notes, Language: lang, PrivacyAt: now,
@@ -284,7 +282,7 @@ func (s *Service) Block(ctx context.Context, staff Actor, req BlockRequest) (Blo
 	if err != nil {
 		return BlockResult{}, err
 	}
-	e.ID, e.Kind, e.OperatorID, e.Reason, e.CreatedAt = uuid.NewString(), kind, req.OperatorID, req.Reason, now
+	e.ID, e.Kind, e.OperatorID, e.Reason, e.CreatedAt = newID(), kind, req.OperatorID, req.Reason, now
 	if err := schedule.ValidateException(r.Kind, plan.Operators, e); err != nil {
 		return BlockResult{}, fmt.Errorf("block exception: %w", err)
 	}
