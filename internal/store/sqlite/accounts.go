@@ -71,7 +71,7 @@ func accountConflict(err error) error {
 
 // GetAccount returns the account with id.
 func (db *DB) GetAccount(ctx context.Context, id string) (identity.Account, error) {
-	a, err := scanAccount(db.R.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+	a, err := scanAccount(db.R.QueryRowContext(pointRead(ctx), `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
 	if err != nil {
 		return identity.Account{}, notFound(err, "account", id)
 	}

@@ -98,6 +98,13 @@ func (db *DB) Close() error {
 	return errors.Join(db.R.Close(), db.W.Close())
 }
 
+// pointRead drops ctx's cancellation for a read that finds a few rows by
+// key. go-sqlite3 watches a cancellable context with a goroutine per
+// statement so it can interrupt it; for a read of microseconds that costs
+// more than the read (≈ 7.8 µs against ≈ 4.7 µs for the catalog version),
+// and there is nothing to interrupt.
+func pointRead(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
 // WriteTx runs fn in a write transaction on the writer: all of fn's writes
 // or none. It is rolled back if fn fails or panics (the panic is re-raised
 // here). When WriteTx returns nil the commit is durable on disk.

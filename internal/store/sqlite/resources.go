@@ -196,7 +196,8 @@ func nonNil[T any](s []T) []T {
 // (migration 0007's triggers), so cached slot plans know when to reload.
 func (db *DB) CatalogVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := db.R.QueryRowContext(ctx, `SELECT version FROM catalog_version WHERE id = 1`).Scan(&v); err != nil {
+	// Not cancellable (see pointRead): a one-row read that runs on most calls.
+	if err := db.R.QueryRowContext(pointRead(ctx), `SELECT version FROM catalog_version WHERE id = 1`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("catalog version: %w", err)
 	}
 	return v, nil

@@ -39,7 +39,7 @@ func (db *DB) GetSession(ctx context.Context, hash [32]byte) (identity.Session, 
 // could change (migration 0011's triggers).
 func (db *DB) AuthVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := db.R.QueryRowContext(ctx, `SELECT version FROM auth_version WHERE id = 1`).Scan(&v); err != nil {
+	if err := db.R.QueryRowContext(pointRead(ctx), `SELECT version FROM auth_version WHERE id = 1`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("auth version: %w", err)
 	}
 	return v, nil
@@ -48,7 +48,7 @@ func (db *DB) AuthVersion(ctx context.Context) (int64, error) {
 // GetSessionAuth implements identity.Store: the session joined with its
 // account and, one row each, the account's staff roles.
 func (db *DB) GetSessionAuth(ctx context.Context, hash [32]byte) (identity.SessionAuth, error) {
-	rows, err := db.R.QueryContext(ctx, `SELECT s.account_id, s.created_at_ms, s.expires_at_ms, s.revoked_at_ms,
+	rows, err := db.R.QueryContext(pointRead(ctx), `SELECT s.account_id, s.created_at_ms, s.expires_at_ms, s.revoked_at_ms,
 			a.installation_admin, r.organization_id, r.kind, r.resource_ids
 		FROM sessions s JOIN accounts a ON a.id = s.account_id
 		LEFT JOIN staff_roles r ON r.account_id = s.account_id
