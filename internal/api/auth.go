@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"strconv"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/varco-gate/varco/internal/authz"
+	"github.com/varco-gate/varco/internal/clientip"
 	"github.com/varco-gate/varco/internal/identity"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
@@ -34,6 +34,7 @@ type Auth struct {
 	id      Identity
 	privacy Privacy
 	log     *slog.Logger
+	clients clientip.Resolver
 }
 
 // NewAuth returns the AuthService handler. Without a Privacy service the
@@ -81,7 +82,7 @@ func (a *Auth) Register(ctx context.Context, req *connect.Request[varcov1.Regist
 // carries a Retry-After header in whole seconds.
 func (a *Auth) Login(ctx context.Context, req *connect.Request[varcov1.LoginRequest]) (*connect.Response[varcov1.LoginResponse], error) {
 	lang := Language(req.Header())
-	acct, sess, err := a.id.Login(ctx, req.Msg.GetLogin(), req.Msg.GetPassword(), clientHost(req.Peer().Addr))
+	acct, sess, err := a.id.Login(ctx, req.Msg.GetLogin(), req.Msg.GetPassword(), a.clients.Client(req.Peer().Addr, req.Header()))
 	if err != nil {
 		cerr := ToConnect(ctx, a.log, lang, err)
 		var ce *connect.Error
@@ -94,14 +95,11 @@ func (a *Auth) Login(ctx context.Context, req *connect.Request[varcov1.LoginRequ
 	return connect.NewResponse(&varcov1.LoginResponse{Account: accountPB(acct), Session: sessionPB(sess)}), nil
 }
 
-// clientHost returns the IP of a "host:port" peer address. Behind a reverse
-// proxy this is the proxy's address; trusting forwarded headers needs a
-// configured list of proxies and is left to the edge configuration.
-func clientHost(addr string) string {
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		return host
-	}
-	return addr
+// TrustProxies makes Login find the client's address through these reverse
+// proxies (see package clientip); by default the peer is the client.
+func (a *Auth) TrustProxies(r clientip.Resolver) *Auth {
+	a.clients = r
+	return a
 }
 
 // Logout revokes the session used for the call.

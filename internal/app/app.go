@@ -22,6 +22,7 @@ import (
 	"github.com/varco-gate/varco/internal/availability"
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/catalog"
+	"github.com/varco-gate/varco/internal/clientip"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/demo"
@@ -90,7 +91,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	services.Notification = api.NewNotifications(pushSender, db, bookings, clk, log)
 	services.Booking = api.NewBooking(bookings, cat, tickets, log)
 	ids := identity.New(o.identity, db, clk, log)
-	services.Auth = api.NewAuth(ids, log, privacy.New(ids, bookings, db, clk))
+	proxies, err := clientip.New(cfg.TrustedProxies)
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	services.Auth = api.NewAuth(ids, log, privacy.New(ids, bookings, db, clk)).TrustProxies(proxies)
 	hooks, feeder, hookDispatcher := webhooks(cfg, o, db, clk, log)
 	devs := devices.New(db, clk)
 	services.Gate = api.NewGate(devs, admission.New(db, keys, clk),

@@ -10,6 +10,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/varco-gate/varco/internal/clientip"
 )
 
 // Defaults, with their units in the name or type.
@@ -27,12 +29,15 @@ const (
 
 // Config is everything the server needs to start.
 type Config struct {
-	Addr              string
-	DB                string
-	Demo              bool
-	LogFormat         string // "text" or "json"
-	LogLevel          string // "debug", "info", "warn", "error"
-	CORSOrigins       []string
+	Addr        string
+	DB          string
+	Demo        bool
+	LogFormat   string // "text" or "json"
+	LogLevel    string // "debug", "info", "warn", "error"
+	CORSOrigins []string
+	// TrustedProxies are the reverse proxies (addresses or CIDR prefixes)
+	// whose X-Forwarded-For is believed when finding a client's address.
+	TrustedProxies    []string
 	MaxRequestBytes   int64
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
@@ -138,6 +143,16 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 			}
 		}
 		return nil
+	})
+	fs.Func("trusted-proxies", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For is believed (login throttling keys by client address) (default: none)", func(s string) error {
+		c.TrustedProxies = nil
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+		}
+		_, err := clientip.New(c.TrustedProxies)
+		return err
 	})
 	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", DefaultMaxRequestBytes, "largest accepted request message, in bytes")
 	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", DefaultReadHeaderTimeout, "time allowed to read request headers")
