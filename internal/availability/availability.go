@@ -36,6 +36,31 @@ type Usage struct {
 	Held       int
 }
 
+// Busy is time an operator is taken on another resource (a live hold or a
+// confirmed booking of another service they also serve).
+type Busy struct {
+	OperatorID string
+	Start, End time.Time
+}
+
+// BusyUsage turns an operator's time taken elsewhere into usage of this
+// resource's slots: a slot overlapping it is taken for that operator. An
+// operator serving two services cannot be in both at once, whatever the
+// slot lengths of each.
+func BusyUsage(days []schedule.Day, busy []Busy) []Usage {
+	var out []Usage
+	for _, b := range busy {
+		for _, d := range days {
+			for _, s := range d.Slots {
+				if s.Start.Before(b.End) && b.Start.Before(s.End) && slices.Contains(s.OperatorIDs, b.OperatorID) {
+					out = append(out, Usage{Start: s.Start, OperatorID: b.OperatorID, Taken: 1})
+				}
+			}
+		}
+	}
+	return out
+}
+
 // Slot is one cell of the grid.
 type Slot struct {
 	schedule.Slot

@@ -25,6 +25,9 @@ type Store interface {
 	ListRules(ctx context.Context, resourceID string) ([]catalog.WeeklyRule, error)
 	ListExceptions(ctx context.Context, resourceID string) ([]catalog.Exception, error)
 	Usage(ctx context.Context, resourceID string, from, to, now time.Time) ([]Usage, error)
+	// OperatorBusy lists the live holds and confirmed bookings of the
+	// operators on other resources overlapping [from, to).
+	OperatorBusy(ctx context.Context, resourceID string, operatorIDs []string, from, to, now time.Time) ([]Busy, error)
 	// CatalogVersion changes whenever anything a plan is built from
 	// changes, whoever wrote it.
 	CatalogVersion(ctx context.Context) (int64, error)
@@ -189,6 +192,13 @@ func (s *Service) Grid(ctx context.Context, q Query) (Grid, error) {
 	usage, err := s.store.Usage(ctx, r.ID, start, end, now)
 	if err != nil {
 		return Grid{}, err
+	}
+	if r.Kind == catalog.KindAppointment {
+		busy, err := s.store.OperatorBusy(ctx, r.ID, plan.Operators, start, end, now)
+		if err != nil {
+			return Grid{}, err
+		}
+		usage = append(usage, BusyUsage(days, busy)...)
 	}
 	return Grid{
 		ResourceID: r.ID, TimeZone: plan.Location.String(), ComputedAt: now,

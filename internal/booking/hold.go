@@ -136,6 +136,15 @@ func (s *Service) takeSeats(ctx context.Context, tx Tx, sel selection, now time.
 		candidates = fairOrder(candidates, load)
 	}
 	for _, op := range candidates {
+		if op != "" {
+			busy, err := tx.OperatorBusyElsewhere(ctx, op, sel.resource.ID, sel.slots[0].Start, sel.slots[len(sel.slots)-1].End, now)
+			if err != nil {
+				return "", err
+			}
+			if busy {
+				continue
+			}
+		}
 		ok, err := s.takeAll(ctx, tx, sel, op, hold)
 		if err != nil {
 			return "", err

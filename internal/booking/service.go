@@ -28,6 +28,11 @@ type Tx interface {
 	ReleaseSeats(ctx context.Context, resourceID string, starts []time.Time, operatorID string, seats int, held bool) error
 	// ConfirmHeldSeats turns held seats into booked seats.
 	ConfirmHeldSeats(ctx context.Context, resourceID string, starts []time.Time, operatorID string, seats int) error
+	// OperatorBusyElsewhere reports whether the operator has a live hold
+	// or a confirmed booking on another resource overlapping [from, to):
+	// slot usage counts per resource, and one person cannot serve two
+	// services at once.
+	OperatorBusyElsewhere(ctx context.Context, operatorID, resourceID string, from, to, now time.Time) (bool, error)
 	// OperatorLoad counts, per operator, the seats taken on a resource in
 	// [from, to): used to assign "any operator" fairly.
 	OperatorLoad(ctx context.Context, resourceID string, from, to time.Time) (map[string]int, error)
