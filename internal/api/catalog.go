@@ -7,6 +7,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/fault"
 	"github.com/varco-gate/varco/internal/store"
@@ -116,11 +117,16 @@ func (c *Catalog) ListResources(ctx context.Context, req *connect.Request[varcov
 	if err != nil {
 		return nil, ToConnect(ctx, c.log, lang, err)
 	}
-	// Inactive resources are hidden from the public; staff access to them
-	// comes with the identity layer.
+	// Paused resources are hidden from the public. Staff of the
+	// organization ask for them to manage them (and to reactivate one);
+	// anyone else asking is refused rather than silently served less.
+	withInactive := m.GetIncludeInactive()
+	if withInactive && !staffOfSome(authz.FromContext(ctx), m.GetOrganizationId()) {
+		return nil, ToConnect(ctx, c.log, lang, errInactiveStaffOnly)
+	}
 	visible := list[:0]
 	for _, r := range list {
-		if r.Active {
+		if r.Active || withInactive {
 			visible = append(visible, r)
 		}
 	}
@@ -210,4 +216,16 @@ func subtree(tree []catalog.Resource, root string) []catalog.Resource {
 		return tree[i:end]
 	}
 	return nil
+}
+
+// errInactiveStaffOnly refuses include_inactive to callers without a role
+// in the organization.
+var errInactiveStaffOnly = fault.New(fault.PermissionDenied, "staff_only",
+	"Solo il personale dell'ente vede i servizi sospesi.", "Only the organization's staff see paused resources.")
+
+// staffOfSome reports whether p has any role in orgID (an operator limited
+// to some resources manages those, and sees the catalog they belong to).
+func staffOfSome(p authz.Principal, orgID string) bool {
+	_, ok := p.RoleIn(orgID)
+	return ok
 }

@@ -119,6 +119,29 @@ func TestCatalogWritesEndToEnd(t *testing.T) {
 	_, err = back.UpdateResource(ctx, authBearer(&varcov1.UpdateResourceRequest{Resource: appt}, mario))
 	require.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
 
+	// A paused resource disappears for the public; its organization's staff
+	// still list it, to manage and reactivate it; nobody else may ask.
+	appt.OrganizationId, appt.Active = org.GetId(), false
+	_, err = back.UpdateResource(ctx, authBearer(&varcov1.UpdateResourceRequest{Resource: appt}, admin))
+	require.NoError(t, err)
+	names := func(res *connect.Response[varcov1.ListResourcesResponse]) []string {
+		var out []string
+		for _, r := range res.Msg.GetResources() {
+			out = append(out, r.GetName())
+		}
+		return out
+	}
+	list, err = public.ListResources(ctx, connect.NewRequest(&varcov1.ListResourcesRequest{OrganizationId: org.GetId()}))
+	require.NoError(t, err)
+	require.Equal(t, []string{"Sportello turistico"}, names(list))
+	list, err = public.ListResources(ctx, authBearer(&varcov1.ListResourcesRequest{OrganizationId: org.GetId(), IncludeInactive: true}, admin))
+	require.NoError(t, err)
+	require.Equal(t, []string{"Sportello turistico", "Tessera socio 2026"}, names(list))
+	_, err = public.ListResources(ctx, connect.NewRequest(&varcov1.ListResourcesRequest{OrganizationId: org.GetId(), IncludeInactive: true}))
+	require.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err), "anonymous")
+	_, err = public.ListResources(ctx, authBearer(&varcov1.ListResourcesRequest{OrganizationId: org.GetId(), IncludeInactive: true}, mario))
+	require.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err), "staff of another organization")
+
 	_, err = back.DeleteResource(ctx, authBearer(&varcov1.DeleteResourceRequest{ResourceId: group.GetId()}, admin))
 	require.Equal(t, connect.CodeFailedPrecondition, connect.CodeOf(err))
 	del, err := back.DeleteResource(ctx, authBearer(&varcov1.DeleteResourceRequest{ResourceId: appt.GetId()}, admin))
