@@ -14,8 +14,8 @@ import (
 )
 
 // runKeys implements `server keys list|rotate|retire`, the operator's
-// handle on the ticket signing keys. Changes take effect at the next start
-// of the server.
+// handle on the ticket signing keys. A running server rereads the keys
+// every 30 seconds, so changes apply without a restart.
 func runKeys(args []string, getenv func(string) string, now time.Time, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("usage: server keys list|rotate|retire [--db FILE] [--id KEYID --at RFC3339]")
@@ -52,7 +52,7 @@ func runKeys(args []string, getenv func(string) string, now time.Time, stdout, s
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "new ticket key %s: it signs new tickets after the server restarts; old tickets stay valid until their key is retired\n", k.ID)
+		fmt.Fprintf(stdout, "new ticket key %s: a running server signs new tickets with it within 30 seconds; old tickets stay valid until their key is retired\n", k.ID)
 		return nil
 	case "retire":
 		when := now
@@ -66,7 +66,7 @@ func runKeys(args []string, getenv func(string) string, now time.Time, stdout, s
 		if err := app.RetireTicketKey(ctx, *db, *id, when, log); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "ticket key %s retired at %s (effective after the server restarts)\n", *id, when.Format(time.RFC3339))
+		fmt.Fprintf(stdout, "ticket key %s retired at %s (a running server applies it within 30 seconds)\n", *id, when.Format(time.RFC3339))
 		return nil
 	}
 	return fmt.Errorf("unknown keys command %q", args[0])

@@ -50,6 +50,7 @@ type App struct {
 	dispatcher     *dispatch.Dispatcher
 	manualDispatch bool
 	retention      *privacy.Retention
+	keys           *keyReloader
 	webhookFeeder  *webhook.Feeder
 	webhookSender  *dispatch.Dispatcher
 	srvOpts        httpserver.Options
@@ -126,6 +127,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		log: log, db: db, handler: handler, health: checker,
 		sweeper: booking.NewSweeper(o.sweeper, db, clk, log), dispatcher: dispatcher, manualDispatch: o.manualDispatch,
 		retention:     privacy.NewRetention(cfg.Retention, db, clk, log),
+		keys:          &keyReloader{db: db, ring: keys, log: log},
 		webhookFeeder: feeder, webhookSender: hookDispatcher,
 		srvOpts: httpserver.Options{
 			ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
@@ -137,6 +139,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 
 // RetainOnce runs the retention pass now (tests).
 func (a *App) RetainOnce(ctx context.Context) (int, error) { return a.retention.RunOnce(ctx) }
+
+// ReloadKeysOnce rereads the ticket signing keys from the database now
+// (the server does it every 30 seconds).
+func (a *App) ReloadKeysOnce(ctx context.Context) error { return a.keys.RunOnce(ctx) }
 
 // DispatchOnce delivers the notifications due now (tests using
 // WithManualDispatch).
@@ -166,6 +172,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	})
 	a.sweeper.Start(ctx)
 	a.retention.Start(ctx)
+	a.keys.Start(ctx)
 	if !a.manualDispatch {
 		a.dispatcher.Start(ctx)
 		a.webhookFeeder.Start(ctx)
@@ -175,6 +182,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	err := httpserver.Serve(ctx, srv, ln, a.srvOpts)
 	a.sweeper.Stop()
 	a.retention.Stop()
+	a.keys.Stop()
 	a.dispatcher.Stop()
 	a.webhookFeeder.Stop()
 	a.webhookSender.Stop()

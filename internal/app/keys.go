@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/varco-gate/varco/internal/store/sqlite"
@@ -22,8 +23,8 @@ func TicketKeys(ctx context.Context, dbPath string, log *slog.Logger) ([]ticket.
 	return keys, errors.Join(err, db.Close())
 }
 
-// RotateTicketKey adds a new signing key created at now. New tickets are
-// signed with it from the next start of the server; tickets signed with
+// RotateTicketKey adds a new signing key created at now. A running server
+// signs new tickets with it within keyReloadInterval; tickets signed with
 // older keys stay valid until those keys are retired, and scanners receive
 // the new public key through Sync.
 func RotateTicketKey(ctx context.Context, dbPath string, now time.Time, log *slog.Logger) (ticket.Key, error) {
@@ -56,4 +57,48 @@ func RetireTicketKey(ctx context.Context, dbPath, id string, at time.Time, log *
 		err = db.RetireKey(ctx, id, at)
 	}
 	return errors.Join(err, db.Close())
+}
+
+// keyReloadInterval is how often a running server rereads its ticket keys,
+// so `server keys rotate` and `retire`, run as separate processes, apply
+// without a restart.
+const keyReloadInterval = 30 * time.Second
+
+// keyReloader rereads the ticket keys from the database periodically.
+type keyReloader struct {
+	db   *sqlite.DB
+	ring *ticket.KeyRing
+	log  *slog.Logger
+	stop context.CancelFunc
+	done sync.WaitGroup
+}
+
+// RunOnce reloads the keys now.
+func (k *keyReloader) RunOnce(ctx context.Context) error { return ticket.Reload(ctx, k.db, k.ring) }
+
+// Start reloads every keyReloadInterval until Stop.
+func (k *keyReloader) Start(ctx context.Context) {
+	ctx, k.stop = context.WithCancel(ctx)
+	k.done.Go(func() {
+		t := time.NewTicker(keyReloadInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := k.RunOnce(ctx); err != nil && ctx.Err() == nil {
+					k.log.Error("reload ticket keys", slog.Any("err", err))
+				}
+			}
+		}
+	})
+}
+
+// Stop ends the reloads.
+func (k *keyReloader) Stop() {
+	if k.stop != nil {
+		k.stop()
+	}
+	k.done.Wait()
 }

@@ -161,6 +161,21 @@ func (r *KeyRing) addLocked(k Key) error {
 	return nil
 }
 
+// Replace makes the ring hold exactly keys, all at once: a server reloading
+// its keys from the store (after `server keys rotate` or `retire` in
+// another process) switches every signer and verifier together. On an
+// invalid key the ring is left as it was.
+func (r *KeyRing) Replace(keys ...Key) error {
+	next, err := NewKeyRing(keys...)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.keys = next.keys
+	r.mu.Unlock()
+	return nil
+}
+
 // Get returns the key with the given id. It makes *KeyRing a KeyLookup.
 func (r *KeyRing) Get(id string) (Key, bool) {
 	if r == nil {

@@ -50,3 +50,22 @@ func LoadOrCreate(ctx context.Context, store KeyStore, random io.Reader, now tim
 	}
 	return ring, nil
 }
+
+// Reload replaces ring's keys with the store's, so keys rotated or retired
+// by another process (`server keys ...`) apply without a restart. A store
+// holding no key that can sign leaves the ring as it is: the server keeps
+// signing with what it has rather than stopping.
+func Reload(ctx context.Context, store KeyStore, ring *KeyRing) error {
+	keys, err := store.LoadKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("ticket: reload keys: %w", err)
+	}
+	next, err := NewKeyRing(keys...)
+	if err != nil {
+		return err
+	}
+	if _, err := next.Active(); err != nil {
+		return fmt.Errorf("ticket: reload keys: the store has no key that can sign; keeping the loaded ones")
+	}
+	return ring.Replace(keys...)
+}

@@ -128,3 +128,36 @@ func TestLoadOrCreateRefusesBadStoredKeys(t *testing.T) {
 		})
 	}
 }
+
+// Reload follows the store (a rotation and a retirement made elsewhere),
+// but never leaves the server without a key that can sign.
+func TestReload(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	k1 := seedKey(t, 1, t0.Add(-24*time.Hour))
+	st := &memStore{keys: []Key{k1}}
+	ring, err := LoadOrCreate(ctx, st, nil, t0)
+	require.NoError(t, err)
+
+	k2 := seedKey(t, 2, t0)
+	require.NoError(t, st.SaveKey(ctx, k2))
+	require.NoError(t, Reload(ctx, st, ring))
+	active, err := ring.Active()
+	require.NoError(t, err)
+	require.Equal(t, k2.ID, active.ID)
+
+	require.NoError(t, st.RetireKey(ctx, k1.ID, t0))
+	require.NoError(t, Reload(ctx, st, ring))
+	got, ok := ring.Get(k1.ID)
+	require.True(t, ok)
+	require.Equal(t, t0, got.RetiredAt)
+
+	require.NoError(t, st.RetireKey(ctx, k2.ID, t0))
+	require.ErrorContains(t, Reload(ctx, st, ring), "no key that can sign")
+	active, err = ring.Active()
+	require.NoError(t, err, "the loaded keys are kept")
+	require.Equal(t, k2.ID, active.ID)
+
+	st.loadErr = errors.New("disk on fire")
+	require.ErrorContains(t, Reload(ctx, st, ring), "disk on fire")
+}
