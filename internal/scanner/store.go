@@ -25,6 +25,8 @@ import (
 const (
 	StateFile = "state.json"
 	QueueFile = "queue.jsonl"
+	// lockFile is held (flock) by the process using the store.
+	lockFile = "lock"
 	fileMode  = 0o600
 	dirMode   = 0o700
 	// stateVersion is written into state.json so that a future layout can
@@ -173,12 +175,20 @@ type Store struct {
 	// heartbeat from a change.
 	savedCursor   string
 	savedLastSync time.Time
+	// lock is the held lock file (nil where locking is not available).
+	lock *os.File
 }
 
 // Open opens (creating it if needed) the store in dir.
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
+	}
+	// Locked first: the clean-up below would delete the temporary files
+	// of a process already using the store.
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
 	}
 	// Leftovers of a write interrupted by a crash: the rename never
 	// happened, so they hold nothing the real files do not.
@@ -187,17 +197,27 @@ func Open(dir string) (*Store, error) {
 			_ = os.Remove(t)
 		}
 	}
-	s := &Store{dir: dir, pending: map[string]int{}, log: slog.New(slog.DiscardHandler)}
+	s := &Store{dir: dir, pending: map[string]int{}, log: slog.New(slog.DiscardHandler), lock: lock}
 	if err := s.loadState(); err != nil {
+		s.unlock()
 		return nil, err
 	}
 	if err := s.loadQueue(); err != nil {
 		if s.qf != nil {
 			_ = s.qf.Close()
 		}
+		s.unlock()
 		return nil, err
 	}
 	return s, nil
+}
+
+// unlock releases the store directory.
+func (s *Store) unlock() {
+	if s.lock != nil {
+		_ = s.lock.Close() // closing the descriptor releases the flock
+		s.lock = nil
+	}
 }
 
 // SetLogger sets where the store reports what it skipped (bad keys from the
@@ -329,6 +349,7 @@ func (s *Store) Close() error {
 		err = errors.Join(err, s.qf.Close())
 		s.qf = nil
 	}
+	s.unlock()
 	return err
 }
 

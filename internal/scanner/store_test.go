@@ -113,6 +113,7 @@ func TestQueueAppendRemoveAndReplay(t *testing.T) {
 	// A crash now (no Save): the queue alone brings the presences back.
 	require.NoError(t, st.qf.Close())
 	st.qf = nil
+	st.unlock() // the kernel drops a dead process's lock
 	st2, err := Open(dir)
 	require.NoError(t, err)
 	require.Equal(t, 3, st2.QueueLen())
