@@ -71,9 +71,6 @@ func (s *Service) Hold(ctx context.Context, accountID string, req HoldRequest) (
 		ExpiresAt: now.Add(ttl), CreatedAt: now, FirstFree: first,
 	}
 	err = s.store.InTx(ctx, func(tx Tx) error {
-		if _, err := tx.ReleaseExpiredHolds(ctx, sel.resource.ID, now); err != nil {
-			return err
-		}
 		n, err := tx.CountLiveHolds(ctx, accountID, now)
 		if err != nil {
 			return err
@@ -82,6 +79,18 @@ func (s *Service) Hold(ctx context.Context, accountID string, req HoldRequest) (
 			return ErrTooManyHolds
 		}
 		op, err := s.takeSeats(ctx, tx, sel, now, true)
+		if errors.Is(err, ErrSlotFull) || errors.Is(err, ErrOperatorBusy) {
+			// Lapsed holds still count in the slot until freed. Freeing
+			// them only when they are in the way spares a query on every
+			// hold; the sweeper frees the rest within seconds.
+			freed, ferr := tx.ReleaseExpiredHolds(ctx, sel.resource.ID, now)
+			if ferr != nil {
+				return ferr
+			}
+			if freed > 0 {
+				op, err = s.takeSeats(ctx, tx, sel, now, true)
+			}
+		}
 		if err != nil {
 			return err
 		}
