@@ -27,8 +27,8 @@ const (
 	QueueFile = "queue.jsonl"
 	// lockFile is held (flock) by the process using the store.
 	lockFile = "lock"
-	fileMode  = 0o600
-	dirMode   = 0o700
+	fileMode = 0o600
+	dirMode  = 0o700
 	// stateVersion is written into state.json so that a future layout can
 	// be told apart from this one.
 	stateVersion = 1
