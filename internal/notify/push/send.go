@@ -49,7 +49,7 @@ func (s *Sender) Send(ctx context.Context, p notify.Push) error {
 	// webpush-go hands back the response whatever its status (a 410 is not
 	// an error to it), so the status is classified here and the body is
 	// always drained and closed to keep the connection reusable.
-	detail := drainAndClose(resp.Body)
+	detail := notify.ReadExcerpt(resp.Body, maxDetail, maxDrain)
 	return s.classify(host, resp.StatusCode, resp.Header.Get("Retry-After"), detail)
 }
 

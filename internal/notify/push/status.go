@@ -2,12 +2,8 @@ package push
 
 import (
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/varco-gate/varco/internal/notify"
 )
@@ -53,52 +49,8 @@ func (s *Sender) classify(host string, code int, retryAfter, detail string) erro
 	case code == http.StatusNotFound || code == http.StatusGone:
 		return fmt.Errorf("%w: %w", se, notify.ErrGone)
 	case code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500:
-		return &notify.RetryError{After: s.retryAfter(retryAfter), Err: se}
+		return &notify.RetryError{After: notify.RetryAfter(retryAfter, s.clock.Now(), maxRetryAfter), Err: se}
 	default:
 		return fmt.Errorf("%w: %w", se, notify.ErrPermanent)
 	}
-}
-
-// retryAfter parses Retry-After as delay-seconds or an HTTP-date (RFC 9110
-// §10.2.3); the date is measured against the injected clock. Absent,
-// unparsable or past values give 0, leaving the delay to the dispatcher.
-func (s *Sender) retryAfter(v string) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		if secs > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(s.clock.Now())
-	}
-	return min(max(d, 0), maxRetryAfter)
-}
-
-// drainAndClose reads what little of the body is useful, discards a
-// bounded rest so the keep-alive connection can be reused, and closes it.
-func drainAndClose(body io.ReadCloser) string {
-	defer body.Close()
-	buf, _ := io.ReadAll(io.LimitReader(body, maxDetail))
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, maxDrain))
-	return sanitise(string(buf))
-}
-
-// sanitise keeps a body excerpt safe to log on one line.
-func sanitise(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -6,14 +6,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"code.dny.dev/ssrf"
 
@@ -120,7 +118,7 @@ func (s *Sender) Send(ctx context.Context, w notify.Webhook) (int, error) {
 	if err != nil {
 		return 0, s.transportError(ctx, err)
 	}
-	detail := drainAndClose(res.Body)
+	detail := notify.ReadExcerpt(res.Body, maxDetail, maxDrain)
 	return res.StatusCode, s.classify(res.StatusCode, res.Header.Get("Retry-After"), detail)
 }
 
@@ -137,7 +135,11 @@ func (s *Sender) transportError(ctx context.Context, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return &notify.RetryError{Err: errors.New("attempt timed out or was stopped")}
 	}
-	return &notify.RetryError{Err: errors.New(sanitise(err.Error()))}
+	msg := notify.Sanitise(err.Error())
+	if len(msg) > maxDetail {
+		msg = strings.ToValidUTF8(msg[:maxDetail], "")
+	}
+	return &notify.RetryError{Err: errors.New(msg)}
 }
 
 // StatusError is a non-2xx answer.
@@ -166,50 +168,7 @@ func (s *Sender) classify(code int, retryAfter, detail string) error {
 	}
 	se := &StatusError{StatusCode: code, Detail: detail}
 	if code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500 {
-		return &notify.RetryError{After: s.retryAfter(retryAfter), Err: se}
+		return &notify.RetryError{After: notify.RetryAfter(retryAfter, s.clock.Now(), maxRetryAfter), Err: se}
 	}
 	return fmt.Errorf("%w: %w", se, notify.ErrPermanent)
-}
-
-// retryAfter parses Retry-After as seconds or an HTTP-date (RFC 9110
-// §10.2.3), measured against the injected clock; bad or past values give 0
-// (the dispatcher's backoff applies).
-func (s *Sender) retryAfter(v string) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(s.clock.Now())
-	}
-	return min(max(d, 0), maxRetryAfter)
-}
-
-func drainAndClose(body io.ReadCloser) string {
-	defer body.Close()
-	buf, _ := io.ReadAll(io.LimitReader(body, maxDetail))
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, maxDrain))
-	return sanitise(string(buf))
-}
-
-// sanitise keeps text safe to store and log on one line.
-func sanitise(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > maxDetail {
-		s = strings.ToValidUTF8(s[:maxDetail], "")
-	}
-	return s
 }

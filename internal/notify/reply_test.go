@@ -1,18 +1,16 @@
-package push
+package notify
 
 import (
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/varco-gate/varco/internal/clock"
 )
 
 func TestRetryAfter(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 14, 16, 25, 0, 0, time.UTC)
-	s := &Sender{clock: clock.NewFake(now)}
+	const limit = 24 * time.Hour
 	tests := []struct {
 		in   string
 		want time.Duration
@@ -24,19 +22,19 @@ func TestRetryAfter(t *testing.T) {
 		{"-5", 0},
 		{"1.5", 0},
 		{"later", 0},
-		{"99999999999", maxRetryAfter},
+		{"99999999999", limit},
 		{"Sat, 14 Mar 2026 16:26:30 GMT", 90 * time.Second},
 		{"Saturday, 14-Mar-26 16:26:30 GMT", 90 * time.Second}, // RFC 850, still valid
 		{"Sat, 14 Mar 2026 16:00:00 GMT", 0},                   // already past
-		{"Sun, 15 Mar 2026 18:00:00 GMT", maxRetryAfter},
+		{"Sun, 15 Mar 2026 18:00:00 GMT", limit},
 	}
 	for _, tt := range tests {
-		require.Equal(t, tt.want, s.retryAfter(tt.in), tt.in)
+		require.Equal(t, tt.want, RetryAfter(tt.in, now, limit), tt.in)
 	}
 }
 
 func TestSanitise(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "VAPID public key mismatch", sanitise("VAPID public key\r\n mismatch\x00"))
-	require.Equal(t, "ok", sanitise("\xffok"))
+	require.Equal(t, "VAPID public key mismatch", Sanitise("VAPID public key\r\n mismatch\x00"))
+	require.Equal(t, "ok", Sanitise("\xffok"))
 }
