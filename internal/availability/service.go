@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/varco-gate/varco/internal/catalog"
@@ -13,6 +12,7 @@ import (
 	"github.com/varco-gate/varco/internal/fault"
 	"github.com/varco-gate/varco/internal/schedule"
 	"github.com/varco-gate/varco/internal/store"
+	"github.com/varco-gate/varco/internal/versioned"
 )
 
 // MaxDays is the longest range one request may ask for.
@@ -37,17 +37,15 @@ type Store interface {
 type Service struct {
 	store Store
 	clk   clock.Clock
-	zones sync.Map // time zone name → *time.Location; loading one parses tzdata.
-	// plans caches loaded plans by resource id (cachedPlan). Loading one
-	// takes six queries and was a quarter of the CPU of every hold and
-	// confirm; checking the catalog version takes one.
-	plans sync.Map
+	// plans caches loaded plans by resource id. Loading one takes six
+	// queries and was a quarter of the CPU of every hold and confirm;
+	// checking the catalog version takes one.
+	plans versioned.Map[string, cachedPlan]
 }
 
-// cachedPlan is a plan loaded when the catalog was at version. Callers
-// share its slices and must not modify them.
+// cachedPlan is a loaded plan. Callers share its slices and must not
+// modify them.
 type cachedPlan struct {
-	version  int64
 	resource catalog.Resource
 	plan     schedule.Plan
 }
@@ -85,21 +83,18 @@ func invalidDate(field string) error {
 // Plan returns what slot generation needs for a bookable, active resource,
 // from the cache when the catalog has not changed since it was loaded.
 func (s *Service) Plan(ctx context.Context, resourceID string) (catalog.Resource, schedule.Plan, error) {
-	// Read the version before the data: a change landing in between makes
-	// the entry look older than it is, so it is reloaded, never kept stale.
 	v, err := s.store.CatalogVersion(ctx)
 	if err != nil {
 		return catalog.Resource{}, schedule.Plan{}, err
 	}
-	if c, ok := s.plans.Load(resourceID); ok && c.(*cachedPlan).version == v {
-		c := c.(*cachedPlan)
+	if c, ok := s.plans.Get(v, resourceID); ok {
 		return c.resource, c.plan, nil
 	}
 	r, plan, err := s.loadPlan(ctx, resourceID)
 	if err != nil {
 		return r, plan, err
 	}
-	s.plans.Store(resourceID, &cachedPlan{version: v, resource: r, plan: plan})
+	s.plans.Put(v, resourceID, cachedPlan{resource: r, plan: plan})
 	return r, plan, nil
 }
 
@@ -119,7 +114,7 @@ func (s *Service) loadPlan(ctx context.Context, resourceID string) (catalog.Reso
 	if err != nil {
 		return r, schedule.Plan{}, fmt.Errorf("load place: %w", err)
 	}
-	loc, err := s.zone(place)
+	loc, err := place.Zone()
 	if err != nil {
 		return r, schedule.Plan{}, fmt.Errorf("place %s time zone: %w", place.ID, err)
 	}
@@ -136,18 +131,6 @@ func (s *Service) loadPlan(ctx context.Context, resourceID string) (catalog.Reso
 		ops[i] = op.ID
 	}
 	return r, schedule.Plan{Location: loc, Kind: r.Kind, Operators: ops, Rules: rules, Exceptions: excs}, nil
-}
-
-func (s *Service) zone(p catalog.Place) (*time.Location, error) {
-	if loc, ok := s.zones.Load(p.TimeZone); ok {
-		return loc.(*time.Location), nil
-	}
-	loc, err := p.Zone()
-	if err != nil {
-		return nil, err
-	}
-	s.zones.Store(p.TimeZone, loc)
-	return loc, nil
 }
 
 // Grid computes the availability grid for q.

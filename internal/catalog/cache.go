@@ -2,7 +2,8 @@ package catalog
 
 import (
 	"context"
-	"sync"
+
+	"github.com/varco-gate/varco/internal/versioned"
 )
 
 // VersionedReader is a Reader that also tells when anything it reads may
@@ -20,69 +21,44 @@ type VersionedReader interface {
 // It is safe for concurrent use; values returned share slices with the
 // cache and must not be modified.
 type Cache struct {
-	src VersionedReader
-
-	mu        sync.Mutex
-	version   int64
-	resources map[string]Resource
-	places    map[string]Place
-	orgs      map[string]Organization
+	src       VersionedReader
+	resources versioned.Map[string, Resource]
+	places    versioned.Map[string, Place]
+	orgs      versioned.Map[string, Organization]
 }
 
 // NewCache returns an empty cache over src.
-func NewCache(src VersionedReader) *Cache {
-	return &Cache{src: src, version: -1}
-}
-
-// reset empties the maps when the catalog has moved past the version they
-// hold; the caller holds mu.
-func (c *Cache) reset(v int64) {
-	if v != c.version {
-		c.version = v
-		c.resources, c.places, c.orgs = map[string]Resource{}, map[string]Place{}, map[string]Organization{}
-	}
-}
+func NewCache(src VersionedReader) *Cache { return &Cache{src: src} }
 
 // cached looks id up for the current version, loading it on a miss.
-// Loading happens outside the lock; a load that raced a catalog change is
-// stored under the version read before it, so it is dropped at the next
-// change rather than kept stale.
-func cached[T any](ctx context.Context, c *Cache, pick func(*Cache) map[string]T, id string, load func(context.Context, string) (T, error)) (T, error) {
-	v, err := c.src.CatalogVersion(ctx)
+func cached[T any](ctx context.Context, src VersionedReader, m *versioned.Map[string, T], id string, load func(context.Context, string) (T, error)) (T, error) {
+	v, err := src.CatalogVersion(ctx)
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	c.mu.Lock()
-	c.reset(v)
-	if x, ok := pick(c)[id]; ok {
-		c.mu.Unlock()
+	if x, ok := m.Get(v, id); ok {
 		return x, nil
 	}
-	c.mu.Unlock()
 	x, err := load(ctx, id)
 	if err != nil {
 		return x, err
 	}
-	c.mu.Lock()
-	if c.version == v {
-		pick(c)[id] = x
-	}
-	c.mu.Unlock()
+	m.Put(v, id, x)
 	return x, nil
 }
 
 // GetResource implements Reader.
 func (c *Cache) GetResource(ctx context.Context, id string) (Resource, error) {
-	return cached(ctx, c, func(c *Cache) map[string]Resource { return c.resources }, id, c.src.GetResource)
+	return cached(ctx, c.src, &c.resources, id, c.src.GetResource)
 }
 
 // GetPlace implements Reader.
 func (c *Cache) GetPlace(ctx context.Context, id string) (Place, error) {
-	return cached(ctx, c, func(c *Cache) map[string]Place { return c.places }, id, c.src.GetPlace)
+	return cached(ctx, c.src, &c.places, id, c.src.GetPlace)
 }
 
 // GetOrganization implements Reader.
 func (c *Cache) GetOrganization(ctx context.Context, id string) (Organization, error) {
-	return cached(ctx, c, func(c *Cache) map[string]Organization { return c.orgs }, id, c.src.GetOrganization)
+	return cached(ctx, c.src, &c.orgs, id, c.src.GetOrganization)
 }

@@ -50,8 +50,8 @@ func (s *Service) SessionPrincipal(ctx context.Context, hash [32]byte) (authz.Pr
 		return authz.Principal{}, fmt.Errorf("authenticate: %w", err)
 	}
 	now := s.clk.Now()
-	if p, ok := s.principals.get(hash, v, now); ok {
-		return p, nil
+	if c, ok := s.principals.Get(v, hash); ok && now.Before(c.expires) {
+		return c.principal, nil
 	}
 	// One query, not three: this runs for every call of every citizen.
 	sa, err := s.store.GetSessionAuth(ctx, hash)
@@ -68,7 +68,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, hash [32]byte) (authz.Pr
 		Kind: authz.Account, AccountID: sa.Session.AccountID, SessionHash: hash, Roles: sa.Roles,
 		InstallationAdmin: sa.InstallationAdmin,
 	}
-	s.principals.put(hash, v, p, sa.Session.ExpiresAt)
+	s.principals.Put(v, hash, cachedPrincipal{principal: p, expires: sa.Session.ExpiresAt})
 	return p, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/fault"
 	"github.com/varco-gate/varco/internal/throttle"
+	"github.com/varco-gate/varco/internal/versioned"
 )
 
 // DefaultSessionTTL is the default Config.SessionTTL.
@@ -150,8 +151,9 @@ type Service struct {
 	limiter *throttle.Limiter
 	// hashSlots has MaxConcurrentHashes tokens; see hash and verify.
 	hashSlots chan struct{}
-	// principals caches authenticated sessions (principals.go).
-	principals principalCache
+	// principals caches authenticated sessions by token hash
+	// (principals.go).
+	principals versioned.Map[[32]byte, cachedPrincipal]
 }
 
 var _ authz.Authenticator = (*Service)(nil)
@@ -174,9 +176,10 @@ func New(cfg Config, st Store, clk clock.Clock, log *slog.Logger) *Service {
 	}
 	return &Service{
 		cfg: cfg, store: st, clk: clk, log: log,
-		hasher:    password.Hasher{Params: cfg.PasswordParams},
-		limiter:   throttle.New(cfg.Throttle, clk),
-		hashSlots: make(chan struct{}, cfg.MaxConcurrentHashes),
+		hasher:     password.Hasher{Params: cfg.PasswordParams},
+		limiter:    throttle.New(cfg.Throttle, clk),
+		hashSlots:  make(chan struct{}, cfg.MaxConcurrentHashes),
+		principals: versioned.Map[[32]byte, cachedPrincipal]{Limit: maxCachedPrincipals},
 	}
 }
 
