@@ -121,7 +121,7 @@ func (c *Catalog) ListResources(ctx context.Context, req *connect.Request[varcov
 	// organization ask for them to manage them (and to reactivate one);
 	// anyone else asking is refused rather than silently served less.
 	withInactive := m.GetIncludeInactive()
-	if withInactive && !staffOfSome(authz.FromContext(ctx), m.GetOrganizationId()) {
+	if _, staff := authz.FromContext(ctx).RoleIn(m.GetOrganizationId()); withInactive && !staff {
 		return nil, ToConnect(ctx, c.log, lang, errInactiveStaffOnly)
 	}
 	visible := list[:0]
@@ -222,10 +222,3 @@ func subtree(tree []catalog.Resource, root string) []catalog.Resource {
 // in the organization.
 var errInactiveStaffOnly = fault.New(fault.PermissionDenied, "staff_only",
 	"Solo il personale dell'ente vede i servizi sospesi.", "Only the organization's staff see paused resources.")
-
-// staffOfSome reports whether p has any role in orgID (an operator limited
-// to some resources manages those, and sees the catalog they belong to).
-func staffOfSome(p authz.Principal, orgID string) bool {
-	_, ok := p.RoleIn(orgID)
-	return ok
-}

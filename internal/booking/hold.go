@@ -79,18 +79,6 @@ func (s *Service) Hold(ctx context.Context, accountID string, req HoldRequest) (
 			return ErrTooManyHolds
 		}
 		op, err := s.takeSeats(ctx, tx, sel, now, true)
-		if errors.Is(err, ErrSlotFull) || errors.Is(err, ErrOperatorBusy) {
-			// Lapsed holds still count in the slot until freed. Freeing
-			// them only when they are in the way spares a query on every
-			// hold; the sweeper frees the rest within seconds.
-			freed, ferr := tx.ReleaseExpiredHolds(ctx, sel.resource.ID, now)
-			if ferr != nil {
-				return ferr
-			}
-			if freed > 0 {
-				op, err = s.takeSeats(ctx, tx, sel, now, true)
-			}
-		}
 		if err != nil {
 			return err
 		}
@@ -132,7 +120,23 @@ func (s *Service) ReleaseHold(ctx context.Context, accountID, holdID string) err
 // takeSeats takes the selection's seats on the first candidate operator
 // that has them all, and returns that operator. Inside the transaction a
 // failed candidate is undone before the next is tried.
+//
+// Lapsed holds still count in a slot until they are freed. They are freed
+// here only when they are in the way, which spares a query on every
+// booking operation; the sweeper frees the rest within seconds.
 func (s *Service) takeSeats(ctx context.Context, tx Tx, sel selection, now time.Time, hold bool) (string, error) {
+	op, err := s.takeSeatsOnce(ctx, tx, sel, now, hold)
+	if !errors.Is(err, ErrSlotFull) && !errors.Is(err, ErrOperatorBusy) {
+		return op, err
+	}
+	freed, ferr := tx.ReleaseExpiredHolds(ctx, sel.resource.ID, now)
+	if ferr != nil || freed == 0 {
+		return "", errors.Join(err, ferr)
+	}
+	return s.takeSeatsOnce(ctx, tx, sel, now, hold)
+}
+
+func (s *Service) takeSeatsOnce(ctx context.Context, tx Tx, sel selection, now time.Time, hold bool) (string, error) {
 	candidates := sel.candidates
 	if len(candidates) > 1 {
 		day := sel.slots[0].Date

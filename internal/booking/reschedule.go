@@ -96,9 +96,6 @@ func (s *Service) reschedule(ctx context.Context, old Booking, req RescheduleReq
 		if !cur.Active() {
 			return ErrNotRescheduable
 		}
-		if _, err := tx.ReleaseExpiredHolds(ctx, old.ResourceID, now); err != nil {
-			return err
-		}
 		op, err := s.takeSeats(ctx, tx, sel, now, false)
 		if err != nil {
 			return err

@@ -134,9 +134,6 @@ func (s *Service) BookAtCounter(ctx context.Context, staff Actor, req CounterReq
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		if _, err := tx.ReleaseExpiredHolds(ctx, r.ID, now); err != nil {
-			return err
-		}
 		if limit := r.Policy.MaxActivePerPerson; limit > 0 {
 			n, err := tx.CountActiveForPerson(ctx, r.ID, who.CodiceFiscale, now)
 			if err != nil {
