@@ -6,6 +6,9 @@ package catalog
 import (
 	"sync"
 	"time"
+	// The zone database is compiled in: a server on a minimal machine
+	// (or container) without /usr/share/zoneinfo still knows Europe/Rome.
+	_ "time/tzdata"
 )
 
 // DefaultTimeZone is used when a place does not name one.

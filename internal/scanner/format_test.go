@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/Rome even on a machine without zoneinfo
 
 	"github.com/stretchr/testify/require"
 

@@ -25,7 +25,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	_ "time/tzdata" // Europe/Rome in the tests even without a system zoneinfo
 
 	goical "github.com/emersion/go-ical"
 	"github.com/emersion/go-smtp"
