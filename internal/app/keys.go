@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
+	"github.com/varco-gate/varco/internal/periodic"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
 )
@@ -69,8 +69,7 @@ type keyReloader struct {
 	db   *sqlite.DB
 	ring *ticket.KeyRing
 	log  *slog.Logger
-	stop context.CancelFunc
-	done sync.WaitGroup
+	loop periodic.Loop
 }
 
 // RunOnce reloads the keys now.
@@ -78,27 +77,8 @@ func (k *keyReloader) RunOnce(ctx context.Context) error { return ticket.Reload(
 
 // Start reloads every keyReloadInterval until Stop.
 func (k *keyReloader) Start(ctx context.Context) {
-	ctx, k.stop = context.WithCancel(ctx)
-	k.done.Go(func() {
-		t := time.NewTicker(keyReloadInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := k.RunOnce(ctx); err != nil && ctx.Err() == nil {
-					k.log.Error("reload ticket keys", slog.Any("err", err))
-				}
-			}
-		}
-	})
+	k.loop.Start(ctx, keyReloadInterval, k.log, "reload ticket keys", k.RunOnce)
 }
 
 // Stop ends the reloads.
-func (k *keyReloader) Stop() {
-	if k.stop != nil {
-		k.stop()
-	}
-	k.done.Wait()
-}
+func (k *keyReloader) Stop() { k.loop.Stop() }

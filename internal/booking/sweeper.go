@@ -2,12 +2,11 @@ package booking
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/periodic"
 )
 
 // SweeperConfig configures the hold sweeper.
@@ -26,8 +25,7 @@ type Sweeper struct {
 	store Store
 	clk   clock.Clock
 	log   *slog.Logger
-	stop  context.CancelFunc
-	done  sync.WaitGroup
+	loop  periodic.Loop
 }
 
 // NewSweeper returns a sweeper; call Start to run it.
@@ -41,34 +39,17 @@ func NewSweeper(cfg SweeperConfig, s Store, clk clock.Clock, log *slog.Logger) *
 	return &Sweeper{cfg: cfg, store: s, clk: clk, log: log}
 }
 
-// Start runs sweeps until Stop or ctx is done.
+// Start sweeps every Interval, the first time at once, until Stop or ctx
+// is done.
 func (w *Sweeper) Start(ctx context.Context) {
-	ctx, w.stop = context.WithCancel(ctx)
-	w.done.Add(1)
-	go func() {
-		defer w.done.Done()
-		t := time.NewTicker(w.cfg.Interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if _, err := w.RunOnce(ctx); err != nil && !errors.Is(err, context.Canceled) {
-					w.log.Error("hold sweep failed", slog.Any("err", err))
-				}
-			}
-		}
-	}()
+	w.loop.Start(ctx, w.cfg.Interval, w.log, "hold sweep failed", func(ctx context.Context) error {
+		_, err := w.RunOnce(ctx)
+		return err
+	})
 }
 
 // Stop ends the sweeper and waits for a sweep in flight.
-func (w *Sweeper) Stop() {
-	if w.stop != nil {
-		w.stop()
-	}
-	w.done.Wait()
-}
+func (w *Sweeper) Stop() { w.loop.Stop() }
 
 // RunOnce frees every hold expired now, batch by batch.
 func (w *Sweeper) RunOnce(ctx context.Context) (int, error) {

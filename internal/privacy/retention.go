@@ -2,12 +2,11 @@ package privacy
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/periodic"
 )
 
 // RetentionStore anonymizes old bookings.
@@ -24,8 +23,7 @@ type Retention struct {
 	store    RetentionStore
 	clk      clock.Clock
 	log      *slog.Logger
-	stop     context.CancelFunc
-	done     sync.WaitGroup
+	loop     periodic.Loop
 }
 
 // NewRetention returns a retention worker.
@@ -57,29 +55,11 @@ func (r *Retention) Start(ctx context.Context) {
 	if r.Period <= 0 {
 		return
 	}
-	ctx, r.stop = context.WithCancel(ctx)
-	r.done.Add(1)
-	go func() {
-		defer r.done.Done()
-		t := time.NewTicker(r.Interval)
-		defer t.Stop()
-		for {
-			if _, err := r.RunOnce(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				r.log.Error("retention", slog.Any("err", err))
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	r.loop.Start(ctx, r.Interval, r.log, "retention", func(ctx context.Context) error {
+		_, err := r.RunOnce(ctx)
+		return err
+	})
 }
 
 // Stop ends the worker.
-func (r *Retention) Stop() {
-	if r.stop != nil {
-		r.stop()
-	}
-	r.done.Wait()
-}
+func (r *Retention) Stop() { r.loop.Stop() }

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/periodic"
 )
 
 // FeederConfig tunes the feeder. Zero values take the defaults.
@@ -51,8 +51,7 @@ type Feeder struct {
 	store FeedStore
 	clk   clock.Clock
 	log   *slog.Logger
-	stop  context.CancelFunc
-	done  sync.WaitGroup
+	loop  periodic.Loop
 }
 
 // NewFeeder returns a feeder; Start runs it.
@@ -62,32 +61,14 @@ func NewFeeder(cfg FeederConfig, s FeedStore, clk clock.Clock, log *slog.Logger)
 
 // Start feeds every Interval until Stop or ctx ends.
 func (f *Feeder) Start(ctx context.Context) {
-	ctx, f.stop = context.WithCancel(ctx)
-	f.done.Add(1)
-	go func() {
-		defer f.done.Done()
-		t := time.NewTicker(f.cfg.Interval)
-		defer t.Stop()
-		for {
-			if _, err := f.RunOnce(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				f.log.Error("webhook feed failed", slog.Any("err", err))
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	f.loop.Start(ctx, f.cfg.Interval, f.log, "webhook feed failed", func(ctx context.Context) error {
+		_, err := f.RunOnce(ctx)
+		return err
+	})
 }
 
 // Stop ends the feeder and waits for the pass in flight.
-func (f *Feeder) Stop() {
-	if f.stop != nil {
-		f.stop()
-	}
-	f.done.Wait()
-}
+func (f *Feeder) Stop() { f.loop.Stop() }
 
 // RunOnce feeds what is new: booking history, then scans (which set and
 // stop expiry timers), then the timers due now. It returns how many

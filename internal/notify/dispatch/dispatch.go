@@ -21,6 +21,7 @@ import (
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/notify"
 	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/periodic"
 )
 
 // Store is the outbox as the dispatcher sees it.
@@ -117,8 +118,7 @@ type Dispatcher struct {
 	channels Channels
 	clk      clock.Clock
 	log      *slog.Logger
-	stop     context.CancelFunc
-	done     sync.WaitGroup
+	loop     periodic.Loop
 }
 
 // New returns a dispatcher; Start runs it.
@@ -128,32 +128,14 @@ func New(cfg Config, s Store, r Renderer, ch Channels, clk clock.Clock, log *slo
 
 // Start polls for due messages until Stop or ctx ends.
 func (d *Dispatcher) Start(ctx context.Context) {
-	ctx, d.stop = context.WithCancel(ctx)
-	d.done.Add(1)
-	go func() {
-		defer d.done.Done()
-		t := time.NewTicker(d.cfg.Interval)
-		defer t.Stop()
-		for {
-			if _, err := d.RunOnce(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				d.log.Error("outbox dispatch failed", slog.Any("err", err))
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	d.loop.Start(ctx, d.cfg.Interval, d.log, "outbox dispatch failed", func(ctx context.Context) error {
+		_, err := d.RunOnce(ctx)
+		return err
+	})
 }
 
 // Stop ends the dispatcher and waits for sends in flight.
-func (d *Dispatcher) Stop() {
-	if d.stop != nil {
-		d.stop()
-	}
-	d.done.Wait()
-}
+func (d *Dispatcher) Stop() { d.loop.Stop() }
 
 // RunOnce delivers the messages due now (one batch) and returns how many
 // were completed.
