@@ -36,20 +36,23 @@ func TestFirstFree(t *testing.T) {
 		policy catalog.Policy
 		now    time.Time
 		usage  []Usage
+		busy   []Busy
 		limit  time.Time
 		want   time.Time // zero: none before the limit
 	}{
-		{"nothing booked", catalog.Policy{}, friday, nil, tue10, mon9},
-		{"one operator free is enough", catalog.Policy{}, friday, []Usage{{Start: mon9, OperatorID: "laura", Taken: 1}}, tue10, mon9},
-		{"full slots skipped", catalog.Policy{}, friday, both(mon9, 0), tue10, mon10},
-		{"a held slot is not free", catalog.Policy{}, friday, append(both(mon9, 0), both(mon10, 1)...), tue10, tue9},
-		{"inside the minimum notice", catalog.Policy{MinNotice: 90 * time.Minute}, mon9.Add(-time.Hour), nil, tue10, mon10},
-		{"past slots skipped", catalog.Policy{}, mon9.Add(time.Minute), nil, tue10, mon10},
-		{"nothing before the limit", catalog.Policy{}, friday, append(both(mon9, 0), both(mon10, 0)...), tue9, time.Time{}},
+		{"nothing booked", catalog.Policy{}, friday, nil, nil, tue10, mon9},
+		{"one operator free is enough", catalog.Policy{}, friday, []Usage{{Start: mon9, OperatorID: "laura", Taken: 1}}, nil, tue10, mon9},
+		{"full slots skipped", catalog.Policy{}, friday, both(mon9, 0), nil, tue10, mon10},
+		{"a held slot is not free", catalog.Policy{}, friday, append(both(mon9, 0), both(mon10, 1)...), nil, tue10, tue9},
+		{"inside the minimum notice", catalog.Policy{MinNotice: 90 * time.Minute}, mon9.Add(-time.Hour), nil, nil, tue10, mon10},
+		{"past slots skipped", catalog.Policy{}, mon9.Add(time.Minute), nil, nil, tue10, mon10},
+		{"an operator busy in another service", catalog.Policy{}, friday, []Usage{{Start: mon9, OperatorID: "laura", Taken: 1}},
+			[]Busy{{OperatorID: "marco", Start: mon9.Add(-30 * time.Minute), End: mon9.Add(30 * time.Minute)}}, tue10, mon10},
+		{"nothing before the limit", catalog.Policy{}, friday, append(both(mon9, 0), both(mon10, 0)...), nil, tue9, time.Time{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, ok := NewFirstFree(plan, tc.policy, tc.usage, tc.now).In(days, tc.limit)
+			got, ok := NewFirstFree(plan, tc.policy, tc.usage, tc.busy, tc.now).In(days, tc.limit)
 			require.Equal(t, !tc.want.IsZero(), ok)
 			require.Equal(t, tc.want, got)
 		})

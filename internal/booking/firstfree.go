@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/varco-gate/varco/internal/availability"
+	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/schedule"
 )
 
@@ -35,7 +36,13 @@ func (s *Service) firstFree(ctx context.Context, sel selection, now time.Time) (
 	if err != nil {
 		return time.Time{}, fmt.Errorf("first free slot: %w", err)
 	}
-	search := availability.NewFirstFree(sel.plan, sel.resource.Policy, usage, now)
+	var busy []availability.Busy
+	if sel.resource.Kind == catalog.KindAppointment {
+		if busy, err = s.store.OperatorBusy(ctx, sel.resource.ID, sel.plan.Operators, now, limit, now); err != nil {
+			return time.Time{}, fmt.Errorf("first free slot: %w", err)
+		}
+	}
+	search := availability.NewFirstFree(sel.plan, sel.resource.Policy, usage, busy, now)
 	last := sel.slots[0].Date
 	day, chunk := schedule.DateOf(now.In(sel.plan.Location)), 1
 	for !last.Before(day) {

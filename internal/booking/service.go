@@ -82,6 +82,9 @@ type Store interface {
 	// Usage reads a resource's live slot use in [from, to) as seen at now,
 	// from the readers (as availability.Store.Usage does).
 	Usage(ctx context.Context, resourceID string, from, to, now time.Time) ([]availability.Usage, error)
+	// OperatorBusy reads the operators' time taken on other resources (as
+	// availability.Store.OperatorBusy does).
+	OperatorBusy(ctx context.Context, resourceID string, operatorIDs []string, from, to, now time.Time) ([]availability.Busy, error)
 }
 
 // Planner loads a bookable resource and its slot plan.
