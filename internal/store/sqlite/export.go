@@ -62,15 +62,8 @@ const exportBookingsSQL = `SELECT b.id, b.code, b.status, r.name, p.name, p.time
 // ExportBookings implements export.Store: the bookings whose slot starts
 // in the period, by start then id, in keyset batches.
 func (db *DB) ExportBookings(ctx context.Context, q export.Query, fn func(*export.BookingRow) error) error {
-	resWhere, resArgs := inResources("b.resource_id", q.ResourceIDs)
-	batch := make([]export.BookingRow, 0, exportBatch)
-	var after keyset
-	for {
-		kWhere, kArgs := after.where("b.start_ms", "b.id")
-		args := append([]any{q.OrganizationID, ms(q.From), ms(q.To)}, resArgs...)
-		args = append(append(args, kArgs...), exportBatch)
-		batch = batch[:0]
-		err := readBatch(ctx, db.R, exportBookingsSQL+resWhere+kWhere+` ORDER BY b.start_ms, b.id LIMIT ?`, args, func(rows *sql.Rows) error {
+	err := exportInBatches(ctx, db, q, exportBookingsSQL, "b.resource_id", "b.start_ms", "b.id",
+		func(rows *sql.Rows) (export.BookingRow, error) {
 			var b export.BookingRow
 			var start, end, created, changed int64
 			err := rows.Scan(&b.ID, &b.Code, &b.Status, &b.ResourceName, &b.PlaceName, &b.TimeZone, &b.OperatorName,
@@ -83,11 +76,37 @@ func (db *DB) ExportBookings(ctx context.Context, q export.Query, fn func(*expor
 			if changed != 0 {
 				b.LastChange.At = fromMS(changed)
 			}
-			batch = append(batch, b)
+			return b, err
+		},
+		func(b *export.BookingRow) keyset { return keyset{at: ms(b.Start), id: b.ID, set: true} }, fn)
+	if err != nil {
+		return fmt.Errorf("export bookings: %w", err)
+	}
+	return nil
+}
+
+// exportInBatches runs baseSQL (filtered by organization and period) for
+// the query's resources, ordered by (atCol, idCol), exportBatch rows at a
+// time, and hands each row to fn. Each batch is read and its connection
+// released before fn sees it, so a slow download holds no reader and no
+// WAL snapshot.
+func exportInBatches[T any](ctx context.Context, db *DB, q export.Query, baseSQL, resCol, atCol, idCol string,
+	scan func(*sql.Rows) (T, error), key func(*T) keyset, fn func(*T) error) error {
+	resWhere, resArgs := inResources(resCol, q.ResourceIDs)
+	batch := make([]T, 0, exportBatch)
+	var after keyset
+	for {
+		kWhere, kArgs := after.where(atCol, idCol)
+		args := append([]any{q.OrganizationID, ms(q.From), ms(q.To)}, resArgs...)
+		args = append(append(args, kArgs...), exportBatch)
+		batch = batch[:0]
+		err := readBatch(ctx, db.R, baseSQL+resWhere+kWhere+` ORDER BY `+atCol+`, `+idCol+` LIMIT ?`, args, func(rows *sql.Rows) error {
+			x, err := scan(rows)
+			batch = append(batch, x)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("export bookings: %w", err)
+			return err
 		}
 		for i := range batch {
 			if err := fn(&batch[i]); err != nil {
@@ -97,8 +116,7 @@ func (db *DB) ExportBookings(ctx context.Context, q export.Query, fn func(*expor
 		if len(batch) < exportBatch {
 			return nil
 		}
-		last := batch[len(batch)-1]
-		after = keyset{at: ms(last.Start), id: last.ID, set: true}
+		after = key(&batch[len(batch)-1])
 	}
 }
 
@@ -118,38 +136,21 @@ const exportScansSQL = `SELECT s.id, s.device_id, COALESCE(d.name, ''), COALESCE
 // ExportScans implements export.Store: the scans whose device time falls
 // in the period, by device time then id, in keyset batches.
 func (db *DB) ExportScans(ctx context.Context, q export.Query, fn func(*export.ScanRow) error) error {
-	resWhere, resArgs := inResources("s.resource_id", q.ResourceIDs)
-	batch := make([]export.ScanRow, 0, exportBatch)
-	var after keyset
-	for {
-		kWhere, kArgs := after.where("s.scanned_at_ms", "s.id")
-		args := append([]any{q.OrganizationID, ms(q.From), ms(q.To)}, resArgs...)
-		args = append(append(args, kArgs...), exportBatch)
-		batch = batch[:0]
-		err := readBatch(ctx, db.R, exportScansSQL+resWhere+kWhere+` ORDER BY s.scanned_at_ms, s.id LIMIT ?`, args, func(rows *sql.Rows) error {
+	err := exportInBatches(ctx, db, q, exportScansSQL, "s.resource_id", "s.scanned_at_ms", "s.id",
+		func(rows *sql.Rows) (export.ScanRow, error) {
 			var s export.ScanRow
 			var scanned, received int64
 			var reason string
 			err := rows.Scan(&s.ID, &s.DeviceID, &s.DeviceName, &s.TicketID, &s.BookingCode, &s.ResourceName, &s.TimeZone,
 				&s.Direction, &s.Verdict, &reason, &s.LocalVerdict, &s.Offline, &s.Conflict, &s.Seats, &scanned, &received)
 			s.Reason, s.ScannedAt, s.ReceivedAt = gate.Reason(reason), fromMS(scanned), fromMS(received)
-			batch = append(batch, s)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("export scans: %w", err)
-		}
-		for i := range batch {
-			if err := fn(&batch[i]); err != nil {
-				return err
-			}
-		}
-		if len(batch) < exportBatch {
-			return nil
-		}
-		last := batch[len(batch)-1]
-		after = keyset{at: ms(last.ScannedAt), id: last.ID, set: true}
+			return s, err
+		},
+		func(s *export.ScanRow) keyset { return keyset{at: ms(s.ScannedAt), id: s.ID, set: true} }, fn)
+	if err != nil {
+		return fmt.Errorf("export scans: %w", err)
 	}
+	return nil
 }
 
 // readBatch runs one query and calls scan for each row, closing the rows
