@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/stretchr/testify/require"
 
-	"github.com/varco-gate/varco/internal/availability"
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/demo"
 	"github.com/varco-gate/varco/internal/person"
@@ -29,17 +27,7 @@ func BenchmarkBookingCycle(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			e := newBenchEnv(b)
 			ctx := context.Background()
-			g, err := e.avail.Grid(ctx, availability.Query{ResourceID: demo.BoatTripID, From: "2026-11-25", To: "2027-01-05"})
-			require.NoError(b, err)
-			var starts []time.Time
-			for _, d := range g.Days {
-				for _, s := range d.Slots {
-					if s.State == availability.Available {
-						starts = append(starts, s.Start)
-					}
-				}
-			}
-			require.NotEmpty(b, starts)
+			starts := e.boatStarts(b)
 			caller := e.account(b, 0)
 			var seq atomic.Int64
 			cycle := func() error {

@@ -52,13 +52,11 @@ func (e benchEnv) account(b *testing.B, i int) authz.Principal {
 	return authz.Principal{Kind: authz.Account, AccountID: a.ID}
 }
 
-// BenchmarkHoldConfirm books one seat of the demo boat trip per iteration
-// (hold, then confirm: two durable write transactions), spreading bookings
-// over the trip's slots so none fills.
-func BenchmarkHoldConfirm(b *testing.B) {
-	e := newBenchEnv(b)
-	ctx := context.Background()
-	g, err := e.avail.Grid(ctx, availability.Query{ResourceID: demo.BoatTripID, From: "2026-11-25", To: "2027-01-05"})
+// boatStarts lists the demo boat trip's available slots over six weeks,
+// which the booking benchmarks spread their bookings over so none fills.
+func (e benchEnv) boatStarts(b *testing.B) []time.Time {
+	b.Helper()
+	g, err := e.avail.Grid(context.Background(), availability.Query{ResourceID: demo.BoatTripID, From: "2026-11-25", To: "2027-01-05"})
 	require.NoError(b, err)
 	var starts []time.Time
 	for _, d := range g.Days {
@@ -69,6 +67,16 @@ func BenchmarkHoldConfirm(b *testing.B) {
 		}
 	}
 	require.NotEmpty(b, starts)
+	return starts
+}
+
+// BenchmarkHoldConfirm books one seat of the demo boat trip per iteration
+// (hold, then confirm: two durable write transactions), spreading bookings
+// over the trip's slots so none fills.
+func BenchmarkHoldConfirm(b *testing.B) {
+	e := newBenchEnv(b)
+	ctx := context.Background()
+	starts := e.boatStarts(b)
 	caller := e.account(b, 0)
 	b.ReportAllocs()
 	i := 0
