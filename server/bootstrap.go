@@ -52,7 +52,7 @@ func runBootstrap(args []string, getenv func(string) string, stdin io.Reader, st
 	}
 	switch {
 	case !res.Created:
-		fmt.Fprintln(stdout, "the database already has accounts: nothing done")
+		fmt.Fprintln(stdout, "the installation already has an administrator: nothing done")
 	case res.Organizer:
 		fmt.Fprintf(stdout, "installation administrator %s created, organizer of %s\n", in.Email, *org)
 	default:

@@ -98,6 +98,13 @@ func TestServerBinary(t *testing.T) {
 		ListOrganizations(ctx, connect.NewRequest(&varcov1.ListOrganizationsRequest{}))
 	require.NoError(t, err)
 	require.Len(t, orgs.Msg.GetOrganizations(), 2)
+	// The README registers a citizen before bootstrapping the administrator:
+	// an installation with citizens but no administrator must still accept
+	// bootstrap.
+	_, err = varcov1connect.NewAuthServiceClient(http.DefaultClient, "http://"+p.addr).Register(ctx,
+		connect.NewRequest(&varcov1.RegisterRequest{GivenName: "Mario", FamilyName: "Rossi", Email: "mario.rossi@example.org",
+			CodiceFiscale: "RSSMRA85T10A562S", Phone: "333 123 4567", Password: "una-password-lunga", PrivacyConsent: true}))
+	require.NoError(t, err)
 	p.stop(t)
 
 	bootstrap := func() string {

@@ -14,7 +14,7 @@ import (
 
 // BootstrapResult says what Bootstrap did.
 type BootstrapResult struct {
-	// Created is false when the database already had accounts.
+	// Created is false when the installation already had an administrator.
 	Created bool
 	// Organizer is true when the administrator was made organizer of the
 	// requested organization.
@@ -23,8 +23,8 @@ type BootstrapResult struct {
 
 // Bootstrap creates the installation administrator of a fresh database and,
 // when orgID is set, makes them organizer of that organization (for example
-// the demo Comune). On a database that already has accounts it changes
-// nothing, so running it twice is harmless.
+// the demo Comune). Citizens may already have registered; once an
+// administrator exists it changes nothing, so running it twice is harmless.
 func Bootstrap(ctx context.Context, dbPath string, in identity.BootstrapInput, orgID string, log *slog.Logger, clk clock.Clock) (BootstrapResult, error) {
 	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{Logger: log})
 	if err != nil {

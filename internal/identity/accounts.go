@@ -341,9 +341,9 @@ type BootstrapInput struct {
 	Phone string
 }
 
-// Bootstrap creates the installation administrator when there is no account
-// yet, and reports whether it did; on an installation with accounts it does
-// nothing. The input is validated either way, so a wrong setting is reported
+// Bootstrap creates the installation administrator when there is none yet
+// (citizens may have registered already), and reports whether it did; once an
+// administrator exists it does nothing. The input is validated either way, so a wrong setting is reported
 // on every start rather than only on the first. The administrator's privacy
 // consent is recorded as given now: they are the data controller's own
 // operator, acting under its instructions.
@@ -376,7 +376,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (bool, error
 	now := s.now()
 	a.ID, a.Language, a.InstallationAdmin = uuid.NewString(), "it", true
 	a.PrivacyConsentAt, a.CreatedAt, a.UpdatedAt = now, now, now
-	created, err := s.store.CreateFirstAccount(ctx, a)
+	created, err := s.store.CreateFirstAdmin(ctx, a)
 	if err != nil {
 		return false, fmt.Errorf("bootstrap: %w", err)
 	}

@@ -58,8 +58,10 @@ type Store interface {
 	// CreateAccount fails with an error wrapping store.ErrConflict and
 	// ErrEmailTaken or ErrCodiceFiscaleTaken.
 	CreateAccount(ctx context.Context, a Account) error
-	// CreateFirstAccount inserts a only when there is no account at all.
-	CreateFirstAccount(ctx context.Context, a Account) (bool, error)
+	// CreateFirstAdmin inserts a only when the installation has no
+	// administrator yet; it fails like CreateAccount on a taken e-mail or
+	// codice fiscale.
+	CreateFirstAdmin(ctx context.Context, a Account) (bool, error)
 	GetAccount(ctx context.Context, id string) (Account, error)
 	// GetAccountByEmail ignores letter case.
 	GetAccountByEmail(ctx context.Context, email string) (Account, error)

@@ -24,15 +24,20 @@ func (db *DB) CreateAccount(ctx context.Context, a identity.Account) error {
 	})
 }
 
-// CreateFirstAccount inserts a only if there is no account at all, and
-// reports whether it did. Counting and inserting in one write transaction
-// makes two servers bootstrapping the same file create one account.
-func (db *DB) CreateFirstAccount(ctx context.Context, a identity.Account) (bool, error) {
+// CreateFirstAdmin inserts a only if the installation has no
+// administrator yet, and reports whether it did. Counting and inserting in
+// one write transaction makes two servers bootstrapping the same file create
+// one administrator. An e-mail or codice fiscale already registered by a
+// citizen fails as in CreateAccount.
+func (db *DB) CreateFirstAdmin(ctx context.Context, a identity.Account) (bool, error) {
 	created := false
 	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
-			return fmt.Errorf("count accounts: %w", err)
+		// Citizens may have registered before anyone ran bootstrap (the
+		// README's own order): only an existing administrator makes it a
+		// no-op.
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE installation_admin = 1`).Scan(&n); err != nil {
+			return fmt.Errorf("count administrators: %w", err)
 		}
 		if n > 0 {
 			return nil

@@ -89,14 +89,14 @@ func TestCreateAccountConflicts(t *testing.T) {
 	require.NotErrorIs(t, err, identity.ErrEmailTaken)
 }
 
-func TestCreateFirstAccount(t *testing.T) {
+func TestCreateFirstAdmin(t *testing.T) {
 	t.Parallel()
 	db := openIdentityDB(t)
 	ctx := t.Context()
-	created, err := db.CreateFirstAccount(ctx, testAccount("a1", "admin@example.it", "RSSMRA85T10A562S"))
+	created, err := db.CreateFirstAdmin(ctx, testAccount("a1", "admin@example.it", "RSSMRA85T10A562S"))
 	require.NoError(t, err)
 	require.True(t, created)
-	created, err = db.CreateFirstAccount(ctx, testAccount("a2", "other@example.it", "BNCLRA92E52F205Y"))
+	created, err = db.CreateFirstAdmin(ctx, testAccount("a2", "other@example.it", "BNCLRA92E52F205Y"))
 	require.NoError(t, err)
 	require.False(t, created)
 	n, err := db.CountAccounts(ctx)
