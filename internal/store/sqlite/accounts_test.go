@@ -93,15 +93,22 @@ func TestCreateFirstAdmin(t *testing.T) {
 	t.Parallel()
 	db := openIdentityDB(t)
 	ctx := t.Context()
-	created, err := db.CreateFirstAdmin(ctx, testAccount("a1", "admin@example.it", "RSSMRA85T10A562S"))
+	admin := func(id, email, cf string) identity.Account {
+		a := testAccount(id, email, cf)
+		a.InstallationAdmin = true
+		return a
+	}
+	// A citizen registered first does not stop the administrator.
+	mustCreateAccount(t, db, testAccount("c1", "citizen@example.it", "VRDGPP80A01F205X"))
+	created, err := db.CreateFirstAdmin(ctx, admin("a1", "admin@example.it", "RSSMRA85T10A562S"))
 	require.NoError(t, err)
 	require.True(t, created)
-	created, err = db.CreateFirstAdmin(ctx, testAccount("a2", "other@example.it", "BNCLRA92E52F205Y"))
+	created, err = db.CreateFirstAdmin(ctx, admin("a2", "other@example.it", "BNCLRA92E52F205Y"))
 	require.NoError(t, err)
-	require.False(t, created)
+	require.False(t, created, "a second administrator must not be created")
 	n, err := db.CountAccounts(ctx)
 	require.NoError(t, err)
-	require.Equal(t, 1, n)
+	require.Equal(t, 2, n)
 }
 
 func TestUpdateAccountProfile(t *testing.T) {
