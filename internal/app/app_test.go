@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -182,15 +183,34 @@ func TestReflectionListsTheSixServices(t *testing.T) {
 	require.NoError(t, err)
 	var got []string
 	for _, s := range res.GetListServicesResponse().GetService() {
-		if strings.HasPrefix(s.GetName(), "varco.v1.") {
-			got = append(got, s.GetName())
-		}
+		got = append(got, s.GetName())
 	}
-	require.ElementsMatch(t, []string{
-		"varco.v1.AuthService", "varco.v1.CatalogService", "varco.v1.BookingService",
-		"varco.v1.AdminService", "varco.v1.GateService", "varco.v1.NotificationService",
+	sort.Strings(got) // grpcurl prints them sorted
+	require.Equal(t, []string{
+		"varco.v1.AdminService", "varco.v1.AuthService", "varco.v1.BookingService",
+		"varco.v1.CatalogService", "varco.v1.GateService", "varco.v1.NotificationService",
 	}, got)
+	require.Equal(t, got, readmeGrpcurlList(t), "the README's `grpcurl ... list` output must be what the server answers")
 	require.NoError(t, stream.CloseSend())
+}
+
+// readmeGrpcurlList returns the lines the README shows as the output of
+// `grpcurl -plaintext 127.0.0.1:8080 list`.
+func readmeGrpcurlList(t *testing.T) []string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	const cmd = "$ grpcurl -plaintext 127.0.0.1:8080 list\n"
+	_, rest, ok := strings.Cut(string(readme), cmd)
+	require.True(t, ok, "README lacks %q", cmd)
+	var lines []string
+	for _, l := range strings.Split(rest, "\n") {
+		if l == "" || strings.HasPrefix(l, "$") || strings.HasPrefix(l, "```") {
+			break
+		}
+		lines = append(lines, l)
+	}
+	return lines
 }
 
 // Bad input must come back as a Connect error with a code, never a crash or
