@@ -1,0 +1,168 @@
+// The citizen app: find a service, book it, carry the QR ticket, get the
+// expiry warning. Served by the Varco server at / and talking only to its
+// public API.
+import "./style.css";
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { setUnauthenticatedHandler } from "../shared/api";
+import { currentLang, setLang, type Lang } from "../shared/i18n";
+import { AccountPage, takeFlash } from "./account";
+import { Book } from "./book";
+import { BookingPage, Done, Mine } from "./bookings";
+import { Home } from "./home";
+import { LoginForm } from "./login";
+import { t } from "./messages";
+import { go, here, useRoute } from "./router";
+import { Service } from "./service";
+import { refresh, setAccount, useSession } from "./session";
+import { TicketPage } from "./ticket";
+import { Alert, Loading, Title } from "./ui";
+
+// Pages that need a session send the citizen to log in and back again.
+const needsLogin = new Set(["prenotazioni", "biglietto", "conferma", "account"]);
+
+function LoginPage({ back }: { back: string }) {
+  return (
+    <>
+      <Title>{t("login.title")}</Title>
+      <LoginForm onDone={() => go(back || "prenotazioni")} />
+    </>
+  );
+}
+
+function Page() {
+  const r = useRoute();
+  const session = useSession();
+  const [head, a, b] = r.path;
+  if (!session.loaded) return <Loading label={t("loading")} />;
+  // A ticket stays viewable offline without a session check.
+  if (needsLogin.has(head) && !session.account && head !== "biglietto") {
+    return <LoginPage back={r.path.join("/")} />;
+  }
+  switch (head) {
+    case undefined:
+    case "":
+      return <Home />;
+    case "servizio":
+      return <Service id={a} key={a} />;
+    case "prenota":
+      return <Book resourceId={a} key={a} />;
+    case "conferma":
+      return <Done id={a} key={a} />;
+    case "prenotazioni":
+      return a ? <BookingPage id={a} key={a} /> : <Mine />;
+    case "biglietto":
+      return <TicketPage bookingId={a} key={a} />;
+    case "accesso":
+      return <LoginPage back={r.query.get("ritorno") ?? ""} />;
+    case "account":
+      return <AccountPage />;
+  }
+  void b;
+  return (
+    <>
+      <Title>{t("notFound.title")}</Title>
+      <p>
+        <a href="#/">{t("nav.home")}</a>
+      </p>
+    </>
+  );
+}
+
+function App() {
+  const session = useSession();
+  const [lang, setL] = useState<Lang>(currentLang());
+  const [flash, setFlash] = useState("");
+  useRoute(); // re-render the chrome on navigation
+  useEffect(() => {
+    setFlash(takeFlash());
+  }, [location.hash]);
+  const switchLang = (l: Lang) => {
+    setLang(l);
+    setL(l);
+  };
+  return (
+    <div key={lang}>
+      <a class="visually-hidden-focusable skiplink" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("page-title")?.focus(); }}>
+        {t("skip")}
+      </a>
+      <header class="it-header-wrapper">
+        <div class="it-header-slim-wrapper">
+          <div class="container">
+            <div class="it-header-slim-wrapper-content d-flex justify-content-between align-items-center">
+              <span class="navbar-brand">{t("app.owner")}</span>
+              <div class="d-flex gap-2 align-items-center" role="group" aria-label={t("lang.choose")}>
+                <button type="button" class="btn btn-sm btn-link text-white p-1" lang="it" aria-pressed={lang === "it"} onClick={() => switchLang("it")}>
+                  ITA
+                </button>
+                <button type="button" class="btn btn-sm btn-link text-white p-1" lang="en" aria-pressed={lang === "en"} onClick={() => switchLang("en")}>
+                  ENG
+                </button>
+              </div>
+            </div>
+          </div>
+        </div>
+        <div class="it-header-center-wrapper">
+          <div class="container">
+            <div class="it-header-center-content-wrapper d-flex justify-content-between align-items-center">
+              <a href="#/" class="it-brand-wrapper text-white text-decoration-none">
+                <span class="it-brand-title h3 mb-0">Varco</span>
+                <span class="d-block small">{t("app.tagline")}</span>
+              </a>
+            </div>
+          </div>
+        </div>
+        <nav class="it-header-navbar-wrapper bg-primary-dark" aria-label={t("nav.main")}>
+          <div class="container">
+            <ul class="nav py-2 gap-3">
+              <li class="nav-item">
+                <a class="nav-link text-white p-0" href="#/" data-element="appointment-booking">
+                  {t("nav.book")}
+                </a>
+              </li>
+              <li class="nav-item">
+                <a class="nav-link text-white p-0" href="#/prenotazioni" id="nav-mine">
+                  {t("nav.mine")}
+                </a>
+              </li>
+              <li class="nav-item">
+                {session.account ? (
+                  <a class="nav-link text-white p-0" href="#/account" id="nav-account">
+                    {session.account.givenName}
+                  </a>
+                ) : (
+                  <a class="nav-link text-white p-0" href={`#/accesso?ritorno=${encodeURIComponent(here())}`} id="nav-login">
+                    {t("nav.login")}
+                  </a>
+                )}
+              </li>
+            </ul>
+          </div>
+        </nav>
+      </header>
+      <main id="main" class="container py-4">
+        {!isSecureContext && <Alert kind="warning">{t("insecure")}</Alert>}
+        {flash && <Alert kind="success">{flash}</Alert>}
+        <Page />
+      </main>
+      <footer class="it-footer bg-dark text-white py-4 mt-5">
+        <div class="container small">
+          <p class="mb-1">{t("footer.about")}</p>
+          <p class="mb-0">{t("footer.privacy")}</p>
+        </div>
+      </footer>
+    </div>
+  );
+}
+
+setLang(currentLang());
+// The session ended (expired or logged out elsewhere): pages that need one
+// show the login form, which brings the citizen back to the same page.
+setUnauthenticatedHandler(() => setAccount(undefined));
+void refresh();
+render(<App />, document.getElementById("app")!);
+
+// The service worker keeps the app and the tickets available offline.
+if ("serviceWorker" in navigator && isSecureContext) {
+  addEventListener("load", () => navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {}));
+}
