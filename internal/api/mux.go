@@ -10,10 +10,8 @@ import (
 	"net/http"
 
 	"connectrpc.com/connect"
-	connectcors "connectrpc.com/cors"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
-	"github.com/rs/cors"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
@@ -116,22 +114,6 @@ func withAudit(list []connect.Interceptor, a *Audit) []connect.Interceptor {
 		return list
 	}
 	return append(list, a)
-}
-
-// withCORS lets the configured browser origins call Connect and gRPC-Web,
-// exposing the headers those protocols need.
-func withCORS(h http.Handler, origins []string) http.Handler {
-	if len(origins) == 0 {
-		return h
-	}
-	c := cors.New(cors.Options{
-		AllowedOrigins: origins,
-		AllowedMethods: connectcors.AllowedMethods(),
-		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization", "Accept-Language"),
-		ExposedHeaders: connectcors.ExposedHeaders(),
-		MaxAge:         7200,
-	})
-	return c.Handler(h)
 }
 
 // IsStreaming reports whether path names a streaming RPC of the varco.v1
