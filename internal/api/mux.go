@@ -30,8 +30,9 @@ type Services struct {
 
 // Options configure the edge.
 type Options struct {
-	// MaxRequestBytes bounds every request message; larger ones are refused
-	// with ResourceExhausted before they are decoded.
+	// MaxRequestBytes bounds every request message, compressed and after
+	// decompression (which stops there); larger ones are refused with
+	// ResourceExhausted before they are decoded.
 	MaxRequestBytes int64
 	// CORSOrigins are the browser origins allowed to call; "*" allows any.
 	CORSOrigins []string
@@ -71,11 +72,12 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 		// Serving without authorization must be impossible, not a default.
 		panic("api: NewMux without an Access interceptor")
 	}
+	limits := requestLimits(o.MaxRequestBytes)
 	handlerOpts := []connect.HandlerOption{
 		// Access runs last, right before the handler, so metrics and logs
 		// also count refused calls.
 		connect.WithInterceptors(withAudit(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)], o.Access), o.Audit)...),
-		connect.WithReadMaxBytes(int(o.MaxRequestBytes)),
+		limits,
 		compressMin,
 		// A panic in one handler becomes an Internal error for that call
 		// instead of taking the process (and every other citizen) down.
@@ -93,10 +95,11 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 	mux.Handle(varcov1connect.NewNotificationServiceHandler(s.Notification, handlerOpts...))
 
 	checker := grpchealth.NewStaticChecker(ServiceNames...)
-	mux.Handle(grpchealth.NewHandler(checker, compressMin))
+	// Health and reflection are public too: the same limits apply.
+	mux.Handle(grpchealth.NewHandler(checker, limits, compressMin))
 	reflector := grpcreflect.NewStaticReflector(ServiceNames...)
-	mux.Handle(grpcreflect.NewHandlerV1(reflector, compressMin))
-	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, compressMin))
+	mux.Handle(grpcreflect.NewHandlerV1(reflector, limits, compressMin))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, limits, compressMin))
 
 	if o.Metrics != nil {
 		mux.Handle("GET /metrics", o.Metrics)
