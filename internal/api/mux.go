@@ -44,6 +44,10 @@ type Options struct {
 	Audit *Audit
 	// Metrics serves /metrics when set.
 	Metrics http.Handler
+	// Closing is closed when the server starts shutting down: the streams
+	// that never end by themselves (Sync, WatchOccupancy, health Watch,
+	// reflection) then end with Unavailable. Nil leaves them open.
+	Closing <-chan struct{}
 	// Extra mounts plain HTTP handlers (QR PNG, .ics, CSV, cancel link).
 	Extra  map[string]http.Handler
 	Logger *slog.Logger
@@ -73,10 +77,12 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 		panic("api: NewMux without an Access interceptor")
 	}
 	limits := requestLimits(o.MaxRequestBytes)
+	drained := drain{closing: o.Closing}
 	handlerOpts := []connect.HandlerOption{
 		// Access runs last, right before the handler, so metrics and logs
 		// also count refused calls.
-		connect.WithInterceptors(withAudit(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)], o.Access), o.Audit)...),
+		// drain sits inside metrics and logging so they record Unavailable.
+		connect.WithInterceptors(withAudit(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)], drained, o.Access), o.Audit)...),
 		limits,
 		compressMin,
 		// A panic in one handler becomes an Internal error for that call
@@ -96,10 +102,11 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 
 	checker := grpchealth.NewStaticChecker(ServiceNames...)
 	// Health and reflection are public too: the same limits apply.
-	mux.Handle(grpchealth.NewHandler(checker, limits, compressMin))
+	public := connect.WithHandlerOptions(limits, compressMin, connect.WithInterceptors(drained))
+	mux.Handle(grpchealth.NewHandler(checker, public))
 	reflector := grpcreflect.NewStaticReflector(ServiceNames...)
-	mux.Handle(grpcreflect.NewHandlerV1(reflector, limits, compressMin))
-	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, limits, compressMin))
+	mux.Handle(grpcreflect.NewHandlerV1(reflector, public))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, public))
 
 	if o.Metrics != nil {
 		mux.Handle("GET /metrics", o.Metrics)

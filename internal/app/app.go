@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
@@ -54,6 +55,8 @@ type App struct {
 	webhookFeeder  *webhook.Feeder
 	webhookSender  *dispatch.Dispatcher
 	srvOpts        httpserver.Options
+	// closeStreams closes api.Options.Closing: the endless streams end.
+	closeStreams func()
 }
 
 // New opens the database (migrating it), loads demo data when asked and
@@ -107,6 +110,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
 		Schedules: scheduling.New(db, avail, clk), Reader: cat, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings,
 		Stats: stats.New(db, clk), Exports: exports, Webhooks: hooks}, log)
+	closing := make(chan struct{})
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
@@ -114,6 +118,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		Access:          api.NewAccess(ids, authorizer, log),
 		Audit:           auditor,
 		Metrics:         m.Handler(),
+		Closing:         closing,
 		Extra: map[string]http.Handler{
 			api.CalendarPattern:                 api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
 			api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
@@ -129,6 +134,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		retention:     privacy.NewRetention(cfg.Retention, db, clk, log),
 		keys:          &keyReloader{db: db, ring: keys, log: log},
 		webhookFeeder: feeder, webhookSender: hookDispatcher,
+		closeStreams: sync.OnceFunc(func() { close(closing) }),
 		srvOpts: httpserver.Options{
 			ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
 			IdleTimeout: cfg.IdleTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
@@ -169,6 +175,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv.RegisterOnShutdown(func() {
 		// Load balancers polling health stop sending traffic first.
 		a.health.SetStatus("", grpchealth.StatusNotServing)
+		// Sync, WatchOccupancy and health Watch never end by themselves:
+		// they end now, with Unavailable, and their clients reconnect to
+		// another replica or to this one after the restart, instead of
+		// holding the shutdown for its whole timeout.
+		a.closeStreams()
 	})
 	a.sweeper.Start(ctx)
 	a.retention.Start(ctx)
