@@ -38,6 +38,7 @@ import (
 	"github.com/varco-gate/varco/internal/stats"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
+	"github.com/varco-gate/varco/internal/trust"
 	"github.com/varco-gate/varco/internal/webhook"
 )
 
@@ -66,6 +67,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	for _, opt := range opts {
 		opt(&o)
 	}
+	roots, err := trust.Pool(cfg.ExtraCACerts)
+	if err != nil {
+		return nil, err
+	}
+	o.trustRoots(roots)
 	db, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
