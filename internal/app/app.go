@@ -33,6 +33,7 @@ import (
 	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/internal/metrics"
 	"github.com/varco-gate/varco/internal/notify/dispatch"
+	"github.com/varco-gate/varco/internal/outbox"
 	"github.com/varco-gate/varco/internal/privacy"
 	"github.com/varco-gate/varco/internal/scheduling"
 	"github.com/varco-gate/varco/internal/stats"
@@ -72,7 +73,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		return nil, err
 	}
 	o.trustRoots(roots)
-	db, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: log})
+	// Booking and scan transactions tell the dispatcher of the messages
+	// they commit, so it wakes at their due time rather than a poll later.
+	alarm := outbox.NewAlarm()
+	db, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: log, Alarm: alarm})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -94,7 +98,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	}
 	tickets := api.Tickets{Store: db, Signer: keys, PublicBaseURL: cfg.PublicBaseURL}
 	cat := cachedCatalog{DB: db, cache: catalog.NewCache(db)}
-	dispatcher, pushSender, err := notifications(ctx, cfg, o, db, cat, keys, clk, log)
+	dispatcher, pushSender, err := notifications(ctx, cfg, o, db, alarm, cat, keys, clk, log)
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
