@@ -10,10 +10,8 @@ import (
 	"net/http"
 
 	"connectrpc.com/connect"
-	connectcors "connectrpc.com/cors"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
-	"github.com/rs/cors"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
@@ -32,8 +30,9 @@ type Services struct {
 
 // Options configure the edge.
 type Options struct {
-	// MaxRequestBytes bounds every request message; larger ones are refused
-	// with ResourceExhausted before they are decoded.
+	// MaxRequestBytes bounds every request message, compressed and after
+	// decompression (which stops there); larger ones are refused with
+	// ResourceExhausted before they are decoded.
 	MaxRequestBytes int64
 	// CORSOrigins are the browser origins allowed to call; "*" allows any.
 	CORSOrigins []string
@@ -45,6 +44,10 @@ type Options struct {
 	Audit *Audit
 	// Metrics serves /metrics when set.
 	Metrics http.Handler
+	// Closing is closed when the server starts shutting down: the streams
+	// that never end by themselves (Sync, WatchOccupancy, health Watch,
+	// reflection) then end with Unavailable. Nil leaves them open.
+	Closing <-chan struct{}
 	// Extra mounts plain HTTP handlers (QR PNG, .ics, CSV, cancel link).
 	Extra  map[string]http.Handler
 	Logger *slog.Logger
@@ -73,11 +76,14 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 		// Serving without authorization must be impossible, not a default.
 		panic("api: NewMux without an Access interceptor")
 	}
+	limits := requestLimits(o.MaxRequestBytes)
+	drained := drain{closing: o.Closing}
 	handlerOpts := []connect.HandlerOption{
 		// Access runs last, right before the handler, so metrics and logs
 		// also count refused calls.
-		connect.WithInterceptors(withAudit(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)], o.Access), o.Audit)...),
-		connect.WithReadMaxBytes(int(o.MaxRequestBytes)),
+		// drain sits inside metrics and logging so they record Unavailable.
+		connect.WithInterceptors(withAudit(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)], drained, o.Access), o.Audit)...),
+		limits,
 		compressMin,
 		// A panic in one handler becomes an Internal error for that call
 		// instead of taking the process (and every other citizen) down.
@@ -95,10 +101,12 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 	mux.Handle(varcov1connect.NewNotificationServiceHandler(s.Notification, handlerOpts...))
 
 	checker := grpchealth.NewStaticChecker(ServiceNames...)
-	mux.Handle(grpchealth.NewHandler(checker, compressMin))
+	// Health and reflection are public too: the same limits apply.
+	public := connect.WithHandlerOptions(limits, compressMin, connect.WithInterceptors(drained))
+	mux.Handle(grpchealth.NewHandler(checker, public))
 	reflector := grpcreflect.NewStaticReflector(ServiceNames...)
-	mux.Handle(grpcreflect.NewHandlerV1(reflector, compressMin))
-	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, compressMin))
+	mux.Handle(grpcreflect.NewHandlerV1(reflector, public))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, public))
 
 	if o.Metrics != nil {
 		mux.Handle("GET /metrics", o.Metrics)
@@ -116,22 +124,6 @@ func withAudit(list []connect.Interceptor, a *Audit) []connect.Interceptor {
 		return list
 	}
 	return append(list, a)
-}
-
-// withCORS lets the configured browser origins call Connect and gRPC-Web,
-// exposing the headers those protocols need.
-func withCORS(h http.Handler, origins []string) http.Handler {
-	if len(origins) == 0 {
-		return h
-	}
-	c := cors.New(cors.Options{
-		AllowedOrigins: origins,
-		AllowedMethods: connectcors.AllowedMethods(),
-		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization", "Accept-Language"),
-		ExposedHeaders: connectcors.ExposedHeaders(),
-		MaxAge:         7200,
-	})
-	return c.Handler(h)
 }
 
 // IsStreaming reports whether path names a streaming RPC of the varco.v1

@@ -13,6 +13,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"sync"
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
@@ -33,11 +34,13 @@ import (
 	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/internal/metrics"
 	"github.com/varco-gate/varco/internal/notify/dispatch"
+	"github.com/varco-gate/varco/internal/outbox"
 	"github.com/varco-gate/varco/internal/privacy"
 	"github.com/varco-gate/varco/internal/scheduling"
 	"github.com/varco-gate/varco/internal/stats"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
+	"github.com/varco-gate/varco/internal/trust"
 	"github.com/varco-gate/varco/internal/webapp"
 	"github.com/varco-gate/varco/internal/webhook"
 )
@@ -56,6 +59,8 @@ type App struct {
 	webhookFeeder  *webhook.Feeder
 	webhookSender  *dispatch.Dispatcher
 	srvOpts        httpserver.Options
+	// closeStreams closes api.Options.Closing: the endless streams end.
+	closeStreams func()
 }
 
 // New opens the database (migrating it), loads demo data when asked and
@@ -65,7 +70,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	for _, opt := range opts {
 		opt(&o)
 	}
-	db, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: log})
+	roots, err := trust.Pool(cfg.ExtraCACerts)
+	if err != nil {
+		return nil, err
+	}
+	o.trustRoots(roots)
+	// Booking and scan transactions tell the dispatcher of the messages
+	// they commit, so it wakes at their due time rather than a poll later.
+	alarm := outbox.NewAlarm()
+	db, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: log, Alarm: alarm})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -87,7 +100,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	}
 	tickets := api.Tickets{Store: db, Signer: keys, PublicBaseURL: cfg.PublicBaseURL}
 	cat := cachedCatalog{DB: db, cache: catalog.NewCache(db)}
-	dispatcher, pushSender, err := notifications(ctx, cfg, o, db, cat, keys, clk, log)
+	dispatcher, pushSender, err := notifications(ctx, cfg, o, db, alarm, cat, keys, clk, log)
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
@@ -124,6 +137,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
 		api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
 	})
+	closing := make(chan struct{})
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
@@ -131,6 +145,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		Access:          api.NewAccess(ids, authorizer, log),
 		Audit:           auditor,
 		Metrics:         m.Handler(),
+		Closing:         closing,
 		Extra:           extra,
 		Logger:          log,
 	})
@@ -140,6 +155,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		retention:     privacy.NewRetention(cfg.Retention, db, clk, log),
 		keys:          &keyReloader{db: db, ring: keys, log: log},
 		webhookFeeder: feeder, webhookSender: hookDispatcher,
+		closeStreams: sync.OnceFunc(func() { close(closing) }),
 		srvOpts: httpserver.Options{
 			ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
 			IdleTimeout: cfg.IdleTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
@@ -180,6 +196,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv.RegisterOnShutdown(func() {
 		// Load balancers polling health stop sending traffic first.
 		a.health.SetStatus("", grpchealth.StatusNotServing)
+		// Sync, WatchOccupancy and health Watch never end by themselves:
+		// they end now, with Unavailable, and their clients reconnect to
+		// another replica or to this one after the restart, instead of
+		// holding the shutdown for its whole timeout.
+		a.closeStreams()
 	})
 	a.sweeper.Start(ctx)
 	a.retention.Start(ctx)

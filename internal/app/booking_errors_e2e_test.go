@@ -14,11 +14,16 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/varco-gate/varco/internal/app"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/outbox"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
+
+// keepOutbox stops the dispatcher, which would send (and clear) the
+// confirmation at once, before the test reads its cancel token.
+var keepOutbox = []app.Option{app.WithManualDispatch()}
 
 // cancelTokenFromOutbox reads the cancel-link secret the confirmation
 // e-mail will carry: it exists in plain form only in that outbox row.
@@ -49,7 +54,7 @@ func requireReason(t *testing.T, err error, code connect.Code, reason string) {
 func TestBookingErrorsAndLifecycle(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(time.Now())
-	b := setupWith(t, clk)
+	b := setupOpts(t, clk, keepOutbox)
 	people := registerCitizens(t, b, "ERR", 3)
 	mario, anna, luca := people[0], people[1], people[2]
 	ctx := context.Background()
@@ -167,7 +172,7 @@ func TestBookingErrorsAndLifecycle(t *testing.T) {
 // The e-mail's cancel link opens a page without login; its form cancels.
 func TestCancelLinkPage(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setupOpts(t, clock.Real{}, keepOutbox)
 	p := registerCitizens(t, b, "LNK", 1)[0]
 	ctx := context.Background()
 	slot := tourSlot(t, b, time.Now(), 0)

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/varco-gate/varco/internal/calendar"
+	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/demo"
 	"github.com/varco-gate/varco/internal/outbox"
@@ -32,7 +33,7 @@ import (
 func TestCalendarFileEndToEnd(t *testing.T) {
 	t.Parallel()
 	const public = "https://prenota.example/api"
-	b := setup(t, func(c *config.Config) { c.PublicBaseURL = public })
+	b := setupOpts(t, clock.Real{}, keepOutbox, func(c *config.Config) { c.PublicBaseURL = public })
 	ctx := context.Background()
 
 	reg, err := varcov1connect.NewAuthServiceClient(http.DefaultClient, b.baseURL).Register(ctx, connect.NewRequest(&varcov1.RegisterRequest{

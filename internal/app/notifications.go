@@ -14,6 +14,7 @@ import (
 	"github.com/varco-gate/varco/internal/notify/email"
 	"github.com/varco-gate/varco/internal/notify/push"
 	"github.com/varco-gate/varco/internal/notify/render"
+	"github.com/varco-gate/varco/internal/outbox"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
 )
@@ -21,7 +22,7 @@ import (
 // notifications assembles the outbox dispatcher with its channels: e-mail
 // when an SMTP server is configured, Web Push always (the VAPID key is
 // generated once and stored).
-func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite.DB, cat cachedCatalog, keys *ticket.KeyRing, clk clock.Clock, log *slog.Logger) (*dispatch.Dispatcher, *push.Sender, error) {
+func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite.DB, alarm *outbox.Alarm, cat cachedCatalog, keys *ticket.KeyRing, clk clock.Clock, log *slog.Logger) (*dispatch.Dispatcher, *push.Sender, error) {
 	vapid, err := push.LoadOrCreate(ctx, db)
 	if err != nil {
 		return nil, nil, fmt.Errorf("vapid keys: %w", err)
@@ -44,7 +45,7 @@ func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite
 	} else {
 		log.Warn("no SMTP server configured (--smtp-host): notifications go by push only")
 	}
-	d := dispatch.New(dispatch.Config{Interval: cfg.NotifyPollInterval, MaxAttempts: cfg.NotifyMaxAttempts, BaseBackoff: o.notifyBackoff},
+	d := dispatch.New(dispatch.Config{Interval: cfg.NotifyPollInterval, MaxAttempts: cfg.NotifyMaxAttempts, BaseBackoff: o.notifyBackoff, Alarm: alarm},
 		db, render.New(rcfg, cat, clk), channels, clk, log)
 	return d, pushSender, nil
 }

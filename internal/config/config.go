@@ -72,6 +72,9 @@ type Config struct {
 	WebhookAllowPrivate bool
 	// WebhookMaxAttempts bounds the attempts of one webhook delivery.
 	WebhookMaxAttempts int
+	// ExtraCACerts are PEM files of CAs trusted, besides the system's
+	// roots, by outbound TLS (Web Push, webhooks, SMTP).
+	ExtraCACerts []string
 }
 
 // Flag describes one setting for the README's configuration table.
@@ -173,7 +176,16 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.Retention, "retention", 365*24*time.Hour, "how long after it ended a booking keeps its personal data (0: forever)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback and private addresses (development only)")
 	fs.IntVar(&c.WebhookMaxAttempts, "webhook-max-attempts", 16, "attempts before a webhook delivery is recorded as failed (16: retries span 4.5 to 9 hours)")
-	fs.DurationVar(&c.NotifyPollInterval, "notify-poll-interval", 500*time.Millisecond, "how often due notifications are looked for (scheduled ones fire within it)")
+	fs.DurationVar(&c.NotifyPollInterval, "notify-poll-interval", 500*time.Millisecond, "fallback poll for due notifications and webhook retries written by other processes (the dispatcher also wakes at the earliest due time it knows of)")
+	fs.Func("extra-ca-certs", "comma-separated PEM files of CA certificates trusted besides the system's by push, webhook and SMTP connections (private CAs) (default: none)", func(s string) error {
+		c.ExtraCACerts = nil
+		for _, f := range strings.Split(s, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				c.ExtraCACerts = append(c.ExtraCACerts, f)
+			}
+		}
+		return nil
+	})
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "serve the Go profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; empty disables it")
 	return fs
 }

@@ -1,6 +1,6 @@
 // Package periodic runs a background task at a fixed interval until it is
-// stopped: the hold sweeper, the notification and webhook dispatchers, the
-// webhook feeder, retention and the ticket key reload all do.
+// stopped: the hold sweeper, the webhook feeder, retention and the ticket
+// key reload all do. (The outbox dispatchers wake at due times instead.)
 package periodic
 
 import (

@@ -21,7 +21,6 @@ import (
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/notify"
 	"github.com/varco-gate/varco/internal/outbox"
-	"github.com/varco-gate/varco/internal/periodic"
 )
 
 // Store is the outbox as the dispatcher sees it.
@@ -31,6 +30,8 @@ type Store interface {
 	MarkSent(ctx context.Context, id string, at time.Time) error
 	MarkRetry(ctx context.Context, id string, next time.Time, attempts int, lastErr string) error
 	MarkFailed(ctx context.Context, id string, attempts int, lastErr string, at time.Time) error
+	// NextDue is the earliest due time after now of a pending message.
+	NextDue(ctx context.Context, now time.Time) (time.Time, bool, error)
 }
 
 // Delivery is one channel's part of a message.
@@ -61,9 +62,13 @@ type Channels struct {
 
 // Config tunes the dispatcher. Zero values take the defaults.
 type Config struct {
-	// Interval between polls; scheduled messages fire within it of their
-	// due time. Default 500ms.
+	// Interval between polls, the fallback for messages other processes
+	// write: the dispatcher also wakes at the earliest due time it knows
+	// of (from the store after each run, and from Alarm), so a scheduled
+	// message is claimed at its due time. Default 500ms.
 	Interval time.Duration
+	// Alarm, when set, tells of messages this process has just written.
+	Alarm *outbox.Alarm
 	// Batch is the most messages claimed per poll. Default 100.
 	Batch int
 	// Lease is how long a claimed message is reserved. Default 2 minutes.
@@ -118,7 +123,8 @@ type Dispatcher struct {
 	channels Channels
 	clk      clock.Clock
 	log      *slog.Logger
-	loop     periodic.Loop
+	stop     context.CancelFunc
+	done     sync.WaitGroup
 }
 
 // New returns a dispatcher; Start runs it.
@@ -126,28 +132,79 @@ func New(cfg Config, s Store, r Renderer, ch Channels, clk clock.Clock, log *slo
 	return &Dispatcher{cfg: cfg.withDefaults(), store: s, render: r, channels: ch, clk: clk, log: log}
 }
 
-// Start polls for due messages until Stop or ctx ends.
+// Start delivers due messages until Stop or ctx ends: at once, then at
+// the earliest due time it knows of and at least every Interval.
 func (d *Dispatcher) Start(ctx context.Context) {
-	d.loop.Start(ctx, d.cfg.Interval, d.log, "outbox dispatch failed", func(ctx context.Context) error {
-		_, err := d.RunOnce(ctx)
-		return err
-	})
+	ctx, d.stop = context.WithCancel(ctx)
+	d.done.Go(func() { d.run(ctx) })
 }
 
-// Stop ends the dispatcher and waits for sends in flight.
-func (d *Dispatcher) Stop() { d.loop.Stop() }
+// Stop ends the dispatcher and waits for sends in flight. It is safe to
+// call on a dispatcher never started.
+func (d *Dispatcher) Stop() {
+	if d.stop != nil {
+		d.stop()
+	}
+	d.done.Wait()
+}
+
+// run is Start's loop. wake fires at next: the earliest of the next poll,
+// the next due message the store knows and the alarm's latest news.
+func (d *Dispatcher) run(ctx context.Context) {
+	var alarm <-chan struct{}
+	if d.cfg.Alarm != nil {
+		alarm = d.cfg.Alarm.C()
+	}
+	wake := time.NewTimer(0)
+	defer wake.Stop()
+	next := d.clk.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-alarm:
+			if due, ok := d.cfg.Alarm.Take(); ok && due.Before(next) {
+				next = due
+				wake.Reset(max(due.Sub(d.clk.Now()), 0))
+			}
+			continue
+		case <-wake.C:
+		}
+		claimed, _, err := d.runOnce(ctx)
+		if err != nil && !errors.Is(err, context.Canceled) && ctx.Err() == nil {
+			d.log.Error("outbox dispatch failed", slog.Any("err", err))
+		}
+		now := d.clk.Now()
+		next = now.Add(d.cfg.Interval)
+		if claimed == d.cfg.Batch {
+			next = now // a full batch: more may be due already
+		} else if due, ok, err := d.store.NextDue(ctx, now); err != nil {
+			if ctx.Err() == nil {
+				d.log.Error("outbox next due", slog.Any("err", err))
+			}
+		} else if ok && due.Before(next) {
+			next = due
+		}
+		wake.Reset(next.Sub(now))
+	}
+}
 
 // RunOnce delivers the messages due now (one batch) and returns how many
 // were completed.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+	_, completed, err := d.runOnce(ctx)
+	return completed, err
+}
+
+// runOnce is RunOnce, also telling how many messages it claimed.
+func (d *Dispatcher) runOnce(ctx context.Context) (claimed, completed int, err error) {
 	msgs, err := d.store.ClaimDue(ctx, d.clk.Now(), d.cfg.Lease, d.cfg.Batch)
 	if err != nil || len(msgs) == 0 {
-		return 0, err
+		return 0, 0, err
 	}
 	work := make(chan outbox.Claimed)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	completed := 0
 	var errs []error
 	for range min(d.cfg.Workers, len(msgs)) {
 		wg.Add(1)
@@ -171,7 +228,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	}
 	close(work)
 	wg.Wait()
-	return completed, errors.Join(errs...)
+	return len(msgs), completed, errors.Join(errs...)
 }
 
 // deliver sends what is left of one message and records the outcome. It

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" cgo driver
+
+	"github.com/varco-gate/varco/internal/outbox"
 )
 
 // Options tunes Open. The zero value is valid.
@@ -28,6 +30,10 @@ type Options struct {
 	BusyTimeout time.Duration
 	// Logger receives migration and startup messages; default slog.Default().
 	Logger *slog.Logger
+	// Alarm, when set, is told the earliest due time of the outbox
+	// messages each booking or scan transaction commits, so this
+	// process's dispatcher sends them on time without waiting a poll.
+	Alarm *outbox.Alarm
 }
 
 // DB holds the two pools of one database file. Write through W, read through R.
@@ -43,6 +49,7 @@ type DB struct {
 	path string
 	// commits batches the write transactions (batch.go).
 	commits *committer
+	alarm   *outbox.Alarm
 }
 
 // Open opens (creating if needed) the database at path, applies the embedded
@@ -66,7 +73,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	db := &DB{path: abs}
+	db := &DB{path: abs, alarm: opts.Alarm}
 
 	db.W, err = openPool(ctx, writerDSN(abs, opts.BusyTimeout), 1, pragmas{queryOnly: 0, busy: opts.BusyTimeout})
 	if err != nil {

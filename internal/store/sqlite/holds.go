@@ -11,7 +11,12 @@ import (
 )
 
 // bookingTx implements booking.Tx on one write transaction.
-type bookingTx struct{ tx writeTx }
+type bookingTx struct {
+	tx writeTx
+	// due collects the earliest due time of the messages enqueued, for
+	// the dispatcher's alarm after the commit; nil when nobody listens.
+	due *time.Time
+}
 
 // writeTx is a write transaction whose statements run with the context
 // WriteTx gave its function, whatever context the caller passes: the
@@ -35,14 +40,21 @@ func (w writeTx) QueryRowContext(_ context.Context, query string, args ...any) *
 }
 
 func newBookingTx(ctx context.Context, tx *sql.Tx) bookingTx {
-	return bookingTx{writeTx{tx: tx, ctx: ctx}}
+	return bookingTx{tx: writeTx{tx: tx, ctx: ctx}}
 }
 
 // InTx runs fn in one write transaction on the single writer: every
 // booking operation is all or nothing, and operations never interleave,
 // which is what makes the capacity checks exact.
 func (db *DB) InTx(ctx context.Context, fn func(booking.Tx) error) error {
-	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(newBookingTx(ctx, tx)) })
+	var due time.Time
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		btx := newBookingTx(ctx, tx)
+		btx.due = &due
+		return fn(btx)
+	})
+	db.ring(err, due)
+	return err
 }
 
 func encodeStarts(starts []time.Time) string {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -21,7 +22,35 @@ func (t bookingTx) Enqueue(ctx context.Context, m outbox.Message) error {
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", m.Kind, err)
 	}
+	if t.due != nil && (t.due.IsZero() || m.DueAt.Before(*t.due)) {
+		*t.due = m.DueAt
+	}
 	return nil
+}
+
+// ring tells the alarm, if any, of the earliest message a committed
+// transaction enqueued (due is zero when it enqueued none).
+func (db *DB) ring(err error, due time.Time) {
+	if err == nil && db.alarm != nil && !due.IsZero() {
+		db.alarm.Set(due)
+	}
+}
+
+// NextDue returns the earliest due time after now among pending
+// messages, so the dispatcher can wake right then.
+func (db *DB) NextDue(ctx context.Context, now time.Time) (time.Time, bool, error) {
+	return nextDue(ctx, db, `SELECT MIN(due_at_ms) FROM outbox WHERE status = ? AND due_at_ms > ?`, outboxPending, now)
+}
+
+func nextDue(ctx context.Context, db *DB, query string, pending int, now time.Time) (time.Time, bool, error) {
+	var due sql.NullInt64
+	if err := db.R.QueryRowContext(ctx, query, pending, ms(now)).Scan(&due); err != nil {
+		return time.Time{}, false, fmt.Errorf("next due: %w", err)
+	}
+	if !due.Valid {
+		return time.Time{}, false, nil
+	}
+	return fromMS(due.Int64), true, nil
 }
 
 // CancelMessages implements booking.Tx.

@@ -19,7 +19,14 @@ type scanTx struct{ bookingTx }
 
 // ScanTx runs fn in one write transaction.
 func (db *DB) ScanTx(ctx context.Context, fn func(admission.Tx) error) error {
-	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(scanTx{newBookingTx(ctx, tx)}) })
+	var due time.Time
+	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		btx := newBookingTx(ctx, tx)
+		btx.due = &due
+		return fn(scanTx{btx})
+	})
+	db.ring(err, due)
+	return err
 }
 
 // Enqueue implements admission.Tx.

@@ -19,6 +19,12 @@ type WebhookQueue struct{ db *DB }
 // WebhookQueue returns the dispatcher's view of webhook deliveries.
 func (db *DB) WebhookQueue() WebhookQueue { return WebhookQueue{db: db} }
 
+// NextDue returns the earliest due time after now among pending
+// deliveries (see DB.NextDue).
+func (q WebhookQueue) NextDue(ctx context.Context, now time.Time) (time.Time, bool, error) {
+	return nextDue(ctx, q.db, `SELECT MIN(due_at_ms) FROM webhook_deliveries WHERE status = ? AND due_at_ms > ?`, int(webhook.Pending), now)
+}
+
 // ClaimDue leases due deliveries (see DB.ClaimDue). A claimed delivery is
 // an outbox.Claimed whose Kind is the event and SubjectKey the webhook.
 func (q WebhookQueue) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Claimed, error) {

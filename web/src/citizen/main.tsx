@@ -112,9 +112,9 @@ function App() {
             </div>
           </div>
         </div>
-        <nav class="it-header-navbar-wrapper bg-primary-dark" aria-label={t("nav.main")}>
+        <nav class="app-nav" aria-label={t("nav.main")}>
           <div class="container">
-            <ul class="nav py-2 gap-3">
+            <ul class="nav py-2 gap-3 flex-wrap">
               <li class="nav-item">
                 <a class="nav-link text-white p-0" href="#/" data-element="appointment-booking">
                   {t("nav.book")}
