@@ -183,9 +183,11 @@ export function Book({ resourceId }: { resourceId: string }) {
         <ol class="breadcrumb p-0">
           <li class="breadcrumb-item">
             <a href="#/">{t("nav.home")}</a>
+              <span class="separator" aria-hidden="true">/</span>
           </li>
           <li class="breadcrumb-item">
             <a href={`#/servizio/${r.id}`}>{r.name}</a>
+              <span class="separator" aria-hidden="true">/</span>
           </li>
           <li class="breadcrumb-item active" aria-current="page">
             {t("book.title")}

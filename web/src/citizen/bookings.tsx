@@ -269,6 +269,7 @@ export function BookingPage({ id }: { id: string }) {
         <ol class="breadcrumb p-0">
           <li class="breadcrumb-item">
             <a href="#/prenotazioni">{t("mine.title")}</a>
+              <span class="separator" aria-hidden="true">/</span>
           </li>
           <li class="breadcrumb-item active" aria-current="page">
             {b.code}

@@ -81,6 +81,11 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
   };
 
   const weekLabel = `${dayHeading(week)} – ${dayHeading(addDays(week, 6))}`;
+  // Days already gone are not worth a citizen's scroll; today's past slots
+  // still show as past.
+  const today = isoDate(new Date(), zone);
+  const shown = days?.filter((d) => d.date >= today);
+  const firstWeek = week <= mondayOf(today);
   return (
     <div>
       <div class="row g-3 mb-3">
@@ -119,7 +124,7 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
         )}
       </div>
       <div class="d-flex align-items-center justify-content-between mb-3 gap-2">
-        <button type="button" class="btn btn-outline-primary btn-sm" onClick={() => setWeek(addDays(week, -7))}>
+        <button type="button" class="btn btn-outline-primary btn-sm" disabled={firstWeek} onClick={() => setWeek(addDays(week, -7))}>
           {t("grid.prev")}
         </button>
         <h3 class="h6 mb-0 text-center" aria-live="polite">
@@ -131,7 +136,7 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
       </div>
       {err && <Alert kind="danger">{err}</Alert>}
       {!days && !err && <Loading label={t("loading")} />}
-      {days?.map((d, di) => (
+      {shown?.map((d, di) => (
         <section class="mb-3" key={d.date} aria-labelledby={`day-${d.date}`}>
           <h4 class="h6 text-capitalize border-bottom pb-1" id={`day-${d.date}`}>
             {dayHeading(d.date)}
@@ -170,7 +175,7 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
           class="btn btn-primary w-100"
           id="choose-slot"
           disabled={!chosen || busy}
-          onClick={() => chosen && days && onChoose({ slot: days[chosen.day].slots[chosen.slot], count, seats, operatorId: operator })}
+          onClick={() => chosen && shown && onChoose({ slot: shown[chosen.day].slots[chosen.slot], count, seats, operatorId: operator })}
         >
           {action}
         </button>

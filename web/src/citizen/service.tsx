@@ -30,10 +30,12 @@ export function Service({ id }: { id: string }) {
         <ol class="breadcrumb p-0">
           <li class="breadcrumb-item">
             <a href="#/">{t("nav.home")}</a>
+              <span class="separator" aria-hidden="true">/</span>
           </li>
           {res.ancestors.map((x) => (
             <li class="breadcrumb-item" key={x.id}>
               {x.name}
+              <span class="separator" aria-hidden="true">/</span>
             </li>
           ))}
           <li class="breadcrumb-item active" aria-current="page">

@@ -182,9 +182,11 @@ export function TicketPage({ bookingId }: { bookingId: string }) {
         <ol class="breadcrumb p-0">
           <li class="breadcrumb-item">
             <a href="#/prenotazioni">{t("mine.title")}</a>
+              <span class="separator" aria-hidden="true">/</span>
           </li>
           <li class="breadcrumb-item">
             <a href={`#/prenotazioni/${bookingId}`}>{t("booking.details")}</a>
+              <span class="separator" aria-hidden="true">/</span>
           </li>
           <li class="breadcrumb-item active" aria-current="page">
             {t("ticket.title")}
