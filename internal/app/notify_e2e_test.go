@@ -174,6 +174,7 @@ func TestNotificationsEndToEnd(t *testing.T) {
 	var pp notify.PushPayload
 	require.NoError(t, json.Unmarshal(pushes[0].Plaintext, &pp))
 	require.Equal(t, "Prenotazione confermata", pp.Title)
+	require.True(t, strings.HasSuffix(pp.URL, "/#/prenotazioni/"+bk.GetId()), "a tap opens the booking in the citizen app: %s", pp.URL)
 
 	// Entry starts the 90-minute stay; the warning comes 10 minutes before.
 	g := scanner{enrollGate(t, b, organizer, "Ingresso", varcov1.GateDirection_GATE_DIRECTION_BOTH), varcov1connect.NewGateServiceClient(http.DefaultClient, b.baseURL)}

@@ -93,6 +93,7 @@ type PushPayload struct {
 // BookingView is everything a message about a booking shows.
 type BookingView struct {
 	Language      string // "it" or "en"
+	BookingID     string
 	Code          string // "KM7R-4TXA"
 	Beneficiary   string // given and family name
 	Email         string

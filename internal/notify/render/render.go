@@ -127,7 +127,7 @@ func (r *Renderer) view(ctx context.Context, kind string, b booking.Booking, d c
 	}
 	a := d.Place.Address
 	v := notify.BookingView{
-		Language: b.Language, Code: token.FormatCode(b.Code), Beneficiary: b.Beneficiary.GivenName + " " + b.Beneficiary.FamilyName,
+		Language: b.Language, BookingID: b.ID, Code: token.FormatCode(b.Code), Beneficiary: b.Beneficiary.GivenName + " " + b.Beneficiary.FamilyName,
 		Email: b.Beneficiary.Email, Resource: d.Resource.Name, Place: d.Place.Name,
 		Address: strings.Trim(strings.Join([]string{a.Street, strings.TrimSpace(a.PostalCode + " " + a.City), a.Province}, ", "), ", "),
 		Start:   b.Start, End: b.End, TimeZone: loc, Operator: d.Operator, Documents: d.Resource.DocumentsToBring,
@@ -184,7 +184,7 @@ func (r *Renderer) push(m outbox.Claimed, v notify.BookingView, t notify.Target)
 		lang = v.Language
 	}
 	title, body := PushText(m.Kind, v, lang)
-	payload, _ := json.Marshal(notify.PushPayload{Title: title, Body: body, URL: v.CancelURL, Tag: m.Kind}) // plain strings always marshal
+	payload, _ := json.Marshal(notify.PushPayload{Title: title, Body: body, URL: r.appURL(m.Kind, v), Tag: m.Kind}) // plain strings always marshal
 	p := notify.Push{Subscription: t.Subscription, Payload: payload, TTL: 24 * time.Hour, Urgency: notify.UrgencyNormal, Topic: topic(m.Kind, v.Code)}
 	switch m.Kind {
 	case outbox.KindTicketExpiryWarning, outbox.KindTicketExpired:
@@ -195,6 +195,17 @@ func (r *Renderer) push(m outbox.Claimed, v notify.BookingView, t notify.Target)
 		p.TTL = max(v.Start.Sub(r.clk.Now()), time.Minute)
 	}
 	return p
+}
+
+// appURL is the citizen app's page a tap on the notification opens: the
+// ticket for ticket messages, the booking otherwise (the service worker
+// opens only URLs of its own origin).
+func (r *Renderer) appURL(kind string, v notify.BookingView) string {
+	switch kind {
+	case outbox.KindTicketExpiryWarning, outbox.KindTicketExpired:
+		return r.cfg.PublicBaseURL + "/#/biglietto/" + v.BookingID
+	}
+	return r.cfg.PublicBaseURL + "/#/prenotazioni/" + v.BookingID
 }
 
 // topic lets the push service replace an undelivered older message of the
