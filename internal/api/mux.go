@@ -75,8 +75,10 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 	}
 	handlerOpts := []connect.HandlerOption{
 		// Access runs last, right before the handler, so metrics and logs
-		// also count refused calls.
-		connect.WithInterceptors(withAudit(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)], o.Access), o.Audit)...),
+		// also count refused calls; the field limits just before it, so
+		// authorization never looks up an unbounded list of ids.
+		connect.WithInterceptors(withAudit(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)],
+			NewLimits(o.Logger), o.Access), o.Audit)...),
 		connect.WithReadMaxBytes(int(o.MaxRequestBytes)),
 		compressMin,
 		// A panic in one handler becomes an Internal error for that call
