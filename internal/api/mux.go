@@ -88,6 +88,8 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 			return connect.NewError(connect.CodeInternal, errInternal)
 		}),
 	}
+	// Decoding errors without Go type names (codec.go).
+	handlerOpts = append(handlerOpts, codecs()...)
 	mux := http.NewServeMux()
 	mux.Handle(varcov1connect.NewAuthServiceHandler(s.Auth, handlerOpts...))
 	mux.Handle(varcov1connect.NewCatalogServiceHandler(s.Catalog, handlerOpts...))
