@@ -8,7 +8,9 @@ package admission
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,6 +21,7 @@ import (
 	"github.com/varco-gate/varco/internal/fault"
 	"github.com/varco-gate/varco/internal/gate"
 	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/store"
 	"github.com/varco-gate/varco/internal/ticket"
 )
 
@@ -55,6 +58,12 @@ type Record struct {
 	LocalVerdict gate.Verdict
 	LocalReason  gate.Reason
 	Conflict     bool
+	// TicketOrganizationID is the organization whose ticket was scanned,
+	// known only when the QR verified. It differs from OrganizationID
+	// (the scanning device's) when a gate scans another organization's
+	// ticket: such a scan never changes the ticket, and its conflicts are
+	// listed to both organizations.
+	TicketOrganizationID string
 }
 
 // Tx is what deciding a scan may do inside its transaction.
@@ -116,23 +125,35 @@ func (s *Service) Decide(ctx context.Context, p authz.Principal, sc Scan) (Recor
 	// Claims come back (untrusted) with some errors: show the id anyway.
 	rec.TicketID, rec.ResourceID, rec.Seats = claims.TicketID, claims.ResourceID, claims.Seats
 	g := gate.Gate{ResourceIDs: p.DeviceResourceIDs, Direction: gate.GateDirection(p.DeviceDirection)}
-	var policy catalog.TicketPolicy
+	var res resourceInfo
 	if verr == nil {
-		r, err := s.store.GetResource(ctx, claims.ResourceID)
-		if err == nil {
-			policy = r.Policy.Tickets
-			if policy.AllowReentry {
-				g.ReentryResourceIDs = []string{r.ID}
-			}
+		var err error
+		if res, err = s.resource(ctx, claims.ResourceID, nil); err != nil {
+			return Record{}, fmt.Errorf("decide scan: %w", err)
+		}
+		rec.TicketOrganizationID = res.orgID
+		if res.policy.AllowReentry {
+			g.ReentryResourceIDs = []string{claims.ResourceID}
 		}
 	}
+	policy := res.policy
 	err := s.store.ScanTx(ctx, func(tx Tx) error {
 		if prev, ok, err := tx.GetScan(ctx, sc.ID); err != nil || ok {
-			rec = prev
+			if err == nil && prev.DeviceID != p.DeviceID {
+				return errScanIDTaken
+			}
+			rec = shown(p, prev)
 			return err
 		}
 		if verr != nil {
 			rec.Verdict, rec.Reason = gate.Refused, gate.Reason(ticket.ReasonOf(verr))
+			return tx.InsertScan(ctx, rec)
+		}
+		if !serves(p, claims.ResourceID, res.orgID) {
+			// Another organization's ticket (or a resource this gate does
+			// not serve): refused without reading or touching its state,
+			// which is none of this gate's business.
+			rec.Verdict, rec.Reason = gate.Refused, gate.ReasonWrongResource
 			return tx.InsertScan(ctx, rec)
 		}
 		presence, found, err := tx.GetPresence(ctx, claims.TicketID)
@@ -158,9 +179,58 @@ func (s *Service) Decide(ctx context.Context, p authz.Principal, sc Scan) (Recor
 		return tx.InsertScan(ctx, rec)
 	})
 	if err != nil {
+		if errors.Is(err, errScanIDTaken) {
+			return Record{}, errScanIDTaken
+		}
 		return Record{}, fmt.Errorf("decide scan: %w", err)
 	}
 	return rec, nil
+}
+
+// errScanIDTaken answers a scan id another device already used: scan ids
+// are client UUIDs, so this is a bug or a probe, and the other device's
+// scan is not the caller's to see.
+var errScanIDTaken = fault.InvalidField("scan_id", "scan_id_taken",
+	"scan_id già usato da un altro dispositivo: generarne uno nuovo.", "scan_id already used by another device: generate a new one.")
+
+// resourceInfo is what deciding needs of a verified ticket's resource.
+type resourceInfo struct {
+	orgID  string
+	policy catalog.TicketPolicy
+}
+
+// resource looks up a verified ticket's resource, through cache when
+// given. A resource that does not exist (any more) has no organization,
+// so no gate serves it.
+func (s *Service) resource(ctx context.Context, id string, cache map[string]resourceInfo) (resourceInfo, error) {
+	if info, ok := cache[id]; ok {
+		return info, nil
+	}
+	r, err := s.store.GetResource(ctx, id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return resourceInfo{}, err
+	}
+	info := resourceInfo{orgID: r.OrganizationID, policy: r.Policy.Tickets}
+	if cache != nil {
+		cache[id] = info
+	}
+	return info, nil
+}
+
+// serves reports whether device p may decide on (and so change) tickets of
+// resourceID, owned by orgID: only of the resources its gate serves, which
+// enrollment took from its own organization.
+func serves(p authz.Principal, resourceID, orgID string) bool {
+	return orgID != "" && orgID == p.DeviceOrgID && slices.Contains(p.DeviceResourceIDs, resourceID)
+}
+
+// shown is a stored scan as its device may see it again: the current stay
+// of a ticket its gate does not serve is another organization's business.
+func shown(p authz.Principal, r Record) Record {
+	if !slices.Contains(p.DeviceResourceIDs, r.ResourceID) {
+		r.EnteredAt, r.ExpiresAt = time.Time{}, time.Time{}
+	}
+	return r
 }
 
 // schedule keeps a timed ticket's messages in step with its presence: an

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/varco-gate/varco/internal/authz"
-	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/fault"
 	"github.com/varco-gate/varco/internal/gate"
 	"github.com/varco-gate/varco/internal/ticket"
@@ -48,7 +47,10 @@ type UploadResult struct {
 // transaction. What happened at the gate happened: a scan the scanner
 // accepted is applied even when the server would have refused it (for
 // example the same ticket entering at two offline gates), and recorded as a
-// conflict for the organizers instead of being dropped. Scan ids make a
+// conflict for the organizers instead of being dropped. The exception is a
+// ticket of a resource the gate does not serve (another organization's, in
+// particular): it is recorded as refused (WRONG_RESOURCE), a conflict when
+// the device let it through, and never changes the ticket. Scan ids make a
 // repeated upload harmless.
 func (s *Service) Upload(ctx context.Context, p authz.Principal, scans []OfflineScan) ([]UploadResult, error) {
 	if len(scans) > MaxUpload {
@@ -60,7 +62,7 @@ func (s *Service) Upload(ctx context.Context, p authz.Principal, scans []Offline
 	}
 	sort.SliceStable(order, func(a, b int) bool { return scans[order[a]].ScannedAt.Before(scans[order[b]].ScannedAt) })
 	results := make([]UploadResult, len(scans))
-	resources := map[string]catalog.TicketPolicy{}
+	resources := map[string]resourceInfo{}
 	now := s.clk.Now()
 	err := s.store.ScanTx(ctx, func(tx Tx) error {
 		for _, i := range order {
@@ -78,14 +80,19 @@ func (s *Service) Upload(ctx context.Context, p authz.Principal, scans []Offline
 	return results, nil
 }
 
-func (s *Service) uploadOne(ctx context.Context, tx Tx, p authz.Principal, sc OfflineScan, policies map[string]catalog.TicketPolicy, now time.Time) (UploadResult, error) {
+func (s *Service) uploadOne(ctx context.Context, tx Tx, p authz.Principal, sc OfflineScan, resources map[string]resourceInfo, now time.Time) (UploadResult, error) {
 	res := UploadResult{ScanID: sc.ID}
 	if Validate(sc.Scan) != nil || sc.ScannedAt.IsZero() {
 		res.Outcome = Rejected
 		return res, nil
 	}
 	if prev, ok, err := tx.GetScan(ctx, sc.ID); err != nil || ok {
-		res.Outcome, res.Server = Duplicate, prev
+		if err == nil && prev.DeviceID != p.DeviceID {
+			// Another device's scan id: not this device's to see or repeat.
+			res.Outcome = Rejected
+			return res, nil
+		}
+		res.Outcome, res.Server = Duplicate, shown(p, prev)
 		return res, err
 	}
 	rec := Record{ID: sc.ID, DeviceID: p.DeviceID, OrganizationID: p.DeviceOrgID, Direction: sc.Direction,
@@ -100,13 +107,21 @@ func (s *Service) uploadOne(ctx context.Context, tx Tx, p authz.Principal, sc Of
 		res.Outcome, res.Server = outcome(rec.Conflict), rec
 		return res, tx.InsertScan(ctx, rec)
 	}
-	policy, ok := policies[claims.ResourceID]
-	if !ok {
-		if r, err := s.store.GetResource(ctx, claims.ResourceID); err == nil {
-			policy = r.Policy.Tickets
-		}
-		policies[claims.ResourceID] = policy
+	info, err := s.resource(ctx, claims.ResourceID, resources)
+	if err != nil {
+		return res, err
 	}
+	rec.TicketOrganizationID = info.orgID
+	if !serves(p, claims.ResourceID, info.orgID) {
+		// Another organization's ticket: whatever this gate did, the
+		// ticket's own gates keep deciding on it. A scan the device let
+		// through is a conflict, listed to both organizations.
+		rec.Verdict, rec.Reason = gate.Refused, gate.ReasonWrongResource
+		rec.Conflict = locallyLetThrough
+		res.Outcome, res.Server = outcome(rec.Conflict), rec
+		return res, tx.InsertScan(ctx, rec)
+	}
+	policy := info.policy
 	g := gate.Gate{ResourceIDs: p.DeviceResourceIDs, Direction: gate.GateDirection(p.DeviceDirection)}
 	if policy.AllowReentry {
 		g.ReentryResourceIDs = []string{claims.ResourceID}

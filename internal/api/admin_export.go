@@ -103,19 +103,26 @@ func (a *Admin) streamExport(ctx context.Context, h http.Header, r export.Reques
 	if err != nil {
 		return a.fail(ctx, h, err)
 	}
+	// Recorded by the audit interceptor before the first chunk is sent.
+	setAuditDetail(ctx, exportStartDetail(plan, "rpc"), "")
 	ch := export.NewChunker(export.ChunkSize, send)
 	n, err := svc.Write(ctx, plan, ch)
 	if err == nil {
 		err = ch.Flush()
 	}
-	setAuditDetail(ctx, exportDetail(plan, n, ch.Bytes, "rpc"))
+	setAuditDetail(ctx, "", exportDetail(plan, n, ch.Bytes, "rpc"))
 	if err != nil {
 		return a.fail(ctx, h, err)
 	}
 	return nil
 }
 
-// exportDetail describes an export in the audit trail.
+// exportStartDetail describes an export about to send its first bytes.
+func exportStartDetail(p export.Plan, via string) string {
+	return fmt.Sprintf("%s..%s via=%s", p.FromDate, p.ToDate, via)
+}
+
+// exportDetail describes a finished (or aborted) export in the audit trail.
 func exportDetail(p export.Plan, rows int, bytes int64, via string) string {
 	return fmt.Sprintf("%s..%s rows=%d bytes=%d via=%s", p.FromDate, p.ToDate, rows, bytes, via)
 }

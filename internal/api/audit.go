@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 
@@ -23,8 +24,14 @@ var personalDataReads = map[string]string{
 }
 
 // Audit records every successful AdminService call in the audit trail. It
-// runs after Access, so the organization the call touched is known. A
-// failure to record is logged, not returned: the action already happened.
+// runs after Access, so the organization the call touched is known.
+//
+// A read of personal data is recorded before any of the data leaves the
+// server, and refused if it cannot be recorded: a client that hangs up
+// after the first chunk of an export has still read it. Other actions are
+// recorded after they succeed; a failure to record them is logged, not
+// returned: the action already happened. Records are written with a
+// context the client cannot cancel.
 type Audit struct {
 	store audit.Store
 	clk   clock.Clock
@@ -36,26 +43,40 @@ func NewAudit(s audit.Store, clk clock.Clock, log *slog.Logger) *Audit {
 	return &Audit{store: s, clk: clk, log: log}
 }
 
-func (a *Audit) record(ctx context.Context, procedure string, msg any, detail string) {
+// errAuditUnavailable refuses a read of personal data that could not be
+// recorded.
+var errAuditUnavailable = connect.NewError(connect.CodeUnavailable,
+	errors.New("registro degli accessi non disponibile, riprovare / audit trail unavailable, try again"))
+
+// record writes one event for a call to procedure about msg; suffix is
+// appended to the action (".end" for the completion of an export). It
+// reports whether the call was a read of personal data, and the failure to
+// record it, if any (also logged).
+func (a *Audit) record(ctx context.Context, procedure string, msg any, suffix, detail string) (read bool, err error) {
 	svc, method, _ := strings.Cut(strings.TrimPrefix(procedure, "/varco.v1."), "/")
 	if svc != "AdminService" {
-		return
+		return false, nil
 	}
 	p := authz.FromContext(ctx)
 	scope, ok := authz.ScopeFromContext(ctx)
 	if !ok || p.Kind != authz.Account {
-		return // installation-level calls (CreateOrganization) belong to no organization's trail
+		return false, nil // installation-level calls (CreateOrganization) belong to no organization's trail
 	}
 	action := svc + "." + method
-	if read, ok := personalDataReads[method]; ok {
-		action = read
+	if name, ok := personalDataReads[method]; ok {
+		action, read = name, true
 	}
+	action += suffix
 	typ, id := target(msg)
 	e := audit.Event{ID: uuid.NewString(), OrganizationID: scope.OrganizationID, At: a.clk.Now(), ActorKind: 3, // PRINCIPAL_KIND_STAFF
 		ActorID: p.AccountID, Action: action, TargetType: typ, TargetID: id, Detail: detail}
-	if err := a.store.RecordAudit(ctx, e); err != nil {
+	// The client may hang up at any moment (that is when it matters most
+	// that the read is on record): the write must not die with its request.
+	if err := a.store.RecordAudit(context.WithoutCancel(ctx), e); err != nil {
 		a.log.ErrorContext(ctx, "audit trail", slog.String("action", action), slog.Any("err", err))
+		return read, err
 	}
+	return read, nil
 }
 
 // target names the object a request is about, most specific first.
@@ -89,12 +110,16 @@ func getter[I any](f func(I) string) func(any) (string, bool) {
 	}
 }
 
-// WrapUnary records successful unary calls.
+// WrapUnary records successful unary calls. The response is sent after
+// this returns, so a read of personal data is on record before its data
+// leaves, or is refused.
 func (a *Audit) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 		res, err := next(ctx, req)
 		if err == nil && !req.Spec().IsClient {
-			a.record(ctx, req.Spec().Procedure, req.Any(), "")
+			if read, rerr := a.record(ctx, req.Spec().Procedure, req.Any(), "", ""); read && rerr != nil {
+				return nil, errAuditUnavailable
+			}
 		}
 		return res, err
 	}
@@ -105,44 +130,73 @@ func (a *Audit) WrapStreamingClient(next connect.StreamingClientFunc) connect.St
 	return next
 }
 
-// WrapStreamingHandler records exports: completed ones, and failed ones
-// that had already sent data (the data was read all the same). The handler
-// may describe what it sent with setAuditDetail.
+// WrapStreamingHandler records exports: the read is recorded when the
+// first message is about to be sent (with the detail the handler set by
+// then, see setAuditDetail), and its end, complete or aborted, with what
+// left the server, after the handler returns. Nothing is sent unless the
+// first record was written.
 func (a *Audit) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
-		detail := new(string)
-		ctx = context.WithValue(ctx, auditDetailKey{}, detail)
+		note := new(auditNote)
+		ctx = context.WithValue(ctx, auditNoteKey{}, note)
 		rc := &recordingConn{StreamingHandlerConn: conn}
+		rc.start = func() error {
+			if read, err := a.record(ctx, conn.Spec().Procedure, rc.msg, "", note.start); read && err != nil {
+				return errAuditUnavailable
+			}
+			return nil
+		}
 		err := next(ctx, rc)
-		if rc.msg != nil && (err == nil || rc.sent) {
-			a.record(ctx, conn.Spec().Procedure, rc.msg, *detail)
+		switch {
+		case rc.started && note.end != "":
+			result := "complete"
+			if err != nil {
+				result = "aborted"
+			}
+			_, _ = a.record(ctx, conn.Spec().Procedure, rc.msg, ".end", note.end+" result="+result)
+		case !rc.started && err == nil && rc.msg != nil:
+			_ = rc.start() // a stream that sent nothing, recorded as it succeeded
 		}
 		return err
 	}
 }
 
-type auditDetailKey struct{}
+type auditNoteKey struct{}
 
-// setAuditDetail sets the detail of the audit event a streaming call
-// records (for exports: the period and how many rows left the server).
-func setAuditDetail(ctx context.Context, detail string) {
-	if d, ok := ctx.Value(auditDetailKey{}).(*string); ok {
-		*d = detail
+// auditNote is what a streaming call tells the audit trail about itself.
+type auditNote struct{ start, end string }
+
+// setAuditDetail sets the details of the events a streaming call records:
+// start before its first message is sent (for exports: the period and how
+// it was asked), end once it has finished (what left the server).
+func setAuditDetail(ctx context.Context, start, end string) {
+	if n, ok := ctx.Value(auditNoteKey{}).(*auditNote); ok {
+		if start != "" {
+			n.start = start
+		}
+		if end != "" {
+			n.end = end
+		}
 	}
 }
 
 // recordingConn remembers the request message of a server stream, and
-// whether anything was sent.
+// records the start of the call before its first message is sent.
 type recordingConn struct {
 	connect.StreamingHandlerConn
-	msg  any
-	sent bool
+	msg     any
+	start   func() error
+	started bool
 }
 
 func (c *recordingConn) Send(m any) error {
-	err := c.StreamingHandlerConn.Send(m)
-	c.sent = c.sent || err == nil
-	return err
+	if !c.started {
+		if err := c.start(); err != nil {
+			return err
+		}
+		c.started = true
+	}
+	return c.StreamingHandlerConn.Send(m)
 }
 
 func (c *recordingConn) Receive(m any) error {

@@ -92,7 +92,16 @@ func (e *Exports) serve(w http.ResponseWriter, r *http.Request, kind export.Kind
 		return
 	}
 	rc := http.NewResponseController(w)
+	started := false
 	ch := export.NewChunker(export.ChunkSize, func(b []byte) error {
+		if !started {
+			// The read is on record before its first byte leaves, or it
+			// does not happen.
+			if _, err := e.Audit.record(ctx, exportProcedures[kind], msg, "", exportStartDetail(plan, via)); err != nil {
+				return errAuditUnavailable
+			}
+			started = true
+		}
 		if _, err := w.Write(b); err != nil {
 			return err
 		}
@@ -102,8 +111,16 @@ func (e *Exports) serve(w http.ResponseWriter, r *http.Request, kind export.Kind
 	if err == nil {
 		err = ch.Flush()
 	}
-	if ch.Bytes > 0 || err == nil {
-		e.Audit.record(ctx, exportProcedures[kind], msg, exportDetail(plan, n, ch.Bytes, via))
+	if !started && errors.Is(err, errAuditUnavailable) {
+		http.Error(w, errAuditUnavailable.Message(), http.StatusServiceUnavailable)
+		return
+	}
+	if started {
+		result := " result=complete"
+		if err != nil {
+			result = " result=aborted"
+		}
+		_, _ = e.Audit.record(ctx, exportProcedures[kind], msg, ".end", exportDetail(plan, n, ch.Bytes, via)+result)
 	}
 	if err != nil {
 		if !errors.Is(err, context.Canceled) {

@@ -80,9 +80,11 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 	drained := drain{closing: o.Closing}
 	handlerOpts := []connect.HandlerOption{
 		// Access runs last, right before the handler, so metrics and logs
-		// also count refused calls.
+		// also count refused calls; the field limits just before it, so
+		// authorization never looks up an unbounded list of ids.
 		// drain sits inside metrics and logging so they record Unavailable.
-		connect.WithInterceptors(withAudit(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)], drained, o.Access), o.Audit)...),
+		connect.WithInterceptors(withAudit(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)],
+			drained, NewLimits(o.Logger), o.Access), o.Audit)...),
 		limits,
 		compressMin,
 		// A panic in one handler becomes an Internal error for that call
@@ -92,6 +94,8 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 			return connect.NewError(connect.CodeInternal, errInternal)
 		}),
 	}
+	// Decoding errors without Go type names (codec.go).
+	handlerOpts = append(handlerOpts, codecs()...)
 	mux := http.NewServeMux()
 	mux.Handle(varcov1connect.NewAuthServiceHandler(s.Auth, handlerOpts...))
 	mux.Handle(varcov1connect.NewCatalogServiceHandler(s.Catalog, handlerOpts...))

@@ -283,15 +283,20 @@ func TestExportBookingsEndToEnd(t *testing.T) {
 	// Every export is in the audit trail, with what left the server.
 	trail, err := e.admin.ListAuditEvents(ctx, authBearer(&varcov1.ListAuditEventsRequest{OrganizationId: demo.ComuneID, PageSize: 500}, e.organizer))
 	require.NoError(t, err)
-	var details []string
+	var details, ends []string
 	for _, ev := range trail.Msg.GetEvents() {
-		if ev.GetAction() == "bookings.export" {
+		switch ev.GetAction() {
+		case "bookings.export":
 			details = append(details, ev.GetDetail())
 			require.Equal(t, varcov1.PrincipalKind_PRINCIPAL_KIND_STAFF, ev.GetActor().GetKind())
+		case "bookings.export.end":
+			ends = append(ends, ev.GetDetail())
 		}
 	}
 	require.Len(t, details, 5, "the five successful exports, none of the refused ones")
-	require.Contains(t, details, fmt.Sprintf("2026-03-28..2026-03-29 rows=4 bytes=%d via=rpc", weekendSize))
+	require.Contains(t, details, "2026-03-28..2026-03-29 via=rpc")
+	require.Len(t, ends, 5, "each with its end")
+	require.Contains(t, ends, fmt.Sprintf("2026-03-28..2026-03-29 rows=4 bytes=%d via=rpc result=complete", weekendSize))
 }
 
 // Gate scans of the Sunday clocks go forward, exported with the device's

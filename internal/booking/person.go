@@ -67,6 +67,9 @@ func beneficiary(in *Person, self identity.Account, prefix string, now time.Time
 	if len([]rune(in.BirthPlace)) > 100 {
 		return out, fault.InvalidField(prefix+"birth_place", "too_long", "Al massimo 100 caratteri.", "At most 100 characters.")
 	}
+	if err := person.CheckLine(prefix+"birth_place", in.BirthPlace); err != nil {
+		return out, err
+	}
 	out.BirthPlace = in.BirthPlace
 	return out, nil
 }

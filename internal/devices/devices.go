@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,6 +18,7 @@ import (
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/fault"
 	"github.com/varco-gate/varco/internal/identity"
+	"github.com/varco-gate/varco/internal/person"
 	"github.com/varco-gate/varco/internal/store"
 )
 
@@ -65,8 +67,12 @@ var ErrBadCode = fault.New(fault.NotFound, "enrollment_code_invalid",
 
 // CreateEnrollment creates a code for a gate of orgID serving resourceIDs.
 func (s *Service) CreateEnrollment(ctx context.Context, orgID, createdBy, name string, resourceIDs []string, dir identity.Direction) (string, time.Time, error) {
+	name = strings.TrimSpace(name)
 	if n := len([]rune(name)); n == 0 || n > 100 {
 		return "", time.Time{}, fault.InvalidField("name", "name_length", "Nome del varco: da 1 a 100 caratteri.", "Gate name: 1 to 100 characters.")
+	}
+	if err := person.CheckLine("name", name); err != nil {
+		return "", time.Time{}, err
 	}
 	if dir < 1 || dir > 3 {
 		return "", time.Time{}, fault.InvalidField("direction", "required", "Indicare la direzione del varco.", "Give the gate's direction.")
@@ -105,8 +111,10 @@ func (s *Service) Enroll(ctx context.Context, code, hardware string) (identity.D
 	if !token.ValidCode(norm, CodeLength) {
 		return identity.Device{}, "", ErrBadCode
 	}
-	if len(hardware) > 200 {
-		hardware = hardware[:200]
+	// Shown to organizers as sent by the device: printable text only.
+	hardware = person.StripControl(hardware)
+	if r := []rune(hardware); len(r) > 200 {
+		hardware = string(r[:200])
 	}
 	plain, hash, err := token.New(token.PrefixDevice)
 	if err != nil {

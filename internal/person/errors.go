@@ -22,6 +22,7 @@ const (
 	CodePhoneLength   = "phone_length"
 	CodeNameLength    = "name_length"
 	CodeNameChars     = "name_chars"
+	CodeControlChars  = "control_characters"
 )
 
 // catalog is the single source of user-facing texts, so that translations
@@ -43,6 +44,7 @@ var catalog = map[string]struct{ it, en string }{
 	CodePhoneLength:   {"Il numero di telefono ha un numero di cifre non valido", "The phone number has an invalid number of digits"},
 	CodeNameLength:    {"Il nome deve avere al massimo 100 caratteri", "The name must be at most 100 characters long"},
 	CodeNameChars:     {"Il nome può contenere solo lettere, spazi, apostrofi, trattini e punti", "The name may contain only letters, spaces, apostrophes, hyphens and dots"},
+	CodeControlChars:  {"Il testo deve stare su una riga, senza caratteri di controllo", "The text must fit on one line, without control characters"},
 }
 
 // ValidationError reports why a value was rejected. It deliberately does not

@@ -35,7 +35,7 @@ func TestWithField(t *testing.T) {
 func TestCatalogComplete(t *testing.T) {
 	codes := []string{CodeRequired, CodeCFLength, CodeCFFormat, CodeCFMonth, CodeCFDay, CodeCFCheck,
 		CodeCompanyLength, CodeCompanyFormat, CodeCompanyCheck, CodeEmailFormat, CodeEmailLength,
-		CodeEmailDomain, CodePhoneFormat, CodePhoneLength, CodeNameLength, CodeNameChars}
+		CodeEmailDomain, CodePhoneFormat, CodePhoneLength, CodeNameLength, CodeNameChars, CodeControlChars}
 	if len(codes) != len(catalog) {
 		t.Errorf("catalog has %d entries, test lists %d codes", len(catalog), len(codes))
 	}

@@ -37,3 +37,24 @@ func ParseName(field, s string) (string, error) {
 	}
 	return strings.ReplaceAll(s, "’", "'"), nil
 }
+
+// CheckLine refuses free text that must fit on one line (a gate's name, a
+// birth place) when it holds a control character: a NUL, a line break or
+// an escape would break lists, e-mails, CSV exports and terminals.
+func CheckLine(field, s string) error {
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return newError(field, CodeControlChars)
+	}
+	return nil
+}
+
+// StripControl removes control characters from text that is shown but
+// not worth refusing a request for (a scanner's hardware description).
+func StripControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}

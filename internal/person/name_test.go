@@ -31,3 +31,32 @@ func TestParseName(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckLineAndStripControl(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in    string
+		ok    bool
+		clean string
+	}{
+		{"Ingresso nord", true, "Ingresso nord"},
+		{"Sant'Anna d’Alfaedo", true, "Sant'Anna d’Alfaedo"},
+		{"Nord\x00", false, "Nord"},
+		{"riga\nriga", false, "rigariga"},
+		{"\x1b[31mrosso", false, "[31mrosso"},
+		{"tab\tqui", false, "tabqui"},
+		{"del\u007f", false, "del"},
+		{"c1\u0085", false, "c1"},
+	} {
+		err := CheckLine("name", c.in)
+		if c.ok != (err == nil) {
+			t.Errorf("CheckLine(%q) = %v, want ok=%v", c.in, err, c.ok)
+		}
+		if err != nil && (err.(*ValidationError).Code != CodeControlChars || err.(*ValidationError).Field != "name") {
+			t.Errorf("CheckLine(%q) = %#v", c.in, err)
+		}
+		if got := StripControl(c.in); got != c.clean {
+			t.Errorf("StripControl(%q) = %q, want %q", c.in, got, c.clean)
+		}
+	}
+}

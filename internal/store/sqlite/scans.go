@@ -43,9 +43,10 @@ func (t scanTx) GetScan(ctx context.Context, id string) (admission.Record, bool,
 	var reason string
 	err := t.tx.QueryRowContext(ctx, `SELECT s.id, s.device_id, s.organization_id, s.ticket_id, s.resource_id, s.direction,
 		s.scanned_at_ms, s.received_at_ms, s.offline, s.verdict, s.reason_text, s.seats,
-		COALESCE(s.local_verdict, 0), COALESCE(s.local_reason, ''), s.conflict
+		COALESCE(s.local_verdict, 0), COALESCE(s.local_reason, ''), s.conflict, COALESCE(s.ticket_organization_id, '')
 		FROM scans s WHERE s.id = ?`, id).Scan(&r.ID, &r.DeviceID, &r.OrganizationID, &ticketID, &resourceID, &r.Direction,
-		&scanned, &received, &offline, &r.Verdict, &reason, &r.Seats, &r.LocalVerdict, &r.LocalReason, &r.Conflict)
+		&scanned, &received, &offline, &r.Verdict, &reason, &r.Seats, &r.LocalVerdict, &r.LocalReason, &r.Conflict,
+		&r.TicketOrganizationID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
@@ -98,21 +99,27 @@ func (t scanTx) InsertScan(ctx context.Context, r admission.Record) error {
 		localVerdict = sql.NullInt64{Int64: int64(r.LocalVerdict), Valid: true}
 	}
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO scans (id, device_id, organization_id, ticket_id, resource_id, direction,
-		scanned_at_ms, received_at_ms, offline, verdict, reason, reason_text, seats, local_verdict, local_reason, conflict)
-		VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?,?,?,?)`,
+		scanned_at_ms, received_at_ms, offline, verdict, reason, reason_text, seats, local_verdict, local_reason, conflict,
+		ticket_organization_id)
+		VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?,?,?,?,?)`,
 		r.ID, r.DeviceID, r.OrganizationID, nullString(r.TicketID), nullString(r.ResourceID), r.Direction,
 		ms(r.ScannedAt), ms(r.ReceivedAt), r.Offline, r.Verdict, string(r.Reason), r.Seats,
-		localVerdict, nullString(string(r.LocalReason)), r.Conflict)
+		localVerdict, nullString(string(r.LocalReason)), r.Conflict, nullString(r.TicketOrganizationID))
 	return conflict(err, "insert scan")
 }
 
-// ListScanConflicts lists an organization's conflicting offline scans
-// received since, newest first.
+// ListScanConflicts lists the conflicting offline scans received since,
+// newest first, that concern an organization: made by its gates, or made
+// on its tickets by another organization's gate.
 func (db *DB) ListScanConflicts(ctx context.Context, orgID string, since time.Time) ([]admission.Record, error) {
+	// Two indexed halves (one per partial index) rather than one OR.
 	rows, err := db.R.QueryContext(ctx, `SELECT id, device_id, organization_id, COALESCE(ticket_id, ''), COALESCE(resource_id, ''),
-		direction, scanned_at_ms, received_at_ms, verdict, reason_text, COALESCE(local_verdict, 0), COALESCE(local_reason, ''), seats
-		FROM scans WHERE organization_id = ? AND conflict = 1 AND received_at_ms >= ? ORDER BY received_at_ms DESC, id LIMIT 1000`,
-		orgID, ms(since))
+		direction, scanned_at_ms, received_at_ms, verdict, reason_text, COALESCE(local_verdict, 0), COALESCE(local_reason, ''), seats,
+		COALESCE(ticket_organization_id, '')
+		FROM (SELECT * FROM scans WHERE organization_id = ? AND conflict = 1 AND received_at_ms >= ?
+			UNION SELECT * FROM scans WHERE ticket_organization_id = ? AND conflict = 1 AND received_at_ms >= ?)
+		ORDER BY received_at_ms DESC, id LIMIT 1000`,
+		orgID, ms(since), orgID, ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("list scan conflicts: %w", err)
 	}
@@ -123,7 +130,7 @@ func (db *DB) ListScanConflicts(ctx context.Context, orgID string, since time.Ti
 		var scanned, received int64
 		var reason, local string
 		if err := rows.Scan(&r.ID, &r.DeviceID, &r.OrganizationID, &r.TicketID, &r.ResourceID, &r.Direction, &scanned, &received,
-			&r.Verdict, &reason, &r.LocalVerdict, &local, &r.Seats); err != nil {
+			&r.Verdict, &reason, &r.LocalVerdict, &local, &r.Seats, &r.TicketOrganizationID); err != nil {
 			return nil, err
 		}
 		r.ScannedAt, r.ReceivedAt, r.Reason, r.LocalReason = fromMS(scanned), fromMS(received), gate.Reason(reason), gate.Reason(local)

@@ -89,10 +89,13 @@ func (db *DB) StatsTickets(ctx context.Context, resourceIDs []string, from, to t
 			return nil
 		}
 		// A passage is what the gate let through: the server's verdict
-		// online, the scanner's own offline (see admission.Upload).
+		// online, the scanner's own offline (see admission.Upload), at a
+		// gate of the ticket's own organization (another organization's
+		// gate letting someone through is a conflict, not a passage).
 		in, args = inArgs(resourceIDs, ms(from), ms(to), gate.Accepted, gate.Flagged, gate.Accepted, gate.Flagged)
 		rows, err = tx.QueryContext(ctx, `SELECT s.ticket_id, s.direction, s.scanned_at_ms, s.seats
 			FROM tickets t JOIN scans s ON s.ticket_id = t.id
+			JOIN resources r ON r.id = t.resource_id AND r.organization_id = s.organization_id
 			WHERE t.resource_id IN (`+in+`) AND t.slot_start_ms >= ? AND t.slot_start_ms < ?
 			  AND ((s.offline = 0 AND s.verdict IN (?, ?)) OR (s.offline = 1 AND s.local_verdict IN (?, ?)))
 			ORDER BY s.scanned_at_ms, s.received_at_ms, s.id`, args...)

@@ -126,7 +126,10 @@ func (t *ticketBookingRow) fill(ticketID string) (webhook.TicketData, *webhook.B
 		Seats: int(t.bSeats.Int64), Status: webhook.StatusName(booking.Status(t.bStat.Int64)), Channel: channel(t.staff.Bool)}
 }
 
-// ScanSnapshot implements webhook.FeedStore.
+// ScanSnapshot implements webhook.FeedStore. A scan's booking is joined
+// only within the scanning device's organization: a gate that scans
+// another organization's ticket must not send that booking to its own
+// organization's webhooks (without a booking a scan is no event).
 func (db *DB) ScanSnapshot(ctx context.Context, limit int) (webhook.Snapshot[webhook.ScanRecord], error) {
 	var out webhook.Snapshot[webhook.ScanRecord]
 	err := db.ReadTx(ctx, func(tx *sql.Tx) error {
@@ -138,7 +141,8 @@ func (db *DB) ScanSnapshot(ctx context.Context, limit int) (webhook.Snapshot[web
 		rows, err := tx.QueryContext(ctx, `SELECT s.seq, s.id, s.organization_id, COALESCE(s.ticket_id, ''), s.device_id, s.direction,
 			s.scanned_at_ms, s.received_at_ms, s.offline, s.conflict, s.verdict, COALESCE(s.local_verdict, 0), s.reason_text,
 			`+ticketBookingColumns+`
-			FROM scans s LEFT JOIN tickets t ON t.id = s.ticket_id LEFT JOIN bookings b ON b.id = t.booking_id
+			FROM scans s LEFT JOIN tickets t ON t.id = s.ticket_id
+			LEFT JOIN bookings b ON b.id = t.booking_id AND b.organization_id = s.organization_id
 			LEFT JOIN resources r ON r.id = b.resource_id
 			WHERE s.seq > ? ORDER BY s.seq LIMIT ?`, start, limit)
 		if err != nil {

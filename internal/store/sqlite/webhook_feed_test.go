@@ -168,3 +168,56 @@ func TestScansHaveStableSeq(t *testing.T) {
 		AND name IN ('scans_ticket', 'scans_org_time', 'scans_conflicts')`).Scan(&idx))
 	require.Equal(t, 3, idx, "the indexes are back")
 }
+
+// foreignScan records what a Comune gate that scanned (and, offline, let
+// through) a ticket of the boat trip of another organization leaves
+// behind: a booking and ticket of that organization, and the Comune's scan
+// of it. It returns the ticket's slot start.
+func (e feedEnv) foreignScan(t *testing.T) time.Time {
+	t.Helper()
+	boatOrg, boat := demo.ID("org/navigazione"), demo.BoatTripID
+	slot := t0.Add(time.Hour)
+	require.NoError(t, e.db.WriteTx(t.Context(), func(_ context.Context, tx *sql.Tx) error {
+		bk, tk, dev := uuid.NewString(), uuid.NewString(), uuid.NewString()
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO bookings (id, code, organization_id, resource_id, start_ms, end_ms, slot_starts, seats, status,
+				given_name, family_name, codice_fiscale, email, privacy_consent_ms, cancel_token_hash, idempotency_key, created_at_ms, updated_at_ms)
+				VALUES (?, ?, ?, ?, ?, ?, '[]', 1, 1, 'G', 'F', 'CF', 'e@example.it', 0, ?, ?, 0, 0)`,
+				[]any{bk, bk[:8], boatOrg, boat, slot.UnixMilli(), slot.Add(time.Hour).UnixMilli(), []byte(bk), bk}},
+			{`INSERT INTO tickets (id, booking_id, resource_id, key_id, seats, slot_start_ms, valid_from_ms, valid_until_ms, updated_at_ms)
+				VALUES (?, ?, ?, 'k', 1, ?, 0, ?, 0)`, []any{tk, bk, boat, slot.UnixMilli(), slot.Add(2 * time.Hour).UnixMilli()}},
+			{`INSERT INTO devices (id, organization_id, name, direction, created_at_ms) VALUES (?, ?, 'Nord', 3, 0)`,
+				[]any{dev, demo.ComuneID}},
+			{`INSERT INTO scans (id, device_id, organization_id, ticket_id, resource_id, direction, scanned_at_ms, received_at_ms,
+				offline, verdict, reason, reason_text, seats, local_verdict, local_reason, conflict)
+				VALUES (?, ?, ?, ?, ?, 1, ?, ?, 1, 2, 0, 'WRONG_RESOURCE', 1, 1, 'OK', 1)`,
+				[]any{uuid.NewString(), dev, demo.ComuneID, tk, boat, slot.UnixMilli(), slot.UnixMilli()}},
+		} {
+			if _, err := tx.Exec(q.sql, q.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	return slot
+}
+
+// A Comune gate that let a holder of another organization's ticket
+// through sends nothing about that booking to the Comune's webhooks, and
+// the passage does not count in the other organization's statistics.
+func TestForeignScanIsNoEventNorPassage(t *testing.T) {
+	t.Parallel()
+	e := setupFeed(t, 100)
+	slot := e.foreignScan(t)
+	_, err := e.feeder.RunOnce(t.Context())
+	require.NoError(t, err)
+	require.Zero(t, e.count(t), "no ticket.entered for another organization's booking")
+
+	tickets, err := e.db.StatsTickets(t.Context(), []string{demo.BoatTripID}, slot.Add(-time.Hour), slot.Add(time.Hour))
+	require.NoError(t, err)
+	require.Len(t, tickets, 1)
+	require.Empty(t, tickets[0].Passages)
+}
