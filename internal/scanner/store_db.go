@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -100,18 +101,39 @@ func guard(fn func() error) (err error) {
 	return fn()
 }
 
-// errDamaged wraps every sign of a damaged database.
-var errDamaged = errors.New("damaged")
+// errDamaged wraps every sign of a damaged database; errNewerLayout is a
+// database written by a newer program, which is refused, not repaired.
+var (
+	errDamaged     = errors.New("damaged")
+	errNewerLayout = errors.New("store: newer layout")
+)
 
-// openDB opens store.db and checks it page by page; any error means the
-// file cannot be trusted.
-func openDB(path string) (*bolt.DB, error) {
+// boltOpen opens a database file, turning a panic into an error; bbolt
+// reads the meta and freelist pages while opening, and if that panics the
+// file it opened (and locked) is closed here, since bbolt cannot.
+func boltOpen(path string, readOnly bool) (*bolt.DB, error) {
+	var file *os.File
+	opts := dbOptions(readOnly)
+	opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		file = f
+		return f, err
+	}
 	var db *bolt.DB
 	err := guard(func() error {
 		var err error
-		if db, err = bolt.Open(path, fileMode, dbOptions(false)); err != nil {
-			return err
-		}
+		db, err = bolt.Open(path, fileMode, opts)
+		return err
+	})
+	if err != nil && db == nil && file != nil {
+		_ = file.Close()
+	}
+	return db, err
+}
+
+// checkDB checks a database page by page.
+func checkDB(db *bolt.DB) error {
+	return guard(func() error {
 		return db.View(func(tx *bolt.Tx) error {
 			var errs []error
 			for err := range tx.Check() {
@@ -120,16 +142,6 @@ func openDB(path string) (*bolt.DB, error) {
 			return errors.Join(errs...)
 		})
 	})
-	if err != nil {
-		if db != nil {
-			_ = guard(db.Close)
-		}
-		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("store: %s is in use by another process", path)
-		}
-		return nil, fmt.Errorf("%w: %w", errDamaged, err)
-	}
-	return db, nil
 }
 
 // loaded is what load read from the database.
@@ -158,7 +170,7 @@ func load(db *bolt.DB) (loaded, error) {
 				return err
 			}
 			if l.version > storeVersion {
-				return fmt.Errorf("store: %s has layout %d, this program reads %d", DBFile, l.version, storeVersion)
+				return fmt.Errorf("%w: %s has layout %d, this program reads %d", errNewerLayout, DBFile, l.version, storeVersion)
 			}
 			return readData(tx, &l)
 		})

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Status is a read-only look at a store, for `scanner status`.
@@ -87,7 +85,10 @@ func stableRead(path string) ([]byte, error) {
 }
 
 // loadSnapshot opens a copy of the database (in a private temporary file,
-// removed at once) read-only and loads it.
+// removed at once) read-only, checks it and loads it. Open probes the real
+// file this way too: if bbolt panics on a damaged file it leaves the file
+// memory-mapped, and a mapping keeps the file's flock, so the damaged file
+// itself must never be the one bbolt opens.
 func loadSnapshot(dir string, data []byte) (loaded, error) {
 	f, err := os.CreateTemp(dir, "inspect-*.tmp")
 	if err != nil {
@@ -103,14 +104,23 @@ func loadSnapshot(dir string, data []byte) (loaded, error) {
 	}
 	var l loaded
 	err = guard(func() error {
-		db, err := bolt.Open(f.Name(), fileMode, dbOptions(true))
+		// Read-write (it is a private copy): bbolt then reads the freelist
+		// while opening, here, where a fault is caught, rather than in the
+		// goroutine of Check, where it would kill the process. For the same
+		// reason load, which reads every page in use, comes before Check.
+		db, err := boltOpen(f.Name(), false)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		l, err = load(db)
-		return err
+		if l, err = load(db); err != nil {
+			return err
+		}
+		return checkDB(db)
 	})
+	if err != nil && !errors.Is(err, errDamaged) && !errors.Is(err, errNewerLayout) {
+		err = fmt.Errorf("%w: %w", errDamaged, err) // bbolt's own checks (invalid, checksum, version)
+	}
 	return l, err
 }
 

@@ -126,8 +126,18 @@ func (s *Store) open(now time.Time) error {
 	}
 	var l loaded
 	if existed {
-		if s.db, err = openDB(path); err == nil {
-			l, err = load(s.db)
+		var data []byte
+		if data, err = os.ReadFile(path); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if l, err = loadSnapshot(s.dir, data); err == nil {
+			// The same bytes: we hold the directory lock.
+			if s.db, err = boltOpen(path, false); err != nil && !errors.Is(err, bolt.ErrTimeout) {
+				err = fmt.Errorf("%w: %w", errDamaged, err)
+			}
+		}
+		if errors.Is(err, bolt.ErrTimeout) {
+			return fmt.Errorf("store: %s is in use by another process", path)
 		}
 		if err != nil && !errors.Is(err, errDamaged) {
 			return err // in use, or a newer layout: not ours to repair

@@ -30,7 +30,7 @@ func salvage(path string) salvaged {
 	sv := salvaged{st: State{Revoked: map[string]time.Time{}, Presences: map[string]Presence{}}}
 	queueWhole := false
 	_ = guard(func() error {
-		db, err := bolt.Open(path, fileMode, dbOptions(true))
+		db, err := boltOpen(path, true)
 		if err != nil {
 			return err
 		}
