@@ -149,6 +149,7 @@ func runEnroll(args []string, getenv func(string) string, stdout, stderr io.Writ
 		return err
 	}
 	defer st.Close()
+	reportIncidents(slog.New(slog.NewTextHandler(stderr, nil)), st)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	settings, err := scanner.Enroll(ctx, http.DefaultClient, st, f.server, f.code, f.hardware, clock.Real{}.Now())
@@ -185,7 +186,7 @@ func runStatus(args []string, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	return f.lang.WriteStatus(stdout, st, clock.Real{}.Now(), time.Local)
+	return f.lang.WriteStatus(stdout, st, clock.Real{}.Now(), st.State.Settings.Location())
 }
 
 // runOccupancy streams the gate's live occupancy until interrupted. It
@@ -199,14 +200,14 @@ func runOccupancy(args []string, getenv func(string) string, stdout, stderr io.W
 	if err := requireDir(f.dir); err != nil {
 		return err
 	}
-	cred, server, _, err := scanner.ReadIdentity(f.dir)
+	cred, server, settings, err := scanner.ReadIdentity(f.dir)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	err = scanner.WatchOccupancy(ctx, hc, server, cred, *f.lang, stdout, time.Local)
+	err = scanner.WatchOccupancy(ctx, hc, server, cred, *f.lang, stdout, settings.Location())
 	if ctx.Err() != nil {
 		return nil // interrupted by the operator
 	}
@@ -260,6 +261,7 @@ func runScanner(args []string, getenv func(string) string, stdin io.Reader, stdo
 		}
 	}()
 	st.SetLogger(log)
+	reportIncidents(log, st)
 	state := st.State()
 	if !state.Enrolled() {
 		if state.DeviceRevoked {
@@ -272,9 +274,6 @@ func runScanner(args []string, getenv func(string) string, stdin io.Reader, stdo
 		if server, err = scanner.NormalizeServerURL(f.server); err != nil {
 			return err
 		}
-	}
-	if n := st.DroppedLines(); n > 0 {
-		log.Warn("unreadable lines skipped in the offline queue", "lines", n)
 	}
 	// No overall client timeout: Sync is a long-lived stream; every call
 	// is bounded by its own context instead.
@@ -289,7 +288,7 @@ func runScanner(args []string, getenv func(string) string, stdin io.Reader, stdo
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	out := &printer{w: stdout, lang: *f.lang, bell: isTerminal(stdout)}
+	out := &printer{w: stdout, lang: *f.lang, bell: isTerminal(stdout), settings: st.Settings}
 
 	if f.httpAddr != "" {
 		srv, _, err := serveHTTP(f.httpAddr, sc.Handler(scanner.PageOptions{Lang: *f.lang, Direction: f.direction, OnResult: out.print}), log)
@@ -408,10 +407,13 @@ type printer struct {
 	w    io.Writer
 	lang scanner.Lang
 	bell bool
+	// settings are the gate's current settings: times are shown in the
+	// zone of its place, which Sync may change.
+	settings func() scanner.Settings
 }
 
 func (p *printer) print(r scanner.Result) {
-	line := p.lang.Line(r, time.Local)
+	line := p.lang.Line(r, p.settings().Location())
 	if p.bell && r.Verdict == gate.Refused {
 		line += "\a" // the operator may not be looking at the screen
 	}
@@ -428,6 +430,14 @@ func (p *printer) failure(err error) {
 		msg += "\a"
 	}
 	fmt.Fprintln(p.w, msg)
+}
+
+// reportIncidents logs, loudly, what opening the store found wrong: a
+// damaged or missing store, lost scans, a credential to enroll again.
+func reportIncidents(log *slog.Logger, st *scanner.Store) {
+	for _, in := range st.Found() {
+		log.Error("LOCAL STORE: "+in.Detail, "incident", in)
+	}
 }
 
 // isTerminal reports whether w is a character device (a console or a

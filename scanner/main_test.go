@@ -89,7 +89,7 @@ func TestScannerBinaryOfflineAndMemory(t *testing.T) {
 	require.Contains(t, string(out), "Varco: Ingresso nord")
 	require.Contains(t, string(out), "Servizi: "+tourID)
 	require.NotContains(t, string(out), "secret-device-credential")
-	fi, err := os.Stat(filepath.Join(dir, scanner.StateFile))
+	fi, err := os.Stat(filepath.Join(dir, scanner.DBFile))
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 

@@ -33,7 +33,5 @@ func (g *Gate) Enroll(ctx context.Context, req *connect.Request[varcov1.EnrollRe
 	if err != nil {
 		return nil, ToConnect(ctx, g.log, Language(req.Header()), err)
 	}
-	return connect.NewResponse(&varcov1.EnrollResponse{Credential: cred, Settings: &varcov1.GateSettings{
-		DeviceId: d.ID, Name: d.Name, ResourceIds: d.ResourceIDs, Direction: varcov1.GateDirection(d.Direction),
-	}}), nil
+	return connect.NewResponse(&varcov1.EnrollResponse{Credential: cred, Settings: g.settingsPB(ctx, d)}), nil
 }

@@ -183,6 +183,16 @@ func addChange(msg *varcov1.SyncResponse, c admission.TicketChange) {
 
 func (g *Gate) settingsPB(ctx context.Context, d identity.Device) *varcov1.GateSettings {
 	out := &varcov1.GateSettings{DeviceId: d.ID, Name: d.Name, ResourceIds: d.ResourceIDs, Direction: varcov1.GateDirection(d.Direction)}
+	if g.streams.Feed == nil {
+		return out
+	}
+	// The zone of the first resource's place: a gate serves one place (its
+	// resources could in principle span two, but not two time zones).
+	if len(d.ResourceIDs) > 0 {
+		if loc, err := g.zoneOf(ctx, d.ResourceIDs[0]); err == nil {
+			out.TimeZone = loc.String()
+		}
+	}
 	for _, id := range d.ResourceIDs {
 		if r, err := g.streams.Feed.GetResource(ctx, id); err == nil && r.Policy.Tickets.AllowReentry {
 			out.ReentryResourceIds = append(out.ReentryResourceIds, id)

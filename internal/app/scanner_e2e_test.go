@@ -78,6 +78,7 @@ func enrollDevice(t *testing.T, b *bundle, organizer, name string, dir varcov1.G
 	require.Equal(t, name, settings.Name)
 	require.Equal(t, []string{demo.TourID}, settings.ResourceIDs)
 	require.Equal(t, gate.GateDirection(dir), settings.Direction)
+	require.Equal(t, "Europe/Rome", settings.TimeZone, "the zone of the tour's place, for the times on the display")
 	sc := device.New(device.Config{Store: st, Gate: device.NewRemote(l.client(), st.State().ServerURL, st.Credential, "it"), Clock: clk})
 	return &gateDevice{sc: sc, st: st, link: l}
 }

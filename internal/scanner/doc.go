@@ -8,9 +8,9 @@
 // uploaded (GateService.UploadScans) once the server answers again; scan
 // ids make those uploads idempotent.
 //
-// The local store is two plain files in one directory (see Store), written
-// with nothing but the standard library, so the program cross-compiles
-// with CGO_ENABLED=0 for the ARM handhelds and gate boxes it runs on.
+// The local store is one bbolt database in one directory (see Store), an
+// embedded database in pure Go, so the program cross-compiles with
+// CGO_ENABLED=0 for the ARM handhelds and gate boxes it runs on.
 //
 // Every instant comes from an injected clock.Clock and every random choice
 // (scan ids, backoff jitter) from injected functions, so the package is

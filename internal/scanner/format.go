@@ -99,7 +99,8 @@ func (l Lang) DirectionLabel(d gate.Direction) string {
 //	!!  USCITA  TEMPO SCADUTO  2 posti  (biglietto …a3f2)
 //
 // It starts with OK (open), !! (let through, but look) or NO (keep
-// closed), so it can be read at a glance; times are in loc.
+// closed), so it can be read at a glance; times are in loc (the place's
+// zone, Settings.Location), with the zone's abbreviation.
 func (l Lang) Line(r Result, loc *time.Location) string {
 	var parts []string
 	switch r.Verdict {
@@ -117,7 +118,7 @@ func (l Lang) Line(r Result, loc *time.Location) string {
 		parts = append(parts, l.pick("tempo rimasto ", "time left ")+FormatDuration(r.TimeLeft))
 	}
 	if r.Reason == gate.ReasonAlreadyInside && !r.EnteredAt.IsZero() {
-		parts = append(parts, l.pick("entrato alle ", "entered at ")+r.EnteredAt.In(loc).Format("15:04"))
+		parts = append(parts, l.pick("entrato alle ", "entered at ")+r.EnteredAt.In(loc).Format("15:04 MST"))
 	}
 	if r.Verdict != gate.Accepted && r.TicketID != "" {
 		parts = append(parts, "("+l.pick("biglietto ", "ticket ")+ShortID(r.TicketID)+")")

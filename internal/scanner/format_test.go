@@ -9,6 +9,7 @@ import (
 	_ "time/tzdata" // Europe/Rome even on a machine without zoneinfo
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/varco-gate/varco/internal/gate"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
@@ -33,7 +34,7 @@ func TestVerdictLines(t *testing.T) {
 			"OK  USCITA  1 posto  [offline]", "OK  EXIT  1 seat  [offline]"},
 		{"anti-passback",
 			Result{Verdict: gate.Refused, Reason: gate.ReasonAlreadyInside, Direction: gate.Entry, Seats: 2, EnteredAt: entered, TicketID: id, Online: true},
-			"NO  GIÀ DENTRO  entrato alle 10:05  (biglietto …a3f2)", "NO  ALREADY INSIDE  entered at 10:05  (ticket …a3f2)"},
+			"NO  GIÀ DENTRO  entrato alle 10:05 CET  (biglietto …a3f2)", "NO  ALREADY INSIDE  entered at 10:05 CET  (ticket …a3f2)"},
 		{"overstay exit",
 			Result{Verdict: gate.Flagged, Reason: gate.ReasonStayExpired, Direction: gate.Exit, Seats: 2, TicketID: id, Online: true},
 			"!!  USCITA  TEMPO SCADUTO  2 posti  (biglietto …a3f2)", "!!  EXIT  STAY EXPIRED  2 seats  (ticket …a3f2)"},
@@ -51,6 +52,36 @@ func TestVerdictLines(t *testing.T) {
 			require.Equal(t, tc.en, English.Line(tc.r, rome))
 		})
 	}
+}
+
+// A gate box's clock is in UTC, the operator reads the place's time: the
+// zone the server gives with the settings is the one every time is shown
+// in, with its name, whatever the machine's zone.
+func TestTimesInThePlacesZone(t *testing.T) {
+	t.Parallel()
+	st := newStore(t, gate.GateBoth)
+	require.NoError(t, st.ApplySync(&varcov1.SyncResponse{Cursor: "c1", Settings: &varcov1.GateSettings{
+		DeviceId: testGateDev, Name: "Ingresso", ResourceIds: []string{tourID}, TimeZone: "Europe/Rome"}}, t0))
+	loc := st.Settings().Location()
+	require.Equal(t, "Europe/Rome", loc.String())
+	entered := time.Date(2026, 7, 6, 9, 5, 0, 0, time.UTC) // summer: 11:05 in Rome
+
+	line := Italian.Line(Result{Verdict: gate.Refused, Reason: gate.ReasonAlreadyInside, Direction: gate.Entry, EnteredAt: entered, Online: true}, loc)
+	require.Contains(t, line, "entrato alle 11:05 CEST")
+
+	status, err := Inspect(st.Dir())
+	require.NoError(t, err)
+	require.Equal(t, "Europe/Rome", status.State.Settings.TimeZone, "saved with the settings")
+	var out strings.Builder
+	require.NoError(t, English.WriteStatus(&out, status, t0, status.State.Settings.Location()))
+	require.Contains(t, out.String(), "Last sync: 2026-12-06 10:00:00 CET") // t0 is 09:00 UTC
+
+	occ := English.OccupancyLine(&varcov1.Occupancy{SlotStart: timestamppb.New(entered)}, loc)
+	require.Contains(t, occ, "11:05")
+
+	// An older server says nothing: the device's own zone, as before.
+	require.Equal(t, time.Local, Settings{}.Location())
+	require.Equal(t, time.Local, Settings{TimeZone: "Nowhere/Atlantis"}.Location())
 }
 
 // Every reason of the API has its own text in both languages.

@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/gate"
@@ -140,4 +142,14 @@ func queueOf(t testing.TB, st *Store, n int) []QueuedScan {
 	q, err := st.Queue(n)
 	require.NoError(t, err)
 	return q
+}
+
+// editDB changes a closed store's database directly, as damage or a hand
+// edit would.
+func editDB(t *testing.T, dir string, fn func(tx *bolt.Tx) error) {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(dir, DBFile), 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(fn))
+	require.NoError(t, db.Close())
 }

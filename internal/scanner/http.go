@@ -21,7 +21,8 @@ type PageOptions struct {
 	Lang Lang
 	// Direction is used when a request gives none (see DefaultDirection).
 	Direction gate.Direction
-	// Location is the time zone of the times shown.
+	// Location is the time zone of the times shown; by default the
+	// place's (Settings.Location), as it stands at each scan.
 	Location *time.Location
 	// OnResult, when set, sees every decided scan (to print it on the
 	// device's console too).
@@ -58,9 +59,6 @@ type scanRequest struct {
 // There is no login: the page is meant for loopback or a private link to
 // the gate box, and refuses cross-site posts.
 func (s *Scanner) Handler(o PageOptions) http.Handler {
-	if o.Location == nil {
-		o.Location = time.Local
-	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		s.renderPage(w, o, nil)
@@ -98,7 +96,11 @@ func (s *Scanner) Handler(o PageOptions) http.Handler {
 		if o.OnResult != nil {
 			o.OnResult(res)
 		}
-		out := o.Lang.toJSON(res, o.Location)
+		loc := o.Location
+		if loc == nil {
+			loc = s.Settings().Location()
+		}
+		out := o.Lang.toJSON(res, loc)
 		if !isJSON && strings.Contains(r.Header.Get("Accept"), "text/html") {
 			s.renderPage(w, o, &out)
 			return

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
 )
 
 // A second process on the same store directory is refused while the first
@@ -26,10 +27,11 @@ func TestOneProcessPerStore(t *testing.T) {
 	require.NoError(t, err, "free again after Close")
 	require.NoError(t, second.Close())
 
-	require.NoError(t, os.WriteFile(filepath.Join(dir, StateFile), []byte("{not json"), 0o600))
+	// A store of a newer layout is refused, not repaired.
+	editDB(t, dir, func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put([]byte(metaVersion), []byte("99")) })
 	_, err = Open(dir)
-	require.ErrorContains(t, err, StateFile)
-	require.NoError(t, os.Remove(filepath.Join(dir, StateFile)))
+	require.ErrorContains(t, err, "layout 99")
+	require.NoError(t, os.Remove(filepath.Join(dir, DBFile)))
 	third, err := Open(dir)
 	require.NoError(t, err, "a failed Open does not keep the lock")
 	require.NoError(t, third.Close())

@@ -2,11 +2,8 @@ package scanner
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"connectrpc.com/connect"
@@ -14,27 +11,6 @@ import (
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
-
-// ReadIdentity reads the credential, server and gate settings from the
-// store in dir without changing anything, so a second process (the
-// occupancy display) can run next to the scanner.
-func ReadIdentity(dir string) (Secret, string, Settings, error) {
-	data, err := os.ReadFile(filepath.Join(dir, StateFile))
-	if err != nil {
-		return "", "", Settings{}, fmt.Errorf("store: %w", err)
-	}
-	var st State
-	if err := json.Unmarshal(data, &st); err != nil {
-		return "", "", Settings{}, fmt.Errorf("store: %s: %w", StateFile, err)
-	}
-	if !st.Enrolled() {
-		if st.DeviceRevoked {
-			return "", "", Settings{}, ErrDeviceRevoked
-		}
-		return "", "", Settings{}, ErrNotEnrolled
-	}
-	return st.Credential, st.ServerURL, st.Settings, nil
-}
 
 // WatchOccupancy prints the gate's live occupancy — per slot of today:
 // people inside, booked, entries, exits, overstays — each time it changes,
@@ -51,7 +27,7 @@ func WatchOccupancy(ctx context.Context, hc connect.HTTPClient, server string, c
 	defer stream.Close()
 	for stream.Receive() {
 		msg := stream.Msg()
-		fmt.Fprintln(out, lang.Pick("— presenze alle ", "— occupancy at ")+msg.GetAt().AsTime().In(loc).Format("15:04:05"))
+		fmt.Fprintln(out, lang.Pick("— presenze alle ", "— occupancy at ")+msg.GetAt().AsTime().In(loc).Format("15:04:05 MST"))
 		if len(msg.GetOccupancy()) == 0 {
 			fmt.Fprintln(out, lang.Pick("  nessun biglietto per oggi", "  no tickets for today"))
 		}

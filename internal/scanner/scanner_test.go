@@ -207,7 +207,7 @@ func TestNoVerdictWhenTheQueueCannotBeWritten(t *testing.T) {
 	s := newTestScanner(st, &fakeGate{}, clock.NewFake(t0))
 	payload, _ := sign(t, k, tourID)
 	st.mu.Lock()
-	require.NoError(t, st.qf.Close()) // every write now fails
+	require.NoError(t, st.db.Close()) // every write now fails
 	st.mu.Unlock()
 	_, err := s.Decide(context.Background(), payload, gate.Entry)
 	require.Error(t, err)

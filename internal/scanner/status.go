@@ -54,15 +54,63 @@ func (l Lang) WriteStatus(w io.Writer, st Status, now time.Time, loc *time.Locat
 	}
 	lastSync := l.pick("mai", "never")
 	if !s.LastSync.IsZero() {
-		lastSync = s.LastSync.In(loc).Format("2006-01-02 15:04:05")
+		lastSync = s.LastSync.In(loc).Format("2006-01-02 15:04:05 MST")
 	}
-	_, err := fmt.Fprintf(w, "Server: %s\n%s: %s\n%s: %d (%d %s)\n%s: %d\n%s: %d\n%s: %d\n%s: %s\n",
+	c := st.Counters
+	_, err := fmt.Fprintf(w, "Server: %s\n%s: %s\n%s: %d (%d %s)\n%s: %d\n%s: %d\n%s: %d\n%s: %d / %d / %d\n%s: %s\n",
 		s.ServerURL,
 		l.pick("Credenziale", "Credential"), cred,
 		l.pick("Chiavi pubbliche", "Public keys"), len(s.Keys), usable, l.pick("valide ora", "valid now"),
 		l.pick("Biglietti annullati noti", "Revoked tickets known"), len(s.Revoked),
 		l.pick("Presenze note", "Known presences"), len(s.Presences),
 		l.pick("Scansioni offline da inviare", "Offline scans to upload"), st.Queued,
+		l.pick("Scansioni offline registrate / inviate / perse", "Offline scans queued / uploaded / lost"), c.Queued, c.Uploaded, c.Lost,
 		l.pick("Ultima sincronizzazione", "Last sync"), lastSync)
-	return err
+	if err != nil {
+		return err
+	}
+	return l.writeProblems(w, st, loc)
+}
+
+// writeProblems prints, loudly, what is or was wrong with the store.
+func (l Lang) writeProblems(w io.Writer, st Status, loc *time.Location) error {
+	var lines []string
+	if st.Legacy {
+		lines = append(lines, l.pick("archivio nel formato precedente: sarà convertito al prossimo avvio",
+			"store in the older format: it is converted at the next start"))
+	}
+	if st.Problem != "" {
+		lines = append(lines, l.pick("ARCHIVIO ILLEGGIBILE: ", "STORE UNREADABLE: ")+st.Problem)
+	}
+	for _, in := range st.Incidents {
+		line := in.At.In(loc).Format("2006-01-02 15:04 MST") + "  " + l.incidentLabel(in.Kind) + ": " + in.Detail
+		if in.File != "" {
+			line += " (" + in.File + ")"
+		}
+		lines = append(lines, line)
+	}
+	for _, line := range lines {
+		if _, err := fmt.Fprintln(w, "!! "+line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l Lang) incidentLabel(kind string) string {
+	switch kind {
+	case IncidentDamaged:
+		return l.pick("ARCHIVIO DANNEGGIATO", "STORE DAMAGED")
+	case IncidentMissing:
+		return l.pick("ARCHIVIO MANCANTE", "STORE MISSING")
+	case IncidentLost:
+		return l.pick("SCANSIONI PERSE", "SCANS LOST")
+	case IncidentCredentialLost:
+		return l.pick("CREDENZIALE PERSA: registrare di nuovo il dispositivo", "CREDENTIAL LOST: enroll the device again")
+	case IncidentMigrated:
+		return l.pick("archivio convertito", "store converted")
+	case IncidentIdentity:
+		return l.pick("identità riscritta", "identity rewritten")
+	}
+	return kind
 }

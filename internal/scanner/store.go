@@ -1,48 +1,49 @@
 package scanner
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/varco-gate/varco/internal/gate"
 	"github.com/varco-gate/varco/internal/ticket"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
-// File names inside the store directory, and their permissions: the state
-// holds the device credential, a secret, so nothing is readable by other
-// users of the machine.
+// File names inside the store directory, and their permissions: the
+// database and the identity hold the device credential, a secret, so
+// nothing is readable by other users of the machine.
 const (
-	StateFile = "state.json"
-	QueueFile = "queue.jsonl"
+	// DBFile is the store: one bbolt database (see store_db.go).
+	DBFile = "store.db"
+	// IdentityFile is a second copy of who the device is (server,
+	// credential, settings), written only when that changes, so that a
+	// damaged database never costs a re-enrollment.
+	IdentityFile = "identity.json"
+	// LegacyStateFile and LegacyQueueFile are the files of the store
+	// before bbolt; Open imports them once and renames them aside.
+	LegacyStateFile = "state.json"
+	LegacyQueueFile = "queue.jsonl"
 	// lockFile is held (flock) by the process using the store.
 	lockFile = "lock"
 	fileMode = 0o600
 	dirMode  = 0o700
-	// stateVersion is written into state.json so that a future layout can
-	// be told apart from this one.
-	stateVersion = 1
 	// heartbeatSaveEvery is how often a Sync stream with nothing new
 	// still gets the time of the last sync written, for `scanner status`.
 	heartbeatSaveEvery = 5 * time.Minute
-	// maxQueueLine bounds one queued scan on disk: a payload is at most
-	// ticket.MaxPayloadLen bytes, the rest is a few hundred bytes of JSON.
-	maxQueueLine = 64 << 10
 )
 
 // Secret is a credential. It prints as "[redacted]" through fmt and slog so
 // it never ends up in a log or on the operator's screen by accident; it is
-// stored in clear in state.json, which only the device's user can read.
+// stored in clear in the store, which only the device's user can read.
 type Secret string
 
 // String hides the secret.
@@ -64,11 +65,27 @@ type Settings struct {
 	ResourceIDs        []string           `json:"resource_ids"`
 	Direction          gate.GateDirection `json:"direction"`
 	ReentryResourceIDs []string           `json:"reentry_resource_ids,omitempty"`
+	// TimeZone is the IANA zone of the place the gate's resources belong
+	// to: the operator reads times in it whatever the device's own zone.
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // Gate returns the settings as the gate rules want them.
 func (s Settings) Gate() gate.Gate {
 	return gate.Gate{ResourceIDs: s.ResourceIDs, Direction: s.Direction, ReentryResourceIDs: s.ReentryResourceIDs}
+}
+
+// Location is the place's time zone, in which the operator reads every
+// time; the device's own zone (time.Local, UTC on most gate boxes) only
+// when the server did not say (an older server) or names a zone this
+// program does not know.
+func (s Settings) Location() *time.Location {
+	if s.TimeZone != "" {
+		if loc, err := time.LoadLocation(s.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.Local
 }
 
 // PublicKey is a ticket signing key as published to scanners.
@@ -93,9 +110,8 @@ func (p Presence) Gate() gate.Presence {
 	return gate.Presence{State: p.State, EnteredAt: p.EnteredAt, ExpiresAt: p.ExpiresAt, ExitedAt: p.ExitedAt}
 }
 
-// State is the content of state.json.
+// State is what the device knows, apart from its queue.
 type State struct {
-	Version    int       `json:"version"`
 	ServerURL  string    `json:"server_url"`
 	Credential Secret    `json:"credential,omitempty"`
 	EnrolledAt time.Time `json:"enrolled_at,omitzero"`
@@ -106,13 +122,10 @@ type State struct {
 	Revoked map[string]time.Time `json:"revoked,omitempty"`
 	// Presences maps ticket ids to their known gate state.
 	Presences map[string]Presence `json:"presences,omitempty"`
-	// Cursor is where Sync resumes; it is saved in the same atomic write as
+	// Cursor is where Sync resumes; it is saved in the same transaction as
 	// the state it describes, so the two never disagree after a crash.
 	Cursor   string    `json:"cursor,omitempty"`
 	LastSync time.Time `json:"last_sync,omitzero"`
-	// AppliedSeq is the highest queue sequence number whose presence change
-	// is already in Presences; queued scans above it are replayed at Open.
-	AppliedSeq uint64 `json:"applied_seq,omitempty"`
 	// DeviceRevoked is set when the server revoked this device: the
 	// credential is forgotten and the scanner refuses to run.
 	DeviceRevoked bool `json:"device_revoked,omitempty"`
@@ -121,10 +134,10 @@ type State struct {
 // Enrolled reports whether the device has a usable credential.
 func (s State) Enrolled() bool { return s.Credential != "" && !s.DeviceRevoked }
 
-// QueuedScan is one line of queue.jsonl: a scan decided offline, waiting
-// to be uploaded.
+// QueuedScan is a scan decided offline, waiting to be uploaded.
 type QueuedScan struct {
-	// Seq orders the queue and ties it to State.AppliedSeq.
+	// Seq orders the queue: it is the scan's number among all the scans
+	// this store ever queued.
 	Seq       uint64         `json:"seq"`
 	ScanID    string         `json:"scan_id"`
 	Payload   string         `json:"payload"`
@@ -135,89 +148,82 @@ type QueuedScan struct {
 	Verdict   gate.Verdict   `json:"verdict"`
 	Reason    gate.Reason    `json:"reason"`
 	// Next is the ticket's presence after the scan, when the scan changed
-	// it. The queue doubles as the journal of offline presence changes:
-	// appending one fsynced line is the whole durable write of an offline
-	// scan, instead of also rewriting state.json every time.
+	// it; it is written with the scan, in the same transaction.
 	Next *Presence `json:"next,omitempty"`
 }
 
-// Store is the device's local store: a directory with state.json, replaced
-// atomically (temporary file, fsync, rename, fsync of the directory), and
-// queue.jsonl, an append-only log of offline scans fsynced line by line
-// and rewritten compactly after an upload. It is safe for concurrent use.
-//
-// Writes of state.json are explicit (Save): changes learnt from online
-// scans are only a cache of what the server knows, so losing the last few
-// seconds of them in a crash costs nothing, while offline scans, which only
-// the device knows, are on disk before Append returns.
-type Store struct {
-	dir string
+// Counters tell a queue that lost scans from one that uploaded them:
+// Queued = Uploaded + Lost + the scans still queued, always.
+type Counters struct {
+	// Queued is how many scans this store ever queued.
+	Queued uint64 `json:"queued"`
+	// Uploaded is how many of them the server answered for.
+	Uploaded uint64 `json:"uploaded"`
+	// Lost is how many disappeared from a damaged store.
+	Lost uint64 `json:"lost"`
+}
 
-	mu    sync.Mutex
-	st    State
-	dirty bool
-	ring  *ticket.KeyRing
-	// queue indexes queue.jsonl, which holds exactly the queued scans in
-	// order; payloads stay on disk, so memory does not grow with a long
-	// offline spell (Queue reads them back for the upload).
-	queue   []queued
-	qf      *os.File
-	qsize   int64
-	lastSeq uint64
+// Store is the device's local store: one bbolt database (store.db) with
+// the credential, the settings, the Sync copy (keys, revocations,
+// presences, cursor) and the queue of offline scans, plus identity.json, a
+// second copy of the credential. It is safe for concurrent use.
+//
+// An offline scan and the presence change it causes are one transaction,
+// committed (fsynced) before Append returns. Changes learnt from online
+// scans and from Sync are only a cache of what the server knows, so they
+// are written by Save (every few seconds, and at once for what matters),
+// always together with the Sync cursor that covers them.
+type Store struct {
+	dir  string
+	db   *bolt.DB
+	lock *os.File // the held lock file (nil where locking is not available)
+
+	mu   sync.Mutex
+	st   State
+	ring *ticket.KeyRing
+	// queue indexes the queue bucket in order; payloads stay on disk, so
+	// memory does not grow with a long offline spell.
+	queue    []queued
+	counters Counters
 	// pending counts, per ticket, the queued scans that changed its
 	// presence: until they are uploaded the device knows more about those
 	// tickets than the server, so Sync must not overwrite them.
-	pending map[string]int
-	// dropped counts queue lines that could not be read at Open.
-	dropped int
-	log     *slog.Logger
-	// savedCursor and savedLastSync are what state.json holds, to tell a
-	// heartbeat from a change.
+	pending   map[string]int
+	incidents []Incident
+	// found is how many of incidents this Open added.
+	found int
+	log   *slog.Logger
+	dirty dirty
+	// savedCursor and savedLastSync are what the database holds, to tell
+	// a heartbeat from a change; savedIdentity is identity.json's content.
 	savedCursor   string
 	savedLastSync time.Time
-	// lock is the held lock file (nil where locking is not available).
-	lock *os.File
+	savedIdentity []byte
 }
 
-// Open opens (creating it if needed) the store in dir.
-func Open(dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, dirMode); err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	// Locked first: the clean-up below would delete the temporary files
-	// of a process already using the store.
-	lock, err := lockDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	// Leftovers of a write interrupted by a crash: the rename never
-	// happened, so they hold nothing the real files do not.
-	if tmps, err := filepath.Glob(filepath.Join(dir, "*.tmp")); err == nil {
-		for _, t := range tmps {
-			_ = os.Remove(t)
-		}
-	}
-	s := &Store{dir: dir, pending: map[string]int{}, log: slog.New(slog.DiscardHandler), lock: lock}
-	if err := s.loadState(); err != nil {
-		s.unlock()
-		return nil, err
-	}
-	if err := s.loadQueue(); err != nil {
-		if s.qf != nil {
-			_ = s.qf.Close()
-		}
-		s.unlock()
-		return nil, err
-	}
-	return s, nil
+// dirty is what Save has to write.
+type dirty struct {
+	meta, keys bool
+	// all: presences and revocations were replaced wholesale (a Sync
+	// snapshot, Update): rewrite their buckets.
+	all       bool
+	presences map[string]bool
+	revoked   map[string]bool
 }
 
-// unlock releases the store directory.
-func (s *Store) unlock() {
-	if s.lock != nil {
-		_ = s.lock.Close() // closing the descriptor releases the flock
-		s.lock = nil
-	}
+func (d dirty) any() bool {
+	return d.meta || d.keys || d.all || len(d.presences) > 0 || len(d.revoked) > 0
+}
+
+// queued is the in-memory index entry of a queued scan.
+type queued struct {
+	seq              uint64
+	scanID, ticketID string
+	changes          bool // the scan changed the ticket's presence
+}
+
+func index(q QueuedScan) queued {
+	return queued{seq: q.Seq, scanID: q.ScanID, ticketID: q.TicketID, changes: q.Next != nil && q.TicketID != ""}
 }
 
 // SetLogger sets where the store reports what it skipped (bad keys from the
@@ -231,139 +237,69 @@ func (s *Store) SetLogger(l *slog.Logger) {
 // Dir is the store's directory.
 func (s *Store) Dir() string { return s.dir }
 
-func (s *Store) loadState() error {
-	data, err := os.ReadFile(filepath.Join(s.dir, StateFile))
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		s.st = State{Version: stateVersion}
-	case err != nil:
-		return fmt.Errorf("store: %w", err)
-	default:
-		if err := json.Unmarshal(data, &s.st); err != nil {
-			// Atomic replacement means this is not a torn write but a
-			// damaged disk or a hand edit: refuse rather than guess.
-			return fmt.Errorf("store: %s: %w", StateFile, err)
-		}
-		if s.st.Version != stateVersion {
-			return fmt.Errorf("store: %s has version %d, this program reads %d", StateFile, s.st.Version, stateVersion)
-		}
-	}
-	if s.st.Revoked == nil {
-		s.st.Revoked = map[string]time.Time{}
-	}
-	if s.st.Presences == nil {
-		s.st.Presences = map[string]Presence{}
-	}
-	s.ring, _ = buildRing(s.st.Keys)
-	s.lastSeq = s.st.AppliedSeq
-	s.savedCursor, s.savedLastSync = s.st.Cursor, s.st.LastSync
-	return nil
+// Incidents is what Open found wrong with the store (damage, loss,
+// migration), oldest first: the program logs them and `scanner status`
+// shows them.
+func (s *Store) Incidents() []Incident {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.incidents)
 }
 
-// queued is the in-memory index entry of a queued scan.
-type queued struct {
-	scanID, ticketID string
-	changes          bool // the scan changed the ticket's presence
+// Found is the incidents this Open found (the last of Incidents).
+func (s *Store) Found() []Incident {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.incidents[len(s.incidents)-s.found:])
 }
 
-func index(q QueuedScan) queued {
-	return queued{scanID: q.ScanID, ticketID: q.TicketID, changes: q.Next != nil && q.TicketID != ""}
+// Counters returns the queue's counters.
+func (s *Store) Counters() Counters {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counters
 }
 
-// eachLine calls fn with every complete line of the queue file (newline
-// included), stopping early when fn returns false. It reports whether the
-// file ended cleanly (false after the torn tail of an interrupted append).
-func (s *Store) eachLine(fn func(line []byte) bool) (clean bool, err error) {
-	f, err := os.Open(filepath.Join(s.dir, QueueFile))
-	if err != nil {
-		return false, fmt.Errorf("store: %w", err)
-	}
-	defer f.Close()
-	r := bufio.NewReaderSize(f, 64<<10)
-	for {
-		line, err := r.ReadBytes('\n')
-		switch {
-		case err == io.EOF:
-			return len(line) == 0, nil
-		case err != nil:
-			return false, fmt.Errorf("store: read queue: %w", err)
-		}
-		if !fn(line) {
-			return true, nil
-		}
-	}
-}
-
-func decodeLine(line []byte) (QueuedScan, bool) {
-	var q QueuedScan
-	if err := json.Unmarshal(line, &q); err != nil || q.ScanID == "" {
-		return q, false
-	}
-	return q, true
-}
-
-func (s *Store) loadQueue() error {
-	path := filepath.Join(s.dir, QueueFile)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, fileMode)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	s.qf = f
-	if err := f.Chmod(fileMode); err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	clean, err := s.eachLine(func(line []byte) bool {
-		s.qsize += int64(len(line))
-		q, ok := decodeLine(line)
-		if !ok {
-			s.dropped++
-			return true
-		}
-		s.queue = append(s.queue, index(q))
-		s.lastSeq = max(s.lastSeq, q.Seq)
-		if q.Next != nil && q.TicketID != "" {
-			s.pending[q.TicketID]++
-			if q.Seq > s.st.AppliedSeq {
-				s.st.Presences[q.TicketID] = *q.Next
-			}
-		}
-		return true
-	})
-	if err != nil {
-		return err
-	}
-	if !clean || s.dropped > 0 {
-		// Rewrite before the next append, which would otherwise glue a
-		// new line onto a torn one.
-		return s.rewriteQueueLocked(func(QueuedScan) bool { return true })
-	}
-	return nil
-}
-
-// Close saves pending changes and closes the queue file.
+// Close saves pending changes and closes the database.
 func (s *Store) Close() error {
 	err := s.Save()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.qf != nil {
-		err = errors.Join(err, s.qf.Close())
-		s.qf = nil
+	if s.db != nil {
+		err = errors.Join(err, s.db.Close())
+		s.db = nil
 	}
 	s.unlock()
 	return err
+}
+
+// unlock releases the store directory.
+func (s *Store) unlock() {
+	if s.lock != nil {
+		_ = s.lock.Close() // closing the descriptor releases the flock
+		s.lock = nil
+	}
 }
 
 // State returns a deep copy of the current state.
 func (s *Store) State() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := s.st
-	st.Settings.ResourceIDs = slices.Clone(st.Settings.ResourceIDs)
-	st.Settings.ReentryResourceIDs = slices.Clone(st.Settings.ReentryResourceIDs)
+	return cloneState(s.st)
+}
+
+func cloneState(st State) State {
+	st.Settings = cloneSettings(st.Settings)
 	st.Keys = slices.Clone(st.Keys)
 	st.Revoked = maps.Clone(st.Revoked)
 	st.Presences = maps.Clone(st.Presences)
 	return st
+}
+
+func cloneSettings(g Settings) Settings {
+	g.ResourceIDs = slices.Clone(g.ResourceIDs)
+	g.ReentryResourceIDs = slices.Clone(g.ReentryResourceIDs)
+	return g
 }
 
 // Enrolled reports whether the device has a usable credential. Unlike
@@ -385,10 +321,7 @@ func (s *Store) Credential() Secret {
 func (s *Store) Settings() Settings {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.st.Settings
-	g.ResourceIDs = slices.Clone(g.ResourceIDs)
-	g.ReentryResourceIDs = slices.Clone(g.ReentryResourceIDs)
-	return g
+	return cloneSettings(s.st.Settings)
 }
 
 // Cursor returns where Sync resumes.
@@ -398,17 +331,24 @@ func (s *Store) Cursor() string {
 	return s.st.Cursor
 }
 
-// Update changes the state in memory; Save writes it.
+// Update changes the state in memory; Save writes it (all of it: Update is
+// for enrollment and tests, not for every scan).
 func (s *Store) Update(fn func(*State)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fn(&s.st)
+	if s.st.Revoked == nil {
+		s.st.Revoked = map[string]time.Time{}
+	}
+	if s.st.Presences == nil {
+		s.st.Presences = map[string]Presence{}
+	}
 	s.ring, _ = buildRing(s.st.Keys)
-	s.dirty = true
+	s.dirty.meta, s.dirty.keys, s.dirty.all = true, true, true
 }
 
-// Save writes state.json atomically if anything changed since the last
-// save.
+// Save writes what changed since the last save in one transaction, and
+// identity.json when the device's identity changed.
 func (s *Store) Save() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -416,67 +356,20 @@ func (s *Store) Save() error {
 }
 
 func (s *Store) saveLocked() error {
-	if !s.dirty {
+	if s.db == nil {
+		if s.dirty.any() {
+			return errors.New("store: closed")
+		}
 		return nil
 	}
-	// Every queued presence change is already applied to s.st.Presences.
-	s.st.AppliedSeq = s.lastSeq
-	s.st.Version = stateVersion
-	data, err := json.MarshalIndent(s.st, "", " ")
-	if err != nil {
-		return fmt.Errorf("store: encode state: %w", err)
-	}
-	if err := writeFileAtomic(s.dir, StateFile, append(data, '\n')); err != nil {
-		return err
-	}
-	s.dirty = false
-	s.savedCursor, s.savedLastSync = s.st.Cursor, s.st.LastSync
-	return nil
-}
-
-// writeFileAtomic replaces dir/name with data so that a crash at any point
-// leaves either the old or the new content, never a mix: the data is
-// fsynced in a temporary file before the rename, and the directory after
-// it so that the rename itself survives a power cut.
-func writeFileAtomic(dir, name string, data []byte) (err error) {
-	f, err := os.CreateTemp(dir, name+".*.tmp") // created 0600
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
+	if s.dirty.any() {
+		if err := s.db.Update(func(tx *bolt.Tx) error { return writeDirty(tx, &s.st, s.dirty, s.counters) }); err != nil {
+			return fmt.Errorf("store: save: %w", err)
 		}
-	}()
-	if err = f.Chmod(fileMode); err != nil {
-		return fmt.Errorf("store: %w", err)
+		s.dirty = dirty{}
+		s.savedCursor, s.savedLastSync = s.st.Cursor, s.st.LastSync
 	}
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("store: write %s: %w", name, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("store: sync %s: %w", name, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("store: close %s: %w", name, err)
-	}
-	if err = os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("store: sync directory: %w", err)
-	}
-	return nil
+	return s.saveIdentityLocked()
 }
 
 // buildRing turns the stored public keys into a key ring, skipping (and
@@ -515,6 +408,20 @@ func (s *Store) Lookup(ticketID string) (revoked bool, p Presence) {
 	return revoked, p
 }
 
+func (d *dirty) presence(id string) {
+	if d.presences == nil {
+		d.presences = map[string]bool{}
+	}
+	d.presences[id] = true
+}
+
+func (d *dirty) revocation(id string) {
+	if d.revoked == nil {
+		d.revoked = map[string]bool{}
+	}
+	d.revoked[id] = true
+}
+
 // Learn records a presence or a revocation reported by an online verdict.
 // The server decided it just now, so it overrides anything older, queued
 // offline scans included.
@@ -523,6 +430,7 @@ func (s *Store) Learn(ticketID string, p *Presence, revokedAt time.Time) {
 	defer s.mu.Unlock()
 	if !revokedAt.IsZero() {
 		s.st.Revoked[ticketID] = revokedAt
+		s.dirty.revocation(ticketID)
 	}
 	if p != nil {
 		if p.State == gate.Issued {
@@ -530,40 +438,49 @@ func (s *Store) Learn(ticketID string, p *Presence, revokedAt time.Time) {
 		} else {
 			s.st.Presences[ticketID] = *p
 		}
+		s.dirty.presence(ticketID)
 	}
-	s.dirty = true
 }
 
-// Append queues an offline scan durably (one line, fsynced) and applies its
-// presence change. The caller shows the verdict only after Append returned
-// nil, so a scan the gate let through is never lost to a crash.
+// Append queues an offline scan and stores the ticket's new presence in
+// one transaction, committed before it returns. The caller shows the
+// verdict only after Append returned nil, so a scan the gate let through
+// is never lost to a crash, and a ticket let in is never let in again.
 func (s *Store) Append(q QueuedScan) (QueuedScan, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.qf == nil {
+	if s.db == nil {
 		return q, errors.New("store: closed")
 	}
-	q.Seq = s.lastSeq + 1
-	line, err := json.Marshal(q)
+	q.Seq = s.counters.Queued + 1
+	val, err := json.Marshal(q)
 	if err != nil {
 		return q, fmt.Errorf("store: encode scan: %w", err)
 	}
-	line = append(line, '\n')
-	if _, err := s.qf.Write(line); err != nil {
-		// Cut a partial line off so that the next append starts clean.
-		_ = s.qf.Truncate(s.qsize)
-		return q, fmt.Errorf("store: append scan: %w", err)
+	counters := s.counters
+	counters.Queued = q.Seq
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketQueue).Put(seqKey(q.Seq), val); err != nil {
+			return err
+		}
+		if q.Next != nil && q.TicketID != "" {
+			if err := putJSON(tx.Bucket(bucketPresences), q.TicketID, q.Next); err != nil {
+				return err
+			}
+		}
+		return putCounters(tx, counters)
+	})
+	if err != nil {
+		return q, fmt.Errorf("store: queue scan: %w", err)
 	}
-	if err := s.qf.Sync(); err != nil {
-		_ = s.qf.Truncate(s.qsize)
-		return q, fmt.Errorf("store: sync queue: %w", err)
-	}
-	s.qsize += int64(len(line))
-	s.lastSeq = q.Seq
+	s.counters = counters
 	s.queue = append(s.queue, index(q))
 	if q.Next != nil && q.TicketID != "" {
 		s.st.Presences[q.TicketID] = *q.Next
 		s.pending[q.TicketID]++
+		if !s.dirty.all {
+			delete(s.dirty.presences, q.TicketID) // on disk now
+		}
 	}
 	return q, nil
 }
@@ -576,7 +493,7 @@ func (s *Store) QueueLen() int {
 }
 
 // Queue returns up to n queued scans, oldest first (all when n <= 0),
-// read back from queue.jsonl.
+// read back from the database.
 func (s *Store) Queue(n int) ([]QueuedScan, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -587,107 +504,67 @@ func (s *Store) Queue(n int) ([]QueuedScan, error) {
 	if n == 0 {
 		return out, nil
 	}
-	_, err := s.eachLine(func(line []byte) bool {
-		if q, ok := decodeLine(line); ok {
-			out = append(out, q)
+	if s.db == nil {
+		return nil, errors.New("store: closed")
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketQueue).Cursor()
+		for k, v := c.First(); k != nil && len(out) < n; k, v = c.Next() {
+			if q, ok := decodeQueued(k, v); ok {
+				out = append(out, q)
+			}
 		}
-		return len(out) < n
+		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("store: read queue: %w", err)
+	}
+	return out, nil
 }
 
-// DroppedLines is how many unreadable queue lines Open skipped.
-func (s *Store) DroppedLines() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.dropped
-}
-
-// Remove drops uploaded scans from the queue. The state (whose presences
-// include the dropped scans' changes) is saved first and the queue
-// rewritten after: a crash in between leaves the scans queued, and
-// uploading them again is harmless (the server answers DUPLICATE).
+// Remove drops uploaded scans from the queue and counts them as uploaded,
+// in one transaction. Their presence changes are already stored.
 func (s *Store) Remove(scanIDs map[string]bool) error {
 	if len(scanIDs) == 0 {
 		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.dirty = true
-	if err := s.saveLocked(); err != nil {
-		return err
-	}
-	if err := s.rewriteQueueLocked(func(q QueuedScan) bool { return !scanIDs[q.ScanID] }); err != nil {
-		return err
+	if s.db == nil {
+		return errors.New("store: closed")
 	}
 	keep := make([]queued, 0, len(s.queue))
+	var gone []queued
 	for _, q := range s.queue {
-		if !scanIDs[q.scanID] {
+		if scanIDs[q.scanID] {
+			gone = append(gone, q)
+		} else {
 			keep = append(keep, q)
-			continue
 		}
+	}
+	counters := s.counters
+	counters.Uploaded += uint64(len(gone))
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketQueue)
+		for _, q := range gone {
+			if err := b.Delete(seqKey(q.seq)); err != nil {
+				return err
+			}
+		}
+		return putCounters(tx, counters)
+	})
+	if err != nil {
+		return fmt.Errorf("store: drop uploaded scans: %w", err)
+	}
+	s.counters = counters
+	s.queue = keep
+	for _, q := range gone {
 		if q.changes {
 			if s.pending[q.ticketID]--; s.pending[q.ticketID] <= 0 {
 				delete(s.pending, q.ticketID)
 			}
 		}
 	}
-	s.queue = keep
-	return nil
-}
-
-// rewriteQueueLocked replaces queue.jsonl, atomically, with the readable
-// scans for which keep is true, copied line by line (never all in memory),
-// and reopens it for appending.
-func (s *Store) rewriteQueueLocked(keep func(QueuedScan) bool) (err error) {
-	tmp, err := os.CreateTemp(s.dir, QueueFile+".*.tmp") // created 0600
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	w := bufio.NewWriterSize(tmp, 64<<10)
-	var size int64
-	var werr error
-	if _, err = s.eachLine(func(line []byte) bool {
-		if q, ok := decodeLine(line); ok && keep(q) {
-			_, werr = w.Write(line)
-			size += int64(len(line))
-		}
-		return werr == nil
-	}); err != nil {
-		return err
-	}
-	if werr != nil {
-		return fmt.Errorf("store: rewrite queue: %w", werr)
-	}
-	if err = w.Flush(); err != nil {
-		return fmt.Errorf("store: rewrite queue: %w", err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("store: sync queue: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), filepath.Join(s.dir, QueueFile)); err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	if err = syncDir(s.dir); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(filepath.Join(s.dir, QueueFile), os.O_WRONLY|os.O_APPEND, fileMode)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	if s.qf != nil {
-		_ = s.qf.Close()
-	}
-	s.qf, s.qsize = f, size
 	return nil
 }
 
@@ -696,8 +573,8 @@ func (s *Store) rewriteQueueLocked(keep func(QueuedScan) bool) (err error) {
 // or keys, and a revocation of the device are saved at once; the stream of
 // small changes (a presence per scan anywhere, a heartbeat every few
 // seconds) is saved with the next Save, so the flash of a handheld is not
-// rewritten every second. Either way the cursor is saved in the same
-// atomic write as the changes it covers, so after a crash the device
+// written every second. Either way the cursor is saved in the same
+// transaction as the changes it covers, so after a crash the device
 // resumes from an older cursor and the server simply sends those changes
 // again. It returns ErrDeviceRevoked, after forgetting the credential,
 // when the message says the device was revoked.
@@ -718,9 +595,11 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 			}
 		}
 		st.Presences = kept
+		s.dirty.all, s.dirty.keys = true, true
 	}
 	if g := m.GetSettings(); g != nil {
 		st.Settings = settingsFromProto(g)
+		s.dirty.meta = true
 	}
 	if len(m.GetKeys()) > 0 || m.GetReset_() {
 		st.Keys = st.Keys[:0]
@@ -736,6 +615,7 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 		if err != nil {
 			s.log.Warn("sync: some keys were skipped", "err", err)
 		}
+		s.dirty.keys = true
 	}
 	for _, r := range m.GetRevocations() {
 		at := now
@@ -743,6 +623,7 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 			at = r.GetRevokedAt().AsTime()
 		}
 		st.Revoked[r.GetTicketId()] = at
+		s.dirty.revocation(r.GetTicketId())
 	}
 	for _, p := range m.GetPresences() {
 		id := p.GetTicketId()
@@ -755,6 +636,7 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 		} else {
 			st.Presences[id] = np
 		}
+		s.dirty.presence(id)
 	}
 	if m.GetDeviceRevoked() {
 		st.Credential = ""
@@ -769,7 +651,7 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 	// A heartbeat changes nothing but the time of the last sync, which is
 	// worth a write only now and then.
 	if changed || now.Sub(s.savedLastSync) >= heartbeatSaveEvery {
-		s.dirty = true
+		s.dirty.meta = true
 	}
 	if m.GetReset_() || m.GetSettings() != nil || len(m.GetKeys()) > 0 || m.GetDeviceRevoked() {
 		if err := s.saveLocked(); err != nil {
@@ -786,6 +668,7 @@ func settingsFromProto(g *varcov1.GateSettings) Settings {
 	return Settings{
 		DeviceID: g.GetDeviceId(), Name: g.GetName(), ResourceIDs: slices.Clone(g.GetResourceIds()),
 		Direction: gate.GateDirection(g.GetDirection()), ReentryResourceIDs: slices.Clone(g.GetReentryResourceIds()),
+		TimeZone: g.GetTimeZone(),
 	}
 }
 
@@ -801,51 +684,4 @@ func presenceFromProto(p *varcov1.TicketPresence) Presence {
 		out.ExitedAt = p.GetExitedAt().AsTime()
 	}
 	return out
-}
-
-// Status is a read-only look at a store, for `scanner status`.
-type Status struct {
-	// State is state.json with the credential removed.
-	State State
-	// HasCredential tells whether state.json holds a credential.
-	HasCredential bool
-	// Queued is the number of scans waiting for upload.
-	Queued int
-}
-
-// Inspect reads the store in dir without changing anything (Open would
-// clean up and compact), so that `scanner status` is safe to run next to
-// a running scanner.
-func Inspect(dir string) (Status, error) {
-	var out Status
-	data, err := os.ReadFile(filepath.Join(dir, StateFile))
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		out.State.Version = stateVersion
-	case err != nil:
-		return Status{}, fmt.Errorf("store: %w", err)
-	default:
-		if err := json.Unmarshal(data, &out.State); err != nil {
-			return Status{}, fmt.Errorf("store: %s: %w", StateFile, err)
-		}
-	}
-	out.HasCredential = out.State.Credential != ""
-	out.State.Credential = ""
-	f, err := os.Open(filepath.Join(dir, QueueFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return out, nil
-	}
-	if err != nil {
-		return Status{}, fmt.Errorf("store: %w", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 4096), maxQueueLine)
-	for sc.Scan() {
-		var q QueuedScan
-		if json.Unmarshal(sc.Bytes(), &q) == nil && q.ScanID != "" {
-			out.Queued++
-		}
-	}
-	return out, sc.Err()
 }

@@ -249,7 +249,8 @@ func (c *cli) mine(ctx context.Context, args []string) error {
 	return c.printBookings(all.GetBookings(), false)
 }
 
-// printBookings prints a booking list; staff see who attends.
+// printBookings prints a booking list; staff see who attends. Times are
+// in the zone of each booking's place, with the zone named.
 func (c *cli) printBookings(list []*varcov1.Booking, staff bool) error {
 	if len(list) == 0 {
 		_, err := fmt.Fprintln(c.stdout, "No bookings.")
@@ -264,11 +265,11 @@ func (c *cli) printBookings(list []*varcov1.Booking, staff bool) error {
 	for _, b := range list {
 		if staff {
 			who := strings.TrimSpace(b.GetBeneficiary().GetGivenName() + " " + b.GetBeneficiary().GetFamilyName())
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", b.GetLocalStart(), b.GetCode(), b.GetResourceName(),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", bookingWhen(b), b.GetCode(), b.GetResourceName(),
 				b.GetSeats(), enumName(b.GetStatus()), who, b.GetOperator().GetDisplayName(), b.GetId())
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", b.GetLocalStart(), b.GetCode(), b.GetResourceName(),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", bookingWhen(b), b.GetCode(), b.GetResourceName(),
 			b.GetSeats(), enumName(b.GetStatus()), b.GetId())
 	}
 	return tw.Flush()

@@ -29,19 +29,30 @@ func (c *cli) grid(ctx context.Context, args []string) error {
 	if err := required(map[string]string{"resource": *resource}); err != nil {
 		return err
 	}
-	if *from == "" {
-		*from = c.now().Format(time.DateOnly)
-	}
-	start, err := time.Parse(time.DateOnly, *from)
-	if err != nil {
-		return usageErrorf("--from %q: use YYYY-MM-DD", *from)
-	}
-	if *to == "" {
-		*to = start.AddDate(0, 0, gridDays-1).Format(time.DateOnly)
+	if *from != "" {
+		if _, err := time.Parse(time.DateOnly, *from); err != nil {
+			return usageErrorf("--from %q: use YYYY-MM-DD", *from)
+		}
 	}
 	api, err := c.client()
 	if err != nil {
 		return err
+	}
+	title := "Resource " + *resource
+	// The name is a courtesy: the grid is worth showing without it. The
+	// place's zone decides what "today" is (past 23:00 UTC it is already
+	// tomorrow in Rome).
+	zone := placeZone(nil)
+	if r, err := api.Catalog.GetResource(ctx, connect.NewRequest(&varcov1.GetResourceRequest{ResourceId: *resource})); err == nil {
+		title = fmt.Sprintf("%s (%s)", r.Msg.GetResource().GetName(), r.Msg.GetPlace().GetName())
+		zone = placeZone(r.Msg.GetPlace())
+	}
+	if *from == "" {
+		*from = c.now().In(zone).Format(time.DateOnly)
+	}
+	start, _ := time.Parse(time.DateOnly, *from)
+	if *to == "" {
+		*to = start.AddDate(0, 0, gridDays-1).Format(time.DateOnly)
 	}
 	res, err := api.Catalog.GetAvailability(ctx, connect.NewRequest(&varcov1.GetAvailabilityRequest{
 		ResourceId: *resource, FromDate: *from, ToDate: *to, OperatorId: *operator, Seats: int32(*seats),
@@ -51,11 +62,6 @@ func (c *cli) grid(ctx context.Context, args []string) error {
 	}
 	if c.json() {
 		return c.printProto(res.Msg)
-	}
-	title := "Resource " + *resource
-	// The name is a courtesy: the grid is worth showing without it.
-	if r, err := api.Catalog.GetResource(ctx, connect.NewRequest(&varcov1.GetResourceRequest{ResourceId: *resource})); err == nil {
-		title = fmt.Sprintf("%s (%s)", r.Msg.GetResource().GetName(), r.Msg.GetPlace().GetName())
 	}
 	return renderGrid(c.stdout, title, res.Msg)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"connectrpc.com/connect"
 
@@ -46,39 +47,61 @@ func (c *cli) occupancy(ctx context.Context, args []string) error {
 	return callErr("occupancy", err)
 }
 
-// resourceNames looks the names up once, for readable lines; an id that
-// cannot be read (a paused resource) is shown as is.
-func (c *cli) resourceNames(ctx context.Context, api *client.Client, ids []string) map[string]string {
-	names := make(map[string]string, len(ids))
+// resourceInfo is what the occupancy lines show of a resource.
+type resourceInfo struct {
+	name string
+	zone *time.Location
+}
+
+// resourceNames looks the names and the places' zones up once, for
+// readable lines; an id that cannot be read (a paused resource) is shown
+// as is, in the default zone.
+func (c *cli) resourceNames(ctx context.Context, api *client.Client, ids []string) map[string]resourceInfo {
+	names := make(map[string]resourceInfo, len(ids))
 	for _, id := range ids {
 		res, err := api.Catalog.GetResource(ctx, connect.NewRequest(&varcov1.GetResourceRequest{ResourceId: id}))
 		if err == nil {
-			names[id] = res.Msg.GetResource().GetName()
+			names[id] = resourceInfo{name: res.Msg.GetResource().GetName(), zone: placeZone(res.Msg.GetPlace())}
 		}
 	}
 	return names
 }
 
+func (r resourceInfo) location() *time.Location {
+	if r.zone == nil {
+		return placeZone(nil)
+	}
+	return r.zone
+}
+
 // printOccupancy prints one snapshot: a line per resource and slot, or
 // one line saying there is nothing yet today. JSON mode prints each
 // snapshot as one line of JSON (JSON Lines), as it arrives.
-func (c *cli) printOccupancy(m *varcov1.WatchOccupancyResponse, names map[string]string) error {
+func (c *cli) printOccupancy(m *varcov1.WatchOccupancyResponse, names map[string]resourceInfo) error {
 	if c.json() {
 		return c.printProtoLine(m)
 	}
-	at := m.GetAt().AsTime().Local().Format("15:04:05")
 	if len(m.GetOccupancy()) == 0 {
-		_, err := fmt.Fprintf(c.stdout, "%s  nobody booked or inside today\n", at)
+		// The zone of the first resource watched: they share a place as a
+		// rule, and this line has no resource of its own.
+		var first resourceInfo
+		for _, r := range names {
+			first = r
+			break
+		}
+		_, err := fmt.Fprintf(c.stdout, "%s  nobody booked or inside today\n", inZone(m.GetAt().AsTime(), first.location(), "15:04:05"))
 		return err
 	}
 	tw := c.table()
 	for _, o := range m.GetOccupancy() {
-		name := names[o.GetResourceId()]
+		r := names[o.GetResourceId()]
+		name := r.name
 		if name == "" {
 			name = o.GetResourceId()
 		}
-		fmt.Fprintf(tw, "%s\t%s\tslot %s\tinside %d\tbooked %d\tentries %d\texits %d\toverstays %d\n", at, name,
-			o.GetSlotStart().AsTime().Local().Format("15:04"), o.GetInside(), o.GetBooked(), o.GetEntries(), o.GetExits(), o.GetOverstays())
+		loc := r.location()
+		fmt.Fprintf(tw, "%s\t%s\tslot %s\tinside %d\tbooked %d\tentries %d\texits %d\toverstays %d\n", inZone(m.GetAt().AsTime(), loc, "15:04:05"), name,
+			o.GetSlotStart().AsTime().In(loc).Format("15:04"), o.GetInside(), o.GetBooked(), o.GetEntries(), o.GetExits(), o.GetOverstays())
 	}
 	return tw.Flush()
 }

@@ -414,8 +414,11 @@ type GateSettings struct {
 	Direction GateDirection `protobuf:"varint,4,opt,name=direction,proto3,enum=varco.v1.GateDirection" json:"direction,omitempty"`
 	// Resources whose tickets may enter again after an exit.
 	ReentryResourceIds []string `protobuf:"bytes,5,rep,name=reentry_resource_ids,json=reentryResourceIds,proto3" json:"reentry_resource_ids,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// IANA time zone of the place of the resources ("Europe/Rome"): the
+	// device shows times in it, whatever the zone of its own clock.
+	TimeZone      string `protobuf:"bytes,6,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GateSettings) Reset() {
@@ -481,6 +484,13 @@ func (x *GateSettings) GetReentryResourceIds() []string {
 		return x.ReentryResourceIds
 	}
 	return nil
+}
+
+func (x *GateSettings) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
 }
 
 // TicketKey is a public key that signs tickets.
@@ -1536,13 +1546,14 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"expires_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x126\n" +
 	"\ttime_left\x18\a \x01(\v2\x19.google.protobuf.DurationR\btimeLeft\x129\n" +
 	"\n" +
-	"entered_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tenteredAt\"\xcb\x01\n" +
+	"entered_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tenteredAt\"\xe8\x01\n" +
 	"\fGateSettings\x12\x1b\n" +
 	"\tdevice_id\x18\x01 \x01(\tR\bdeviceId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12!\n" +
 	"\fresource_ids\x18\x03 \x03(\tR\vresourceIds\x125\n" +
 	"\tdirection\x18\x04 \x01(\x0e2\x17.varco.v1.GateDirectionR\tdirection\x120\n" +
-	"\x14reentry_resource_ids\x18\x05 \x03(\tR\x12reentryResourceIds\"|\n" +
+	"\x14reentry_resource_ids\x18\x05 \x03(\tR\x12reentryResourceIds\x12\x1b\n" +
+	"\ttime_zone\x18\x06 \x01(\tR\btimeZone\"|\n" +
 	"\tTicketKey\x12\x15\n" +
 	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x1d\n" +
 	"\n" +
