@@ -116,9 +116,32 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 		mux.Handle("GET /metrics", o.Metrics)
 	}
 	for pattern, h := range o.Extra {
+		if pattern == "/" {
+			h = methodAware(mux, h)
+		}
 		mux.Handle(pattern, h)
 	}
 	return withCORS(mux, o.CORSOrigins), checker
+}
+
+// methodAware keeps "405 Method Not Allowed" for the GET-only links (QR,
+// .ics, cancel page, exports) although a catch-all "/" (the citizen app)
+// now matches every path under every method: a request that "/" took only
+// because its method is wrong is answered as ServeMux would have without
+// the catch-all.
+func methodAware(mux *http.ServeMux, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			probe := r.Clone(r.Context())
+			probe.Method = http.MethodGet
+			if _, pattern := mux.Handler(probe); pattern != "/" && pattern != "" {
+				w.Header().Set("Allow", "GET, HEAD")
+				http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // withAudit appends the audit interceptor, innermost (after Access), when
