@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 
@@ -37,6 +38,7 @@ import (
 	"github.com/varco-gate/varco/internal/stats"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
+	"github.com/varco-gate/varco/internal/webapp"
 	"github.com/varco-gate/varco/internal/webhook"
 )
 
@@ -107,6 +109,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
 		Schedules: scheduling.New(db, avail, clk), Reader: cat, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings,
 		Stats: stats.New(db, clk), Exports: exports, Webhooks: hooks}, log)
+	dist := o.webDist
+	if dist == nil {
+		dist = webapp.Dist()
+	}
+	extra, err := webApps(dist)
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	maps.Copy(extra, map[string]http.Handler{
+		api.CalendarPattern:                 api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
+		api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
+		api.CancelLinkPattern:               api.NewCancelLinkHandler(bookings, db, log),
+		api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
+		api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
+	})
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
@@ -114,14 +131,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		Access:          api.NewAccess(ids, authorizer, log),
 		Audit:           auditor,
 		Metrics:         m.Handler(),
-		Extra: map[string]http.Handler{
-			api.CalendarPattern:                 api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
-			api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
-			api.CancelLinkPattern:               api.NewCancelLinkHandler(bookings, db, log),
-			api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
-			api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
-		},
-		Logger: log,
+		Extra:           extra,
+		Logger:          log,
 	})
 	return &App{
 		log: log, db: db, handler: handler, health: checker,

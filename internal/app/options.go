@@ -2,6 +2,7 @@ package app
 
 import (
 	"crypto/tls"
+	"io/fs"
 	"net/http"
 	"time"
 
@@ -26,7 +27,13 @@ type options struct {
 	// manualDispatch leaves the dispatcher stopped: tests drive it with
 	// App.DispatchOnce to observe scheduled messages deterministically.
 	manualDispatch bool
+	// webDist replaces the embedded web apps (webapp.Dist).
+	webDist fs.FS
 }
+
+// WithWebApps serves the web apps of dist (one folder per app, like
+// webapp.Dist) instead of the embedded build.
+func WithWebApps(dist fs.FS) Option { return func(o *options) { o.webDist = dist } }
 
 // WithManualDispatch keeps the notification dispatcher and the webhook
 // feeder and dispatcher from running in the background; call
