@@ -35,11 +35,21 @@ func bearer(h http.Header) string {
 	return ""
 }
 
+// credential returns the request's token: the bearer header, else the
+// browser's session cookie when the request is one another site cannot
+// forge (see cookieCredential).
+func credential(method string, h http.Header) string {
+	if tok := bearer(h); tok != "" {
+		return tok
+	}
+	return cookieCredential(method, h)
+}
+
 // authenticate resolves the caller. A bad credential on an RPC that anyone
 // may call is ignored (a stale token must not break public pages); on any
 // other RPC it is an error.
-func (a *Access) authenticate(ctx context.Context, procedure string, h http.Header) (authz.Principal, error) {
-	tok := bearer(h)
+func (a *Access) authenticate(ctx context.Context, procedure, method string, h http.Header) (authz.Principal, error) {
+	tok := credential(method, h)
 	if tok == "" {
 		return authz.Principal{Kind: authz.Anonymous}, nil
 	}
@@ -53,9 +63,9 @@ func (a *Access) authenticate(ctx context.Context, procedure string, h http.Head
 	return p, nil
 }
 
-func (a *Access) check(ctx context.Context, procedure string, h http.Header, msg any) (context.Context, error) {
+func (a *Access) check(ctx context.Context, procedure, method string, h http.Header, msg any) (context.Context, error) {
 	ctx = authz.WithScopeHolder(ctx)
-	p, err := a.authenticate(ctx, procedure, h)
+	p, err := a.authenticate(ctx, procedure, method, h)
 	if err == nil {
 		err = a.authz.Authorize(ctx, procedure, p, msg)
 	}
@@ -71,7 +81,7 @@ func (a *Access) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		if req.Spec().IsClient {
 			return next(ctx, req)
 		}
-		ctx, err := a.check(ctx, req.Spec().Procedure, req.Header(), req.Any())
+		ctx, err := a.check(ctx, req.Spec().Procedure, req.HTTPMethod(), req.Header(), req.Any())
 		if err != nil {
 			return nil, err
 		}
@@ -91,7 +101,8 @@ func (a *Access) WrapStreamingClient(next connect.StreamingClientFunc) connect.S
 func (a *Access) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
 		h := conn.RequestHeader()
-		p, err := a.authenticate(ctx, conn.Spec().Procedure, h)
+		// Streams are always POST: Connect's GET form is for unary calls.
+		p, err := a.authenticate(ctx, conn.Spec().Procedure, http.MethodPost, h)
 		if err != nil {
 			return ToConnect(ctx, a.log, Language(h), err)
 		}

@@ -13,6 +13,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"strings"
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
@@ -127,12 +128,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
-		Interceptors:    []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk)},
-		Access:          api.NewAccess(ids, authorizer, log),
-		Audit:           auditor,
-		Metrics:         m.Handler(),
-		Extra:           extra,
-		Logger:          log,
+		Interceptors: []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk),
+			api.NewSessionCookies(strings.HasPrefix(cfg.PublicBaseURL, "https://"), clk.Now)},
+		Access:  api.NewAccess(ids, authorizer, log),
+		Audit:   auditor,
+		Metrics: m.Handler(),
+		Extra:   extra,
+		Logger:  log,
 	})
 	return &App{
 		log: log, db: db, handler: handler, health: checker,
