@@ -46,7 +46,12 @@ type Options struct {
 	// Metrics serves /metrics when set.
 	Metrics http.Handler
 	// Extra mounts plain HTTP handlers (QR PNG, .ics, CSV, cancel link).
-	Extra  map[string]http.Handler
+	Extra map[string]http.Handler
+	// Fallback serves the GET and HEAD requests that no route above
+	// matches: the web apps. Everything else keeps the mux's answers (404,
+	// 405, redirects), so RPC clients and the plain links behave as if it
+	// were not there.
+	Fallback http.Handler
 	Logger *slog.Logger
 }
 
@@ -106,7 +111,29 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 	for pattern, h := range o.Extra {
 		mux.Handle(pattern, h)
 	}
-	return withCORS(mux, o.CORSOrigins), checker
+	return withCORS(withFallback(mux, o.Fallback), o.CORSOrigins), checker
+}
+
+// withFallback sends GET and HEAD requests that match no pattern of mux to
+// fallback. The web apps cannot simply be a pattern: "GET /" conflicts
+// with the method-less RPC patterns at registration, and a method-less "/"
+// would take over every unmatched request, turning the mux's 405 for a
+// POST to a GET link into the app's 404.
+func withFallback(mux *http.ServeMux, fallback http.Handler) http.Handler {
+	if fallback == nil {
+		return mux
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			// An empty pattern: nothing matches (the mux would say 404, or
+			// 405 for a path only other methods have).
+			if _, pattern := mux.Handler(r); pattern == "" {
+				fallback.ServeHTTP(w, r)
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // withAudit appends the audit interceptor, innermost (after Access), when

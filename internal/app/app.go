@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -114,17 +113,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	if dist == nil {
 		dist = webapp.Dist()
 	}
-	extra, err := webApps(dist)
+	apps, err := webApps(dist)
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
-	maps.Copy(extra, map[string]http.Handler{
-		api.CalendarPattern:                 api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
-		api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
-		api.CancelLinkPattern:               api.NewCancelLinkHandler(bookings, db, log),
-		api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
-		api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
-	})
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
@@ -133,8 +125,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		Access:  api.NewAccess(ids, authorizer, log),
 		Audit:   auditor,
 		Metrics: m.Handler(),
-		Extra:   extra,
-		Logger:  log,
+		Extra: map[string]http.Handler{
+			api.CalendarPattern:                 api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
+			api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
+			api.CancelLinkPattern:               api.NewCancelLinkHandler(bookings, db, log),
+			api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
+			api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
+		},
+		Fallback: apps,
+		Logger:   log,
 	})
 	return &App{
 		log: log, db: db, handler: handler, health: checker,
