@@ -52,7 +52,7 @@ type Options struct {
 	// 405, redirects), so RPC clients and the plain links behave as if it
 	// were not there.
 	Fallback http.Handler
-	Logger *slog.Logger
+	Logger   *slog.Logger
 }
 
 // ServiceNames are the fully-qualified names of the six varco.v1 services.
