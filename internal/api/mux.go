@@ -49,8 +49,13 @@ type Options struct {
 	// reflection) then end with Unavailable. Nil leaves them open.
 	Closing <-chan struct{}
 	// Extra mounts plain HTTP handlers (QR PNG, .ics, CSV, cancel link).
-	Extra  map[string]http.Handler
-	Logger *slog.Logger
+	Extra map[string]http.Handler
+	// Fallback serves the GET and HEAD requests that no route above
+	// matches: the web apps. Everything else keeps the mux's answers (404,
+	// 405, redirects), so RPC clients and the plain links behave as if it
+	// were not there.
+	Fallback http.Handler
+	Logger   *slog.Logger
 }
 
 // ServiceNames are the fully-qualified names of the six varco.v1 services.
@@ -116,31 +121,30 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 		mux.Handle("GET /metrics", o.Metrics)
 	}
 	for pattern, h := range o.Extra {
-		if pattern == "/" {
-			h = methodAware(mux, h)
-		}
 		mux.Handle(pattern, h)
 	}
-	return withCORS(mux, o.CORSOrigins), checker
+	return withCORS(withFallback(mux, o.Fallback), o.CORSOrigins), checker
 }
 
-// methodAware keeps "405 Method Not Allowed" for the GET-only links (QR,
-// .ics, cancel page, exports) although a catch-all "/" (the citizen app)
-// now matches every path under every method: a request that "/" took only
-// because its method is wrong is answered as ServeMux would have without
-// the catch-all.
-func methodAware(mux *http.ServeMux, h http.Handler) http.Handler {
+// withFallback sends GET and HEAD requests that match no pattern of mux to
+// fallback. The web apps cannot simply be a pattern: "GET /" conflicts
+// with the method-less RPC patterns at registration, and a method-less "/"
+// would take over every unmatched request, turning the mux's 405 for a
+// POST to a GET link into the app's 404.
+func withFallback(mux *http.ServeMux, fallback http.Handler) http.Handler {
+	if fallback == nil {
+		return mux
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			probe := r.Clone(r.Context())
-			probe.Method = http.MethodGet
-			if _, pattern := mux.Handler(probe); pattern != "/" && pattern != "" {
-				w.Header().Set("Allow", "GET, HEAD")
-				http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			// An empty pattern: nothing matches (the mux would say 404, or
+			// 405 for a path only other methods have).
+			if _, pattern := mux.Handler(r); pattern == "" {
+				fallback.ServeHTTP(w, r)
 				return
 			}
 		}
-		h.ServeHTTP(w, r)
+		mux.ServeHTTP(w, r)
 	})
 }
 

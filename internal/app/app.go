@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -127,17 +126,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	if dist == nil {
 		dist = webapp.Dist()
 	}
-	extra, err := webApps(dist)
+	apps, err := webApps(dist)
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
-	maps.Copy(extra, map[string]http.Handler{
-		api.CalendarPattern:                 api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
-		api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
-		api.CancelLinkPattern:               api.NewCancelLinkHandler(bookings, db, log),
-		api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
-		api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
-	})
 	closing := make(chan struct{})
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
@@ -148,8 +140,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		Audit:   auditor,
 		Metrics: m.Handler(),
 		Closing: closing,
-		Extra:   extra,
-		Logger:  log,
+		Extra: map[string]http.Handler{
+			api.CalendarPattern:                 api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
+			api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
+			api.CancelLinkPattern:               api.NewCancelLinkHandler(bookings, db, log),
+			api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
+			api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
+		},
+		Fallback: apps,
+		Logger:   log,
 	})
 	return &App{
 		log: log, db: db, handler: handler, health: checker,

@@ -17,8 +17,8 @@ import (
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
 
-// browser is an HTTP client with a cookie jar, as a web app has.
-func browser(t *testing.T) *http.Client {
+// cookieClient is an HTTP client with a cookie jar, as a web app has.
+func cookieClient(t *testing.T) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
@@ -65,7 +65,7 @@ func TestBrowserSessionCookie(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	web := browser(t)
+	web := cookieClient(t)
 	const pw = "una password lunga"
 	base, err := url.Parse(b.baseURL)
 	require.NoError(t, err)
@@ -142,7 +142,7 @@ func TestBrowserSessionCookie(t *testing.T) {
 
 	// The old cookie, replayed, is dead: refused on account RPCs, ignored
 	// on public ones, and a Logout with it clears it again.
-	dead := browser(t)
+	dead := cookieClient(t)
 	dead.Jar.SetCookies(base, []*http.Cookie{{Name: "varco_session", Value: stolen, Path: "/"}})
 	deadAuth := varcov1connect.NewAuthServiceClient(dead, b.baseURL, connect.WithProtoJSON())
 	_, err = deadAuth.WhoAmI(ctx, connect.NewRequest(&varcov1.WhoAmIRequest{}))

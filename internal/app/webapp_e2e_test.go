@@ -45,7 +45,8 @@ func get(t *testing.T, url string) (*http.Response, string) {
 }
 
 // TestWebAppRoutes: the apps own "/" and "/gate/" without taking a single
-// route from the RPCs, health, reflection, /metrics or the plain links.
+// route, or a single answer, from the RPCs, health, reflection, /metrics
+// or the plain links.
 func TestWebAppRoutes(t *testing.T) {
 	t.Parallel()
 	b := setupOpts(t, clock.Real{}, []app.Option{app.WithWebApps(webDist)})
@@ -118,6 +119,27 @@ func TestWebAppRoutes(t *testing.T) {
 			res, body := get(t, b.baseURL+path)
 			require.NotContains(t, body, "Pagina non trovata", path)
 			require.Empty(t, res.Header.Get("Content-Security-Policy"), path)
+		}
+		// The mux's own answers stay: 405 for another method on a link,
+		// a redirect to the slash form, 404 for other methods elsewhere.
+		for _, tc := range []struct {
+			method, path string
+			status       int
+		}{
+			{http.MethodPost, "/bookings/ABC123/calendar.ics", http.StatusMethodNotAllowed},
+			{http.MethodDelete, "/tickets/x/qr.png", http.StatusMethodNotAllowed},
+			{http.MethodPost, "/metrics", http.StatusMethodNotAllowed},
+			{http.MethodGet, "/varco.v1.AuthService", http.StatusTemporaryRedirect},
+			{http.MethodPost, "/", http.StatusNotFound},
+			{http.MethodPost, "/index.html", http.StatusNotFound},
+		} {
+			req, err := http.NewRequest(tc.method, b.baseURL+tc.path, nil)
+			require.NoError(t, err)
+			res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			require.NoError(t, err)
+			res.Body.Close()
+			require.Equal(t, tc.status, res.StatusCode, "%s %s", tc.method, tc.path)
+			require.Empty(t, res.Header.Get("Content-Security-Policy"), "%s %s", tc.method, tc.path)
 		}
 	})
 }

@@ -128,10 +128,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f := h.files[name]
 	if f == nil {
-		// Also the answer to a POST to an unknown path: the app is mounted
-		// at "/" under every method (see internal/app), and an RPC client
-		// calling a procedure this server lacks must still get 404, which
-		// Connect and gRPC read as Unimplemented.
+		// Whatever the method: a client posting to a path no one serves
+		// gets 404, which Connect and gRPC read as Unimplemented.
 		h.serveNotFound(w, r)
 		return
 	}
