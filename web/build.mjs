@@ -18,6 +18,19 @@ function files(dir) {
     .flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
 }
 
+// Bootstrap Italia's CSS embeds the VideoJS icon font as a data: URL; the
+// apps have no video player, and the CSP allows fonts from 'self' only, so
+// the block is dropped rather than the policy loosened.
+const dropVideoFont = {
+  name: "drop-videojs-font",
+  setup(b) {
+    b.onLoad({ filter: /bootstrap-italia\.min\.css$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replace(/@font-face\{font-family:VideoJS;[^}]*\}/g, ""),
+      loader: "css",
+    }));
+  },
+};
+
 async function buildApp(app) {
   const src = join(here, "src", app);
   const out = join(distRoot, app);
@@ -40,6 +53,7 @@ async function buildApp(app) {
     metafile: true,
     legalComments: "eof",
     charset: "utf8",
+    plugins: [dropVideoFont],
     logLevel: "warning",
   });
   const outputs = Object.keys(result.metafile.outputs).map((p) => "/" + relative(out, p).split("\\").join("/"));

@@ -297,6 +297,7 @@ export function BookingPage({ id }: { id: string }) {
           </button>
         </div>
       )}
+      {active && !cancellable && <p class="text-muted">{t("booking.tooLate")}</p>}
       {mode === "move" && resource && (
         <section aria-labelledby="move-h" class="mb-4">
           <h2 class="h4" id="move-h">

@@ -147,7 +147,6 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
             {d.slots.map((s, si) => {
               const ok = runOK(d, si);
               const sel = chosen?.day === di && si >= chosen.slot && si < chosen.slot + count;
-              const label = `${s.localStart}–${s.localEnd}, ${stateText(s)}`;
               return (
                 <li key={s.localStart}>
                   <button
@@ -155,12 +154,14 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
                     class={"btn btn-sm slot " + (sel ? "btn-primary" : ok ? "btn-outline-primary" : "btn-outline-secondary slot-off")}
                     disabled={!ok}
                     aria-pressed={sel ? "true" : "false"}
-                    aria-label={label}
                     data-state={SlotState[s.state]}
                     data-start={s.localStart}
                     onClick={() => setChosen({ day: di, slot: si })}
                   >
-                    <span class="d-block fw-semibold">{s.localStart}</span>
+                    <span class="d-block fw-semibold">
+                      {s.localStart}
+                      <span class="visually-hidden">–{s.localEnd},</span>
+                    </span>
                     <span class="d-block slot-state">{stateText(s)}</span>
                   </button>
                 </li>
@@ -170,6 +171,11 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
         </section>
       ))}
       <div class="mt-4 sticky-action">
+        {chosen && shown && (
+          <p class="mb-2" role="status" id="chosen-slot">
+            {t("grid.chosen", dayHeading(shown[chosen.day].date), shown[chosen.day].slots[chosen.slot].localStart)}
+          </p>
+        )}
         <button
           type="button"
           class="btn btn-primary w-100"

@@ -15,7 +15,7 @@ import { t } from "./messages";
 import { go, here, useRoute } from "./router";
 import { Service } from "./service";
 import { refresh, setAccount, useSession } from "./session";
-import { TicketPage } from "./ticket";
+import { hasStoredTicket, TicketPage } from "./ticket";
 import { Alert, Loading, Title } from "./ui";
 
 // Pages that need a session send the citizen to log in and back again.
@@ -35,8 +35,9 @@ function Page() {
   const session = useSession();
   const [head, a, b] = r.path;
   if (!session.loaded) return <Loading label={t("loading")} />;
-  // A ticket stays viewable offline without a session check.
-  if (needsLogin.has(head) && !session.account && head !== "biglietto") {
+  // A ticket kept on the device stays viewable without a session (offline
+  // at the gate, or after the session ended).
+  if (needsLogin.has(head) && !session.account && !(head === "biglietto" && hasStoredTicket(a))) {
     return <LoginPage back={r.path.join("/")} />;
   }
   switch (head) {

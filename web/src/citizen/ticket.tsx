@@ -40,6 +40,11 @@ function load(id: string): Stored | null {
   }
 }
 
+/** hasStoredTicket says whether the device keeps a copy of the ticket. */
+export function hasStoredTicket(bookingId: string): boolean {
+  return load(bookingId) !== null;
+}
+
 function save(s: Stored) {
   try {
     localStorage.setItem(storeKey(s.bookingId), JSON.stringify(s));
