@@ -124,13 +124,13 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
         )}
       </div>
       <div class="d-flex align-items-center justify-content-between mb-3 gap-2">
-        <button type="button" class="btn btn-outline-primary btn-sm" disabled={firstWeek} onClick={() => setWeek(addDays(week, -7))}>
+        <button type="button" class="btn btn-outline-primary btn-sm" disabled={firstWeek} onClick={() => setWeek(addDays(week, -7))} id="prev-week">
           {t("grid.prev")}
         </button>
         <h3 class="h6 mb-0 text-center" aria-live="polite">
           {weekLabel}
         </h3>
-        <button type="button" class="btn btn-outline-primary btn-sm" onClick={() => setWeek(addDays(week, 7))}>
+        <button type="button" class="btn btn-outline-primary btn-sm" onClick={() => setWeek(addDays(week, 7))} id="next-week">
           {t("grid.next")}
         </button>
       </div>

@@ -14,10 +14,10 @@ export function LoginForm({ onDone }: { onDone: () => void }) {
   return (
     <div>
       <div class="btn-group mb-4" role="group" aria-label={t("login.choose")}>
-        <button type="button" class={"btn " + (mode === "login" ? "btn-primary" : "btn-outline-primary")} aria-pressed={mode === "login"} onClick={() => setMode("login")}>
+        <button type="button" class={"btn " + (mode === "login" ? "btn-primary" : "btn-outline-primary")} aria-pressed={mode === "login"} onClick={() => setMode("login")} id="mode-login">
           {t("login.login")}
         </button>
-        <button type="button" class={"btn " + (mode === "register" ? "btn-primary" : "btn-outline-primary")} aria-pressed={mode === "register"} onClick={() => setMode("register")}>
+        <button type="button" class={"btn " + (mode === "register" ? "btn-primary" : "btn-outline-primary")} aria-pressed={mode === "register"} onClick={() => setMode("register")} id="mode-register">
           {t("login.register")}
         </button>
       </div>

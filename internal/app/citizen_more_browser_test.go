@@ -1,0 +1,202 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/require"
+
+	"github.com/varco-gate/varco/internal/browsertest"
+	"github.com/varco-gate/varco/internal/demo"
+	"github.com/varco-gate/varco/internal/person"
+	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
+	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
+)
+
+// TestTicketOfflineAndExpiredSession: a ticket that has loaded once still
+// shows its QR after a reload with no network (gates have poor signal), and
+// a session that ends sends the citizen to log in and back to the same page.
+func TestTicketOfflineAndExpiredSession(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	p := registerCitizens(t, b, "OFF", 1)[0]
+	slot := tourSlot(t, b, time.Now(), 0)
+	h, err := p.hold(ctx, slot.GetStart(), 2)
+	require.NoError(t, err)
+	bk, err := p.confirm(ctx, h.GetId())
+	require.NoError(t, err)
+	tk, err := p.booking.GetTicket(ctx, authBearer(&varcov1.GetTicketRequest{BookingId: bk.GetId()}, p.token))
+	require.NoError(t, err)
+
+	u := &citizenUI{t: t, b: b, ctx: browsertest.New(t).NewTab(t)}
+	u.open("biglietto/" + bk.GetId())
+	u.login(p.cf, "una password lunga")
+	u.run(chromedp.WaitVisible("img.ticket-qr"))
+	// Once the service worker controls the page, a reload offline is served.
+	_, err = chromedp.Run(u.ctx, chromedp.Poll[bool](`navigator.serviceWorker.controller !== null`))
+	u.check(err)
+
+	require.NoError(t, browsertest.Offline(u.ctx, true))
+	u.run(chromedp.Reload(), chromedp.WaitVisible("img.ticket-qr"), chromedp.WaitVisible(`//*[contains(., "Sei offline")]`))
+	u.page("ticket-offline")
+	qr, err := chromedp.Run(u.ctx, chromedp.Screenshot(chromedp.CSS("img.ticket-qr")))
+	require.NoError(t, err)
+	require.Equal(t, tk.Msg.GetTickets()[0].GetPayload(), browsertest.DecodeQR(t, qr), "offline, the QR is still the ticket")
+	require.NoError(t, browsertest.Offline(u.ctx, false))
+
+	// The session ends elsewhere (a password change revokes the others): the
+	// next page that needs it asks to log in, then comes back.
+	_, err = varcov1connect.NewAuthServiceClient(http.DefaultClient, b.baseURL).ChangePassword(ctx,
+		authBearer(&varcov1.ChangePasswordRequest{CurrentPassword: "una password lunga", NewPassword: "un'altra password lunga"}, p.token))
+	require.NoError(t, err)
+	u.open("prenotazioni")
+	u.run(chromedp.WaitVisible("#login"))
+	u.login(p.cf, "un'altra password lunga")
+	u.run(chromedp.WaitVisible(fmt.Sprintf(`a[href="#/prenotazioni/%s"]`, bk.GetId())))
+	require.Equal(t, "Le mie prenotazioni", u.text("#page-title"))
+}
+
+// TestConfirmRetriesWithTheSameKey: the connection drops while the booking
+// is confirmed; the app retries with the same idempotency key and the
+// citizen ends up with one booking, not two.
+func TestConfirmRetriesWithTheSameKey(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p := registerCitizens(t, b, "RTY", 1)[0]
+	u := &citizenUI{t: t, b: b, ctx: browsertest.New(t).NewTab(t)}
+
+	// The first ConfirmBooking reaches the server, but its answer is lost
+	// on the way back (the worst case: the booking is made, the page does
+	// not know).
+	var dropped atomic.Int32
+	_, err := chromedp.Call(u.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+		{URLPattern: "*/varco.v1.BookingService/ConfirmBooking", RequestStage: fetch.RequestStageResponse}}})
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Listen(u.ctx, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			go func() {
+				if dropped.Add(1) == 1 {
+					_, _ = chromedp.Call(u.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: network.ErrorReasonConnectionReset})
+					return
+				}
+				_, _ = chromedp.Call(u.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
+			}()
+		}
+	}))
+	u.open("prenota/" + demo.TourID)
+	u.pickFirstFreeSlot()
+	u.run(chromedp.Click("#choose-slot"), chromedp.WaitVisible("#login"))
+	u.login(p.cf, "una password lunga")
+	u.run(chromedp.WaitVisible("#hold-countdown"), chromedp.Click("#privacy"), chromedp.Click("#to-summary"),
+		chromedp.WaitVisible("#confirm"), chromedp.Click("#confirm"))
+	code := u.text("#done-code")
+	require.GreaterOrEqual(t, dropped.Load(), int32(2), "the first answer was lost and the app asked again")
+
+	res, err := p.booking.ListMyBookings(context.Background(), authBearer(&varcov1.ListMyBookingsRequest{}, p.token))
+	require.NoError(t, err)
+	require.Len(t, res.Msg.GetBookings(), 1, "one booking, not two")
+	require.Equal(t, code, res.Msg.GetBookings()[0].GetCode())
+}
+
+// TestBookingWithTheKeyboardAlone tabs through the whole booking: every
+// control is reachable and usable without a mouse. It also shows the
+// server's field errors next to their fields.
+func TestBookingWithTheKeyboardAlone(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p := registerCitizens(t, b, "KBD", 1)[0]
+	u := &citizenUI{t: t, b: b, ctx: browsertest.New(t).NewTab(t)}
+
+	// tabTo presses Tab until the focused element matches sel, as a person
+	// would, and fails if it never does.
+	tabTo := func(sel string) {
+		t.Helper()
+		for range 400 {
+			if eval[bool](u, fmt.Sprintf(`document.activeElement !== null && document.activeElement.matches(%q)`, sel)) {
+				return
+			}
+			u.run(chromedp.KeyEvent(kb.Tab))
+		}
+		t.Fatalf("Tab never reached %s", sel)
+	}
+	press := func(keys string) { t.Helper(); u.run(chromedp.KeyEvent(keys)) }
+
+	u.open("")
+	tabTo(`a[href="#/servizio/` + demo.CIEID + `"]`)
+	press(kb.Enter)
+	u.run(chromedp.WaitVisible("#book-now"))
+	tabTo("#book-now")
+	press(kb.Enter)
+	u.run(chromedp.WaitVisible("button.slot"))
+	tabTo("#next-week") // far enough to be cancellable online
+	press(kb.Enter)
+	u.run(chromedp.WaitNotPresent("p.text-muted[role=status]"))
+	tabTo(`button.slot:not([disabled])`)
+	press(" ")
+	u.run(chromedp.WaitVisible("#chosen-slot"))
+	tabTo("#choose-slot")
+	press(kb.Enter)
+
+	// Register rather than log in, and make the server refuse a field.
+	u.run(chromedp.WaitVisible("#login"))
+	tabTo("#mode-register")
+	press(kb.Enter)
+	u.run(chromedp.WaitVisible("#given_name"))
+	fill := func(sel, text string) { t.Helper(); tabTo(sel); press(text) }
+	fill("#given_name", "Giulia")
+	fill("#family_name", "Verdi")
+	cf := person.CompleteCodiceFiscale("VRDGLI90A41F205")
+	wrong := "X"
+	if strings.HasSuffix(cf, wrong) {
+		wrong = "Y"
+	}
+	fill("#codice_fiscale", cf[:15]+wrong) // checked while typing, with the server's rules
+	u.run(chromedp.WaitVisible(`//*[@id="codice_fiscale-error" and contains(., "carattere di controllo")]`))
+	press(kb.Backspace + cf[15:])
+	u.run(chromedp.WaitNotPresent("#codice_fiscale-error"))
+	fill("#email", p.cf+"@example.it") // taken by nobody
+	fill("#phone", "12")               // the server refuses it
+	fill("#new_password", "una password lunga")
+	tabTo("#privacy_consent")
+	press(" ")
+	tabTo("#register-submit")
+	press(kb.Enter)
+	u.run(chromedp.WaitVisible("#phone-error"))
+	u.page("register-error")
+	tabTo("#phone")
+	press(kb.Backspace + kb.Backspace + "333 765 4321")
+	tabTo("#register-submit")
+	press(kb.Enter)
+
+	u.run(chromedp.WaitVisible("#hold-countdown"))
+	tabTo(`input[id^="ack-"]`)
+	press(" ")
+	tabTo("#privacy")
+	press(" ")
+	tabTo("#to-summary")
+	press(kb.Enter)
+	u.run(chromedp.WaitVisible("#confirm"))
+	tabTo("#confirm")
+	press(kb.Enter)
+	code := u.text("#done-code")
+	require.Regexp(t, `^[A-Z0-9]{4}-[A-Z0-9]{4}$`, code)
+
+	login, err := varcov1connect.NewAuthServiceClient(http.DefaultClient, b.baseURL).Login(context.Background(),
+		connect.NewRequest(&varcov1.LoginRequest{Login: cf, Password: "una password lunga"}))
+	require.NoError(t, err)
+	res, err := p.booking.ListMyBookings(context.Background(), authBearer(&varcov1.ListMyBookingsRequest{}, login.Msg.GetSession().GetToken()))
+	require.NoError(t, err)
+	require.Len(t, res.Msg.GetBookings(), 1)
+	require.Equal(t, code, res.Msg.GetBookings()[0].GetCode())
+}
