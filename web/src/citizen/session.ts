@@ -13,8 +13,19 @@ export interface SessionState {
 let state: SessionState = { loaded: false };
 const listeners = new Set<(s: SessionState) => void>();
 
+// hint remembers (not secretly: it is no credential) that this browser
+// logged in, so a first visit does not ask the server about a session it
+// cannot have.
+const hint = "varco.session";
+
 function set(s: SessionState) {
   state = s;
+  try {
+    if (s.account) localStorage.setItem(hint, "1");
+    else if (s.loaded) localStorage.removeItem(hint);
+  } catch {
+    /* storage disabled */
+  }
   listeners.forEach((f) => f(s));
 }
 
@@ -24,6 +35,16 @@ export function setAccount(account: Account | undefined) {
 
 /** refresh asks the server who we are (the cookie decides). */
 export async function refresh(): Promise<SessionState> {
+  let known = false;
+  try {
+    known = localStorage.getItem(hint) === "1";
+  } catch {
+    known = true;
+  }
+  if (!known) {
+    set({ loaded: true });
+    return state;
+  }
   try {
     const r = await api.auth.whoAmI({});
     set({ loaded: true, account: r.kind === PrincipalKind.CITIZEN || r.kind === PrincipalKind.STAFF ? r.account : undefined });

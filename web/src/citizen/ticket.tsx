@@ -130,7 +130,7 @@ export function TicketView({ bookingId, compact }: { bookingId: string; compact?
   const z = s.zone;
   return (
     <section aria-labelledby="ticket-h" class="mb-4">
-      <h2 class={compact ? "h5" : "h4"} id="ticket-h">
+      <h2 class={compact ? "h5" : "visually-hidden"} id="ticket-h">
         {t("ticket.title")}
       </h2>
       {offline && <Alert kind="info">{t("ticket.offline", dateTime(new Date(s.savedAt), z))}</Alert>}
@@ -138,7 +138,7 @@ export function TicketView({ bookingId, compact }: { bookingId: string; compact?
       {s.tickets.map((x) => {
         const left = x.expiresAt - now;
         return (
-          <div class="ticket card card-bg p-3 mb-3" key={x.id}>
+          <div class="ticket border rounded p-3 mb-3" key={x.id}>
             <img class="ticket-qr" src={x.png} alt={t("ticket.qrAlt", s.resourceName)} width={320} height={320} data-payload={x.payload} id={`qr-${x.id}`} />
             <dl class="row mt-3 mb-0">
               <dt class="col-6">{t("ticket.state")}</dt>
