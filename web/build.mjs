@@ -10,7 +10,10 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const distRoot = join(here, "..", "internal", "webapp", "dist");
-const apps = process.argv.slice(2).length ? process.argv.slice(2) : ["citizen"];
+// Every folder of src/ with a main.tsx is an app (citizen, gate, staff).
+const apps = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : readdirSync(join(here, "src")).filter((d) => existsSync(join(here, "src", d, "main.tsx"))).sort();
 
 function files(dir) {
   return readdirSync(dir)

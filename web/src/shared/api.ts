@@ -35,7 +35,9 @@ const language: Interceptor = (next) => async (req) => {
   }
 };
 
-const transport = createConnectTransport({
+/** transport is the one Connect transport of every app (same origin, the
+ * language header, the cookie session). */
+export const transport = createConnectTransport({
   baseUrl: location.origin,
   interceptors: [language],
   // Same-origin cookies only; JSON so the network panel stays readable.
