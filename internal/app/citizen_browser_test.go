@@ -173,6 +173,10 @@ func TestCitizenBooksInTheBrowser(t *testing.T) {
 	// The ID card: an appointment with an acknowledgement to accept.
 	u.open("")
 	u.page("home")
+	// English on request, Italian back.
+	u.run(chromedp.Click(`button[lang="en"]`), chromedp.WaitVisible(`//h1[contains(., "Book an appointment")]`))
+	require.Equal(t, "en", eval[string](u, `document.documentElement.lang`))
+	u.run(chromedp.Click(`button[lang="it"]`), chromedp.WaitVisible(`//h1[contains(., "Prenota un appuntamento")]`))
 	u.run(chromedp.Click(`//a[contains(., "Carta d'identità elettronica")]`), chromedp.WaitVisible("#book-now"))
 	// Next week: the ID card can be cancelled online until 24 hours before.
 	cieCode := u.book(demo.CIEID, true, 1)
@@ -213,6 +217,21 @@ func TestCitizenBooksInTheBrowser(t *testing.T) {
 	u.page("ticket")
 	require.Equal(t, tickets.Msg.GetTickets()[0].GetPayload(), browsertest.DecodeQR(t, qr), "the QR on the screen must be the ticket")
 
+	// Move the tour to the next week's first free slot: the old booking is
+	// marked moved and its ticket revoked, the new one is confirmed.
+	u.open("prenotazioni/" + tour.GetId())
+	u.run(chromedp.Click("#move"), chromedp.WaitVisible("button.slot"), chromedp.WaitNotPresent("p.text-muted[role=status]"),
+		chromedp.Click("#next-week"), chromedp.WaitNotPresent("p.text-muted[role=status]"))
+	u.pickFirstFreeSlot()
+	u.page("move")
+	u.run(chromedp.Click("#choose-slot"), chromedp.WaitVisible(`//*[@role="status" and contains(., "Prenotazione spostata")]`))
+	moved := map[string]varcov1.BookingStatus{}
+	for _, bk := range mine() {
+		moved[bk.GetResourceId()+"/"+bk.GetStatus().String()] = bk.GetStatus()
+	}
+	require.Contains(t, moved, demo.TourID+"/"+varcov1.BookingStatus_BOOKING_STATUS_CONFIRMED.String(), "the moved tour booking is confirmed")
+	require.NotEqual(t, tour.GetSpan().GetStart().AsTime(), byStatus(t, mine(), demo.TourID, varcov1.BookingStatus_BOOKING_STATUS_CONFIRMED).GetSpan().GetStart().AsTime())
+
 	// Cancel the ID card from My bookings; its slot is free again.
 	u.open("prenotazioni")
 	u.page("my-bookings")
@@ -237,6 +256,18 @@ func TestCitizenBooksInTheBrowser(t *testing.T) {
 		u.run(chromedp.Click(`//button[contains(., "Settimana successiva")]`))
 	}
 	t.Fatalf("the cancelled slot %s %s is not free in the grid", day, local)
+}
+
+// byStatus finds the booking of a resource in a status.
+func byStatus(t *testing.T, list []*varcov1.Booking, resourceID string, st varcov1.BookingStatus) *varcov1.Booking {
+	t.Helper()
+	for _, bk := range list {
+		if bk.GetResourceId() == resourceID && bk.GetStatus() == st {
+			return bk
+		}
+	}
+	t.Fatalf("no %s booking of %s", st, resourceID)
+	return nil
 }
 
 func mustRome(t *testing.T) *time.Location {

@@ -28,5 +28,12 @@ func TestCitizenAppInBrowser(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "it", lang)
 	browsertest.RequireNoSeriousAxe(t, ctx, "/")
+
+	// Installable: the manifest names the start page and icons that exist.
+	icons, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`fetch("/manifest.webmanifest").then(r => r.json()).then(m =>
+		m.start_url === "/" && m.display === "standalone" ? Promise.all(m.icons.map(i => fetch(i.src).then(r => r.ok && r.headers.get("Content-Type") === "image/png" ? parseInt(i.sizes) : 0))) : [])`,
+		chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.Equal(t, []int{192, 512, 512}, icons)
 	browsertest.RequireNoConsoleErrors(t, ctx)
 }

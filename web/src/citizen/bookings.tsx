@@ -9,6 +9,7 @@ import { dateLong, dateTime, time, toDate } from "../shared/format";
 import { googleURL, outlookURL } from "./calendar";
 import { WeekGrid, type Choice } from "./grid";
 import { go } from "./router";
+import { alertAfter } from "./account";
 import { t } from "./messages";
 import { TicketView } from "./ticket";
 import { Alert, Loading, TextArea, Title } from "./ui";
@@ -254,7 +255,9 @@ export function BookingPage({ id }: { id: string }) {
     setBusy(true);
     try {
       const r = await api.booking.rescheduleBooking({ bookingId: b.id, newSlotStart: c.slot.start, operatorId: c.operatorId, idempotencyKey: idem.current });
-      setMsg({ kind: "success", text: t("booking.moved") });
+      // The new booking has its own page: the message travels with the
+      // navigation.
+      alertAfter(t("booking.moved"));
       setMode("");
       go(`prenotazioni/${r.booking!.id}`);
     } catch (e) {
