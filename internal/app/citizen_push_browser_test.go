@@ -65,13 +65,7 @@ func TestPushWarningReachesTheServiceWorker(t *testing.T) {
 	// A citizen with a guided-tour ticket (booked through the API).
 	p := registerCitizens(t, b, "PSH", 1)[0]
 	slot := tourSlot(t, b, clk.Now(), 0)
-	h, err := p.hold(ctx, slot.GetStart(), 1)
-	require.NoError(t, err)
-	bk, err := p.confirm(ctx, h.GetId())
-	require.NoError(t, err)
-	tk, err := p.booking.GetTicket(ctx, authBearer(&varcov1.GetTicketRequest{BookingId: bk.GetId()}, p.token))
-	require.NoError(t, err)
-	payload := tk.Msg.GetTickets()[0].GetPayload()
+	bk, payload := bookTicket(t, p, slot, 1)
 
 	tab := browsertest.New(t).NewTab(t)
 	origin := b.baseURL

@@ -48,13 +48,7 @@ func TestExpiryWarningAfterReentry(t *testing.T) {
 
 	p := registerCitizens(t, b, "RNT", 1)[0]
 	slot := tourSlot(t, b, clk.Now(), 0)
-	h, err := p.hold(ctx, slot.GetStart(), 1)
-	require.NoError(t, err)
-	bk, err := p.confirm(ctx, h.GetId())
-	require.NoError(t, err)
-	tk, err := p.booking.GetTicket(ctx, authBearer(&varcov1.GetTicketRequest{BookingId: bk.GetId()}, p.token))
-	require.NoError(t, err)
-	payload := tk.Msg.GetTickets()[0].GetPayload()
+	_, payload := bookTicket(t, p, slot, 1)
 	g := scanner{enrollGate(t, b, organizer, "Ingresso", varcov1.GateDirection_GATE_DIRECTION_BOTH), varcov1connect.NewGateServiceClient(http.DefaultClient, b.baseURL)}
 
 	clk.Set(slot.GetStart().AsTime())

@@ -15,7 +15,7 @@ import { WeekGrid, type Choice } from "./grid";
 import { LoginForm } from "./login";
 import { Countdown } from "./hold";
 import { cfMessage, t } from "./messages";
-import { Alert, Check, Field, Loading, Steps, TextArea, Title } from "./ui";
+import { Alert, Check, Field, Loading, Steps, TextArea, Title, Crumbs } from "./ui";
 
 type Step = 0 | 1 | 2 | 3;
 
@@ -179,21 +179,7 @@ export function Book({ resourceId }: { resourceId: string }) {
   const end = hold ? toDate(hold.span?.end)! : undefined;
   return (
     <>
-      <nav aria-label={t("breadcrumb")} class="breadcrumb-container">
-        <ol class="breadcrumb p-0">
-          <li class="breadcrumb-item">
-            <a href="#/">{t("nav.home")}</a>
-              <span class="separator" aria-hidden="true">/</span>
-          </li>
-          <li class="breadcrumb-item">
-            <a href={`#/servizio/${r.id}`}>{r.name}</a>
-              <span class="separator" aria-hidden="true">/</span>
-          </li>
-          <li class="breadcrumb-item active" aria-current="page">
-            {t("book.title")}
-          </li>
-        </ol>
-      </nav>
+      <Crumbs label={t("breadcrumb")} items={[{ href: "#/", text: t("nav.home") }, { href: `#/servizio/${r.id}`, text: r.name }]} current={t("book.title")} />
       <Title>
         {t("book.title")}: {r.name}
       </Title>

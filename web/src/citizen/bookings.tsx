@@ -12,7 +12,7 @@ import { go } from "./router";
 import { alertAfter } from "./account";
 import { t } from "./messages";
 import { TicketView } from "./ticket";
-import { Alert, Loading, TextArea, Title } from "./ui";
+import { Alert, Loading, TextArea, Title, Crumbs } from "./ui";
 
 const zoneOf = (b: Booking) => b.place?.timeZone || "Europe/Rome";
 
@@ -268,17 +268,7 @@ export function BookingPage({ id }: { id: string }) {
   };
   return (
     <>
-      <nav aria-label={t("breadcrumb")} class="breadcrumb-container">
-        <ol class="breadcrumb p-0">
-          <li class="breadcrumb-item">
-            <a href="#/prenotazioni">{t("mine.title")}</a>
-              <span class="separator" aria-hidden="true">/</span>
-          </li>
-          <li class="breadcrumb-item active" aria-current="page">
-            {b.code}
-          </li>
-        </ol>
-      </nav>
+      <Crumbs label={t("breadcrumb")} items={[{ href: "#/prenotazioni", text: t("mine.title") }]} current={b.code} />
       <Title>{b.resourceName}</Title>
       {msg && <Alert kind={msg.kind}>{msg.text}</Alert>}
       <Summary b={b} />

@@ -5,7 +5,7 @@ import { api, problem } from "../shared/api";
 import type { GetResourceResponse } from "../gen/varco/v1/catalog_pb";
 import { minutes } from "../shared/format";
 import { t } from "./messages";
-import { Alert, Loading, Title } from "./ui";
+import { Alert, Loading, Title, Crumbs } from "./ui";
 
 export function Service({ id }: { id: string }) {
   const [res, setRes] = useState<GetResourceResponse | null>(null);
@@ -26,23 +26,7 @@ export function Service({ id }: { id: string }) {
   const stay = minutes(r.policy?.tickets?.maxStay?.seconds);
   return (
     <>
-      <nav aria-label={t("breadcrumb")} class="breadcrumb-container">
-        <ol class="breadcrumb p-0">
-          <li class="breadcrumb-item">
-            <a href="#/">{t("nav.home")}</a>
-              <span class="separator" aria-hidden="true">/</span>
-          </li>
-          {res.ancestors.map((x) => (
-            <li class="breadcrumb-item" key={x.id}>
-              {x.name}
-              <span class="separator" aria-hidden="true">/</span>
-            </li>
-          ))}
-          <li class="breadcrumb-item active" aria-current="page">
-            {r.name}
-          </li>
-        </ol>
-      </nav>
+      <Crumbs label={t("breadcrumb")} items={[{ href: "#/", text: t("nav.home") }, ...res.ancestors.map((x) => ({ text: x.name }))]} current={r.name} />
       <Title>{r.name}</Title>
       <p class="text-muted">{res.organization?.name}</p>
       {r.description && <p>{r.description}</p>}

@@ -8,7 +8,7 @@ import { TicketState } from "../gen/varco/v1/booking_pb";
 import { dateTime, mmss, time, toDate } from "../shared/format";
 import { t } from "./messages";
 import { PushToggle } from "./push";
-import { Alert, Loading, Title } from "./ui";
+import { Alert, Loading, Title, Crumbs } from "./ui";
 
 interface Stored {
   bookingId: string;
@@ -183,21 +183,7 @@ export function TicketView({ bookingId, compact }: { bookingId: string; compact?
 export function TicketPage({ bookingId }: { bookingId: string }) {
   return (
     <>
-      <nav aria-label={t("breadcrumb")} class="breadcrumb-container">
-        <ol class="breadcrumb p-0">
-          <li class="breadcrumb-item">
-            <a href="#/prenotazioni">{t("mine.title")}</a>
-              <span class="separator" aria-hidden="true">/</span>
-          </li>
-          <li class="breadcrumb-item">
-            <a href={`#/prenotazioni/${bookingId}`}>{t("booking.details")}</a>
-              <span class="separator" aria-hidden="true">/</span>
-          </li>
-          <li class="breadcrumb-item active" aria-current="page">
-            {t("ticket.title")}
-          </li>
-        </ol>
-      </nav>
+      <Crumbs label={t("breadcrumb")} items={[{ href: "#/prenotazioni", text: t("mine.title") }, { href: `#/prenotazioni/${bookingId}`, text: t("booking.details") }]} current={t("ticket.title")} />
       <Title>{t("ticket.title")}</Title>
       <TicketView bookingId={bookingId} />
     </>

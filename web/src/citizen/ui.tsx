@@ -150,3 +150,24 @@ export function Steps({ labels, current }: { labels: string[]; current: number }
     </nav>
   );
 }
+
+/** Crumbs is the breadcrumb: links to the pages above, then this page. */
+export function Crumbs({ label, items, current }: { label: string; items: { href?: string; text: string }[]; current: string }) {
+  return (
+    <nav aria-label={label} class="breadcrumb-container">
+      <ol class="breadcrumb p-0">
+        {items.map((x, i) => (
+          <li class="breadcrumb-item" key={i}>
+            {x.href ? <a href={x.href}>{x.text}</a> : x.text}
+            <span class="separator" aria-hidden="true">
+              /
+            </span>
+          </li>
+        ))}
+        <li class="breadcrumb-item active" aria-current="page">
+          {current}
+        </li>
+      </ol>
+    </nav>
+  );
+}
