@@ -195,3 +195,39 @@ func TestBookingWithTheKeyboardAlone(t *testing.T) {
 	require.Len(t, res.Msg.GetBookings(), 1)
 	require.Equal(t, code, res.Msg.GetBookings()[0].GetCode())
 }
+
+// TestLeavingTheFlowReleasesTheHold: a citizen who holds a slot and walks
+// away from the booking flow gives the seat back at once, not after the
+// hold's ten minutes.
+func TestLeavingTheFlowReleasesTheHold(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p := registerCitizens(t, b, "LVE", 1)[0]
+	u := &citizenUI{t: t, b: b, ctx: browsertest.New(t).NewTab(t)}
+	u.open("accesso")
+	u.login(p.cf, "una password lunga")
+	u.run(chromedp.WaitVisible(`//h1[contains(., "Le mie prenotazioni")]`))
+	u.open("prenota/" + demo.CIEID)
+	u.run(chromedp.WaitVisible("button.slot"), chromedp.WaitNotPresent("p.text-muted[role=status]"),
+		chromedp.Click("#next-week"), chromedp.WaitNotPresent("p.text-muted[role=status]"))
+	u.pickFirstFreeSlot()
+	day := eval[string](u, `document.querySelector('button.slot[aria-pressed="true"]').closest("section").getAttribute("aria-labelledby").slice(4)`)
+	start := eval[string](u, `document.querySelector('button.slot[aria-pressed="true"]').dataset.start`)
+	u.run(chromedp.Click("#choose-slot"), chromedp.WaitVisible("#hold-countdown"))
+
+	seatsLeft := func() int32 {
+		res, err := varcov1connect.NewCatalogServiceClient(http.DefaultClient, b.baseURL).GetAvailability(context.Background(),
+			connect.NewRequest(&varcov1.GetAvailabilityRequest{ResourceId: demo.CIEID, FromDate: day, ToDate: day}))
+		require.NoError(t, err)
+		for _, s := range res.Msg.GetDays()[0].GetSlots() {
+			if s.GetLocalStart() == start {
+				return s.GetSeatsLeft()
+			}
+		}
+		t.Fatalf("slot %s %s not in the grid", day, start)
+		return 0
+	}
+	require.Equal(t, int32(1), seatsLeft(), "the hold takes one of the two counters")
+	u.open("") // walks away
+	require.Eventually(t, func() bool { return seatsLeft() == 2 }, 10*time.Second, 50*time.Millisecond, "leaving releases the hold")
+}
