@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -306,7 +307,8 @@ func TestTicketKeyRotation(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// A confirmation committed but not yet sent when the server is SIGKILLed
+// A confirmation committed but not yet sent when the server is SIGKILLed —
+// waiting to be claimed, or claimed and stuck in the middle of its send —
 // is sent after the restart, exactly once.
 func TestNotificationSurvivesSIGKILL(t *testing.T) {
 	t.Parallel()
@@ -314,13 +316,26 @@ func TestNotificationSurvivesSIGKILL(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "varco.db")
 	sink := &mailtest.Sink{Arrived: make(chan mailtest.Received, 10)}
 	port := mailtest.Start(t, sink, mailtest.PlainOnly, nil)
-	smtp := []string{"--db", db, "--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(port), "--smtp-tls", "none",
-		"--mail-from", "Comune <noreply@comune.example>"}
+	// The first life's mail server accepts connections and never answers, so
+	// the send it starts (the dispatcher wakes at once for a confirmation)
+	// cannot finish before the kill.
+	mute, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = mute.Close() })
+	go func() {
+		for {
+			c, err := mute.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { _ = c.Close() })
+		}
+	}()
+	common := []string{"--db", db, "--smtp-tls", "none", "--mail-from", "Comune <noreply@comune.example>", "--notify-lease", "2s"}
+	smtp := append([]string{"--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(port)}, common...)
 	ctx := context.Background()
 
-	// First life: the dispatcher looks for work only once an hour, so the
-	// kill surely comes between the commit and the send.
-	p := start(t, bin, append(smtp, "--demo", "--notify-poll-interval", "1h")...)
+	p := start(t, bin, append([]string{"--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(mute.Addr().(*net.TCPAddr).Port), "--demo"}, common...)...)
 	base := "http://" + p.addr
 	reg, err := varcov1connect.NewAuthServiceClient(http.DefaultClient, base).Register(ctx, connect.NewRequest(&varcov1.RegisterRequest{
 		GivenName: "Mario", FamilyName: "Rossi", Email: "mario.rossi@example.it", CodiceFiscale: "RSSMRA85T10A562S",
@@ -352,7 +367,8 @@ func TestNotificationSurvivesSIGKILL(t *testing.T) {
 	<-p.done
 	require.Empty(t, sink.Messages(), "nothing was sent before the kill")
 
-	// Second life: the message goes out, once.
+	// Second life: the message goes out (at once, or when the dead
+	// process's 2-second lease has passed), once.
 	p = start(t, bin, append(smtp, "--notify-poll-interval", "50ms")...)
 	select {
 	case m := <-sink.Arrived:

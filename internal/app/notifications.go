@@ -45,7 +45,7 @@ func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite
 	} else {
 		log.Warn("no SMTP server configured (--smtp-host): notifications go by push only")
 	}
-	d := dispatch.New(dispatch.Config{Interval: cfg.NotifyPollInterval, MaxAttempts: cfg.NotifyMaxAttempts, BaseBackoff: o.notifyBackoff, Alarm: alarm},
+	d := dispatch.New(dispatch.Config{Interval: cfg.NotifyPollInterval, Lease: cfg.NotifyLease, MaxAttempts: cfg.NotifyMaxAttempts, BaseBackoff: o.notifyBackoff, Alarm: alarm},
 		db, render.New(rcfg, cat, clk), channels, clk, log)
 	return d, pushSender, nil
 }

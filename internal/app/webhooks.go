@@ -25,7 +25,7 @@ func webhooks(cfg config.Config, o options, db *sqlite.DB, clk clock.Clock, log 
 	if jitter == nil {
 		jitter = rand.Float64
 	}
-	d := dispatch.New(dispatch.Config{Interval: cfg.NotifyPollInterval, MaxAttempts: cfg.WebhookMaxAttempts,
+	d := dispatch.New(dispatch.Config{Interval: cfg.NotifyPollInterval, Lease: cfg.NotifyLease, MaxAttempts: cfg.WebhookMaxAttempts,
 		SendTimeout: 2 * whsend.DefaultTimeout, Jitter: jitter},
 		queue, whsend.NewRenderer(queue), dispatch.Channels{Webhook: whsend.Channel(sender, queue, clk, log)}, clk, log)
 	return svc, feeder, d

@@ -60,6 +60,7 @@ type Config struct {
 	PushAllowAnyHTTPS  bool
 	NotifyMaxAttempts  int
 	NotifyPollInterval time.Duration
+	NotifyLease        time.Duration
 	// Retention is how long after its end a booking keeps its personal
 	// data; 0 keeps it forever.
 	Retention time.Duration
@@ -176,6 +177,7 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.Retention, "retention", 365*24*time.Hour, "how long after it ended a booking keeps its personal data (0: forever)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback and private addresses (development only)")
 	fs.IntVar(&c.WebhookMaxAttempts, "webhook-max-attempts", 16, "attempts before a webhook delivery is recorded as failed (16: retries span 4.5 to 9 hours)")
+	fs.DurationVar(&c.NotifyLease, "notify-lease", 2*time.Minute, "how long a notification or webhook delivery being sent is reserved; after a crash another start sends it once this has passed (keep it above the longest send: SMTP allows 30 s per step)")
 	fs.DurationVar(&c.NotifyPollInterval, "notify-poll-interval", 500*time.Millisecond, "fallback poll for due notifications and webhook retries written by other processes (the dispatcher also wakes at the earliest due time it knows of)")
 	fs.Func("extra-ca-certs", "comma-separated PEM files of CA certificates trusted besides the system's by push, webhook and SMTP connections (private CAs) (default: none)", func(s string) error {
 		c.ExtraCACerts = nil
@@ -235,6 +237,9 @@ func (c Config) validate() error {
 	}
 	if c.Retention < 0 {
 		errs = append(errs, errors.New("retention: must not be negative"))
+	}
+	if c.NotifyLease < time.Second {
+		errs = append(errs, errors.New("notify-lease: must be at least 1s"))
 	}
 	if c.NotifyPollInterval <= 0 {
 		errs = append(errs, errors.New("notify-poll-interval: must be positive"))
