@@ -231,3 +231,36 @@ func TestLeavingTheFlowReleasesTheHold(t *testing.T) {
 	u.open("") // walks away
 	require.Eventually(t, func() bool { return seatsLeft() == 2 }, 10*time.Second, 50*time.Millisecond, "leaving releases the hold")
 }
+
+// TestCodiceFiscaleRulesMatchTheServer types one table of codici fiscali
+// into the registration form: the message the page shows while typing is
+// exactly the server's (internal/person), or none when the server accepts
+// the code. The page's rules are a TypeScript copy; this keeps them equal.
+func TestCodiceFiscaleRulesMatchTheServer(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	u := &citizenUI{t: t, b: b, ctx: browsertest.New(t).NewTab(t)}
+	u.open("accesso")
+	u.run(chromedp.Click("#mode-register"), chromedp.WaitVisible("#codice_fiscale"))
+	cases := []string{
+		"RSSMRA85T10A562S", "BNCLRA92E52F205Y", "VRDGPP13R10B293P", "FRRGLI00B69H501A", "RSSMRA85T10A56NH", "rssmra85t10a562s",
+		"RSSMRÀ85T10A562S", "RSSMRA85T10A562-", "R5SMRA85T10A562S", "RSSMRA85110A562S", "RSSMRA8AT10A562S", "RSSMRA85T101562S",
+		"RSSMRA85T10A5621", "RSSMRA85T10A562T", "RSSMRA85T10A56NS",
+	}
+	for _, first15 := range []string{"RSSMRA85F10A562", "RSSMRA85Z10A562", "RSSMRA85T00A562", "RSSMRA85T32A562", "RSSMRA85T40A562",
+		"RSSMRA85T72A562", "RSSMRA85D31A562", "RSSMRA84B30A562", "RSSMRA84B70A562", "RSSMRA85B29A562", "RSSMRA84B29A562", "RSSMRA84B69A562"} {
+		cases = append(cases, person.CompleteCodiceFiscale(first15))
+	}
+	for _, in := range cases {
+		want := ""
+		if _, err := person.ParseCodiceFiscale(in); err != nil {
+			var ve *person.ValidationError
+			require.ErrorAs(t, err, &ve)
+			want = ve.Message("it")
+		}
+		u.run(chromedp.Evaluate[chromedp.Void](`(() => { const e = document.getElementById("codice_fiscale"); e.focus(); e.select(); })()`),
+			chromedp.KeyEvent(kb.Backspace), chromedp.SendKeys("#codice_fiscale", in))
+		got := eval[string](u, `document.getElementById("codice_fiscale-error")?.textContent ?? ""`)
+		require.Equal(t, want, got, "codice fiscale %q", in)
+	}
+}
