@@ -139,7 +139,7 @@ export function Agenda({ org, role, query }: { org: string; role: StaffRole; que
           <button type="button" class="btn btn-outline-primary" id="next" onClick={() => set({ day: addDays(v.day, step) })}>
             {v.week ? t("agenda.nextWeek") : t("agenda.nextDay")}
           </button>
-          <div class="btn-group" role="group" aria-label={t("agenda.view")}>
+          <div class="btn-group view-toggle" role="group" aria-label={t("agenda.view")}>
             <button type="button" id="view-day" class={"btn " + (v.week ? "btn-outline-primary" : "btn-primary")} aria-pressed={!v.week} onClick={() => set({ week: false })}>
               {t("agenda.viewDay")}
             </button>

@@ -18,7 +18,7 @@ export function LoginForm() {
     setBusy(true);
     try {
       await auth.login({ login, password });
-      await refresh(); // the roles come with WhoAmI
+      await refresh(true); // the roles come with WhoAmI
     } catch (x) {
       const p = problem(x);
       setErr({ msg: Object.keys(p.fields).length ? "" : p.message, fields: p.fields });

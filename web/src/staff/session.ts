@@ -18,8 +18,20 @@ export interface SessionState {
 let state: SessionState = { loaded: false };
 const listeners = new Set<(s: SessionState) => void>();
 
+// hint is the citizen app's "this browser has logged in" mark (no
+// credential): the cookie is one for the whole origin, so both apps keep
+// it, and a first visit does not ask the server about a session it cannot
+// have.
+const hint = "varco.session";
+
 function set(s: SessionState) {
   state = s;
+  try {
+    if (s.account) localStorage.setItem(hint, "1");
+    else if (s.loaded) localStorage.removeItem(hint);
+  } catch {
+    /* storage disabled */
+  }
   listeners.forEach((f) => f(s));
 }
 
@@ -27,8 +39,19 @@ export function setLoggedOut() {
   set({ loaded: true });
 }
 
-/** refresh asks the server who we are (the cookie decides). */
-export async function refresh(): Promise<SessionState> {
+/** refresh asks the server who we are (the cookie decides); after a login
+ * (force) even without the hint. */
+export async function refresh(force = false): Promise<SessionState> {
+  let known = true;
+  try {
+    known = force || localStorage.getItem(hint) === "1";
+  } catch {
+    /* storage disabled: ask */
+  }
+  if (!known) {
+    set({ loaded: true });
+    return state;
+  }
   try {
     const r = await auth.whoAmI({});
     const role = r.roles[0];
