@@ -153,6 +153,8 @@ func TestStaffOperatorDayInTheBrowser(t *testing.T) {
 	u.run(chromedp.SendKeys("#cancel-reason", why), chromedp.Click("#cancel-confirm"),
 		chromedp.WaitVisible(row(later.GetCode(), "CANCELLED_BY_OPERATOR")), chromedp.WaitNotPresent("#cancel-dialog"))
 	u.page("agenda-week")
+	require.False(t, eval[bool](u.citizenUI, fmt.Sprintf(`!!document.querySelector(%q)`, row(later.GetCode(), "")+` [role="alert"]`)),
+		"the earlier refusal is gone once the booking is cancelled")
 
 	// The citizen is told, with the reason.
 	_, err = b.app.DispatchOnce(ctx)
@@ -181,7 +183,8 @@ func TestStaffOperatorDayInTheBrowser(t *testing.T) {
 func TestStaffOrganizerPagesInTheBrowser(t *testing.T) {
 	t.Parallel()
 	b, _ := setupWithOrganizer(t)
-	u := staffUI{&citizenUI{t: t, b: b, ctx: browsertest.New(t).NewTab(t)}}
+	// Screenshots numbered after the operator's.
+	u := staffUI{&citizenUI{t: t, b: b, ctx: browsertest.New(t).NewTab(t), shot: 10}}
 	u.open("", "#login")
 	u.login("admin@comune.example", adminPassword)
 	u.run(chromedp.WaitVisible("#service"))

@@ -184,6 +184,7 @@ export function Agenda({ org, role, query }: { org: string; role: StaffRole; que
           setCancelling(undefined);
           if (done) {
             replace(done);
+            setRowErr((m) => ({ ...m, [done.id]: "" })); // an earlier refusal no longer applies
             setFlash(t("agenda.cancelled", done.code));
           }
         }} />
