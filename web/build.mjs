@@ -34,6 +34,10 @@ const dropVideoFont = {
   },
 };
 
+// base is the path the server mounts an app at (internal/app/webapps.go):
+// the citizen app at the root, the others under their own name.
+const base = (app) => (app === "citizen" ? "/" : `/${app}/`);
+
 async function buildApp(app) {
   const src = join(here, "src", app);
   const out = join(distRoot, app);
@@ -49,7 +53,7 @@ async function buildApp(app) {
     outdir: join(out, "assets"),
     entryNames: "[name]-[hash]",
     assetNames: "[name]-[hash]",
-    publicPath: "/assets/",
+    publicPath: base(app) + "assets/",
     loader: { ".woff2": "file", ".png": "file", ".svg": "file" },
     jsx: "automatic",
     jsxImportSource: "preact",
@@ -59,7 +63,7 @@ async function buildApp(app) {
     plugins: [dropVideoFont],
     logLevel: "warning",
   });
-  const outputs = Object.keys(result.metafile.outputs).map((p) => "/" + relative(out, p).split("\\").join("/"));
+  const outputs = Object.keys(result.metafile.outputs).map((p) => base(app) + relative(out, p).split("\\").join("/"));
   const js = outputs.find((p) => p.endsWith(".js"));
   const css = outputs.find((p) => p.endsWith(".css"));
 

@@ -1,0 +1,10 @@
+// The back office's clients: AdminService and the public services, all on
+// the one shared transport (same origin, language header, HttpOnly cookie
+// session).
+import { createClient } from "@connectrpc/connect";
+import { AdminService } from "../gen/varco/v1/admin_pb";
+import { api, transport } from "../shared/api";
+
+export const admin = createClient(AdminService, transport);
+export const auth = api.auth;
+export const catalog = api.catalog;

@@ -1,0 +1,153 @@
+// The staff app: the operator's day (agenda, attendance, cancellations)
+// and, for organizers, statistics, exports and gate devices. Served by the
+// Varco server at /staff/ and talking only to its API.
+import "./style.css";
+import { render } from "preact";
+import { useState } from "preact/hooks";
+import { setUnauthenticatedHandler } from "../shared/api";
+import { currentLang, setLang, type Lang } from "../shared/i18n";
+import { Agenda } from "./agenda";
+import { Devices } from "./devices";
+import { LoginForm } from "./login";
+import { t } from "./messages";
+import { useRoute } from "./router";
+import { isOrganizer, logout, refresh, setLoggedOut, useSession } from "./session";
+import { StatsPage } from "./stats";
+import { Alert, Loading, Title } from "./ui";
+
+function Page() {
+  const r = useRoute();
+  const session = useSession();
+  if (!session.loaded) return <Loading label={t("loading")} />;
+  if (!session.account) {
+    return (
+      <>
+        <Title>{t("login.title")}</Title>
+        <LoginForm />
+      </>
+    );
+  }
+  if (!session.role) {
+    return (
+      <>
+        <Title>{t("noRole.title")}</Title>
+        <Alert kind="warning">{t("noRole.text")}</Alert>
+      </>
+    );
+  }
+  const org = session.role.organizationId;
+  switch (r.path[0]) {
+    case undefined:
+    case "":
+    case "agenda":
+      return <Agenda org={org} role={session.role} query={r.query} />;
+    case "statistiche":
+      if (isOrganizer(session)) return <StatsPage org={org} />;
+      break;
+    case "dispositivi":
+      if (isOrganizer(session)) return <Devices org={org} />;
+      break;
+  }
+  return (
+    <>
+      <Title>{t("notFound.title")}</Title>
+      <p>
+        <a href="#/">{t("nav.agenda")}</a>
+      </p>
+    </>
+  );
+}
+
+function App() {
+  const session = useSession();
+  const [lang, setL] = useState<Lang>(currentLang());
+  const route = useRoute();
+  const switchLang = (l: Lang) => {
+    setLang(l);
+    setL(l);
+  };
+  const current = (p: string) => ((route.path[0] ?? "") === p || (p === "" && route.path[0] === "agenda") ? "page" : undefined);
+  return (
+    <div key={lang}>
+      <a class="visually-hidden-focusable skiplink" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("page-title")?.focus(); }}>
+        {t("skip")}
+      </a>
+      <header class="it-header-wrapper">
+        <div class="it-header-slim-wrapper">
+          <div class="container">
+            <div class="it-header-slim-wrapper-content d-flex justify-content-between align-items-center">
+              <span class="navbar-brand">{t("app.owner")}</span>
+              <div class="d-flex gap-2 align-items-center" role="group" aria-label={t("lang.choose")}>
+                <button type="button" class="btn btn-sm btn-link text-white p-1" lang="it" aria-pressed={lang === "it"} onClick={() => switchLang("it")}>
+                  ITA
+                </button>
+                <button type="button" class="btn btn-sm btn-link text-white p-1" lang="en" aria-pressed={lang === "en"} onClick={() => switchLang("en")}>
+                  ENG
+                </button>
+              </div>
+            </div>
+          </div>
+        </div>
+        <div class="it-header-center-wrapper">
+          <div class="container">
+            <div class="it-header-center-content-wrapper d-flex justify-content-between align-items-center">
+              <a href="#/" class="it-brand-wrapper text-white text-decoration-none">
+                <span class="it-brand-title h3 mb-0">Varco</span>
+                <span class="d-block small">{t("app.tagline")}</span>
+              </a>
+            </div>
+          </div>
+        </div>
+        {session.role && (
+          <nav class="app-nav" aria-label={t("nav.main")}>
+            <div class="container">
+              <ul class="nav py-2 gap-3 flex-wrap align-items-center">
+                <li class="nav-item">
+                  <a class="nav-link text-white p-0" href="#/" aria-current={current("")} id="nav-agenda">
+                    {t("nav.agenda")}
+                  </a>
+                </li>
+                {isOrganizer(session) && (
+                  <>
+                    <li class="nav-item">
+                      <a class="nav-link text-white p-0" href="#/statistiche" aria-current={current("statistiche")} id="nav-stats">
+                        {t("nav.stats")}
+                      </a>
+                    </li>
+                    <li class="nav-item">
+                      <a class="nav-link text-white p-0" href="#/dispositivi" aria-current={current("dispositivi")} id="nav-devices">
+                        {t("nav.devices")}
+                      </a>
+                    </li>
+                  </>
+                )}
+                <li class="nav-item ms-auto text-white small">
+                  {session.account?.givenName} {session.account?.familyName} · {isOrganizer(session) ? t("role.organizer") : t("role.operator")}
+                </li>
+                <li class="nav-item">
+                  <button type="button" class="btn btn-sm btn-outline-light" id="logout" onClick={() => void logout()}>
+                    {t("nav.logout")}
+                  </button>
+                </li>
+              </ul>
+            </div>
+          </nav>
+        )}
+      </header>
+      <main id="main" class="container py-4">
+        <Page />
+      </main>
+      <footer class="it-footer bg-dark text-white py-4 mt-5">
+        <div class="container small">
+          <p class="mb-0">{t("footer.privacy")}</p>
+        </div>
+      </footer>
+    </div>
+  );
+}
+
+setLang(currentLang());
+// The session ended (expired, logged out elsewhere): back to the login form.
+setUnauthenticatedHandler(setLoggedOut);
+void refresh();
+render(<App />, document.getElementById("app")!);
