@@ -13,6 +13,7 @@ import (
 
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/booking"
+	"github.com/varco-gate/varco/internal/gate"
 	"github.com/varco-gate/varco/internal/ticket"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
@@ -39,6 +40,17 @@ func (t Tickets) ticketPB(it booking.IssuedTicket, revoked, png bool, linkSecret
 		Id: it.ID, BookingId: it.BookingID, Seats: int32(it.Seats),
 		ValidFrom: timestamppb.New(it.ValidFrom), ValidUntil: timestamppb.New(it.ValidUntil),
 		State: varcov1.TicketState_TICKET_STATE_ISSUED,
+	}
+	// The state the gates left the ticket in (issued, inside since, exited).
+	switch p := it.Presence; p.State {
+	case gate.Inside, gate.Exited, gate.Expired:
+		out.State = varcov1.TicketState(p.State)
+		if !p.EnteredAt.IsZero() {
+			out.EnteredAt = timestamppb.New(p.EnteredAt)
+		}
+		if !p.ExpiresAt.IsZero() {
+			out.ExpiresAt = timestamppb.New(p.ExpiresAt)
+		}
 	}
 	if revoked {
 		out.State = varcov1.TicketState_TICKET_STATE_REVOKED

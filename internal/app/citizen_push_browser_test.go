@@ -110,6 +110,9 @@ func TestPushWarningReachesTheServiceWorker(t *testing.T) {
 	v := g.scan(t, uuid.NewString(), payload, entry)
 	require.Equal(t, varcov1.ScanVerdict_SCAN_VERDICT_ACCEPTED, v.GetVerdict())
 	expires := v.GetExpiresAt().AsTime()
+	// The ticket page shows the citizen inside, with the time left.
+	u.run(chromedp.Reload(), chromedp.WaitVisible(`//*[@id="ticket-state" and contains(., "Dentro")]`), chromedp.WaitVisible("#ticket-left"),
+		chromedp.WaitVisible(fmt.Sprintf(`//*[contains(., "uscita entro le %s")]`, expires.In(mustRome(t)).Format("15:04"))))
 	clk.Set(expires.Add(-10 * time.Minute))
 	for range 3 { // confirmation, reminder, warning: whatever is due
 		_, err := b.app.DispatchOnce(ctx)

@@ -10,15 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/stretchr/testify/require"
 
+	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/demo"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
+	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
 
 func decodeQR(t *testing.T, pngBytes []byte) string {
@@ -106,4 +109,37 @@ func TestGetTicket(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+}
+
+// GetTicket tells the holder what the gates made of the ticket: inside
+// since when and until when, then exited.
+func TestGetTicketFollowsTheGate(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(time.Now())
+	b := setupWith(t, clk)
+	_, organizer := bootstrapOrganizer(t, b)
+	p := registerCitizens(t, b, "GTS", 1)[0]
+	slot := tourSlot(t, b, clk.Now(), 0)
+	bk, payload := bookTicket(t, p, slot, 1)
+	get := func() *varcov1.Ticket {
+		res, err := p.booking.GetTicket(context.Background(), authBearer(&varcov1.GetTicketRequest{BookingId: bk.GetId()}, p.token))
+		require.NoError(t, err)
+		require.Len(t, res.Msg.GetTickets(), 1)
+		return res.Msg.GetTickets()[0]
+	}
+	require.Equal(t, varcov1.TicketState_TICKET_STATE_ISSUED, get().GetState())
+
+	g := scanner{enrollGate(t, b, organizer, "Ingresso", varcov1.GateDirection_GATE_DIRECTION_BOTH), varcov1connect.NewGateServiceClient(http.DefaultClient, b.baseURL)}
+	clk.Set(slot.GetStart().AsTime())
+	v := g.scan(t, uuid.NewString(), payload, entry)
+	require.Equal(t, varcov1.ScanVerdict_SCAN_VERDICT_ACCEPTED, v.GetVerdict())
+	tk := get()
+	require.Equal(t, varcov1.TicketState_TICKET_STATE_INSIDE, tk.GetState())
+	require.Equal(t, slot.GetStart().AsTime().UnixMilli(), tk.GetEnteredAt().AsTime().UnixMilli())
+	require.Equal(t, slot.GetStart().AsTime().Add(90*time.Minute).UnixMilli(), tk.GetExpiresAt().AsTime().UnixMilli(), "90-minute stay")
+	require.NotEmpty(t, tk.GetPayload(), "the QR is still shown while inside")
+
+	clk.Advance(30 * time.Minute)
+	require.Equal(t, varcov1.ScanVerdict_SCAN_VERDICT_ACCEPTED, g.scan(t, uuid.NewString(), payload, exit).GetVerdict())
+	require.Equal(t, varcov1.TicketState_TICKET_STATE_EXITED, get().GetState())
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/varco-gate/varco/internal/catalog"
+	"github.com/varco-gate/varco/internal/gate"
 )
 
 // Status is where a booking stands; values match varco.v1.BookingStatus.
@@ -80,6 +81,9 @@ type IssuedTicket struct {
 	ValidFrom, ValidUntil     time.Time
 	MaxStay                   time.Duration // 0: no limit after the first entry
 	IssuedAt                  time.Time
+	// Presence is what the gates made of the ticket: issued, inside since
+	// (until the stay's end), exited, revoked.
+	Presence gate.Presence
 }
 
 // TicketLink is what the public QR link of a ticket needs: its booking,

@@ -2,10 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
 	"github.com/varco-gate/varco/internal/booking"
+	"github.com/varco-gate/varco/internal/gate"
 )
 
 // Ticket states; values match varco.v1.TicketState.
@@ -42,7 +44,8 @@ func (t bookingTx) RevokeTickets(ctx context.Context, bookingID, reason string, 
 // TicketsOfBooking lists a booking's tickets.
 func (db *DB) TicketsOfBooking(ctx context.Context, bookingID string) ([]booking.IssuedTicket, []bool, error) {
 	rows, err := db.R.QueryContext(ctx, `SELECT id, booking_id, resource_id, seats, slot_start_ms, valid_from_ms,
-		valid_until_ms, max_stay_s, updated_at_ms, revoked_at_ms IS NOT NULL FROM tickets WHERE booking_id = ? ORDER BY id`, bookingID)
+		valid_until_ms, max_stay_s, updated_at_ms, revoked_at_ms IS NOT NULL, state, entered_at_ms, expires_at_ms, exited_at_ms
+		FROM tickets WHERE booking_id = ? ORDER BY id`, bookingID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("tickets of booking: %w", err)
 	}
@@ -53,10 +56,16 @@ func (db *DB) TicketsOfBooking(ctx context.Context, bookingID string) ([]booking
 		var tk booking.IssuedTicket
 		var slot, from, until, maxStay, updated int64
 		var rv bool
-		if err := rows.Scan(&tk.ID, &tk.BookingID, &tk.ResourceID, &tk.Seats, &slot, &from, &until, &maxStay, &updated, &rv); err != nil {
+		var entered, expires, exited sql.NullInt64
+		if err := rows.Scan(&tk.ID, &tk.BookingID, &tk.ResourceID, &tk.Seats, &slot, &from, &until, &maxStay, &updated, &rv,
+			&tk.Presence.State, &entered, &expires, &exited); err != nil {
 			return nil, nil, err
 		}
 		tk.SlotStart, tk.ValidFrom, tk.ValidUntil, tk.MaxStay, tk.IssuedAt = fromMS(slot), fromMS(from), fromMS(until), fromSeconds(maxStay), fromMS(updated)
+		tk.Presence.EnteredAt, tk.Presence.ExpiresAt, tk.Presence.ExitedAt = fromNullMS(entered), fromNullMS(expires), fromNullMS(exited)
+		if rv {
+			tk.Presence.State = gate.Revoked
+		}
 		out = append(out, tk)
 		revoked = append(revoked, rv)
 	}
