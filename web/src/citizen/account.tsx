@@ -1,10 +1,10 @@
 // Account: what is held about me (download), delete my account, log out.
 import { useRef, useState } from "preact/hooks";
 import { api, problem } from "../shared/api";
-import { go } from "./router";
+import { go } from "../shared/router";
 import { logout, setAccount, useSession } from "./session";
 import { t } from "./messages";
-import { Alert, Field, Title } from "./ui";
+import { Alert, Field, Title } from "../shared/ui";
 
 export function AccountPage() {
   const { account } = useSession();

@@ -9,13 +9,13 @@ import { dateLong, time, toDate } from "../shared/format";
 import type { GetResourceResponse } from "../gen/varco/v1/catalog_pb";
 import type { Hold } from "../gen/varco/v1/booking_pb";
 import { ConsentKind } from "../gen/varco/v1/booking_pb";
-import { go } from "./router";
+import { go } from "../shared/router";
 import { useSession } from "./session";
 import { WeekGrid, type Choice } from "./grid";
 import { LoginForm } from "./login";
 import { Countdown } from "./hold";
 import { cfMessage, t } from "./messages";
-import { Alert, Check, Field, Loading, Steps, TextArea, Title, Crumbs } from "./ui";
+import { Alert, Check, Field, Loading, Steps, TextArea, Title, Crumbs } from "../shared/ui";
 
 type Step = 0 | 1 | 2 | 3;
 

@@ -8,11 +8,11 @@ import type { Resource } from "../gen/varco/v1/catalog_pb";
 import { dateLong, dateTime, time, toDate } from "../shared/format";
 import { googleURL, outlookURL } from "./calendar";
 import { WeekGrid, type Choice } from "./grid";
-import { go } from "./router";
+import { go } from "../shared/router";
 import { alertAfter } from "./account";
 import { t } from "./messages";
 import { TicketView } from "./ticket";
-import { Alert, Loading, TextArea, Title, Crumbs } from "./ui";
+import { Alert, Loading, TextArea, Title, Crumbs } from "../shared/ui";
 
 const zoneOf = (b: Booking) => b.place?.timeZone || "Europe/Rome";
 

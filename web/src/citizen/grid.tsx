@@ -6,7 +6,7 @@ import type { Day, Resource, Slot } from "../gen/varco/v1/catalog_pb";
 import { SlotState } from "../gen/varco/v1/catalog_pb";
 import { addDays, dayHeading, isoDate, mondayOf, toDate } from "../shared/format";
 import { t } from "./messages";
-import { Alert, Loading } from "./ui";
+import { Alert, Loading } from "../shared/ui";
 
 export interface Choice {
   slot: Slot;

@@ -4,7 +4,7 @@ import { api, problem } from "../shared/api";
 import type { Organization, Place, Resource } from "../gen/varco/v1/catalog_pb";
 import { ResourceKind } from "../gen/varco/v1/catalog_pb";
 import { t } from "./messages";
-import { Alert, Loading, Title } from "./ui";
+import { Alert, Loading, Title } from "../shared/ui";
 
 interface OrgView {
   org: Organization;

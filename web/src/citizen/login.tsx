@@ -7,7 +7,7 @@ import { checkCF } from "../shared/cf";
 import { currentLang } from "../shared/i18n";
 import { setAccount } from "./session";
 import { cfMessage, t } from "./messages";
-import { Alert, Check, Field } from "./ui";
+import { Alert, Check, Field } from "../shared/ui";
 
 export function LoginForm({ onDone }: { onDone: () => void }) {
   const [mode, setMode] = useState<"login" | "register">("login");

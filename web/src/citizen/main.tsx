@@ -12,11 +12,11 @@ import { BookingPage, Done, Mine } from "./bookings";
 import { Home } from "./home";
 import { LoginForm } from "./login";
 import { t } from "./messages";
-import { go, here, useRoute } from "./router";
+import { go, here, useRoute } from "../shared/router";
 import { Service } from "./service";
 import { refresh, setAccount, useSession } from "./session";
 import { hasStoredTicket, TicketPage } from "./ticket";
-import { Alert, Loading, Title } from "./ui";
+import { Alert, Loading, Title } from "../shared/ui";
 
 // Pages that need a session send the citizen to log in and back again.
 const needsLogin = new Set(["prenotazioni", "biglietto", "conferma", "account"]);

@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, problem } from "../shared/api";
 import { currentLang } from "../shared/i18n";
 import { t } from "./messages";
-import { Alert } from "./ui";
+import { Alert } from "../shared/ui";
 
 type Status = "checking" | "unsupported" | "ios-install" | "insecure" | "denied" | "off" | "on" | "busy";
 

@@ -5,7 +5,7 @@ import { api, problem } from "../shared/api";
 import type { GetResourceResponse } from "../gen/varco/v1/catalog_pb";
 import { minutes } from "../shared/format";
 import { t } from "./messages";
-import { Alert, Loading, Title, Crumbs } from "./ui";
+import { Alert, Loading, Title, Crumbs } from "../shared/ui";
 
 export function Service({ id }: { id: string }) {
   const [res, setRes] = useState<GetResourceResponse | null>(null);

@@ -8,7 +8,7 @@ import { TicketState } from "../gen/varco/v1/booking_pb";
 import { dateTime, mmss, time, toDate } from "../shared/format";
 import { t } from "./messages";
 import { PushToggle } from "./push";
-import { Alert, Loading, Title, Crumbs } from "./ui";
+import { Alert, Loading, Title, Crumbs } from "../shared/ui";
 
 interface Stored {
   bookingId: string;

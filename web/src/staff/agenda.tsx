@@ -11,9 +11,9 @@ import { BookingStatus } from "../gen/varco/v1/booking_pb";
 import type { StaffRole } from "../gen/varco/v1/auth_pb";
 import { admin } from "./api";
 import { statusLabel, t } from "./messages";
-import { go } from "./router";
+import { go } from "../shared/router";
 import { useResources } from "./resources";
-import { Alert, Loading, TextArea, Title } from "./ui";
+import { Alert, Loading, TextArea, Title } from "../shared/ui";
 
 /** pollEvery is how often the agenda asks for changes while visible. */
 export const pollEvery = 10_000;

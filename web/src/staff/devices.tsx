@@ -8,7 +8,7 @@ import { GateDirection } from "../gen/varco/v1/auth_pb";
 import { admin } from "./api";
 import { t } from "./messages";
 import { useResources } from "./resources";
-import { Alert, Field, Loading, Title } from "./ui";
+import { Alert, Field, Loading, Title } from "../shared/ui";
 
 const directions: [GateDirection, "devices.entry" | "devices.exit" | "devices.both"][] = [
   [GateDirection.ENTRY, "devices.entry"],

@@ -6,7 +6,7 @@ import { problem } from "../shared/api";
 import { auth } from "./api";
 import { t } from "./messages";
 import { refresh } from "./session";
-import { Alert, Field } from "./ui";
+import { Alert, Field } from "../shared/ui";
 
 export function LoginForm() {
   const [login, setLogin] = useState("");

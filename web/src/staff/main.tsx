@@ -10,10 +10,10 @@ import { Agenda } from "./agenda";
 import { Devices } from "./devices";
 import { LoginForm } from "./login";
 import { t } from "./messages";
-import { useRoute } from "./router";
+import { useRoute } from "../shared/router";
 import { isOrganizer, logout, refresh, setLoggedOut, useSession } from "./session";
 import { StatsPage } from "./stats";
-import { Alert, Loading, Title } from "./ui";
+import { Alert, Loading, Title } from "../shared/ui";
 
 function Page() {
   const r = useRoute();

@@ -11,7 +11,7 @@ import type { Stats } from "../gen/varco/v1/stats_pb";
 import { admin } from "./api";
 import { t, type Key } from "./messages";
 import { useResources } from "./resources";
-import { Alert, Loading, Title } from "./ui";
+import { Alert, Loading, Title } from "../shared/ui";
 
 /** counts shown as bars, in this order. */
 const rows: [keyof Stats, Key][] = [

@@ -1,6 +1,7 @@
-// Hash routes, as in the citizen app: one document (/staff/) serves every
-// page, and the route keeps the chosen service, day and view, so a reload
-// or a bookmark opens the same agenda.
+// Hash routes: one document per app (/, /staff/, /gate/) serves every page,
+// so a service worker caches a single shell, links in e-mails and
+// notifications land on the right page offline, and a reload or bookmark
+// keeps the page's choices.
 import { useEffect, useState } from "preact/hooks";
 
 export interface Route {
@@ -26,4 +27,9 @@ export function useRoute(): Route {
 
 export function go(path: string) {
   location.hash = "#/" + path.replace(/^\//, "");
+}
+
+/** here is the current route as a path, for "come back after login". */
+export function here(): string {
+  return location.hash.replace(/^#\/?/, "");
 }
