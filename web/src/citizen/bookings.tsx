@@ -97,30 +97,33 @@ function Summary({ b }: { b: Booking }) {
 }
 
 function CalendarLinks({ b }: { b: Booking }) {
-  const [href, setHref] = useState("");
-  const [name, setName] = useState("");
-  useEffect(() => {
-    api.booking.getCalendarFile({ bookingId: b.id }).then(
-      (r) => {
-        setHref(URL.createObjectURL(new Blob([r.ics as BlobPart], { type: "text/calendar" })));
-        setName(r.fileName || `${b.code}.ics`);
-      },
-      () => {},
-    );
-  }, [b.id]);
+  const [err, setErr] = useState("");
+  // The file is fetched on demand: nothing on the page moves while it
+  // loads, so no tap lands on a control that just shifted.
+  const download = async () => {
+    try {
+      const r = await api.booking.getCalendarFile({ bookingId: b.id });
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob([r.ics as BlobPart], { type: "text/calendar" }));
+      a.download = r.fileName || `${b.code}.ics`;
+      a.click();
+      setErr("");
+    } catch (e) {
+      setErr(problem(e).message);
+    }
+  };
   return (
     <section class="mb-4" aria-labelledby="cal">
       <h2 class="h5" id="cal">
         {t("done.calendar")}
       </h2>
+      {err && <Alert kind="danger">{err}</Alert>}
       <ul class="list-inline">
-        {href && (
-          <li class="list-inline-item">
-            <a class="btn btn-outline-primary btn-sm" href={href} download={name} id="ics-link">
-              {t("done.ics")}
-            </a>
-          </li>
-        )}
+        <li class="list-inline-item">
+          <button type="button" class="btn btn-outline-primary btn-sm" onClick={download} id="ics-link">
+            {t("done.ics")}
+          </button>
+        </li>
         <li class="list-inline-item">
           <a class="btn btn-outline-primary btn-sm" href={googleURL(b)} target="_blank" rel="noopener noreferrer">
             Google Calendar<span class="visually-hidden"> {t("newWindow")}</span>

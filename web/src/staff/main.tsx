@@ -5,6 +5,7 @@ import "./style.css";
 import { render } from "preact";
 import { useState } from "preact/hooks";
 import { setUnauthenticatedHandler } from "../shared/api";
+import { AppHeader } from "../shared/chrome";
 import { currentLang, setLang, type Lang } from "../shared/i18n";
 import { Agenda } from "./agenda";
 import { Devices } from "./devices";
@@ -69,35 +70,7 @@ function App() {
   const current = (p: string) => ((route.path[0] ?? "") === p || (p === "" && route.path[0] === "agenda") ? "page" : undefined);
   return (
     <div key={lang}>
-      <a class="visually-hidden-focusable skiplink" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("page-title")?.focus(); }}>
-        {t("skip")}
-      </a>
-      <header class="it-header-wrapper">
-        <div class="it-header-slim-wrapper">
-          <div class="container">
-            <div class="it-header-slim-wrapper-content d-flex justify-content-between align-items-center">
-              <span class="navbar-brand">{t("app.owner")}</span>
-              <div class="d-flex gap-2 align-items-center" role="group" aria-label={t("lang.choose")}>
-                <button type="button" class="btn btn-sm btn-link text-white p-1" lang="it" aria-pressed={lang === "it"} onClick={() => switchLang("it")}>
-                  ITA
-                </button>
-                <button type="button" class="btn btn-sm btn-link text-white p-1" lang="en" aria-pressed={lang === "en"} onClick={() => switchLang("en")}>
-                  ENG
-                </button>
-              </div>
-            </div>
-          </div>
-        </div>
-        <div class="it-header-center-wrapper">
-          <div class="container">
-            <div class="it-header-center-content-wrapper d-flex justify-content-between align-items-center">
-              <a href="#/" class="it-brand-wrapper text-white text-decoration-none">
-                <span class="it-brand-title h3 mb-0">Varco</span>
-                <span class="d-block small">{t("app.tagline")}</span>
-              </a>
-            </div>
-          </div>
-        </div>
+      <AppHeader owner={t("app.owner")} tagline={t("app.tagline")} skip={t("skip")} langLabel={t("lang.choose")} lang={lang} onLang={switchLang}>
         {session.role && (
           <nav class="app-nav" aria-label={t("nav.main")}>
             <div class="container">
@@ -133,7 +106,7 @@ function App() {
             </div>
           </nav>
         )}
-      </header>
+      </AppHeader>
       <main id="main" class="container py-4">
         <Page />
       </main>
