@@ -25,7 +25,10 @@ async function nativeDecoder(): Promise<Decoder | undefined> {
   const BD = (globalThis as { BarcodeDetector?: BarcodeDetectorClass }).BarcodeDetector;
   if (!BD) return undefined;
   try {
-    if (!(await BD.getSupportedFormats()).includes("qr_code")) return undefined;
+    // Some browsers define the class without a working detector behind it;
+    // an answer that does not come soon counts as no.
+    const formats = await Promise.race([BD.getSupportedFormats(), new Promise<string[]>((r) => setTimeout(() => r([]), 1000))]);
+    if (!formats.includes("qr_code")) return undefined;
     const d = new BD({ formats: ["qr_code"] });
     return async (video) => (await d.detect(video))[0]?.rawValue;
   } catch {
@@ -86,8 +89,10 @@ export async function startCamera(video: HTMLVideoElement, onCode: (text: string
   video.srcObject = stream;
   video.muted = true;
   video.playsInline = true;
-  await video.play().catch(() => {});
+  // Not awaited: the loop skips frames until the video has a size.
+  video.play().catch(() => {});
   const native = await nativeDecoder();
+  video.dataset.decoder = native ? "native" : "zxing";
   const decode = native ?? zxingDecoder();
   let running = true;
   let timer = 0;
