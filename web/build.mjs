@@ -34,13 +34,14 @@ const dropVideoFont = {
   },
 };
 
-// base is the path the server mounts an app at (internal/app/webapps.go):
-// the citizen app at the root, the others under their own name.
-const base = (app) => (app === "citizen" ? "/" : `/${app}/`);
+// The path each app is served at (internal/app/webapps.go): its assets,
+// index.html links and service-worker shell are absolute URLs under it.
+const mounts = { citizen: "/", gate: "/gate/", staff: "/staff/" };
 
 async function buildApp(app) {
   const src = join(here, "src", app);
   const out = join(distRoot, app);
+  const base = mounts[app] ?? `/${app}/`;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
 
@@ -53,7 +54,7 @@ async function buildApp(app) {
     outdir: join(out, "assets"),
     entryNames: "[name]-[hash]",
     assetNames: "[name]-[hash]",
-    publicPath: base(app) + "assets/",
+    publicPath: `${base}assets/`,
     loader: { ".woff2": "file", ".png": "file", ".svg": "file" },
     jsx: "automatic",
     jsxImportSource: "preact",
@@ -63,7 +64,7 @@ async function buildApp(app) {
     plugins: [dropVideoFont],
     logLevel: "warning",
   });
-  const outputs = Object.keys(result.metafile.outputs).map((p) => base(app) + relative(out, p).split("\\").join("/"));
+  const outputs = Object.keys(result.metafile.outputs).map((p) => base + relative(out, p).split("\\").join("/"));
   const js = outputs.find((p) => p.endsWith(".js"));
   const css = outputs.find((p) => p.endsWith(".css"));
 
@@ -76,8 +77,8 @@ async function buildApp(app) {
   // The service worker precaches everything the app needs offline; its
   // cache name changes whenever any of it does.
   const shell = files(out)
-    .map((p) => "/" + relative(out, p).split("\\").join("/"))
-    .filter((p) => p !== "/index.html" && !p.endsWith(".map"));
+    .map((p) => base + relative(out, p).split("\\").join("/"))
+    .filter((p) => p !== base + "index.html" && !p.endsWith(".map"));
   const version = createHash("sha256");
   for (const p of files(out)) version.update(p.slice(out.length)).update(readFileSync(p));
   if (existsSync(join(src, "sw.ts"))) {
@@ -88,7 +89,11 @@ async function buildApp(app) {
       format: "iife",
       target: ["es2020"],
       outfile: join(out, "sw.js"),
-      define: { VARCO_VERSION: JSON.stringify(version.digest("hex").slice(0, 16)), VARCO_ASSETS: JSON.stringify(shell) },
+      define: {
+        VARCO_VERSION: JSON.stringify(version.digest("hex").slice(0, 16)),
+        VARCO_ASSETS: JSON.stringify(shell),
+        VARCO_BASE: JSON.stringify(base),
+      },
       logLevel: "warning",
     });
   }

@@ -83,7 +83,28 @@ func Launch() (*Browser, error) {
 	return b, nil
 }
 
-func launch(dataDir string) (*Browser, error) {
+// Option adds command-line flags to a browser of New.
+type Option func(*[]chromedp.ExecAllocatorOption)
+
+// Flag passes one Chromium command-line flag (--name=value, or --name
+// for true).
+func Flag(name string, value any) Option {
+	return func(o *[]chromedp.ExecAllocatorOption) { *o = append(*o, chromedp.Flag(name, value)) }
+}
+
+// FakeCamera gives the browser a camera that films the frames of a
+// YUV4MPEG2 file (WriteY4M), looped, and answers yes to every camera
+// prompt: getUserMedia works with no device and no person.
+func FakeCamera(y4m string) Option {
+	return func(o *[]chromedp.ExecAllocatorOption) {
+		*o = append(*o,
+			chromedp.Flag("use-fake-device-for-media-stream", true),
+			chromedp.Flag("use-fake-ui-for-media-stream", true),
+			chromedp.Flag("use-file-for-fake-video-capture", y4m))
+	}
+}
+
+func launch(dataDir string, extra ...Option) (*Browser, error) {
 	path, err := chromiumPath()
 	if err != nil {
 		return nil, err
@@ -110,6 +131,9 @@ func launch(dataDir string) (*Browser, error) {
 		chromedp.Flag("force-color-profile", "srgb"),
 		chromedp.WindowSize(ViewportWidth, ViewportHeight),
 	}
+	for _, o := range extra {
+		o(&opts)
+	}
 	allocCtx, stop := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	// The first Run starts the process; its context must live as long as
@@ -134,10 +158,10 @@ func (b *Browser) Close() error {
 
 // New starts a browser for this test alone, closed when the test ends. Use
 // it when a test changes browser-wide state; otherwise share one (Shared),
-// since each start costs about a second.
-func New(t testing.TB) *Browser {
+// since each start costs about a second. Options add flags (a fake camera).
+func New(t testing.TB, opts ...Option) *Browser {
 	t.Helper()
-	b, err := launch(t.TempDir())
+	b, err := launch(t.TempDir(), opts...)
 	if errors.Is(err, ErrNoChromium) {
 		missing(t, err)
 	}

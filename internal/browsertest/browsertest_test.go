@@ -1,11 +1,15 @@
 package browsertest_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	stdpng "image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -203,4 +207,45 @@ func TestNotInBinaries(t *testing.T) {
 	require.NoError(t, err, string(out))
 	require.NotContains(t, string(out), "internal/browsertest")
 	require.NotContains(t, string(out), "chromedp")
+}
+
+// TestFakeCamera: a browser given a fake camera films the QR code of the
+// Y4M file, and the frame it shows the page reads back as the ticket.
+func TestFakeCamera(t *testing.T) {
+	t.Parallel()
+	base := serve(t)
+	png, err := ticket.PNG(payload, 300)
+	require.NoError(t, err)
+	img, err := stdpng.Decode(bytes.NewReader(png))
+	require.NoError(t, err)
+	video := filepath.Join(t.TempDir(), "qr.y4m")
+	require.NoError(t, browsertest.WriteY4M(video, img, 3))
+	fi, err := os.Stat(video)
+	require.NoError(t, err)
+	require.Equal(t, int64(len("YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")+3*(len("FRAME\n")+640*480*3/2)), fi.Size())
+
+	ctx := browsertest.New(t, browsertest.FakeCamera(video)).NewTab(t)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(base+"/")))
+	// DevTools evaluation is not bound by the page's CSP.
+	frame, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		const s = await navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}});
+		const v = document.createElement("video");
+		v.muted = true;
+		v.srcObject = s;
+		await v.play();
+		await new Promise((r) => v.requestVideoFrameCallback(r));
+		const c = document.createElement("canvas");
+		c.width = v.videoWidth;
+		c.height = v.videoHeight;
+		c.getContext("2d").drawImage(v, 0, 0);
+		s.getTracks().forEach((tr) => tr.stop());
+		return c.toDataURL("image/png");
+	})()`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	data, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(frame, "data:image/png;base64,"))
+	require.NoError(t, err)
+	shot, err := stdpng.DecodeConfig(bytes.NewReader(data))
+	require.NoError(t, err)
+	require.Equal(t, [2]int{640, 480}, [2]int{shot.Width, shot.Height})
+	require.Equal(t, payload, browsertest.DecodeQR(t, data))
 }

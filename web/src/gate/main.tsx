@@ -1,0 +1,98 @@
+// The gate app: a phone at the entrance enrolled as a gate device, which
+// reads tickets with its camera (or a typed code, or a keyboard-wedge
+// reader) and shows the server's verdict. Served by the Varco server at
+// /gate/, talking only to GateService with the device's bearer credential.
+import "./style.css";
+import { render } from "preact";
+import { useState } from "preact/hooks";
+import { currentLang, setLang, type Lang } from "../shared/i18n";
+import { forgetDevice, loadDevice, setRevokedHandler, type Device } from "./device";
+import { Enroll } from "./enroll";
+import { t } from "./messages";
+import { ScanPage } from "./scanpage";
+import { Alert } from "./ui";
+
+let revoked: (() => void) | undefined;
+// The server no longer accepts the credential (RevokeDevice): forget it and
+// ask for a new code.
+setRevokedHandler(() => revoked?.());
+
+function App() {
+  const [device, setDevice] = useState<Device | undefined>(loadDevice);
+  const [notice, setNotice] = useState("");
+  const [lang, setL] = useState<Lang>(currentLang());
+  revoked = () => {
+    forgetDevice();
+    setNotice(t("enroll.revoked"));
+    setDevice(undefined);
+  };
+  const switchLang = (l: Lang) => {
+    setLang(l);
+    setL(l);
+  };
+  return (
+    <div key={lang}>
+      <a class="visually-hidden-focusable skiplink" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("page-title")?.focus(); }}>
+        {t("skip")}
+      </a>
+      <header class="it-header-wrapper">
+        <div class="it-header-slim-wrapper">
+          <div class="container">
+            <div class="it-header-slim-wrapper-content d-flex justify-content-between align-items-center">
+              <span class="navbar-brand">{device?.name ? t("gate.name", device.name) : t("app.tagline")}</span>
+              <div class="d-flex gap-2 align-items-center" role="group" aria-label={t("lang.choose")}>
+                <button type="button" class="btn btn-sm btn-link text-white p-1" lang="it" aria-pressed={lang === "it"} onClick={() => switchLang("it")}>
+                  ITA
+                </button>
+                <button type="button" class="btn btn-sm btn-link text-white p-1" lang="en" aria-pressed={lang === "en"} onClick={() => switchLang("en")}>
+                  ENG
+                </button>
+              </div>
+            </div>
+          </div>
+        </div>
+      </header>
+      <main id="main" class="container py-3">
+        {!isSecureContext && <Alert kind="warning">{t("insecure")}</Alert>}
+        {device ? (
+          <ScanPage device={device} key={device.deviceId} />
+        ) : (
+          <Enroll
+            notice={notice}
+            onDone={(d) => {
+              setNotice("");
+              setDevice(d);
+            }}
+          />
+        )}
+      </main>
+      {device && (
+        <footer class="container pb-4">
+          <button
+            type="button"
+            class="btn btn-link p-0"
+            id="forget-device"
+            onClick={() => {
+              if (confirm(t("gate.forgetConfirm"))) {
+                forgetDevice();
+                setDevice(undefined);
+              }
+            }}
+          >
+            {t("gate.forget")}
+          </button>
+        </footer>
+      )}
+    </div>
+  );
+}
+
+setLang(currentLang());
+document.title = t("app.title");
+render(<App />, document.getElementById("app")!);
+
+// The service worker keeps the app itself available with poor signal; its
+// scope is the gate app only.
+if ("serviceWorker" in navigator && isSecureContext) {
+  addEventListener("load", () => navigator.serviceWorker.register("/gate/sw.js", { scope: "/gate/" }).catch(() => {}));
+}
