@@ -6,7 +6,7 @@ import { problem } from "../shared/api";
 import { startCamera, type Camera } from "./camera";
 import { gate, saveDevice, type Device } from "./device";
 import { t } from "./messages";
-import { Alert, Title } from "./ui";
+import { Alert, Title } from "../shared/ui";
 
 /** codeFrom takes the enrollment code out of what a QR holds: the code
  * itself, or a link with it as ?code= / ?codice= (e.g. to /gate/). */

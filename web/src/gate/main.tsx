@@ -5,12 +5,13 @@
 import "./style.css";
 import { render } from "preact";
 import { useState } from "preact/hooks";
+import { AppHeader } from "../shared/chrome";
 import { currentLang, setLang, type Lang } from "../shared/i18n";
 import { forgetDevice, loadDevice, setRevokedHandler, type Device } from "./device";
 import { Enroll } from "./enroll";
 import { t } from "./messages";
 import { ScanPage } from "./scanpage";
-import { Alert } from "./ui";
+import { Alert } from "../shared/ui";
 
 let revoked: (() => void) | undefined;
 // The server no longer accepts the credential (RevokeDevice): forget it and
@@ -32,26 +33,8 @@ function App() {
   };
   return (
     <div key={lang}>
-      <a class="visually-hidden-focusable skiplink" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("page-title")?.focus(); }}>
-        {t("skip")}
-      </a>
-      <header class="it-header-wrapper">
-        <div class="it-header-slim-wrapper">
-          <div class="container">
-            <div class="it-header-slim-wrapper-content d-flex justify-content-between align-items-center">
-              <span class="navbar-brand">{device?.name ? t("gate.name", device.name) : t("app.tagline")}</span>
-              <div class="d-flex gap-2 align-items-center" role="group" aria-label={t("lang.choose")}>
-                <button type="button" class="btn btn-sm btn-link text-white p-1" lang="it" aria-pressed={lang === "it"} onClick={() => switchLang("it")}>
-                  ITA
-                </button>
-                <button type="button" class="btn btn-sm btn-link text-white p-1" lang="en" aria-pressed={lang === "en"} onClick={() => switchLang("en")}>
-                  ENG
-                </button>
-              </div>
-            </div>
-          </div>
-        </div>
-      </header>
+      <AppHeader owner={device?.name ? t("gate.name", device.name) : t("app.tagline")} tagline={t("app.tagline")} skip={t("skip")}
+        langLabel={t("lang.choose")} lang={lang} onLang={switchLang} compact />
       <main id="main" class="container py-3">
         {!isSecureContext && <Alert kind="warning">{t("insecure")}</Alert>}
         {device ? (

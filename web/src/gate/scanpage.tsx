@@ -11,7 +11,7 @@ import { signal, unlockAudio } from "./feedback";
 import { t } from "./messages";
 import { OccupancyPanel } from "./occupancy";
 import { decide, type Shown } from "./scan";
-import { Alert, Title } from "./ui";
+import { Alert, Title } from "../shared/ui";
 
 // The same code read again within this time is the same person still
 // holding the ticket up, not a second scan. Changing direction ends it.

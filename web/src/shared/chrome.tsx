@@ -10,6 +10,8 @@ interface Props {
   langLabel: string;
   lang: Lang;
   onLang: (l: Lang) => void;
+  /** compact leaves out the brand band (the gate app on a phone) */
+  compact?: boolean;
   /** the app's navigation (a <nav>), or nothing */
   children?: ComponentChildren;
 }
@@ -36,6 +38,7 @@ export function AppHeader(p: Props) {
             </div>
           </div>
         </div>
+        {!p.compact && (
         <div class="it-header-center-wrapper">
           <div class="container">
             <div class="it-header-center-content-wrapper d-flex justify-content-between align-items-center">
@@ -46,6 +49,7 @@ export function AppHeader(p: Props) {
             </div>
           </div>
         </div>
+        )}
         {p.children}
       </header>
     </>
