@@ -398,3 +398,29 @@ func TestBlockSlotsCancelsBookings(t *testing.T) {
 	require.Empty(t, closed.GetCancelledBookings())
 	require.Nil(t, admSlotNow(t, b, free.GetStart()), "the closed slot is no longer offered")
 }
+
+// A move that names no operator keeps the booking's operator when they are
+// free at the new time, and takes any free one otherwise.
+func TestRescheduleKeepsTheOperator(t *testing.T) {
+	t.Parallel()
+	b, organizer := setupWithOrganizer(t)
+	ctx := context.Background()
+	admin := varcov1connect.NewAdminServiceClient(http.DefaultClient, b.baseURL)
+	people := registerCitizens(t, b, "KOP", 2)
+	slots := admCIESlots(t, b)
+	booked := admBookCIE(t, b, people[0], slots[0], admLaura)
+	move := func(id string, to *varcov1.Slot) *varcov1.Booking {
+		res, err := admin.RescheduleBookingAsOperator(ctx, authBearer(&varcov1.RescheduleBookingAsOperatorRequest{
+			BookingId: id, NewSlotStart: to.GetStart(), Reason: "Cambio orario", IdempotencyKey: uuid.NewString()}, organizer))
+		require.NoError(t, err)
+		return res.Msg.GetBooking()
+	}
+	// Marco is free at slot 2 too, but the booking stays with Laura.
+	moved := move(booked.GetId(), slots[2])
+	require.Equal(t, admLaura, moved.GetOperator().GetId(), "an empty operator keeps the booking's")
+
+	// Laura is busy at slot 4: the move takes Marco rather than failing.
+	admBookCIE(t, b, people[1], slots[4], admLaura)
+	moved = move(moved.GetId(), slots[4])
+	require.Equal(t, admMarco, moved.GetOperator().GetId(), "the other operator when the booking's is busy")
+}

@@ -76,6 +76,23 @@ func (s *Service) reschedule(ctx context.Context, old Booking, req RescheduleReq
 	if !old.Active() {
 		return RescheduleResult{}, ErrNotRescheduable
 	}
+	if req.OperatorID == "" && old.OperatorID != "" {
+		// No operator asked for: the citizen keeps the one they had when
+		// that operator is free at the new time, and gets any free one
+		// otherwise — a move of the time is not a change of counter.
+		keep := req
+		keep.OperatorID = old.OperatorID
+		res, err := s.moveTo(ctx, old, keep, actor)
+		if !errors.Is(err, ErrOperatorBusy) && !errors.Is(err, ErrSlotFull) && !errors.Is(err, ErrSlotNotFound) {
+			return res, err
+		}
+	}
+	return s.moveTo(ctx, old, req, actor)
+}
+
+// moveTo takes the seats of the new slots (of req.OperatorID, or of any
+// free operator when empty) and ends the old booking, in one transaction.
+func (s *Service) moveTo(ctx context.Context, old Booking, req RescheduleRequest, actor Actor) (RescheduleResult, error) {
 	sel, err := s.selectSlots(ctx, HoldRequest{ResourceID: old.ResourceID, SlotStart: req.NewStart,
 		SlotCount: len(old.SlotStarts), Seats: old.Seats, OperatorID: req.OperatorID})
 	if err != nil {

@@ -2335,7 +2335,8 @@ type RescheduleBookingAsOperatorRequest struct {
 	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
 	// New first slot start.
 	NewSlotStart *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=new_slot_start,json=newSlotStart,proto3" json:"new_slot_start,omitempty"`
-	// New operator; any when empty.
+	// New operator; when empty, the booking's operator if free at the new
+	// time, otherwise any free operator.
 	OperatorId string `protobuf:"bytes,3,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
 	// Reason sent to the citizen.
 	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`

@@ -1556,7 +1556,8 @@ type RescheduleBookingRequest struct {
 	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
 	// Start of the new first slot; required.
 	NewSlotStart *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=new_slot_start,json=newSlotStart,proto3" json:"new_slot_start,omitempty"`
-	// New operator; empty keeps "any".
+	// New operator; when empty, the booking's operator if free at the new
+	// time, otherwise any free operator.
 	OperatorId string `protobuf:"bytes,3,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
 	// Client-chosen key (a UUID) that makes retries safe; required.
 	IdempotencyKey string `protobuf:"bytes,4,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`

@@ -1081,7 +1081,8 @@ export type RescheduleBookingAsOperatorRequest = Message<"varco.v1.RescheduleBoo
   newSlotStart?: Timestamp | undefined;
 
   /**
-   * New operator; any when empty.
+   * New operator; when empty, the booking's operator if free at the new
+   * time, otherwise any free operator.
    *
    * @generated from field: string operator_id = 3;
    */

@@ -790,7 +790,8 @@ export type RescheduleBookingRequest = Message<"varco.v1.RescheduleBookingReques
   newSlotStart?: Timestamp | undefined;
 
   /**
-   * New operator; empty keeps "any".
+   * New operator; when empty, the booking's operator if free at the new
+   * time, otherwise any free operator.
    *
    * @generated from field: string operator_id = 3;
    */
