@@ -16,9 +16,11 @@ import (
 
 	"github.com/varco-gate/varco/internal/app"
 	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/demo"
 	"github.com/varco-gate/varco/internal/outbox"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
+	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
 
 // keepOutbox stops the dispatcher, which would send (and clear) the
@@ -204,4 +206,32 @@ func TestCancelLinkPage(t *testing.T) {
 	require.Contains(t, string(page), "è stata annullata")
 	left, _ := seatsLeft(t, b, slot)
 	require.Equal(t, int32(30), left, "the seat is free again")
+}
+
+// A group asking for more seats than are left is told how many are left.
+func TestGroupToldHowManySeatsAreLeft(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	people := registerCitizens(t, b, "GRP", 6)
+	slot := tourSlot(t, b, time.Now(), 0) // 30 seats, at most 6 a booking
+	for i, seats := range []int32{6, 6, 6, 6, 5} {
+		_, err := people[i].hold(ctx, slot.GetStart(), seats)
+		require.NoError(t, err)
+	}
+	bookings := varcov1connect.NewBookingServiceClient(http.DefaultClient, b.baseURL)
+	hold := func(lang string) error {
+		req := authBearer(&varcov1.HoldSlotsRequest{ResourceId: demo.TourID, SlotStart: slot.GetStart(), Seats: 2}, people[5].token)
+		req.Header().Set("Accept-Language", lang)
+		_, err := bookings.HoldSlots(ctx, req)
+		return err
+	}
+	err := hold("it")
+	require.Equal(t, connect.CodeResourceExhausted, connect.CodeOf(err))
+	require.Equal(t, "slot_full", reasonOf(err), "the same stable code")
+	require.Contains(t, err.Error(), "resta solo 1 posto dei 2 richiesti")
+	require.Contains(t, hold("en").Error(), "Only 1 of the 2 seats asked for is left")
+	_, err = people[5].hold(ctx, slot.GetStart(), 1)
+	require.NoError(t, err, "the last seat can still be had")
+	require.NotContains(t, hold("it").Error(), "resta solo", "a full slot is simply full")
 }

@@ -85,10 +85,46 @@ func (s *Service) Hold(ctx context.Context, accountID string, req HoldRequest) (
 		h.OperatorID = op
 		return tx.InsertHold(ctx, h)
 	})
+	if errors.Is(err, ErrSlotFull) && sel.seats > 1 && sel.resource.Kind != catalog.KindAppointment {
+		err = s.fewerSeats(ctx, sel, now, err)
+	}
 	if err != nil {
 		return Hold{}, fmt.Errorf("hold slots: %w", err)
 	}
 	return h, nil
+}
+
+// fewerSeats explains a group's refusal when some seats are left: "only 1
+// seat left" tells the citizen what to do, "full" would not. It reads the
+// counters after the failed transaction (a snapshot: the number may move,
+// the refusal stands); any read failure keeps the plain refusal.
+func (s *Service) fewerSeats(ctx context.Context, sel selection, now time.Time, full error) error {
+	usage, err := s.store.Usage(ctx, sel.resource.ID, sel.slots[0].Start, sel.slots[len(sel.slots)-1].End, now)
+	if err != nil {
+		return full
+	}
+	left := -1
+	for _, sl := range sel.slots {
+		free := sl.Seats
+		for _, u := range usage {
+			if u.Start.Equal(sl.Start) {
+				free -= u.Taken // held seats are part of taken
+			}
+		}
+		if left < 0 || free < left {
+			left = free
+		}
+	}
+	if left <= 0 {
+		return full
+	}
+	it := fmt.Sprintf("Per la fascia scelta restano solo %d posti dei %d richiesti: riduci i posti o scegli un'altra fascia.", left, sel.seats)
+	en := fmt.Sprintf("Only %d of the %d seats asked for are left in the chosen slot: ask for fewer or pick another slot.", left, sel.seats)
+	if left == 1 {
+		it = fmt.Sprintf("Per la fascia scelta resta solo 1 posto dei %d richiesti: riduci i posti o scegli un'altra fascia.", sel.seats)
+		en = fmt.Sprintf("Only 1 of the %d seats asked for is left in the chosen slot: ask for fewer or pick another slot.", sel.seats)
+	}
+	return ErrSlotFull.WithMessages(it, en)
 }
 
 // ReleaseHold frees a hold of accountID early.

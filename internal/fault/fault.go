@@ -69,6 +69,14 @@ func InvalidField(field, code, it, en string) *Error {
 	return &Error{Kind: Invalid, Code: code, Field: field, IT: it, EN: en}
 }
 
+// WithMessages returns a copy of e with other messages (same kind and
+// code), for a failure whose words depend on the case.
+func (e *Error) WithMessages(it, en string) *Error {
+	c := *e
+	c.IT, c.EN = it, en
+	return &c
+}
+
 // Wrap returns a copy of e with err as cause.
 func (e *Error) Wrap(err error) *Error {
 	c := *e
