@@ -91,17 +91,38 @@ func (u *citizenUI) text(sel string) string {
 	return strings.TrimSpace(s)
 }
 
+// gridLoaded waits until the week grid shows the slots of the week it names.
+func (u *citizenUI) gridLoaded() {
+	u.t.Helper()
+	_, err := chromedp.Run(u.ctx, chromedp.Poll[bool](`(() => { const g = document.querySelector("[data-grid-week]");
+		return g !== null && g.dataset.loadedWeek === g.dataset.gridWeek })()`))
+	u.check(err)
+}
+
+// nextWeek moves the grid on by a week with act (a click, or a key on the
+// focused button) and waits for that week's slots: a check made before the
+// page re-renders would still see the old week.
+func (u *citizenUI) nextWeek(act chromedp.Action[chromedp.Void]) {
+	u.t.Helper()
+	u.gridLoaded()
+	before := eval[string](u, `document.querySelector("[data-grid-week]").dataset.gridWeek`)
+	u.run(act)
+	_, err := chromedp.Run(u.ctx, chromedp.Poll[bool](fmt.Sprintf(`(() => { const g = document.querySelector("[data-grid-week]");
+		return g !== null && g.dataset.gridWeek !== %q && g.dataset.loadedWeek === g.dataset.gridWeek })()`, before)))
+	u.check(err)
+}
+
 // pickFirstFreeSlot clicks the first bookable slot of the grid, moving on
 // week by week, and returns its data-start and the day heading.
 func (u *citizenUI) pickFirstFreeSlot() {
 	u.t.Helper()
 	for week := 0; week < 4; week++ {
-		u.run(chromedp.WaitNotPresent("p.text-muted[role=status]"))
+		u.gridLoaded()
 		if eval[int](u, `document.querySelectorAll("button.slot:not([disabled])").length`) > 0 {
 			u.run(chromedp.Click(chromedp.CSS("button.slot:not([disabled])")))
 			return
 		}
-		u.run(chromedp.Click(`//button[contains(., "Settimana successiva")]`))
+		u.nextWeek(chromedp.Click("#next-week"))
 	}
 	u.t.Fatal("no free slot in four weeks")
 }
@@ -123,7 +144,7 @@ func (u *citizenUI) book(resourceID string, ack bool, weeksAhead int) string {
 	u.run(chromedp.Click("#book-now"), chromedp.WaitVisible("button.slot"))
 	u.page("grid")
 	for range weeksAhead {
-		u.run(chromedp.Click(`//button[contains(., "Settimana successiva")]`), chromedp.WaitNotPresent("p.text-muted[role=status]"))
+		u.nextWeek(chromedp.Click("#next-week"))
 	}
 	u.pickFirstFreeSlot()
 	u.run(chromedp.Click("#choose-slot"))
@@ -220,8 +241,8 @@ func TestCitizenBooksInTheBrowser(t *testing.T) {
 	// Move the tour to the next week's first free slot: the old booking is
 	// marked moved and its ticket revoked, the new one is confirmed.
 	u.open("prenotazioni/" + tour.GetId())
-	u.run(chromedp.Click("#move"), chromedp.WaitVisible("button.slot"), chromedp.WaitNotPresent("p.text-muted[role=status]"),
-		chromedp.Click("#next-week"), chromedp.WaitNotPresent("p.text-muted[role=status]"))
+	u.run(chromedp.Click("#move"), chromedp.WaitVisible("button.slot"))
+	u.nextWeek(chromedp.Click("#next-week"))
 	u.pickFirstFreeSlot()
 	u.page("move")
 	u.run(chromedp.Click("#choose-slot"), chromedp.WaitVisible(`//*[@role="status" and contains(., "Prenotazione spostata")]`))
@@ -249,11 +270,11 @@ func TestCitizenBooksInTheBrowser(t *testing.T) {
 	local := start.In(mustRome(t)).Format("15:04")
 	day := start.In(mustRome(t)).Format(time.DateOnly)
 	for week := 0; week < 4; week++ {
-		u.run(chromedp.WaitVisible("button.slot"), chromedp.WaitNotPresent("p.text-muted[role=status]"))
+		u.gridLoaded()
 		if eval[bool](u, fmt.Sprintf(`[...document.querySelectorAll('section[aria-labelledby="day-%s"] button.slot[data-start="%s"]')].some(b => !b.disabled)`, day, local)) {
 			return
 		}
-		u.run(chromedp.Click(`//button[contains(., "Settimana successiva")]`))
+		u.nextWeek(chromedp.Click("#next-week"))
 	}
 	t.Fatalf("the cancelled slot %s %s is not free in the grid", day, local)
 }

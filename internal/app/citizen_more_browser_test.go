@@ -135,8 +135,7 @@ func TestBookingWithTheKeyboardAlone(t *testing.T) {
 	press(kb.Enter)
 	u.run(chromedp.WaitVisible("button.slot"))
 	tabTo("#next-week") // far enough to be cancellable online
-	press(kb.Enter)
-	u.run(chromedp.WaitNotPresent("p.text-muted[role=status]"))
+	u.nextWeek(chromedp.KeyEvent(kb.Enter))
 	tabTo(`button.slot:not([disabled])`)
 	press(" ")
 	u.run(chromedp.WaitVisible("#chosen-slot"))
@@ -208,8 +207,8 @@ func TestLeavingTheFlowReleasesTheHold(t *testing.T) {
 	u.login(p.cf, "una password lunga")
 	u.run(chromedp.WaitVisible(`//h1[contains(., "Le mie prenotazioni")]`))
 	u.open("prenota/" + demo.CIEID)
-	u.run(chromedp.WaitVisible("button.slot"), chromedp.WaitNotPresent("p.text-muted[role=status]"),
-		chromedp.Click("#next-week"), chromedp.WaitNotPresent("p.text-muted[role=status]"))
+	u.run(chromedp.WaitVisible("button.slot"))
+	u.nextWeek(chromedp.Click("#next-week"))
 	u.pickFirstFreeSlot()
 	day := eval[string](u, `document.querySelector('button.slot[aria-pressed="true"]').closest("section").getAttribute("aria-labelledby").slice(4)`)
 	start := eval[string](u, `document.querySelector('button.slot[aria-pressed="true"]').dataset.start`)

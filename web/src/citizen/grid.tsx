@@ -50,7 +50,10 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
   const [operator, setOperator] = useState("");
   const [seats, setSeats] = useState(1);
   const [count, setCount] = useState(1);
-  const [days, setDays] = useState<Day[] | null>(null);
+  // The days are kept with the week they belong to, so a page never shows
+  // one week's slots under another week's heading while loading.
+  const [loaded, setLoaded] = useState<{ week: string; days: Day[] } | null>(null);
+  const days = loaded?.week === week ? loaded.days : null;
   const [err, setErr] = useState("");
   const [chosen, setChosen] = useState<{ day: number; slot: number } | null>(null);
   const maxSeats = Math.max(1, resource.policy?.maxSeatsPerBooking ?? 1);
@@ -58,12 +61,12 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
 
   useEffect(() => {
     let live = true;
-    setDays(null);
+    setLoaded(null);
     setChosen(null);
     setErr("");
     api.catalog
       .getAvailability({ resourceId: resource.id, fromDate: week, toDate: addDays(week, 6), operatorId: operator, seats })
-      .then((r) => live && setDays(r.days))
+      .then((r) => live && setLoaded({ week, days: r.days }))
       .catch((e) => live && setErr(problem(e).message));
     return () => {
       live = false;
@@ -87,7 +90,7 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
   const shown = days?.filter((d) => d.date >= today);
   const firstWeek = week <= mondayOf(today);
   return (
-    <div>
+    <div data-grid-week={week} data-loaded-week={days ? week : ""} aria-busy={days ? "false" : "true"}>
       <div class="row g-3 mb-3">
         {resource.operatorChoice && resource.operators.length > 0 && (
           <div class="col-12 col-md-4">
