@@ -6,7 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { problem } from "../shared/api";
 import type { Day, Slot } from "../gen/varco/v1/catalog_pb";
 import { SlotState } from "../gen/varco/v1/catalog_pb";
-import { addDays, dayHeading, mondayOf, time, toDate } from "../shared/format";
+import { addDays, dayHeading, isoDate, mondayOf, time, toDate } from "../shared/format";
 import { Alert, Loading } from "../shared/ui";
 import { catalog } from "./api";
 import { t } from "./messages";
@@ -41,10 +41,12 @@ export function SlotPicker({ resourceId, day, chosen, onChoose }: Props) {
     };
   }, [resourceId, week]);
   const chosenAt = toDate(chosen?.start)?.getTime();
+  // Days already gone are only scrolling at the desk.
+  const today = isoDate(new Date(), zone || undefined);
   return (
     <div class="slot-picker">
       <div class="d-flex align-items-center justify-content-between mb-3 gap-2">
-        <button type="button" class="btn btn-outline-primary btn-sm" id="slots-prev" onClick={() => setWeek(addDays(week, -7))}>
+        <button type="button" class="btn btn-outline-primary btn-sm" id="slots-prev" disabled={week <= mondayOf(today)} onClick={() => setWeek(addDays(week, -7))}>
           {t("agenda.prevWeek")}
         </button>
         <h3 class="h6 mb-0 text-center" aria-live="polite">
@@ -56,7 +58,7 @@ export function SlotPicker({ resourceId, day, chosen, onChoose }: Props) {
       </div>
       {err && <Alert kind="danger">{err}</Alert>}
       {!days && !err && <Loading label={t("loading")} />}
-      {days?.map((d) => (
+      {days?.filter((d) => d.date >= today).map((d) => (
         <section class="mb-3" key={d.date} aria-labelledby={`slots-${d.date}`}>
           <h4 class="h6 border-bottom pb-1" id={`slots-${d.date}`}>
             {dayHeading(d.date)}
