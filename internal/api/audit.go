@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"log/slog"
 	"strings"
@@ -33,6 +34,7 @@ var personalDataReads = map[string]string{
 // returned: the action already happened. Records are written with a
 // context the client cannot cancel.
 type Audit struct {
+	reads readCoalescer
 	store audit.Store
 	clk   clock.Clock
 	log   *slog.Logger
@@ -51,8 +53,9 @@ var errAuditUnavailable = connect.NewError(connect.CodeUnavailable,
 // record writes one event for a call to procedure about msg; suffix is
 // appended to the action (".end" for the completion of an export). It
 // reports whether the call was a read of personal data, and the failure to
-// record it, if any (also logged).
-func (a *Audit) record(ctx context.Context, procedure string, msg any, suffix, detail string) (read bool, err error) {
+// record it, if any (also logged). With coalesce, a unary read repeated
+// within ReadCoalesceWindow of its last record is counted, not recorded.
+func (a *Audit) record(ctx context.Context, procedure string, msg any, suffix, detail string, coalesce bool) (read bool, err error) {
 	svc, method, _ := strings.Cut(strings.TrimPrefix(procedure, "/varco.v1."), "/")
 	if svc != "AdminService" {
 		return false, nil
@@ -67,14 +70,28 @@ func (a *Audit) record(ctx context.Context, procedure string, msg any, suffix, d
 		action, read = name, true
 	}
 	action += suffix
+	now := a.clk.Now()
+	coalesce = coalesce && read
+	var key [sha256.Size]byte
+	if coalesce {
+		key = readKey(scope.OrganizationID, p.AccountID, action, msg)
+		skip, repeats := a.reads.skip(key, now)
+		if skip {
+			return read, nil
+		}
+		detail = strings.TrimSpace(detail + " " + repeats)
+	}
 	typ, id := target(msg)
-	e := audit.Event{ID: uuid.NewString(), OrganizationID: scope.OrganizationID, At: a.clk.Now(), ActorKind: 3, // PRINCIPAL_KIND_STAFF
+	e := audit.Event{ID: uuid.NewString(), OrganizationID: scope.OrganizationID, At: now, ActorKind: 3, // PRINCIPAL_KIND_STAFF
 		ActorID: p.AccountID, Action: action, TargetType: typ, TargetID: id, Detail: detail}
 	// The client may hang up at any moment (that is when it matters most
 	// that the read is on record): the write must not die with its request.
 	if err := a.store.RecordAudit(context.WithoutCancel(ctx), e); err != nil {
 		a.log.ErrorContext(ctx, "audit trail", slog.String("action", action), slog.Any("err", err))
 		return read, err
+	}
+	if coalesce {
+		a.reads.recorded(key, now)
 	}
 	return read, nil
 }
@@ -117,7 +134,7 @@ func (a *Audit) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 		res, err := next(ctx, req)
 		if err == nil && !req.Spec().IsClient {
-			if read, rerr := a.record(ctx, req.Spec().Procedure, req.Any(), "", ""); read && rerr != nil {
+			if read, rerr := a.record(ctx, req.Spec().Procedure, req.Any(), "", "", true); read && rerr != nil {
 				return nil, errAuditUnavailable
 			}
 		}
@@ -141,7 +158,7 @@ func (a *Audit) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.
 		ctx = context.WithValue(ctx, auditNoteKey{}, note)
 		rc := &recordingConn{StreamingHandlerConn: conn}
 		rc.start = func() error {
-			if read, err := a.record(ctx, conn.Spec().Procedure, rc.msg, "", note.start); read && err != nil {
+			if read, err := a.record(ctx, conn.Spec().Procedure, rc.msg, "", note.start, false); read && err != nil {
 				return errAuditUnavailable
 			}
 			return nil
@@ -153,7 +170,7 @@ func (a *Audit) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.
 			if err != nil {
 				result = "aborted"
 			}
-			_, _ = a.record(ctx, conn.Spec().Procedure, rc.msg, ".end", note.end+" result="+result)
+			_, _ = a.record(ctx, conn.Spec().Procedure, rc.msg, ".end", note.end+" result="+result, false)
 		case !rc.started && err == nil && rc.msg != nil:
 			_ = rc.start() // a stream that sent nothing, recorded as it succeeded
 		}

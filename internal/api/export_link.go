@@ -97,7 +97,7 @@ func (e *Exports) serve(w http.ResponseWriter, r *http.Request, kind export.Kind
 		if !started {
 			// The read is on record before its first byte leaves, or it
 			// does not happen.
-			if _, err := e.Audit.record(ctx, exportProcedures[kind], msg, "", exportStartDetail(plan, via)); err != nil {
+			if _, err := e.Audit.record(ctx, exportProcedures[kind], msg, "", exportStartDetail(plan, via), false); err != nil {
 				return errAuditUnavailable
 			}
 			started = true
@@ -120,7 +120,7 @@ func (e *Exports) serve(w http.ResponseWriter, r *http.Request, kind export.Kind
 		if err != nil {
 			result = " result=aborted"
 		}
-		_, _ = e.Audit.record(ctx, exportProcedures[kind], msg, ".end", exportDetail(plan, n, ch.Bytes, via)+result)
+		_, _ = e.Audit.record(ctx, exportProcedures[kind], msg, ".end", exportDetail(plan, n, ch.Bytes, via)+result, false)
 	}
 	if err != nil {
 		if !errors.Is(err, context.Canceled) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/demo"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
@@ -57,4 +58,56 @@ func TestAuditTrail(t *testing.T) {
 	// Citizens read nothing of it.
 	_, err = admin.ListAuditEvents(ctx, authBearer(&varcov1.ListAuditEventsRequest{OrganizationId: demo.ComuneID}, p.token))
 	require.Error(t, err)
+}
+
+// An agenda left open refreshes every 10 s: identical reads by the same
+// account within api.ReadCoalesceWindow are one event, and the next event
+// of the same read counts them; another period or another account is
+// another read, and exports are never coalesced.
+func TestAuditCoalescesRepeatedReads(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(start)
+	b := setupWith(t, clk)
+	_, organizer := bootstrapOrganizer(t, b)
+	ctx := context.Background()
+	admin := varcov1connect.NewAdminServiceClient(http.DefaultClient, b.baseURL)
+	week := &varcov1.ListBookingsRequest{OrganizationId: demo.ComuneID, ResourceId: demo.TourID, FromDate: "2026-03-09", ToDate: "2026-03-15"}
+	views := func() []*varcov1.AuditEvent {
+		t.Helper()
+		res, err := admin.ListAuditEvents(ctx, authBearer(&varcov1.ListAuditEventsRequest{OrganizationId: demo.ComuneID, PageSize: 500}, organizer))
+		require.NoError(t, err)
+		var out []*varcov1.AuditEvent
+		for _, e := range res.Msg.GetEvents() {
+			if e.GetAction() == "calendar.view" {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+
+	for range 30 { // five minutes of an open agenda
+		_, err := admin.ListBookings(ctx, authBearer(week, organizer))
+		require.NoError(t, err)
+		clk.Advance(10 * time.Second)
+	}
+	got := views()
+	require.Len(t, got, 1, "one event for five minutes of refreshes")
+	require.Equal(t, "resource", got[0].GetTargetType())
+	require.Empty(t, got[0].GetDetail())
+
+	// Another week is another read.
+	_, err := admin.ListBookings(ctx, authBearer(&varcov1.ListBookingsRequest{OrganizationId: demo.ComuneID, ResourceId: demo.TourID,
+		FromDate: "2026-03-16", ToDate: "2026-03-22"}, organizer))
+	require.NoError(t, err)
+	require.Len(t, views(), 2)
+	clk.Advance(time.Second)
+
+	// Past the window the same read is recorded again, with the repeats
+	// the first record stood for.
+	_, err = admin.ListBookings(ctx, authBearer(week, organizer))
+	require.NoError(t, err)
+	got = views()
+	require.Len(t, got, 3)
+	require.Equal(t, "repeats=29 since="+start.Format(time.RFC3339), got[0].GetDetail(), "newest first")
 }

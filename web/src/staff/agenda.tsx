@@ -18,7 +18,7 @@ import { Alert, Loading, TextArea, Title } from "../shared/ui";
 /** pollEvery is how often the agenda asks for changes while visible. */
 export const pollEvery = 10_000;
 
-interface View {
+export interface View {
   service: string;
   day: string;
   week: boolean;
@@ -33,7 +33,8 @@ function viewOf(q: URLSearchParams): View {
   };
 }
 
-function route(v: View): string {
+/** agendaRoute is the agenda's route for a view. */
+export function agendaRoute(v: View): string {
   const q = new URLSearchParams();
   if (v.service) q.set("servizio", v.service);
   q.set("giorno", v.day);
@@ -98,7 +99,7 @@ export function Agenda({ org, role, query }: { org: string; role: StaffRole; que
     }
   };
 
-  const set = (p: Partial<View>) => go(route({ ...v, ...p }));
+  const set = (p: Partial<View>) => go(agendaRoute({ ...v, ...p }));
   const step = v.week ? 7 : 1;
   const days = v.week ? Array.from({ length: 7 }, (_, i) => addDays(from, i)) : [v.day];
   const byDay = (d: string) => (list ?? []).filter((b) => b.localStart.startsWith(d));
@@ -149,6 +150,14 @@ export function Agenda({ org, role, query }: { org: string; role: StaffRole; que
           </div>
         </div>
       </form>
+      <p class="d-flex flex-wrap gap-2">
+        <a class="btn btn-primary" id="to-counter" href={"#/" + deskRoute("sportello", v)}>
+          {t("agenda.counter")}
+        </a>
+        <a class="btn btn-outline-primary" id="to-block" href={"#/" + deskRoute("blocca", v)}>
+          {t("agenda.block")}
+        </a>
+      </p>
       <p class="small text-muted" id="updated">
         {updated ? t("agenda.updated", time(updated)) : ""}{" "}
         <button type="button" class="btn btn-link btn-sm p-0 align-baseline" onClick={() => void load()} id="reload">
@@ -191,6 +200,15 @@ export function Agenda({ org, role, query }: { org: string; role: StaffRole; que
       )}
     </>
   );
+}
+
+/** deskRoute opens a desk page (counter booking, blocking) on the
+ * agenda's service and day. */
+function deskRoute(page: string, v: View): string {
+  const q = new URLSearchParams();
+  if (v.service) q.set("servizio", v.service);
+  q.set("giorno", v.day);
+  return page + "?" + q.toString();
 }
 
 /** actionable: attendance may be set (or corrected) on these. */
@@ -258,6 +276,12 @@ function DayTable(p: { list: Booking[]; rowErr: Record<string, string>; showServ
                       {t("agenda.noShow")}
                       <span class="visually-hidden"> {b.code}</span>
                     </button>
+                  )}
+                  {b.status === BookingStatus.CONFIRMED && !b.past && (
+                    <a class="btn btn-sm btn-outline-primary" data-action="move" href={`#/sposta/${encodeURIComponent(b.id)}`}>
+                      {t("agenda.move")}
+                      <span class="visually-hidden"> {b.code}</span>
+                    </a>
                   )}
                   {b.status === BookingStatus.CONFIRMED && !b.past && (
                     <button type="button" class="btn btn-sm btn-outline-danger" data-action="cancel" onClick={() => p.onCancel(b)}>

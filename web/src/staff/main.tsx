@@ -8,6 +8,9 @@ import { setUnauthenticatedHandler } from "../shared/api";
 import { AppHeader } from "../shared/chrome";
 import { currentLang, setLang, type Lang } from "../shared/i18n";
 import { Agenda } from "./agenda";
+import { BlockPage } from "./block";
+import { CounterPage } from "./counter";
+import { MovePage } from "./move";
 import { Devices } from "./devices";
 import { LoginForm } from "./login";
 import { t } from "./messages";
@@ -42,6 +45,13 @@ function Page() {
     case "":
     case "agenda":
       return <Agenda org={org} role={session.role} query={r.query} />;
+    case "sposta":
+      if (r.path[1]) return <MovePage id={r.path[1]} />;
+      break;
+    case "sportello":
+      return <CounterPage org={org} role={session.role} query={r.query} />;
+    case "blocca":
+      return <BlockPage org={org} role={session.role} query={r.query} />;
     case "statistiche":
       if (isOrganizer(session)) return <StatsPage org={org} />;
       break;
