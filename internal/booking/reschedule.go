@@ -79,12 +79,14 @@ func (s *Service) reschedule(ctx context.Context, old Booking, req RescheduleReq
 	if req.OperatorID == "" && old.OperatorID != "" {
 		// No operator asked for: the citizen keeps the one they had when
 		// that operator is free at the new time, and gets any free one
-		// otherwise — a move of the time is not a change of counter.
+		// otherwise — a move of the time is not a change of counter. A
+		// failed attempt rolled back all it did, so the second is clean.
 		keep := req
 		keep.OperatorID = old.OperatorID
-		res, err := s.moveTo(ctx, old, keep, actor)
-		if !errors.Is(err, ErrOperatorBusy) && !errors.Is(err, ErrSlotFull) && !errors.Is(err, ErrSlotNotFound) {
-			return res, err
+		// Whatever stops that (the operator busy or away, a service where
+		// the office assigns operators), the move itself may still work.
+		if res, err := s.moveTo(ctx, old, keep, actor); err == nil {
+			return res, nil
 		}
 	}
 	return s.moveTo(ctx, old, req, actor)
