@@ -1,0 +1,128 @@
+// Keeping the phone able to decide alone: a GateService.Sync stream kept
+// open (settings, keys, revocations, presences into offline/local.ts,
+// resumed from its cursor) and the queue of offline scans sent with
+// UploadScans whenever the server answers again. Both run while the
+// scanning screen is open; status() is what its status line shows.
+import { timestampFromMs, timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { ScanReason, type SyncResponse, type TicketPresence } from "../gen/varco/v1/gate_pb";
+import { deviceRevoked, gate } from "./device";
+import { loadQueue, loadState, saveQueue, saveState, toHex, type LocalState } from "./offline/local";
+import type { Presence } from "./offline/judge";
+import { reasonText } from "./messages";
+
+/** The most scans UploadScans takes at once. */
+const uploadBatch = 500;
+
+let connected = false;
+
+/** isConnected: the Sync stream is open (the server answers) and the
+ * browser has a network. */
+export function isConnected(): boolean {
+  return connected && navigator.onLine !== false;
+}
+
+const ms = (t: Timestamp | undefined) => (t ? timestampMs(t) : undefined);
+
+function presenceOf(p: TicketPresence): Presence {
+  return { resourceId: p.resourceId, state: p.state, enteredAt: ms(p.enteredAt), expiresAt: ms(p.expiresAt), exitedAt: ms(p.exitedAt) };
+}
+
+/** apply is one SyncResponse applied to the local state, in order. */
+export function apply(s: LocalState, m: SyncResponse): LocalState {
+  if (m.reset) s = { ...s, revoked: {}, presences: {}, keys: [] };
+  if (m.settings) {
+    s.resourceIds = m.settings.resourceIds;
+    s.direction = m.settings.direction;
+    s.reentryResourceIds = m.settings.reentryResourceIds;
+  }
+  if (m.keys.length > 0) s.keys = m.keys.map((k) => ({ id: k.keyId, publicHex: toHex(k.publicKey), retiredAt: ms(k.retiredAt) }));
+  for (const r of m.revocations) s.revoked[r.ticketId] = ms(r.revokedAt) ?? Date.now();
+  for (const p of m.presences) s.presences[p.ticketId] = presenceOf(p);
+  if (m.cursor) s.cursor = m.cursor;
+  s.lastSync = Date.now();
+  return s;
+}
+
+/** startSync keeps the stream open and the queue flowing until stop. */
+export function startSync(): () => void {
+  const ac = new AbortController();
+  const kick = () => void flush();
+  addEventListener("online", kick);
+  const timer = setInterval(kick, 10000);
+  void (async () => {
+    let backoff = 1000;
+    while (!ac.signal.aborted) {
+      try {
+        for await (const m of gate.sync({ cursor: loadState().cursor }, { signal: ac.signal })) {
+          if (m.deviceRevoked) {
+            deviceRevoked();
+            return;
+          }
+          saveState(apply(loadState(), m));
+          if (!connected) {
+            connected = true;
+            kick();
+          }
+          backoff = 1000;
+        }
+      } catch {
+        /* cut off: try again below */
+      }
+      if (connected) {
+        connected = false;
+        saveState(loadState()); // tell the status line
+      }
+      if (ac.signal.aborted) return;
+      await new Promise((r) => setTimeout(r, backoff));
+      backoff = Math.min(backoff * 2, 30000);
+    }
+  })();
+  return () => {
+    ac.abort();
+    clearInterval(timer);
+    removeEventListener("online", kick);
+  };
+}
+
+let flushing = false;
+
+/** flush sends the queue with UploadScans, a batch at a time; a scan
+ * leaves the queue once the server answered for it (recorded, duplicate,
+ * conflict or rejected), and stays for the next try otherwise. */
+export async function flush(): Promise<void> {
+  if (flushing) return;
+  flushing = true;
+  try {
+    for (;;) {
+      const batch = loadQueue().slice(0, uploadBatch);
+      if (batch.length === 0) return;
+      const res = await gate.uploadScans(
+        {
+          scans: batch.map((q) => ({
+            scanId: q.scanId,
+            payload: q.payload,
+            direction: q.direction,
+            scannedAt: timestampFromMs(q.scannedAt),
+            localVerdict: {
+              verdict: q.verdict,
+              reason: ScanReason[q.reason as keyof typeof ScanReason] ?? ScanReason.UNSPECIFIED,
+              message: reasonText(q.reason),
+              ticketId: q.ticketId,
+              seats: q.seats,
+              expiresAt: q.expiresAt ? timestampFromMs(q.expiresAt) : undefined,
+              enteredAt: q.enteredAt ? timestampFromMs(q.enteredAt) : undefined,
+            },
+          })),
+        },
+        { timeoutMs: 30000 },
+      );
+      const done = new Set(res.results.map((r) => r.scanId));
+      if (done.size === 0) return;
+      saveQueue(loadQueue().filter((q) => !done.has(q.scanId)));
+    }
+  } catch {
+    /* the server does not answer: the next kick tries again */
+  } finally {
+    flushing = false;
+  }
+}
