@@ -15,7 +15,7 @@ import { reasonText, t } from "./messages";
 import { maxPayloadLen, parsePayload } from "./offline/claims";
 import { Accepted, Exited, Flagged, Inside, Issued, Refused, judge, type Presence } from "./offline/judge";
 import { loadQueue, loadState, ring, saveQueue, saveState } from "./offline/local";
-import { flush } from "./sync";
+import { flush, lastContact } from "./sync";
 
 export type Tone = "accepted" | "refused" | "flagged" | "unknown";
 
@@ -75,14 +75,21 @@ export function shownOf(base: Pick<Shown, "id" | "payload" | "direction" | "at">
 // time counts as no network, and the phone decides (as the Go scanner's
 // DefaultScanTimeout).
 const timeoutMs = 2000;
+const onlinePauseMs = 15000;
+let pause = { at: 0, until: 0 };
 
 /** decide decides one read code: the server when it answers within
  * timeoutMs, the phone otherwise (decideOffline). */
 export async function decide(payload: string, direction: ScanDirection): Promise<Shown> {
   const base = { id: newScanId(), payload, direction, at: new Date() };
   const req = { scanId: base.id, payload, direction, scannedAt: timestampFromDate(base.at) };
-  // The browser knows it has no network at all: no point waiting.
-  if (navigator.onLine !== false) {
+  // The browser knows it has no network at all: no point waiting. After
+  // a timeout the next scans skip the online try for a while (a network
+  // that swallows packets would cost 2 s at every person), until the
+  // server shows a sign of life on the Sync stream (the Go scanner's
+  // OnlinePause).
+  const paused = Date.now() < pause.until && lastContact() <= pause.at;
+  if (navigator.onLine !== false && !paused) {
     try {
       const res = await gate.scan(req, { timeoutMs });
       const shown = shownOf(base, res.verdict);
@@ -94,6 +101,7 @@ export async function decide(payload: string, direction: ScanDirection): Promise
       if (p.code === Code.Unauthenticated || p.code === Code.PermissionDenied) {
         return { ...shownOf(base, undefined), message: p.message };
       }
+      if (p.code === Code.DeadlineExceeded) pause = { at: Date.now(), until: Date.now() + onlinePauseMs };
       // Anything else (no route, timeout, a server in trouble): the gate
       // keeps working and the upload reconciles. The same scan id is
       // queued, so a scan the server did record is answered DUPLICATE.

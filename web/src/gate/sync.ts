@@ -14,6 +14,12 @@ import { reasonText } from "./messages";
 const uploadBatch = 500;
 
 let connected = false;
+let contact = 0;
+
+/** lastContact is when the server last said anything on the stream (Unix ms). */
+export function lastContact(): number {
+  return contact;
+}
 
 /** isConnected: the Sync stream is open (the server answers) and the
  * browser has a network. */
@@ -27,9 +33,16 @@ function presenceOf(p: TicketPresence): Presence {
   return { resourceId: p.resourceId, state: p.state, enteredAt: ms(p.enteredAt), expiresAt: ms(p.expiresAt), exitedAt: ms(p.exitedAt) };
 }
 
-/** apply is one SyncResponse applied to the local state, in order. */
-export function apply(s: LocalState, m: SyncResponse): LocalState {
-  if (m.reset) s = { ...s, revoked: {}, presences: {}, keys: [] };
+/** apply is one SyncResponse applied to the local state, in order. As in
+ * the Go scanner, the presences of tickets with queued offline scans are
+ * left alone (kept across a reset, not overwritten): the server does not
+ * know those scans yet, and forgetting them would let the ticket in twice. */
+export function apply(s: LocalState, m: SyncResponse, queued: Set<string>): LocalState {
+  if (m.reset) {
+    const kept: LocalState["presences"] = {};
+    for (const id of queued) if (s.presences[id]) kept[id] = s.presences[id];
+    s = { ...s, revoked: {}, presences: kept, keys: [] };
+  }
   if (m.settings) {
     s.resourceIds = m.settings.resourceIds;
     s.direction = m.settings.direction;
@@ -37,7 +50,7 @@ export function apply(s: LocalState, m: SyncResponse): LocalState {
   }
   if (m.keys.length > 0) s.keys = m.keys.map((k) => ({ id: k.keyId, publicHex: toHex(k.publicKey), retiredAt: ms(k.retiredAt) }));
   for (const r of m.revocations) s.revoked[r.ticketId] = ms(r.revokedAt) ?? Date.now();
-  for (const p of m.presences) s.presences[p.ticketId] = presenceOf(p);
+  for (const p of m.presences) if (!queued.has(p.ticketId)) s.presences[p.ticketId] = presenceOf(p);
   if (m.cursor) s.cursor = m.cursor;
   s.lastSync = Date.now();
   return s;
@@ -54,11 +67,12 @@ export function startSync(): () => void {
     while (!ac.signal.aborted) {
       try {
         for await (const m of gate.sync({ cursor: loadState().cursor }, { signal: ac.signal })) {
+          contact = Date.now();
           if (m.deviceRevoked) {
             deviceRevoked();
             return;
           }
-          saveState(apply(loadState(), m));
+          saveState(apply(loadState(), m, new Set(loadQueue().map((q) => q.ticketId).filter((id) => id))));
           if (!connected) {
             connected = true;
             kick();
