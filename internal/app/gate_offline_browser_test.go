@@ -94,17 +94,7 @@ func TestGateAppDecidesOffline(t *testing.T) {
 
 	tab := browsertest.New(t).NewTab(t)
 	u := &citizenUI{t: t, b: b, ctx: tab}
-	// Offline the phone's own clock decides: it reads the server's (fake)
-	// time, as a phone's clock would read the real one.
-	shift := clk.Now().Sub(time.Now()).Milliseconds()
-	_, err = chromedp.Call(tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fmt.Sprintf(`(() => {
-		const shift = %d, real = Date, now = () => real.now() + shift;
-		globalThis.Date = class extends real {
-			constructor(...a) { if (a.length === 0) super(now()); else super(...a); }
-			static now() { return now(); }
-		};
-	})()`, shift)})
-	require.NoError(t, err)
+	phoneClock(t, tab, clk)
 	u.run(chromedp.Navigate(b.baseURL+"/gate/"), chromedp.WaitVisible("#enroll-code"))
 	u.run(chromedp.SendKeys("#enroll-code", code.Msg.GetEnrollmentCode()), chromedp.Click("#enroll-submit"), chromedp.WaitVisible("#camera-toggle"))
 	u.waitFor(`document.querySelector("#gate-status")?.dataset.online === "yes" && JSON.parse(localStorage.getItem("varco.gate.local")).keys.length > 0`)
@@ -147,4 +137,20 @@ func TestGateAppDecidesOffline(t *testing.T) {
 	}
 	require.Equal(t, []string{"Ingresso Accettata OK offline=Sì", "Ingresso Rifiutata ALREADY_INSIDE offline=Sì"}, got)
 	browsertest.RequireNoCSPViolations(t, tab)
+}
+
+// phoneClock sets the tab's clock (Date) to the server's fake clock, read
+// now, before any page loads: offline it is the phone's clock that
+// decides, and it must read the time the tickets were made for.
+func phoneClock(t *testing.T, tab context.Context, clk clock.Clock) {
+	t.Helper()
+	shift := clk.Now().Sub(time.Now()).Milliseconds()
+	_, err := chromedp.Call(tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fmt.Sprintf(`(() => {
+		const shift = %d, real = Date, now = () => real.now() + shift;
+		globalThis.Date = class extends real {
+			constructor(...a) { if (a.length === 0) super(now()); else super(...a); }
+			static now() { return now(); }
+		};
+	})()`, shift)})
+	require.NoError(t, err)
 }

@@ -87,7 +87,16 @@ export function startSync(): () => void {
         saveState(loadState()); // tell the status line
       }
       if (ac.signal.aborted) return;
-      await new Promise((r) => setTimeout(r, backoff));
+      // The network coming back ends the wait at once.
+      await new Promise<void>((r) => {
+        const done = () => {
+          clearTimeout(timer);
+          removeEventListener("online", done);
+          r();
+        };
+        const timer = setTimeout(done, backoff);
+        addEventListener("online", done);
+      });
       backoff = Math.min(backoff * 2, 30000);
     }
   })();
