@@ -2,7 +2,8 @@
 // open (settings, keys, revocations, presences into offline/local.ts,
 // resumed from its cursor) and the queue of offline scans sent with
 // UploadScans whenever the server answers again. Both run while the
-// scanning screen is open; status() is what its status line shows.
+// scanning screen is open; isConnected() and lastContact() tell the
+// status line and decide() whether the server answers.
 import { timestampFromMs, timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { ScanReason, type SyncResponse, type TicketPresence } from "../gen/varco/v1/gate_pb";
 import { deviceRevoked, gate } from "./device";
