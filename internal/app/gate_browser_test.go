@@ -74,6 +74,9 @@ func TestGateAppScansWithTheCamera(t *testing.T) {
 
 	tab := browsertest.New(t, browsertest.FakeCamera(video)).NewTab(t)
 	u := &citizenUI{t: t, b: b, ctx: tab}
+	// A scan the loaded server does not answer in 2 s is decided on the
+	// phone, which must then read the same time as the server.
+	phoneClock(t, tab, clk)
 
 	// Enrollment, with a wrong code first.
 	u.run(chromedp.Navigate(b.baseURL+"/gate/"), chromedp.WaitVisible("#enroll-code"))

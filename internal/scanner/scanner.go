@@ -289,34 +289,8 @@ func (s *Scanner) learn(payload string, r Result) {
 func (s *Scanner) decideOffline(id, payload string, dir gate.Direction, now time.Time) (Result, error) {
 	s.offline.Lock()
 	defer s.offline.Unlock()
-	settings := s.store.Settings()
-	r := Result{ScanID: id, Direction: dir, ScannedAt: now}
-	var next *Presence
-	// With no keys yet every ticket names an unknown key: Verify refuses
-	// it as UNKNOWN_KEY, which is the honest answer.
-	claims, verr := ticket.Verify(payload, s.store, now)
-	r.TicketID, r.Seats = claims.TicketID, claims.Seats
-	revoked, presence := false, Presence{State: gate.Issued}
-	if verr == nil {
-		revoked, presence = s.store.Lookup(claims.TicketID)
-	}
-	switch {
-	case verr != nil:
-		r.Verdict, r.Reason = gate.Refused, gate.Reason(ticket.ReasonOf(verr))
-	case revoked:
-		r.Verdict, r.Reason = gate.Refused, gate.ReasonRevoked
-	default:
-		d := gate.Decide(claims, presence.Gate(), settings.Gate(), dir, now)
-		r.Verdict, r.Reason = d.Verdict, d.Reason
-		r.EnteredAt, r.ExpiresAt = d.Next.EnteredAt, d.Next.ExpiresAt
-		if d.Changed {
-			next = &Presence{ResourceID: claims.ResourceID, State: d.Next.State,
-				EnteredAt: d.Next.EnteredAt, ExpiresAt: d.Next.ExpiresAt, ExitedAt: d.Next.ExitedAt}
-		}
-	}
-	if r.LetThrough() && !r.ExpiresAt.IsZero() {
-		r.TimeLeft = max(r.ExpiresAt.Sub(now), 0)
-	}
+	r, next := judge(payload, s.store, s.store.Lookup, s.store.Settings().Gate(), dir, now)
+	r.ScanID = id
 	// Every offline decision is queued, refusals too: the server keeps
 	// every online scan, and an offline refusal it would have accepted
 	// (say, the device missed a new key) is a conflict organizers should
@@ -331,6 +305,43 @@ func (s *Scanner) decideOffline(id, payload string, dir gate.Direction, now time
 	r.Queued = true
 	notify(s.queued)
 	return r, nil
+}
+
+// judge is the whole offline decision on one payload: the signature
+// against the known keys, the revocation list, then the gate rules over the
+// known presence. It is pure (lookup only reads), so the same table of cases
+// (testdata/offline_cases.json) checks it and the gate web app's port
+// (web/src/gate/offline), which must give identical verdicts. next is the
+// presence to store, nil when the verdict changes nothing.
+func judge(payload string, keys ticket.KeyLookup, lookup func(ticketID string) (bool, Presence),
+	g gate.Gate, dir gate.Direction, now time.Time) (r Result, next *Presence) {
+	r = Result{Direction: dir, ScannedAt: now}
+	// With no keys yet every ticket names an unknown key: Verify refuses
+	// it as UNKNOWN_KEY, which is the honest answer.
+	claims, verr := ticket.Verify(payload, keys, now)
+	r.TicketID, r.Seats = claims.TicketID, claims.Seats
+	revoked, presence := false, Presence{State: gate.Issued}
+	if verr == nil {
+		revoked, presence = lookup(claims.TicketID)
+	}
+	switch {
+	case verr != nil:
+		r.Verdict, r.Reason = gate.Refused, gate.Reason(ticket.ReasonOf(verr))
+	case revoked:
+		r.Verdict, r.Reason = gate.Refused, gate.ReasonRevoked
+	default:
+		d := gate.Decide(claims, presence.Gate(), g, dir, now)
+		r.Verdict, r.Reason = d.Verdict, d.Reason
+		r.EnteredAt, r.ExpiresAt = d.Next.EnteredAt, d.Next.ExpiresAt
+		if d.Changed {
+			next = &Presence{ResourceID: claims.ResourceID, State: d.Next.State,
+				EnteredAt: d.Next.EnteredAt, ExpiresAt: d.Next.ExpiresAt, ExitedAt: d.Next.ExitedAt}
+		}
+	}
+	if r.LetThrough() && !r.ExpiresAt.IsZero() {
+		r.TimeLeft = max(r.ExpiresAt.Sub(now), 0)
+	}
+	return r, next
 }
 
 func reasonFromProto(r varcov1.ScanReason) gate.Reason {

@@ -7,6 +7,7 @@ import { createConnectTransport } from "@connectrpc/connect-web";
 import { GateService, type GateSettings } from "../gen/varco/v1/gate_pb";
 import { GateDirection } from "../gen/varco/v1/auth_pb";
 import { currentLang } from "../shared/i18n";
+import { clearLocal } from "./offline/local";
 
 const key = "varco.gate.device";
 
@@ -44,6 +45,8 @@ export function saveDevice(credential: string, s: GateSettings | undefined): Dev
 
 export function forgetDevice() {
   localStorage.removeItem(key);
+  // The synced state and any unsent scan belong to the forgotten device.
+  clearLocal();
 }
 
 /** Called when the server no longer accepts the credential (revoked). */
@@ -51,6 +54,11 @@ let onRevoked: () => void = () => {};
 
 export function setRevokedHandler(f: () => void) {
   onRevoked = f;
+}
+
+/** deviceRevoked is the Sync stream saying the device was revoked. */
+export function deviceRevoked() {
+  onRevoked();
 }
 
 const headers: Interceptor = (next) => async (req) => {

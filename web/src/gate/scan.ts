@@ -2,17 +2,20 @@
 // decides (GateService.Scan, one source of truth across gates); the scan
 // id is drawn once, so a retry after a lost answer is the same scan.
 //
-// Offline decisions are the next step: a decider with the rules of
-// internal/gate.Decide over the keys, revocations and presences that
-// GateService.Sync streams, whose verdicts go to the queue (queue.ts) with
-// the local verdict and are sent with UploadScans. decide() is the one
-// place that chooses between them.
+// Offline the phone decides (offline/judge.ts: the rules and the keys of
+// the Go scanner, over what GateService.Sync streamed into offline/local.ts),
+// queues the scan durably and sends it with UploadScans later (sync.ts).
+// decide() is the one place that chooses between them.
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { problem } from "../shared/api";
 import { ScanDirection, ScanReason, ScanVerdict, type Verdict } from "../gen/varco/v1/gate_pb";
-import { gate, newScanId } from "./device";
-import { reasonText } from "./messages";
+import { gate, loadDevice, newScanId } from "./device";
+import { reasonText, t } from "./messages";
+import { maxPayloadLen, parsePayload } from "./offline/claims";
+import { Accepted, Exited, Flagged, Inside, Issued, Refused, judge, type Presence } from "./offline/judge";
+import { loadQueue, loadState, ring, saveQueue, saveState } from "./offline/local";
+import { flush, lastContact } from "./sync";
 
 export type Tone = "accepted" | "refused" | "flagged" | "unknown";
 
@@ -31,8 +34,12 @@ export interface Shown {
   expiresAt?: Date;
   timeLeftSeconds?: number;
   enteredAt?: Date;
-  /** the server could not be asked */
+  /** the server could not be asked, and nothing was decided */
   network?: boolean;
+  /** decided by the phone, the server not answering */
+  offline?: boolean;
+  /** the offline decision waits in the queue for UploadScans */
+  queued?: boolean;
 }
 
 function toneOf(v: ScanVerdict): Tone {
@@ -64,23 +71,123 @@ export function shownOf(base: Pick<Shown, "id" | "payload" | "direction" | "at">
   };
 }
 
-// A gate cannot keep a queue of people waiting: an answer that does not
-// come in this time counts as no network.
-const timeoutMs = 4000;
+// A person is waiting at the gate: an answer that does not come in this
+// time counts as no network, and the phone decides (as the Go scanner's
+// DefaultScanTimeout).
+const timeoutMs = 2000;
+const onlinePauseMs = 15000;
+let pause = { at: 0, until: 0 };
 
-/** decide asks the server about one read code. */
+/** decide decides one read code: the server when it answers within
+ * timeoutMs, the phone otherwise (decideOffline). */
 export async function decide(payload: string, direction: ScanDirection): Promise<Shown> {
   const base = { id: newScanId(), payload, direction, at: new Date() };
   const req = { scanId: base.id, payload, direction, scannedAt: timestampFromDate(base.at) };
-  for (let attempt = 0; ; attempt++) {
+  // The browser knows it has no network at all: no point waiting. After
+  // a timeout the next scans skip the online try for a while (a network
+  // that swallows packets would cost 2 s at every person), until the
+  // server shows a sign of life on the Sync stream (the Go scanner's
+  // OnlinePause).
+  const paused = Date.now() < pause.until && lastContact() <= pause.at;
+  if (navigator.onLine !== false && !paused) {
     try {
       const res = await gate.scan(req, { timeoutMs });
-      return shownOf(base, res.verdict);
+      const shown = shownOf(base, res.verdict);
+      learn(shown);
+      return shown;
     } catch (e) {
       const p = problem(e);
-      const network = p.network || p.code === Code.Aborted;
-      if (network && attempt === 0) continue; // once more, same scan id
-      return { ...shownOf(base, undefined), message: p.message, network };
+      // A device the server refuses must not go on opening the gate alone.
+      if (p.code === Code.Unauthenticated || p.code === Code.PermissionDenied) {
+        return { ...shownOf(base, undefined), message: p.message };
+      }
+      if (p.code === Code.DeadlineExceeded) pause = { at: Date.now(), until: Date.now() + onlinePauseMs };
+      // Anything else (no route, timeout, a server in trouble): the gate
+      // keeps working and the upload reconciles. The same scan id is
+      // queued, so a scan the server did record is answered DUPLICATE.
     }
+  }
+  return decideOffline(base);
+}
+
+function toneOfVerdict(v: number): Tone {
+  return v === Accepted ? "accepted" : v === Flagged ? "flagged" : v === Refused ? "refused" : "unknown";
+}
+
+/** decideOffline applies the rules to the synced state, stores the new
+ * presence and queues the scan (refusals too, as the Go scanner does)
+ * before the verdict is shown. */
+async function decideOffline(base: Pick<Shown, "id" | "payload" | "direction" | "at">): Promise<Shown> {
+  const now = base.at.getTime();
+  const st = loadState();
+  const d = loadDevice();
+  const g = {
+    resourceIds: st.resourceIds ?? d?.resourceIds ?? [],
+    direction: st.direction ?? d?.direction ?? 0,
+    reentryResourceIds: st.reentryResourceIds,
+  };
+  const known = { revoked: (id: string) => id in st.revoked, presence: (id: string) => st.presences[id] };
+  const r = await judge(base.payload, await ring(st), known, g, base.direction, now);
+  const shown: Shown = {
+    ...base,
+    tone: toneOfVerdict(r.verdict),
+    reason: r.reason,
+    message: reasonText(r.reason),
+    ticketId: r.ticketId,
+    seats: r.seats,
+    expiresAt: r.expiresAt !== undefined ? new Date(r.expiresAt) : undefined,
+    timeLeftSeconds: r.timeLeftMs !== undefined ? Math.floor(r.timeLeftMs / 1000) : undefined,
+    enteredAt: r.enteredAt !== undefined ? new Date(r.enteredAt) : undefined,
+    offline: true,
+  };
+  // Payloads the server rejects outright are not worth sending.
+  if (!base.payload || base.payload.length > maxPayloadLen) return shown;
+  try {
+    const fresh = loadState();
+    if (r.next) {
+      fresh.presences[r.ticketId] = r.next;
+      saveState(fresh);
+    }
+    saveQueue([
+      ...loadQueue(),
+      { scanId: base.id, payload: base.payload, direction: base.direction, scannedAt: now, verdict: r.verdict, reason: r.reason,
+        ticketId: r.ticketId, seats: r.seats, expiresAt: r.expiresAt, enteredAt: r.enteredAt },
+    ]);
+  } catch {
+    // Not stored, so not decided: keep the gate closed.
+    return { ...shownOf(base, undefined), message: t("verdict.storage") };
+  }
+  void flush();
+  return { ...shown, queued: true };
+}
+
+/** learn keeps the local presence in step with an online verdict, so
+ * anti-passback still holds if the network drops right after (the Go
+ * scanner's learn). The Sync stream brings the same within a second. */
+function learn(s: Shown) {
+  if (!s.ticketId) return;
+  const resourceId = parsePayload(s.payload)?.claims.resourceId;
+  const st = loadState();
+  const old = st.presences[s.ticketId];
+  const p: Presence = { resourceId, state: Inside, enteredAt: s.enteredAt?.getTime(), expiresAt: s.expiresAt?.getTime() };
+  const through = s.tone === "accepted" || s.tone === "flagged";
+  if (s.reason === "REVOKED") {
+    st.revoked[s.ticketId] = s.at.getTime();
+  } else if ((through && s.direction === ScanDirection.ENTRY) || s.reason === "ALREADY_INSIDE" ||
+    (s.reason === "STAY_EXPIRED" && s.direction === ScanDirection.ENTRY && s.enteredAt)) {
+    st.presences[s.ticketId] = p;
+  } else if (through && s.direction === ScanDirection.EXIT) {
+    st.presences[s.ticketId] = { ...p, state: Exited, exitedAt: s.at.getTime() };
+  } else if (s.reason === "ALREADY_USED") {
+    st.presences[s.ticketId] = { ...p, state: Exited };
+  } else if (s.reason === "NOT_INSIDE" && old?.state === Inside) {
+    st.presences[s.ticketId] = { ...p, state: Issued };
+  } else {
+    return;
+  }
+  try {
+    saveState(st);
+  } catch {
+    /* full: the Sync stream brings it anyway */
   }
 }

@@ -11,6 +11,8 @@ import { signal, unlockAudio } from "./feedback";
 import { t } from "./messages";
 import { OccupancyPanel } from "./occupancy";
 import { decide, type Shown } from "./scan";
+import { isConnected, startSync } from "./sync";
+import { loadQueue, loadState, onLocalChange } from "./offline/local";
 import { Alert, Title } from "../shared/ui";
 
 // The same code read again within this time is the same person still
@@ -65,9 +67,44 @@ function VerdictPanel({ shown, busy, zone }: { shown?: Shown; busy: boolean; zon
             </p>
           )}
           {shown.tone !== "accepted" && shown.enteredAt && <p class="mb-1">{t("verdict.enteredAt", time(shown.enteredAt, zone))}</p>}
+          {shown.offline && (
+            <p class="small mb-0" id="verdict-offline">
+              {t("verdict.offline")}
+            </p>
+          )}
         </>
       )}
     </section>
+  );
+}
+
+/** StatusLine says whether the server answers, how old the synced data
+ * is and how many offline scans wait to be sent. */
+function StatusLine({ zone }: { zone: string }) {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const again = () => tick((n) => n + 1);
+    const off = onLocalChange(again);
+    const timer = setInterval(again, 15000);
+    addEventListener("online", again);
+    addEventListener("offline", again);
+    return () => {
+      off();
+      clearInterval(timer);
+      removeEventListener("online", again);
+      removeEventListener("offline", again);
+    };
+  }, []);
+  const online = isConnected();
+  const st = loadState();
+  const queued = loadQueue().length;
+  return (
+    <p id="gate-status" class={"small mb-3 " + (online ? "text-success" : "text-danger")} data-online={online ? "yes" : "no"} data-queued={queued} role="status">
+      <strong>{online ? t("status.online") : t("status.offline")}</strong>
+      {" · "}
+      {st.lastSync ? t("status.data", time(new Date(st.lastSync), zone)) : t("status.noData")}
+      {queued > 0 && <> · {t("queue.pending", queued)}</>}
+    </p>
   );
 }
 
@@ -133,6 +170,8 @@ export function ScanPage({ device }: { device: Device }) {
   }, []);
 
   useEffect(() => () => cam.current?.stop(), []);
+  // Keys, revocations and presences for offline decisions, and the queue.
+  useEffect(() => startSync(), []);
   useEffect(() => {
     if (!cameraOn || !video.current) return;
     let cancelled = false;
@@ -175,6 +214,8 @@ export function ScanPage({ device }: { device: Device }) {
           {t("scan.direction")}: <strong>{direction === ScanDirection.EXIT ? t("dir.exit") : t("dir.entry")}</strong>
         </p>
       )}
+
+      <StatusLine zone={device.timeZone} />
 
       <VerdictPanel shown={current} busy={busy} zone={device.timeZone} />
 
@@ -233,6 +274,7 @@ export function ScanPage({ device }: { device: Device }) {
             {recent.map((s) => (
               <li key={s.id} class={`recent-item recent-${s.tone}`} data-tone={s.tone} data-reason={s.reason}>
                 <span class="fw-semibold">{time(s.at, device.timeZone)}</span> · {s.direction === ScanDirection.EXIT ? t("dir.exit") : t("dir.entry")} · <strong>{word(s)}</strong> — {s.network ? t("verdict.network") : s.message}
+                {s.offline && ` · ${t("verdict.offline")}`}
                 {s.seats > 0 && ` (${t("verdict.seats", s.seats)})`}
               </li>
             ))}

@@ -1,0 +1,73 @@
+// The bridge from the shared table of offline cases
+// (internal/scanner/testdata/offline_cases.json) to judge: the gate app
+// exposes runCases as window.varcoGateSelftest when opened with ?selftest,
+// and TestGateAppOfflineCases compares every answer with the Go scanner's.
+// It decides nothing for the app and reads nothing of the device.
+import { buildRing } from "./keys";
+import { judge, type Presence } from "./judge";
+
+interface CasePresence {
+  resource_id?: string;
+  state: number;
+  entered_at_ms?: number;
+  expires_at_ms?: number;
+  exited_at_ms?: number;
+}
+
+interface Case {
+  name: string;
+  payload: string;
+  keys: { id: string; public_hex: string; retired_at_ms?: number }[];
+  revoked: string[];
+  presences: Record<string, CasePresence>;
+  gate: { resource_ids: string[]; direction: number; reentry_resource_ids?: string[] };
+  direction: number;
+  now_ms: number;
+}
+
+function hexBytes(h: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+const fromCase = (p: CasePresence): Presence => ({
+  resourceId: p.resource_id,
+  state: p.state,
+  enteredAt: p.entered_at_ms || undefined,
+  expiresAt: p.expires_at_ms || undefined,
+  exitedAt: p.exited_at_ms || undefined,
+});
+
+const toCase = (p: Presence): CasePresence => ({
+  resource_id: p.resourceId,
+  state: p.state,
+  entered_at_ms: p.enteredAt,
+  expires_at_ms: p.expiresAt,
+  exited_at_ms: p.exitedAt,
+});
+
+/** runCases answers each case in the table's "want" form. */
+export async function runCases(cases: Case[]): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const c of cases) {
+    const ring = await buildRing(c.keys.map((k) => ({ id: k.id, publicKey: hexBytes(k.public_hex), retiredAt: k.retired_at_ms || undefined })));
+    const known = {
+      revoked: (id: string) => c.revoked.includes(id),
+      presence: (id: string) => (c.presences[id] ? fromCase(c.presences[id]) : undefined),
+    };
+    const g = { resourceIds: c.gate.resource_ids, direction: c.gate.direction, reentryResourceIds: c.gate.reentry_resource_ids ?? [] };
+    const r = await judge(c.payload, ring, known, g, c.direction, c.now_ms);
+    out.push({
+      verdict: r.verdict,
+      reason: r.reason,
+      ticket_id: r.ticketId,
+      seats: r.seats,
+      entered_at_ms: r.enteredAt,
+      expires_at_ms: r.expiresAt,
+      time_left_ms: r.timeLeftMs,
+      next: r.next ? toCase(r.next) : null,
+    });
+  }
+  return out;
+}
