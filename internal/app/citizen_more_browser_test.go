@@ -263,3 +263,27 @@ func TestCodiceFiscaleRulesMatchTheServer(t *testing.T) {
 		require.Equal(t, want, got, "codice fiscale %q", in)
 	}
 }
+
+// TestAccountExportAndDelete: from the account page a citizen downloads
+// what is held about them and deletes the account with the password.
+func TestAccountExportAndDelete(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p := registerCitizens(t, b, "ACC", 1)[0]
+	u := &citizenUI{t: t, b: b, ctx: browsertest.New(t).NewTab(t)}
+	u.open("account")
+	u.login(p.cf, "una password lunga")
+	u.run(chromedp.WaitVisible("#export-data"))
+	u.page("account")
+	u.run(chromedp.Click("#export-data"), chromedp.WaitVisible(`//*[@role="status" and contains(., "dati scaricato")]`))
+	u.run(chromedp.Click("#delete-account"), chromedp.WaitVisible("#del-password"), chromedp.SendKeys("#del-password", "sbagliata!!"),
+		chromedp.Click(`//dialog//button[@type="submit"]`), chromedp.WaitVisible("#del-password-error"))
+	u.page("delete-account")
+	u.run(chromedp.Evaluate[chromedp.Void](`(() => { const e = document.getElementById("del-password"); e.focus(); e.select(); })()`),
+		chromedp.KeyEvent(kb.Backspace), chromedp.SendKeys("#del-password", "una password lunga"),
+		chromedp.Click(`//dialog//button[@type="submit"]`), chromedp.WaitVisible(`//*[@role="status" and contains(., "Account eliminato")]`),
+		chromedp.WaitVisible("#nav-login"))
+	_, err := varcov1connect.NewAuthServiceClient(http.DefaultClient, b.baseURL).Login(context.Background(),
+		connect.NewRequest(&varcov1.LoginRequest{Login: p.cf, Password: "una password lunga"}))
+	require.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err), "the account is gone")
+}
