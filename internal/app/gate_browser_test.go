@@ -36,10 +36,12 @@ func gateShot(u *citizenUI, name string) {
 	}
 }
 
-// waitFor polls a JavaScript condition in the page until it holds.
+// waitFor polls a JavaScript condition in the page until it holds. Its
+// deadline is generous: on a loaded 2-core machine decoding camera frames
+// in JavaScript can take a while, and only a failure waits that long.
 func (u *citizenUI) waitFor(cond string) {
 	u.t.Helper()
-	ctx, cancel := context.WithTimeout(u.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(u.ctx, 60*time.Second)
 	defer cancel()
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](cond))
 	u.check(err)
