@@ -150,17 +150,7 @@ func TestGateAppScansWithTheCamera(t *testing.T) {
 
 	// Every scan was recorded by the server, in order. The export dates scans
 	// by the phone's clock, which the server's fake one does not move.
-	days := []string{time.Now().In(mustRome(t)).Format(time.DateOnly), clk.Now().In(mustRome(t)).Format(time.DateOnly)}
-	slices.Sort(days)
-	stream, err := admin.ExportScans(ctx, authBearer(&varcov1.ExportScansRequest{OrganizationId: demo.ComuneID,
-		FromDate: days[0], ToDate: days[1]}, organizer))
-	require.NoError(t, err)
-	var out bytes.Buffer
-	for stream.Receive() {
-		out.Write(stream.Msg().GetChunk())
-	}
-	require.NoError(t, stream.Err())
-	_, rows := csvRows(t, out.Bytes(), ';')
+	rows := exportedScans(t, admin, organizer, clk.Now())
 	var got []string
 	for _, r := range rows {
 		require.Equal(t, "Ingresso telefono", r["Varco"])
@@ -175,4 +165,23 @@ func TestGateAppScansWithTheCamera(t *testing.T) {
 		require.Equal(t, "2", r["Posti"])
 		require.Equal(t, "No", r["Offline"])
 	}
+}
+
+// exportedScans returns the Comune's scans as rows of its CSV export, over
+// the days of the phone's clock and of the server's (fake) one: the export
+// dates scans by the device's clock.
+func exportedScans(t *testing.T, admin varcov1connect.AdminServiceClient, organizer string, serverNow time.Time) []map[string]string {
+	t.Helper()
+	days := []string{time.Now().In(mustRome(t)).Format(time.DateOnly), serverNow.In(mustRome(t)).Format(time.DateOnly)}
+	slices.Sort(days)
+	stream, err := admin.ExportScans(context.Background(), authBearer(&varcov1.ExportScansRequest{OrganizationId: demo.ComuneID,
+		FromDate: days[0], ToDate: days[1]}, organizer))
+	require.NoError(t, err)
+	var out bytes.Buffer
+	for stream.Receive() {
+		out.Write(stream.Msg().GetChunk())
+	}
+	require.NoError(t, stream.Err())
+	_, rows := csvRows(t, out.Bytes(), ';')
+	return rows
 }

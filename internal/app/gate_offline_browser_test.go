@@ -1,13 +1,11 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
-	"slices"
 	"testing"
 	"time"
 
@@ -118,17 +116,7 @@ func TestGateAppDecidesOffline(t *testing.T) {
 	require.NoError(t, browsertest.Offline(tab, false))
 	u.waitFor(`document.querySelector("#gate-status")?.dataset.queued === "0" && document.querySelector("#gate-status").dataset.online === "yes"`)
 
-	days := []string{time.Now().In(mustRome(t)).Format(time.DateOnly), clk.Now().In(mustRome(t)).Format(time.DateOnly)}
-	slices.Sort(days)
-	stream, err := admin.ExportScans(ctx, authBearer(&varcov1.ExportScansRequest{OrganizationId: demo.ComuneID,
-		FromDate: days[0], ToDate: days[1]}, organizer))
-	require.NoError(t, err)
-	var out bytes.Buffer
-	for stream.Receive() {
-		out.Write(stream.Msg().GetChunk())
-	}
-	require.NoError(t, stream.Err())
-	_, rows := csvRows(t, out.Bytes(), ';')
+	rows := exportedScans(t, admin, organizer, clk.Now())
 	var got []string
 	for _, r := range rows {
 		require.Equal(t, "Ingresso senza rete", r["Varco"])
