@@ -1,33 +1,13 @@
-// Who is using the app. The session itself lives in an HttpOnly cookie set
-// by the server; the page only knows the account it belongs to.
-import { useEffect, useState } from "preact/hooks";
+// Who is using the citizen app (the store is shared/session.ts).
 import { api, problem } from "../shared/api";
 import type { Account } from "../gen/varco/v1/auth_pb";
+import { mayHaveSession, Store, type Base } from "../shared/session";
 import { PrincipalKind } from "../gen/varco/v1/common_pb";
 
-export interface SessionState {
-  loaded: boolean;
-  account?: Account;
-}
+export type SessionState = Base;
 
-let state: SessionState = { loaded: false };
-const listeners = new Set<(s: SessionState) => void>();
-
-// hint remembers (not secretly: it is no credential) that this browser
-// logged in, so a first visit does not ask the server about a session it
-// cannot have.
-const hint = "varco.session";
-
-function set(s: SessionState) {
-  state = s;
-  try {
-    if (s.account) localStorage.setItem(hint, "1");
-    else if (s.loaded) localStorage.removeItem(hint);
-  } catch {
-    /* storage disabled */
-  }
-  listeners.forEach((f) => f(s));
-}
+const store = new Store<SessionState>({ loaded: false });
+const set = (s: SessionState) => store.set(s);
 
 export function setAccount(account: Account | undefined) {
   set({ loaded: true, account });
@@ -35,24 +15,18 @@ export function setAccount(account: Account | undefined) {
 
 /** refresh asks the server who we are (the cookie decides). */
 export async function refresh(): Promise<SessionState> {
-  let known = false;
-  try {
-    known = localStorage.getItem(hint) === "1";
-  } catch {
-    known = true;
-  }
-  if (!known) {
+  if (!mayHaveSession()) {
     set({ loaded: true });
-    return state;
+    return store.get();
   }
   try {
     const r = await api.auth.whoAmI({});
     set({ loaded: true, account: r.kind === PrincipalKind.CITIZEN || r.kind === PrincipalKind.STAFF ? r.account : undefined });
   } catch (e) {
     // Expired: logged out. Offline: keep what we knew, so a ticket still shows.
-    set({ loaded: true, account: problem(e).network ? state.account : undefined });
+    set({ loaded: true, account: problem(e).network ? store.get().account : undefined });
   }
-  return state;
+  return store.get();
 }
 
 export async function logout() {
@@ -64,13 +38,5 @@ export async function logout() {
 }
 
 export function useSession(): SessionState {
-  const [s, setS] = useState(state);
-  useEffect(() => {
-    listeners.add(setS);
-    setS(state);
-    return () => {
-      listeners.delete(setS);
-    };
-  }, []);
-  return s;
+  return store.use();
 }
