@@ -10,6 +10,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/varco-gate/varco/internal/qrcode"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
@@ -118,10 +119,10 @@ func (c *cli) enrollCode(ctx context.Context, args []string) error {
 	}
 	// The code is already made (and works once): a QR that cannot be drawn
 	// or written is reported, with the code still printed to type.
-	m, qrErr := qrModules(enrollLink(c.server, res.Msg.GetEnrollmentCode()))
+	m, qrErr := qrcode.Encode(enrollLink(c.server, res.Msg.GetEnrollmentCode()))
 	if qrErr == nil && *pngFile != "" {
 		var img []byte
-		if img, qrErr = qrPNG(m); qrErr == nil {
+		if img, qrErr = m.PNG(qrPNGModule); qrErr == nil {
 			qrErr = os.WriteFile(*pngFile, img, 0o644)
 		}
 	}
@@ -129,7 +130,7 @@ func (c *cli) enrollCode(ctx context.Context, args []string) error {
 		return errors.Join(c.printProto(res.Msg), qrErr)
 	}
 	if qrErr == nil {
-		if _, err := io.WriteString(c.stdout, qrText(m)); err != nil {
+		if _, err := io.WriteString(c.stdout, m.Text()); err != nil {
 			return err
 		}
 	}

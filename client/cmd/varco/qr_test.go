@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/varco-gate/varco/internal/browsertest"
+	"github.com/varco-gate/varco/internal/qrcode"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
@@ -87,7 +88,7 @@ func TestEnrollCodeQR(t *testing.T) {
 	for _, row := range m[len(m)-4:] {
 		require.NotContains(t, row, true, "quiet zone at the bottom")
 	}
-	drawn, err := qrPNG(m)
+	drawn, err := qrcode.Code(m).PNG(qrPNGModule)
 	require.NoError(t, err)
 	require.Equal(t, code, enrollCodeIn(t, u.srv.URL, browsertest.DecodeQR(t, drawn)))
 
