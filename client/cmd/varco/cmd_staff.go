@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"connectrpc.com/connect"
 
+	"github.com/varco-gate/varco/internal/qrcode"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
@@ -92,6 +96,7 @@ func (c *cli) enrollCode(ctx context.Context, args []string) error {
 	var resources listFlag
 	fs.Var(&resources, "resource", "resource the gate serves (repeat, or comma-separate)")
 	direction := fs.String("direction", "", "entry, exit or both")
+	pngFile := fs.String("png", "", "also write the code's QR to this PNG file (to print or send)")
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -112,12 +117,26 @@ func (c *cli) enrollCode(ctx context.Context, args []string) error {
 	if err != nil {
 		return callErr("enroll-code", err)
 	}
-	if c.json() {
-		return c.printProto(res.Msg)
+	// The code is already made (and works once): a QR that cannot be drawn
+	// or written is reported, with the code still printed to type.
+	m, qrErr := qrcode.Encode(enrollLink(c.server, res.Msg.GetEnrollmentCode()))
+	if qrErr == nil && *pngFile != "" {
+		var img []byte
+		if img, qrErr = m.PNG(qrPNGModule); qrErr == nil {
+			qrErr = os.WriteFile(*pngFile, img, 0o644)
+		}
 	}
-	_, err = fmt.Fprintf(c.stdout, "Enrollment code for %q: %s\nType it on the scanner before %s (it works once).\n",
+	if c.json() {
+		return errors.Join(c.printProto(res.Msg), qrErr)
+	}
+	if qrErr == nil {
+		if _, err := io.WriteString(c.stdout, m.Text()); err != nil {
+			return err
+		}
+	}
+	_, err = fmt.Fprintf(c.stdout, "Enrollment code for %q: %s\nType it on the scanner, or film the QR with the gate app, before %s (it works once).\n",
 		*name, res.Msg.GetEnrollmentCode(), res.Msg.GetExpiresAt().AsTime().Local().Format("15:04"))
-	return err
+	return errors.Join(err, qrErr)
 }
 
 func (c *cli) stats(ctx context.Context, args []string) error {
