@@ -63,7 +63,7 @@ func policyPB(p catalog.Policy) *varcov1.BookingPolicy {
 		CancelCutoff: durationpb.New(p.CancelCutoff),
 		Tickets: &varcov1.TicketPolicy{
 			ValidBeforeStart: durationpb.New(p.Tickets.ValidBeforeStart), ValidAfterEnd: durationpb.New(p.Tickets.ValidAfterEnd),
-			AllowReentry: p.Tickets.AllowReentry,
+			AllowReentry: p.Tickets.AllowReentry, MaxInside: int32(p.Tickets.MaxInside),
 		},
 	}
 	if p.ReminderLead > 0 {

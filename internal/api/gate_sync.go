@@ -194,8 +194,18 @@ func (g *Gate) settingsPB(ctx context.Context, d identity.Device) *varcov1.GateS
 		}
 	}
 	for _, id := range d.ResourceIDs {
-		if r, err := g.streams.Feed.GetResource(ctx, id); err == nil && r.Policy.Tickets.AllowReentry {
+		r, err := g.streams.Feed.GetResource(ctx, id)
+		if err != nil {
+			continue
+		}
+		if r.Policy.Tickets.AllowReentry {
 			out.ReentryResourceIds = append(out.ReentryResourceIds, id)
+		}
+		if r.Policy.Tickets.MaxInside > 0 {
+			if out.MaxInside == nil {
+				out.MaxInside = map[string]int32{}
+			}
+			out.MaxInside[id] = int32(r.Policy.Tickets.MaxInside)
 		}
 	}
 	return out

@@ -141,6 +141,9 @@ type TicketPolicy struct {
 	MaxStay          time.Duration // 0: no limit.
 	WarningLead      time.Duration
 	AllowReentry     bool
+	// MaxInside caps the people inside at once, whatever the seats sold;
+	// 0: no cap.
+	MaxInside int
 }
 
 // Policy holds the booking rules of a resource other than opening hours.

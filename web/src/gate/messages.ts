@@ -79,6 +79,7 @@ const it = {
   "reason.ALREADY_USED": "Biglietto già usato (uscita registrata)",
   "reason.STAY_EXPIRED": "Tempo di permanenza scaduto",
   "reason.NOT_INSIDE": "Uscita senza ingresso registrato",
+  "reason.VENUE_FULL": "Capienza raggiunta, attendere un'uscita",
 };
 
 type Key = keyof typeof it;
@@ -159,6 +160,7 @@ const en: Record<Key, string> = {
   "reason.ALREADY_USED": "Ticket already used (exit recorded)",
   "reason.STAY_EXPIRED": "Stay time ran out",
   "reason.NOT_INSIDE": "Exit without a recorded entry",
+  "reason.VENUE_FULL": "Venue full, wait for someone to leave",
 };
 
 const messages: Messages<Key> = { it, en };

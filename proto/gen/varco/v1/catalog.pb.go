@@ -918,7 +918,11 @@ type TicketPolicy struct {
 	// expires (e.g. 10 minutes).
 	WarningLead *durationpb.Duration `protobuf:"bytes,4,opt,name=warning_lead,json=warningLead,proto3" json:"warning_lead,omitempty"`
 	// Whether a ticket may enter again after an exit.
-	AllowReentry  bool `protobuf:"varint,5,opt,name=allow_reentry,json=allowReentry,proto3" json:"allow_reentry,omitempty"`
+	AllowReentry bool `protobuf:"varint,5,opt,name=allow_reentry,json=allowReentry,proto3" json:"allow_reentry,omitempty"`
+	// Most people inside at once (seats of tickets inside), whatever the
+	// seats sold; 0: no cap. An entry that would pass it is refused
+	// (SCAN_REASON_VENUE_FULL) until an exit frees room.
+	MaxInside     int32 `protobuf:"varint,6,opt,name=max_inside,json=maxInside,proto3" json:"max_inside,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -986,6 +990,13 @@ func (x *TicketPolicy) GetAllowReentry() bool {
 		return x.AllowReentry
 	}
 	return false
+}
+
+func (x *TicketPolicy) GetMaxInside() int32 {
+	if x != nil {
+		return x.MaxInside
+	}
+	return 0
 }
 
 // Slot is one cell of the availability grid.
@@ -1824,13 +1835,15 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\rcancel_cutoff\x18\b \x01(\v2\x19.google.protobuf.DurationR\fcancelCutoff\x12>\n" +
 	"\rreminder_lead\x18\t \x01(\v2\x19.google.protobuf.DurationR\freminderLead\x120\n" +
 	"\atickets\x18\n" +
-	" \x01(\v2\x16.varco.v1.TicketPolicyR\atickets\"\xb3\x02\n" +
+	" \x01(\v2\x16.varco.v1.TicketPolicyR\atickets\"\xd2\x02\n" +
 	"\fTicketPolicy\x12G\n" +
 	"\x12valid_before_start\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\x10validBeforeStart\x12A\n" +
 	"\x0fvalid_after_end\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\rvalidAfterEnd\x124\n" +
 	"\bmax_stay\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\amaxStay\x12<\n" +
 	"\fwarning_lead\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\vwarningLead\x12#\n" +
-	"\rallow_reentry\x18\x05 \x01(\bR\fallowReentry\"\xbb\x02\n" +
+	"\rallow_reentry\x18\x05 \x01(\bR\fallowReentry\x12\x1d\n" +
+	"\n" +
+	"max_inside\x18\x06 \x01(\x05R\tmaxInside\"\xbb\x02\n" +
 	"\x04Slot\x120\n" +
 	"\x05start\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12,\n" +
 	"\x03end\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x03end\x12\x1f\n" +

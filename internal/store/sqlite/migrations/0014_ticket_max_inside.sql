@@ -1,0 +1,4 @@
+-- A resource's occupancy cap: most people (seats of tickets inside) inside
+-- at once, whatever the seats sold; 0 means no cap. Gates refuse an entry
+-- that would pass it (VENUE_FULL).
+ALTER TABLE resources ADD COLUMN ticket_max_inside INTEGER NOT NULL DEFAULT 0;
