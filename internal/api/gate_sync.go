@@ -175,7 +175,7 @@ func addChange(msg *varcov1.SyncResponse, c admission.TicketChange) {
 		return // nothing a scanner needs: the QR itself carries the ticket
 	}
 	msg.Presences = append(msg.Presences, &varcov1.TicketPresence{
-		TicketId: c.TicketID, ResourceId: c.ResourceID, State: varcov1.TicketState(c.Presence.State),
+		TicketId: c.TicketID, ResourceId: c.ResourceID, Seats: int32(c.Seats), State: varcov1.TicketState(c.Presence.State),
 		EnteredAt: optionalTimestamp(c.Presence.EnteredAt), ExpiresAt: optionalTimestamp(c.Presence.ExpiresAt),
 		ExitedAt: optionalTimestamp(c.Presence.ExitedAt),
 	})

@@ -253,7 +253,7 @@ func (s *Scanner) learn(payload string, r Result) {
 	// The server verified the payload; decoding it again (without the
 	// signature check) only recovers the resource id.
 	claims, _ := ticket.Decode(payload)
-	p := Presence{ResourceID: claims.ResourceID, EnteredAt: r.EnteredAt, ExpiresAt: r.ExpiresAt}
+	p := Presence{ResourceID: claims.ResourceID, EnteredAt: r.EnteredAt, ExpiresAt: r.ExpiresAt, Seats: claims.Seats}
 	var revokedAt time.Time
 	switch {
 	case r.Reason == gate.ReasonRevoked:
@@ -289,7 +289,7 @@ func (s *Scanner) learn(payload string, r Result) {
 func (s *Scanner) decideOffline(id, payload string, dir gate.Direction, now time.Time) (Result, error) {
 	s.offline.Lock()
 	defer s.offline.Unlock()
-	r, next := judge(payload, s.store, s.store.Lookup, s.store.Settings().Gate(), dir, now)
+	r, next := judge(payload, s.store, s.store.Lookup, s.store.Inside, s.store.Settings().Gate(), dir, now)
 	r.ScanID = id
 	// Every offline decision is queued, refusals too: the server keeps
 	// every online scan, and an offline refusal it would have accepted
@@ -312,9 +312,10 @@ func (s *Scanner) decideOffline(id, payload string, dir gate.Direction, now time
 // known presence. It is pure (lookup only reads), so the same table of cases
 // (testdata/offline_cases.json) checks it and the gate web app's port
 // (web/src/gate/offline), which must give identical verdicts. next is the
-// presence to store, nil when the verdict changes nothing.
+// presence to store, nil when the verdict changes nothing. inside counts
+// the people inside a resource, read only when it has an occupancy cap.
 func judge(payload string, keys ticket.KeyLookup, lookup func(ticketID string) (bool, Presence),
-	g gate.Gate, dir gate.Direction, now time.Time) (r Result, next *Presence) {
+	inside func(resourceID string) int, g gate.Gate, dir gate.Direction, now time.Time) (r Result, next *Presence) {
 	r = Result{Direction: dir, ScannedAt: now}
 	// With no keys yet every ticket names an unknown key: Verify refuses
 	// it as UNKNOWN_KEY, which is the honest answer.
@@ -330,12 +331,15 @@ func judge(payload string, keys ticket.KeyLookup, lookup func(ticketID string) (
 	case revoked:
 		r.Verdict, r.Reason = gate.Refused, gate.ReasonRevoked
 	default:
+		if g.MaxInside[claims.ResourceID] > 0 {
+			g.Inside = map[string]int{claims.ResourceID: inside(claims.ResourceID)}
+		}
 		d := gate.Decide(claims, presence.Gate(), g, dir, now)
 		r.Verdict, r.Reason = d.Verdict, d.Reason
 		r.EnteredAt, r.ExpiresAt = d.Next.EnteredAt, d.Next.ExpiresAt
 		if d.Changed {
 			next = &Presence{ResourceID: claims.ResourceID, State: d.Next.State,
-				EnteredAt: d.Next.EnteredAt, ExpiresAt: d.Next.ExpiresAt, ExitedAt: d.Next.ExitedAt}
+				EnteredAt: d.Next.EnteredAt, ExpiresAt: d.Next.ExpiresAt, ExitedAt: d.Next.ExitedAt, Seats: claims.Seats}
 		}
 	}
 	if r.LetThrough() && !r.ExpiresAt.IsZero() {

@@ -68,11 +68,14 @@ type Settings struct {
 	// TimeZone is the IANA zone of the place the gate's resources belong
 	// to: the operator reads times in it whatever the device's own zone.
 	TimeZone string `json:"time_zone,omitempty"`
+	// MaxInside is the occupancy cap of each capped resource served.
+	MaxInside map[string]int `json:"max_inside,omitempty"`
 }
 
 // Gate returns the settings as the gate rules want them.
 func (s Settings) Gate() gate.Gate {
-	return gate.Gate{ResourceIDs: s.ResourceIDs, Direction: s.Direction, ReentryResourceIDs: s.ReentryResourceIDs}
+	return gate.Gate{ResourceIDs: s.ResourceIDs, Direction: s.Direction, ReentryResourceIDs: s.ReentryResourceIDs,
+		MaxInside: s.MaxInside}
 }
 
 // Location is the place's time zone, in which the operator reads every
@@ -103,6 +106,9 @@ type Presence struct {
 	EnteredAt  time.Time  `json:"entered_at,omitzero"`
 	ExpiresAt  time.Time  `json:"expires_at,omitzero"`
 	ExitedAt   time.Time  `json:"exited_at,omitzero"`
+	// Seats are the people the ticket admits, counted against an
+	// occupancy cap while inside.
+	Seats int `json:"seats,omitempty"`
 }
 
 // Gate returns the presence as the gate rules want it.
@@ -299,6 +305,7 @@ func cloneState(st State) State {
 func cloneSettings(g Settings) Settings {
 	g.ResourceIDs = slices.Clone(g.ResourceIDs)
 	g.ReentryResourceIDs = slices.Clone(g.ReentryResourceIDs)
+	g.MaxInside = maps.Clone(g.MaxInside)
 	return g
 }
 
@@ -406,6 +413,26 @@ func (s *Store) Lookup(ticketID string) (revoked bool, p Presence) {
 		p.State = gate.Issued
 	}
 	return revoked, p
+}
+
+// Inside counts the people inside resourceID as the device knows them:
+// the seats of its unrevoked tickets inside, what the server counts too.
+func (s *Store) Inside(resourceID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return countInside(s.st.Presences, func(id string) bool { _, ok := s.st.Revoked[id]; return ok }, resourceID)
+}
+
+// countInside is the one count of people inside a resource, shared by the
+// store and the table of offline cases.
+func countInside(presences map[string]Presence, revoked func(ticketID string) bool, resourceID string) int {
+	n := 0
+	for id, p := range presences {
+		if p.State == gate.Inside && p.ResourceID == resourceID && !revoked(id) {
+			n += p.Seats
+		}
+	}
+	return n
 }
 
 func (d *dirty) presence(id string) {
@@ -668,12 +695,23 @@ func settingsFromProto(g *varcov1.GateSettings) Settings {
 	return Settings{
 		DeviceID: g.GetDeviceId(), Name: g.GetName(), ResourceIDs: slices.Clone(g.GetResourceIds()),
 		Direction: gate.GateDirection(g.GetDirection()), ReentryResourceIDs: slices.Clone(g.GetReentryResourceIds()),
-		TimeZone: g.GetTimeZone(),
+		TimeZone: g.GetTimeZone(), MaxInside: maxInsideFromProto(g.GetMaxInside()),
 	}
 }
 
+func maxInsideFromProto(m map[string]int32) map[string]int {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]int, len(m))
+	for id, n := range m {
+		out[id] = int(n)
+	}
+	return out
+}
+
 func presenceFromProto(p *varcov1.TicketPresence) Presence {
-	out := Presence{ResourceID: p.GetResourceId(), State: gate.State(p.GetState())}
+	out := Presence{ResourceID: p.GetResourceId(), State: gate.State(p.GetState()), Seats: int(p.GetSeats())}
 	if p.GetEnteredAt() != nil {
 		out.EnteredAt = p.GetEnteredAt().AsTime()
 	}

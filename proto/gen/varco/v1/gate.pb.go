@@ -653,7 +653,10 @@ type TicketPresence struct {
 	// When the stay runs out.
 	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
 	// Last exit.
-	ExitedAt      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=exited_at,json=exitedAt,proto3" json:"exited_at,omitempty"`
+	ExitedAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=exited_at,json=exitedAt,proto3" json:"exited_at,omitempty"`
+	// People the ticket admits: offline, the device counts the people inside
+	// a capped resource (GateSettings.max_inside) by them.
+	Seats         int32 `protobuf:"varint,7,opt,name=seats,proto3" json:"seats,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -728,6 +731,13 @@ func (x *TicketPresence) GetExitedAt() *timestamppb.Timestamp {
 		return x.ExitedAt
 	}
 	return nil
+}
+
+func (x *TicketPresence) GetSeats() int32 {
+	if x != nil {
+		return x.Seats
+	}
+	return 0
 }
 
 // EnrollRequest carries the one-time code.
@@ -1587,7 +1597,7 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"\tticket_id\x18\x01 \x01(\tR\bticketId\x129\n" +
 	"\n" +
 	"revoked_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\trevokedAt\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xaa\x02\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xc0\x02\n" +
 	"\x0eTicketPresence\x12\x1b\n" +
 	"\tticket_id\x18\x01 \x01(\tR\bticketId\x12\x1f\n" +
 	"\vresource_id\x18\x02 \x01(\tR\n" +
@@ -1597,7 +1607,8 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"entered_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tenteredAt\x129\n" +
 	"\n" +
 	"expires_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x127\n" +
-	"\texited_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bexitedAt\"T\n" +
+	"\texited_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bexitedAt\x12\x14\n" +
+	"\x05seats\x18\a \x01(\x05R\x05seats\"T\n" +
 	"\rEnrollRequest\x12'\n" +
 	"\x0fenrollment_code\x18\x01 \x01(\tR\x0eenrollmentCode\x12\x1a\n" +
 	"\bhardware\x18\x02 \x01(\tR\bhardware\"d\n" +

@@ -25,6 +25,8 @@ export interface LocalState {
   resourceIds?: string[];
   direction?: number;
   reentryResourceIds: string[];
+  /** occupancy cap per resource id, as last synced */
+  maxInside?: Record<string, number>;
   keys: LocalKey[];
   /** revoked ticket id → Unix ms */
   revoked: Record<string, number>;
