@@ -69,6 +69,9 @@ func policyPB(p catalog.Policy) *varcov1.BookingPolicy {
 	if p.ReminderLead > 0 {
 		out.ReminderLead = durationpb.New(p.ReminderLead)
 	}
+	if p.Tickets.OfflineMaxAge > 0 {
+		out.Tickets.OfflineMaxAge = durationpb.New(p.Tickets.OfflineMaxAge)
+	}
 	if p.Tickets.MaxStay > 0 {
 		out.Tickets.MaxStay = durationpb.New(p.Tickets.MaxStay)
 		out.Tickets.WarningLead = durationpb.New(p.Tickets.WarningLead)

@@ -76,6 +76,7 @@ func policyIn(p *varcov1.BookingPolicy) catalog.Policy {
 			ValidBeforeStart: durationIn(t.GetValidBeforeStart()), ValidAfterEnd: durationIn(t.GetValidAfterEnd()),
 			MaxStay: durationIn(t.GetMaxStay()), WarningLead: durationIn(t.GetWarningLead()),
 			AllowReentry: t.GetAllowReentry(), MaxInside: int(t.GetMaxInside()),
+			OfflineMaxAge: durationIn(t.GetOfflineMaxAge()),
 		},
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/varco-gate/varco/internal/clock"
@@ -32,6 +33,7 @@ func TestOccupancyCapAcrossGates(t *testing.T) {
 	require.NoError(t, err)
 	tour := res.Msg.GetResource()
 	tour.GetPolicy().GetTickets().MaxInside = 3
+	tour.GetPolicy().GetTickets().OfflineMaxAge = durationpb.New(2 * time.Hour)
 	admin := varcov1connect.NewAdminServiceClient(http.DefaultClient, b.baseURL)
 	_, err = admin.UpdateResource(ctx, authBearer(&varcov1.UpdateResourceRequest{Resource: tour}, organizer))
 	require.NoError(t, err)
@@ -47,6 +49,8 @@ func TestOccupancyCapAcrossGates(t *testing.T) {
 	require.NoError(t, err)
 	first := receiveUntil(t, sync, func(*varcov1.SyncResponse) bool { return true })
 	require.Equal(t, map[string]int32{demo.TourID: 3}, first.GetSettings().GetMaxInside(), "sync carries the cap")
+	require.Equal(t, 2*time.Hour, first.GetSettings().GetMaxDataAge().AsDuration(), "and the data age bound")
+	require.Equal(t, clk.Now().UnixMilli(), first.GetServerTime().AsTime().UnixMilli(), "and the server's clock")
 	require.NoError(t, sync.Close())
 
 	people := registerCitizens(t, b, "CAP", 4)

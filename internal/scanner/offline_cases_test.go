@@ -39,7 +39,12 @@ type offlineCase struct {
 	Gate      caseGate                `json:"gate"`
 	Direction gate.Direction          `json:"direction"`
 	NowMs     int64                   `json:"now_ms"`
-	Want      caseResult              `json:"want"`
+	// SyncedAtMs is the device's last contact with the server and
+	// MaxDataAgeMs the most its data may age for offline decisions (0: no
+	// bound), both as the device knows them in the server's time.
+	SyncedAtMs   int64      `json:"synced_at_ms,omitempty"`
+	MaxDataAgeMs int64      `json:"max_data_age_ms,omitempty"`
+	Want         caseResult `json:"want"`
 }
 
 type caseKey struct {
@@ -134,7 +139,8 @@ func (c offlineCase) run(t *testing.T) caseResult {
 	}
 	g := gate.Gate{ResourceIDs: c.Gate.ResourceIDs, Direction: c.Gate.Direction, ReentryResourceIDs: c.Gate.ReentryResourceIDs,
 		MaxInside: c.Gate.MaxInside}
-	r, next := judge(c.Payload, ring, lookup, inside, g, c.Direction, fromMs(c.NowMs))
+	fresh := freshness{AsOf: fromMs(c.SyncedAtMs), MaxAge: time.Duration(c.MaxDataAgeMs) * time.Millisecond}
+	r, next := judge(c.Payload, ring, lookup, inside, fresh, g, c.Direction, fromMs(c.NowMs))
 	out := caseResult{Verdict: r.Verdict, Reason: r.Reason, TicketID: r.TicketID, Seats: r.Seats,
 		EnteredAtMs: ms(r.EnteredAt), ExpiresAtMs: ms(r.ExpiresAt), TimeLeftMs: r.TimeLeft.Milliseconds()}
 	if next != nil {
@@ -472,10 +478,30 @@ func offlineCases(t *testing.T) []offlineCase {
 		{"malformed: truncated field, signed", truncated, known, nil, nil, both, in, mid, ref, "MALFORMED"},
 		{"malformed: empty field present, signed", emptyKeyField, known, nil, nil, both, in, mid, ref, "MALFORMED"},
 	}
-	var cases []offlineCase
+	// Data age: the device decides offline only while its last contact
+	// with the server is at most max_data_age old.
+	type aged struct {
+		spec
+		synced time.Time
+		maxAge time.Duration
+	}
+	day := 24 * time.Hour
+	var all []aged
 	for _, sp := range specs {
+		all = append(all, aged{spec: sp})
+	}
+	all = append(all, []aged{
+		{spec{"data too old: a day and a millisecond since the last sync", ok, known, nil, nil, both, in, mid, ref, ReasonDataTooOld}, mid.Add(-day - time.Millisecond), day},
+		{spec{"data age: exactly at the limit it still decides", ok, known, nil, nil, both, in, mid, acc, "OK"}, mid.Add(-day), day},
+		{spec{"data too old: whatever the ticket", payloadOf(tampered.encode(), sig), known, nil, nil, both, in, mid, ref, ReasonDataTooOld}, mid.Add(-2 * day), day},
+		{spec{"data too old: exits too", ok, known, nil, at(inside), both, out, mid, ref, ReasonDataTooOld}, mid.Add(-time.Hour), 30 * time.Minute},
+		{spec{"data age: no bound synced", ok, known, nil, nil, both, in, mid, acc, "OK"}, mid.Add(-100 * day), 0},
+	}...)
+	var cases []offlineCase
+	for _, as := range all {
+		sp := as.spec
 		c := offlineCase{Name: sp.name, Payload: sp.payload, Keys: sp.keys, Revoked: sp.revoked, Presences: sp.pres,
-			Gate: sp.g, Direction: sp.dir, NowMs: ms(sp.now)}
+			Gate: sp.g, Direction: sp.dir, NowMs: ms(sp.now), SyncedAtMs: ms(as.synced), MaxDataAgeMs: as.maxAge.Milliseconds()}
 		if c.Keys == nil {
 			c.Keys = []caseKey{}
 		}

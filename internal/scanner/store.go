@@ -70,6 +70,10 @@ type Settings struct {
 	TimeZone string `json:"time_zone,omitempty"`
 	// MaxInside is the occupancy cap of each capped resource served.
 	MaxInside map[string]int `json:"max_inside,omitempty"`
+	// MaxDataAge bounds how old the device's data (its last contact with
+	// the server) may be for it to decide offline; 0: no bound (a store
+	// synced before servers sent one).
+	MaxDataAge time.Duration `json:"max_data_age,omitempty"`
 }
 
 // Gate returns the settings as the gate rules want them.
@@ -132,6 +136,10 @@ type State struct {
 	// the state it describes, so the two never disagree after a crash.
 	Cursor   string    `json:"cursor,omitempty"`
 	LastSync time.Time `json:"last_sync,omitzero"`
+	// ClockOffset is the server's clock minus this device's, measured at
+	// the last Sync message: offline decisions are made at the corrected
+	// time.
+	ClockOffset time.Duration `json:"clock_offset,omitempty"`
 	// DeviceRevoked is set when the server revoked this device: the
 	// credential is forgotten and the scanner refuses to run.
 	DeviceRevoked bool `json:"device_revoked,omitempty"`
@@ -204,6 +212,7 @@ type Store struct {
 	// a heartbeat from a change; savedIdentity is identity.json's content.
 	savedCursor   string
 	savedLastSync time.Time
+	savedOffset   time.Duration
 	savedIdentity []byte
 }
 
@@ -374,7 +383,7 @@ func (s *Store) saveLocked() error {
 			return fmt.Errorf("store: save: %w", err)
 		}
 		s.dirty = dirty{}
-		s.savedCursor, s.savedLastSync = s.st.Cursor, s.st.LastSync
+		s.savedCursor, s.savedLastSync, s.savedOffset = s.st.Cursor, s.st.LastSync, s.st.ClockOffset
 	}
 	return s.saveIdentityLocked()
 }
@@ -413,6 +422,21 @@ func (s *Store) Lookup(ticketID string) (revoked bool, p Presence) {
 		p.State = gate.Issued
 	}
 	return revoked, p
+}
+
+// MaxClockSkew is how far the device's clock may drift from the server's
+// before the operator is warned.
+const MaxClockSkew = time.Minute
+
+func skewed(d time.Duration) bool { return d > MaxClockSkew || d < -MaxClockSkew }
+
+// Offline returns what an offline decision needs beyond the state: the
+// device clock's offset from the server's, and the time of the last
+// contact with the server.
+func (s *Store) Offline() (offset time.Duration, lastSync time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.ClockOffset, s.st.LastSync
 }
 
 // Inside counts the people inside resourceID as the device knows them:
@@ -675,6 +699,17 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 	changed := m.GetReset_() || m.GetSettings() != nil || len(m.GetKeys()) > 0 || len(m.GetRevocations()) > 0 ||
 		len(m.GetPresences()) > 0 || m.GetDeviceRevoked() || m.GetCursor() != s.savedCursor
 	st.LastSync = now
+	if m.GetServerTime() != nil {
+		off := m.GetServerTime().AsTime().Sub(now)
+		if skewed(off) && !skewed(st.ClockOffset) {
+			s.log.Warn("this device's clock differs from the server's by more than a minute: offline decisions use the server's time",
+				"offset", off.Round(time.Second))
+		}
+		if off != st.ClockOffset {
+			st.ClockOffset = off
+			s.dirty.meta = s.dirty.meta || skewed(off) != skewed(s.savedOffset)
+		}
+	}
 	// A heartbeat changes nothing but the time of the last sync, which is
 	// worth a write only now and then.
 	if changed || now.Sub(s.savedLastSync) >= heartbeatSaveEvery {
@@ -696,6 +731,7 @@ func settingsFromProto(g *varcov1.GateSettings) Settings {
 		DeviceID: g.GetDeviceId(), Name: g.GetName(), ResourceIDs: slices.Clone(g.GetResourceIds()),
 		Direction: gate.GateDirection(g.GetDirection()), ReentryResourceIDs: slices.Clone(g.GetReentryResourceIds()),
 		TimeZone: g.GetTimeZone(), MaxInside: maxInsideFromProto(g.GetMaxInside()),
+		MaxDataAge: g.GetMaxDataAge().AsDuration(),
 	}
 }
 

@@ -118,8 +118,10 @@ function toneOfVerdict(v: number): Tone {
  * presence and queues the scan (refusals too, as the Go scanner does)
  * before the verdict is shown. */
 async function decideOffline(base: Pick<Shown, "id" | "payload" | "direction" | "at">): Promise<Shown> {
-  const now = base.at.getTime();
   const st = loadState();
+  // Decided (and queued) at the server's time, as the Go scanner does.
+  const offset = st.clockOffsetMs ?? 0;
+  const now = base.at.getTime() + offset;
   const d = loadDevice();
   const g = {
     resourceIds: st.resourceIds ?? d?.resourceIds ?? [],
@@ -129,7 +131,8 @@ async function decideOffline(base: Pick<Shown, "id" | "payload" | "direction" | 
   };
   const revoked = (id: string) => id in st.revoked;
   const known = { revoked, presence: (id: string) => st.presences[id], inside: (res: string) => countInside(st.presences, revoked, res) };
-  const r = await judge(base.payload, await ring(st), known, g, base.direction, now);
+  const fresh = { asOf: (st.lastSync ?? 0) + offset, maxAgeMs: st.maxDataAgeMs ?? 0 };
+  const r = await judge(base.payload, await ring(st), known, fresh, g, base.direction, now);
   const shown: Shown = {
     ...base,
     tone: toneOfVerdict(r.verdict),

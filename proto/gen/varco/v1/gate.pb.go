@@ -168,6 +168,9 @@ const (
 	// Entering would put more people inside than the resource's cap
 	// (TicketPolicy.max_inside): wait for someone to leave.
 	ScanReason_SCAN_REASON_VENUE_FULL ScanReason = 14
+	// Offline only: the device's keys and revocations are older than
+	// GateSettings.max_data_age; it must reconnect before deciding again.
+	ScanReason_SCAN_REASON_DATA_TOO_OLD ScanReason = 15
 )
 
 // Enum value maps for ScanReason.
@@ -188,6 +191,7 @@ var (
 		12: "SCAN_REASON_STAY_EXPIRED",
 		13: "SCAN_REASON_NOT_INSIDE",
 		14: "SCAN_REASON_VENUE_FULL",
+		15: "SCAN_REASON_DATA_TOO_OLD",
 	}
 	ScanReason_value = map[string]int32{
 		"SCAN_REASON_UNSPECIFIED":     0,
@@ -205,6 +209,7 @@ var (
 		"SCAN_REASON_STAY_EXPIRED":    12,
 		"SCAN_REASON_NOT_INSIDE":      13,
 		"SCAN_REASON_VENUE_FULL":      14,
+		"SCAN_REASON_DATA_TOO_OLD":    15,
 	}
 )
 
@@ -426,7 +431,12 @@ type GateSettings struct {
 	// inside at once, TicketPolicy.max_inside); resources without a cap are
 	// absent. Offline the device counts the people inside from its own
 	// synced state.
-	MaxInside     map[string]int32 `protobuf:"bytes,7,rep,name=max_inside,json=maxInside,proto3" json:"max_inside,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	MaxInside map[string]int32 `protobuf:"bytes,7,rep,name=max_inside,json=maxInside,proto3" json:"max_inside,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// Offline the device decides only while its last contact with the
+	// server is at most this old (the shortest TicketPolicy.offline_max_age
+	// of the resources served, 24 hours by default); beyond it every offline
+	// scan is refused as SCAN_REASON_DATA_TOO_OLD.
+	MaxDataAge    *durationpb.Duration `protobuf:"bytes,8,opt,name=max_data_age,json=maxDataAge,proto3" json:"max_data_age,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -506,6 +516,13 @@ func (x *GateSettings) GetTimeZone() string {
 func (x *GateSettings) GetMaxInside() map[string]int32 {
 	if x != nil {
 		return x.MaxInside
+	}
+	return nil
+}
+
+func (x *GateSettings) GetMaxDataAge() *durationpb.Duration {
+	if x != nil {
+		return x.MaxDataAge
 	}
 	return nil
 }
@@ -916,6 +933,10 @@ type SyncResponse struct {
 	Presences []*TicketPresence `protobuf:"bytes,6,rep,name=presences,proto3" json:"presences,omitempty"`
 	// True when the device was revoked: forget the credential and stop.
 	DeviceRevoked bool `protobuf:"varint,7,opt,name=device_revoked,json=deviceRevoked,proto3" json:"device_revoked,omitempty"`
+	// The server's clock when the message was sent: the device measures its
+	// own clock against it, warns when they differ by more than a minute and
+	// decides offline at the corrected time.
+	ServerTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=server_time,json=serverTime,proto3" json:"server_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -997,6 +1018,13 @@ func (x *SyncResponse) GetDeviceRevoked() bool {
 		return x.DeviceRevoked
 	}
 	return false
+}
+
+func (x *SyncResponse) GetServerTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ServerTime
+	}
+	return nil
 }
 
 // ScanRequest is one scan to decide online.
@@ -1573,7 +1601,7 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"expires_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x126\n" +
 	"\ttime_left\x18\a \x01(\v2\x19.google.protobuf.DurationR\btimeLeft\x129\n" +
 	"\n" +
-	"entered_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tenteredAt\"\xec\x02\n" +
+	"entered_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tenteredAt\"\xa9\x03\n" +
 	"\fGateSettings\x12\x1b\n" +
 	"\tdevice_id\x18\x01 \x01(\tR\bdeviceId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12!\n" +
@@ -1582,7 +1610,9 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"\x14reentry_resource_ids\x18\x05 \x03(\tR\x12reentryResourceIds\x12\x1b\n" +
 	"\ttime_zone\x18\x06 \x01(\tR\btimeZone\x12D\n" +
 	"\n" +
-	"max_inside\x18\a \x03(\v2%.varco.v1.GateSettings.MaxInsideEntryR\tmaxInside\x1a<\n" +
+	"max_inside\x18\a \x03(\v2%.varco.v1.GateSettings.MaxInsideEntryR\tmaxInside\x12;\n" +
+	"\fmax_data_age\x18\b \x01(\v2\x19.google.protobuf.DurationR\n" +
+	"maxDataAge\x1a<\n" +
 	"\x0eMaxInsideEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"|\n" +
@@ -1618,7 +1648,7 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"credential\x122\n" +
 	"\bsettings\x18\x02 \x01(\v2\x16.varco.v1.GateSettingsR\bsettings\"%\n" +
 	"\vSyncRequest\x12\x16\n" +
-	"\x06cursor\x18\x01 \x01(\tR\x06cursor\"\xb0\x02\n" +
+	"\x06cursor\x18\x01 \x01(\tR\x06cursor\"\xed\x02\n" +
 	"\fSyncResponse\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\tR\x06cursor\x12\x14\n" +
 	"\x05reset\x18\x02 \x01(\bR\x05reset\x122\n" +
@@ -1626,7 +1656,9 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"\x04keys\x18\x04 \x03(\v2\x13.varco.v1.TicketKeyR\x04keys\x126\n" +
 	"\vrevocations\x18\x05 \x03(\v2\x14.varco.v1.RevocationR\vrevocations\x126\n" +
 	"\tpresences\x18\x06 \x03(\v2\x18.varco.v1.TicketPresenceR\tpresences\x12%\n" +
-	"\x0edevice_revoked\x18\a \x01(\bR\rdeviceRevoked\"\xb2\x01\n" +
+	"\x0edevice_revoked\x18\a \x01(\bR\rdeviceRevoked\x12;\n" +
+	"\vserver_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"serverTime\"\xb2\x01\n" +
 	"\vScanRequest\x12\x17\n" +
 	"\ascan_id\x18\x01 \x01(\tR\x06scanId\x12\x18\n" +
 	"\apayload\x18\x02 \x01(\tR\apayload\x125\n" +
@@ -1673,7 +1705,7 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"\x18SCAN_VERDICT_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15SCAN_VERDICT_ACCEPTED\x10\x01\x12\x18\n" +
 	"\x14SCAN_VERDICT_REFUSED\x10\x02\x12\x18\n" +
-	"\x14SCAN_VERDICT_FLAGGED\x10\x03*\xb0\x03\n" +
+	"\x14SCAN_VERDICT_FLAGGED\x10\x03*\xce\x03\n" +
 	"\n" +
 	"ScanReason\x12\x1b\n" +
 	"\x17SCAN_REASON_UNSPECIFIED\x10\x00\x12\x12\n" +
@@ -1691,7 +1723,8 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"\x18SCAN_REASON_ALREADY_USED\x10\v\x12\x1c\n" +
 	"\x18SCAN_REASON_STAY_EXPIRED\x10\f\x12\x1a\n" +
 	"\x16SCAN_REASON_NOT_INSIDE\x10\r\x12\x1a\n" +
-	"\x16SCAN_REASON_VENUE_FULL\x10\x0e*\xa4\x01\n" +
+	"\x16SCAN_REASON_VENUE_FULL\x10\x0e\x12\x1c\n" +
+	"\x18SCAN_REASON_DATA_TOO_OLD\x10\x0f*\xa4\x01\n" +
 	"\rUploadOutcome\x12\x1e\n" +
 	"\x1aUPLOAD_OUTCOME_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17UPLOAD_OUTCOME_RECORDED\x10\x01\x12\x1c\n" +
@@ -1757,45 +1790,47 @@ var file_varco_v1_gate_proto_depIdxs = []int32{
 	23, // 4: varco.v1.Verdict.entered_at:type_name -> google.protobuf.Timestamp
 	25, // 5: varco.v1.GateSettings.direction:type_name -> varco.v1.GateDirection
 	22, // 6: varco.v1.GateSettings.max_inside:type_name -> varco.v1.GateSettings.MaxInsideEntry
-	23, // 7: varco.v1.TicketKey.retired_at:type_name -> google.protobuf.Timestamp
-	23, // 8: varco.v1.Revocation.revoked_at:type_name -> google.protobuf.Timestamp
-	26, // 9: varco.v1.TicketPresence.state:type_name -> varco.v1.TicketState
-	23, // 10: varco.v1.TicketPresence.entered_at:type_name -> google.protobuf.Timestamp
-	23, // 11: varco.v1.TicketPresence.expires_at:type_name -> google.protobuf.Timestamp
-	23, // 12: varco.v1.TicketPresence.exited_at:type_name -> google.protobuf.Timestamp
-	5,  // 13: varco.v1.EnrollResponse.settings:type_name -> varco.v1.GateSettings
-	5,  // 14: varco.v1.SyncResponse.settings:type_name -> varco.v1.GateSettings
-	6,  // 15: varco.v1.SyncResponse.keys:type_name -> varco.v1.TicketKey
-	7,  // 16: varco.v1.SyncResponse.revocations:type_name -> varco.v1.Revocation
-	8,  // 17: varco.v1.SyncResponse.presences:type_name -> varco.v1.TicketPresence
-	0,  // 18: varco.v1.ScanRequest.direction:type_name -> varco.v1.ScanDirection
-	23, // 19: varco.v1.ScanRequest.scanned_at:type_name -> google.protobuf.Timestamp
-	4,  // 20: varco.v1.ScanResponse.verdict:type_name -> varco.v1.Verdict
-	0,  // 21: varco.v1.OfflineScan.direction:type_name -> varco.v1.ScanDirection
-	23, // 22: varco.v1.OfflineScan.scanned_at:type_name -> google.protobuf.Timestamp
-	4,  // 23: varco.v1.OfflineScan.local_verdict:type_name -> varco.v1.Verdict
-	3,  // 24: varco.v1.UploadResult.outcome:type_name -> varco.v1.UploadOutcome
-	4,  // 25: varco.v1.UploadResult.server_verdict:type_name -> varco.v1.Verdict
-	15, // 26: varco.v1.UploadScansRequest.scans:type_name -> varco.v1.OfflineScan
-	16, // 27: varco.v1.UploadScansResponse.results:type_name -> varco.v1.UploadResult
-	23, // 28: varco.v1.Occupancy.slot_start:type_name -> google.protobuf.Timestamp
-	20, // 29: varco.v1.WatchOccupancyResponse.occupancy:type_name -> varco.v1.Occupancy
-	23, // 30: varco.v1.WatchOccupancyResponse.at:type_name -> google.protobuf.Timestamp
-	9,  // 31: varco.v1.GateService.Enroll:input_type -> varco.v1.EnrollRequest
-	11, // 32: varco.v1.GateService.Sync:input_type -> varco.v1.SyncRequest
-	13, // 33: varco.v1.GateService.Scan:input_type -> varco.v1.ScanRequest
-	17, // 34: varco.v1.GateService.UploadScans:input_type -> varco.v1.UploadScansRequest
-	19, // 35: varco.v1.GateService.WatchOccupancy:input_type -> varco.v1.WatchOccupancyRequest
-	10, // 36: varco.v1.GateService.Enroll:output_type -> varco.v1.EnrollResponse
-	12, // 37: varco.v1.GateService.Sync:output_type -> varco.v1.SyncResponse
-	14, // 38: varco.v1.GateService.Scan:output_type -> varco.v1.ScanResponse
-	18, // 39: varco.v1.GateService.UploadScans:output_type -> varco.v1.UploadScansResponse
-	21, // 40: varco.v1.GateService.WatchOccupancy:output_type -> varco.v1.WatchOccupancyResponse
-	36, // [36:41] is the sub-list for method output_type
-	31, // [31:36] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	24, // 7: varco.v1.GateSettings.max_data_age:type_name -> google.protobuf.Duration
+	23, // 8: varco.v1.TicketKey.retired_at:type_name -> google.protobuf.Timestamp
+	23, // 9: varco.v1.Revocation.revoked_at:type_name -> google.protobuf.Timestamp
+	26, // 10: varco.v1.TicketPresence.state:type_name -> varco.v1.TicketState
+	23, // 11: varco.v1.TicketPresence.entered_at:type_name -> google.protobuf.Timestamp
+	23, // 12: varco.v1.TicketPresence.expires_at:type_name -> google.protobuf.Timestamp
+	23, // 13: varco.v1.TicketPresence.exited_at:type_name -> google.protobuf.Timestamp
+	5,  // 14: varco.v1.EnrollResponse.settings:type_name -> varco.v1.GateSettings
+	5,  // 15: varco.v1.SyncResponse.settings:type_name -> varco.v1.GateSettings
+	6,  // 16: varco.v1.SyncResponse.keys:type_name -> varco.v1.TicketKey
+	7,  // 17: varco.v1.SyncResponse.revocations:type_name -> varco.v1.Revocation
+	8,  // 18: varco.v1.SyncResponse.presences:type_name -> varco.v1.TicketPresence
+	23, // 19: varco.v1.SyncResponse.server_time:type_name -> google.protobuf.Timestamp
+	0,  // 20: varco.v1.ScanRequest.direction:type_name -> varco.v1.ScanDirection
+	23, // 21: varco.v1.ScanRequest.scanned_at:type_name -> google.protobuf.Timestamp
+	4,  // 22: varco.v1.ScanResponse.verdict:type_name -> varco.v1.Verdict
+	0,  // 23: varco.v1.OfflineScan.direction:type_name -> varco.v1.ScanDirection
+	23, // 24: varco.v1.OfflineScan.scanned_at:type_name -> google.protobuf.Timestamp
+	4,  // 25: varco.v1.OfflineScan.local_verdict:type_name -> varco.v1.Verdict
+	3,  // 26: varco.v1.UploadResult.outcome:type_name -> varco.v1.UploadOutcome
+	4,  // 27: varco.v1.UploadResult.server_verdict:type_name -> varco.v1.Verdict
+	15, // 28: varco.v1.UploadScansRequest.scans:type_name -> varco.v1.OfflineScan
+	16, // 29: varco.v1.UploadScansResponse.results:type_name -> varco.v1.UploadResult
+	23, // 30: varco.v1.Occupancy.slot_start:type_name -> google.protobuf.Timestamp
+	20, // 31: varco.v1.WatchOccupancyResponse.occupancy:type_name -> varco.v1.Occupancy
+	23, // 32: varco.v1.WatchOccupancyResponse.at:type_name -> google.protobuf.Timestamp
+	9,  // 33: varco.v1.GateService.Enroll:input_type -> varco.v1.EnrollRequest
+	11, // 34: varco.v1.GateService.Sync:input_type -> varco.v1.SyncRequest
+	13, // 35: varco.v1.GateService.Scan:input_type -> varco.v1.ScanRequest
+	17, // 36: varco.v1.GateService.UploadScans:input_type -> varco.v1.UploadScansRequest
+	19, // 37: varco.v1.GateService.WatchOccupancy:input_type -> varco.v1.WatchOccupancyRequest
+	10, // 38: varco.v1.GateService.Enroll:output_type -> varco.v1.EnrollResponse
+	12, // 39: varco.v1.GateService.Sync:output_type -> varco.v1.SyncResponse
+	14, // 40: varco.v1.GateService.Scan:output_type -> varco.v1.ScanResponse
+	18, // 41: varco.v1.GateService.UploadScans:output_type -> varco.v1.UploadScansResponse
+	21, // 42: varco.v1.GateService.WatchOccupancy:output_type -> varco.v1.WatchOccupancyResponse
+	38, // [38:43] is the sub-list for method output_type
+	33, // [33:38] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_gate_proto_init() }

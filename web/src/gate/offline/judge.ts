@@ -151,10 +151,20 @@ export function decide(c: Claims, p: Presence, g: GateConfig, dir: number, now: 
   return { verdict: Accepted, reason: "OK", next, changed: true };
 }
 
+/** Freshness is how old the device's data is: its last contact with the
+ * server (Unix ms, in the server's time) and the most the organizer allows
+ * for offline decisions (GateSettings.max_data_age; 0: no bound). */
+export interface Freshness {
+  asOf: number;
+  maxAgeMs: number;
+}
+
 /** judge decides one payload offline, as the Go scanner does. */
-export async function judge(payload: string, ring: KeyRing, known: Known, g: GateConfig, dir: number, now: number): Promise<Judged> {
+export async function judge(payload: string, ring: KeyRing, known: Known, fresh: Freshness, g: GateConfig, dir: number, now: number): Promise<Judged> {
   const v = await verify(payload, ring, now);
   const r: Judged = { verdict: Refused, reason: v.reason, ticketId: v.claims?.ticketId ?? "", seats: v.claims?.seats ?? 0 };
+  // Keys and revocations this old may miss a cancelled ticket or a new key.
+  if (fresh.maxAgeMs > 0 && now - fresh.asOf > fresh.maxAgeMs) return { ...r, reason: "DATA_TOO_OLD" };
   if (v.reason !== "OK" || !v.claims) return r;
   const c = v.claims;
   if (known.revoked(c.ticketId)) return { ...r, reason: "REVOKED" };

@@ -24,6 +24,8 @@ interface Case {
   gate: { resource_ids: string[]; direction: number; reentry_resource_ids?: string[]; max_inside?: Record<string, number> };
   direction: number;
   now_ms: number;
+  synced_at_ms?: number;
+  max_data_age_ms?: number;
 }
 
 function hexBytes(h: string): Uint8Array<ArrayBuffer> {
@@ -66,7 +68,8 @@ export async function runCases(cases: Case[]): Promise<unknown[]> {
     };
     const g = { resourceIds: c.gate.resource_ids, direction: c.gate.direction, reentryResourceIds: c.gate.reentry_resource_ids ?? [],
       maxInside: c.gate.max_inside };
-    const r = await judge(c.payload, ring, known, g, c.direction, c.now_ms);
+    const fresh = { asOf: c.synced_at_ms ?? 0, maxAgeMs: c.max_data_age_ms ?? 0 };
+    const r = await judge(c.payload, ring, known, fresh, g, c.direction, c.now_ms);
     out.push({
       verdict: r.verdict,
       reason: r.reason,
