@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -302,7 +303,18 @@ func TestSyncGovernsOfflineDecisions(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, gate.Accepted, r.Verdict, "the exit freed room")
 
+	require.NoError(t, st.Save())
+	status, err := Inspect(st.Dir())
+	require.NoError(t, err)
+	var out strings.Builder
+	require.NoError(t, English.WriteStatus(&out, status, device, time.UTC))
+	require.Contains(t, out.String(), "!! CLOCK OFF by 3h0m0s from the server's")
+	require.NotContains(t, out.String(), "DATA TOO OLD")
+
 	clk.Advance(time.Hour + time.Second)
+	out.Reset()
+	require.NoError(t, English.WriteStatus(&out, status, clk.Now(), time.UTC))
+	require.Contains(t, out.String(), "!! DATA TOO OLD")
 	third, _ := sign(t, k, tourID)
 	r, err = s.Decide(ctx, third, gate.Entry)
 	require.NoError(t, err)
