@@ -73,6 +73,10 @@ type Tx interface {
 	// ticket the server never issued.
 	GetPresence(ctx context.Context, ticketID string) (p gate.Presence, found bool, err error)
 	SetPresence(ctx context.Context, ticketID string, p gate.Presence, at time.Time) error
+	// CountInside returns the people (seats of unrevoked tickets inside)
+	// inside a resource now, read in the scan's transaction so that the
+	// occupancy cap holds across gates.
+	CountInside(ctx context.Context, resourceID string) (int, error)
 	InsertScan(ctx context.Context, r Record) error
 	Enqueue(ctx context.Context, m outbox.Message) error
 	CancelMessages(ctx context.Context, subject string, at time.Time) error
@@ -165,6 +169,9 @@ func (s *Service) Decide(ctx context.Context, p authz.Principal, sc Scan) (Recor
 			// not a valid ticket any more.
 			presence.State = gate.Revoked
 		}
+		if err := capped(ctx, tx, &g, claims, policy, sc.Direction); err != nil {
+			return err
+		}
 		d := gate.Decide(claims, presence, g, sc.Direction, now)
 		rec.Verdict, rec.Reason = d.Verdict, d.Reason
 		rec.EnteredAt, rec.ExpiresAt = d.Next.EnteredAt, d.Next.ExpiresAt
@@ -215,6 +222,22 @@ func (s *Service) resource(ctx context.Context, id string, cache map[string]reso
 		cache[id] = info
 	}
 	return info, nil
+}
+
+// capped gives g the ticket resource's occupancy cap and the people inside
+// it now, when the resource has a cap and the scan is an entry (an exit is
+// never held back).
+func capped(ctx context.Context, tx Tx, g *gate.Gate, c ticket.Claims, policy catalog.TicketPolicy, dir gate.Direction) error {
+	if policy.MaxInside <= 0 || dir != gate.Entry {
+		return nil
+	}
+	n, err := tx.CountInside(ctx, c.ResourceID)
+	if err != nil {
+		return err
+	}
+	g.MaxInside = map[string]int{c.ResourceID: policy.MaxInside}
+	g.Inside = map[string]int{c.ResourceID: n}
+	return nil
 }
 
 // serves reports whether device p may decide on (and so change) tickets of

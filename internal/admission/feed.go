@@ -10,6 +10,7 @@ import (
 // TicketChange is a ticket's gate state as scanners need it.
 type TicketChange struct {
 	TicketID, ResourceID string
+	Seats                int
 	Presence             gate.Presence
 	RevokedAt            time.Time
 	RevokeReason         string

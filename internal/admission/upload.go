@@ -133,6 +133,11 @@ func (s *Service) uploadOne(ctx context.Context, tx Tx, p authz.Principal, sc Of
 	if !found {
 		presence.State = gate.Revoked
 	}
+	// The cap is judged against the people inside now, as the server knows
+	// them: a device's offline count may have missed other gates' entries.
+	if err := capped(ctx, tx, &g, claims, policy, sc.Direction); err != nil {
+		return res, err
+	}
 	d := gate.Decide(claims, presence, g, sc.Direction, sc.ScannedAt)
 	rec.Verdict, rec.Reason = d.Verdict, d.Reason
 	serverLetsThrough := d.Verdict == gate.Accepted || d.Verdict == gate.Flagged

@@ -63,11 +63,14 @@ func policyPB(p catalog.Policy) *varcov1.BookingPolicy {
 		CancelCutoff: durationpb.New(p.CancelCutoff),
 		Tickets: &varcov1.TicketPolicy{
 			ValidBeforeStart: durationpb.New(p.Tickets.ValidBeforeStart), ValidAfterEnd: durationpb.New(p.Tickets.ValidAfterEnd),
-			AllowReentry: p.Tickets.AllowReentry,
+			AllowReentry: p.Tickets.AllowReentry, MaxInside: int32(p.Tickets.MaxInside),
 		},
 	}
 	if p.ReminderLead > 0 {
 		out.ReminderLead = durationpb.New(p.ReminderLead)
+	}
+	if p.Tickets.OfflineMaxAge > 0 {
+		out.Tickets.OfflineMaxAge = durationpb.New(p.Tickets.OfflineMaxAge)
 	}
 	if p.Tickets.MaxStay > 0 {
 		out.Tickets.MaxStay = durationpb.New(p.Tickets.MaxStay)

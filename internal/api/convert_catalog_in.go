@@ -75,7 +75,8 @@ func policyIn(p *varcov1.BookingPolicy) catalog.Policy {
 		Tickets: catalog.TicketPolicy{
 			ValidBeforeStart: durationIn(t.GetValidBeforeStart()), ValidAfterEnd: durationIn(t.GetValidAfterEnd()),
 			MaxStay: durationIn(t.GetMaxStay()), WarningLead: durationIn(t.GetWarningLead()),
-			AllowReentry: t.GetAllowReentry(),
+			AllowReentry: t.GetAllowReentry(), MaxInside: int(t.GetMaxInside()),
+			OfflineMaxAge: durationIn(t.GetOfflineMaxAge()),
 		},
 	}
 }

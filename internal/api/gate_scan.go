@@ -35,6 +35,8 @@ var scanMessages = map[gate.Reason][2]string{
 	gate.ReasonAlreadyUsed:    {"Biglietto già usato (uscita registrata)", "Ticket already used (exit recorded)"},
 	gate.ReasonStayExpired:    {"Tempo di permanenza scaduto", "Stay time ran out"},
 	gate.ReasonNotInside:      {"Uscita senza ingresso registrato", "Exit without a recorded entry"},
+	gate.ReasonVenueFull:      {"Capienza raggiunta, attendere un'uscita", "Venue full, wait for someone to leave"},
+	"DATA_TOO_OLD":            {"Dati del dispositivo troppo vecchi: ricollegare alla rete", "Device data too old: reconnect to the network"},
 }
 
 // ScanReasonText is the operator's text for a scan reason code ("OK",

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/varco-gate/varco/internal/admission"
@@ -131,7 +133,13 @@ func (g *Gate) Sync(ctx context.Context, req *connect.Request[varcov1.SyncReques
 		return ToConnect(ctx, g.log, Language(req.Header()), err)
 	}
 	first.Cursor = encodeSyncCursor(cursor)
-	if err := stream.Send(first); err != nil {
+	// Every message carries the server's clock, heartbeats included: the
+	// device keeps its own clock's offset from it.
+	send := func(m *varcov1.SyncResponse) error {
+		m.ServerTime = timestamppb.New(s.Clk.Now())
+		return stream.Send(m)
+	}
+	if err := send(first); err != nil {
 		return err
 	}
 	ticker := time.NewTicker(s.poll())
@@ -148,7 +156,7 @@ func (g *Gate) Sync(ctx context.Context, req *connect.Request[varcov1.SyncReques
 			return ToConnect(ctx, g.log, Language(req.Header()), err)
 		}
 		if !dev.RevokedAt.IsZero() {
-			return stream.Send(&varcov1.SyncResponse{Cursor: encodeSyncCursor(cursor), DeviceRevoked: true})
+			return send(&varcov1.SyncResponse{Cursor: encodeSyncCursor(cursor), DeviceRevoked: true})
 		}
 		msg := &varcov1.SyncResponse{}
 		if err := fill(msg); err != nil {
@@ -158,7 +166,7 @@ func (g *Gate) Sync(ctx context.Context, req *connect.Request[varcov1.SyncReques
 		if len(msg.Revocations) == 0 && len(msg.Presences) == 0 && s.Clk.Now().Sub(lastSent) < s.heartbeat() {
 			continue
 		}
-		if err := stream.Send(msg); err != nil {
+		if err := send(msg); err != nil {
 			return err
 		}
 		lastSent = s.Clk.Now()
@@ -175,17 +183,19 @@ func addChange(msg *varcov1.SyncResponse, c admission.TicketChange) {
 		return // nothing a scanner needs: the QR itself carries the ticket
 	}
 	msg.Presences = append(msg.Presences, &varcov1.TicketPresence{
-		TicketId: c.TicketID, ResourceId: c.ResourceID, State: varcov1.TicketState(c.Presence.State),
+		TicketId: c.TicketID, ResourceId: c.ResourceID, Seats: int32(c.Seats), State: varcov1.TicketState(c.Presence.State),
 		EnteredAt: optionalTimestamp(c.Presence.EnteredAt), ExpiresAt: optionalTimestamp(c.Presence.ExpiresAt),
 		ExitedAt: optionalTimestamp(c.Presence.ExitedAt),
 	})
 }
 
 func (g *Gate) settingsPB(ctx context.Context, d identity.Device) *varcov1.GateSettings {
-	out := &varcov1.GateSettings{DeviceId: d.ID, Name: d.Name, ResourceIds: d.ResourceIDs, Direction: varcov1.GateDirection(d.Direction)}
+	out := &varcov1.GateSettings{DeviceId: d.ID, Name: d.Name, ResourceIds: d.ResourceIDs, Direction: varcov1.GateDirection(d.Direction),
+		MaxDataAge: durationpb.New(catalog.DefaultOfflineMaxAge)}
 	if g.streams.Feed == nil {
 		return out
 	}
+	maxAge := time.Duration(0)
 	// The zone of the first resource's place: a gate serves one place (its
 	// resources could in principle span two, but not two time zones).
 	if len(d.ResourceIDs) > 0 {
@@ -194,9 +204,27 @@ func (g *Gate) settingsPB(ctx context.Context, d identity.Device) *varcov1.GateS
 		}
 	}
 	for _, id := range d.ResourceIDs {
-		if r, err := g.streams.Feed.GetResource(ctx, id); err == nil && r.Policy.Tickets.AllowReentry {
+		r, err := g.streams.Feed.GetResource(ctx, id)
+		if err != nil {
+			continue
+		}
+		if r.Policy.Tickets.AllowReentry {
 			out.ReentryResourceIds = append(out.ReentryResourceIds, id)
 		}
+		if r.Policy.Tickets.MaxInside > 0 {
+			if out.MaxInside == nil {
+				out.MaxInside = map[string]int32{}
+			}
+			out.MaxInside[id] = int32(r.Policy.Tickets.MaxInside)
+		}
+		// The strictest resource wins: one device decides for all.
+		age := cmp.Or(r.Policy.Tickets.OfflineMaxAge, catalog.DefaultOfflineMaxAge)
+		if maxAge == 0 || age < maxAge {
+			maxAge = age
+		}
+	}
+	if maxAge > 0 {
+		out.MaxDataAge = durationpb.New(maxAge)
 	}
 	return out
 }

@@ -37,6 +37,7 @@ type offlineAnswer struct {
 		EnteredAtMs int64  `json:"entered_at_ms"`
 		ExpiresAtMs int64  `json:"expires_at_ms"`
 		ExitedAtMs  int64  `json:"exited_at_ms"`
+		Seats       int    `json:"seats"`
 	} `json:"next"`
 }
 

@@ -141,7 +141,17 @@ type TicketPolicy struct {
 	MaxStay          time.Duration // 0: no limit.
 	WarningLead      time.Duration
 	AllowReentry     bool
+	// MaxInside caps the people inside at once, whatever the seats sold;
+	// 0: no cap.
+	MaxInside int
+	// OfflineMaxAge bounds the age of a gate's data for offline decisions;
+	// 0: DefaultOfflineMaxAge.
+	OfflineMaxAge time.Duration
 }
+
+// DefaultOfflineMaxAge is how old a gate's keys and revocations may be for
+// it to decide offline when the policy does not say.
+const DefaultOfflineMaxAge = 24 * time.Hour
 
 // Policy holds the booking rules of a resource other than opening hours.
 type Policy struct {

@@ -32,6 +32,10 @@ const (
 	MaxSeatsPerBooking       = 100
 	MaxActivePerPerson       = 100
 	MaxOpensDaysAhead        = 730
+	// MaxInside bounds a resource's occupancy cap (TicketPolicy.MaxInside).
+	MaxInside = 1_000_000
+	// MaxOfflineMaxAge bounds TicketPolicy.OfflineMaxAge.
+	MaxOfflineMaxAge = 30 * 24 * time.Hour
 	// MaxPolicyDuration bounds every other policy duration: two years, the
 	// longest booking window, so no lead time can outlast the window.
 	MaxPolicyDuration = MaxOpensDaysAhead * 24 * time.Hour
@@ -504,6 +508,16 @@ func validatePolicy(kind ResourceKind, ticketed bool, p Policy) (Policy, error) 
 		return p, invalid(f("tickets"), "not_ticketed",
 			"Le impostazioni dei biglietti valgono solo per eventi o servizi con biglietto.",
 			"Ticket settings apply only to events or ticketed resources.")
+	}
+	if t.MaxInside < 0 || t.MaxInside > MaxInside {
+		return p, invalid(f("tickets.max_inside"), "out_of_range",
+			fmt.Sprintf("Da 0 (nessun limite) a %d persone.", MaxInside),
+			fmt.Sprintf("From 0 (no cap) to %d people.", MaxInside))
+	}
+	if t.OfflineMaxAge != 0 && (t.OfflineMaxAge < time.Minute || t.OfflineMaxAge > MaxOfflineMaxAge || t.OfflineMaxAge%time.Minute != 0) {
+		return p, invalid(f("tickets.offline_max_age"), "out_of_range",
+			"In minuti interi, da 1 minuto a 30 giorni (vuoto: 24 ore).",
+			"Whole minutes, from 1 minute to 30 days (unset: 24 hours).")
 	}
 	if t.WarningLead > 0 && t.MaxStay == 0 {
 		return p, invalid(f("tickets.warning_lead"), "warning_without_max_stay",

@@ -264,6 +264,11 @@ func TestValidateResource(t *testing.T) {
 		{"negative ticket validity", validEvent, func(r *Resource) { r.Policy.Tickets.ValidBeforeStart = -time.Minute }, "resource.policy.tickets.valid_before_start"},
 		{"negative ticket after end", validEvent, func(r *Resource) { r.Policy.Tickets.ValidAfterEnd = -time.Minute }, "resource.policy.tickets.valid_after_end"},
 		{"negative max stay", validEvent, func(r *Resource) { r.Policy.Tickets.MaxStay = -time.Minute }, "resource.policy.tickets.max_stay"},
+		{"negative occupancy cap", validEvent, func(r *Resource) { r.Policy.Tickets.MaxInside = -1 }, "resource.policy.tickets.max_inside"},
+		{"huge occupancy cap", validEvent, func(r *Resource) { r.Policy.Tickets.MaxInside = 1_000_001 }, "resource.policy.tickets.max_inside"},
+		{"offline age below a minute", validEvent, func(r *Resource) { r.Policy.Tickets.OfflineMaxAge = time.Second }, "resource.policy.tickets.offline_max_age"},
+		{"offline age beyond 30 days", validEvent, func(r *Resource) { r.Policy.Tickets.OfflineMaxAge = 31 * 24 * time.Hour }, "resource.policy.tickets.offline_max_age"},
+		{"offline age not in minutes", validEvent, func(r *Resource) { r.Policy.Tickets.OfflineMaxAge = 90 * time.Second }, "resource.policy.tickets.offline_max_age"},
 		{"warning beyond stay", validEvent, func(r *Resource) { r.Policy.Tickets.WarningLead = 2 * time.Hour }, "resource.policy.tickets.warning_lead"},
 		{"warning without stay", validEvent, func(r *Resource) { r.Policy.Tickets.MaxStay = 0 }, "resource.policy.tickets.warning_lead"},
 	}

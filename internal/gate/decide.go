@@ -68,6 +68,7 @@ const (
 	ReasonAlreadyUsed    Reason = "ALREADY_USED"
 	ReasonStayExpired    Reason = "STAY_EXPIRED"
 	ReasonNotInside      Reason = "NOT_INSIDE"
+	ReasonVenueFull      Reason = "VENUE_FULL"
 )
 
 // Gate is the scanning device's configuration.
@@ -77,6 +78,14 @@ type Gate struct {
 	// ReentryResourceIDs lists resources whose tickets may enter again
 	// after an exit.
 	ReentryResourceIDs []string
+	// MaxInside caps the people inside a resource at once, whatever the
+	// seats sold (resource id → cap; absent or 0: no cap).
+	MaxInside map[string]int
+	// Inside counts the people (seats of inside tickets) inside each
+	// resource now, as known to the decider: exact across gates on the
+	// server, the device's own synced state offline. Only read where a
+	// cap is set.
+	Inside map[string]int
 }
 
 // Presence is a ticket's gate state as known to the decider.
@@ -126,6 +135,10 @@ func Decide(c ticket.Claims, p Presence, g Gate, dir Direction, now time.Time) D
 	}
 	if r := c.Window(now); r != ticket.ReasonOK {
 		return refuse(Reason(r), p)
+	}
+	if limit := g.MaxInside[c.ResourceID]; limit > 0 && g.Inside[c.ResourceID]+c.Seats > limit {
+		// The whole party enters together or waits: an exit frees room.
+		return refuse(ReasonVenueFull, p)
 	}
 	next := p
 	next.State = Inside

@@ -45,6 +45,16 @@ func TestDecide(t *testing.T) {
 		{"expired ticket", Presence{State: Expired}, both, Entry, start, Refused, ReasonStayExpired, Expired},
 		{"re-entry where allowed keeps the first timer", exited, Gate{ResourceIDs: []string{"tour"}, Direction: GateBoth, ReentryResourceIDs: []string{"tour"}},
 			Entry, start.Add(40 * time.Minute), Accepted, "OK", Inside},
+		{"venue full: the party would pass the cap", Presence{State: Issued}, Gate{ResourceIDs: []string{"tour"}, Direction: GateBoth,
+			MaxInside: map[string]int{"tour": 10}, Inside: map[string]int{"tour": 9}}, Entry, entered, Refused, ReasonVenueFull, Issued},
+		{"venue full: the party fills the cap exactly", Presence{State: Issued}, Gate{ResourceIDs: []string{"tour"}, Direction: GateBoth,
+			MaxInside: map[string]int{"tour": 10}, Inside: map[string]int{"tour": 8}}, Entry, entered, Accepted, "OK", Inside},
+		{"venue full: another resource's cap does not apply", Presence{State: Issued}, Gate{ResourceIDs: []string{"tour"}, Direction: GateBoth,
+			MaxInside: map[string]int{"boat": 1}, Inside: map[string]int{"boat": 5}}, Entry, entered, Accepted, "OK", Inside},
+		{"venue full: an exit is always let out", inside, Gate{ResourceIDs: []string{"tour"}, Direction: GateBoth,
+			MaxInside: map[string]int{"tour": 1}, Inside: map[string]int{"tour": 5}}, Exit, start, Accepted, "OK", Exited},
+		{"venue full: anti-passback first", inside, Gate{ResourceIDs: []string{"tour"}, Direction: GateBoth,
+			MaxInside: map[string]int{"tour": 1}, Inside: map[string]int{"tour": 5}}, Entry, start, Refused, ReasonAlreadyInside, Inside},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -55,6 +55,8 @@ var reasonText = map[gate.Reason]struct{ short, long [2]string }{
 	gate.ReasonAlreadyUsed:    {[2]string{"GIÀ USATO", "ALREADY USED"}, [2]string{"Biglietto già usato (uscita registrata)", "Ticket already used (exit recorded)"}},
 	gate.ReasonStayExpired:    {[2]string{"TEMPO SCADUTO", "STAY EXPIRED"}, [2]string{"Tempo di permanenza scaduto", "Stay time ran out"}},
 	gate.ReasonNotInside:      {[2]string{"NON ENTRATO", "NOT INSIDE"}, [2]string{"Uscita senza ingresso registrato", "Exit without a recorded entry"}},
+	gate.ReasonVenueFull:      {[2]string{"CAPIENZA RAGGIUNTA", "VENUE FULL"}, [2]string{"Capienza raggiunta, attendere un'uscita", "Venue full, wait for someone to leave"}},
+	ReasonDataTooOld:          {[2]string{"DATI TROPPO VECCHI", "DATA TOO OLD"}, [2]string{"Dati del dispositivo troppo vecchi: ricollegare alla rete", "Device data too old: reconnect to the network"}},
 	ReasonDeviceRefused:       {[2]string{"DISPOSITIVO NON AUTORIZZATO", "DEVICE NOT AUTHORIZED"}, [2]string{"Il server non riconosce questo dispositivo: registrarlo di nuovo", "The server does not accept this device: enroll it again"}},
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"math/big"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,12 @@ type offlineCase struct {
 	Gate      caseGate                `json:"gate"`
 	Direction gate.Direction          `json:"direction"`
 	NowMs     int64                   `json:"now_ms"`
-	Want      caseResult              `json:"want"`
+	// SyncedAtMs is the device's last contact with the server and
+	// MaxDataAgeMs the most its data may age for offline decisions (0: no
+	// bound), both as the device knows them in the server's time.
+	SyncedAtMs   int64      `json:"synced_at_ms,omitempty"`
+	MaxDataAgeMs int64      `json:"max_data_age_ms,omitempty"`
+	Want         caseResult `json:"want"`
 }
 
 type caseKey struct {
@@ -53,12 +59,14 @@ type casePresence struct {
 	EnteredAtMs int64      `json:"entered_at_ms,omitempty"`
 	ExpiresAtMs int64      `json:"expires_at_ms,omitempty"`
 	ExitedAtMs  int64      `json:"exited_at_ms,omitempty"`
+	Seats       int        `json:"seats,omitempty"`
 }
 
 type caseGate struct {
 	ResourceIDs        []string           `json:"resource_ids"`
 	Direction          gate.GateDirection `json:"direction"`
 	ReentryResourceIDs []string           `json:"reentry_resource_ids,omitempty"`
+	MaxInside          map[string]int     `json:"max_inside,omitempty"`
 }
 
 // caseResult is the answer: what the operator is shown and the presence
@@ -90,12 +98,12 @@ func fromMs(v int64) time.Time {
 
 func (p casePresence) presence() Presence {
 	return Presence{ResourceID: p.ResourceID, State: p.State, EnteredAt: fromMs(p.EnteredAtMs),
-		ExpiresAt: fromMs(p.ExpiresAtMs), ExitedAt: fromMs(p.ExitedAtMs)}
+		ExpiresAt: fromMs(p.ExpiresAtMs), ExitedAt: fromMs(p.ExitedAtMs), Seats: p.Seats}
 }
 
 func presenceOf(p Presence) casePresence {
 	return casePresence{ResourceID: p.ResourceID, State: p.State, EnteredAtMs: ms(p.EnteredAt),
-		ExpiresAtMs: ms(p.ExpiresAt), ExitedAtMs: ms(p.ExitedAt)}
+		ExpiresAtMs: ms(p.ExpiresAt), ExitedAtMs: ms(p.ExitedAt), Seats: p.Seats}
 }
 
 // run decides c with the scanner's own offline decider, keys loaded the
@@ -122,8 +130,17 @@ func (c offlineCase) run(t *testing.T) caseResult {
 		}
 		return false, p.presence()
 	}
-	g := gate.Gate{ResourceIDs: c.Gate.ResourceIDs, Direction: c.Gate.Direction, ReentryResourceIDs: c.Gate.ReentryResourceIDs}
-	r, next := judge(c.Payload, ring, lookup, g, c.Direction, fromMs(c.NowMs))
+	inside := func(resourceID string) int {
+		presences := map[string]Presence{}
+		for id, p := range c.Presences {
+			presences[id] = p.presence()
+		}
+		return countInside(presences, func(id string) bool { return slices.Contains(c.Revoked, id) }, resourceID)
+	}
+	g := gate.Gate{ResourceIDs: c.Gate.ResourceIDs, Direction: c.Gate.Direction, ReentryResourceIDs: c.Gate.ReentryResourceIDs,
+		MaxInside: c.Gate.MaxInside}
+	fresh := freshness{AsOf: fromMs(c.SyncedAtMs), MaxAge: time.Duration(c.MaxDataAgeMs) * time.Millisecond}
+	r, next := judge(c.Payload, ring, lookup, inside, fresh, g, c.Direction, fromMs(c.NowMs))
 	out := caseResult{Verdict: r.Verdict, Reason: r.Reason, TicketID: r.TicketID, Seats: r.Seats,
 		EnteredAtMs: ms(r.EnteredAt), ExpiresAtMs: ms(r.ExpiresAt), TimeLeftMs: r.TimeLeft.Milliseconds()}
 	if next != nil {
@@ -303,6 +320,24 @@ func offlineCases(t *testing.T) []offlineCase {
 	exited := inside
 	exited.State, exited.ExitedAtMs = gate.Exited, ms(entered.Add(30*time.Minute))
 	at := func(p casePresence) map[string]casePresence { return map[string]casePresence{caseTicket: p} }
+	// Occupancy: a cap of 3 people on the ticket's resource; others' tickets.
+	capped := caseGate{ResourceIDs: []string{caseResource}, Direction: gate.GateBoth, MaxInside: map[string]int{caseResource: 3}}
+	cappedReentry := capped
+	cappedReentry.ReentryResourceIDs = []string{caseResource}
+	const other1, other2 = "11111111-2222-4333-8444-555555555555", "22222222-3333-4444-8555-666666666666"
+	seated := func(p casePresence, seats int) casePresence { p.Seats = seats; return p }
+	withOthers := func(own *casePresence, others ...casePresence) map[string]casePresence {
+		m := map[string]casePresence{}
+		if own != nil {
+			m[caseTicket] = *own
+		}
+		for i, p := range others {
+			m[[]string{other1, other2}[i]] = p
+		}
+		return m
+	}
+	insideElsewhere := seated(inside, 3)
+	insideElsewhere.ResourceID = caseOther
 
 	// Malformed material.
 	withField := func(extra ...byte) string { return signed(keyA, append(append([]byte{}, raw...), extra...)) }
@@ -392,6 +427,15 @@ func offlineCases(t *testing.T) []offlineCase {
 		{"stay expired: entry after the stay ran out", ok, known, nil, at(inside), both, in, entered.Add(3 * time.Hour), ref, gate.ReasonStayExpired},
 		{"stay expired: re-entry after the stay ran out", ok, known, nil, at(exited), reentry, in, entered.Add(2*time.Hour + time.Second), ref, gate.ReasonStayExpired},
 		{"stay expired: expired state", ok, known, nil, at(casePresence{State: gate.Expired}), both, in, mid, ref, gate.ReasonStayExpired},
+		// Occupancy cap (the ticket admits 2).
+		{"venue full: 2 inside, 2 more would make 4 of 3", ok, known, nil, withOthers(nil, seated(inside, 2)), capped, in, mid, ref, gate.ReasonVenueFull},
+		{"venue full: 1 inside, 2 more fill the cap exactly", ok, known, nil, withOthers(nil, seated(inside, 1)), capped, in, mid, acc, "OK"},
+		{"venue full: those who left do not count", ok, known, nil, withOthers(nil, seated(exited, 2), seated(inside, 1)), capped, in, mid, acc, "OK"},
+		{"venue full: revoked tickets inside do not count", ok, known, []string{other1}, withOthers(nil, seated(inside, 2)), capped, in, mid, acc, "OK"},
+		{"venue full: people inside another resource do not count", ok, known, nil, withOthers(nil, insideElsewhere), capped, in, mid, acc, "OK"},
+		{"venue full: an exit is let out over the cap", ok, known, nil, withOthers(&inside, seated(inside, 3)), capped, out, mid, acc, "OK"},
+		{"venue full: a re-entry counts like an entry", ok, known, nil, withOthers(&exited, seated(inside, 2)), cappedReentry, in, mid, ref, gate.ReasonVenueFull},
+		{"venue full: anti-passback comes first", ok, known, nil, withOthers(&inside, seated(inside, 3)), capped, in, mid, ref, gate.ReasonAlreadyInside},
 		// Signatures and keys.
 		{"forged: claims altered", payloadOf(tampered.encode(), sig), known, nil, nil, both, in, mid, ref, "FORGED"},
 		{"forged: signature altered", payloadOf(raw, flipped), known, nil, nil, both, in, mid, ref, "FORGED"},
@@ -434,10 +478,30 @@ func offlineCases(t *testing.T) []offlineCase {
 		{"malformed: truncated field, signed", truncated, known, nil, nil, both, in, mid, ref, "MALFORMED"},
 		{"malformed: empty field present, signed", emptyKeyField, known, nil, nil, both, in, mid, ref, "MALFORMED"},
 	}
-	var cases []offlineCase
+	// Data age: the device decides offline only while its last contact
+	// with the server is at most max_data_age old.
+	type aged struct {
+		spec
+		synced time.Time
+		maxAge time.Duration
+	}
+	day := 24 * time.Hour
+	var all []aged
 	for _, sp := range specs {
+		all = append(all, aged{spec: sp})
+	}
+	all = append(all, []aged{
+		{spec{"data too old: a day and a millisecond since the last sync", ok, known, nil, nil, both, in, mid, ref, ReasonDataTooOld}, mid.Add(-day - time.Millisecond), day},
+		{spec{"data age: exactly at the limit it still decides", ok, known, nil, nil, both, in, mid, acc, "OK"}, mid.Add(-day), day},
+		{spec{"data too old: whatever the ticket", payloadOf(tampered.encode(), sig), known, nil, nil, both, in, mid, ref, ReasonDataTooOld}, mid.Add(-2 * day), day},
+		{spec{"data too old: exits too", ok, known, nil, at(inside), both, out, mid, ref, ReasonDataTooOld}, mid.Add(-time.Hour), 30 * time.Minute},
+		{spec{"data age: no bound synced", ok, known, nil, nil, both, in, mid, acc, "OK"}, mid.Add(-100 * day), 0},
+	}...)
+	var cases []offlineCase
+	for _, as := range all {
+		sp := as.spec
 		c := offlineCase{Name: sp.name, Payload: sp.payload, Keys: sp.keys, Revoked: sp.revoked, Presences: sp.pres,
-			Gate: sp.g, Direction: sp.dir, NowMs: ms(sp.now)}
+			Gate: sp.g, Direction: sp.dir, NowMs: ms(sp.now), SyncedAtMs: ms(as.synced), MaxDataAgeMs: as.maxAge.Milliseconds()}
 		if c.Keys == nil {
 			c.Keys = []caseKey{}
 		}

@@ -40,6 +40,11 @@ const (
 // opening the gate on its own.
 const ReasonDeviceRefused gate.Reason = "DEVICE_REFUSED"
 
+// ReasonDataTooOld (varco.v1.SCAN_REASON_DATA_TOO_OLD) refuses every
+// offline scan while the device's data is older than the organizer allows
+// (GateSettings.max_data_age).
+const ReasonDataTooOld gate.Reason = "DATA_TOO_OLD"
+
 // Errors.
 var (
 	// ErrNotEnrolled: the store has no credential; run `scanner enroll`.
@@ -253,7 +258,7 @@ func (s *Scanner) learn(payload string, r Result) {
 	// The server verified the payload; decoding it again (without the
 	// signature check) only recovers the resource id.
 	claims, _ := ticket.Decode(payload)
-	p := Presence{ResourceID: claims.ResourceID, EnteredAt: r.EnteredAt, ExpiresAt: r.ExpiresAt}
+	p := Presence{ResourceID: claims.ResourceID, EnteredAt: r.EnteredAt, ExpiresAt: r.ExpiresAt, Seats: claims.Seats}
 	var revokedAt time.Time
 	switch {
 	case r.Reason == gate.ReasonRevoked:
@@ -289,7 +294,13 @@ func (s *Scanner) learn(payload string, r Result) {
 func (s *Scanner) decideOffline(id, payload string, dir gate.Direction, now time.Time) (Result, error) {
 	s.offline.Lock()
 	defer s.offline.Unlock()
-	r, next := judge(payload, s.store, s.store.Lookup, s.store.Settings().Gate(), dir, now)
+	settings := s.store.Settings()
+	offset, lastSync := s.store.Offline()
+	// Decided (and queued) at the server's time: a device clock off by
+	// hours would otherwise open tickets outside their window.
+	now = now.Add(offset)
+	fresh := freshness{AsOf: lastSync.Add(offset), MaxAge: settings.MaxDataAge}
+	r, next := judge(payload, s.store, s.store.Lookup, s.store.Inside, fresh, settings.Gate(), dir, now)
 	r.ScanID = id
 	// Every offline decision is queued, refusals too: the server keeps
 	// every online scan, and an offline refusal it would have accepted
@@ -312,9 +323,10 @@ func (s *Scanner) decideOffline(id, payload string, dir gate.Direction, now time
 // known presence. It is pure (lookup only reads), so the same table of cases
 // (testdata/offline_cases.json) checks it and the gate web app's port
 // (web/src/gate/offline), which must give identical verdicts. next is the
-// presence to store, nil when the verdict changes nothing.
+// presence to store, nil when the verdict changes nothing. inside counts
+// the people inside a resource, read only when it has an occupancy cap.
 func judge(payload string, keys ticket.KeyLookup, lookup func(ticketID string) (bool, Presence),
-	g gate.Gate, dir gate.Direction, now time.Time) (r Result, next *Presence) {
+	inside func(resourceID string) int, fresh freshness, g gate.Gate, dir gate.Direction, now time.Time) (r Result, next *Presence) {
 	r = Result{Direction: dir, ScannedAt: now}
 	// With no keys yet every ticket names an unknown key: Verify refuses
 	// it as UNKNOWN_KEY, which is the honest answer.
@@ -325,17 +337,24 @@ func judge(payload string, keys ticket.KeyLookup, lookup func(ticketID string) (
 		revoked, presence = lookup(claims.TicketID)
 	}
 	switch {
+	case fresh.stale(now):
+		// Keys and revocations this old may miss a cancelled ticket or a
+		// new key: better no decision than a wrong one.
+		r.Verdict, r.Reason = gate.Refused, ReasonDataTooOld
 	case verr != nil:
 		r.Verdict, r.Reason = gate.Refused, gate.Reason(ticket.ReasonOf(verr))
 	case revoked:
 		r.Verdict, r.Reason = gate.Refused, gate.ReasonRevoked
 	default:
+		if g.MaxInside[claims.ResourceID] > 0 {
+			g.Inside = map[string]int{claims.ResourceID: inside(claims.ResourceID)}
+		}
 		d := gate.Decide(claims, presence.Gate(), g, dir, now)
 		r.Verdict, r.Reason = d.Verdict, d.Reason
 		r.EnteredAt, r.ExpiresAt = d.Next.EnteredAt, d.Next.ExpiresAt
 		if d.Changed {
 			next = &Presence{ResourceID: claims.ResourceID, State: d.Next.State,
-				EnteredAt: d.Next.EnteredAt, ExpiresAt: d.Next.ExpiresAt, ExitedAt: d.Next.ExitedAt}
+				EnteredAt: d.Next.EnteredAt, ExpiresAt: d.Next.ExpiresAt, ExitedAt: d.Next.ExitedAt, Seats: claims.Seats}
 		}
 	}
 	if r.LetThrough() && !r.ExpiresAt.IsZero() {
@@ -343,6 +362,16 @@ func judge(payload string, keys ticket.KeyLookup, lookup func(ticketID string) (
 	}
 	return r, next
 }
+
+// freshness is how old the device's data is: as of its last contact with
+// the server (in the server's time), and the most the organizer allows for
+// offline decisions (0: no bound).
+type freshness struct {
+	AsOf   time.Time
+	MaxAge time.Duration
+}
+
+func (f freshness) stale(now time.Time) bool { return f.MaxAge > 0 && now.Sub(f.AsOf) > f.MaxAge }
 
 func reasonFromProto(r varcov1.ScanReason) gate.Reason {
 	const prefix = "SCAN_REASON_"

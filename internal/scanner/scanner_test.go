@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -264,4 +265,59 @@ func TestTimeoutPausesOnlineTries(t *testing.T) {
 	require.NoError(t, err)
 	scan()
 	require.Equal(t, 3, tries, "an answered upload ends the pause")
+}
+
+// What Sync teaches the device governs its offline decisions: the server's
+// clock (a device three hours behind still decides at the server's time,
+// and queues the scan at it), the occupancy cap (counted from its own
+// presences), and the most its data may age before it refuses to decide.
+func TestSyncGovernsOfflineDecisions(t *testing.T) {
+	t.Parallel()
+	k := testKey(t, 1)
+	st := newStore(t, gate.GateBoth, k)
+	device := t0.Add(-3 * time.Hour)
+	clk := clock.NewFake(device)
+	require.NoError(t, st.ApplySync(&varcov1.SyncResponse{ServerTime: timestamppb.New(t0), Settings: &varcov1.GateSettings{
+		DeviceId: testGateDev, ResourceIds: []string{tourID}, Direction: varcov1.GateDirection_GATE_DIRECTION_BOTH,
+		MaxInside: map[string]int32{tourID: 3}, MaxDataAge: durationpb.New(time.Hour)}}, device))
+	offset, _ := st.Offline()
+	require.Equal(t, 3*time.Hour, offset)
+	s := newTestScanner(st, &fakeGate{}, clk)
+	ctx := context.Background()
+
+	first, _ := sign(t, k, tourID)
+	r, err := s.Decide(ctx, first, gate.Entry)
+	require.NoError(t, err)
+	require.Equal(t, gate.Accepted, r.Verdict, "decided at the server's time, not TOO_EARLY")
+	require.Equal(t, t0, r.ScannedAt)
+	require.Equal(t, t0, queueOf(t, st, 1)[0].ScannedAt, "queued at the server's time")
+
+	second, _ := sign(t, k, tourID)
+	r, err = s.Decide(ctx, second, gate.Entry)
+	require.NoError(t, err)
+	require.Equal(t, gate.ReasonVenueFull, r.Reason, "2 inside + 2 > 3")
+	r, err = s.Decide(ctx, first, gate.Exit)
+	require.NoError(t, err)
+	require.Equal(t, gate.Accepted, r.Verdict)
+	r, err = s.Decide(ctx, second, gate.Entry)
+	require.NoError(t, err)
+	require.Equal(t, gate.Accepted, r.Verdict, "the exit freed room")
+
+	require.NoError(t, st.Save())
+	status, err := Inspect(st.Dir())
+	require.NoError(t, err)
+	var out strings.Builder
+	require.NoError(t, English.WriteStatus(&out, status, device, time.UTC))
+	require.Contains(t, out.String(), "!! CLOCK OFF by 3h0m0s from the server's")
+	require.NotContains(t, out.String(), "DATA TOO OLD")
+
+	clk.Advance(time.Hour + time.Second)
+	out.Reset()
+	require.NoError(t, English.WriteStatus(&out, status, clk.Now(), time.UTC))
+	require.Contains(t, out.String(), "!! DATA TOO OLD")
+	third, _ := sign(t, k, tourID)
+	r, err = s.Decide(ctx, third, gate.Entry)
+	require.NoError(t, err)
+	require.Equal(t, ReasonDataTooOld, r.Reason)
+	require.Equal(t, "Dati del dispositivo troppo vecchi: ricollegare alla rete", Italian.Message(r))
 }

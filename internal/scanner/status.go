@@ -69,6 +69,20 @@ func (l Lang) WriteStatus(w io.Writer, st Status, now time.Time, loc *time.Locat
 	if err != nil {
 		return err
 	}
+	var warn []string
+	if skewed(s.ClockOffset) {
+		warn = append(warn, fmt.Sprintf(l.pick("OROLOGIO SFASATO di %s rispetto al server: fuori linea vale l'ora del server",
+			"CLOCK OFF by %s from the server's: offline the server's time is used"), s.ClockOffset.Round(time.Second)))
+	}
+	if age := s.Settings.MaxDataAge; age > 0 && !s.LastSync.IsZero() && now.Sub(s.LastSync) > age {
+		warn = append(warn, l.pick("DATI TROPPO VECCHI: fuori linea ogni scansione è rifiutata, ricollegare alla rete",
+			"DATA TOO OLD: offline every scan is refused, reconnect to the network"))
+	}
+	for _, line := range warn {
+		if _, err := fmt.Fprintln(w, "!! "+line); err != nil {
+			return err
+		}
+	}
 	return l.writeProblems(w, st, loc)
 }
 

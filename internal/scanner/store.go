@@ -68,11 +68,18 @@ type Settings struct {
 	// TimeZone is the IANA zone of the place the gate's resources belong
 	// to: the operator reads times in it whatever the device's own zone.
 	TimeZone string `json:"time_zone,omitempty"`
+	// MaxInside is the occupancy cap of each capped resource served.
+	MaxInside map[string]int `json:"max_inside,omitempty"`
+	// MaxDataAge bounds how old the device's data (its last contact with
+	// the server) may be for it to decide offline; 0: no bound (a store
+	// synced before servers sent one).
+	MaxDataAge time.Duration `json:"max_data_age,omitempty"`
 }
 
 // Gate returns the settings as the gate rules want them.
 func (s Settings) Gate() gate.Gate {
-	return gate.Gate{ResourceIDs: s.ResourceIDs, Direction: s.Direction, ReentryResourceIDs: s.ReentryResourceIDs}
+	return gate.Gate{ResourceIDs: s.ResourceIDs, Direction: s.Direction, ReentryResourceIDs: s.ReentryResourceIDs,
+		MaxInside: s.MaxInside}
 }
 
 // Location is the place's time zone, in which the operator reads every
@@ -103,6 +110,9 @@ type Presence struct {
 	EnteredAt  time.Time  `json:"entered_at,omitzero"`
 	ExpiresAt  time.Time  `json:"expires_at,omitzero"`
 	ExitedAt   time.Time  `json:"exited_at,omitzero"`
+	// Seats are the people the ticket admits, counted against an
+	// occupancy cap while inside.
+	Seats int `json:"seats,omitempty"`
 }
 
 // Gate returns the presence as the gate rules want it.
@@ -126,6 +136,10 @@ type State struct {
 	// the state it describes, so the two never disagree after a crash.
 	Cursor   string    `json:"cursor,omitempty"`
 	LastSync time.Time `json:"last_sync,omitzero"`
+	// ClockOffset is the server's clock minus this device's, measured at
+	// the last Sync message: offline decisions are made at the corrected
+	// time.
+	ClockOffset time.Duration `json:"clock_offset,omitempty"`
 	// DeviceRevoked is set when the server revoked this device: the
 	// credential is forgotten and the scanner refuses to run.
 	DeviceRevoked bool `json:"device_revoked,omitempty"`
@@ -198,6 +212,7 @@ type Store struct {
 	// a heartbeat from a change; savedIdentity is identity.json's content.
 	savedCursor   string
 	savedLastSync time.Time
+	savedOffset   time.Duration
 	savedIdentity []byte
 }
 
@@ -299,6 +314,7 @@ func cloneState(st State) State {
 func cloneSettings(g Settings) Settings {
 	g.ResourceIDs = slices.Clone(g.ResourceIDs)
 	g.ReentryResourceIDs = slices.Clone(g.ReentryResourceIDs)
+	g.MaxInside = maps.Clone(g.MaxInside)
 	return g
 }
 
@@ -367,7 +383,7 @@ func (s *Store) saveLocked() error {
 			return fmt.Errorf("store: save: %w", err)
 		}
 		s.dirty = dirty{}
-		s.savedCursor, s.savedLastSync = s.st.Cursor, s.st.LastSync
+		s.savedCursor, s.savedLastSync, s.savedOffset = s.st.Cursor, s.st.LastSync, s.st.ClockOffset
 	}
 	return s.saveIdentityLocked()
 }
@@ -406,6 +422,41 @@ func (s *Store) Lookup(ticketID string) (revoked bool, p Presence) {
 		p.State = gate.Issued
 	}
 	return revoked, p
+}
+
+// MaxClockSkew is how far the device's clock may drift from the server's
+// before the operator is warned.
+const MaxClockSkew = time.Minute
+
+func skewed(d time.Duration) bool { return d > MaxClockSkew || d < -MaxClockSkew }
+
+// Offline returns what an offline decision needs beyond the state: the
+// device clock's offset from the server's, and the time of the last
+// contact with the server.
+func (s *Store) Offline() (offset time.Duration, lastSync time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.ClockOffset, s.st.LastSync
+}
+
+// Inside counts the people inside resourceID as the device knows them:
+// the seats of its unrevoked tickets inside, what the server counts too.
+func (s *Store) Inside(resourceID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return countInside(s.st.Presences, func(id string) bool { _, ok := s.st.Revoked[id]; return ok }, resourceID)
+}
+
+// countInside is the one count of people inside a resource, shared by the
+// store and the table of offline cases.
+func countInside(presences map[string]Presence, revoked func(ticketID string) bool, resourceID string) int {
+	n := 0
+	for id, p := range presences {
+		if p.State == gate.Inside && p.ResourceID == resourceID && !revoked(id) {
+			n += p.Seats
+		}
+	}
+	return n
 }
 
 func (d *dirty) presence(id string) {
@@ -648,6 +699,17 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 	changed := m.GetReset_() || m.GetSettings() != nil || len(m.GetKeys()) > 0 || len(m.GetRevocations()) > 0 ||
 		len(m.GetPresences()) > 0 || m.GetDeviceRevoked() || m.GetCursor() != s.savedCursor
 	st.LastSync = now
+	if m.GetServerTime() != nil {
+		off := m.GetServerTime().AsTime().Sub(now)
+		if skewed(off) && !skewed(st.ClockOffset) {
+			s.log.Warn("this device's clock differs from the server's by more than a minute: offline decisions use the server's time",
+				"offset", off.Round(time.Second))
+		}
+		if off != st.ClockOffset {
+			st.ClockOffset = off
+			s.dirty.meta = s.dirty.meta || skewed(off) != skewed(s.savedOffset)
+		}
+	}
 	// A heartbeat changes nothing but the time of the last sync, which is
 	// worth a write only now and then.
 	if changed || now.Sub(s.savedLastSync) >= heartbeatSaveEvery {
@@ -668,12 +730,24 @@ func settingsFromProto(g *varcov1.GateSettings) Settings {
 	return Settings{
 		DeviceID: g.GetDeviceId(), Name: g.GetName(), ResourceIDs: slices.Clone(g.GetResourceIds()),
 		Direction: gate.GateDirection(g.GetDirection()), ReentryResourceIDs: slices.Clone(g.GetReentryResourceIds()),
-		TimeZone: g.GetTimeZone(),
+		TimeZone: g.GetTimeZone(), MaxInside: maxInsideFromProto(g.GetMaxInside()),
+		MaxDataAge: g.GetMaxDataAge().AsDuration(),
 	}
 }
 
+func maxInsideFromProto(m map[string]int32) map[string]int {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]int, len(m))
+	for id, n := range m {
+		out[id] = int(n)
+	}
+	return out
+}
+
 func presenceFromProto(p *varcov1.TicketPresence) Presence {
-	out := Presence{ResourceID: p.GetResourceId(), State: gate.State(p.GetState())}
+	out := Presence{ResourceID: p.GetResourceId(), State: gate.State(p.GetState()), Seats: int(p.GetSeats())}
 	if p.GetEnteredAt() != nil {
 		out.EnteredAt = p.GetEnteredAt().AsTime()
 	}

@@ -42,6 +42,7 @@ const (
 	metaSettings   = "settings"
 	metaCursor     = "cursor"
 	metaLastSync   = "last_sync"
+	metaClockSkew  = "clock_offset"
 	metaRevoked    = "device_revoked"
 	metaCounters   = "counters"
 	// metaMigrated is set in the transaction that imports the legacy
@@ -200,6 +201,7 @@ func readMeta(meta *bolt.Bucket, l *loaded) error {
 		getJSON(meta, metaSettings, &l.st.Settings),
 		getJSON(meta, metaCursor, &l.st.Cursor),
 		getJSON(meta, metaLastSync, &l.st.LastSync),
+		getJSON(meta, metaClockSkew, &l.st.ClockOffset),
 		getJSON(meta, metaRevoked, &l.st.DeviceRevoked),
 		getJSON(meta, metaCounters, &l.counters),
 		func() error { l.st.Credential = Secret(cred); return nil }(),
@@ -282,6 +284,7 @@ func writeMeta(tx *bolt.Tx, st *State, c Counters) error {
 		putJSON(meta, metaSettings, st.Settings),
 		putJSON(meta, metaCursor, st.Cursor),
 		putJSON(meta, metaLastSync, st.LastSync),
+		putJSON(meta, metaClockSkew, st.ClockOffset),
 		putJSON(meta, metaRevoked, st.DeviceRevoked),
 		putCounters(tx, c),
 	)

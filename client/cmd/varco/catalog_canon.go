@@ -112,6 +112,7 @@ func canonPolicy(p *varcov1.BookingPolicy) *varcov1.BookingPolicy {
 	tickets := &varcov1.TicketPolicy{
 		ValidBeforeStart: canonDur(t.GetValidBeforeStart()), ValidAfterEnd: canonDur(t.GetValidAfterEnd()),
 		MaxStay: canonDur(t.GetMaxStay()), WarningLead: canonDur(t.GetWarningLead()), AllowReentry: t.GetAllowReentry(),
+		MaxInside: t.GetMaxInside(), OfflineMaxAge: canonDur(t.GetOfflineMaxAge()),
 	}
 	if !proto.Equal(tickets, &varcov1.TicketPolicy{}) {
 		out.Tickets = tickets

@@ -105,6 +105,8 @@ type ticketSpec struct {
 	MaxStay          duration `yaml:"max_stay"`
 	WarningLead      duration `yaml:"warning_lead"`
 	AllowReentry     bool     `yaml:"allow_reentry"`
+	MaxInside        int32    `yaml:"max_inside"`
+	OfflineMaxAge    duration `yaml:"offline_max_age"`
 }
 
 // ruleSpec is one weekly rule for one or more weekdays (it becomes one

@@ -73,6 +73,7 @@ func (r resourceSpec) proto(orgID, placeID, parentID string, position int, ops o
 			out.Policy.Tickets = &varcov1.TicketPolicy{
 				ValidBeforeStart: dur(t.ValidBeforeStart), ValidAfterEnd: dur(t.ValidAfterEnd),
 				MaxStay: dur(t.MaxStay), WarningLead: dur(t.WarningLead), AllowReentry: t.AllowReentry,
+				MaxInside: t.MaxInside, OfflineMaxAge: dur(t.OfflineMaxAge),
 			}
 		}
 	}

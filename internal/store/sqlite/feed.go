@@ -19,7 +19,7 @@ func (db *DB) TicketChanges(ctx context.Context, resourceIDs []string, since tim
 	for _, id := range resourceIDs {
 		args = append(args, id)
 	}
-	rows, err := db.R.QueryContext(ctx, `SELECT id, resource_id, state, entered_at_ms, expires_at_ms, exited_at_ms,
+	rows, err := db.R.QueryContext(ctx, `SELECT id, resource_id, seats, state, entered_at_ms, expires_at_ms, exited_at_ms,
 		revoked_at_ms, revoke_reason, version, updated_at_ms FROM tickets
 		WHERE (updated_at_ms, id) > (?, ?) AND valid_until_ms >= ? AND resource_id IN (`+placeholders(len(resourceIDs))+`)
 		ORDER BY updated_at_ms, id LIMIT ?`, append(args, limit)...)
@@ -32,7 +32,7 @@ func (db *DB) TicketChanges(ctx context.Context, resourceIDs []string, since tim
 		var c admission.TicketChange
 		var entered, expires, exited, revoked sql.NullInt64
 		var updated int64
-		if err := rows.Scan(&c.TicketID, &c.ResourceID, &c.Presence.State, &entered, &expires, &exited, &revoked,
+		if err := rows.Scan(&c.TicketID, &c.ResourceID, &c.Seats, &c.Presence.State, &entered, &expires, &exited, &revoked,
 			&c.RevokeReason, &c.Version, &updated); err != nil {
 			return nil, fmt.Errorf("ticket changes: %w", err)
 		}

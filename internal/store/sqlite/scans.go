@@ -92,6 +92,17 @@ func (t scanTx) SetPresence(ctx context.Context, ticketID string, p gate.Presenc
 	return err
 }
 
+// CountInside implements admission.Tx.
+func (t scanTx) CountInside(ctx context.Context, resourceID string) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(seats), 0) FROM tickets
+		WHERE resource_id = ? AND state = ? AND revoked_at_ms IS NULL`, resourceID, ticketInside).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count inside: %w", err)
+	}
+	return n, nil
+}
+
 // InsertScan implements admission.Tx.
 func (t scanTx) InsertScan(ctx context.Context, r admission.Record) error {
 	var localVerdict sql.NullInt64

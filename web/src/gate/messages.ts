@@ -62,6 +62,7 @@ const it = {
   "status.offline": "Fuori linea: il dispositivo decide da solo",
   "status.data": "dati aggiornati alle {0}",
   "status.noData": "nessun dato scaricato: senza rete i biglietti non si possono verificare",
+  "status.clockSkew": "l'orologio del dispositivo differisce da quello del server di {0} minuti: fuori linea vale l'ora del server",
   "verdict.offline": "Deciso dal dispositivo, senza il server",
   "verdict.storage": "Memoria del telefono piena: scansione non registrata, non far passare.",
   "duration.hm": "{0} h {1} min",
@@ -79,6 +80,8 @@ const it = {
   "reason.ALREADY_USED": "Biglietto già usato (uscita registrata)",
   "reason.STAY_EXPIRED": "Tempo di permanenza scaduto",
   "reason.NOT_INSIDE": "Uscita senza ingresso registrato",
+  "reason.VENUE_FULL": "Capienza raggiunta, attendere un'uscita",
+  "reason.DATA_TOO_OLD": "Dati del dispositivo troppo vecchi: ricollegare alla rete",
 };
 
 type Key = keyof typeof it;
@@ -142,6 +145,7 @@ const en: Record<Key, string> = {
   "status.offline": "Offline: this device decides on its own",
   "status.data": "data as of {0}",
   "status.noData": "no data downloaded: without network tickets cannot be checked",
+  "status.clockSkew": "this device's clock differs from the server's by {0} minutes: offline the server's time is used",
   "verdict.offline": "Decided by this device, without the server",
   "verdict.storage": "Phone storage full: scan not recorded, do not let through.",
   "duration.hm": "{0} h {1} min",
@@ -159,6 +163,8 @@ const en: Record<Key, string> = {
   "reason.ALREADY_USED": "Ticket already used (exit recorded)",
   "reason.STAY_EXPIRED": "Stay time ran out",
   "reason.NOT_INSIDE": "Exit without a recorded entry",
+  "reason.VENUE_FULL": "Venue full, wait for someone to leave",
+  "reason.DATA_TOO_OLD": "Device data too old: reconnect to the network",
 };
 
 const messages: Messages<Key> = { it, en };

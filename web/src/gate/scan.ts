@@ -13,7 +13,7 @@ import { ScanDirection, ScanReason, ScanVerdict, type Verdict } from "../gen/var
 import { gate, loadDevice, newScanId } from "./device";
 import { reasonText, t } from "./messages";
 import { maxPayloadLen, parsePayload } from "./offline/claims";
-import { Accepted, Exited, Flagged, Inside, Issued, Refused, judge, type Presence } from "./offline/judge";
+import { Accepted, Exited, Flagged, Inside, Issued, Refused, countInside, judge, type Presence } from "./offline/judge";
 import { loadQueue, loadState, ring, saveQueue, saveState } from "./offline/local";
 import { flush, lastContact } from "./sync";
 
@@ -118,16 +118,21 @@ function toneOfVerdict(v: number): Tone {
  * presence and queues the scan (refusals too, as the Go scanner does)
  * before the verdict is shown. */
 async function decideOffline(base: Pick<Shown, "id" | "payload" | "direction" | "at">): Promise<Shown> {
-  const now = base.at.getTime();
   const st = loadState();
+  // Decided (and queued) at the server's time, as the Go scanner does.
+  const offset = st.clockOffsetMs ?? 0;
+  const now = base.at.getTime() + offset;
   const d = loadDevice();
   const g = {
     resourceIds: st.resourceIds ?? d?.resourceIds ?? [],
     direction: st.direction ?? d?.direction ?? 0,
     reentryResourceIds: st.reentryResourceIds,
+    maxInside: st.maxInside,
   };
-  const known = { revoked: (id: string) => id in st.revoked, presence: (id: string) => st.presences[id] };
-  const r = await judge(base.payload, await ring(st), known, g, base.direction, now);
+  const revoked = (id: string) => id in st.revoked;
+  const known = { revoked, presence: (id: string) => st.presences[id], inside: (res: string) => countInside(st.presences, revoked, res) };
+  const fresh = { asOf: (st.lastSync ?? 0) + offset, maxAgeMs: st.maxDataAgeMs ?? 0 };
+  const r = await judge(base.payload, await ring(st), known, fresh, g, base.direction, now);
   const shown: Shown = {
     ...base,
     tone: toneOfVerdict(r.verdict),
@@ -166,10 +171,11 @@ async function decideOffline(base: Pick<Shown, "id" | "payload" | "direction" | 
  * scanner's learn). The Sync stream brings the same within a second. */
 function learn(s: Shown) {
   if (!s.ticketId) return;
-  const resourceId = parsePayload(s.payload)?.claims.resourceId;
+  const claims = parsePayload(s.payload)?.claims;
+  const resourceId = claims?.resourceId;
   const st = loadState();
   const old = st.presences[s.ticketId];
-  const p: Presence = { resourceId, state: Inside, enteredAt: s.enteredAt?.getTime(), expiresAt: s.expiresAt?.getTime() };
+  const p: Presence = { resourceId, state: Inside, enteredAt: s.enteredAt?.getTime(), expiresAt: s.expiresAt?.getTime(), seats: claims?.seats };
   const through = s.tone === "accepted" || s.tone === "flagged";
   if (s.reason === "REVOKED") {
     st.revoked[s.ticketId] = s.at.getTime();

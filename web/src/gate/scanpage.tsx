@@ -104,6 +104,12 @@ function StatusLine({ zone }: { zone: string }) {
       {" · "}
       {st.lastSync ? t("status.data", time(new Date(st.lastSync), zone)) : t("status.noData")}
       {queued > 0 && <> · {t("queue.pending", queued)}</>}
+      {Math.abs(st.clockOffsetMs ?? 0) > 60000 && (
+        <span id="gate-clock-skew">
+          {" · "}
+          {t("status.clockSkew", String(Math.round((st.clockOffsetMs ?? 0) / 60000)))}
+        </span>
+      )}
     </p>
   );
 }

@@ -31,7 +31,7 @@ export function isConnected(): boolean {
 const ms = (t: Timestamp | undefined) => (t ? timestampMs(t) : undefined);
 
 function presenceOf(p: TicketPresence): Presence {
-  return { resourceId: p.resourceId, state: p.state, enteredAt: ms(p.enteredAt), expiresAt: ms(p.expiresAt), exitedAt: ms(p.exitedAt) };
+  return { resourceId: p.resourceId, state: p.state, enteredAt: ms(p.enteredAt), expiresAt: ms(p.expiresAt), exitedAt: ms(p.exitedAt), seats: p.seats };
 }
 
 /** apply is one SyncResponse applied to the local state, in order. As in
@@ -48,12 +48,16 @@ export function apply(s: LocalState, m: SyncResponse, queued: Set<string>): Loca
     s.resourceIds = m.settings.resourceIds;
     s.direction = m.settings.direction;
     s.reentryResourceIds = m.settings.reentryResourceIds;
+    s.maxInside = m.settings.maxInside;
+    s.maxDataAgeMs = m.settings.maxDataAge ? Number(m.settings.maxDataAge.seconds) * 1000 : undefined;
   }
   if (m.keys.length > 0) s.keys = m.keys.map((k) => ({ id: k.keyId, publicHex: toHex(k.publicKey), retiredAt: ms(k.retiredAt) }));
   for (const r of m.revocations) s.revoked[r.ticketId] = ms(r.revokedAt) ?? Date.now();
   for (const p of m.presences) if (!queued.has(p.ticketId)) s.presences[p.ticketId] = presenceOf(p);
   if (m.cursor) s.cursor = m.cursor;
   s.lastSync = Date.now();
+  const server = ms(m.serverTime);
+  if (server !== undefined) s.clockOffsetMs = server - s.lastSync;
   return s;
 }
 

@@ -918,7 +918,14 @@ type TicketPolicy struct {
 	// expires (e.g. 10 minutes).
 	WarningLead *durationpb.Duration `protobuf:"bytes,4,opt,name=warning_lead,json=warningLead,proto3" json:"warning_lead,omitempty"`
 	// Whether a ticket may enter again after an exit.
-	AllowReentry  bool `protobuf:"varint,5,opt,name=allow_reentry,json=allowReentry,proto3" json:"allow_reentry,omitempty"`
+	AllowReentry bool `protobuf:"varint,5,opt,name=allow_reentry,json=allowReentry,proto3" json:"allow_reentry,omitempty"`
+	// Most people inside at once (seats of tickets inside), whatever the
+	// seats sold; 0: no cap. An entry that would pass it is refused
+	// (SCAN_REASON_VENUE_FULL) until an exit frees room.
+	MaxInside int32 `protobuf:"varint,6,opt,name=max_inside,json=maxInside,proto3" json:"max_inside,omitempty"`
+	// Gates decide offline only with data (keys, revocations) at most this
+	// old; unset: 24 hours. Whole minutes, from 1 minute to 30 days.
+	OfflineMaxAge *durationpb.Duration `protobuf:"bytes,7,opt,name=offline_max_age,json=offlineMaxAge,proto3" json:"offline_max_age,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -986,6 +993,20 @@ func (x *TicketPolicy) GetAllowReentry() bool {
 		return x.AllowReentry
 	}
 	return false
+}
+
+func (x *TicketPolicy) GetMaxInside() int32 {
+	if x != nil {
+		return x.MaxInside
+	}
+	return 0
+}
+
+func (x *TicketPolicy) GetOfflineMaxAge() *durationpb.Duration {
+	if x != nil {
+		return x.OfflineMaxAge
+	}
+	return nil
 }
 
 // Slot is one cell of the availability grid.
@@ -1824,13 +1845,16 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\rcancel_cutoff\x18\b \x01(\v2\x19.google.protobuf.DurationR\fcancelCutoff\x12>\n" +
 	"\rreminder_lead\x18\t \x01(\v2\x19.google.protobuf.DurationR\freminderLead\x120\n" +
 	"\atickets\x18\n" +
-	" \x01(\v2\x16.varco.v1.TicketPolicyR\atickets\"\xb3\x02\n" +
+	" \x01(\v2\x16.varco.v1.TicketPolicyR\atickets\"\x95\x03\n" +
 	"\fTicketPolicy\x12G\n" +
 	"\x12valid_before_start\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\x10validBeforeStart\x12A\n" +
 	"\x0fvalid_after_end\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\rvalidAfterEnd\x124\n" +
 	"\bmax_stay\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\amaxStay\x12<\n" +
 	"\fwarning_lead\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\vwarningLead\x12#\n" +
-	"\rallow_reentry\x18\x05 \x01(\bR\fallowReentry\"\xbb\x02\n" +
+	"\rallow_reentry\x18\x05 \x01(\bR\fallowReentry\x12\x1d\n" +
+	"\n" +
+	"max_inside\x18\x06 \x01(\x05R\tmaxInside\x12A\n" +
+	"\x0foffline_max_age\x18\a \x01(\v2\x19.google.protobuf.DurationR\rofflineMaxAge\"\xbb\x02\n" +
 	"\x04Slot\x120\n" +
 	"\x05start\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12,\n" +
 	"\x03end\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x03end\x12\x1f\n" +
@@ -1987,35 +2011,36 @@ var file_varco_v1_catalog_proto_depIdxs = []int32{
 	26, // 16: varco.v1.TicketPolicy.valid_after_end:type_name -> google.protobuf.Duration
 	26, // 17: varco.v1.TicketPolicy.max_stay:type_name -> google.protobuf.Duration
 	26, // 18: varco.v1.TicketPolicy.warning_lead:type_name -> google.protobuf.Duration
-	27, // 19: varco.v1.Slot.start:type_name -> google.protobuf.Timestamp
-	27, // 20: varco.v1.Slot.end:type_name -> google.protobuf.Timestamp
-	3,  // 21: varco.v1.Slot.state:type_name -> varco.v1.SlotState
-	11, // 22: varco.v1.Day.slots:type_name -> varco.v1.Slot
-	4,  // 23: varco.v1.ListOrganizationsResponse.organizations:type_name -> varco.v1.Organization
-	5,  // 24: varco.v1.ListPlacesResponse.places:type_name -> varco.v1.Place
-	8,  // 25: varco.v1.ListResourcesResponse.resources:type_name -> varco.v1.Resource
-	8,  // 26: varco.v1.GetResourceResponse.resource:type_name -> varco.v1.Resource
-	8,  // 27: varco.v1.GetResourceResponse.ancestors:type_name -> varco.v1.Resource
-	8,  // 28: varco.v1.GetResourceResponse.children:type_name -> varco.v1.Resource
-	5,  // 29: varco.v1.GetResourceResponse.place:type_name -> varco.v1.Place
-	4,  // 30: varco.v1.GetResourceResponse.organization:type_name -> varco.v1.Organization
-	12, // 31: varco.v1.GetAvailabilityResponse.days:type_name -> varco.v1.Day
-	27, // 32: varco.v1.GetAvailabilityResponse.computed_at:type_name -> google.protobuf.Timestamp
-	13, // 33: varco.v1.CatalogService.ListOrganizations:input_type -> varco.v1.ListOrganizationsRequest
-	15, // 34: varco.v1.CatalogService.ListPlaces:input_type -> varco.v1.ListPlacesRequest
-	17, // 35: varco.v1.CatalogService.ListResources:input_type -> varco.v1.ListResourcesRequest
-	19, // 36: varco.v1.CatalogService.GetResource:input_type -> varco.v1.GetResourceRequest
-	21, // 37: varco.v1.CatalogService.GetAvailability:input_type -> varco.v1.GetAvailabilityRequest
-	14, // 38: varco.v1.CatalogService.ListOrganizations:output_type -> varco.v1.ListOrganizationsResponse
-	16, // 39: varco.v1.CatalogService.ListPlaces:output_type -> varco.v1.ListPlacesResponse
-	18, // 40: varco.v1.CatalogService.ListResources:output_type -> varco.v1.ListResourcesResponse
-	20, // 41: varco.v1.CatalogService.GetResource:output_type -> varco.v1.GetResourceResponse
-	22, // 42: varco.v1.CatalogService.GetAvailability:output_type -> varco.v1.GetAvailabilityResponse
-	38, // [38:43] is the sub-list for method output_type
-	33, // [33:38] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	26, // 19: varco.v1.TicketPolicy.offline_max_age:type_name -> google.protobuf.Duration
+	27, // 20: varco.v1.Slot.start:type_name -> google.protobuf.Timestamp
+	27, // 21: varco.v1.Slot.end:type_name -> google.protobuf.Timestamp
+	3,  // 22: varco.v1.Slot.state:type_name -> varco.v1.SlotState
+	11, // 23: varco.v1.Day.slots:type_name -> varco.v1.Slot
+	4,  // 24: varco.v1.ListOrganizationsResponse.organizations:type_name -> varco.v1.Organization
+	5,  // 25: varco.v1.ListPlacesResponse.places:type_name -> varco.v1.Place
+	8,  // 26: varco.v1.ListResourcesResponse.resources:type_name -> varco.v1.Resource
+	8,  // 27: varco.v1.GetResourceResponse.resource:type_name -> varco.v1.Resource
+	8,  // 28: varco.v1.GetResourceResponse.ancestors:type_name -> varco.v1.Resource
+	8,  // 29: varco.v1.GetResourceResponse.children:type_name -> varco.v1.Resource
+	5,  // 30: varco.v1.GetResourceResponse.place:type_name -> varco.v1.Place
+	4,  // 31: varco.v1.GetResourceResponse.organization:type_name -> varco.v1.Organization
+	12, // 32: varco.v1.GetAvailabilityResponse.days:type_name -> varco.v1.Day
+	27, // 33: varco.v1.GetAvailabilityResponse.computed_at:type_name -> google.protobuf.Timestamp
+	13, // 34: varco.v1.CatalogService.ListOrganizations:input_type -> varco.v1.ListOrganizationsRequest
+	15, // 35: varco.v1.CatalogService.ListPlaces:input_type -> varco.v1.ListPlacesRequest
+	17, // 36: varco.v1.CatalogService.ListResources:input_type -> varco.v1.ListResourcesRequest
+	19, // 37: varco.v1.CatalogService.GetResource:input_type -> varco.v1.GetResourceRequest
+	21, // 38: varco.v1.CatalogService.GetAvailability:input_type -> varco.v1.GetAvailabilityRequest
+	14, // 39: varco.v1.CatalogService.ListOrganizations:output_type -> varco.v1.ListOrganizationsResponse
+	16, // 40: varco.v1.CatalogService.ListPlaces:output_type -> varco.v1.ListPlacesResponse
+	18, // 41: varco.v1.CatalogService.ListResources:output_type -> varco.v1.ListResourcesResponse
+	20, // 42: varco.v1.CatalogService.GetResource:output_type -> varco.v1.GetResourceResponse
+	22, // 43: varco.v1.CatalogService.GetAvailability:output_type -> varco.v1.GetAvailabilityResponse
+	39, // [39:44] is the sub-list for method output_type
+	34, // [34:39] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_catalog_proto_init() }

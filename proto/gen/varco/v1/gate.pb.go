@@ -165,6 +165,12 @@ const (
 	ScanReason_SCAN_REASON_STAY_EXPIRED ScanReason = 12
 	// An exit without a previous entry.
 	ScanReason_SCAN_REASON_NOT_INSIDE ScanReason = 13
+	// Entering would put more people inside than the resource's cap
+	// (TicketPolicy.max_inside): wait for someone to leave.
+	ScanReason_SCAN_REASON_VENUE_FULL ScanReason = 14
+	// Offline only: the device's keys and revocations are older than
+	// GateSettings.max_data_age; it must reconnect before deciding again.
+	ScanReason_SCAN_REASON_DATA_TOO_OLD ScanReason = 15
 )
 
 // Enum value maps for ScanReason.
@@ -184,6 +190,8 @@ var (
 		11: "SCAN_REASON_ALREADY_USED",
 		12: "SCAN_REASON_STAY_EXPIRED",
 		13: "SCAN_REASON_NOT_INSIDE",
+		14: "SCAN_REASON_VENUE_FULL",
+		15: "SCAN_REASON_DATA_TOO_OLD",
 	}
 	ScanReason_value = map[string]int32{
 		"SCAN_REASON_UNSPECIFIED":     0,
@@ -200,6 +208,8 @@ var (
 		"SCAN_REASON_ALREADY_USED":    11,
 		"SCAN_REASON_STAY_EXPIRED":    12,
 		"SCAN_REASON_NOT_INSIDE":      13,
+		"SCAN_REASON_VENUE_FULL":      14,
+		"SCAN_REASON_DATA_TOO_OLD":    15,
 	}
 )
 
@@ -416,7 +426,17 @@ type GateSettings struct {
 	ReentryResourceIds []string `protobuf:"bytes,5,rep,name=reentry_resource_ids,json=reentryResourceIds,proto3" json:"reentry_resource_ids,omitempty"`
 	// IANA time zone of the place of the resources ("Europe/Rome"): the
 	// device shows times in it, whatever the zone of its own clock.
-	TimeZone      string `protobuf:"bytes,6,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	TimeZone string `protobuf:"bytes,6,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	// Occupancy caps of the resources served (resource id → most people
+	// inside at once, TicketPolicy.max_inside); resources without a cap are
+	// absent. Offline the device counts the people inside from its own
+	// synced state.
+	MaxInside map[string]int32 `protobuf:"bytes,7,rep,name=max_inside,json=maxInside,proto3" json:"max_inside,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// Offline the device decides only while its last contact with the
+	// server is at most this old (the shortest TicketPolicy.offline_max_age
+	// of the resources served, 24 hours by default); beyond it every offline
+	// scan is refused as SCAN_REASON_DATA_TOO_OLD.
+	MaxDataAge    *durationpb.Duration `protobuf:"bytes,8,opt,name=max_data_age,json=maxDataAge,proto3" json:"max_data_age,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -491,6 +511,20 @@ func (x *GateSettings) GetTimeZone() string {
 		return x.TimeZone
 	}
 	return ""
+}
+
+func (x *GateSettings) GetMaxInside() map[string]int32 {
+	if x != nil {
+		return x.MaxInside
+	}
+	return nil
+}
+
+func (x *GateSettings) GetMaxDataAge() *durationpb.Duration {
+	if x != nil {
+		return x.MaxDataAge
+	}
+	return nil
 }
 
 // TicketKey is a public key that signs tickets.
@@ -636,7 +670,10 @@ type TicketPresence struct {
 	// When the stay runs out.
 	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
 	// Last exit.
-	ExitedAt      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=exited_at,json=exitedAt,proto3" json:"exited_at,omitempty"`
+	ExitedAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=exited_at,json=exitedAt,proto3" json:"exited_at,omitempty"`
+	// People the ticket admits: offline, the device counts the people inside
+	// a capped resource (GateSettings.max_inside) by them.
+	Seats         int32 `protobuf:"varint,7,opt,name=seats,proto3" json:"seats,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -711,6 +748,13 @@ func (x *TicketPresence) GetExitedAt() *timestamppb.Timestamp {
 		return x.ExitedAt
 	}
 	return nil
+}
+
+func (x *TicketPresence) GetSeats() int32 {
+	if x != nil {
+		return x.Seats
+	}
+	return 0
 }
 
 // EnrollRequest carries the one-time code.
@@ -889,6 +933,10 @@ type SyncResponse struct {
 	Presences []*TicketPresence `protobuf:"bytes,6,rep,name=presences,proto3" json:"presences,omitempty"`
 	// True when the device was revoked: forget the credential and stop.
 	DeviceRevoked bool `protobuf:"varint,7,opt,name=device_revoked,json=deviceRevoked,proto3" json:"device_revoked,omitempty"`
+	// The server's clock when the message was sent: the device measures its
+	// own clock against it, warns when they differ by more than a minute and
+	// decides offline at the corrected time.
+	ServerTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=server_time,json=serverTime,proto3" json:"server_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -970,6 +1018,13 @@ func (x *SyncResponse) GetDeviceRevoked() bool {
 		return x.DeviceRevoked
 	}
 	return false
+}
+
+func (x *SyncResponse) GetServerTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ServerTime
+	}
+	return nil
 }
 
 // ScanRequest is one scan to decide online.
@@ -1546,14 +1601,21 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"expires_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x126\n" +
 	"\ttime_left\x18\a \x01(\v2\x19.google.protobuf.DurationR\btimeLeft\x129\n" +
 	"\n" +
-	"entered_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tenteredAt\"\xe8\x01\n" +
+	"entered_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tenteredAt\"\xa9\x03\n" +
 	"\fGateSettings\x12\x1b\n" +
 	"\tdevice_id\x18\x01 \x01(\tR\bdeviceId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12!\n" +
 	"\fresource_ids\x18\x03 \x03(\tR\vresourceIds\x125\n" +
 	"\tdirection\x18\x04 \x01(\x0e2\x17.varco.v1.GateDirectionR\tdirection\x120\n" +
 	"\x14reentry_resource_ids\x18\x05 \x03(\tR\x12reentryResourceIds\x12\x1b\n" +
-	"\ttime_zone\x18\x06 \x01(\tR\btimeZone\"|\n" +
+	"\ttime_zone\x18\x06 \x01(\tR\btimeZone\x12D\n" +
+	"\n" +
+	"max_inside\x18\a \x03(\v2%.varco.v1.GateSettings.MaxInsideEntryR\tmaxInside\x12;\n" +
+	"\fmax_data_age\x18\b \x01(\v2\x19.google.protobuf.DurationR\n" +
+	"maxDataAge\x1a<\n" +
+	"\x0eMaxInsideEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"|\n" +
 	"\tTicketKey\x12\x15\n" +
 	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x1d\n" +
 	"\n" +
@@ -1565,7 +1627,7 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"\tticket_id\x18\x01 \x01(\tR\bticketId\x129\n" +
 	"\n" +
 	"revoked_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\trevokedAt\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xaa\x02\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xc0\x02\n" +
 	"\x0eTicketPresence\x12\x1b\n" +
 	"\tticket_id\x18\x01 \x01(\tR\bticketId\x12\x1f\n" +
 	"\vresource_id\x18\x02 \x01(\tR\n" +
@@ -1575,7 +1637,8 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"entered_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tenteredAt\x129\n" +
 	"\n" +
 	"expires_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x127\n" +
-	"\texited_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bexitedAt\"T\n" +
+	"\texited_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bexitedAt\x12\x14\n" +
+	"\x05seats\x18\a \x01(\x05R\x05seats\"T\n" +
 	"\rEnrollRequest\x12'\n" +
 	"\x0fenrollment_code\x18\x01 \x01(\tR\x0eenrollmentCode\x12\x1a\n" +
 	"\bhardware\x18\x02 \x01(\tR\bhardware\"d\n" +
@@ -1585,7 +1648,7 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"credential\x122\n" +
 	"\bsettings\x18\x02 \x01(\v2\x16.varco.v1.GateSettingsR\bsettings\"%\n" +
 	"\vSyncRequest\x12\x16\n" +
-	"\x06cursor\x18\x01 \x01(\tR\x06cursor\"\xb0\x02\n" +
+	"\x06cursor\x18\x01 \x01(\tR\x06cursor\"\xed\x02\n" +
 	"\fSyncResponse\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\tR\x06cursor\x12\x14\n" +
 	"\x05reset\x18\x02 \x01(\bR\x05reset\x122\n" +
@@ -1593,7 +1656,9 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"\x04keys\x18\x04 \x03(\v2\x13.varco.v1.TicketKeyR\x04keys\x126\n" +
 	"\vrevocations\x18\x05 \x03(\v2\x14.varco.v1.RevocationR\vrevocations\x126\n" +
 	"\tpresences\x18\x06 \x03(\v2\x18.varco.v1.TicketPresenceR\tpresences\x12%\n" +
-	"\x0edevice_revoked\x18\a \x01(\bR\rdeviceRevoked\"\xb2\x01\n" +
+	"\x0edevice_revoked\x18\a \x01(\bR\rdeviceRevoked\x12;\n" +
+	"\vserver_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"serverTime\"\xb2\x01\n" +
 	"\vScanRequest\x12\x17\n" +
 	"\ascan_id\x18\x01 \x01(\tR\x06scanId\x12\x18\n" +
 	"\apayload\x18\x02 \x01(\tR\apayload\x125\n" +
@@ -1640,7 +1705,7 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"\x18SCAN_VERDICT_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15SCAN_VERDICT_ACCEPTED\x10\x01\x12\x18\n" +
 	"\x14SCAN_VERDICT_REFUSED\x10\x02\x12\x18\n" +
-	"\x14SCAN_VERDICT_FLAGGED\x10\x03*\x94\x03\n" +
+	"\x14SCAN_VERDICT_FLAGGED\x10\x03*\xce\x03\n" +
 	"\n" +
 	"ScanReason\x12\x1b\n" +
 	"\x17SCAN_REASON_UNSPECIFIED\x10\x00\x12\x12\n" +
@@ -1657,7 +1722,9 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"\x12\x1c\n" +
 	"\x18SCAN_REASON_ALREADY_USED\x10\v\x12\x1c\n" +
 	"\x18SCAN_REASON_STAY_EXPIRED\x10\f\x12\x1a\n" +
-	"\x16SCAN_REASON_NOT_INSIDE\x10\r*\xa4\x01\n" +
+	"\x16SCAN_REASON_NOT_INSIDE\x10\r\x12\x1a\n" +
+	"\x16SCAN_REASON_VENUE_FULL\x10\x0e\x12\x1c\n" +
+	"\x18SCAN_REASON_DATA_TOO_OLD\x10\x0f*\xa4\x01\n" +
 	"\rUploadOutcome\x12\x1e\n" +
 	"\x1aUPLOAD_OUTCOME_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17UPLOAD_OUTCOME_RECORDED\x10\x01\x12\x1c\n" +
@@ -1685,7 +1752,7 @@ func file_varco_v1_gate_proto_rawDescGZIP() []byte {
 }
 
 var file_varco_v1_gate_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_varco_v1_gate_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_varco_v1_gate_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_varco_v1_gate_proto_goTypes = []any{
 	(ScanDirection)(0),             // 0: varco.v1.ScanDirection
 	(ScanVerdict)(0),               // 1: varco.v1.ScanVerdict
@@ -1709,57 +1776,61 @@ var file_varco_v1_gate_proto_goTypes = []any{
 	(*WatchOccupancyRequest)(nil),  // 19: varco.v1.WatchOccupancyRequest
 	(*Occupancy)(nil),              // 20: varco.v1.Occupancy
 	(*WatchOccupancyResponse)(nil), // 21: varco.v1.WatchOccupancyResponse
-	(*timestamppb.Timestamp)(nil),  // 22: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),    // 23: google.protobuf.Duration
-	(GateDirection)(0),             // 24: varco.v1.GateDirection
-	(TicketState)(0),               // 25: varco.v1.TicketState
+	nil,                            // 22: varco.v1.GateSettings.MaxInsideEntry
+	(*timestamppb.Timestamp)(nil),  // 23: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),    // 24: google.protobuf.Duration
+	(GateDirection)(0),             // 25: varco.v1.GateDirection
+	(TicketState)(0),               // 26: varco.v1.TicketState
 }
 var file_varco_v1_gate_proto_depIdxs = []int32{
 	1,  // 0: varco.v1.Verdict.verdict:type_name -> varco.v1.ScanVerdict
 	2,  // 1: varco.v1.Verdict.reason:type_name -> varco.v1.ScanReason
-	22, // 2: varco.v1.Verdict.expires_at:type_name -> google.protobuf.Timestamp
-	23, // 3: varco.v1.Verdict.time_left:type_name -> google.protobuf.Duration
-	22, // 4: varco.v1.Verdict.entered_at:type_name -> google.protobuf.Timestamp
-	24, // 5: varco.v1.GateSettings.direction:type_name -> varco.v1.GateDirection
-	22, // 6: varco.v1.TicketKey.retired_at:type_name -> google.protobuf.Timestamp
-	22, // 7: varco.v1.Revocation.revoked_at:type_name -> google.protobuf.Timestamp
-	25, // 8: varco.v1.TicketPresence.state:type_name -> varco.v1.TicketState
-	22, // 9: varco.v1.TicketPresence.entered_at:type_name -> google.protobuf.Timestamp
-	22, // 10: varco.v1.TicketPresence.expires_at:type_name -> google.protobuf.Timestamp
-	22, // 11: varco.v1.TicketPresence.exited_at:type_name -> google.protobuf.Timestamp
-	5,  // 12: varco.v1.EnrollResponse.settings:type_name -> varco.v1.GateSettings
-	5,  // 13: varco.v1.SyncResponse.settings:type_name -> varco.v1.GateSettings
-	6,  // 14: varco.v1.SyncResponse.keys:type_name -> varco.v1.TicketKey
-	7,  // 15: varco.v1.SyncResponse.revocations:type_name -> varco.v1.Revocation
-	8,  // 16: varco.v1.SyncResponse.presences:type_name -> varco.v1.TicketPresence
-	0,  // 17: varco.v1.ScanRequest.direction:type_name -> varco.v1.ScanDirection
-	22, // 18: varco.v1.ScanRequest.scanned_at:type_name -> google.protobuf.Timestamp
-	4,  // 19: varco.v1.ScanResponse.verdict:type_name -> varco.v1.Verdict
-	0,  // 20: varco.v1.OfflineScan.direction:type_name -> varco.v1.ScanDirection
-	22, // 21: varco.v1.OfflineScan.scanned_at:type_name -> google.protobuf.Timestamp
-	4,  // 22: varco.v1.OfflineScan.local_verdict:type_name -> varco.v1.Verdict
-	3,  // 23: varco.v1.UploadResult.outcome:type_name -> varco.v1.UploadOutcome
-	4,  // 24: varco.v1.UploadResult.server_verdict:type_name -> varco.v1.Verdict
-	15, // 25: varco.v1.UploadScansRequest.scans:type_name -> varco.v1.OfflineScan
-	16, // 26: varco.v1.UploadScansResponse.results:type_name -> varco.v1.UploadResult
-	22, // 27: varco.v1.Occupancy.slot_start:type_name -> google.protobuf.Timestamp
-	20, // 28: varco.v1.WatchOccupancyResponse.occupancy:type_name -> varco.v1.Occupancy
-	22, // 29: varco.v1.WatchOccupancyResponse.at:type_name -> google.protobuf.Timestamp
-	9,  // 30: varco.v1.GateService.Enroll:input_type -> varco.v1.EnrollRequest
-	11, // 31: varco.v1.GateService.Sync:input_type -> varco.v1.SyncRequest
-	13, // 32: varco.v1.GateService.Scan:input_type -> varco.v1.ScanRequest
-	17, // 33: varco.v1.GateService.UploadScans:input_type -> varco.v1.UploadScansRequest
-	19, // 34: varco.v1.GateService.WatchOccupancy:input_type -> varco.v1.WatchOccupancyRequest
-	10, // 35: varco.v1.GateService.Enroll:output_type -> varco.v1.EnrollResponse
-	12, // 36: varco.v1.GateService.Sync:output_type -> varco.v1.SyncResponse
-	14, // 37: varco.v1.GateService.Scan:output_type -> varco.v1.ScanResponse
-	18, // 38: varco.v1.GateService.UploadScans:output_type -> varco.v1.UploadScansResponse
-	21, // 39: varco.v1.GateService.WatchOccupancy:output_type -> varco.v1.WatchOccupancyResponse
-	35, // [35:40] is the sub-list for method output_type
-	30, // [30:35] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	23, // 2: varco.v1.Verdict.expires_at:type_name -> google.protobuf.Timestamp
+	24, // 3: varco.v1.Verdict.time_left:type_name -> google.protobuf.Duration
+	23, // 4: varco.v1.Verdict.entered_at:type_name -> google.protobuf.Timestamp
+	25, // 5: varco.v1.GateSettings.direction:type_name -> varco.v1.GateDirection
+	22, // 6: varco.v1.GateSettings.max_inside:type_name -> varco.v1.GateSettings.MaxInsideEntry
+	24, // 7: varco.v1.GateSettings.max_data_age:type_name -> google.protobuf.Duration
+	23, // 8: varco.v1.TicketKey.retired_at:type_name -> google.protobuf.Timestamp
+	23, // 9: varco.v1.Revocation.revoked_at:type_name -> google.protobuf.Timestamp
+	26, // 10: varco.v1.TicketPresence.state:type_name -> varco.v1.TicketState
+	23, // 11: varco.v1.TicketPresence.entered_at:type_name -> google.protobuf.Timestamp
+	23, // 12: varco.v1.TicketPresence.expires_at:type_name -> google.protobuf.Timestamp
+	23, // 13: varco.v1.TicketPresence.exited_at:type_name -> google.protobuf.Timestamp
+	5,  // 14: varco.v1.EnrollResponse.settings:type_name -> varco.v1.GateSettings
+	5,  // 15: varco.v1.SyncResponse.settings:type_name -> varco.v1.GateSettings
+	6,  // 16: varco.v1.SyncResponse.keys:type_name -> varco.v1.TicketKey
+	7,  // 17: varco.v1.SyncResponse.revocations:type_name -> varco.v1.Revocation
+	8,  // 18: varco.v1.SyncResponse.presences:type_name -> varco.v1.TicketPresence
+	23, // 19: varco.v1.SyncResponse.server_time:type_name -> google.protobuf.Timestamp
+	0,  // 20: varco.v1.ScanRequest.direction:type_name -> varco.v1.ScanDirection
+	23, // 21: varco.v1.ScanRequest.scanned_at:type_name -> google.protobuf.Timestamp
+	4,  // 22: varco.v1.ScanResponse.verdict:type_name -> varco.v1.Verdict
+	0,  // 23: varco.v1.OfflineScan.direction:type_name -> varco.v1.ScanDirection
+	23, // 24: varco.v1.OfflineScan.scanned_at:type_name -> google.protobuf.Timestamp
+	4,  // 25: varco.v1.OfflineScan.local_verdict:type_name -> varco.v1.Verdict
+	3,  // 26: varco.v1.UploadResult.outcome:type_name -> varco.v1.UploadOutcome
+	4,  // 27: varco.v1.UploadResult.server_verdict:type_name -> varco.v1.Verdict
+	15, // 28: varco.v1.UploadScansRequest.scans:type_name -> varco.v1.OfflineScan
+	16, // 29: varco.v1.UploadScansResponse.results:type_name -> varco.v1.UploadResult
+	23, // 30: varco.v1.Occupancy.slot_start:type_name -> google.protobuf.Timestamp
+	20, // 31: varco.v1.WatchOccupancyResponse.occupancy:type_name -> varco.v1.Occupancy
+	23, // 32: varco.v1.WatchOccupancyResponse.at:type_name -> google.protobuf.Timestamp
+	9,  // 33: varco.v1.GateService.Enroll:input_type -> varco.v1.EnrollRequest
+	11, // 34: varco.v1.GateService.Sync:input_type -> varco.v1.SyncRequest
+	13, // 35: varco.v1.GateService.Scan:input_type -> varco.v1.ScanRequest
+	17, // 36: varco.v1.GateService.UploadScans:input_type -> varco.v1.UploadScansRequest
+	19, // 37: varco.v1.GateService.WatchOccupancy:input_type -> varco.v1.WatchOccupancyRequest
+	10, // 38: varco.v1.GateService.Enroll:output_type -> varco.v1.EnrollResponse
+	12, // 39: varco.v1.GateService.Sync:output_type -> varco.v1.SyncResponse
+	14, // 40: varco.v1.GateService.Scan:output_type -> varco.v1.ScanResponse
+	18, // 41: varco.v1.GateService.UploadScans:output_type -> varco.v1.UploadScansResponse
+	21, // 42: varco.v1.GateService.WatchOccupancy:output_type -> varco.v1.WatchOccupancyResponse
+	38, // [38:43] is the sub-list for method output_type
+	33, // [33:38] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_gate_proto_init() }
@@ -1775,7 +1846,7 @@ func file_varco_v1_gate_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_gate_proto_rawDesc), len(file_varco_v1_gate_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   18,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,6 +22,8 @@ export interface Presence {
   enteredAt?: number;
   expiresAt?: number;
   exitedAt?: number;
+  /** people the ticket admits, counted against an occupancy cap */
+  seats?: number;
 }
 
 /** GateConfig is the device's gate (GateSettings). */
@@ -29,12 +31,29 @@ export interface GateConfig {
   resourceIds: string[];
   direction: number;
   reentryResourceIds: string[];
+  /** occupancy cap per resource id (GateSettings.max_inside); absent: none */
+  maxInside?: Record<string, number>;
+  /** people inside per resource, as the device knows them; read only
+   * where a cap is set */
+  inside?: Record<string, number>;
 }
 
 /** Known is what the device knows about tickets, apart from keys. */
 export interface Known {
   revoked(ticketId: string): boolean;
   presence(ticketId: string): Presence | undefined;
+  /** people inside a resource: seats of its unrevoked tickets inside */
+  inside(resourceId: string): number;
+}
+
+/** countInside is the Go scanner's countInside: the seats of the
+ * unrevoked tickets inside resourceId. */
+export function countInside(presences: Record<string, Presence>, revoked: (ticketId: string) => boolean, resourceId: string): number {
+  let n = 0;
+  for (const [id, p] of Object.entries(presences)) {
+    if (p.state === Inside && p.resourceId === resourceId && !revoked(id)) n += p.seats ?? 0;
+  }
+  return n;
 }
 
 /** Judged is the offline verdict and the presence to store (next,
@@ -119,6 +138,9 @@ export function decide(c: Claims, p: Presence, g: GateConfig, dir: number, now: 
   if (p.state === Exited && !g.reentryResourceIds.includes(c.resourceId)) return refuse("ALREADY_USED", p);
   const w = windowReason(c, now);
   if (w !== "OK") return refuse(w, p);
+  const limit = g.maxInside?.[c.resourceId] ?? 0;
+  // The whole party enters together or waits: an exit frees room.
+  if (limit > 0 && (g.inside?.[c.resourceId] ?? 0) + c.seats > limit) return refuse("VENUE_FULL", p);
   const next: Presence = { ...p, state: Inside };
   if (next.enteredAt === undefined) {
     // The stay starts at the first entry and a re-entry does not reset it.
@@ -129,20 +151,31 @@ export function decide(c: Claims, p: Presence, g: GateConfig, dir: number, now: 
   return { verdict: Accepted, reason: "OK", next, changed: true };
 }
 
+/** Freshness is how old the device's data is: its last contact with the
+ * server (Unix ms, in the server's time) and the most the organizer allows
+ * for offline decisions (GateSettings.max_data_age; 0: no bound). */
+export interface Freshness {
+  asOf: number;
+  maxAgeMs: number;
+}
+
 /** judge decides one payload offline, as the Go scanner does. */
-export async function judge(payload: string, ring: KeyRing, known: Known, g: GateConfig, dir: number, now: number): Promise<Judged> {
+export async function judge(payload: string, ring: KeyRing, known: Known, fresh: Freshness, g: GateConfig, dir: number, now: number): Promise<Judged> {
   const v = await verify(payload, ring, now);
   const r: Judged = { verdict: Refused, reason: v.reason, ticketId: v.claims?.ticketId ?? "", seats: v.claims?.seats ?? 0 };
+  // Keys and revocations this old may miss a cancelled ticket or a new key.
+  if (fresh.maxAgeMs > 0 && now - fresh.asOf > fresh.maxAgeMs) return { ...r, reason: "DATA_TOO_OLD" };
   if (v.reason !== "OK" || !v.claims) return r;
   const c = v.claims;
   if (known.revoked(c.ticketId)) return { ...r, reason: "REVOKED" };
+  if ((g.maxInside?.[c.resourceId] ?? 0) > 0) g = { ...g, inside: { [c.resourceId]: known.inside(c.resourceId) } };
   const d = decide(c, known.presence(c.ticketId) ?? { state: Issued }, g, dir, now);
   r.verdict = d.verdict;
   r.reason = d.reason;
   r.enteredAt = d.next.enteredAt;
   r.expiresAt = d.next.expiresAt;
   if (d.changed) {
-    r.next = { resourceId: c.resourceId, state: d.next.state, enteredAt: d.next.enteredAt, expiresAt: d.next.expiresAt, exitedAt: d.next.exitedAt };
+    r.next = { resourceId: c.resourceId, state: d.next.state, enteredAt: d.next.enteredAt, expiresAt: d.next.expiresAt, exitedAt: d.next.exitedAt, seats: c.seats };
   }
   if ((r.verdict === Accepted || r.verdict === Flagged) && r.expiresAt !== undefined) {
     r.timeLeftMs = Math.max(r.expiresAt - now, 0);

@@ -25,6 +25,12 @@ export interface LocalState {
   resourceIds?: string[];
   direction?: number;
   reentryResourceIds: string[];
+  /** occupancy cap per resource id, as last synced */
+  maxInside?: Record<string, number>;
+  /** GateSettings.max_data_age in ms; undefined or 0: no bound */
+  maxDataAgeMs?: number;
+  /** the server's clock minus this device's at the last Sync message, ms */
+  clockOffsetMs?: number;
   keys: LocalKey[];
   /** revoked ticket id → Unix ms */
   revoked: Record<string, number>;

@@ -4,7 +4,7 @@
 // and TestGateAppOfflineCases compares every answer with the Go scanner's.
 // It decides nothing for the app and reads nothing of the device.
 import { buildRing } from "./keys";
-import { judge, type Presence } from "./judge";
+import { countInside, judge, type Presence } from "./judge";
 
 interface CasePresence {
   resource_id?: string;
@@ -12,6 +12,7 @@ interface CasePresence {
   entered_at_ms?: number;
   expires_at_ms?: number;
   exited_at_ms?: number;
+  seats?: number;
 }
 
 interface Case {
@@ -20,9 +21,11 @@ interface Case {
   keys: { id: string; public_hex: string; retired_at_ms?: number }[];
   revoked: string[];
   presences: Record<string, CasePresence>;
-  gate: { resource_ids: string[]; direction: number; reentry_resource_ids?: string[] };
+  gate: { resource_ids: string[]; direction: number; reentry_resource_ids?: string[]; max_inside?: Record<string, number> };
   direction: number;
   now_ms: number;
+  synced_at_ms?: number;
+  max_data_age_ms?: number;
 }
 
 function hexBytes(h: string): Uint8Array<ArrayBuffer> {
@@ -37,6 +40,7 @@ const fromCase = (p: CasePresence): Presence => ({
   enteredAt: p.entered_at_ms || undefined,
   expiresAt: p.expires_at_ms || undefined,
   exitedAt: p.exited_at_ms || undefined,
+  seats: p.seats || undefined,
 });
 
 const toCase = (p: Presence): CasePresence => ({
@@ -45,6 +49,7 @@ const toCase = (p: Presence): CasePresence => ({
   entered_at_ms: p.enteredAt,
   expires_at_ms: p.expiresAt,
   exited_at_ms: p.exitedAt,
+  seats: p.seats,
 });
 
 /** runCases answers each case in the table's "want" form. */
@@ -55,9 +60,16 @@ export async function runCases(cases: Case[]): Promise<unknown[]> {
     const known = {
       revoked: (id: string) => c.revoked.includes(id),
       presence: (id: string) => (c.presences[id] ? fromCase(c.presences[id]) : undefined),
+      inside: (resourceId: string) => {
+        const all: Record<string, Presence> = {};
+        for (const [id, p] of Object.entries(c.presences)) all[id] = fromCase(p);
+        return countInside(all, (id) => c.revoked.includes(id), resourceId);
+      },
     };
-    const g = { resourceIds: c.gate.resource_ids, direction: c.gate.direction, reentryResourceIds: c.gate.reentry_resource_ids ?? [] };
-    const r = await judge(c.payload, ring, known, g, c.direction, c.now_ms);
+    const g = { resourceIds: c.gate.resource_ids, direction: c.gate.direction, reentryResourceIds: c.gate.reentry_resource_ids ?? [],
+      maxInside: c.gate.max_inside };
+    const fresh = { asOf: c.synced_at_ms ?? 0, maxAgeMs: c.max_data_age_ms ?? 0 };
+    const r = await judge(c.payload, ring, known, fresh, g, c.direction, c.now_ms);
     out.push({
       verdict: r.verdict,
       reason: r.reason,
