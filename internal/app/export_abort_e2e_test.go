@@ -46,16 +46,15 @@ func TestAbortedExportsAreAudited(t *testing.T) {
 	// hang-up: poll for it, with a deadline.
 	awaitEnd := func(want string) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
+		recorded := func() bool {
 			for _, d := range trail("bookings.export.end") {
 				if strings.HasPrefix(d, period) && strings.HasSuffix(d, want) {
-					return
+					return true
 				}
 			}
-			require.True(t, time.Now().Before(deadline), "no end recorded ending in %q: %v", want, trail("bookings.export.end"))
-			time.Sleep(10 * time.Millisecond) // polling a real server; nothing to wait on
+			return false
 		}
+		require.Eventually(t, recorded, 10*time.Second, 10*time.Millisecond, "no end recorded ending in %q", want)
 	}
 
 	// RPC: one chunk, then the client goes away.
