@@ -51,20 +51,6 @@ func registerCitizens(t testing.TB, b *bundle, prefix string, n int) []citizen {
 	return out
 }
 
-// bookTicket books seats of a ticketed slot for p and returns the booking
-// and its ticket's payload.
-func bookTicket(t testing.TB, p citizen, slot *varcov1.Slot, seats int32) (*varcov1.Booking, string) {
-	t.Helper()
-	ctx := context.Background()
-	h, err := p.hold(ctx, slot.GetStart(), seats)
-	require.NoError(t, err)
-	bk, err := p.confirm(ctx, h.GetId())
-	require.NoError(t, err)
-	tk, err := p.booking.GetTicket(ctx, authBearer(&varcov1.GetTicketRequest{BookingId: bk.GetId()}, p.token))
-	require.NoError(t, err)
-	return bk, tk.Msg.GetTickets()[0].GetPayload()
-}
-
 // tourSlot finds a future guided-tour slot (30 seats) with every seat free.
 func tourSlot(t testing.TB, b *bundle, now time.Time, skip int) *varcov1.Slot {
 	t.Helper()

@@ -55,10 +55,10 @@ func TestOccupancyCapAcrossGates(t *testing.T) {
 
 	people := registerCitizens(t, b, "CAP", 4)
 	slot := tourSlot(t, b, clk.Now(), 0)
-	_, pairA := bookTicket(t, people[0], slot, 2)
-	_, pairB := bookTicket(t, people[1], slot, 2)
-	_, single := bookTicket(t, people[2], slot, 1)
-	_, late := bookTicket(t, people[3], slot, 1)
+	_, pairA := bookTour(t, people[0], slot, 2)
+	_, pairB := bookTour(t, people[1], slot, 2)
+	_, single := bookTour(t, people[2], slot, 1)
+	_, late := bookTour(t, people[3], slot, 1)
 	clk.Set(slot.GetStart().AsTime())
 
 	reason := func(v *varcov1.Verdict) varcov1.ScanReason { return v.GetReason() }

@@ -32,7 +32,7 @@ func TestTicketOfflineAndExpiredSession(t *testing.T) {
 	ctx := context.Background()
 	p := registerCitizens(t, b, "OFF", 1)[0]
 	slot := tourSlot(t, b, time.Now(), 0)
-	bk, payload := bookTicket(t, p, slot, 2)
+	bk, payload := bookTour(t, p, slot, 2)
 
 	u := &citizenUI{t: t, b: b, ctx: browsertest.New(t).NewTab(t)}
 	u.open("biglietto/" + bk.GetId())

@@ -65,7 +65,7 @@ func TestPushWarningReachesTheServiceWorker(t *testing.T) {
 	// A citizen with a guided-tour ticket (booked through the API).
 	p := registerCitizens(t, b, "PSH", 1)[0]
 	slot := tourSlot(t, b, clk.Now(), 0)
-	bk, payload := bookTicket(t, p, slot, 1)
+	bk, payload := bookTour(t, p, slot, 1)
 
 	tab := browsertest.New(t).NewTab(t)
 	origin := b.baseURL

@@ -48,7 +48,7 @@ func TestExpiryWarningAfterReentry(t *testing.T) {
 
 	p := registerCitizens(t, b, "RNT", 1)[0]
 	slot := tourSlot(t, b, clk.Now(), 0)
-	_, payload := bookTicket(t, p, slot, 1)
+	_, payload := bookTour(t, p, slot, 1)
 	g := scanner{enrollGate(t, b, organizer, "Ingresso", varcov1.GateDirection_GATE_DIRECTION_BOTH), varcov1connect.NewGateServiceClient(http.DefaultClient, b.baseURL)}
 
 	clk.Set(slot.GetStart().AsTime())

@@ -120,7 +120,7 @@ func TestGetTicketFollowsTheGate(t *testing.T) {
 	_, organizer := bootstrapOrganizer(t, b)
 	p := registerCitizens(t, b, "GTS", 1)[0]
 	slot := tourSlot(t, b, clk.Now(), 0)
-	bk, payload := bookTicket(t, p, slot, 1)
+	bk, payload := bookTour(t, p, slot, 1)
 	get := func() *varcov1.Ticket {
 		res, err := p.booking.GetTicket(context.Background(), authBearer(&varcov1.GetTicketRequest{BookingId: bk.GetId()}, p.token))
 		require.NoError(t, err)

@@ -29,7 +29,7 @@ func TestOfflineUploadsAndConflicts(t *testing.T) {
 	gateB := scanner{enrollGate(t, b, organizer, "Sud", varcov1.GateDirection_GATE_DIRECTION_BOTH), varcov1connect.NewGateServiceClient(http.DefaultClient, b.baseURL)}
 	p := registerCitizens(t, b, "OFF", 1)[0]
 	slot := tourSlot(t, b, clk.Now(), 0)
-	_, payload := bookTicket(t, p, slot, 1)
+	_, payload := bookTour(t, p, slot, 1)
 
 	at := slot.GetStart().AsTime().Add(-5 * time.Minute)
 	clk.Set(at.Add(30 * time.Minute)) // uploads arrive later than the scans
