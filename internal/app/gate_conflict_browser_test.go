@@ -27,10 +27,10 @@ type gatePhone struct {
 
 // enrolledPhone starts a browser, enrolls the gate app with a new code for
 // gate name and waits until it has synced the keys.
-func enrolledPhone(t *testing.T, b *bundle, clk clock.Clock, admin varcov1connect.AdminServiceClient, organizer, name string) *gatePhone {
+func enrolledPhone(t *testing.T, b *bundle, clk clock.Clock, admin varcov1connect.AdminServiceClient, organizer, name string, dir varcov1.GateDirection) *gatePhone {
 	t.Helper()
 	code, err := admin.CreateDeviceEnrollment(context.Background(), authBearer(&varcov1.CreateDeviceEnrollmentRequest{OrganizationId: demo.ComuneID,
-		Name: name, ResourceIds: []string{demo.TourID}, Direction: varcov1.GateDirection_GATE_DIRECTION_ENTRY}, organizer))
+		Name: name, ResourceIds: []string{demo.TourID}, Direction: dir}, organizer))
 	require.NoError(t, err)
 	tab := browsertest.New(t).NewTab(t)
 	u := &citizenUI{t: t, b: b, ctx: tab}
@@ -60,8 +60,8 @@ func TestGateAppOfflineConflictAcrossTwoPhones(t *testing.T) {
 	bk, payload := bookTour(t, p, slot, 1)
 	clk.Set(slot.GetStart().AsTime().Add(-10 * time.Minute))
 	admin := varcov1connect.NewAdminServiceClient(http.DefaultClient, b.baseURL)
-	north := enrolledPhone(t, b, clk, admin, organizer, "Ingresso nord")
-	south := enrolledPhone(t, b, clk, admin, organizer, "Ingresso sud")
+	north := enrolledPhone(t, b, clk, admin, organizer, "Ingresso nord", varcov1.GateDirection_GATE_DIRECTION_ENTRY)
+	south := enrolledPhone(t, b, clk, admin, organizer, "Ingresso sud", varcov1.GateDirection_GATE_DIRECTION_ENTRY)
 
 	// North first, then south: each decides alone and lets the ticket in.
 	for _, ph := range []*gatePhone{north, south} {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/varco-gate/varco/internal/browsertest"
 	"github.com/varco-gate/varco/internal/clock"
-	"github.com/varco-gate/varco/internal/demo"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
@@ -80,23 +79,14 @@ func TestGateAppDecidesOffline(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(time.Now())
 	b := setupWith(t, clk)
-	ctx := context.Background()
 	_, organizer := bootstrapOrganizer(t, b)
 	p := registerCitizens(t, b, "GTO", 1)[0]
 	slot := tourSlot(t, b, clk.Now(), 0)
 	bk, payload := bookTour(t, p, slot, 2)
 	clk.Set(slot.GetStart().AsTime().Add(-10 * time.Minute))
 	admin := varcov1connect.NewAdminServiceClient(http.DefaultClient, b.baseURL)
-	code, err := admin.CreateDeviceEnrollment(ctx, authBearer(&varcov1.CreateDeviceEnrollmentRequest{OrganizationId: demo.ComuneID,
-		Name: "Ingresso senza rete", ResourceIds: []string{demo.TourID}, Direction: varcov1.GateDirection_GATE_DIRECTION_BOTH}, organizer))
-	require.NoError(t, err)
-
-	tab := browsertest.New(t).NewTab(t)
-	u := &citizenUI{t: t, b: b, ctx: tab}
-	phoneClock(t, tab, clk)
-	u.run(chromedp.Navigate(b.baseURL+"/gate/"), chromedp.WaitVisible("#enroll-code"))
-	u.run(chromedp.SendKeys("#enroll-code", code.Msg.GetEnrollmentCode()), chromedp.Click("#enroll-submit"), chromedp.WaitVisible("#camera-toggle"))
-	u.waitFor(`document.querySelector("#gate-status")?.dataset.online === "yes" && JSON.parse(localStorage.getItem("varco.gate.local")).keys.length > 0`)
+	phone := enrolledPhone(t, b, clk, admin, organizer, "Ingresso senza rete", varcov1.GateDirection_GATE_DIRECTION_BOTH)
+	u, tab := phone.citizenUI, phone.ctx
 	gateShot(u, "online")
 
 	require.NoError(t, browsertest.Offline(tab, true))
