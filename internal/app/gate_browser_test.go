@@ -52,7 +52,9 @@ func (u *citizenUI) waitFor(cond string) {
 // same ticket as already inside, lets them out; a typed code and a
 // keyboard-wedge read are decided too. The server recorded each scan.
 func TestGateAppScansWithTheCamera(t *testing.T) {
-	t.Parallel()
+	// Not parallel: decoding camera frames in JavaScript while a dozen other
+	// browsers and servers share two cores missed the QR for half a minute
+	// in two full runs; run alone (before the parallel tests) it reads at once.
 	clk := clock.NewFake(time.Now())
 	b := setupWith(t, clk)
 	ctx := context.Background()
