@@ -55,7 +55,7 @@ async function buildApp(app) {
     entryNames: "[name]-[hash]",
     assetNames: "[name]-[hash]",
     publicPath: `${base}assets/`,
-    loader: { ".woff2": "file", ".png": "file", ".svg": "file" },
+    loader: { ".woff2": "file", ".png": "file", ".svg": "file", ".wasm": "file" },
     jsx: "automatic",
     jsxImportSource: "preact",
     metafile: true,

@@ -43,7 +43,15 @@ func (u *citizenUI) waitFor(cond string) {
 	u.t.Helper()
 	ctx, cancel := context.WithTimeout(u.ctx, 60*time.Second)
 	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool](cond))
+	// Poll's own 30 s default would cut the deadline above short.
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(0)))
+	if err != nil {
+		// What the camera loop did, to tell a starved loop from frames
+		// that do not decode.
+		if cam, cerr := chromedp.Run(u.ctx, chromedp.Evaluate[string](`JSON.stringify({visibility: document.visibilityState, camera: {...document.querySelector("video")?.dataset}})`)); cerr == nil {
+			u.t.Logf("camera state: %s", cam)
+		}
+	}
 	u.check(err)
 }
 
@@ -97,7 +105,10 @@ func TestGateAppScansWithTheCamera(t *testing.T) {
 	gateShot(u, "ready")
 
 	// The camera: two people in; the same ticket a moment later is refused.
-	u.run(chromedp.Click("#camera-toggle"))
+	u.run(chromedp.Click("#camera-toggle"), chromedp.WaitVisible("video"))
+	// Linux Chromium has no BarcodeDetector: the app's own WebAssembly
+	// decoder reads the frames, under the gate page's CSP.
+	u.waitFor(`document.querySelector("video")?.dataset.decoder === "wasm"`)
 	// Each verdict is checked in one look at the page: the camera goes on
 	// reading, and 3 s later the panel shows the next one.
 	u.waitFor(`(() => {

@@ -12,10 +12,14 @@ import (
 // webAppMounts are the built apps the server serves, by folder of
 // webapp.Dist and mount path. An app whose folder was not built is not
 // mounted.
-var webAppMounts = []struct{ dir, prefix string }{
-	{"citizen", "/"},
-	{"gate", "/gate/"},
-	{"staff", "/staff/"},
+var webAppMounts = []struct {
+	dir, prefix string
+	wasm        bool
+}{
+	{"citizen", "/", false},
+	// The gate app decodes QR codes with WebAssembly (web/src/gate/camera.ts).
+	{"gate", "/gate/", true},
+	{"staff", "/staff/", false},
 }
 
 // webApps returns the handler of the apps present in dist, for
@@ -32,7 +36,7 @@ func webApps(dist fs.FS) (http.Handler, error) {
 		if _, err := fs.Stat(sub, "."); errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		h, err := webapp.New(sub, webapp.Options{Prefix: m.prefix})
+		h, err := webapp.New(sub, webapp.Options{Prefix: m.prefix, Wasm: m.wasm})
 		if err != nil {
 			return nil, fmt.Errorf("web app %s: %w", m.dir, err)
 		}

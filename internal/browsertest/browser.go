@@ -123,6 +123,14 @@ func launch(dataDir string, extra ...Option) (*Browser, error) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-extensions", true),
+		// A test tab is never the focused window of a desktop: without
+		// these Chromium treats it as a background page, throttles its
+		// timers and lowers its renderer's priority, and on a loaded CI
+		// machine the gate app's camera loop starved (no frame decoded in
+		// 30 s) while the same test read at once on an idle one.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.Flag("mute-audio", true),

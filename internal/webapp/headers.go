@@ -18,13 +18,23 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"manifest-src 'self'; media-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; " +
 	"form-action 'self'; object-src 'none'"
 
+// WasmContentSecurityPolicy is ContentSecurityPolicy for an app that
+// compiles WebAssembly (the gate app's QR decoder, Options.Wasm): the
+// same, plus 'wasm-unsafe-eval', which lets the page compile a .wasm it
+// fetched from its own origin and nothing else — JavaScript eval stays
+// forbidden. The other apps keep the strict policy.
+const WasmContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+	"img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self'; " +
+	"manifest-src 'self'; media-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; " +
+	"form-action 'self'; object-src 'none'"
+
 // PermissionsPolicy lets the app use the camera (the gate app scans QR
 // codes) and nothing else that reveals the person.
 const PermissionsPolicy = "camera=(self), microphone=(), geolocation=()"
 
 // setSecurityHeaders writes the headers every web app response carries.
-func setSecurityHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+func setSecurityHeaders(h http.Header, csp string) {
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")

@@ -22,11 +22,15 @@ type Options struct {
 	// Prefix is the path the app is mounted at, ending in "/": "/" for the
 	// citizen app, "/gate/" for the gate app. Default "/".
 	Prefix string
+	// Wasm sends WasmContentSecurityPolicy instead of the strict
+	// ContentSecurityPolicy: for an app that compiles WebAssembly.
+	Wasm bool
 }
 
 // Handler serves one app. Build it with New.
 type Handler struct {
 	prefix   string
+	csp      string
 	files    map[string]*file
 	notFound []byte
 }
@@ -56,7 +60,10 @@ func New(fsys fs.FS, opts Options) (*Handler, error) {
 	if !strings.HasPrefix(prefix, "/") || !strings.HasSuffix(prefix, "/") {
 		return nil, fmt.Errorf("webapp: prefix %q must start and end with /", prefix)
 	}
-	h := &Handler{prefix: prefix, files: map[string]*file{}, notFound: notFoundPage(prefix)}
+	h := &Handler{prefix: prefix, csp: ContentSecurityPolicy, files: map[string]*file{}, notFound: notFoundPage(prefix)}
+	if opts.Wasm {
+		h.csp = WasmContentSecurityPolicy
+	}
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -117,7 +124,7 @@ func load(name string, body []byte) (*file, error) {
 // index.html. The apps route with the URL's fragment, so there is no
 // fallback to index.html for unknown paths: those are 404.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w.Header())
+	setSecurityHeaders(w.Header(), h.csp)
 	name, ok := strings.CutPrefix(r.URL.Path, h.prefix)
 	if !ok {
 		h.serveNotFound(w, r)

@@ -75,6 +75,19 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	require.Contains(t, webapp.ContentSecurityPolicy, "frame-ancestors 'none'")
 }
 
+// An app that compiles WebAssembly gets exactly one more permission than
+// the strict policy, and still no JavaScript eval or inline script.
+func TestWasmPolicyAddsOnlyWasm(t *testing.T) {
+	t.Parallel()
+	h, err := webapp.New(fixture(), webapp.Options{Prefix: "/gate/", Wasm: true})
+	require.NoError(t, err)
+	res := do(h, http.MethodGet, "/gate/", nil)
+	require.Equal(t, webapp.WasmContentSecurityPolicy, res.Header.Get("Content-Security-Policy"))
+	require.Equal(t, webapp.ContentSecurityPolicy,
+		strings.Replace(webapp.WasmContentSecurityPolicy, "script-src 'self' 'wasm-unsafe-eval';", "script-src 'self';", 1))
+	require.NotContains(t, strings.ReplaceAll(webapp.WasmContentSecurityPolicy, "'wasm-unsafe-eval'", ""), "unsafe")
+}
+
 func TestContentTypesAndCaching(t *testing.T) {
 	t.Parallel()
 	h := newHandler(t, "/")

@@ -1,11 +1,10 @@
 // The camera as a QR reader: the rear camera, read continuously. The
 // browser's BarcodeDetector where it exists (Android Chrome, Safari 17+);
-// elsewhere ZXing's QR decoder (@zxing/library, pure JavaScript in the
-// bundle: no WebAssembly, so the CSP needs no 'wasm-unsafe-eval').
-import BinaryBitmap from "@zxing/library/esm/core/BinaryBitmap";
-import HybridBinarizer from "@zxing/library/esm/core/common/HybridBinarizer";
-import QRCodeReader from "@zxing/library/esm/core/qrcode/QRCodeReader";
-import RGBLuminanceSource from "@zxing/library/esm/core/RGBLuminanceSource";
+// elsewhere ZXing-C++ compiled to WebAssembly (qrdecode.ts), self-hosted:
+// the .wasm is one of the app's hashed assets, and the gate page's CSP
+// allows 'wasm-unsafe-eval' for it.
+import wasmURL from "zxing-wasm/reader/zxing_reader.wasm";
+import { decodeFrame, loadDecoderFrom } from "./qrdecode";
 
 /** A decoder reads at most one QR code from the current video frame. */
 type Decoder = (video: HTMLVideoElement) => Promise<string | undefined>;
@@ -40,8 +39,8 @@ async function nativeDecoder(): Promise<Decoder | undefined> {
 // at a gate fills much of the picture, and smaller frames decode faster.
 const maxWidth = 800;
 
-function zxingDecoder(): Decoder {
-  const reader = new QRCodeReader();
+function wasmDecoder(): Decoder {
+  loadDecoderFrom(new URL(wasmURL, document.baseURI).href);
   const canvas = document.createElement("canvas");
   const ctx = canvas.getContext("2d", { willReadFrequently: true })!;
   return async (video) => {
@@ -54,23 +53,14 @@ function zxingDecoder(): Decoder {
     canvas.width = w;
     canvas.height = h;
     ctx.drawImage(video, 0, 0, w, h);
-    const rgba = ctx.getImageData(0, 0, w, h).data;
-    const lum = new Uint8ClampedArray(w * h);
-    for (let i = 0, j = 0; j < lum.length; i += 4, j++) {
-      lum[j] = (rgba[i] * 77 + rgba[i + 1] * 150 + rgba[i + 2] * 29) >> 8;
-    }
-    try {
-      return reader.decode(new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(lum, w, h)))).getText();
-    } catch {
-      return undefined; // no code in this frame (NotFound, Checksum, Format)
-    }
+    return decodeFrame(ctx.getImageData(0, 0, w, h));
   };
 }
 
 /** Camera is a running camera preview that reports every code it reads. */
 export interface Camera {
   stop(): void;
-  /** "native" or "zxing": which decoder reads the frames. */
+  /** "native" or "wasm": which decoder reads the frames. */
   decoder: string;
 }
 
@@ -92,23 +82,31 @@ export async function startCamera(video: HTMLVideoElement, onCode: (text: string
   // Not awaited: the loop skips frames until the video has a size.
   video.play().catch(() => {});
   const native = await nativeDecoder();
-  video.dataset.decoder = native ? "native" : "zxing";
-  const decode = native ?? zxingDecoder();
+  video.dataset.decoder = native ? "native" : "wasm";
+  const decode = native ?? wasmDecoder();
   let running = true;
   let timer = 0;
+  // What the loop did, on the element (data-reads, data-frame,
+  // data-error): support and the browser tests tell a starved loop from
+  // frames that do not decode.
+  let reads = 0;
   const tick = async () => {
     if (!running) return;
+    reads++;
+    video.dataset.reads = String(reads);
+    video.dataset.frame = `${video.videoWidth}x${video.videoHeight}`;
     try {
       const text = await decode(video);
       if (text && running) onCode(text);
-    } catch {
-      /* a frame that cannot be read is skipped */
+    } catch (e) {
+      // A frame that cannot be read is skipped.
+      video.dataset.error = e instanceof Error ? e.name : String(e);
     }
     if (running) timer = window.setTimeout(tick, interval);
   };
   timer = window.setTimeout(tick, 0);
   return {
-    decoder: native ? "native" : "zxing",
+    decoder: native ? "native" : "wasm",
     stop() {
       running = false;
       clearTimeout(timer);
