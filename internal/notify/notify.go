@@ -82,6 +82,21 @@ type Webhook struct {
 	Body []byte
 }
 
+// IOMessage is one App IO message to a citizen, sent with the API key of
+// the organization's IO service.
+type IOMessage struct {
+	// OutboxID names the outbox message it renders (attempts are recorded
+	// under it).
+	OutboxID       string
+	Kind           string
+	OrganizationID string
+	// FiscalCode is the recipient's codice fiscale, upper case.
+	FiscalCode string
+	// Subject is 10 to 120 characters, Markdown 80 to 10,000 (IO's limits).
+	Subject  string
+	Markdown string
+}
+
 // PushPayload is the JSON of a push message.
 type PushPayload struct {
 	Title string `json:"title"`

@@ -33,6 +33,9 @@ type Store interface {
 	TicketsOfBooking(ctx context.Context, bookingID string) ([]booking.IssuedTicket, []bool, error)
 	BookingOfTicket(ctx context.Context, ticketID string) (string, error)
 	SubscriptionsFor(ctx context.Context, accountID, bookingID string) ([]notify.Target, error)
+	// AppIOOptOut reports whether the account with this codice fiscale
+	// turned App IO messages off.
+	AppIOOptOut(ctx context.Context, codiceFiscale string) (bool, error)
 }
 
 // Config configures the renderer.
@@ -43,6 +46,9 @@ type Config struct {
 	Compose func(kind string, v notify.BookingView, messageID string) (notify.Email, error)
 	// Push enables push messages.
 	Push bool
+	// AppIO, when set, tells whether an organization sends App IO
+	// messages (it has an IO service key); nil disables the channel.
+	AppIO func(organizationID string) bool
 	// Signer signs ticket QR codes.
 	Signer interface {
 		Sign(c ticket.Claims) (string, error)
@@ -106,6 +112,17 @@ func (r *Renderer) Deliveries(ctx context.Context, m outbox.Claimed) ([]dispatch
 			return nil, err
 		}
 		out = append(out, dispatch.Delivery{Key: "email", Email: &e})
+	}
+	if cf := b.Beneficiary.CodiceFiscale; r.cfg.AppIO != nil && cf != "" && r.cfg.AppIO(d.Organization.ID) {
+		optOut, err := r.store.AppIOOptOut(ctx, cf)
+		if err != nil {
+			return nil, err
+		}
+		if !optOut {
+			subject, body := IOText(m.Kind, v, v.Language)
+			out = append(out, dispatch.Delivery{Key: "io", IO: &notify.IOMessage{OutboxID: m.ID, Kind: m.Kind,
+				OrganizationID: d.Organization.ID, FiscalCode: cf, Subject: subject, Markdown: body}})
+		}
 	}
 	if r.cfg.Push {
 		targets, err := r.store.SubscriptionsFor(ctx, b.BookerID, b.ID)
