@@ -63,9 +63,9 @@ type Config struct {
 	// AppIOURL is the base URL of App IO's API. AppIOKeys maps an
 	// organization id to its IO service's API key; it comes only from
 	// VARCO_APP_IO_KEYS ("<organization id>=<key>,..."), never a flag.
-	AppIOURL  string
-	AppIOKeys map[string]string
-	NotifyLease        time.Duration
+	AppIOURL    string
+	AppIOKeys   map[string]string
+	NotifyLease time.Duration
 	// Retention is how long after its end a booking keeps its personal
 	// data; 0 keeps it forever.
 	Retention time.Duration
