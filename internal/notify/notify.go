@@ -126,6 +126,24 @@ type BookingView struct {
 	OrgName       string
 	OrgContact    string
 	TicketExpires time.Time // expiry warnings
+
+	// BookedBy is who made the booking when it is for someone else: the
+	// beneficiary reads who booked for them.
+	BookedBy string
+	// CancelledByOffice is set on a cancellation the office made: the
+	// message says so, apologizes and offers RebookURL.
+	CancelledByOffice bool
+	RebookURL         string
+	// Ticket describes a ticketed booking's entry: seats, when entry is
+	// allowed and the longest stay after entering (0: no limit).
+	Ticket *TicketTerms
+}
+
+// TicketTerms are what a ticket allows, stated in its confirmation.
+type TicketTerms struct {
+	Seats                 int
+	ValidFrom, ValidUntil time.Time
+	MaxStay               time.Duration
 }
 
 // Errors channels return.
