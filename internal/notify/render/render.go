@@ -20,10 +20,10 @@ import (
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/identity"
-	"github.com/varco-gate/varco/internal/person"
 	"github.com/varco-gate/varco/internal/notify"
 	"github.com/varco-gate/varco/internal/notify/dispatch"
 	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/person"
 	"github.com/varco-gate/varco/internal/store"
 	"github.com/varco-gate/varco/internal/ticket"
 )
