@@ -143,6 +143,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		Extra: map[string]http.Handler{
 			api.CalendarPattern:                 api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
 			api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
+			api.ReceiptPattern:                  api.NewReceiptHandler(bookings, cat, tickets, log),
 			api.CancelLinkPattern:               api.NewCancelLinkHandler(bookings, db, log),
 			api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
 			api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),

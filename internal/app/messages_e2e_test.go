@@ -81,6 +81,16 @@ func TestClearerMessagesEndToEnd(t *testing.T) {
 		require.Contains(t, conf[0], want)
 	}
 	require.Contains(t, conf[0], start.Format("15:04"))
+	// The receipt's link in the confirmation opens the PDF without logging in.
+	receiptAt := strings.Index(conf[0], "https://prenota.example/bookings/")
+	require.Positive(t, receiptAt)
+	receiptURL := strings.Fields(conf[0][receiptAt:])[0]
+	require.Contains(t, receiptURL, "/receipt.pdf?token=vc_")
+	res, err := http.Get(b.baseURL + strings.TrimPrefix(receiptURL, "https://prenota.example"))
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, "application/pdf", res.Header.Get("Content-Type"))
 	_, err = booker.booking.CancelBooking(ctx, authBearer(&varcov1.CancelBookingRequest{BookingId: first.GetId(),
 		Reason: "Litigato con Giulia, non voglio che venga"}, booker.token))
 	require.NoError(t, err)

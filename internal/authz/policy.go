@@ -140,6 +140,7 @@ var Policy = map[string]Rule{
 	c.BookingServiceRescheduleBookingProcedure: {Access: AnyAccount},
 	c.BookingServiceGetTicketProcedure:         {Access: AnyAccount},
 	c.BookingServiceGetCalendarFileProcedure:   {Access: AnyAccount},
+	c.BookingServiceGetReceiptProcedure:        {Access: AnyAccount},
 
 	c.AdminServiceCreateOrganizationProcedure: {Access: InstallationAdministrator},
 	c.AdminServiceUpdateOrganizationProcedure: {Access: Organizer, scope: org(func(m any) string {

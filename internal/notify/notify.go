@@ -120,6 +120,7 @@ type BookingView struct {
 	Operator      string
 	Documents     []string
 	CancelURL     string // empty when the link is unknown (it is only in the confirmation)
+	ReceiptURL    string // the PDF receipt without logging in; set with CancelURL
 	Reason        string // cancellation reason
 	QRPNG         []byte // ticketed bookings
 	ICS           []byte

@@ -15,6 +15,7 @@ import (
 	"github.com/varco-gate/varco/internal/calendar"
 	"github.com/varco-gate/varco/internal/notify"
 	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/textfmt"
 )
 
 // Message kinds Render knows. The booking kinds are the outbox's; the
@@ -104,11 +105,10 @@ type labels struct {
 	// OfficeCancelled replaces the cancellation's intro when the office
 	// cancelled; RebookLead and RebookButton offer a new booking.
 	OfficeCancelled, RebookLead, RebookButton string
-	// Ticket terms: TicketHeading, then Seats (%d), Entry (%s from, %s
-	// until) and Stay (%s, a duration) or NoStayLimit.
-	TicketHeading, Seats, SeatsOne, Entry, Stay, NoStayLimit string
-	// duration formats a stay ("1 h 30 min").
-	duration func(time.Duration) string
+	// TicketHeading titles the ticket's terms (textfmt.TicketTerms).
+	TicketHeading string
+	// Receipt introduces the PDF receipt's link.
+	Receipt string
 }
 
 type language struct {
@@ -139,9 +139,7 @@ var italian = language{
 		BookedBy:        "Questa prenotazione è stata fatta per te da %s.",
 		OfficeCancelled: "l'ufficio ha dovuto annullare la tua prenotazione. Ci scusiamo per il disagio.",
 		RebookLead:      "Puoi scegliere un nuovo appuntamento:", RebookButton: "Prenota di nuovo",
-		TicketHeading: "Il tuo biglietto", Seats: "Valido per %d persone", SeatsOne: "Valido per una persona", Entry: "Ingresso dalle %s alle %s",
-		Stay: "Permanenza massima: %s dall'ingresso", NoStayLimit: "Nessun limite di permanenza dopo l'ingresso",
-		duration: italianDuration,
+		TicketHeading: "Il tuo biglietto", Receipt: "Scarica la ricevuta (PDF)",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Prenotazione confermata: %s", "Prenotazione confermata", "la tua prenotazione è confermata. Ecco la ricevuta."},
@@ -151,8 +149,8 @@ var italian = language{
 		KindTicketExpiryWarn:   {"Il tuo biglietto scade alle %s", "Il tuo biglietto sta per scadere", "il tuo biglietto scade alle %[1]s: devi uscire entro le %[1]s. Dopo quell'ora non sarà più valido."},
 		KindTicketExpired:      {"Il tuo biglietto è scaduto alle %s", "Biglietto scaduto", "il tuo biglietto è scaduto alle %s."},
 	},
-	date:    italianDate,
-	clockAt: italianClockAt,
+	date:    func(t time.Time) string { return textfmt.LongDate("it", t) },
+	clockAt: func(t, ref time.Time) string { return textfmt.ClockAt("it", t, ref) },
 }
 
 var english = language{
@@ -172,9 +170,7 @@ var english = language{
 		BookedBy:        "This booking was made for you by %s.",
 		OfficeCancelled: "the office had to cancel your booking. We apologize for the inconvenience.",
 		RebookLead:      "You can choose a new appointment:", RebookButton: "Book again",
-		TicketHeading: "Your ticket", Seats: "Valid for %d people", SeatsOne: "Valid for one person", Entry: "Entry from %s to %s",
-		Stay: "Longest stay: %s after entering", NoStayLimit: "No time limit after entering",
-		duration: englishDuration,
+		TicketHeading: "Your ticket", Receipt: "Download the receipt (PDF)",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Booking confirmed: %s", "Booking confirmed", "your booking is confirmed. Here is your receipt."},
@@ -184,8 +180,8 @@ var english = language{
 		KindTicketExpiryWarn:   {"Your ticket expires at %s", "Your ticket is about to expire", "your ticket expires at %[1]s: please leave by %[1]s. After that time it is no longer valid."},
 		KindTicketExpired:      {"Your ticket expired at %s", "Ticket expired", "your ticket expired at %s."},
 	},
-	date:    englishDate,
-	clockAt: englishClockAt,
+	date:    func(t time.Time) string { return textfmt.LongDate("en", t) },
+	clockAt: func(t, ref time.Time) string { return textfmt.ClockAt("en", t, ref) },
 }
 
 func languageOf(v notify.BookingView) language {
@@ -212,6 +208,7 @@ type view struct {
 	QR, HasDetails             bool
 	BookedBy                   string // the sentence naming the booker
 	RebookURL                  string
+	ReceiptURL                 string
 	// TicketLines state the ticket's seats, entry window and stay.
 	TicketLines []string
 }
@@ -264,6 +261,7 @@ func Render(kind string, v notify.BookingView) (subject, text, html string, err 
 	}
 	if spec.cancel {
 		d.CancelURL = webLink(v.CancelURL)
+		d.ReceiptURL = webLink(v.ReceiptURL)
 	}
 	if spec.reason {
 		d.Reason = oneLine(v.Reason)
@@ -275,18 +273,7 @@ func Render(kind string, v notify.BookingView) (subject, text, html string, err 
 		d.RebookURL = webLink(v.RebookURL)
 	}
 	if t := v.Ticket; t != nil && spec.qr && kind != KindTicketExpiryWarn {
-		l := lang.labels
-		seats := fmt.Sprintf(l.Seats, t.Seats)
-		if t.Seats == 1 {
-			seats = l.SeatsOne
-		}
-		d.TicketLines = append(d.TicketLines, seats,
-			fmt.Sprintf(l.Entry, lang.clockAt(t.ValidFrom.In(loc), v.Start.In(loc)), lang.clockAt(t.ValidUntil.In(loc), v.Start.In(loc))))
-		if t.MaxStay > 0 {
-			d.TicketLines = append(d.TicketLines, fmt.Sprintf(l.Stay, l.duration(t.MaxStay)))
-		} else {
-			d.TicketLines = append(d.TicketLines, l.NoStayLimit)
-		}
+		d.TicketLines = textfmt.TicketTerms(lang.code, t.Seats, t.ValidFrom, t.ValidUntil, t.MaxStay, loc, v.Start)
 	}
 	d.HasDetails = d.Resource != "" || d.Place != "" || d.Address != "" || d.When != "" || d.Operator != "" || d.Reason != ""
 
@@ -373,64 +360,3 @@ var defaultLocation = sync.OnceValue(func() *time.Location {
 	}
 	return loc
 })
-
-var (
-	italianWeekdays = [...]string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}
-	italianMonths   = [...]string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
-		"luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"}
-)
-
-// italianDate is "lunedì 7 dicembre 2026, ore 08:30". Go's layouts know
-// only English names, hence the tables.
-func italianDate(t time.Time) string {
-	return fmt.Sprintf("%s %d %s %d, ore %s", italianWeekdays[t.Weekday()], t.Day(),
-		italianMonths[t.Month()-1], t.Year(), t.Format("15:04"))
-}
-
-// englishDate is "Monday 7 December 2026, 08:30": the 24-hour clock, as
-// on the office's signs.
-func englishDate(t time.Time) string { return t.Format("Monday 2 January 2006, 15:04") }
-
-// italianDuration is "1 h 30 min", "45 min", "2 h".
-func italianDuration(d time.Duration) string { return hoursMinutes(d, "h", "min") }
-
-func englishDuration(d time.Duration) string { return hoursMinutes(d, "h", "min") }
-
-func hoursMinutes(d time.Duration, h, m string) string {
-	mins := int(d.Round(time.Minute) / time.Minute)
-	switch {
-	case mins < 60:
-		return fmt.Sprintf("%d %s", mins, m)
-	case mins%60 == 0:
-		return fmt.Sprintf("%d %s", mins/60, h)
-	}
-	return fmt.Sprintf("%d %s %d %s", mins/60, h, mins%60, m)
-}
-
-// italianClockAt is "16:40", or "16:40 di martedì 8 dicembre 2026" when
-// t is not on the reference day (a ticket valid past midnight).
-func italianClockAt(t, ref time.Time) string {
-	if sameDay(t, ref) {
-		return t.Format("15:04")
-	}
-	return fmt.Sprintf("%s di %s %d %s %d", t.Format("15:04"), italianWeekdays[t.Weekday()], t.Day(),
-		italianMonths[t.Month()-1], t.Year())
-}
-
-func englishClockAt(t, ref time.Time) string {
-	if sameDay(t, ref) {
-		return t.Format("15:04")
-	}
-	return t.Format("15:04 on Monday 2 January 2006")
-}
-
-// sameDay reports whether t falls on ref's day; a zero ref (no booking
-// time known) counts as the same day, so the time stands alone.
-func sameDay(t, ref time.Time) bool {
-	if ref.IsZero() || ref.Year() < 2 {
-		return true
-	}
-	ty, tm, td := t.Date()
-	ry, rm, rd := ref.Date()
-	return ty == ry && tm == rm && td == rd
-}

@@ -176,6 +176,7 @@ func (r *Renderer) view(ctx context.Context, kind string, b booking.Booking, d c
 	}
 	if bp.CancelToken != "" {
 		v.CancelURL = r.cfg.PublicBaseURL + CancelPath(b.Code) + "?token=" + bp.CancelToken
+		v.ReceiptURL = r.cfg.PublicBaseURL + "/bookings/" + token.NormalizeCode(b.Code) + "/receipt.pdf?token=" + bp.CancelToken
 	}
 	if tp.ExpiresAt != "" {
 		v.TicketExpires, _ = time.Parse(time.RFC3339, tp.ExpiresAt)
