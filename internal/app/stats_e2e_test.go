@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -194,6 +195,52 @@ func TestStatsEndToEnd(t *testing.T) {
 			SaturationPercent: 100 * 9.0 / 370,
 			Entries:           4, Exits: 4, PeakOccupancy: 4,
 		}, res.GetPrevious())
+
+		// Day by day, on the local date of each booking's slot (C10 at
+		// Mon 23 00:00 is Sun 22 in UTC) and of each ticket's slot.
+		require.Equal(t, []string{
+			"2026-03-23 bookings 3 user 0 office 1 moved 1 done 0 noshow 0 in 0 out 0 peak 0", // C1, C2, C10
+			"2026-03-24 bookings 1 user 0 office 0 moved 0 done 0 noshow 0 in 0 out 0 peak 0", // C1'
+			"2026-03-25 bookings 0 user 0 office 0 moved 0 done 0 noshow 0 in 0 out 0 peak 0", // closed
+			"2026-03-26 bookings 1 user 0 office 0 moved 0 done 1 noshow 0 in 0 out 0 peak 0", // C7
+			"2026-03-27 bookings 1 user 1 office 0 moved 0 done 0 noshow 0 in 0 out 0 peak 0", // C8
+			"2026-03-28 bookings 2 user 0 office 0 moved 0 done 0 noshow 0 in 5 out 3 peak 5", // C3, C4
+			"2026-03-29 bookings 2 user 0 office 0 moved 0 done 0 noshow 0 in 4 out 4 peak 4", // C5, C6
+		}, stDays(res.GetCurrent()))
+		require.Equal(t, []string{
+			"2026-03-16 bookings 3 user 1 office 0 moved 0 done 1 noshow 1 in 0 out 0 peak 0", // P1, P2, P3
+			"2026-03-17 bookings 0 user 0 office 0 moved 0 done 0 noshow 0 in 0 out 0 peak 0",
+			"2026-03-18 bookings 0 user 0 office 0 moved 0 done 0 noshow 0 in 0 out 0 peak 0",
+			"2026-03-19 bookings 0 user 0 office 0 moved 0 done 0 noshow 0 in 0 out 0 peak 0",
+			"2026-03-20 bookings 0 user 0 office 0 moved 0 done 0 noshow 0 in 0 out 0 peak 0",
+			"2026-03-21 bookings 2 user 0 office 0 moved 0 done 0 noshow 0 in 4 out 4 peak 4", // P4, P5
+			"2026-03-22 bookings 0 user 0 office 0 moved 0 done 0 noshow 0 in 0 out 0 peak 0",
+		}, stDays(res.GetPrevious()))
+
+		// Service by service, in name order; the group is not bookable.
+		cur := stServices(t, res.GetCurrent(), []string{org.n, org.a, org.e})
+		requireStats(t, &varcov1.Stats{FromDate: "2026-03-23", ToDate: "2026-03-29", // N: C6, C10
+			Bookings: 2, AvgDaysToFirstAvailability: 0.5, SlotsOffered: 8, CapacityHours: 80, AvgSlotMinutes: 60,
+			SaturationPercent: 100 * 6 / 80.0}, cur[0])
+		requireStats(t, &varcov1.Stats{FromDate: "2026-03-23", ToDate: "2026-03-29", // A: C1, C1', C2, C7, C8
+			Bookings: 5, CancelledByUser: 1, CancelledByOperator: 1, Rescheduled: 1, Done: 1,
+			CancelledByUserPercent: 20, CancelledByOperatorPercent: 20, RescheduledPercent: 20,
+			AvgDaysToFirstAvailability: (45.5 + 1.5 + 45.5 + 1.5 + 45.5) / 5 / 24,
+			SlotsOffered:               8, CapacityHours: 7.5, AvgSlotMinutes: 30, SaturationPercent: 100 * 1 / 7.5}, cur[1])
+		requireStats(t, &varcov1.Stats{FromDate: "2026-03-23", ToDate: "2026-03-29", // E: C3, C4, C5
+			Bookings: 3, AvgDaysToFirstAvailability: 1.0 / 24, SlotsOffered: 6, CapacityHours: 270, AvgSlotMinutes: 90,
+			SaturationPercent: 5, Entries: 9, Exits: 7, PeakOccupancy: 5, Overstays: 2}, cur[2])
+		prev := stServices(t, res.GetPrevious(), []string{org.n, org.a, org.e})
+		requireStats(t, &varcov1.Stats{FromDate: "2026-03-16", ToDate: "2026-03-22", // N: P5
+			Bookings: 1, AvgDaysToFirstAvailability: 0.5, SlotsOffered: 9, CapacityHours: 90, AvgSlotMinutes: 60,
+			SaturationPercent: 100 * 2 / 90.0}, prev[0])
+		requireStats(t, &varcov1.Stats{FromDate: "2026-03-16", ToDate: "2026-03-22", // A: P1, P2, P3
+			Bookings: 3, CancelledByUser: 1, Done: 1, NoShow: 1, CancelledByUserPercent: 100.0 / 3, NoShowPercent: 100.0 / 3,
+			AvgDaysToFirstAvailability: (45 + 45 + 45.5) / 3.0 / 24,
+			SlotsOffered:               10, CapacityHours: 10, AvgSlotMinutes: 30, SaturationPercent: 10}, prev[1])
+		requireStats(t, &varcov1.Stats{FromDate: "2026-03-16", ToDate: "2026-03-22", // E: P4
+			Bookings: 1, AvgDaysToFirstAvailability: 1.0 / 24, SlotsOffered: 6, CapacityHours: 270, AvgSlotMinutes: 90,
+			SaturationPercent: 100 * 6 / 270.0, Entries: 4, Exits: 4, PeakOccupancy: 4}, prev[2])
 	})
 
 	t.Run("the DST day alone", func(t *testing.T) {
@@ -241,6 +288,7 @@ func TestStatsEndToEnd(t *testing.T) {
 			SlotsOffered:               19, CapacityHours: 100, AvgSlotMinutes: (10*30 + 9*60) / 19.0,
 			SaturationPercent: 3,
 		}, res.GetPrevious())
+		stServices(t, res.GetCurrent(), []string{org.n, org.a})
 		leaf := get(org.e, "2026-03-23", "2026-03-29").GetCurrent()
 		require.Equal(t, int32(3), leaf.GetBookings(), "E alone: C3, C4, C5")
 		require.InDelta(t, 270, leaf.GetCapacityHours(), 1e-9)
@@ -299,6 +347,34 @@ func TestStatsEndToEnd(t *testing.T) {
 			require.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
 		}
 	})
+}
+
+// stDays writes a period's days one line each, for comparison.
+func stDays(s *varcov1.Stats) []string {
+	var out []string
+	for _, d := range s.GetDays() {
+		out = append(out, fmt.Sprintf("%s bookings %d user %d office %d moved %d done %d noshow %d in %d out %d peak %d",
+			d.GetDate(), d.GetBookings(), d.GetCancelledByUser(), d.GetCancelledByOperator(), d.GetRescheduled(),
+			d.GetDone(), d.GetNoShow(), d.GetEntries(), d.GetExits(), d.GetPeakOccupancy()))
+	}
+	return out
+}
+
+// stServices checks that a period lists exactly the services ids, in that
+// order, with no breakdown of their own, and returns their figures.
+func stServices(t *testing.T, s *varcov1.Stats, ids []string) []*varcov1.Stats {
+	t.Helper()
+	var got []string
+	var out []*varcov1.Stats
+	for _, sv := range s.GetServices() {
+		got = append(got, sv.GetResourceId())
+		require.NotEmpty(t, sv.GetName())
+		require.Empty(t, sv.GetStats().GetDays())
+		require.Empty(t, sv.GetStats().GetServices())
+		out = append(out, sv.GetStats())
+	}
+	require.Equal(t, ids, got)
+	return out
 }
 
 // requireStats compares every figure, floats within rounding.
