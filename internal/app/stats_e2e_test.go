@@ -40,108 +40,8 @@ import (
 // period is Mon 16 – Sun 22 March.
 func TestStatsEndToEnd(t *testing.T) {
 	t.Parallel()
-	rome := admRome(t)
-	local := func(month time.Month, day, hour, min int) time.Time {
-		return time.Date(2026, month, day, hour, min, 0, 0, rome)
-	}
-	// T0: Saturday 14 March, 12:00. Nothing is booked yet.
-	clk := clock.NewFake(local(3, 14, 12, 0))
-	b := setupWith(t, clk)
-	_, admin := bootstrapOrganizer(t, b)
-	ctx := context.Background()
-	back := varcov1connect.NewAdminServiceClient(http.DefaultClient, b.baseURL)
-
-	org := stCreate(t, back, admin)
-	people := registerCitizens(t, b, "STA", 7)
-
-	book := func(c citizen, resource string, start time.Time, seats int32) *varcov1.Booking {
-		t.Helper()
-		h, err := c.booking.HoldSlots(ctx, authBearer(&varcov1.HoldSlotsRequest{
-			ResourceId: resource, SlotStart: timestamppb.New(start), Seats: seats}, c.token))
-		require.NoError(t, err)
-		bk, err := c.confirm(ctx, h.Msg.GetHold().GetId())
-		require.NoError(t, err)
-		return bk
-	}
-	// At T0 the first free slots are: A Mon 16 March 09:00 (45 h ahead)
-	// until both operators are taken there; N Sun 15 March 00:00 (12 h);
-	// E today 13:00 (1 h).
-	p1 := book(people[0], org.a, local(3, 16, 9, 0), 1)  // first free A Mon 16 09:00: waits 45 h
-	p2 := book(people[1], org.a, local(3, 16, 9, 0), 1)  // one operator still free there: 45 h
-	p3 := book(people[2], org.a, local(3, 16, 9, 30), 1) // 09:00 is full now: 09:30, 45.5 h
-	p4 := book(people[3], org.e, local(3, 21, 10, 0), 4) // E: 1 h
-	book(people[4], org.n, local(3, 21, 1, 0), 2)        // P5, N: 12 h
-	c1 := book(people[0], org.a, local(3, 23, 9, 0), 1)  // A 16 09:30 has a free operator: 45.5 h
-	c2 := book(people[1], org.a, local(3, 23, 9, 30), 1) // 45.5 h
-	c3 := book(people[2], org.e, local(3, 28, 10, 0), 3) // 1 h
-	c4 := book(people[3], org.e, local(3, 28, 10, 0), 2) // 1 h
-	c5 := book(people[4], org.e, local(3, 29, 13, 0), 4) // 1 h; the DST day, 11:00 UTC
-	c6 := book(people[5], org.n, local(3, 29, 3, 0), 5)  // C6: 12 h; 03:00 CEST is 01:00 UTC
-	c8 := book(people[6], org.a, local(3, 27, 9, 0), 1)  // 45.5 h
-	book(people[5], org.n, local(3, 30, 0, 0), 1)        // C9: Mon 30 00:00 = Sun 29 22:00 UTC, next week
-	book(people[6], org.n, local(3, 23, 0, 0), 1)        // C10: Mon 23 00:00 = Sun 22 23:00 UTC, this week; 12 h
-	require.Equal(t, "2026-03-29T01:00:00Z", c6.GetSpan().GetStart().AsTime().Format(time.RFC3339), "03:00 on the DST night")
-
-	// T1: Monday 16 March, 08:00.
-	clk.Set(local(3, 16, 8, 0))
-	_, err := people[2].booking.CancelBooking(ctx, authBearer(&varcov1.CancelBookingRequest{BookingId: p3.GetId()}, people[2].token))
-	require.NoError(t, err) // P3 cancelled by the citizen: A 16 09:30 is free again
-	_, err = people[6].booking.CancelBooking(ctx, authBearer(&varcov1.CancelBookingRequest{BookingId: c8.GetId()}, people[6].token))
-	require.NoError(t, err) // C8 cancelled by the citizen
-	moved, err := people[0].booking.RescheduleBooking(ctx, authBearer(&varcov1.RescheduleBookingRequest{
-		BookingId: c1.GetId(), NewSlotStart: timestamppb.New(local(3, 24, 9, 0)), IdempotencyKey: uuid.NewString()}, people[0].token))
-	require.NoError(t, err) // C1 → C1' on Tue 24 09:00; first free now A 16 09:30: 1.5 h
-	require.Equal(t, varcov1.BookingStatus_BOOKING_STATUS_RESCHEDULED, moved.Msg.GetPrevious().GetStatus())
-	_, err = back.CancelBookingAsOperator(ctx, authBearer(&varcov1.CancelBookingAsOperatorRequest{
-		BookingId: c2.GetId(), Reason: "Sportello chiuso"}, admin))
-	require.NoError(t, err) // C2 cancelled by the office
-	counter, err := back.CreateCounterBooking(ctx, authBearer(&varcov1.CreateCounterBookingRequest{
-		ResourceId: org.a, SlotStart: timestamppb.New(local(3, 26, 9, 30)), PrivacyConsent: true, IdempotencyKey: uuid.NewString(),
-		Beneficiary: &varcov1.Person{GivenName: "Lucia", FamilyName: "Bianchi",
-			CodiceFiscale: person.CompleteCodiceFiscale("BNCLCU80A41H501"), Email: "lucia.bianchi@example.it"},
-	}, admin))
-	require.NoError(t, err) // C7 at the counter: first free A 16 09:30, 1.5 h
-
-	// Attendance of Monday 16 March.
-	clk.Set(local(3, 16, 9, 5))
-	for id, st := range map[string]varcov1.BookingStatus{
-		p1.GetId(): varcov1.BookingStatus_BOOKING_STATUS_DONE, p2.GetId(): varcov1.BookingStatus_BOOKING_STATUS_NO_SHOW,
-	} {
-		_, err := back.MarkAttendance(ctx, authBearer(&varcov1.MarkAttendanceRequest{BookingId: id, Status: st}, admin))
-		require.NoError(t, err)
-	}
-
-	// The gate of E, online.
-	gate := stGate(t, b, back, admin, org)
-	ticket := func(c citizen, bk *varcov1.Booking) string {
-		t.Helper()
-		res, err := c.booking.GetTicket(ctx, authBearer(&varcov1.GetTicketRequest{BookingId: bk.GetId()}, c.token))
-		require.NoError(t, err)
-		return res.Msg.GetTickets()[0].GetPayload()
-	}
-	scanAt := func(at time.Time, payload string, dir varcov1.ScanDirection, want varcov1.ScanVerdict) {
-		t.Helper()
-		clk.Set(at)
-		require.Equal(t, want, gate.scan(t, uuid.NewString(), payload, dir).GetVerdict())
-	}
-	ok, refused, flagged := varcov1.ScanVerdict_SCAN_VERDICT_ACCEPTED, varcov1.ScanVerdict_SCAN_VERDICT_REFUSED, varcov1.ScanVerdict_SCAN_VERDICT_FLAGGED
-	tp4, tc3, tc4, tc5 := ticket(people[3], p4), ticket(people[2], c3), ticket(people[3], c4), ticket(people[4], c5)
-	scanAt(local(3, 21, 10, 0), tp4, entry, ok) // P4: 4 in
-	scanAt(local(3, 21, 11, 0), tp4, exit, ok)  // P4: 4 out
-	scanAt(local(3, 28, 10, 0), tc3, entry, ok) // C3: 3 in, stay ends 11:00
-	scanAt(local(3, 28, 10, 5), tc3, entry, refused)
-	scanAt(local(3, 28, 10, 30), tc4, entry, ok)     // C4: 2 in, stay ends 11:30; never scanned out
-	scanAt(local(3, 28, 11, 20), tc3, exit, flagged) // C3: 3 out after the stay: overstay
-	scanAt(local(3, 29, 13, 0), tc5, entry, ok)      // C5: 4 in (the DST day)
-	scanAt(local(3, 29, 13, 45), tc5, exit, ok)      // C5: 4 out within the stay
-
-	clk.Set(local(3, 26, 9, 35))
-	_, err = back.MarkAttendance(ctx, authBearer(&varcov1.MarkAttendanceRequest{
-		BookingId: counter.Msg.GetBooking().GetId(), Status: varcov1.BookingStatus_BOOKING_STATUS_DONE}, admin))
-	require.NoError(t, err) // C7 done
-
-	// Asked on Wednesday 1 April.
-	clk.Set(local(4, 1, 12, 0))
+	env := stDataset(t)
+	ctx, back, admin, org, people := context.Background(), env.back, env.admin, env.org, env.people
 	get := func(resource, from, to string) *varcov1.GetStatsResponse {
 		t.Helper()
 		res, err := back.GetStats(ctx, authBearer(&varcov1.GetStatsRequest{
@@ -347,6 +247,126 @@ func TestStatsEndToEnd(t *testing.T) {
 			require.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
 		}
 	})
+}
+
+// stEnv is the server holding the statistics dataset, asked on Wednesday
+// 1 April 2026 at noon (Europe/Rome).
+type stEnv struct {
+	b      *bundle
+	clk    *clock.Fake
+	back   varcov1connect.AdminServiceClient
+	admin  string // organizer of both the demo Comune and the dataset's organization
+	org    stOrg
+	people []citizen
+}
+
+// stDataset builds the dataset of TestStatsEndToEnd, whose comments work
+// out every figure; the staff app's statistics test draws the same one.
+func stDataset(t *testing.T) stEnv {
+	t.Helper()
+	rome := admRome(t)
+	local := func(month time.Month, day, hour, min int) time.Time {
+		return time.Date(2026, month, day, hour, min, 0, 0, rome)
+	}
+	// T0: Saturday 14 March, 12:00. Nothing is booked yet.
+	clk := clock.NewFake(local(3, 14, 12, 0))
+	b := setupWith(t, clk)
+	_, admin := bootstrapOrganizer(t, b)
+	ctx := context.Background()
+	back := varcov1connect.NewAdminServiceClient(http.DefaultClient, b.baseURL)
+
+	org := stCreate(t, back, admin)
+	people := registerCitizens(t, b, "STA", 7)
+
+	book := func(c citizen, resource string, start time.Time, seats int32) *varcov1.Booking {
+		t.Helper()
+		h, err := c.booking.HoldSlots(ctx, authBearer(&varcov1.HoldSlotsRequest{
+			ResourceId: resource, SlotStart: timestamppb.New(start), Seats: seats}, c.token))
+		require.NoError(t, err)
+		bk, err := c.confirm(ctx, h.Msg.GetHold().GetId())
+		require.NoError(t, err)
+		return bk
+	}
+	// At T0 the first free slots are: A Mon 16 March 09:00 (45 h ahead)
+	// until both operators are taken there; N Sun 15 March 00:00 (12 h);
+	// E today 13:00 (1 h).
+	p1 := book(people[0], org.a, local(3, 16, 9, 0), 1)  // first free A Mon 16 09:00: waits 45 h
+	p2 := book(people[1], org.a, local(3, 16, 9, 0), 1)  // one operator still free there: 45 h
+	p3 := book(people[2], org.a, local(3, 16, 9, 30), 1) // 09:00 is full now: 09:30, 45.5 h
+	p4 := book(people[3], org.e, local(3, 21, 10, 0), 4) // E: 1 h
+	book(people[4], org.n, local(3, 21, 1, 0), 2)        // P5, N: 12 h
+	c1 := book(people[0], org.a, local(3, 23, 9, 0), 1)  // A 16 09:30 has a free operator: 45.5 h
+	c2 := book(people[1], org.a, local(3, 23, 9, 30), 1) // 45.5 h
+	c3 := book(people[2], org.e, local(3, 28, 10, 0), 3) // 1 h
+	c4 := book(people[3], org.e, local(3, 28, 10, 0), 2) // 1 h
+	c5 := book(people[4], org.e, local(3, 29, 13, 0), 4) // 1 h; the DST day, 11:00 UTC
+	c6 := book(people[5], org.n, local(3, 29, 3, 0), 5)  // C6: 12 h; 03:00 CEST is 01:00 UTC
+	c8 := book(people[6], org.a, local(3, 27, 9, 0), 1)  // 45.5 h
+	book(people[5], org.n, local(3, 30, 0, 0), 1)        // C9: Mon 30 00:00 = Sun 29 22:00 UTC, next week
+	book(people[6], org.n, local(3, 23, 0, 0), 1)        // C10: Mon 23 00:00 = Sun 22 23:00 UTC, this week; 12 h
+	require.Equal(t, "2026-03-29T01:00:00Z", c6.GetSpan().GetStart().AsTime().Format(time.RFC3339), "03:00 on the DST night")
+
+	// T1: Monday 16 March, 08:00.
+	clk.Set(local(3, 16, 8, 0))
+	_, err := people[2].booking.CancelBooking(ctx, authBearer(&varcov1.CancelBookingRequest{BookingId: p3.GetId()}, people[2].token))
+	require.NoError(t, err) // P3 cancelled by the citizen: A 16 09:30 is free again
+	_, err = people[6].booking.CancelBooking(ctx, authBearer(&varcov1.CancelBookingRequest{BookingId: c8.GetId()}, people[6].token))
+	require.NoError(t, err) // C8 cancelled by the citizen
+	moved, err := people[0].booking.RescheduleBooking(ctx, authBearer(&varcov1.RescheduleBookingRequest{
+		BookingId: c1.GetId(), NewSlotStart: timestamppb.New(local(3, 24, 9, 0)), IdempotencyKey: uuid.NewString()}, people[0].token))
+	require.NoError(t, err) // C1 → C1' on Tue 24 09:00; first free now A 16 09:30: 1.5 h
+	require.Equal(t, varcov1.BookingStatus_BOOKING_STATUS_RESCHEDULED, moved.Msg.GetPrevious().GetStatus())
+	_, err = back.CancelBookingAsOperator(ctx, authBearer(&varcov1.CancelBookingAsOperatorRequest{
+		BookingId: c2.GetId(), Reason: "Sportello chiuso"}, admin))
+	require.NoError(t, err) // C2 cancelled by the office
+	counter, err := back.CreateCounterBooking(ctx, authBearer(&varcov1.CreateCounterBookingRequest{
+		ResourceId: org.a, SlotStart: timestamppb.New(local(3, 26, 9, 30)), PrivacyConsent: true, IdempotencyKey: uuid.NewString(),
+		Beneficiary: &varcov1.Person{GivenName: "Lucia", FamilyName: "Bianchi",
+			CodiceFiscale: person.CompleteCodiceFiscale("BNCLCU80A41H501"), Email: "lucia.bianchi@example.it"},
+	}, admin))
+	require.NoError(t, err) // C7 at the counter: first free A 16 09:30, 1.5 h
+
+	// Attendance of Monday 16 March.
+	clk.Set(local(3, 16, 9, 5))
+	for id, st := range map[string]varcov1.BookingStatus{
+		p1.GetId(): varcov1.BookingStatus_BOOKING_STATUS_DONE, p2.GetId(): varcov1.BookingStatus_BOOKING_STATUS_NO_SHOW,
+	} {
+		_, err := back.MarkAttendance(ctx, authBearer(&varcov1.MarkAttendanceRequest{BookingId: id, Status: st}, admin))
+		require.NoError(t, err)
+	}
+
+	// The gate of E, online.
+	gate := stGate(t, b, back, admin, org)
+	ticket := func(c citizen, bk *varcov1.Booking) string {
+		t.Helper()
+		res, err := c.booking.GetTicket(ctx, authBearer(&varcov1.GetTicketRequest{BookingId: bk.GetId()}, c.token))
+		require.NoError(t, err)
+		return res.Msg.GetTickets()[0].GetPayload()
+	}
+	scanAt := func(at time.Time, payload string, dir varcov1.ScanDirection, want varcov1.ScanVerdict) {
+		t.Helper()
+		clk.Set(at)
+		require.Equal(t, want, gate.scan(t, uuid.NewString(), payload, dir).GetVerdict())
+	}
+	ok, refused, flagged := varcov1.ScanVerdict_SCAN_VERDICT_ACCEPTED, varcov1.ScanVerdict_SCAN_VERDICT_REFUSED, varcov1.ScanVerdict_SCAN_VERDICT_FLAGGED
+	tp4, tc3, tc4, tc5 := ticket(people[3], p4), ticket(people[2], c3), ticket(people[3], c4), ticket(people[4], c5)
+	scanAt(local(3, 21, 10, 0), tp4, entry, ok) // P4: 4 in
+	scanAt(local(3, 21, 11, 0), tp4, exit, ok)  // P4: 4 out
+	scanAt(local(3, 28, 10, 0), tc3, entry, ok) // C3: 3 in, stay ends 11:00
+	scanAt(local(3, 28, 10, 5), tc3, entry, refused)
+	scanAt(local(3, 28, 10, 30), tc4, entry, ok)     // C4: 2 in, stay ends 11:30; never scanned out
+	scanAt(local(3, 28, 11, 20), tc3, exit, flagged) // C3: 3 out after the stay: overstay
+	scanAt(local(3, 29, 13, 0), tc5, entry, ok)      // C5: 4 in (the DST day)
+	scanAt(local(3, 29, 13, 45), tc5, exit, ok)      // C5: 4 out within the stay
+
+	clk.Set(local(3, 26, 9, 35))
+	_, err = back.MarkAttendance(ctx, authBearer(&varcov1.MarkAttendanceRequest{
+		BookingId: counter.Msg.GetBooking().GetId(), Status: varcov1.BookingStatus_BOOKING_STATUS_DONE}, admin))
+	require.NoError(t, err) // C7 done
+
+	// Asked on Wednesday 1 April.
+	clk.Set(local(4, 1, 12, 0))
+	return stEnv{b: b, clk: clk, back: back, admin: admin, org: org, people: people}
 }
 
 // stDays writes a period's days one line each, for comparison.
