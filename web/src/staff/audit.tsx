@@ -75,6 +75,7 @@ export function AuditPage({ org }: { org: string }) {
     void load();
   }, [org]);
 
+  const staffName = new Map(staff.map((m) => [m.accountId, m.displayName || m.email]));
   const fieldErr = (field: string, id: string) =>
     err.fields[field] && (
       <div id={`${id}-error`} class="invalid-feedback d-block" role="alert">
@@ -170,7 +171,9 @@ export function AuditPage({ org }: { org: string }) {
                   <tr key={e.id} data-action={e.action} data-target={e.targetId} data-actor={e.actor?.id}>
                     <th scope="row">{at ? dateTime(at) : "—"}</th>
                     <td>
-                      {e.actor?.displayName || "—"}
+                      {/* The trail keeps the actor's id; the name comes
+                          from today's staff list when it is not recorded. */}
+                      {e.actor?.displayName || staffName.get(e.actor?.id ?? "") || e.actor?.id || "—"}
                       {kind && <span class="d-block small">{t(kind)}</span>}
                     </td>
                     <td>
