@@ -87,7 +87,7 @@ export function WebhooksPage({ org }: { org: string }) {
       <Title>{t("hook.title")}</Title>
       <p>{t("hook.lead")}</p>
       <h2 class="h4">{t("hook.new")}</h2>
-      <form onSubmit={create} noValidate class="col-md-8 mb-4">
+      <form onSubmit={create} noValidate class="col-md-8 mb-4 pt-3">
         {formErr.msg && <Alert kind="danger">{formErr.msg}</Alert>}
         <Field id="hook-url" label={t("hook.url")} hint={t("hook.urlHint")} value={url} onInput={setUrl} required type="url" error={formErr.fields.url} />
         <fieldset class="mb-3" aria-describedby={evErr ? "hook-events-error" : undefined}>
