@@ -91,9 +91,31 @@ func byService(p Period, rows Rows, now time.Time) []ServiceFigures {
 	if len(rows.Services) == 0 {
 		return nil
 	}
+	// Sized first: a year's rows are copied once, not regrown.
+	type counts struct{ slots, bookings, tickets int }
+	n := make(map[string]*counts, len(rows.Services))
+	for _, s := range rows.Services {
+		n[s.ID] = &counts{}
+	}
+	for _, s := range rows.Slots {
+		if c := n[s.ResourceID]; c != nil {
+			c.slots++
+		}
+	}
+	for _, b := range rows.Bookings {
+		if c := n[b.ResourceID]; c != nil {
+			c.bookings++
+		}
+	}
+	for _, t := range rows.Tickets {
+		if c := n[t.ResourceID]; c != nil {
+			c.tickets++
+		}
+	}
 	share := make(map[string]*Rows, len(rows.Services))
 	for _, s := range rows.Services {
-		share[s.ID] = &Rows{}
+		c := n[s.ID]
+		share[s.ID] = &Rows{Slots: make([]Slot, 0, c.slots), Bookings: make([]Booking, 0, c.bookings), Tickets: make([]Ticket, 0, c.tickets)}
 	}
 	for _, s := range rows.Slots {
 		if r := share[s.ResourceID]; r != nil {
