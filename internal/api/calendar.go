@@ -2,11 +2,14 @@ package api
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"connectrpc.com/connect"
 
@@ -23,10 +26,9 @@ import (
 // calendar.Link); GET also answers HEAD.
 const CalendarPattern = "GET " + calendar.LinkPath
 
-// GetCalendarFile returns one of the caller's bookings as an iCalendar file.
-// The response's url stays empty: the link works with the booking's cancel
-// token, which the server keeps only hashed, so only the confirmation
-// message (which carries the token) can give it.
+// GetCalendarFile returns one of the caller's bookings as an iCalendar
+// file, a no-login link to it (calendarLink) and the Google and Outlook
+// "add to calendar" links.
 func (h *Booking) GetCalendarFile(ctx context.Context, req *connect.Request[varcov1.GetCalendarFileRequest]) (*connect.Response[varcov1.GetCalendarFileResponse], error) {
 	if err := required("booking_id", req.Msg.GetBookingId()); err != nil {
 		return nil, h.fail(ctx, req.Header(), err)
@@ -48,11 +50,33 @@ func (h *Booking) GetCalendarFile(ctx context.Context, req *connect.Request[varc
 	if err != nil {
 		return nil, h.fail(ctx, req.Header(), err)
 	}
+	link := ""
+	if h.tickets.PublicBaseURL != "" {
+		link = calendarLink(h.tickets.PublicBaseURL, b)
+		ev.URL = link
+	}
 	data, err := calendar.Generate(ev, h.bookings.Now())
 	if err != nil {
 		return nil, h.fail(ctx, req.Header(), err)
 	}
-	return connect.NewResponse(&varcov1.GetCalendarFileResponse{Ics: data, FileName: calendar.FileName(b.Code)}), nil
+	return connect.NewResponse(&varcov1.GetCalendarFileResponse{Ics: data, FileName: calendar.FileName(b.Code), Url: link,
+		GoogleCalendarUrl: calendar.GoogleURL(ev), OutlookCalendarUrl: calendar.OutlookURL(ev)}), nil
+}
+
+// calendarLink is the no-login link to a booking's calendar file that the
+// API hands out: the cancel token itself cannot be, since the server keeps
+// only its hash, so the link carries a MAC keyed by that hash instead
+// (linkMAC). It dies with the cancel token, like the ticket QR links.
+func calendarLink(publicBaseURL string, b booking.Booking) string {
+	path := strings.Replace(calendar.LinkPath, "{code}", url.PathEscape(b.Code), 1)
+	return strings.TrimRight(publicBaseURL, "/") + path + "?" + url.Values{paramCalendarSig: {calendarMAC(b)}}.Encode()
+}
+
+// paramCalendarSig carries calendarMAC in a calendar file link.
+const paramCalendarSig = "sig"
+
+func calendarMAC(b booking.Booking) string {
+	return linkMAC(b.CancelTokenHash, "varco-calendar-link:"+b.ID)
 }
 
 // calendarHandler serves calendar files to holders of a booking's cancel
@@ -84,8 +108,21 @@ func (h *calendarHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 
-	tok := r.URL.Query().Get("token")
-	b, err := h.bookings.GetWithToken(ctx, r.PathValue("code"), tok)
+	// Either the cancel token (the e-mail's link) or the MAC of the link
+	// GetCalendarFile hands out.
+	q := r.URL.Query()
+	tok, sig := q.Get("token"), q.Get(paramCalendarSig)
+	var (
+		b   booking.Booking
+		err error
+	)
+	if sig != "" && tok == "" {
+		b, err = h.bookings.GetWithLink(ctx, r.PathValue("code"), func(b booking.Booking) bool {
+			return hmac.Equal([]byte(calendarMAC(b)), []byte(sig))
+		})
+	} else {
+		b, err = h.bookings.GetWithToken(ctx, r.PathValue("code"), tok)
+	}
 	if err != nil {
 		var fe *fault.Error
 		if errors.As(err, &fe) {
@@ -100,7 +137,11 @@ func (h *calendarHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, err)
 		return
 	}
-	ev.URL = calendar.Link(h.baseURL, b.Code, tok)
+	if sig != "" && tok == "" {
+		ev.URL = calendarLink(h.baseURL, b)
+	} else {
+		ev.URL = calendar.Link(h.baseURL, b.Code, tok)
+	}
 	data, err := calendar.Generate(ev, h.clk.Now())
 	if err != nil {
 		h.internal(w, r, err)

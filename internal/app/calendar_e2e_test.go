@@ -66,7 +66,25 @@ func TestCalendarFileEndToEnd(t *testing.T) {
 	file, err := bk.GetCalendarFile(ctx, authBearer(&varcov1.GetCalendarFileRequest{BookingId: booking.GetId()}, tok))
 	require.NoError(t, err)
 	require.Equal(t, "prenotazione-"+strings.ReplaceAll(code, "-", "")+".ics", file.Msg.GetFileName())
-	require.Empty(t, file.Msg.GetUrl(), "the link needs the cancel token, which the server does not keep")
+	// The RPC's own no-login link (a MAC, since the server keeps only the
+	// cancel token's hash), at the public address; and the web calendars'.
+	rpcLink := file.Msg.GetUrl()
+	require.True(t, strings.HasPrefix(rpcLink, public+"/bookings/"+strings.ReplaceAll(code, "-", "")+"/calendar.ics?sig="), rpcLink)
+	require.NotContains(t, rpcLink, "vc_", "the cancel token is not in it")
+	require.Contains(t, file.Msg.GetGoogleCalendarUrl(), "https://calendar.google.com/calendar/render?action=TEMPLATE")
+	require.Contains(t, file.Msg.GetOutlookCalendarUrl(), "https://outlook.live.com/calendar/0/deeplink/compose?")
+	for _, u := range []string{file.Msg.GetGoogleCalendarUrl(), file.Msg.GetOutlookCalendarUrl()} {
+		require.Contains(t, u, code)
+		require.NotContains(t, u, "Rossi", "nothing about the person goes to a third party")
+	}
+	localLink := b.baseURL + strings.TrimPrefix(rpcLink, public)
+	resp, body := calendarFetch(t, http.MethodGet, localLink)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+	require.Equal(t, rpcLink, parseCalendarEvent(t, body).Props.Get("URL").Value)
+	for _, u := range []string{localLink[:len(localLink)-2] + "AA", strings.Replace(localLink, strings.ReplaceAll(code, "-", ""), "ZZZZZZZZ", 1), localLink + "&token=vc_x"} {
+		resp, _ := calendarFetch(t, http.MethodGet, u)
+		require.Equal(t, http.StatusNotFound, resp.StatusCode, u)
+	}
 	e := parseCalendarEvent(t, file.Msg.GetIcs())
 	start, err := e.DateTimeStart(nil)
 	require.NoError(t, err)
@@ -86,7 +104,7 @@ func TestCalendarFileEndToEnd(t *testing.T) {
 	// The link, with the cancel token the confirmation message carries.
 	cancelToken := calendarCancelToken(t, b, booking.GetId())
 	link := calendar.Link(b.baseURL, code, cancelToken)
-	resp, body := calendarFetch(t, http.MethodGet, link)
+	resp, body = calendarFetch(t, http.MethodGet, link)
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
 	require.Equal(t, "text/calendar; charset=utf-8", resp.Header.Get("Content-Type"))
 	require.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
@@ -130,6 +148,9 @@ func TestCalendarFileEndToEnd(t *testing.T) {
 	require.Equal(t, booking.GetId()+"@varco", e.Props.Get("UID").Value)
 	require.Equal(t, "CANCELLED", e.Props.Get("STATUS").Value)
 	require.Equal(t, "1", e.Props.Get("SEQUENCE").Value)
+	resp, body = calendarFetch(t, http.MethodGet, localLink)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "CANCELLED", parseCalendarEvent(t, body).Props.Get("STATUS").Value, "the RPC's link follows the booking too")
 }
 
 // calendarCIESlot finds the first bookable ID-card slot from two days on

@@ -81,6 +81,28 @@ func (s *Service) GetWithToken(ctx context.Context, code, cancelToken string) (B
 	return b, nil
 }
 
+// GetWithLink returns the booking with the given code when valid accepts
+// it: for links the edge signs from the booking's secrets (the calendar
+// file's MAC), which the domain does not know how to check. An unknown
+// code and a refused link give the same ErrBadCancelToken, as for
+// GetWithToken.
+func (s *Service) GetWithLink(ctx context.Context, code string, valid func(Booking) bool) (Booking, error) {
+	if code == "" {
+		return Booking{}, fault.InvalidField("code", "required", "Campo obbligatorio.", "This field is required.")
+	}
+	b, err := s.store.GetBookingByCode(ctx, token.NormalizeCode(code))
+	if errors.Is(err, store.ErrNotFound) {
+		return Booking{}, ErrBadCancelToken
+	}
+	if err != nil {
+		return Booking{}, err
+	}
+	if !valid(b) {
+		return Booking{}, ErrBadCancelToken
+	}
+	return b, nil
+}
+
 // owns reports whether the caller booked b or is its beneficiary.
 func (s *Service) owns(ctx context.Context, caller authz.Principal, b Booking) bool {
 	if caller.Kind != authz.Account {

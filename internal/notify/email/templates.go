@@ -99,6 +99,16 @@ type labels struct {
 	Documents, ShowQR, ShowQRText, QRAlt                   string
 	ICSNote, ICSCancelNote                                 string
 	CancelLead, CancelButton, Automatic, Contact, NoExpiry string
+	// BookedBy holds one %s, the booker's name.
+	BookedBy string
+	// OfficeCancelled replaces the cancellation's intro when the office
+	// cancelled; RebookLead and RebookButton offer a new booking.
+	OfficeCancelled, RebookLead, RebookButton string
+	// Ticket terms: TicketHeading, then Seats (%d), Entry (%s from, %s
+	// until) and Stay (%s, a duration) or NoStayLimit.
+	TicketHeading, Seats, SeatsOne, Entry, Stay, NoStayLimit string
+	// duration formats a stay ("1 h 30 min").
+	duration func(time.Duration) string
 }
 
 type language struct {
@@ -125,14 +135,20 @@ var italian = language{
 		ICSCancelNote: "In allegato trovi l'aggiornamento che toglie l'appuntamento dal tuo calendario.",
 		CancelLead:    "Non puoi venire? Annulla la prenotazione per liberare il posto:", CancelButton: "Annulla la prenotazione",
 		Automatic: "Messaggio inviato automaticamente.", Contact: "Per informazioni",
-		NoExpiry: "il tuo biglietto è scaduto.",
+		NoExpiry:        "il tuo biglietto è scaduto.",
+		BookedBy:        "Questa prenotazione è stata fatta per te da %s.",
+		OfficeCancelled: "l'ufficio ha dovuto annullare la tua prenotazione. Ci scusiamo per il disagio.",
+		RebookLead:      "Puoi scegliere un nuovo appuntamento:", RebookButton: "Prenota di nuovo",
+		TicketHeading: "Il tuo biglietto", Seats: "Valido per %d persone", SeatsOne: "Valido per una persona", Entry: "Ingresso dalle %s alle %s",
+		Stay: "Permanenza massima: %s dall'ingresso", NoStayLimit: "Nessun limite di permanenza dopo l'ingresso",
+		duration: italianDuration,
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Prenotazione confermata: %s", "Prenotazione confermata", "la tua prenotazione è confermata. Ecco la ricevuta."},
 		KindBookingRescheduled: {"Prenotazione spostata: %s", "Prenotazione spostata", "la tua prenotazione è stata spostata. Ecco i nuovi dati."},
 		KindBookingCancelled:   {"Prenotazione annullata: %s", "Prenotazione annullata", "la tua prenotazione è stata annullata."},
 		KindBookingReminder:    {"Promemoria: %s", "Promemoria appuntamento", "ti ricordiamo il tuo appuntamento."},
-		KindTicketExpiryWarn:   {"Il tuo biglietto scade alle %s", "Il tuo biglietto sta per scadere", "il tuo biglietto scade alle %s. Dopo quell'ora non sarà più valido."},
+		KindTicketExpiryWarn:   {"Il tuo biglietto scade alle %s", "Il tuo biglietto sta per scadere", "il tuo biglietto scade alle %[1]s: devi uscire entro le %[1]s. Dopo quell'ora non sarà più valido."},
 		KindTicketExpired:      {"Il tuo biglietto è scaduto alle %s", "Biglietto scaduto", "il tuo biglietto è scaduto alle %s."},
 	},
 	date:    italianDate,
@@ -152,14 +168,20 @@ var english = language{
 		ICSCancelNote: "The attached update removes the appointment from your calendar.",
 		CancelLead:    "Can't make it? Cancel the booking to free the slot:", CancelButton: "Cancel the booking",
 		Automatic: "This message was sent automatically.", Contact: "Information",
-		NoExpiry: "your ticket has expired.",
+		NoExpiry:        "your ticket has expired.",
+		BookedBy:        "This booking was made for you by %s.",
+		OfficeCancelled: "the office had to cancel your booking. We apologize for the inconvenience.",
+		RebookLead:      "You can choose a new appointment:", RebookButton: "Book again",
+		TicketHeading: "Your ticket", Seats: "Valid for %d people", SeatsOne: "Valid for one person", Entry: "Entry from %s to %s",
+		Stay: "Longest stay: %s after entering", NoStayLimit: "No time limit after entering",
+		duration: englishDuration,
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Booking confirmed: %s", "Booking confirmed", "your booking is confirmed. Here is your receipt."},
 		KindBookingRescheduled: {"Booking rescheduled: %s", "Booking rescheduled", "your booking has been moved. Here are the new details."},
 		KindBookingCancelled:   {"Booking cancelled: %s", "Booking cancelled", "your booking has been cancelled."},
 		KindBookingReminder:    {"Reminder: %s", "Appointment reminder", "this is a reminder of your appointment."},
-		KindTicketExpiryWarn:   {"Your ticket expires at %s", "Your ticket is about to expire", "your ticket expires at %s. After that time it is no longer valid."},
+		KindTicketExpiryWarn:   {"Your ticket expires at %s", "Your ticket is about to expire", "your ticket expires at %[1]s: please leave by %[1]s. After that time it is no longer valid."},
 		KindTicketExpired:      {"Your ticket expired at %s", "Ticket expired", "your ticket expired at %s."},
 	},
 	date:    englishDate,
@@ -188,6 +210,10 @@ type view struct {
 	CancelURL                  string
 	ICSNote                    string // set when the calendar file is attached
 	QR, HasDetails             bool
+	BookedBy                   string // the sentence naming the booker
+	RebookURL                  string
+	// TicketLines state the ticket's seats, entry window and stay.
+	TicketLines []string
 }
 
 // Render returns the subject and the plain-text and HTML bodies of a
@@ -242,6 +268,26 @@ func Render(kind string, v notify.BookingView) (subject, text, html string, err 
 	if spec.reason {
 		d.Reason = oneLine(v.Reason)
 	}
+	if name := oneLine(v.BookedBy); name != "" {
+		d.BookedBy = fmt.Sprintf(lang.labels.BookedBy, name)
+	}
+	if kind == KindBookingCancelled && v.CancelledByOffice {
+		d.RebookURL = webLink(v.RebookURL)
+	}
+	if t := v.Ticket; t != nil && spec.qr && kind != KindTicketExpiryWarn {
+		l := lang.labels
+		seats := fmt.Sprintf(l.Seats, t.Seats)
+		if t.Seats == 1 {
+			seats = l.SeatsOne
+		}
+		d.TicketLines = append(d.TicketLines, seats,
+			fmt.Sprintf(l.Entry, lang.clockAt(t.ValidFrom.In(loc), v.Start.In(loc)), lang.clockAt(t.ValidUntil.In(loc), v.Start.In(loc))))
+		if t.MaxStay > 0 {
+			d.TicketLines = append(d.TicketLines, fmt.Sprintf(l.Stay, l.duration(t.MaxStay)))
+		} else {
+			d.TicketLines = append(d.TicketLines, l.NoStayLimit)
+		}
+	}
 	d.HasDetails = d.Resource != "" || d.Place != "" || d.Address != "" || d.When != "" || d.Operator != "" || d.Reason != ""
 
 	// What the subject names: the time for the ticket kinds, the date
@@ -258,6 +304,8 @@ func Render(kind string, v notify.BookingView) (subject, text, html string, err 
 		d.Intro, d.Subject = fmt.Sprintf(w.Intro, at), fmt.Sprintf(w.Subject, at)
 	case kind == KindBookingReminder && d.When != "":
 		d.Subject = fmt.Sprintf(w.Subject, d.When)
+	case kind == KindBookingCancelled && v.CancelledByOffice:
+		d.Intro = lang.labels.OfficeCancelled
 	case d.Code == "":
 		d.Subject = w.Heading
 	}
@@ -342,6 +390,22 @@ func italianDate(t time.Time) string {
 // englishDate is "Monday 7 December 2026, 08:30": the 24-hour clock, as
 // on the office's signs.
 func englishDate(t time.Time) string { return t.Format("Monday 2 January 2006, 15:04") }
+
+// italianDuration is "1 h 30 min", "45 min", "2 h".
+func italianDuration(d time.Duration) string { return hoursMinutes(d, "h", "min") }
+
+func englishDuration(d time.Duration) string { return hoursMinutes(d, "h", "min") }
+
+func hoursMinutes(d time.Duration, h, m string) string {
+	mins := int(d.Round(time.Minute) / time.Minute)
+	switch {
+	case mins < 60:
+		return fmt.Sprintf("%d %s", mins, m)
+	case mins%60 == 0:
+		return fmt.Sprintf("%d %s", mins/60, h)
+	}
+	return fmt.Sprintf("%d %s %d %s", mins/60, h, mins%60, m)
+}
 
 // italianClockAt is "16:40", or "16:40 di martedì 8 dicembre 2026" when
 // t is not on the reference day (a ticket valid past midnight).

@@ -1968,10 +1968,19 @@ type GetCalendarFileResponse struct {
 	Ics []byte `protobuf:"bytes,1,opt,name=ics,proto3" json:"ics,omitempty"`
 	// Suggested file name ("prenotazione-KM7R4TXA.ics").
 	FileName string `protobuf:"bytes,2,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
-	// Link to the same file that works without logging in.
-	Url           string `protobuf:"bytes,3,opt,name=url,proto3" json:"url,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Link to the same file that works without logging in (for a calendar
+	// app's "subscribe"/"import from URL", or to share): authorized by a MAC
+	// only the server can make, it stops working when the booking's cancel
+	// link is replaced, and it shows the booking's current state (a
+	// cancelled booking's file says so).
+	Url string `protobuf:"bytes,3,opt,name=url,proto3" json:"url,omitempty"`
+	// Opens Google Calendar's "new event" form with this booking. The event
+	// text holds no token and nothing about the person.
+	GoogleCalendarUrl string `protobuf:"bytes,4,opt,name=google_calendar_url,json=googleCalendarUrl,proto3" json:"google_calendar_url,omitempty"`
+	// Opens Outlook.com's "new event" form with this booking.
+	OutlookCalendarUrl string `protobuf:"bytes,5,opt,name=outlook_calendar_url,json=outlookCalendarUrl,proto3" json:"outlook_calendar_url,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *GetCalendarFileResponse) Reset() {
@@ -2021,6 +2030,20 @@ func (x *GetCalendarFileResponse) GetFileName() string {
 func (x *GetCalendarFileResponse) GetUrl() string {
 	if x != nil {
 		return x.Url
+	}
+	return ""
+}
+
+func (x *GetCalendarFileResponse) GetGoogleCalendarUrl() string {
+	if x != nil {
+		return x.GoogleCalendarUrl
+	}
+	return ""
+}
+
+func (x *GetCalendarFileResponse) GetOutlookCalendarUrl() string {
+	if x != nil {
+		return x.OutlookCalendarUrl
 	}
 	return ""
 }
@@ -2172,11 +2195,13 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\atickets\x18\x01 \x03(\v2\x10.varco.v1.TicketR\atickets\"7\n" +
 	"\x16GetCalendarFileRequest\x12\x1d\n" +
 	"\n" +
-	"booking_id\x18\x01 \x01(\tR\tbookingId\"Z\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\"\xbc\x01\n" +
 	"\x17GetCalendarFileResponse\x12\x10\n" +
 	"\x03ics\x18\x01 \x01(\fR\x03ics\x12\x1b\n" +
 	"\tfile_name\x18\x02 \x01(\tR\bfileName\x12\x10\n" +
-	"\x03url\x18\x03 \x01(\tR\x03url*\xf2\x01\n" +
+	"\x03url\x18\x03 \x01(\tR\x03url\x12.\n" +
+	"\x13google_calendar_url\x18\x04 \x01(\tR\x11googleCalendarUrl\x120\n" +
+	"\x14outlook_calendar_url\x18\x05 \x01(\tR\x12outlookCalendarUrl*\xf2\x01\n" +
 	"\rBookingStatus\x12\x1e\n" +
 	"\x1aBOOKING_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18BOOKING_STATUS_CONFIRMED\x10\x01\x12$\n" +
