@@ -4524,7 +4524,14 @@ type ListAuditEventsRequest struct {
 	// Maximum results, 1-500; 100 when 0.
 	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// Token from a previous response.
-	PageToken     string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only events by this account or device id, when set.
+	ActorId string `protobuf:"bytes,6,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// Only this action ("booking.view"), when set; a value ending in "."
+	// ("booking.") matches every action starting with it.
+	Action string `protobuf:"bytes,7,opt,name=action,proto3" json:"action,omitempty"`
+	// Only before this instant, when set; with since, a period.
+	Until         *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=until,proto3" json:"until,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4592,6 +4599,27 @@ func (x *ListAuditEventsRequest) GetPageToken() string {
 		return x.PageToken
 	}
 	return ""
+}
+
+func (x *ListAuditEventsRequest) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
 }
 
 // ListAuditEventsResponse lists events.
@@ -4941,14 +4969,17 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\vtarget_type\x18\x05 \x01(\tR\n" +
 	"targetType\x12\x1b\n" +
 	"\ttarget_id\x18\x06 \x01(\tR\btargetId\x12\x16\n" +
-	"\x06detail\x18\a \x01(\tR\x06detail\"\xcc\x01\n" +
+	"\x06detail\x18\a \x01(\tR\x06detail\"\xb1\x02\n" +
 	"\x16ListAuditEventsRequest\x12'\n" +
 	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x120\n" +
 	"\x05since\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x12\x1b\n" +
 	"\ttarget_id\x18\x03 \x01(\tR\btargetId\x12\x1b\n" +
 	"\tpage_size\x18\x04 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x05 \x01(\tR\tpageToken\"o\n" +
+	"page_token\x18\x05 \x01(\tR\tpageToken\x12\x19\n" +
+	"\bactor_id\x18\x06 \x01(\tR\aactorId\x12\x16\n" +
+	"\x06action\x18\a \x01(\tR\x06action\x120\n" +
+	"\x05until\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x05until\"o\n" +
 	"\x17ListAuditEventsResponse\x12,\n" +
 	"\x06events\x18\x01 \x03(\v2\x14.varco.v1.AuditEventR\x06events\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*c\n" +
@@ -5203,82 +5234,83 @@ var file_varco_v1_admin_proto_depIdxs = []int32{
 	89,  // 68: varco.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
 	97,  // 69: varco.v1.AuditEvent.actor:type_name -> varco.v1.Actor
 	89,  // 70: varco.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	76,  // 71: varco.v1.ListAuditEventsResponse.events:type_name -> varco.v1.AuditEvent
-	4,   // 72: varco.v1.AdminService.CreateOrganization:input_type -> varco.v1.CreateOrganizationRequest
-	6,   // 73: varco.v1.AdminService.UpdateOrganization:input_type -> varco.v1.UpdateOrganizationRequest
-	8,   // 74: varco.v1.AdminService.CreatePlace:input_type -> varco.v1.CreatePlaceRequest
-	10,  // 75: varco.v1.AdminService.UpdatePlace:input_type -> varco.v1.UpdatePlaceRequest
-	12,  // 76: varco.v1.AdminService.CreateResource:input_type -> varco.v1.CreateResourceRequest
-	14,  // 77: varco.v1.AdminService.UpdateResource:input_type -> varco.v1.UpdateResourceRequest
-	16,  // 78: varco.v1.AdminService.DeleteResource:input_type -> varco.v1.DeleteResourceRequest
-	18,  // 79: varco.v1.AdminService.GetSchedule:input_type -> varco.v1.GetScheduleRequest
-	20,  // 80: varco.v1.AdminService.SetSchedule:input_type -> varco.v1.SetScheduleRequest
-	22,  // 81: varco.v1.AdminService.AddScheduleException:input_type -> varco.v1.AddScheduleExceptionRequest
-	24,  // 82: varco.v1.AdminService.DeleteScheduleException:input_type -> varco.v1.DeleteScheduleExceptionRequest
-	26,  // 83: varco.v1.AdminService.GrantRole:input_type -> varco.v1.GrantRoleRequest
-	28,  // 84: varco.v1.AdminService.RevokeRole:input_type -> varco.v1.RevokeRoleRequest
-	31,  // 85: varco.v1.AdminService.ListStaff:input_type -> varco.v1.ListStaffRequest
-	33,  // 86: varco.v1.AdminService.ListBookings:input_type -> varco.v1.ListBookingsRequest
-	35,  // 87: varco.v1.AdminService.GetBookingDetails:input_type -> varco.v1.GetBookingDetailsRequest
-	37,  // 88: varco.v1.AdminService.CreateCounterBooking:input_type -> varco.v1.CreateCounterBookingRequest
-	39,  // 89: varco.v1.AdminService.MarkAttendance:input_type -> varco.v1.MarkAttendanceRequest
-	41,  // 90: varco.v1.AdminService.CancelBookingAsOperator:input_type -> varco.v1.CancelBookingAsOperatorRequest
-	43,  // 91: varco.v1.AdminService.RescheduleBookingAsOperator:input_type -> varco.v1.RescheduleBookingAsOperatorRequest
-	45,  // 92: varco.v1.AdminService.BlockSlots:input_type -> varco.v1.BlockSlotsRequest
-	47,  // 93: varco.v1.AdminService.GetStats:input_type -> varco.v1.GetStatsRequest
-	49,  // 94: varco.v1.AdminService.ExportBookings:input_type -> varco.v1.ExportBookingsRequest
-	51,  // 95: varco.v1.AdminService.ExportScans:input_type -> varco.v1.ExportScansRequest
-	53,  // 96: varco.v1.AdminService.CreateExportLink:input_type -> varco.v1.CreateExportLinkRequest
-	55,  // 97: varco.v1.AdminService.CreateDeviceEnrollment:input_type -> varco.v1.CreateDeviceEnrollmentRequest
-	57,  // 98: varco.v1.AdminService.ListDevices:input_type -> varco.v1.ListDevicesRequest
-	59,  // 99: varco.v1.AdminService.RevokeDevice:input_type -> varco.v1.RevokeDeviceRequest
-	62,  // 100: varco.v1.AdminService.ListScanConflicts:input_type -> varco.v1.ListScanConflictsRequest
-	65,  // 101: varco.v1.AdminService.CreateWebhook:input_type -> varco.v1.CreateWebhookRequest
-	67,  // 102: varco.v1.AdminService.ListWebhooks:input_type -> varco.v1.ListWebhooksRequest
-	69,  // 103: varco.v1.AdminService.DeleteWebhook:input_type -> varco.v1.DeleteWebhookRequest
-	72,  // 104: varco.v1.AdminService.ListWebhookDeliveries:input_type -> varco.v1.ListWebhookDeliveriesRequest
-	74,  // 105: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
-	77,  // 106: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
-	5,   // 107: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
-	7,   // 108: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
-	9,   // 109: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
-	11,  // 110: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
-	13,  // 111: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
-	15,  // 112: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
-	17,  // 113: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
-	19,  // 114: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
-	21,  // 115: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
-	23,  // 116: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
-	25,  // 117: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
-	27,  // 118: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
-	29,  // 119: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
-	32,  // 120: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
-	34,  // 121: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
-	36,  // 122: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
-	38,  // 123: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
-	40,  // 124: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
-	42,  // 125: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
-	44,  // 126: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
-	46,  // 127: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
-	48,  // 128: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
-	50,  // 129: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
-	52,  // 130: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
-	54,  // 131: varco.v1.AdminService.CreateExportLink:output_type -> varco.v1.CreateExportLinkResponse
-	56,  // 132: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
-	58,  // 133: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
-	60,  // 134: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
-	63,  // 135: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
-	66,  // 136: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
-	68,  // 137: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
-	70,  // 138: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
-	73,  // 139: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
-	75,  // 140: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
-	78,  // 141: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
-	107, // [107:142] is the sub-list for method output_type
-	72,  // [72:107] is the sub-list for method input_type
-	72,  // [72:72] is the sub-list for extension type_name
-	72,  // [72:72] is the sub-list for extension extendee
-	0,   // [0:72] is the sub-list for field type_name
+	89,  // 71: varco.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	76,  // 72: varco.v1.ListAuditEventsResponse.events:type_name -> varco.v1.AuditEvent
+	4,   // 73: varco.v1.AdminService.CreateOrganization:input_type -> varco.v1.CreateOrganizationRequest
+	6,   // 74: varco.v1.AdminService.UpdateOrganization:input_type -> varco.v1.UpdateOrganizationRequest
+	8,   // 75: varco.v1.AdminService.CreatePlace:input_type -> varco.v1.CreatePlaceRequest
+	10,  // 76: varco.v1.AdminService.UpdatePlace:input_type -> varco.v1.UpdatePlaceRequest
+	12,  // 77: varco.v1.AdminService.CreateResource:input_type -> varco.v1.CreateResourceRequest
+	14,  // 78: varco.v1.AdminService.UpdateResource:input_type -> varco.v1.UpdateResourceRequest
+	16,  // 79: varco.v1.AdminService.DeleteResource:input_type -> varco.v1.DeleteResourceRequest
+	18,  // 80: varco.v1.AdminService.GetSchedule:input_type -> varco.v1.GetScheduleRequest
+	20,  // 81: varco.v1.AdminService.SetSchedule:input_type -> varco.v1.SetScheduleRequest
+	22,  // 82: varco.v1.AdminService.AddScheduleException:input_type -> varco.v1.AddScheduleExceptionRequest
+	24,  // 83: varco.v1.AdminService.DeleteScheduleException:input_type -> varco.v1.DeleteScheduleExceptionRequest
+	26,  // 84: varco.v1.AdminService.GrantRole:input_type -> varco.v1.GrantRoleRequest
+	28,  // 85: varco.v1.AdminService.RevokeRole:input_type -> varco.v1.RevokeRoleRequest
+	31,  // 86: varco.v1.AdminService.ListStaff:input_type -> varco.v1.ListStaffRequest
+	33,  // 87: varco.v1.AdminService.ListBookings:input_type -> varco.v1.ListBookingsRequest
+	35,  // 88: varco.v1.AdminService.GetBookingDetails:input_type -> varco.v1.GetBookingDetailsRequest
+	37,  // 89: varco.v1.AdminService.CreateCounterBooking:input_type -> varco.v1.CreateCounterBookingRequest
+	39,  // 90: varco.v1.AdminService.MarkAttendance:input_type -> varco.v1.MarkAttendanceRequest
+	41,  // 91: varco.v1.AdminService.CancelBookingAsOperator:input_type -> varco.v1.CancelBookingAsOperatorRequest
+	43,  // 92: varco.v1.AdminService.RescheduleBookingAsOperator:input_type -> varco.v1.RescheduleBookingAsOperatorRequest
+	45,  // 93: varco.v1.AdminService.BlockSlots:input_type -> varco.v1.BlockSlotsRequest
+	47,  // 94: varco.v1.AdminService.GetStats:input_type -> varco.v1.GetStatsRequest
+	49,  // 95: varco.v1.AdminService.ExportBookings:input_type -> varco.v1.ExportBookingsRequest
+	51,  // 96: varco.v1.AdminService.ExportScans:input_type -> varco.v1.ExportScansRequest
+	53,  // 97: varco.v1.AdminService.CreateExportLink:input_type -> varco.v1.CreateExportLinkRequest
+	55,  // 98: varco.v1.AdminService.CreateDeviceEnrollment:input_type -> varco.v1.CreateDeviceEnrollmentRequest
+	57,  // 99: varco.v1.AdminService.ListDevices:input_type -> varco.v1.ListDevicesRequest
+	59,  // 100: varco.v1.AdminService.RevokeDevice:input_type -> varco.v1.RevokeDeviceRequest
+	62,  // 101: varco.v1.AdminService.ListScanConflicts:input_type -> varco.v1.ListScanConflictsRequest
+	65,  // 102: varco.v1.AdminService.CreateWebhook:input_type -> varco.v1.CreateWebhookRequest
+	67,  // 103: varco.v1.AdminService.ListWebhooks:input_type -> varco.v1.ListWebhooksRequest
+	69,  // 104: varco.v1.AdminService.DeleteWebhook:input_type -> varco.v1.DeleteWebhookRequest
+	72,  // 105: varco.v1.AdminService.ListWebhookDeliveries:input_type -> varco.v1.ListWebhookDeliveriesRequest
+	74,  // 106: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
+	77,  // 107: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
+	5,   // 108: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
+	7,   // 109: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
+	9,   // 110: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
+	11,  // 111: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
+	13,  // 112: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
+	15,  // 113: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
+	17,  // 114: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
+	19,  // 115: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
+	21,  // 116: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
+	23,  // 117: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
+	25,  // 118: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
+	27,  // 119: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
+	29,  // 120: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
+	32,  // 121: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
+	34,  // 122: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
+	36,  // 123: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
+	38,  // 124: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
+	40,  // 125: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
+	42,  // 126: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
+	44,  // 127: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
+	46,  // 128: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
+	48,  // 129: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
+	50,  // 130: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
+	52,  // 131: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
+	54,  // 132: varco.v1.AdminService.CreateExportLink:output_type -> varco.v1.CreateExportLinkResponse
+	56,  // 133: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
+	58,  // 134: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
+	60,  // 135: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
+	63,  // 136: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
+	66,  // 137: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
+	68,  // 138: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
+	70,  // 139: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
+	73,  // 140: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
+	75,  // 141: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
+	78,  // 142: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
+	108, // [108:143] is the sub-list for method output_type
+	73,  // [73:108] is the sub-list for method input_type
+	73,  // [73:73] is the sub-list for extension type_name
+	73,  // [73:73] is the sub-list for extension extendee
+	0,   // [0:73] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_admin_proto_init() }
