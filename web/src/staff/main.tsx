@@ -17,6 +17,7 @@ import { t } from "./messages";
 import { useRoute } from "../shared/router";
 import { isOrganizer, logout, refresh, setLoggedOut, useSession } from "./session";
 import { StatsPage } from "./stats";
+import { SetupNav, setupPage } from "./setup_routes";
 import { Alert, Loading, Title } from "../shared/ui";
 
 function Page() {
@@ -58,6 +59,11 @@ function Page() {
     case "dispositivi":
       if (isOrganizer(session)) return <Devices org={org} />;
       break;
+    default: {
+      // The organizer's setup: places, services, opening hours, staff.
+      const page = isOrganizer(session) ? setupPage(r.path, r.query, org, session.account?.id ?? "") : undefined;
+      if (page) return page;
+    }
   }
   return (
     <>
@@ -102,6 +108,7 @@ function App() {
                         {t("nav.devices")}
                       </a>
                     </li>
+                    <SetupNav current={current} />
                   </>
                 )}
                 <li class="nav-item ms-auto text-white small">
