@@ -179,7 +179,7 @@ export function PlaceEdit({ org, id }: { org: string; id: string }) {
       <p>
         <a href="#/luoghi">{s("places.back")}</a>
       </p>
-      <form onSubmit={save} noValidate class="col-lg-8" id="place-form">
+      <form onSubmit={save} noValidate class="col-lg-8 setup-form" id="place-form">
         {fail.msg && <Alert kind="danger" id="place-error">{fail.msg}</Alert>}
         <Field id="place-name" label={s("places.name")} value={f.name} onInput={set("name")} required error={err("name")} />
         <TextArea id="place-description" label={s("places.description")} value={f.description} onInput={set("description")} error={err("description")} />

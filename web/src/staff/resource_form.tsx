@@ -188,7 +188,7 @@ export function ResourceEdit({ org, id, query }: { org: string; id: string; quer
           </>
         )}
       </p>
-      <form onSubmit={save} noValidate class="col-lg-9" id="resource-form">
+      <form onSubmit={save} noValidate class="col-lg-9 setup-form" id="resource-form">
         {fail.msg && <Alert kind="danger" id="resource-error">{fail.msg}</Alert>}
         <Fieldset id="res-where" legend={s("resource.where")}>
           <Select id="res-kind" label={s("resource.kind")} value={String(f.kind)} disabled={!creating} error={err("kind")}

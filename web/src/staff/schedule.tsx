@@ -190,7 +190,7 @@ export function SchedulePage({ id }: { id: string }) {
       <p class="lead">{s("sched.lead", zone)}</p>
       {fail.msg && <Alert kind="danger" id="schedule-error">{fail.msg}</Alert>}
 
-      <section aria-labelledby="rules-title" class="mb-4">
+      <section aria-labelledby="rules-title" class="mb-4 setup-form">
         <h2 class="h4" id="rules-title">{s("sched.rules")}</h2>
         {rules.length === 0 && <p class="text-muted">{s("sched.noRules")}</p>}
         {rules.map((x, i) => {
@@ -292,7 +292,7 @@ export function SchedulePage({ id }: { id: string }) {
           })}
         </ul>
         {kept.length === 0 && added.length === 0 && <p class="text-muted">{s("sched.noExceptions")}</p>}
-        <form class="border rounded p-3" onSubmit={addDraft} noValidate id="exception-form" aria-labelledby="exc-new-title">
+        <form class="border rounded p-3 setup-form" onSubmit={addDraft} noValidate id="exception-form" aria-labelledby="exc-new-title">
           <h3 class="h6" id="exc-new-title">{s("sched.addException")}</h3>
           <div class="row">
             <div class="col-md-4">

@@ -116,7 +116,7 @@ export function StaffPage({ org, me }: { org: string; me: string }) {
         </div>
       )}
       <h2 class="h4">{s("staff.grant")}</h2>
-      <form onSubmit={grant} noValidate class="col-lg-8" id="grant-form">
+      <form onSubmit={grant} noValidate class="col-lg-8 setup-form" id="grant-form">
         {fail.msg && <Alert kind="danger">{fail.msg}</Alert>}
         <Field id="grant-login" label={s("staff.login")} hint={s("staff.loginHint")} value={login} onInput={setLogin} required error={fail.fields.login} />
         <Select id="grant-kind" label={s("staff.role")} value={String(kind)} onChange={(v) => setKind(Number(v) as StaffRoleKind)} error={fail.fields.kind}>
