@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/varco-gate/varco/internal/browsertest"
@@ -43,10 +45,18 @@ func TestStaffSetupInTheBrowser(t *testing.T) {
 	t.Parallel()
 	b, organizer := setupWithOrganizer(t)
 	ctx := context.Background()
-	clerk := registerCitizens(t, b, "SET", 1)[0]
+	people := registerCitizens(t, b, "SET", 2)
+	clerk, citizen := people[0], people[1]
 	cat := varcov1connect.NewCatalogServiceClient(http.DefaultClient, b.baseURL)
 
-	u := staffUI{&citizenUI{t: t, b: b, ctx: browsertest.New(t).NewTab(t)}}
+	tab := browsertest.New(t).NewTab(t)
+	// Bootstrap scrolls smoothly unless motion is reduced: on these long
+	// forms a click would press the button mid-scroll and release it on
+	// another element, and the click would be lost.
+	_, err := chromedp.Call(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}})
+	require.NoError(t, err)
+	u := staffUI{&citizenUI{t: t, b: b, ctx: tab}}
 	u.open("", "#login")
 	u.login("admin@comune.example", adminPassword)
 
@@ -149,6 +159,31 @@ func TestStaffSetupInTheBrowser(t *testing.T) {
 	}
 	require.Equal(t, preview, got)
 	require.Len(t, grid.Msg.GetDays()[0].GetSlots(), 4, "09:00, 09:30, 10:00, 10:30")
+
+	// A citizen books Monday 10:30; closing at 10:30 instead would strand
+	// that booking: the preview names it with the phone to call, and so
+	// does the page once saved. The booking is kept.
+	last := grid.Msg.GetDays()[0].GetSlots()[3]
+	hold, err := citizen.booking.HoldSlots(ctx, authBearer(&varcov1.HoldSlotsRequest{ResourceId: service.GetId(), SlotStart: last.GetStart()}, citizen.token))
+	require.NoError(t, err)
+	conf, err := citizen.booking.ConfirmBooking(ctx, authBearer(&varcov1.ConfirmBookingRequest{HoldId: hold.Msg.GetHold().GetId(),
+		IdempotencyKey: uuid.NewString(), Consents: []varcov1.ConsentKind{varcov1.ConsentKind_CONSENT_KIND_PRIVACY}}, citizen.token))
+	require.NoError(t, err)
+	code := conf.Msg.GetBooking().GetCode()
+	u.run(chromedp.WaitVisible("#rule-0-end"))
+	u.run(chromedp.Click("#preview-run"), chromedp.WaitVisible(`#preview-grid[data-current="true"]`))
+	u.setInput("#rule-0-end", "10:30", "input")
+	u.run(chromedp.WaitVisible(`#preview-grid[data-current="false"]`))
+	require.True(t, eval[bool](u.citizenUI, `document.querySelector("#schedule-save").disabled`), "a changed proposal needs a new preview")
+	u.run(chromedp.Click("#preview-run"), chromedp.WaitVisible(`#preview-grid[data-current="true"]`),
+		chromedp.WaitVisible(fmt.Sprintf(`#preview-stranded li[data-code=%q]`, code)))
+	require.Contains(t, u.text(fmt.Sprintf(`#preview-stranded li[data-code=%q]`, code)), "3330000001")
+	require.NotContains(t, gridOf("#preview-grid section[data-date]"), mon+" 10:30 FULL")
+	u.setupShot("schedule-stranded")
+	u.run(chromedp.Click("#schedule-save"), chromedp.WaitVisible(fmt.Sprintf(`#saved-stranded li[data-code=%q]`, code)))
+	kept, err := citizen.booking.GetBooking(ctx, authBearer(&varcov1.GetBookingRequest{BookingId: conf.Msg.GetBooking().GetId()}, citizen.token))
+	require.NoError(t, err)
+	require.Equal(t, varcov1.BookingStatus_BOOKING_STATUS_CONFIRMED, kept.Msg.GetBooking().GetStatus())
 
 	// Staff: the citizen becomes operator of the new service.
 	u.run(chromedp.Click("#nav-staff"), chromedp.WaitVisible("#staff-table"))
