@@ -81,6 +81,15 @@ func TestPreviewScheduleMatchesTheSavedGrid(t *testing.T) {
 	require.Equal(t, conf.Msg.GetBooking().GetId(), prev.Msg.GetStrandedBookings()[0].GetId())
 	require.Equal(t, "Europe/Rome", prev.Msg.GetGrid().GetTimeZone())
 
+	// The stranded bookings name people: the preview is a recorded read.
+	trail, err := admin.ListAuditEvents(ctx, authBearer(&varcov1.ListAuditEventsRequest{OrganizationId: demo.ComuneID, PageSize: 500}, organizer))
+	require.NoError(t, err)
+	var recorded bool
+	for _, e := range trail.Msg.GetEvents() {
+		recorded = recorded || (e.GetAction() == "schedule.preview" && e.GetTargetId() == demo.CIEID)
+	}
+	require.True(t, recorded, "PreviewSchedule is in the audit trail as a read")
+
 	// Nothing was saved.
 	after, err := admin.GetSchedule(ctx, authBearer(&varcov1.GetScheduleRequest{ResourceId: demo.CIEID}, organizer))
 	require.NoError(t, err)

@@ -118,6 +118,9 @@ const paths = {
   maxInside: "resource.policy.tickets.max_inside", offlineMaxAge: "resource.policy.tickets.offline_max_age",
 } as const;
 type PathKey = keyof typeof paths;
+// The fields typed as whole numbers (days, minutes, counts).
+const numeric = ["position", "opensDaysAhead", "minNotice", "hold", "maxConsecutive", "maxSeats", "maxActive", "cancelCutoff",
+  "reminderLead", "validBefore", "validAfter", "maxStay", "warningLead", "maxInside", "offlineMaxAge"] as const;
 const shownPaths = Object.values(paths) as string[];
 
 const modes: [Mode, SetupKey][] = [[Mode.IN_PERSON, "mode.inPerson"], [Mode.PHONE, "mode.phone"], [Mode.VIDEO_CALL, "mode.video"]];
@@ -159,6 +162,17 @@ export function ResourceEdit({ org, id, query }: { org: string; id: string; quer
     e.preventDefault();
     setFail(noFailure);
     setSaved("");
+    // A number field with something that is not a number never reaches
+    // the server (it would read as "unset" and take the default).
+    const local: Record<string, string> = {};
+    for (const k of numeric) {
+      const v = (f[k] as string).trim();
+      if (v !== "" && !/^\d+$/.test(v)) local[paths[k]] = s("notNumber");
+    }
+    if (Object.keys(local).length) {
+      setFail({ msg: "", fields: local });
+      return;
+    }
     setBusy(true);
     try {
       const resource = resourceOf(f, org, creating ? "" : id);

@@ -38,9 +38,9 @@ export function minutesText(d: Duration | undefined): string {
   return d ? String(Math.round(Number(d.seconds) / 60)) : "";
 }
 
-/** durationOf turns minutes typed by a person into a Duration; empty means
- * unset. A value that is not a number is sent as it is parsed (NaN → the
- * field is left unset) and the page says so before sending. */
+/** durationOf turns minutes typed by a person into a Duration; empty
+ * means unset, which the server reads as its default. The forms check the
+ * text is a number before sending. */
 export function durationOf(minutes: string): { seconds: bigint } | undefined {
   const n = Number(minutes.trim());
   if (minutes.trim() === "" || !Number.isFinite(n)) return undefined;
