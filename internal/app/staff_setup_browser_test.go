@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/varco-gate/varco/internal/browsertest"
 	"github.com/varco-gate/varco/internal/demo"
@@ -111,12 +112,30 @@ func TestStaffSetupInTheBrowser(t *testing.T) {
 	require.Equal(t, []string{"Documento d'identità", "Ultimo avviso TARI"}, service.GetDocumentsToBring())
 	require.Len(t, service.GetOperators(), 1)
 
+	// The guided tour's venue takes 40 people at once; a cap that is not a
+	// number is refused before it is sent.
+	before, err := cat.GetResource(ctx, connect.NewRequest(&varcov1.GetResourceRequest{ResourceId: demo.TourID}))
+	require.NoError(t, err)
+	u.open("servizi/"+demo.TourID, "#res-maxInside")
+	u.setInput("#res-maxInside", "quaranta", "input")
+	u.run(chromedp.Click("#resource-save"), chromedp.WaitVisible("#res-maxInside-error"))
+	u.setInput("#res-maxInside", "40", "input")
+	u.run(chromedp.Click("#resource-save"), chromedp.WaitVisible("#resource-saved"))
+	tour, err := cat.GetResource(ctx, connect.NewRequest(&varcov1.GetResourceRequest{ResourceId: demo.TourID}))
+	require.NoError(t, err)
+	// Only the cap changed: every other field came back as it was.
+	want := proto.Clone(before.Msg.GetResource()).(*varcov1.Resource)
+	want.GetPolicy().GetTickets().MaxInside = 40
+	require.True(t, proto.Equal(want, tour.Msg.GetResource()), "want %v\ngot  %v", want, tour.Msg.GetResource())
+	u.setupShot("event-saved")
+
 	// Opening hours: Monday 9-11 in 30-minute slots, closed on the
 	// Wednesday of the week two weeks from now.
 	rome := admRome(t)
 	now := time.Now().In(rome)
 	monday := now.AddDate(0, 0, 14-int((now.Weekday()+6)%7))
 	mon, wed := monday.Format(time.DateOnly), monday.AddDate(0, 0, 2).Format(time.DateOnly)
+	u.run(chromedp.Click("#nav-tree"), chromedp.WaitVisible(`li[data-resource="Sportello tributi"]`))
 	u.run(chromedp.Click(`li[data-resource="Sportello tributi"] a[data-action="schedule"]`), chromedp.WaitVisible("#rule-add"))
 	u.run(chromedp.Click("#rule-add"), chromedp.WaitVisible("#rule-0-start"))
 	u.setInput("#rule-0-end", "11:00", "input")
