@@ -90,6 +90,20 @@ func TestStaffSetupInTheBrowser(t *testing.T) {
 	require.Equal(t, "Europe/Rome", place.GetTimeZone())
 	require.InDelta(t, 45.1564, place.GetLocation().GetLatitude(), 1e-9)
 	require.Equal(t, "Curtatone", place.GetAddress().GetCity())
+	// Edited: the new phone is saved, the rest kept.
+	u.open("luoghi/"+place.GetId(), "#place-phone")
+	u.setInput("#place-phone", "0376 358200", "input")
+	u.run(chromedp.Click("#place-save"), chromedp.WaitVisible("#place-saved"))
+	require.Equal(t, "+390376358200", eval[string](u.citizenUI, `document.querySelector("#place-phone").value`), "the form shows what the server kept")
+	places, err = cat.ListPlaces(ctx, connect.NewRequest(&varcov1.ListPlacesRequest{OrganizationId: demo.ComuneID}))
+	require.NoError(t, err)
+	for _, p := range places.Msg.GetPlaces() {
+		if p.GetId() == place.GetId() {
+			require.Equal(t, "+390376358200", p.GetContacts().GetPhone(), "normalized by the server")
+			require.Equal(t, "Piazza Corte Spagnola 2", p.GetAddress().GetStreet())
+			require.InDelta(t, 10.7917, p.GetLocation().GetLongitude(), 1e-9)
+		}
+	}
 
 	// A service there, with one operator.
 	u.run(chromedp.Click("#nav-tree"), chromedp.WaitVisible("#resource-tree"))

@@ -162,6 +162,8 @@ export function PlaceEdit({ org, id }: { org: string; id: string }) {
         location.hash = `#/luoghi?creato=${encodeURIComponent(r.place?.name ?? f.name)}`;
         return;
       }
+      // The server normalizes (phone numbers, spaces): show what it keeps.
+      if (r.place) setF(formOf(r.place));
       setSaved(s("places.saved", r.place?.name ?? f.name));
     } catch (x) {
       setFail(failure(x, (p) => shown.has(p)));
