@@ -218,6 +218,17 @@ func TestStaffSetupInTheBrowser(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, varcov1.BookingStatus_BOOKING_STATUS_CONFIRMED, kept.Msg.GetBooking().GetStatus())
 
+	// A service with bookings is paused, not deleted, and the tree says so.
+	u.run(chromedp.Click("#nav-tree"), chromedp.WaitVisible(`li[data-resource="Sportello tributi"]`),
+		chromedp.Click(`li[data-resource="Sportello tributi"] button[data-action="delete"]`),
+		chromedp.Click(`li[data-resource="Sportello tributi"] button[data-action="confirm-delete"]`), chromedp.WaitVisible("#tree-note"))
+	require.Contains(t, u.text("#tree-note"), "in pausa")
+	u.run(chromedp.WaitVisible(`//li[@data-resource="Sportello tributi"]//span[.="in pausa"]`))
+	u.setupShot("tree-paused")
+	paused, err := cat.ListResources(ctx, authBearer(&varcov1.ListResourcesRequest{OrganizationId: demo.ComuneID, PlaceId: place.GetId(), IncludeInactive: true}, organizer))
+	require.NoError(t, err)
+	require.False(t, paused.Msg.GetResources()[0].GetActive())
+
 	// Staff: the citizen becomes operator of the new service.
 	u.run(chromedp.Click("#nav-staff"), chromedp.WaitVisible("#staff-table"))
 	u.run(chromedp.SendKeys("#grant-login", clerk.cf), chromedp.Click("#grant-res-"+service.GetId()), chromedp.Click("#grant-submit"),
