@@ -109,7 +109,7 @@ var matrix = []struct {
 		"AdminService/ExportBookings", "AdminService/ExportScans", "AdminService/CreateExportLink", "AdminService/CreateDeviceEnrollment",
 		"AdminService/ListDevices", "AdminService/RevokeDevice", "AdminService/CreateWebhook",
 		"AdminService/ListWebhooks", "AdminService/DeleteWebhook", "AdminService/ListWebhookDeliveries",
-		"AdminService/ReplayWebhookDelivery", "AdminService/ListAuditEvents"}},
+		"AdminService/ReplayWebhookDelivery", "AdminService/ListAuditEvents", "AdminService/PreviewSchedule"}},
 	{"UUDAAADDD", []string{"AdminService/GetSchedule", "AdminService/ListBookings", "AdminService/GetBookingDetails",
 		"AdminService/CreateCounterBooking", "AdminService/MarkAttendance", "AdminService/CancelBookingAsOperator",
 		"AdminService/RescheduleBookingAsOperator", "AdminService/BlockSlots"}},

@@ -119,9 +119,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	authorizer, auditor := authz.NewAuthorizer(db), api.NewAudit(db, clk, log)
 	exports := &api.Exports{Service: export.New(db, api.ScanReasonText), Authn: ids, Sessions: db, Principals: ids,
 		Authz: authorizer, Audit: auditor, Clock: clk, PublicBaseURL: cfg.PublicBaseURL, Log: log}
+	schedules := scheduling.New(db, avail, clk)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
-		Schedules: scheduling.New(db, avail, clk), Reader: cat, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings,
-		Stats: stats.New(db, clk), Exports: exports, Webhooks: hooks}, log)
+		Schedules: schedules, Reader: cat, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings,
+		Stats: stats.New(db, clk), Exports: exports, Webhooks: hooks,
+		Previews: api.SchedulePreviews{Proposals: schedules, Grids: avail}}, log)
 	dist := o.webDist
 	if dist == nil {
 		dist = webapp.Dist()

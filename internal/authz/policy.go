@@ -189,6 +189,7 @@ var Policy = map[string]Rule{
 		return m.(*varcov1.ReplayWebhookDeliveryRequest).GetDeliveryId()
 	}, "delivery_id", Resolver.WebhookDeliveryOrg)},
 	c.AdminServiceListAuditEventsProcedure: {Access: Organizer, scope: orgScope},
+	c.AdminServicePreviewScheduleProcedure: {Access: Organizer, scope: resourceScope},
 
 	c.GateServiceEnrollProcedure:      {Access: Public},
 	c.GateServiceSyncProcedure:        {Access: DeviceOnly},

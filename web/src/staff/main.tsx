@@ -21,6 +21,7 @@ import { StatsPage } from "./stats";
 import { AuditPage } from "./audit";
 import { OccupancyPage } from "./occupancy";
 import { WebhooksPage } from "./webhooks";
+import { SetupNav, setupPage } from "./setup_routes";
 import { Alert, Loading, Title } from "../shared/ui";
 
 function Page() {
@@ -72,6 +73,11 @@ function Page() {
     case "registro":
       if (isOrganizer(session)) return <AuditPage org={org} />;
       break;
+    default: {
+      // The organizer's setup: places, services, opening hours, staff.
+      const page = isOrganizer(session) ? setupPage(r.path, r.query, org, session.account?.id ?? "") : undefined;
+      if (page) return page;
+    }
   }
   return (
     <>
@@ -135,6 +141,7 @@ function App() {
                         {t("nav.devices")}
                       </a>
                     </li>
+                    <SetupNav current={current} />
                   </>
                 )}
                 <li class="nav-item ms-auto text-white small">
