@@ -98,7 +98,7 @@ var matrix = []struct {
 		"AuthService/ChangePassword", "AuthService/ExportMyData", "AuthService/DeleteMyAccount",
 		"BookingService/HoldSlots", "BookingService/ReleaseHold", "BookingService/ConfirmBooking",
 		"BookingService/ListMyBookings", "BookingService/RescheduleBooking", "BookingService/GetTicket",
-		"BookingService/GetCalendarFile"}},
+		"BookingService/GetCalendarFile", "BookingService/GetReceipt"}},
 	{"AAAAAAAAD", []string{"BookingService/GetBooking", "BookingService/CancelBooking",
 		"NotificationService/SubscribePush", "NotificationService/UnsubscribePush"}},
 	{"UUDDDDDAD", []string{"AdminService/CreateOrganization"}},
