@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/varco-gate/varco/internal/cli"
 	"github.com/varco-gate/varco/internal/clientip"
 )
 
@@ -89,12 +90,25 @@ type Flag struct {
 }
 
 // Load parses args (without the program name), falling back to the
-// environment for every flag not given on the command line.
+// environment for every flag not given on the command line. Every error is
+// a *cli.UsageError: the command line or the environment needs fixing.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	c, err := load(args, getenv, stderr)
+	if err != nil {
+		var ue *cli.UsageError
+		if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
+			return Config{}, err
+		}
+		return Config{}, cli.Usage(err)
+	}
+	return c, nil
+}
+
+func load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
 	fs := newFlagSet(&c, stderr)
 	if err := fs.Parse(args); err != nil {
-		return Config{}, err
+		return Config{}, cli.ParseError(err)
 	}
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
