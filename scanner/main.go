@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -34,6 +35,8 @@ import (
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/gate"
 	"github.com/varco-gate/varco/internal/scanner"
+	"github.com/varco-gate/varco/internal/webapp"
+	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
 const usage = `usage:
@@ -216,6 +219,7 @@ func runOccupancy(args []string, getenv func(string) string, stdout, stderr io.W
 
 type runFlags struct {
 	dir, input, httpAddr, server string
+	httpToken                    string
 	direction                    gate.Direction
 	lang                         *scanner.Lang
 	scanTimeout                  time.Duration
@@ -228,7 +232,8 @@ func runFlagSet(stderr io.Writer) (*flag.FlagSet, *runFlags) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.dir, "dir", "", "directory of the local store")
 	fs.StringVar(&f.input, "input", "stdin", "where scans arrive, one per line: stdin, none, or a device file such as /dev/ttyUSB0")
-	fs.StringVar(&f.httpAddr, "http", "", "serve the scan page for phones and tablets on this address (a bare port binds to 127.0.0.1)")
+	fs.StringVar(&f.httpAddr, "http", "", "serve the gate app for phones and tablets on this address (a bare port binds to 127.0.0.1)")
+	fs.StringVar(&f.httpToken, "http-token", "", "pairing code phones must give to use the page; required off loopback (default: made once and kept in the store directory)")
 	fs.StringVar(&f.server, "server", "", "server address, overriding the one stored at enrollment")
 	fs.Func("direction", "direction of scans without an E:/U: prefix: entry or exit (default: the gate's only direction, else entry)", func(s string) error {
 		d, err := scanner.ParseDirection(s)
@@ -291,15 +296,11 @@ func runScanner(args []string, getenv func(string) string, stdin io.Reader, stdo
 	out := &printer{w: stdout, lang: *f.lang, bell: isTerminal(stdout), settings: st.Settings}
 
 	if f.httpAddr != "" {
-		srv, _, err := serveHTTP(f.httpAddr, sc.Handler(scanner.PageOptions{Lang: *f.lang, Direction: f.direction, OnResult: out.print}), log)
+		stopPage, err := startPage(ctx, f, sc, st, hc, server, out, stdout, log)
 		if err != nil {
 			return err
 		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = srv.Shutdown(sctx)
-		}()
+		defer stopPage()
 	}
 
 	runCtx, stopRun := context.WithCancel(ctx)
@@ -379,13 +380,70 @@ func readInput(ctx context.Context, input string, stdin io.Reader, log *slog.Log
 
 // serveHTTP starts the scan page. A bare port ("8090" or ":8090") binds to
 // loopback: exposing the page to the network must be asked for explicitly.
-func serveHTTP(addr string, h http.Handler, log *slog.Logger) (*http.Server, net.Addr, error) {
+// startPage serves the gate app and its local API on --http. Off
+// loopback the page needs a pairing code: --http-token, or one kept in the
+// store directory, printed with the link that pairs a phone.
+func startPage(ctx context.Context, f *runFlags, sc *scanner.Scanner, st *scanner.Store, hc *http.Client, server string,
+	out *printer, stdout io.Writer, log *slog.Logger) (stop func(), err error) {
+	addr := httpAddr(f.httpAddr)
+	token := f.httpToken
+	host, _, _ := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); token == "" && (ip == nil || !ip.IsLoopback()) && host != "localhost" {
+		if token, err = scanner.HTTPToken(st.Dir()); err != nil {
+			return nil, err
+		}
+	}
+	app, err := fs.Sub(webapp.Dist(), "gate")
+	if err != nil {
+		return nil, err
+	}
+	page, err := sc.NewPage(scanner.PageOptions{Lang: *f.lang, Direction: f.direction, OnResult: out.print, App: app, Token: token,
+		Occupancy: func(ctx context.Context, each func(*varcov1.WatchOccupancyResponse)) error {
+			return scanner.FollowOccupancy(ctx, hc, server, st.Credential, *f.lang, each)
+		}})
+	if err != nil {
+		return nil, err
+	}
+	srv, bound, err := serveHTTP(addr, page, log)
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		page.Run(pctx)
+	}()
+	if token != "" {
+		if host == "" || net.ParseIP(host).IsUnspecified() {
+			host = f.lang.Pick("INDIRIZZO-DEL-DISPOSITIVO", "DEVICE-ADDRESS")
+		}
+		_, port, _ := net.SplitHostPort(bound.String())
+		fmt.Fprintf(stdout, "%s http://%s/gate/#/?pair=%s\n", f.lang.Pick("Pagina del varco per i telefoni:", "Gate page for phones:"),
+			net.JoinHostPort(host, port), token)
+	}
+	return func() {
+		cancel()
+		<-done
+		sctx, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancelShutdown()
+		_ = srv.Shutdown(sctx)
+	}, nil
+}
+
+// httpAddr completes --http: a bare port binds to loopback.
+func httpAddr(addr string) string {
 	if !strings.Contains(addr, ":") {
 		addr = ":" + addr
 	}
 	if strings.HasPrefix(addr, ":") {
 		addr = "127.0.0.1" + addr
 	}
+	return addr
+}
+
+func serveHTTP(addr string, h http.Handler, log *slog.Logger) (*http.Server, net.Addr, error) {
+	addr = httpAddr(addr)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("scan page: %w", err)
@@ -396,7 +454,7 @@ func serveHTTP(addr string, h http.Handler, log *slog.Logger) (*http.Server, net
 			log.Error("scan page", "err", err)
 		}
 	}()
-	log.Info("scan page ready", "url", "http://"+ln.Addr().String()+"/")
+	log.Info("gate page ready", "url", "http://"+ln.Addr().String()+"/gate/")
 	return srv, ln.Addr(), nil
 }
 

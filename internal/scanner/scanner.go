@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -121,6 +122,16 @@ type Scanner struct {
 	// (see OnlinePause); any sign of the server clears it.
 	pauseMu     sync.Mutex
 	pausedUntil time.Time
+
+	// syncing is true while a Sync stream is open and has delivered a
+	// message: the server answers (what the page shows as online).
+	syncing atomic.Bool
+}
+
+// Connected reports whether the server answers now: a Sync stream is open
+// and scans are not paused after a timeout.
+func (s *Scanner) Connected() bool {
+	return s.syncing.Load() && !s.paused(s.clk.Now())
 }
 
 func (s *Scanner) paused(now time.Time) bool {
