@@ -60,7 +60,7 @@ func TestGateAppOnAGateBox(t *testing.T) {
 	tab := browsertest.New(t).NewTab(t)
 	u := &citizenUI{t: t, b: b, ctx: tab}
 	// Without the code the box answers nothing but the app itself.
-	u.run(chromedp.Navigate(srv.URL + "/"), chromedp.WaitVisible("#pair-code"))
+	u.run(chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible("#pair-code"))
 	require.Contains(t, eval[string](u, `location.pathname`), "/gate/")
 	gateShot(u, "box-pair")
 	u.run(chromedp.SendKeys("#pair-code", "sbagliato"), chromedp.Click("#pair-submit"))
