@@ -20,6 +20,8 @@ export interface GateStatus {
   clockOffsetMs?: number;
   /** offline scans are refused now (DATA_TOO_OLD) */
   dataTooOld: boolean;
+  /** public keys known (the phone; undefined for a gate box) */
+  keys?: number;
 }
 
 /** OccupancyRow is one slot of today's attendance. */
@@ -53,7 +55,7 @@ export const phoneBackend: Backend = {
     const st = loadState();
     const offset = st.clockOffsetMs ?? 0;
     const tooOld = !!st.maxDataAgeMs && Date.now() + offset - ((st.lastSync ?? 0) + offset) > st.maxDataAgeMs;
-    return { online: isConnected(), lastSync: st.lastSync, queued: loadQueue().length, clockOffsetMs: st.clockOffsetMs, dataTooOld: tooOld };
+    return { online: isConnected(), lastSync: st.lastSync, queued: loadQueue().length, clockOffsetMs: st.clockOffsetMs, dataTooOld: tooOld, keys: st.keys.length };
   },
   onChange: onLocalChange,
   watchOccupancy(each) {

@@ -13,6 +13,7 @@ import { t } from "./messages";
 import { ScanPage } from "./scanpage";
 import { Alert } from "../shared/ui";
 import { runCases } from "./offline/selftest";
+import { openLocal } from "./offline/local";
 import { phoneBackend } from "./backend";
 import { isLocalMode } from "./localmode";
 import { LocalApp } from "./localapp";
@@ -89,7 +90,9 @@ if (new URLSearchParams(location.search).has("selftest")) {
 
 setLang(currentLang());
 document.title = t("app.title");
-render(<App />, document.getElementById("app")!);
+// The phone's synced data and queue are read from IndexedDB before the
+// first screen, so a scan right after a reload is decided with them.
+void (local ? Promise.resolve() : openLocal()).finally(() => render(<App />, document.getElementById("app")!));
 
 // The service worker keeps the app itself available with poor signal; its
 // scope is the gate app only.

@@ -98,7 +98,7 @@ function StatusLine({ zone, backend }: { zone: string; backend: Backend }) {
   const online = st.online;
   const queued = st.queued;
   return (
-    <p id="gate-status" class={"small mb-3 " + (online ? "text-success" : "text-danger")} data-online={online ? "yes" : "no"} data-queued={queued} role="status">
+    <p id="gate-status" class={"small mb-3 " + (online ? "text-success" : "text-danger")} data-online={online ? "yes" : "no"} data-queued={queued} data-keys={st.keys} role="status">
       <strong>{online ? t("status.online") : t("status.offline")}</strong>
       {" · "}
       {st.lastSync ? t("status.data", time(new Date(st.lastSync), zone)) : t("status.noData")}
