@@ -6,6 +6,7 @@ import { GateDirection } from "../gen/varco/v1/auth_pb";
 import { ScanDirection } from "../gen/varco/v1/gate_pb";
 import { time } from "../shared/format";
 import { startCamera, type Camera } from "./camera";
+import { torchOf, type Torch } from "./torch";
 import type { Device } from "./device";
 import { signal, unlockAudio } from "./feedback";
 import { t } from "./messages";
@@ -126,6 +127,10 @@ export function ScanPage({ device, backend }: { device: Device; backend: Backend
   const [busy, setBusy] = useState(false);
   const [cameraOn, setCameraOn] = useState(false);
   const [cameraError, setCameraError] = useState("");
+  // The torch of the running camera, where it has one ("no": checked,
+  // none; undefined: not checked yet).
+  const [torch, setTorch] = useState<Torch | "no">();
+  const [torchOn, setTorchOn] = useState(false);
   const [manual, setManual] = useState("");
   const video = useRef<HTMLVideoElement>(null);
   const cam = useRef<Camera>();
@@ -190,8 +195,12 @@ export function ScanPage({ device, backend }: { device: Device; backend: Backend
     setCameraError("");
     startCamera(video.current, (code) => void handleRef.current(code))
       .then((c) => {
-        if (cancelled) c.stop();
-        else cam.current = c;
+        if (cancelled) {
+          c.stop();
+          return;
+        }
+        cam.current = c;
+        setTorch(torchOf(video.current) ?? "no");
       })
       .catch(() => {
         setCameraOn(false);
@@ -201,6 +210,8 @@ export function ScanPage({ device, backend }: { device: Device; backend: Backend
       cancelled = true;
       cam.current?.stop();
       cam.current = undefined;
+      setTorch(undefined);
+      setTorchOn(false);
     };
   }, [cameraOn]);
 
@@ -248,7 +259,24 @@ export function ScanPage({ device, backend }: { device: Device; backend: Backend
         {cameraOn && (
           <>
             <p class="small text-muted mt-2 mb-1">{t("camera.on")}</p>
-            <video ref={video} class="camera" aria-label={t("camera.label")} muted playsInline autoPlay />
+            {torch && torch !== "no" && (
+              <button
+                type="button"
+                id="torch-toggle"
+                class="btn btn-outline-secondary w-100 mb-2"
+                aria-pressed={torchOn}
+                onClick={() => {
+                  const on = !torchOn;
+                  torch.set(on).then(
+                    () => setTorchOn(on),
+                    () => setTorch("no"),
+                  );
+                }}
+              >
+                {torchOn ? t("camera.torchOff") : t("camera.torchOn")}
+              </button>
+            )}
+            <video ref={video} class="camera" aria-label={t("camera.label")} data-torch={torch === undefined ? "" : torch === "no" ? "no" : "yes"} muted playsInline autoPlay />
           </>
         )}
       </div>
