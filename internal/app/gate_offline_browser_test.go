@@ -123,7 +123,14 @@ func TestGateAppDecidesOffline(t *testing.T) {
 // decides, and it must read the time the tickets were made for.
 func phoneClock(t *testing.T, tab context.Context, clk clock.Clock) {
 	t.Helper()
-	shift := clk.Now().Sub(time.Now()).Milliseconds()
+	phoneClockOff(t, tab, clk, 0)
+}
+
+// phoneClockOff is phoneClock with the phone's clock off by off from the
+// server's.
+func phoneClockOff(t *testing.T, tab context.Context, clk clock.Clock, off time.Duration) {
+	t.Helper()
+	shift := clk.Now().Add(off).Sub(time.Now()).Milliseconds()
 	_, err := chromedp.Call(tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fmt.Sprintf(`(() => {
 		const shift = %d, real = Date, now = () => real.now() + shift;
 		globalThis.Date = class extends real {
