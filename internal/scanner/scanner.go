@@ -348,9 +348,12 @@ func judge(payload string, keys ticket.KeyLookup, lookup func(ticketID string) (
 		revoked, presence = lookup(claims.TicketID)
 	}
 	switch {
-	case fresh.stale(now):
+	case fresh.stale(now) && dir != gate.Exit:
 		// Keys and revocations this old may miss a cancelled ticket or a
-		// new key: better no decision than a wrong one.
+		// new key: better no entry than a wrong one. Exits are decided as
+		// usual: an exit lets no one in, and refusing it would keep who
+		// left counted inside (the cap, overstays), here and, as a
+		// conflict the server does not apply, on the server.
 		r.Verdict, r.Reason = gate.Refused, ReasonDataTooOld
 	case verr != nil:
 		r.Verdict, r.Reason = gate.Refused, gate.Reason(ticket.ReasonOf(verr))
