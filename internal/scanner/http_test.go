@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -159,4 +161,23 @@ func TestScanPageGuard(t *testing.T) {
 			require.Equal(t, tc.want, rec.Code, rec.Body.String())
 		})
 	}
+}
+
+// The page's pairing code is made once and kept, private, in the store
+// directory: a phone paired once stays paired across restarts.
+func TestHTTPToken(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tok, err := HTTPToken(dir)
+	require.NoError(t, err)
+	require.Len(t, tok, 26, "128 bits in base32")
+	again, err := HTTPToken(dir)
+	require.NoError(t, err)
+	require.Equal(t, tok, again)
+	fi, err := os.Stat(filepath.Join(dir, HTTPTokenFile))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	other, err := HTTPToken(t.TempDir())
+	require.NoError(t, err)
+	require.NotEqual(t, tok, other)
 }
