@@ -91,6 +91,7 @@ func TestGateAppOnAGateBox(t *testing.T) {
 	u.run(chromedp.SendKeys("#manual-code", payload), chromedp.Click("#manual-submit"))
 	u.waitFor(`document.querySelector("#verdict")?.dataset.reason === "ALREADY_INSIDE" && document.querySelector("#verdict-offline") !== null`)
 	require.Contains(t, u.text("#verdict-message"), "Già entrato")
+	clk.Advance(time.Minute)
 	u.run(chromedp.Click("#dir-exit"), chromedp.SendKeys("#manual-code", payload), chromedp.Click("#manual-submit"))
 	u.waitFor(`document.querySelector("#verdict")?.dataset.verdict === "accepted" && document.querySelector("#verdict-offline") !== null &&
 		document.querySelector("#gate-status").dataset.queued === "2"`)
