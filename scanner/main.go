@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -219,7 +220,7 @@ func runOccupancy(args []string, getenv func(string) string, stdout, stderr io.W
 
 type runFlags struct {
 	dir, input, httpAddr, server string
-	httpToken                    string
+	httpToken, httpCert, httpKey string
 	direction                    gate.Direction
 	lang                         *scanner.Lang
 	scanTimeout                  time.Duration
@@ -233,6 +234,8 @@ func runFlagSet(stderr io.Writer) (*flag.FlagSet, *runFlags) {
 	fs.StringVar(&f.dir, "dir", "", "directory of the local store")
 	fs.StringVar(&f.input, "input", "stdin", "where scans arrive, one per line: stdin, none, or a device file such as /dev/ttyUSB0")
 	fs.StringVar(&f.httpAddr, "http", "", "serve the gate app for phones and tablets on this address (a bare port binds to 127.0.0.1)")
+	fs.StringVar(&f.httpCert, "http-cert", "", "TLS certificate (PEM) for the gate page: phones' browsers give the camera only to https pages off loopback")
+	fs.StringVar(&f.httpKey, "http-key", "", "private key (PEM) of --http-cert")
 	fs.StringVar(&f.httpToken, "http-token", "", "pairing code phones must give to use the page; required off loopback (default: made once and kept in the store directory)")
 	fs.StringVar(&f.server, "server", "", "server address, overriding the one stored at enrollment")
 	fs.Func("direction", "direction of scans without an E:/U: prefix: entry or exit (default: the gate's only direction, else entry)", func(s string) error {
@@ -378,8 +381,6 @@ func readInput(ctx context.Context, input string, stdin io.Reader, log *slog.Log
 	return nil
 }
 
-// serveHTTP starts the scan page. A bare port ("8090" or ":8090") binds to
-// loopback: exposing the page to the network must be asked for explicitly.
 // startPage serves the gate app and its local API on --http. Off
 // loopback the page needs a pairing code: --http-token, or one kept in the
 // store directory, printed with the link that pairs a phone.
@@ -404,7 +405,15 @@ func startPage(ctx context.Context, f *runFlags, sc *scanner.Scanner, st *scanne
 	if err != nil {
 		return nil, err
 	}
-	srv, bound, err := serveHTTP(addr, page, log)
+	var tlsConf *tls.Config
+	if f.httpCert != "" || f.httpKey != "" {
+		cert, err := tls.LoadX509KeyPair(f.httpCert, f.httpKey)
+		if err != nil {
+			return nil, fmt.Errorf("gate page certificate (--http-cert and --http-key): %w", err)
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	srv, bound, err := serveHTTP(addr, page, tlsConf, log)
 	if err != nil {
 		return nil, err
 	}
@@ -419,8 +428,8 @@ func startPage(ctx context.Context, f *runFlags, sc *scanner.Scanner, st *scanne
 			host = f.lang.Pick("INDIRIZZO-DEL-DISPOSITIVO", "DEVICE-ADDRESS")
 		}
 		_, port, _ := net.SplitHostPort(bound.String())
-		fmt.Fprintf(stdout, "%s http://%s/gate/#/?pair=%s\n", f.lang.Pick("Pagina del varco per i telefoni:", "Gate page for phones:"),
-			net.JoinHostPort(host, port), token)
+		fmt.Fprintf(stdout, "%s %s://%s/gate/#/?pair=%s\n", f.lang.Pick("Pagina del varco per i telefoni:", "Gate page for phones:"),
+			scheme(tlsConf), net.JoinHostPort(host, port), token)
 	}
 	return func() {
 		cancel()
@@ -442,11 +451,25 @@ func httpAddr(addr string) string {
 	return addr
 }
 
-func serveHTTP(addr string, h http.Handler, log *slog.Logger) (*http.Server, net.Addr, error) {
+func scheme(tlsConf *tls.Config) string {
+	if tlsConf != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// serveHTTP starts the gate page, over TLS when tlsConf is set. A bare
+// port ("8090" or ":8090") binds to loopback: exposing the page to the
+// network must be asked for explicitly.
+func serveHTTP(addr string, h http.Handler, tlsConf *tls.Config, log *slog.Logger) (*http.Server, net.Addr, error) {
 	addr = httpAddr(addr)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("scan page: %w", err)
+	}
+	bound := ln.Addr()
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	go func() {
@@ -454,8 +477,8 @@ func serveHTTP(addr string, h http.Handler, log *slog.Logger) (*http.Server, net
 			log.Error("scan page", "err", err)
 		}
 	}()
-	log.Info("gate page ready", "url", "http://"+ln.Addr().String()+"/gate/")
-	return srv, ln.Addr(), nil
+	log.Info("gate page ready", "url", scheme(tlsConf)+"://"+bound.String()+"/gate/")
+	return srv, bound, nil
 }
 
 // printer writes verdict lines; scans arrive from the input and the page
