@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/varco-gate/varco/internal/browsertest"
 	"github.com/varco-gate/varco/internal/clock"
@@ -137,6 +138,75 @@ func TestGateAppRefusesAFullVenue(t *testing.T) {
 		"Ingresso VENUE_FULL offline=Sì conflict=No",
 		"Uscita OK offline=Sì conflict=No",
 		"Ingresso OK offline=Sì conflict=No",
+	}, got)
+	browsertest.RequireNoCSPViolations(t, tab)
+}
+
+// The tour allows offline decisions with data at most a minute old. Past
+// it the phone refuses entries as DATA_TOO_OLD and says so in its status
+// line, but still lets a person out who is inside: refusing an exit would
+// keep them counted inside, and the server, which would have let them
+// out, would record a conflict it does not apply.
+func TestGateAppStaleDataRefusesEntriesNotExits(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(time.Now())
+	b := setupWith(t, clk)
+	ctx := context.Background()
+	_, organizer := bootstrapOrganizer(t, b)
+	cat := varcov1connect.NewCatalogServiceClient(http.DefaultClient, b.baseURL)
+	res, err := cat.GetResource(ctx, authBearer(&varcov1.GetResourceRequest{ResourceId: demo.TourID}, organizer))
+	require.NoError(t, err)
+	tour := res.Msg.GetResource()
+	tour.GetPolicy().GetTickets().OfflineMaxAge = durationpb.New(time.Minute)
+	admin := varcov1connect.NewAdminServiceClient(http.DefaultClient, b.baseURL)
+	_, err = admin.UpdateResource(ctx, authBearer(&varcov1.UpdateResourceRequest{Resource: tour}, organizer))
+	require.NoError(t, err)
+	people := registerCitizens(t, b, "GDO", 2)
+	slot := tourSlot(t, b, clk.Now(), 0)
+	_, couple := bookTour(t, people[0], slot, 2)
+	_, late := bookTour(t, people[1], slot, 1)
+	clk.Set(slot.GetStart().AsTime().Add(-10 * time.Minute))
+	phone := enrolledPhone(t, b, clk, admin, organizer, "Ingresso e uscita", varcov1.GateDirection_GATE_DIRECTION_BOTH)
+	u, tab := phone.citizenUI, phone.ctx
+	scan := func(payload string) {
+		u.t.Helper()
+		u.run(chromedp.SendKeys("#manual-code", payload), chromedp.Click("#manual-submit"))
+	}
+	scan(couple)
+	u.waitFor(`document.querySelector("#verdict")?.dataset.verdict === "accepted"`)
+
+	// Emulated offline leaves the open Sync stream alone, and its
+	// heartbeats keep the data fresh; a reload (the service worker serves
+	// the app) starts with no stream at all, as a real outage does.
+	u.waitFor(`navigator.serviceWorker.controller !== null`)
+	require.NoError(t, browsertest.Offline(tab, true))
+	u.run(chromedp.Reload(), chromedp.WaitVisible("#manual-code"))
+	u.waitFor(`document.querySelector("#gate-status")?.dataset.online === "no" && Number(document.querySelector("#gate-status").dataset.keys) > 0`)
+	advancePhoneClock(u, 2*time.Minute)
+	clk.Advance(2 * time.Minute)
+	scan(late)
+	u.waitFor(`document.querySelector("#verdict")?.dataset.reason === "DATA_TOO_OLD" && document.querySelector("#gate-data-too-old") !== null`)
+	require.Equal(t, "Dati del dispositivo troppo vecchi: ricollegare alla rete", u.text("#verdict-message"))
+	require.Contains(t, u.text("#gate-data-too-old"), "dati troppo vecchi: fuori linea gli ingressi sono rifiutati")
+	gateShot(u, "data-too-old")
+	u.run(chromedp.Click("#dir-exit"))
+	scan(couple)
+	u.waitFor(`document.querySelector("#verdict")?.dataset.verdict === "accepted" && document.querySelector("#verdict-offline") !== null &&
+		document.querySelector("#gate-status").dataset.queued === "2"`)
+	require.Contains(t, u.text("#verdict"), "ESCE")
+
+	require.NoError(t, browsertest.Offline(tab, false))
+	u.waitFor(`document.querySelector("#gate-status")?.dataset.queued === "0"`)
+	var got []string
+	for _, r := range exportedScans(t, admin, organizer, clk.Now()) {
+		got = append(got, r["Direzione"]+" "+r["Codice motivo"]+" offline="+r["Offline"]+" conflict="+r["Conflitto"])
+	}
+	require.ElementsMatch(t, []string{
+		"Ingresso OK offline=No conflict=No",
+		// The server would have let the late one in (its reason is the
+		// export's): a conflict, recorded.
+		"Ingresso OK offline=Sì conflict=Sì",
+		"Uscita OK offline=Sì conflict=No",
 	}, got)
 	browsertest.RequireNoCSPViolations(t, tab)
 }
