@@ -91,6 +91,9 @@ func TestGateAppOnAGateBox(t *testing.T) {
 	u.run(chromedp.SendKeys("#manual-code", payload), chromedp.Click("#manual-submit"))
 	u.waitFor(`document.querySelector("#verdict")?.dataset.reason === "ALREADY_INSIDE" && document.querySelector("#verdict-offline") !== null`)
 	require.Contains(t, u.text("#verdict-message"), "Già entrato")
+	rome, err := time.LoadLocation("Europe/Rome")
+	require.NoError(t, err)
+	require.Contains(t, u.text("#recent li"), clk.Now().In(rome).Format("15:04")+" · Entrata", "the box's time, not the phone's")
 	clk.Advance(time.Minute)
 	u.run(chromedp.Click("#dir-exit"), chromedp.SendKeys("#manual-code", payload), chromedp.Click("#manual-submit"))
 	u.waitFor(`document.querySelector("#verdict")?.dataset.verdict === "accepted" && document.querySelector("#verdict-offline") !== null &&

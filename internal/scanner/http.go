@@ -70,6 +70,9 @@ type ScanJSON struct {
 	Online          bool      `json:"online"`
 	Queued          bool      `json:"queued,omitempty"`
 	ScanID          string    `json:"scan_id"`
+	// ScannedAt is when the box decided, by its clock (corrected by the
+	// server's offset when it decided offline).
+	ScannedAt time.Time `json:"scanned_at,omitzero"`
 }
 
 // StatusJSON is the answer of GET /status: what the gate page shows
@@ -359,7 +362,7 @@ func sameOrigin(r *http.Request) bool {
 func (l Lang) toJSON(r Result, loc *time.Location) ScanJSON {
 	out := ScanJSON{OK: r.LetThrough(), Reason: string(r.Reason), Line: l.Line(r, loc), Message: l.Message(r),
 		TicketID: r.TicketID, Seats: r.Seats, ExpiresAt: r.ExpiresAt, EnteredAt: r.EnteredAt, Online: r.Online,
-		Queued: r.Queued, ScanID: r.ScanID}
+		Queued: r.Queued, ScanID: r.ScanID, ScannedAt: r.ScannedAt}
 	switch r.Verdict {
 	case gate.Accepted:
 		out.Verdict = "ACCEPTED"

@@ -86,6 +86,7 @@ interface ScanJSON {
   online: boolean;
   queued?: boolean;
   scan_id: string;
+  scanned_at?: string;
 }
 
 const tones: Record<string, Tone> = { ACCEPTED: "accepted", FLAGGED: "flagged", REFUSED: "refused" };
@@ -124,6 +125,8 @@ export function localBackend(first: BoxStatus, onUnpaired: () => void): Backend 
         return {
           ...base,
           id: v.scan_id || base.id,
+          // The box's time, as its own console and the server have it.
+          at: v.scanned_at ? new Date(v.scanned_at) : base.at,
           tone: tones[v.verdict] ?? "unknown",
           reason: v.reason,
           message: v.message,
