@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -95,6 +96,15 @@ func (b *Browser) NewTab(t testing.TB, opts ...TabOption) context.Context {
 	t.Cleanup(cancel)
 	err := chromedp.Do(ctx, chromedp.EmulateViewport(ViewportWidth, ViewportHeight,
 		chromedp.EmulateScale(ViewportScale), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))
+	if err != nil {
+		t.Fatalf("browsertest: new tab: %v", err)
+	}
+	// No CSS transitions (Bootstrap drops them under reduced motion): axe
+	// measuring a button's contrast in the middle of its colour change
+	// (a pressed direction button going from white to blue) sees a blend
+	// neither state has, and fails now and then.
+	_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}})
 	if err != nil {
 		t.Fatalf("browsertest: new tab: %v", err)
 	}
