@@ -94,7 +94,11 @@ func (c *committer) submit(ctx context.Context, fn func(context.Context, *sql.Tx
 
 // CommitStats returns the write transactions committed so far and the commits
 // that carried them; their ratio is the mean group-commit batch size.
+// PostgreSQL has no group commit: both are 0 there.
 func (db *DB) CommitStats() (ops, commits int64) {
+	if db.commits == nil {
+		return 0, 0
+	}
 	return db.commits.ops.Load(), db.commits.commits.Load()
 }
 

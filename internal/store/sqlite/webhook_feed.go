@@ -217,8 +217,9 @@ func (db *DB) CommitFeed(ctx context.Context, c webhook.Commit) error {
 		}
 		for _, op := range c.Timers {
 			if t := op.Set; t != nil {
-				_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO webhook_timers (ticket_id, organization_id, entry_seq, expires_at_ms)
-					VALUES (?,?,?,?)`, t.TicketID, t.OrganizationID, t.EntrySeq, ms(t.ExpiresAt))
+				_, err = tx.ExecContext(ctx, `INSERT INTO webhook_timers (ticket_id, organization_id, entry_seq, expires_at_ms)
+					VALUES (?,?,?,?) ON CONFLICT (ticket_id) DO UPDATE SET organization_id = excluded.organization_id,
+					entry_seq = excluded.entry_seq, expires_at_ms = excluded.expires_at_ms`, t.TicketID, t.OrganizationID, t.EntrySeq, ms(t.ExpiresAt))
 			} else {
 				_, err = tx.ExecContext(ctx, `DELETE FROM webhook_timers WHERE ticket_id = ? AND expires_at_ms > ?`, op.StopID, ms(op.StopAt))
 			}
@@ -256,8 +257,12 @@ func insertDeliveries(ctx context.Context, tx *sql.Tx, list []webhook.NewDeliver
 	if len(list) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO webhook_deliveries (id, webhook_id, event, event_id, payload, due_at_ms, created_at_ms)
-		SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND deleted_at_ms IS NULL)`)
+	// The casts give PostgreSQL the parameters' types, which it does not
+	// infer through a SELECT list.
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO webhook_deliveries (id, webhook_id, event, event_id, payload, due_at_ms, created_at_ms)
+		SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT)
+		WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND deleted_at_ms IS NULL)
+		ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return fmt.Errorf("prepare webhook deliveries: %w", err)
 	}

@@ -1,0 +1,146 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// PostgreSQL.
+//
+// Several server processes (replicas) may share one PostgreSQL database,
+// so nothing here may rely on being the only writer, as the SQLite side
+// does with its single connection. Every write transaction runs
+// SERIALIZABLE: PostgreSQL then guarantees that the outcome is that of
+// some serial order of the transactions, which is exactly the property
+// the capacity checks (read usage, then take seats) and the other
+// read-then-write transactions were written against on SQLite. A
+// transaction that would break it fails with a serialization failure and
+// is run again from the start (writeTxPG), a few times, with jittered
+// backoff. There is no group commit: PostgreSQL commits concurrent
+// transactions with one WAL flush by itself.
+
+// DefaultPostgresWriters is the default size of the PostgreSQL write pool:
+// enough transactions in flight to keep the server's WAL flushes full,
+// few enough that serialization failures on a hot slot stay rare.
+const DefaultPostgresWriters = 8
+
+// maxSerializationRetries bounds the runs of one write transaction that
+// keeps losing serialization conflicts; the caller then gets the error.
+const maxSerializationRetries = 12
+
+// advisoryMigrationLock is the pg_advisory_lock key held while migrating,
+// so replicas starting together apply each migration once ("varco" in
+// ASCII).
+const advisoryMigrationLock int64 = 0x766172636f
+
+func openPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
+	writers := opts.Writers
+	if writers <= 0 {
+		writers = DefaultPostgresWriters
+	}
+	if opts.Readers <= 0 {
+		opts.Readers = max(4, runtime.GOMAXPROCS(0))
+	}
+	binds := &rebinder{}
+	db := &DB{path: redactURL(url), alarm: opts.Alarm, dialect: postgresDialect}
+	var err error
+	if db.W, err = openPGPool(ctx, url, binds, writers, false); err != nil {
+		return nil, fmt.Errorf("postgres: open writers: %w", err)
+	}
+	if _, err := migratePG(ctx, db.W, embeddedPGMigrations(), opts.Logger); err != nil {
+		_ = db.W.Close()
+		return nil, err
+	}
+	if db.R, err = openPGPool(ctx, url, binds, opts.Readers, true); err != nil {
+		_ = db.W.Close()
+		return nil, fmt.Errorf("postgres: open readers: %w", err)
+	}
+	return db, nil
+}
+
+// openPGPool opens a pool of at most n connections. Reader connections
+// default to read-only transactions, as SQLite's readers are query_only:
+// a store bug that writes through R fails instead of skipping the write
+// path's serializable transaction.
+func openPGPool(ctx context.Context, url string, binds *rebinder, n int, readOnly bool) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	if readOnly {
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	}
+	pool := sql.OpenDB(pgConnector{inner: stdlib.GetConnector(*cfg), binds: binds})
+	pool.SetMaxOpenConns(n)
+	pool.SetMaxIdleConns(n)
+	// Unlike a SQLite connection, a PostgreSQL one can die with the
+	// server or the network: recycle them now and then so a pool heals
+	// after a failover without a restart.
+	pool.SetConnMaxLifetime(30 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		_ = pool.Close()
+		return nil, err
+	}
+	return pool, nil
+}
+
+// writeTxPG runs fn in a SERIALIZABLE transaction, again from the start
+// when PostgreSQL reports a serialization failure or a deadlock: fn must
+// therefore not keep state across runs except by overwriting it. As on
+// SQLite, fn's statements get a context that cannot be cancelled (a caller
+// giving up must not leave it unknown whether its booking committed), and
+// a caller whose ctx has ended before the first run gets ctx.Err().
+func (db *DB) writeTxPG(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	txCtx := context.WithoutCancel(ctx)
+	for attempt := 0; ; attempt++ {
+		err := runTxOpts(txCtx, db.W, &sql.TxOptions{Isolation: sql.LevelSerializable}, func(tx *sql.Tx) error { return fn(txCtx, tx) }, true)
+		if err == nil || !retryable(err) || attempt+1 >= maxSerializationRetries {
+			return err
+		}
+		// Full jitter over an exponential window (1 ms, 2 ms, ... 64 ms):
+		// the transactions that collided must not all run again together.
+		window := time.Millisecond << min(attempt, 6)
+		time.Sleep(rand.N(window) + time.Millisecond)
+	}
+}
+
+// retryable reports a serialization failure or a deadlock: the transaction
+// was rolled back as a whole and running it again may succeed.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	return pe.Code == "40001" || pe.Code == "40P01"
+}
+
+// uniqueViolation reports PostgreSQL's unique_violation and the name of
+// the constraint or index that failed.
+func uniqueViolation(err error) (string, bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return pe.TableName + "." + pe.ConstraintName, true
+	}
+	return "", false
+}
+
+// redactURL drops the password from a PostgreSQL URL, for Path and logs.
+func redactURL(url string) string {
+	cfg, err := pgconn.ParseConfig(url)
+	if err != nil {
+		return "postgres://"
+	}
+	return fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+}
