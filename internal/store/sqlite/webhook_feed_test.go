@@ -27,7 +27,12 @@ type feedEnv struct {
 
 func setupFeed(t *testing.T, batch int) feedEnv {
 	t.Helper()
-	db := openDemoDB(t)
+	return feedOn(t, openDemoDB(t), batch)
+}
+
+// feedOn is setupFeed on a given demo database.
+func feedOn(t *testing.T, db *sqlite.DB, batch int) feedEnv {
+	t.Helper()
 	clk := clock.NewFake(t0)
 	w, err := db.CreateWebhook(t.Context(), webhook.Webhook{ID: uuid.NewString(), OrganizationID: demo.ComuneID,
 		URL: "https://example.org/h", Events: webhook.Events, Secret: "whsec_x", CreatedAt: t0}, webhook.MaxPerOrganization)
