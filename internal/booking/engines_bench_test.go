@@ -99,6 +99,7 @@ func rush(b *testing.B, e benchEnv) (int, time.Duration) {
 func BenchmarkRushEngines(b *testing.B) {
 	cluster := pgtest.Durable(b)
 	var sqliteRate, pgRate float64
+	var pgRetries int64
 	for b.Loop() {
 		b.StopTimer()
 		lite := benchEnvAt(b, b.TempDir()+"/varco.db")
@@ -109,8 +110,10 @@ func BenchmarkRushEngines(b *testing.B) {
 		require.Equal(b, n1, n2, "both engines sell every seat, no more")
 		sqliteRate += float64(n1) / d1.Seconds()
 		pgRate += float64(n2) / d2.Seconds()
+		pgRetries += pg.db.SerializationRetries()
 	}
 	b.ReportMetric(sqliteRate/float64(b.N), "sqlite-bookings/s")
 	b.ReportMetric(pgRate/float64(b.N), "postgres-bookings/s")
 	b.ReportMetric(pgRate/sqliteRate, "postgres/sqlite")
+	b.ReportMetric(float64(pgRetries)/float64(b.N), "postgres-retries/op")
 }

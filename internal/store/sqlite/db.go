@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" cgo driver
@@ -57,6 +58,8 @@ type DB struct {
 	commits *committer
 	alarm   *outbox.Alarm
 	dialect dialect
+	// retries counts PostgreSQL transactions run again (postgres.go).
+	retries atomic.Int64
 }
 
 // Open opens (creating if needed) the database at path, applies the embedded
