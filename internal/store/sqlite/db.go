@@ -60,6 +60,10 @@ type DB struct {
 	dialect dialect
 	// retries counts PostgreSQL transactions run again (postgres.go).
 	retries atomic.Int64
+	// instance and listener carry outbox wake-ups between PostgreSQL
+	// replicas (pgnotify.go).
+	instance string
+	listener *outboxListener
 }
 
 // Open opens (creating if needed) the database at path, applies the embedded
@@ -124,6 +128,7 @@ func (db *DB) Close() error {
 	if db.commits != nil {
 		db.commits.close()
 	}
+	db.listener.close()
 	return errors.Join(db.R.Close(), db.W.Close())
 }
 

@@ -78,9 +78,13 @@ func (db *DB) newBookingTx(ctx context.Context, tx *sql.Tx) bookingTx {
 func (db *DB) InTx(ctx context.Context, fn func(booking.Tx) error) error {
 	var due time.Time
 	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		due = time.Time{} // the transaction may run again (PostgreSQL)
 		btx := db.newBookingTx(ctx, tx)
 		btx.due = &due
-		return fn(btx)
+		if err := fn(btx); err != nil {
+			return err
+		}
+		return db.announceDue(ctx, tx, due)
 	})
 	db.ring(err, due)
 	return err

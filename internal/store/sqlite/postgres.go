@@ -56,7 +56,7 @@ func openPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
 		opts.Readers = max(4, runtime.GOMAXPROCS(0))
 	}
 	binds := &rebinder{}
-	db := &DB{path: redactURL(url), alarm: opts.Alarm, dialect: postgresDialect}
+	db := &DB{path: redactURL(url), alarm: opts.Alarm, dialect: postgresDialect, instance: newInstanceID()}
 	var err error
 	if db.W, err = openPGPool(ctx, url, binds, writers, false); err != nil {
 		return nil, fmt.Errorf("postgres: open writers: %w", err)
@@ -68,6 +68,11 @@ func openPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
 	if db.R, err = openPGPool(ctx, url, binds, opts.Readers, true); err != nil {
 		_ = db.W.Close()
 		return nil, fmt.Errorf("postgres: open readers: %w", err)
+	}
+	if opts.Alarm != nil {
+		if db.listener, err = listenOutbox(ctx, url, db.instance, opts.Alarm, opts.Logger); err != nil {
+			return nil, errors.Join(err, db.R.Close(), db.W.Close())
+		}
 	}
 	return db, nil
 }

@@ -21,9 +21,13 @@ type scanTx struct{ bookingTx }
 func (db *DB) ScanTx(ctx context.Context, fn func(admission.Tx) error) error {
 	var due time.Time
 	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		due = time.Time{} // the transaction may run again (PostgreSQL)
 		btx := db.newBookingTx(ctx, tx)
 		btx.due = &due
-		return fn(scanTx{btx})
+		if err := fn(scanTx{btx}); err != nil {
+			return err
+		}
+		return db.announceDue(ctx, tx, due)
 	})
 	db.ring(err, due)
 	return err
