@@ -35,7 +35,7 @@ type Options struct {
 	// Logger receives migration and startup messages; default slog.Default().
 	Logger *slog.Logger
 	// Writers is the size of the PostgreSQL write pool; default
-	// DefaultPostgresWriters. SQLite always has one writer.
+	// DefaultPostgresWriters. SQLite always has one writer connection.
 	Writers int
 	// Alarm, when set, is told the earliest due time of the outbox
 	// messages each booking or scan transaction commits, so this
@@ -110,7 +110,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		_ = db.W.Close()
 		return nil, fmt.Errorf("sqlite: open readers %s: %w", abs, err)
 	}
-	db.commits = newCommitter(db.W)
+	db.commits = newCommitter(db.W, nil, &db.retries)
 	return db, nil
 }
 
@@ -125,9 +125,7 @@ func (db *DB) Postgres() bool { return db.dialect == postgresDialect }
 // checkpoints the WAL into the main file, and the writer runs with
 // synchronous=FULL.
 func (db *DB) Close() error {
-	if db.commits != nil {
-		db.commits.close()
-	}
+	db.commits.close()
 	db.listener.close()
 	return errors.Join(db.R.Close(), db.W.Close())
 }
@@ -150,13 +148,11 @@ func pointRead(ctx context.Context) context.Context { return context.WithoutCanc
 // A caller whose ctx has ended before fn starts gets ctx.Err() and fn does
 // not run.
 //
-// On PostgreSQL fn runs in a SERIALIZABLE transaction of its own and may
-// run more than once (see writeTxPG): it must overwrite, not accumulate,
-// whatever it leaves outside the transaction.
+// On PostgreSQL the shared transaction is SERIALIZABLE and a batch that
+// loses a conflict with another replica runs again (postgres.go): fn may
+// run more than once, so it must overwrite, not accumulate, whatever it
+// leaves outside the transaction.
 func (db *DB) WriteTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	if db.dialect == postgresDialect {
-		return db.writeTxPG(ctx, fn)
-	}
 	return db.commits.submit(ctx, fn)
 }
 
