@@ -23,7 +23,7 @@ import (
 func runBootstrap(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("server bootstrap", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", config.DefaultDB, "SQLite database file")
+	db := fs.String("db", config.DefaultDB, "SQLite database file, or a postgres:// URL")
 	var in identity.BootstrapInput
 	fs.StringVar(&in.Email, "email", "", "administrator's e-mail (required)")
 	fs.StringVar(&in.GivenName, "given-name", "", "administrator's given name (required)")

@@ -23,7 +23,7 @@ func runKeys(args []string, getenv func(string) string, now time.Time, stdout, s
 	}
 	fs := flag.NewFlagSet("server keys "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", config.DefaultDB, "SQLite database file")
+	db := fs.String("db", config.DefaultDB, "SQLite database file, or a postgres:// URL")
 	id := fs.String("id", "", "key id to retire")
 	at := fs.String("at", "", "retire at this instant (RFC 3339); now when empty")
 	if err := fs.Parse(args[1:]); err != nil {

@@ -47,6 +47,7 @@ import (
 type config struct {
 	server      string
 	spawn       bool
+	db          string
 	keep        bool
 	dir         string
 	pid         int
@@ -85,6 +86,7 @@ func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("rush", flag.ContinueOnError)
 	fs.StringVar(&c.server, "server", "", "base URL of a running server on loopback (e.g. http://127.0.0.1:8080)")
 	fs.BoolVar(&c.spawn, "spawn", false, "build ./server and start it on 127.0.0.1:0 with --demo and a fresh database")
+	fs.StringVar(&c.db, "db", "", "with --spawn: the spawned server's --db (default: a fresh SQLite file in the temporary directory); an empty PostgreSQL database's postgres:// URL runs it on PostgreSQL")
 	fs.BoolVar(&c.keep, "keep", false, "with --spawn: keep the temporary directory (database, server.log)")
 	fs.StringVar(&c.dir, "dir", os.TempDir(), "with --spawn: where to create the temporary directory (use a real disk, not tmpfs); with --server: where to probe fsync")
 	fs.IntVar(&c.pid, "pid", 0, "with --server: the server's process id, to sample its CPU and peak RSS")
@@ -199,7 +201,7 @@ func run(ctx context.Context, cfg config) (rep *Report, err error) {
 	debugAddr := "" // the spawned server's profiler, with --server-cpuprofile
 	rep.Server = ServerInfo{Mode: "external", URL: cfg.server, PID: cfg.pid}
 	if cfg.spawn {
-		srv, err := spawnServer(ctx, cfg.dir, cfg.serverProfile != "", logf)
+		srv, err := spawnServer(ctx, cfg.dir, cfg.db, cfg.serverProfile != "", logf)
 		if srv != nil {
 			// rp, not the named result: an early `return nil, err` must not
 			// leave the deferred shutdown writing through a nil pointer.
@@ -222,7 +224,7 @@ func run(ctx context.Context, cfg config) (rep *Report, err error) {
 		dbDir = srv.dir
 		debugAddr = srv.profilerAddr()
 		rep.Server = ServerInfo{Mode: "spawned", URL: srv.base, PID: srv.pid, BuildS: round1(srv.buildTime.Seconds()),
-			DBFileSystem: srv.fs, Flags: "--addr 127.0.0.1:0 --db <temp>/varco.db --demo --log-level info"}
+			DBFileSystem: srv.fs, Flags: "--addr 127.0.0.1:0 --db " + srv.dbFlag() + " --demo --log-level info"}
 		if cfg.keep {
 			rep.Server.DBPath = srv.db
 		}

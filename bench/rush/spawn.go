@@ -55,10 +55,23 @@ var (
 	profilerRE  = regexp.MustCompile(`msg="profiler listening" addr=(\S+)`)
 )
 
+// dbFlag is the --db the server was given, as the report shows it (a
+// PostgreSQL URL without its password).
+func (s *spawned) dbFlag() string {
+	if strings.HasPrefix(s.db, "postgres://") || strings.HasPrefix(s.db, "postgresql://") {
+		if u, err := url.Parse(s.db); err == nil {
+			return u.Redacted()
+		}
+		return "postgres://..."
+	}
+	return "<temp>/varco.db"
+}
+
 // spawnServer builds ./server of the module this program belongs to, and
 // starts it on a loopback port chosen by the kernel, with --demo and a
-// fresh database in a temporary directory under parent.
-func spawnServer(ctx context.Context, parent string, profile bool, logf func(string, ...any)) (*spawned, error) {
+// fresh database in a temporary directory under parent, or db when given
+// (an empty PostgreSQL database's URL).
+func spawnServer(ctx context.Context, parent, db string, profile bool, logf func(string, ...any)) (*spawned, error) {
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return nil, err
@@ -68,6 +81,9 @@ func spawnServer(ctx context.Context, parent string, profile bool, logf func(str
 		return nil, err
 	}
 	s := &spawned{dir: dir, db: filepath.Join(dir, "varco.db"), logPath: filepath.Join(dir, "server.log"), done: make(chan error, 1)}
+	if db != "" {
+		s.db = db
+	}
 	s.fs = fsType(dir)
 	bin := filepath.Join(dir, "varco-server")
 	logf("building the server (go build ./server) ...")

@@ -31,6 +31,7 @@ import (
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/demo"
 	"github.com/varco-gate/varco/internal/identity"
+	"github.com/varco-gate/varco/internal/store/sqlite/pgtest"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
@@ -43,7 +44,8 @@ type bundle struct {
 	stop    func() error
 }
 
-// setup starts the real server (SQLite file, demo data) on a loopback port.
+// setup starts the real server (SQLite file, demo data) on a loopback port;
+// with VARCO_TEST_POSTGRES=1 a PostgreSQL database of its own instead.
 func setup(t testing.TB, mutate ...func(*config.Config)) *bundle {
 	t.Helper()
 	return setupWith(t, clock.Real{}, mutate...)
@@ -62,7 +64,7 @@ func setupWith(t testing.TB, clk clock.Clock, mutate ...func(*config.Config)) *b
 // setupOpts starts the server with a clock and extra app options.
 func setupOpts(t testing.TB, clk clock.Clock, opts []app.Option, mutate ...func(*config.Config)) *bundle {
 	t.Helper()
-	cfg, err := config.Load([]string{"--db", t.TempDir() + "/varco.db", "--demo", "--cors-origins", "https://prenota.example"},
+	cfg, err := config.Load([]string{"--db", pgtest.Or(t, t.TempDir()+"/varco.db"), "--demo", "--cors-origins", "https://prenota.example"},
 		func(string) string { return "" }, io.Discard)
 	require.NoError(t, err)
 	for _, m := range mutate {

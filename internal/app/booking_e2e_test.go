@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/demo"
 	"github.com/varco-gate/varco/internal/person"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
@@ -128,7 +129,11 @@ func seatsLeft(t *testing.T, b *bundle, slot *varcov1.Slot) (int32, varcov1.Slot
 // bookings are made, every loser is told why, and the grid agrees.
 func TestNoOversell(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	forEngines(t, noOversell)
+}
+
+func noOversell(t *testing.T, onEngine func(*config.Config)) {
+	b := setup(t, onEngine)
 	const clients = 240
 	people := registerCitizens(t, b, "NSL", clients)
 	slot := tourSlot(t, b, time.Now(), 0)

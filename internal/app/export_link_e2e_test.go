@@ -19,6 +19,7 @@ import (
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/demo"
+	"github.com/varco-gate/varco/internal/store/sqlite/pgtest"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
@@ -27,7 +28,7 @@ import (
 // included) written to logs.
 func setupLogged(t *testing.T, clk clock.Clock, logs io.Writer) *bundle {
 	t.Helper()
-	cfg, err := config.Load([]string{"--db", t.TempDir() + "/varco.db", "--demo"}, func(string) string { return "" }, io.Discard)
+	cfg, err := config.Load([]string{"--db", pgtest.Or(t, t.TempDir()+"/varco.db"), "--demo"}, func(string) string { return "" }, io.Discard)
 	require.NoError(t, err)
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())

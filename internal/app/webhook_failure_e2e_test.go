@@ -185,7 +185,11 @@ func reopen(t *testing.T, e webhookEnv, mutate ...func(*config.Config)) webhookE
 // a delivery interrupted by a crash is resumed, not duplicated.
 func TestWebhookSurvivesRestart(t *testing.T) {
 	t.Parallel()
-	e := setupWebhooks(t)
+	forEngines(t, webhookSurvivesRestart)
+}
+
+func webhookSurvivesRestart(t *testing.T, onEngine func(*config.Config)) {
+	e := setupWebhooks(t, onEngine)
 	hook, secret := e.create(t, demo.ComuneID, "/h", allEvents...)
 	people := registerCitizens(t, e.b, "WHR", 2)
 	slot := tourSlot(t, e.b, e.clk.Now(), 0)

@@ -42,7 +42,7 @@ func newBenchEnv(b *testing.B) benchEnv {
 	return benchEnv{db: db, svc: booking.New(booking.Config{MaxLiveHolds: 1 << 30}, db, avail, db, clk), avail: avail, clk: clk}
 }
 
-func (e benchEnv) account(b *testing.B, i int) authz.Principal {
+func (e benchEnv) account(b testing.TB, i int) authz.Principal {
 	b.Helper()
 	a := identity.Account{ID: uuid.NewString(), Email: fmt.Sprintf("b%d@example.it", i), GivenName: "Bench", FamilyName: "Mark",
 		CodiceFiscale: person.CompleteCodiceFiscale(fmt.Sprintf("BNCMRK85T10A%03d", i%1000)), Language: "it", PasswordHash: "x",
@@ -54,7 +54,7 @@ func (e benchEnv) account(b *testing.B, i int) authz.Principal {
 
 // boatStarts lists the demo boat trip's available slots over six weeks,
 // which the booking benchmarks spread their bookings over so none fills.
-func (e benchEnv) boatStarts(b *testing.B) []time.Time {
+func (e benchEnv) boatStarts(b testing.TB) []time.Time {
 	b.Helper()
 	g, err := e.avail.Grid(context.Background(), availability.Query{ResourceID: demo.BoatTripID, From: "2026-11-25", To: "2027-01-05"})
 	require.NoError(b, err)

@@ -70,7 +70,10 @@ type Tx interface {
 
 // Store is the storage of bookings.
 type Store interface {
-	// InTx runs fn in one write transaction: all or nothing.
+	// InTx runs fn in one write transaction: all or nothing. fn may run
+	// more than once (PostgreSQL retries a transaction that lost a
+	// serialization conflict), so it must set, not accumulate, what it
+	// leaves outside.
 	InTx(ctx context.Context, fn func(Tx) error) error
 	GetBooking(ctx context.Context, id string) (Booking, error)
 	GetBookingByCode(ctx context.Context, code string) (Booking, error)

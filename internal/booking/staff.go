@@ -285,6 +285,7 @@ func (s *Service) Block(ctx context.Context, staff Actor, req BlockRequest) (Blo
 	}
 	var ids []string
 	err = s.store.InTx(ctx, func(tx Tx) error {
+		ids = ids[:0] // the store may run the transaction again (PostgreSQL)
 		if err := tx.InsertException(ctx, r.ID, e); err != nil {
 			return err
 		}

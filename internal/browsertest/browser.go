@@ -169,6 +169,12 @@ func (b *Browser) Close() error {
 // since each start costs about a second. Options add flags (a fake camera).
 func New(t testing.TB, opts ...Option) *Browser {
 	t.Helper()
+	// The web apps do not depend on the database engine: the suite's
+	// PostgreSQL pass (VARCO_TEST_POSTGRES, see internal/store/sqlite/pgtest)
+	// leaves them to the SQLite pass.
+	if v := os.Getenv("VARCO_TEST_POSTGRES"); v != "" && v != "0" && v != "false" {
+		t.Skip("browser tests run on SQLite only")
+	}
 	b, err := launch(t.TempDir(), opts...)
 	if errors.Is(err, ErrNoChromium) {
 		missing(t, err)

@@ -159,7 +159,7 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("varco-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Addr, "addr", DefaultAddr, "address to listen on (Connect, gRPC, gRPC-Web and HTTP on one port)")
-	fs.StringVar(&c.DB, "db", DefaultDB, "SQLite database file (created if missing)")
+	fs.StringVar(&c.DB, "db", DefaultDB, "SQLite database file (created if missing), or a postgres:// URL")
 	fs.BoolVar(&c.Demo, "demo", false, "load demo data into an empty database")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")

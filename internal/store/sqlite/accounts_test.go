@@ -11,6 +11,7 @@ import (
 	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/internal/store"
 	"github.com/varco-gate/varco/internal/store/sqlite"
+	"github.com/varco-gate/varco/internal/store/sqlite/pgtest"
 )
 
 // t0 is a fixed instant with millisecond precision, as stored.
@@ -19,7 +20,7 @@ var t0 = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 // openIdentityDB opens a fresh, migrated database file.
 func openIdentityDB(t *testing.T) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(t.Context(), t.TempDir()+"/x.db", sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	db, err := sqlite.Open(t.Context(), pgtest.Or(t, t.TempDir()+"/x.db"), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, db.Close()) })
 	return db

@@ -14,11 +14,13 @@ import (
 	"github.com/varco-gate/varco/internal/availability"
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/clock"
+
+	"github.com/varco-gate/varco/internal/store/sqlite/pgtest"
 )
 
 func openTestDB(tb testing.TB) *DB {
 	tb.Helper()
-	db, err := Open(context.Background(), tb.TempDir()+"/varco.db", Options{Logger: slog.New(slog.DiscardHandler)})
+	db, err := Open(context.Background(), pgtest.Or(tb, tb.TempDir()+"/varco.db"), Options{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(tb, err)
 	tb.Cleanup(func() { require.NoError(tb, db.Close()) })
 	return db

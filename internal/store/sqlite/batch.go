@@ -50,11 +50,15 @@ type writeResult struct {
 
 // committer owns the queue of write transactions; run drains it.
 type committer struct {
-	w     *sql.DB
-	queue chan writeReq
-	stop  chan struct{}
-	wg    sync.WaitGroup
-	once  sync.Once
+	w *sql.DB
+	// txOpts begins each batch's transaction: SERIALIZABLE on PostgreSQL.
+	txOpts *sql.TxOptions
+	// retries counts batches run again after a serialization conflict.
+	retries *atomic.Int64
+	queue   chan writeReq
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	once    sync.Once
 	// mu guards closed against a submit racing Close.
 	mu     sync.RWMutex
 	closed bool
@@ -63,8 +67,8 @@ type committer struct {
 	commits, ops atomic.Int64
 }
 
-func newCommitter(w *sql.DB) *committer {
-	c := &committer{w: w, queue: make(chan writeReq, 4*maxBatch), stop: make(chan struct{})}
+func newCommitter(w *sql.DB, txOpts *sql.TxOptions, retries *atomic.Int64) *committer {
+	c := &committer{w: w, txOpts: txOpts, retries: retries, queue: make(chan writeReq, 4*maxBatch), stop: make(chan struct{})}
 	c.wg.Go(c.run)
 	return c
 }
@@ -141,28 +145,42 @@ func (c *committer) run() {
 	}
 }
 
-// commit runs one batch in one transaction and answers every request.
+// commit runs one batch in one transaction and answers every request. On
+// PostgreSQL a batch that loses a serialization conflict to another
+// replica (a function's statement or the commit fails with 40001 or
+// 40P01) is rolled back and run again as a whole.
 func (c *committer) commit(batch []writeReq) {
-	results := make([]writeResult, len(batch))
-	answer := func() {
+	for attempt := 0; ; attempt++ {
+		results, again := c.attempt(batch)
+		if again && attempt+1 < maxSerializationRetries {
+			c.retries.Add(1)
+			backoff(attempt)
+			continue
+		}
 		for i, r := range batch {
 			r.done <- results[i]
 		}
+		return
 	}
-	failAll := func(err error) {
+}
+
+// attempt runs the batch once. It reports whether the batch should run
+// again: it was rolled back because of a serialization conflict.
+func (c *committer) attempt(batch []writeReq) (results []writeResult, again bool) {
+	results = make([]writeResult, len(batch))
+	failAll := func(err error) ([]writeResult, bool) {
 		for i := range results {
 			if results[i].err == nil && !results[i].panicked {
 				results[i].err = err
 			}
 		}
-		answer()
+		return results, retryable(err)
 	}
 	// The transaction belongs to the whole batch, so no caller's context
 	// may end it: database/sql would roll it back for everyone.
-	tx, err := c.w.BeginTx(context.Background(), nil)
+	tx, err := c.w.BeginTx(context.Background(), c.txOpts)
 	if err != nil {
-		failAll(fmt.Errorf("sqlite: begin: %w", err))
-		return
+		return failAll(fmt.Errorf("sqlite: begin: %w", err))
 	}
 	solo := len(batch) == 1
 	ran := 0
@@ -178,39 +196,40 @@ func (c *committer) commit(batch []writeReq) {
 		}
 		if _, err := tx.Exec(`SAVEPOINT op`); err != nil {
 			_ = tx.Rollback()
-			failAll(fmt.Errorf("sqlite: savepoint: %w", err))
-			return
+			return failAll(fmt.Errorf("sqlite: savepoint: %w", err))
 		}
 		results[i] = call(r, tx)
 		if results[i].err != nil || results[i].panicked {
+			if retryable(results[i].err) {
+				// The conflict dooms the whole transaction, not just
+				// this function's part.
+				_ = tx.Rollback()
+				return failAll(results[i].err)
+			}
 			if _, err := tx.Exec(`ROLLBACK TO op`); err != nil {
 				_ = tx.Rollback()
-				failAll(fmt.Errorf("sqlite: rollback to savepoint: %w", err))
-				return
+				return failAll(fmt.Errorf("sqlite: rollback to savepoint: %w", err))
 			}
 		} else {
 			ran++
 		}
 		if _, err := tx.Exec(`RELEASE op`); err != nil {
 			_ = tx.Rollback()
-			failAll(fmt.Errorf("sqlite: release savepoint: %w", err))
-			return
+			return failAll(fmt.Errorf("sqlite: release savepoint: %w", err))
 		}
 	}
 	if solo && (results[0].err != nil || results[0].panicked) || ran == 0 {
 		if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) && results[0].err != nil {
 			results[0].err = errors.Join(results[0].err, fmt.Errorf("sqlite: rollback: %w", err))
 		}
-		answer()
-		return
+		return results, solo && retryable(results[0].err)
 	}
 	if err := tx.Commit(); err != nil {
-		failAll(fmt.Errorf("sqlite: commit: %w", err))
-		return
+		return failAll(fmt.Errorf("sqlite: commit: %w", err))
 	}
 	c.commits.Add(1)
 	c.ops.Add(int64(ran))
-	answer()
+	return results, false
 }
 
 // call runs one request's function. Its statements get a context that

@@ -20,7 +20,7 @@ const bookingColumns = `id, code, organization_id, resource_id, operator_id, sta
 // InsertBooking implements booking.Tx.
 func (t bookingTx) InsertBooking(ctx context.Context, b booking.Booking) error {
 	p := b.Beneficiary
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO bookings (`+bookingColumns+`)
+	_, err := t.tx.execMayConflict(`INSERT INTO bookings (`+bookingColumns+`)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		b.ID, b.Code, b.OrganizationID, b.ResourceID, b.OperatorID, ms(b.Start), ms(b.End), encodeStarts(b.SlotStarts),
 		b.Seats, b.Mode, b.Status, nullString(b.BookerID), b.BookedByStaff, b.OnBehalf, p.GivenName, p.FamilyName, p.CodiceFiscale,
@@ -29,7 +29,7 @@ func (t bookingTx) InsertBooking(ctx context.Context, b booking.Booking) error {
 		ms(b.CreatedAt), ms(b.UpdatedAt), nullMS(b.FirstFree))
 	if err != nil {
 		err = conflict(err, "insert booking")
-		if errors.Is(err, store.ErrConflict) && strings.Contains(err.Error(), "idempotency_key") {
+		if errors.Is(err, store.ErrConflict) && strings.Contains(err.Error(), "idempotency") {
 			return fmt.Errorf("%w: %w", booking.ErrKeyTaken, err)
 		}
 		return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/varco-gate/varco/internal/authz"
@@ -334,13 +335,11 @@ func checkRemovedOperators(ctx context.Context, tx *sql.Tx, r catalog.Resource, 
 		return nil
 	}
 	in := placeholders(len(removed))
-	args := append([]any{r.ID}, removed...)
-	inRules, err := anyRow(ctx, tx, `SELECT 1 FROM schedule_rules s, json_each(s.operator_ids) j
-		WHERE s.resource_id = ? AND j.value IN (`+in+`)`, args...)
+	inRules, err := rulesNameOperator(ctx, tx, r.ID, removed)
 	if err != nil {
 		return fmt.Errorf("operators in rules: %w", err)
 	}
-	args = append([]any{r.ID, catalogBookingConfirmed, nowMS}, removed...)
+	args := append([]any{r.ID, catalogBookingConfirmed, nowMS}, removed...)
 	inBookings, err := anyRow(ctx, tx, `SELECT 1 FROM bookings
 		WHERE resource_id = ? AND status = ? AND start_ms > ? AND operator_id IN (`+in+`)`, args...)
 	if err != nil {
@@ -350,6 +349,34 @@ func checkRemovedOperators(ctx context.Context, tx *sql.Tx, r catalog.Resource, 
 		return catalog.ErrOperatorInUse
 	}
 	return nil
+}
+
+// rulesNameOperator reports whether a schedule rule of the resource lists
+// one of ids. The rules' operator lists are JSON arrays, read here rather
+// than with SQLite's json_each so the statement runs on PostgreSQL too (a
+// resource has a handful of rules).
+func rulesNameOperator(ctx context.Context, tx *sql.Tx, resourceID string, ids []any) (bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT operator_ids FROM schedule_rules WHERE resource_id = ?`, resourceID)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return false, err
+		}
+		ops, err := fromJSON[string](raw)
+		if err != nil {
+			return false, err
+		}
+		for _, op := range ops {
+			if slices.Contains(ids, any(op)) {
+				return true, nil
+			}
+		}
+	}
+	return false, rows.Err()
 }
 
 // insertOperators creates operators of orgID, not linked to any account.

@@ -77,6 +77,9 @@ func conflict(err error, what string) error {
 	if errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey) {
 		return fmt.Errorf("%s: %w: %s", what, store.ErrConflict, uniqueColumn(se.Error()))
 	}
+	if name, ok := uniqueViolation(err); ok {
+		return fmt.Errorf("%s: %w: %s", what, store.ErrConflict, name)
+	}
 	return fmt.Errorf("%s: %w", what, err)
 }
 

@@ -1,6 +1,9 @@
-// Package sqlite is the SQLite implementation of varco's store: connection
-// setup, embedded schema migrations and the transaction helpers the store
-// files in this package build on.
+// Package sqlite is varco's store: connection setup, embedded schema
+// migrations and the transaction helpers the store files in this package
+// build on. It runs on SQLite (a file path, the default) or on PostgreSQL
+// (a postgres:// URL, for several replicas on one database); the
+// statements are shared, the differences live in dialect.go and
+// postgres.go.
 package sqlite
 
 import (
@@ -12,6 +15,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" cgo driver
@@ -30,6 +34,9 @@ type Options struct {
 	BusyTimeout time.Duration
 	// Logger receives migration and startup messages; default slog.Default().
 	Logger *slog.Logger
+	// Writers is the size of the PostgreSQL write pool; default
+	// DefaultPostgresWriters. SQLite always has one writer connection.
+	Writers int
 	// Alarm, when set, is told the earliest due time of the outbox
 	// messages each booking or scan transaction commits, so this
 	// process's dispatcher sends them on time without waiting a poll.
@@ -50,24 +57,37 @@ type DB struct {
 	// commits batches the write transactions (batch.go).
 	commits *committer
 	alarm   *outbox.Alarm
+	dialect dialect
+	// retries counts PostgreSQL transactions run again (postgres.go).
+	retries atomic.Int64
+	// instance and listener carry outbox wake-ups between PostgreSQL
+	// replicas (pgnotify.go).
+	instance string
+	listener *outboxListener
 }
 
 // Open opens (creating if needed) the database at path, applies the embedded
 // migrations with the writer, then opens the reader pool. It fails if the
 // database is newer than this binary (*TooNewError) or if SQLite did not
 // honour WAL, foreign keys, busy timeout or query_only.
+//
+// A postgres:// or postgresql:// URL opens that PostgreSQL database instead
+// (postgres.go), migrating it under an advisory lock.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if IsPostgresURL(path) {
+		return openPostgres(ctx, path, opts)
 	}
 	if opts.Readers <= 0 {
 		opts.Readers = max(4, runtime.GOMAXPROCS(0))
 	}
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = 5 * time.Second
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -90,18 +110,23 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		_ = db.W.Close()
 		return nil, fmt.Errorf("sqlite: open readers %s: %w", abs, err)
 	}
-	db.commits = newCommitter(db.W)
+	db.commits = newCommitter(db.W, nil, &db.retries)
 	return db, nil
 }
 
-// Path returns the absolute path of the database file.
+// Path returns the absolute path of the database file, or the PostgreSQL
+// URL without its password.
 func (db *DB) Path() string { return db.path }
+
+// Postgres reports whether db runs on PostgreSQL.
+func (db *DB) Postgres() bool { return db.dialect == postgresDialect }
 
 // Close closes the readers, then the writer: the last connection to close
 // checkpoints the WAL into the main file, and the writer runs with
 // synchronous=FULL.
 func (db *DB) Close() error {
 	db.commits.close()
+	db.listener.close()
 	return errors.Join(db.R.Close(), db.W.Close())
 }
 
@@ -122,6 +147,11 @@ func pointRead(ctx context.Context) context.Context { return context.WithoutCanc
 // an interrupted statement would roll back the whole shared transaction.
 // A caller whose ctx has ended before fn starts gets ctx.Err() and fn does
 // not run.
+//
+// On PostgreSQL the shared transaction is SERIALIZABLE and a batch that
+// loses a conflict with another replica runs again (postgres.go): fn may
+// run more than once, so it must overwrite, not accumulate, whatever it
+// leaves outside the transaction.
 func (db *DB) WriteTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	return db.commits.submit(ctx, fn)
 }
@@ -130,11 +160,20 @@ func (db *DB) WriteTx(ctx context.Context, fn func(ctx context.Context, tx *sql.
 // see one snapshot. The transaction is always rolled back: readers cannot
 // write (query_only), so there is nothing to commit.
 func (db *DB) ReadTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if db.dialect == postgresDialect {
+		// PostgreSQL's default READ COMMITTED takes a snapshot per
+		// statement; REPEATABLE READ keeps one for the transaction.
+		return runTxOpts(ctx, db.R, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, fn, false)
+	}
 	return runTx(ctx, db.R, fn, false)
 }
 
 func runTx(ctx context.Context, pool *sql.DB, fn func(*sql.Tx) error, commit bool) (err error) {
-	tx, err := pool.BeginTx(ctx, nil)
+	return runTxOpts(ctx, pool, nil, fn, commit)
+}
+
+func runTxOpts(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*sql.Tx) error, commit bool) (err error) {
+	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}

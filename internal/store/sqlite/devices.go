@@ -66,7 +66,7 @@ func (db *DB) ListDevices(ctx context.Context, orgID string) ([]identity.Device,
 // TouchDevice records that the device called the server at at.
 func (db *DB) TouchDevice(ctx context.Context, id string, at time.Time) error {
 	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE devices SET last_seen_ms = max(coalesce(last_seen_ms, 0), ?) WHERE id = ?`, ms(at), id)
+		res, err := tx.ExecContext(ctx, `UPDATE devices SET last_seen_ms = CASE WHEN last_seen_ms > ?1 THEN last_seen_ms ELSE ?1 END WHERE id = ?2`, ms(at), id)
 		return affected(res, err, "device", id)
 	})
 }

@@ -22,6 +22,7 @@ const (
 func (db *DB) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Claimed, error) {
 	var out []outbox.Claimed
 	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		out = out[:0] // a PostgreSQL transaction may run again
 		rows, err := tx.QueryContext(ctx, `SELECT id, kind, COALESCE(booking_id, ''), subject_key, payload, due_at_ms, created_at_ms,
 			attempts, progress FROM outbox WHERE status = ? AND due_at_ms <= ? AND locked_until_ms <= ?
 			ORDER BY due_at_ms, id LIMIT ?`, outboxPending, ms(now), ms(now), limit)

@@ -27,7 +27,7 @@ func TestTicketChangesPagesThroughBursts(t *testing.T) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO bookings (id, code, organization_id, resource_id, start_ms, end_ms, slot_starts,
 			seats, status, booker_account_id, given_name, family_name, codice_fiscale, email, privacy_consent_ms, cancel_token_hash,
 			idempotency_key, created_at_ms, updated_at_ms) VALUES ('b1', 'CODE0001', ?, ?, ?, ?, '[]', 1, 1, 'acc', 'M', 'R',
-			'RSSMRA85T10A562S', 'a@example.it', 0, x'00', 'k', 0, 0)`, r.OrganizationID, r.ID, ms(now), ms(now.Add(time.Hour))); err != nil {
+			'RSSMRA85T10A562S', 'a@example.it', 0, ?, 'k', 0, 0)`, r.OrganizationID, r.ID, ms(now), ms(now.Add(time.Hour)), []byte{0}); err != nil {
 			return err
 		}
 		for i := range n {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -25,6 +26,34 @@ type bookingTx struct {
 type writeTx struct {
 	tx  *sql.Tx
 	ctx context.Context
+	// pg is set on PostgreSQL, where a failed statement aborts the whole
+	// transaction (see execMayConflict).
+	pg bool
+}
+
+// execMayConflict runs an insert whose unique violation the caller handles
+// and then carries on in the same transaction (a booking code drawn twice,
+// a replayed idempotency key). SQLite undoes just the failed statement;
+// PostgreSQL aborts the whole transaction, so there the statement runs in
+// a savepoint that a failure rolls back to.
+func (w writeTx) execMayConflict(query string, args ...any) (sql.Result, error) {
+	if !w.pg {
+		return w.tx.ExecContext(w.ctx, query, args...)
+	}
+	if _, err := w.tx.ExecContext(w.ctx, `SAVEPOINT may_conflict`); err != nil {
+		return nil, err
+	}
+	res, err := w.tx.ExecContext(w.ctx, query, args...)
+	if err != nil {
+		if _, rbErr := w.tx.ExecContext(w.ctx, `ROLLBACK TO SAVEPOINT may_conflict`); rbErr != nil {
+			return nil, errors.Join(err, rbErr)
+		}
+		return nil, err
+	}
+	if _, err := w.tx.ExecContext(w.ctx, `RELEASE SAVEPOINT may_conflict`); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 func (w writeTx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
@@ -39,8 +68,8 @@ func (w writeTx) QueryRowContext(_ context.Context, query string, args ...any) *
 	return w.tx.QueryRowContext(w.ctx, query, args...)
 }
 
-func newBookingTx(ctx context.Context, tx *sql.Tx) bookingTx {
-	return bookingTx{tx: writeTx{tx: tx, ctx: ctx}}
+func (db *DB) newBookingTx(ctx context.Context, tx *sql.Tx) bookingTx {
+	return bookingTx{tx: writeTx{tx: tx, ctx: ctx, pg: db.dialect == postgresDialect}}
 }
 
 // InTx runs fn in one write transaction on the single writer: every
@@ -49,9 +78,13 @@ func newBookingTx(ctx context.Context, tx *sql.Tx) bookingTx {
 func (db *DB) InTx(ctx context.Context, fn func(booking.Tx) error) error {
 	var due time.Time
 	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		btx := newBookingTx(ctx, tx)
+		due = time.Time{} // the transaction may run again (PostgreSQL)
+		btx := db.newBookingTx(ctx, tx)
 		btx.due = &due
-		return fn(btx)
+		if err := fn(btx); err != nil {
+			return err
+		}
+		return db.announceDue(ctx, tx, due)
 	})
 	db.ring(err, due)
 	return err
@@ -220,7 +253,7 @@ func (db *DB) SweepExpiredHolds(ctx context.Context, now time.Time, limit int) (
 	var n int
 	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		n, err = releaseExpired(ctx, newBookingTx(ctx, tx), now, `released_at_ms IS NULL AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`, ms(now), limit)
+		n, err = releaseExpired(ctx, db.newBookingTx(ctx, tx), now, `released_at_ms IS NULL AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`, ms(now), limit)
 		if err != nil {
 			return err
 		}

@@ -107,9 +107,21 @@ type Querier interface {
 // SchemaVersion returns the highest migration applied to the database, 0 for
 // a database never migrated.
 func SchemaVersion(ctx context.Context, q Querier) (int, error) {
+	return schemaVersion(ctx, q, sqliteDialect)
+}
+
+// SchemaVersion returns the highest migration applied to db.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	return schemaVersion(ctx, db.R, db.dialect)
+}
+
+func schemaVersion(ctx context.Context, q Querier, d dialect) (int, error) {
+	exists := `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`
+	if d == postgresDialect {
+		exists = `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'`
+	}
 	var n int
-	if err := q.QueryRowContext(ctx,
-		`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, exists).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: schema version: %w", err)
 	}
 	if n == 0 {
@@ -199,7 +211,7 @@ func applyOne(ctx context.Context, w *sql.DB, m migration, latest int) (bool, er
 		return false, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
 	}
 	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`,
+		`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, `+sqliteDialect.nowText()+`)`,
 		m.version, m.name); err != nil {
 		return false, fmt.Errorf("sqlite: migration %s: record version: %w", m.name, err)
 	}

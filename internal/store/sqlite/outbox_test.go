@@ -13,6 +13,7 @@ import (
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/outbox"
 	"github.com/varco-gate/varco/internal/store/sqlite"
+	"github.com/varco-gate/varco/internal/store/sqlite/pgtest"
 )
 
 // A committed transaction tells the alarm the earliest due time of the
@@ -22,7 +23,7 @@ func TestOutboxAlarmAndNextDue(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	alarm := outbox.NewAlarm()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "varco.db"), sqlite.Options{Alarm: alarm, Logger: slog.New(slog.DiscardHandler)})
+	db, err := sqlite.Open(ctx, pgtest.Or(t, filepath.Join(t.TempDir(), "varco.db")), sqlite.Options{Alarm: alarm, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, db.Close()) })
 	now := time.UnixMilli(1_800_000_000_000).UTC()

@@ -47,21 +47,35 @@ func (db *DB) EraseAccount(ctx context.Context, accountID, codiceFiscale string,
 func (db *DB) AnonymizeFinished(ctx context.Context, cutoff, at time.Time, limit int) (int, error) {
 	var n int64
 	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		// The batch is materialized once so both updates touch the same
-		// bookings.
-		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS anonymize_batch (id TEXT PRIMARY KEY)`); err != nil {
+		// The batch is read once so both updates touch the same bookings
+		// (a list of ids rather than a temporary table, which the engines
+		// spell differently).
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM bookings WHERE end_ms < ? AND anonymized_at_ms IS NULL
+			ORDER BY end_ms LIMIT ?`, ms(cutoff), limit)
+		if err != nil {
 			return fmt.Errorf("anonymize finished bookings: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM temp.anonymize_batch`); err != nil {
+		var ids []any
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("anonymize finished bookings: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return fmt.Errorf("anonymize finished bookings: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO temp.anonymize_batch (id)
-			SELECT id FROM bookings WHERE end_ms < ? AND anonymized_at_ms IS NULL ORDER BY end_ms LIMIT ?`, ms(cutoff), limit); err != nil {
-			return fmt.Errorf("anonymize finished bookings: %w", err)
+		n = 0
+		if len(ids) == 0 {
+			return nil
 		}
+		in := placeholders(len(ids))
 		res, err := tx.ExecContext(ctx, `UPDATE bookings SET given_name = '', family_name = '', codice_fiscale = '',
 			birth_date = '', birth_place = '', email = '', phone = '', reason = '', notes = '', anonymized_at_ms = ?
-			WHERE id IN (SELECT id FROM temp.anonymize_batch)`, ms(at))
+			WHERE id IN (`+in+`)`, append([]any{ms(at)}, ids...)...)
 		if err != nil {
 			return fmt.Errorf("anonymize finished bookings: %w", err)
 		}
@@ -69,12 +83,11 @@ func (db *DB) AnonymizeFinished(ctx context.Context, cutoff, at time.Time, limit
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE booking_history SET actor_name = ''
-			WHERE actor_kind IN (?, ?) AND booking_id IN (SELECT id FROM temp.anonymize_batch)`,
-			booking.ActorAnonymous, booking.ActorCitizen); err != nil {
+			WHERE actor_kind IN (?, ?) AND booking_id IN (`+in+`)`,
+			append([]any{booking.ActorAnonymous, booking.ActorCitizen}, ids...)...); err != nil {
 			return fmt.Errorf("anonymize history: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM temp.anonymize_batch`)
-		return err
+		return nil
 	})
 	return int(n), err
 }

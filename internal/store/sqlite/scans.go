@@ -21,9 +21,13 @@ type scanTx struct{ bookingTx }
 func (db *DB) ScanTx(ctx context.Context, fn func(admission.Tx) error) error {
 	var due time.Time
 	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		btx := newBookingTx(ctx, tx)
+		due = time.Time{} // the transaction may run again (PostgreSQL)
+		btx := db.newBookingTx(ctx, tx)
 		btx.due = &due
-		return fn(scanTx{btx})
+		if err := fn(scanTx{btx}); err != nil {
+			return err
+		}
+		return db.announceDue(ctx, tx, due)
 	})
 	db.ring(err, due)
 	return err
@@ -128,7 +132,7 @@ func (db *DB) ListScanConflicts(ctx context.Context, orgID string, since time.Ti
 		direction, scanned_at_ms, received_at_ms, verdict, reason_text, COALESCE(local_verdict, 0), COALESCE(local_reason, ''), seats,
 		COALESCE(ticket_organization_id, '')
 		FROM (SELECT * FROM scans WHERE organization_id = ? AND conflict = 1 AND received_at_ms >= ?
-			UNION SELECT * FROM scans WHERE ticket_organization_id = ? AND conflict = 1 AND received_at_ms >= ?)
+			UNION SELECT * FROM scans WHERE ticket_organization_id = ? AND conflict = 1 AND received_at_ms >= ?) AS s
 		ORDER BY received_at_ms DESC, id LIMIT 1000`,
 		orgID, ms(since), orgID, ms(since))
 	if err != nil {

@@ -23,8 +23,9 @@ func (db *DB) Usage(ctx context.Context, resourceID string, from, to, now time.T
 	err := db.ReadTx(ctx, func(tx *sql.Tx) error {
 		var starts, ops, taken, held sql.NullString
 		var n, expired int
-		err := tx.QueryRowContext(ctx, `SELECT count(*), group_concat(start_ms), group_concat(operator_id),
-				group_concat(taken), group_concat(held),
+		d := db.dialect
+		err := tx.QueryRowContext(ctx, `SELECT count(*), `+d.listAgg("start_ms")+`, `+d.listAgg("operator_id")+`,
+				`+d.listAgg("taken")+`, `+d.listAgg("held")+`,
 				(SELECT count(*) FROM holds WHERE released_at_ms IS NULL AND expires_at_ms <= ?4 AND resource_id = ?1 AND start_ms < ?3 AND end_ms > ?2)
 			FROM slot_usage WHERE resource_id = ?1 AND start_ms >= ?2 AND start_ms < ?3 AND taken > 0`,
 			resourceID, ms(from), ms(to), ms(now)).Scan(&n, &starts, &ops, &taken, &held, &expired)
@@ -77,8 +78,10 @@ func parseUsage(n int, starts, ops, taken, held string) ([]availability.Usage, e
 // but were not swept yet; Usage calls it only when there are some, which is
 // rare because the sweeper runs every few seconds.
 func subtractExpiredHolds(ctx context.Context, tx *sql.Tx, usage []availability.Usage, resourceID string, from, to, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT CAST(j.value AS INTEGER), h.operator_id, h.seats
-		FROM holds h, json_each(h.slot_starts) j
+	// The hold's slot starts are expanded here rather than with SQLite's
+	// json_each, so the statement runs on PostgreSQL too.
+	rows, err := tx.QueryContext(ctx, `SELECT h.slot_starts, h.operator_id, h.seats
+		FROM holds h
 		WHERE h.released_at_ms IS NULL AND h.resource_id = ? AND h.start_ms < ? AND h.end_ms > ? AND h.expires_at_ms <= ?`,
 		resourceID, ms(to), ms(from), ms(now))
 	if err != nil {
@@ -87,10 +90,9 @@ func subtractExpiredHolds(ctx context.Context, tx *sql.Tx, usage []availability.
 	defer rows.Close()
 	idx := map[string]int{}
 	for rows.Next() {
-		var start int64
-		var op string
+		var starts, op string
 		var seats int
-		if err := rows.Scan(&start, &op, &seats); err != nil {
+		if err := rows.Scan(&starts, &op, &seats); err != nil {
 			return err
 		}
 		if len(idx) == 0 {
@@ -98,9 +100,15 @@ func subtractExpiredHolds(ctx context.Context, tx *sql.Tx, usage []availability.
 				idx[strconv.FormatInt(u.Start.UnixMilli(), 10)+","+u.OperatorID] = i
 			}
 		}
-		if i, ok := idx[strconv.FormatInt(start, 10)+","+op]; ok {
-			usage[i].Taken -= seats
-			usage[i].Held -= seats
+		list, err := fromJSON[int64](starts)
+		if err != nil {
+			return err
+		}
+		for _, start := range list {
+			if i, ok := idx[strconv.FormatInt(start, 10)+","+op]; ok {
+				usage[i].Taken -= seats
+				usage[i].Held -= seats
+			}
 		}
 	}
 	return rows.Err()

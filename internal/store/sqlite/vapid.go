@@ -27,9 +27,9 @@ func (db *DB) LoadVAPID(ctx context.Context) (push.VAPIDKeys, bool, error) {
 // bound to the key they were made with).
 func (db *DB) SaveVAPID(ctx context.Context, k push.VAPIDKeys) error {
 	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		// created_at is informational: SQLite's clock is good enough.
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO vapid_keys (id, public_key, private_key, created_at_ms)
-			VALUES (1, ?, ?, CAST(strftime('%s', 'now') AS INTEGER) * 1000)`, k.PublicKey, k.PrivateKey)
+		// created_at is informational: the database's clock is good enough.
+		_, err := tx.ExecContext(ctx, `INSERT INTO vapid_keys (id, public_key, private_key, created_at_ms)
+			VALUES (1, ?, ?, `+db.dialect.nowMS()+`) ON CONFLICT DO NOTHING`, k.PublicKey, k.PrivateKey)
 		return err
 	})
 }

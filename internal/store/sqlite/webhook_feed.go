@@ -41,7 +41,11 @@ func feedStart(ctx context.Context, tx *sql.Tx, source string, from func(webhook
 // HistorySnapshot implements webhook.FeedStore.
 func (db *DB) HistorySnapshot(ctx context.Context, limit int) (webhook.Snapshot[webhook.HistoryRecord], error) {
 	var out webhook.Snapshot[webhook.HistoryRecord]
-	err := db.ReadTx(ctx, func(tx *sql.Tx) error {
+	horizon, err := db.feedHorizon(ctx, "booking_history", "id")
+	if err != nil {
+		return out, err
+	}
+	err = db.ReadTx(ctx, func(tx *sql.Tx) error {
 		s, start, ok, err := feedStart(ctx, tx, webhook.SourceHistory, func(w webhook.Webhook) int64 { return w.FromHistoryID })
 		out.Position, out.Generation, out.Webhooks = s.Position, s.Generation, s.Webhooks
 		if err != nil || !ok {
@@ -52,7 +56,7 @@ func (db *DB) HistorySnapshot(ctx context.Context, limit int) (webhook.Snapshot[
 			COALESCE(b.rescheduled_from_id, ''), n.id, n.code, n.operator_id, n.start_ms, n.end_ms, n.seats, n.booked_by_staff
 			FROM booking_history h JOIN bookings b ON b.id = h.booking_id JOIN resources r ON r.id = b.resource_id
 			LEFT JOIN bookings n ON n.id = b.rescheduled_to_id AND h.status = ?
-			WHERE h.id > ? ORDER BY h.id LIMIT ?`, booking.Rescheduled, start, limit)
+			WHERE h.id > ? AND h.id <= ? ORDER BY h.id LIMIT ?`, booking.Rescheduled, start, horizon, limit)
 		if err != nil {
 			return fmt.Errorf("read booking history: %w", err)
 		}
@@ -132,7 +136,11 @@ func (t *ticketBookingRow) fill(ticketID string) (webhook.TicketData, *webhook.B
 // organization's webhooks (without a booking a scan is no event).
 func (db *DB) ScanSnapshot(ctx context.Context, limit int) (webhook.Snapshot[webhook.ScanRecord], error) {
 	var out webhook.Snapshot[webhook.ScanRecord]
-	err := db.ReadTx(ctx, func(tx *sql.Tx) error {
+	horizon, err := db.feedHorizon(ctx, "scans", "seq")
+	if err != nil {
+		return out, err
+	}
+	err = db.ReadTx(ctx, func(tx *sql.Tx) error {
 		s, start, ok, err := feedStart(ctx, tx, webhook.SourceScans, func(w webhook.Webhook) int64 { return w.FromScanSeq })
 		out.Position, out.Generation, out.Webhooks = s.Position, s.Generation, s.Webhooks
 		if err != nil || !ok {
@@ -144,7 +152,7 @@ func (db *DB) ScanSnapshot(ctx context.Context, limit int) (webhook.Snapshot[web
 			FROM scans s LEFT JOIN tickets t ON t.id = s.ticket_id
 			LEFT JOIN bookings b ON b.id = t.booking_id AND b.organization_id = s.organization_id
 			LEFT JOIN resources r ON r.id = b.resource_id
-			WHERE s.seq > ? ORDER BY s.seq LIMIT ?`, start, limit)
+			WHERE s.seq > ? AND s.seq <= ? ORDER BY s.seq LIMIT ?`, start, horizon, limit)
 		if err != nil {
 			return fmt.Errorf("read scans: %w", err)
 		}
@@ -217,8 +225,9 @@ func (db *DB) CommitFeed(ctx context.Context, c webhook.Commit) error {
 		}
 		for _, op := range c.Timers {
 			if t := op.Set; t != nil {
-				_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO webhook_timers (ticket_id, organization_id, entry_seq, expires_at_ms)
-					VALUES (?,?,?,?)`, t.TicketID, t.OrganizationID, t.EntrySeq, ms(t.ExpiresAt))
+				_, err = tx.ExecContext(ctx, `INSERT INTO webhook_timers (ticket_id, organization_id, entry_seq, expires_at_ms)
+					VALUES (?,?,?,?) ON CONFLICT (ticket_id) DO UPDATE SET organization_id = excluded.organization_id,
+					entry_seq = excluded.entry_seq, expires_at_ms = excluded.expires_at_ms`, t.TicketID, t.OrganizationID, t.EntrySeq, ms(t.ExpiresAt))
 			} else {
 				_, err = tx.ExecContext(ctx, `DELETE FROM webhook_timers WHERE ticket_id = ? AND expires_at_ms > ?`, op.StopID, ms(op.StopAt))
 			}
@@ -256,8 +265,12 @@ func insertDeliveries(ctx context.Context, tx *sql.Tx, list []webhook.NewDeliver
 	if len(list) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO webhook_deliveries (id, webhook_id, event, event_id, payload, due_at_ms, created_at_ms)
-		SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND deleted_at_ms IS NULL)`)
+	// The casts give PostgreSQL the parameters' types, which it does not
+	// infer through a SELECT list.
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO webhook_deliveries (id, webhook_id, event, event_id, payload, due_at_ms, created_at_ms)
+		SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT)
+		WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND deleted_at_ms IS NULL)
+		ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return fmt.Errorf("prepare webhook deliveries: %w", err)
 	}

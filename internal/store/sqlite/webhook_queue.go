@@ -32,12 +32,13 @@ func (q WebhookQueue) ClaimDue(ctx context.Context, now time.Time, lease time.Du
 	// take the single writer from bookings to learn that.
 	var due int
 	err := q.db.R.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM webhook_deliveries
-		WHERE status = ? AND due_at_ms <= ? AND locked_until_ms <= ? LIMIT 1)`, webhook.Pending, ms(now), ms(now)).Scan(&due)
+		WHERE status = ? AND due_at_ms <= ? AND locked_until_ms <= ? LIMIT 1) AS due`, webhook.Pending, ms(now), ms(now)).Scan(&due)
 	if err != nil || due == 0 {
 		return nil, err
 	}
 	var out []outbox.Claimed
 	err = q.db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		out = out[:0] // a PostgreSQL transaction may run again
 		rows, err := tx.QueryContext(ctx, `SELECT id, event, webhook_id, payload, due_at_ms, created_at_ms, attempts
 			FROM webhook_deliveries WHERE status = ? AND due_at_ms <= ? AND locked_until_ms <= ?
 			ORDER BY due_at_ms, id LIMIT ?`, webhook.Pending, ms(now), ms(now), limit)
