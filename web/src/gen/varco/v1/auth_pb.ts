@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file varco/v1/auth.proto.
  */
 export const file_varco_v1_auth: GenFile = /*@__PURE__*/
-  fileDesc("ChN2YXJjby92MS9hdXRoLnByb3RvEgh2YXJjby52MSK2AQoHQWNjb3VudBIKCgJpZBgBIAEoCRISCgpnaXZlbl9uYW1lGAIgASgJEhMKC2ZhbWlseV9uYW1lGAMgASgJEg0KBWVtYWlsGAQgASgJEhYKDmNvZGljZV9maXNjYWxlGAUgASgJEg0KBXBob25lGAYgASgJEhAKCGxhbmd1YWdlGAcgASgJEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImEKCVN0YWZmUm9sZRIXCg9vcmdhbml6YXRpb25faWQYASABKAkSJQoEa2luZBgCIAEoDjIXLnZhcmNvLnYxLlN0YWZmUm9sZUtpbmQSFAoMcmVzb3VyY2VfaWRzGAMgAygJIpACCgZEZXZpY2USCgoCaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSFAoMcmVzb3VyY2VfaWRzGAQgAygJEioKCWRpcmVjdGlvbhgFIAEoDjIXLnZhcmNvLnYxLkdhdGVEaXJlY3Rpb24SLwoLZW5yb2xsZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGxhc3Rfc2Vlbl9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKcmV2b2tlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSAoHU2Vzc2lvbhINCgV0b2tlbhgBIAEoCRIuCgpleHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKtAQoPUmVnaXN0ZXJSZXF1ZXN0EhIKCmdpdmVuX25hbWUYASABKAkSEwoLZmFtaWx5X25hbWUYAiABKAkSDQoFZW1haWwYAyABKAkSFgoOY29kaWNlX2Zpc2NhbGUYBCABKAkSDQoFcGhvbmUYBSABKAkSEAoIcGFzc3dvcmQYBiABKAkSEAoIbGFuZ3VhZ2UYByABKAkSFwoPcHJpdmFjeV9jb25zZW50GAggASgIIloKEFJlZ2lzdGVyUmVzcG9uc2USIgoHYWNjb3VudBgBIAEoCzIRLnZhcmNvLnYxLkFjY291bnQSIgoHc2Vzc2lvbhgCIAEoCzIRLnZhcmNvLnYxLlNlc3Npb24iLwoMTG9naW5SZXF1ZXN0Eg0KBWxvZ2luGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIlcKDUxvZ2luUmVzcG9uc2USIgoHYWNjb3VudBgBIAEoCzIRLnZhcmNvLnYxLkFjY291bnQSIgoHc2Vzc2lvbhgCIAEoCzIRLnZhcmNvLnYxLlNlc3Npb24iDwoNTG9nb3V0UmVxdWVzdCIQCg5Mb2dvdXRSZXNwb25zZSIPCg1XaG9BbUlSZXF1ZXN0Ir0BCg5XaG9BbUlSZXNwb25zZRIlCgRraW5kGAEgASgOMhcudmFyY28udjEuUHJpbmNpcGFsS2luZBIiCgdhY2NvdW50GAIgASgLMhEudmFyY28udjEuQWNjb3VudBIiCgVyb2xlcxgDIAMoCzITLnZhcmNvLnYxLlN0YWZmUm9sZRIaChJpbnN0YWxsYXRpb25fYWRtaW4YBCABKAgSIAoGZGV2aWNlGAUgASgLMhAudmFyY28udjEuRGV2aWNlImAKFFVwZGF0ZVByb2ZpbGVSZXF1ZXN0EhIKCmdpdmVuX25hbWUYASABKAkSEwoLZmFtaWx5X25hbWUYAiABKAkSDQoFcGhvbmUYAyABKAkSEAoIbGFuZ3VhZ2UYBCABKAkiOwoVVXBkYXRlUHJvZmlsZVJlc3BvbnNlEiIKB2FjY291bnQYASABKAsyES52YXJjby52MS5BY2NvdW50IkcKFUNoYW5nZVBhc3N3b3JkUmVxdWVzdBIYChBjdXJyZW50X3Bhc3N3b3JkGAEgASgJEhQKDG5ld19wYXNzd29yZBgCIAEoCSIYChZDaGFuZ2VQYXNzd29yZFJlc3BvbnNlIhUKE0V4cG9ydE15RGF0YVJlcXVlc3QiNwoURXhwb3J0TXlEYXRhUmVzcG9uc2USDAoEanNvbhgBIAEoDBIRCglmaWxlX25hbWUYAiABKAkiKgoWRGVsZXRlTXlBY2NvdW50UmVxdWVzdBIQCghwYXNzd29yZBgBIAEoCSJSChdEZWxldGVNeUFjY291bnRSZXNwb25zZRIaChJjYW5jZWxsZWRfYm9va2luZ3MYASABKAUSGwoTYW5vbnltaXplZF9ib29raW5ncxgCIAEoBSptCg1TdGFmZlJvbGVLaW5kEh8KG1NUQUZGX1JPTEVfS0lORF9VTlNQRUNJRklFRBAAEhwKGFNUQUZGX1JPTEVfS0lORF9PUEVSQVRPUhABEh0KGVNUQUZGX1JPTEVfS0lORF9PUkdBTklaRVIQAip7Cg1HYXRlRGlyZWN0aW9uEh4KGkdBVEVfRElSRUNUSU9OX1VOU1BFQ0lGSUVEEAASGAoUR0FURV9ESVJFQ1RJT05fRU5UUlkQARIXChNHQVRFX0RJUkVDVElPTl9FWElUEAISFwoTR0FURV9ESVJFQ1RJT05fQk9USBADMuIECgtBdXRoU2VydmljZRJDCghSZWdpc3RlchIZLnZhcmNvLnYxLlJlZ2lzdGVyUmVxdWVzdBoaLnZhcmNvLnYxLlJlZ2lzdGVyUmVzcG9uc2UiABI6CgVMb2dpbhIWLnZhcmNvLnYxLkxvZ2luUmVxdWVzdBoXLnZhcmNvLnYxLkxvZ2luUmVzcG9uc2UiABI9CgZMb2dvdXQSFy52YXJjby52MS5Mb2dvdXRSZXF1ZXN0GhgudmFyY28udjEuTG9nb3V0UmVzcG9uc2UiABI9CgZXaG9BbUkSFy52YXJjby52MS5XaG9BbUlSZXF1ZXN0GhgudmFyY28udjEuV2hvQW1JUmVzcG9uc2UiABJSCg1VcGRhdGVQcm9maWxlEh4udmFyY28udjEuVXBkYXRlUHJvZmlsZVJlcXVlc3QaHy52YXJjby52MS5VcGRhdGVQcm9maWxlUmVzcG9uc2UiABJVCg5DaGFuZ2VQYXNzd29yZBIfLnZhcmNvLnYxLkNoYW5nZVBhc3N3b3JkUmVxdWVzdBogLnZhcmNvLnYxLkNoYW5nZVBhc3N3b3JkUmVzcG9uc2UiABJPCgxFeHBvcnRNeURhdGESHS52YXJjby52MS5FeHBvcnRNeURhdGFSZXF1ZXN0Gh4udmFyY28udjEuRXhwb3J0TXlEYXRhUmVzcG9uc2UiABJYCg9EZWxldGVNeUFjY291bnQSIC52YXJjby52MS5EZWxldGVNeUFjY291bnRSZXF1ZXN0GiEudmFyY28udjEuRGVsZXRlTXlBY2NvdW50UmVzcG9uc2UiAGIGcHJvdG8z", [file_google_protobuf_timestamp, file_varco_v1_common]);
+  fileDesc("ChN2YXJjby92MS9hdXRoLnByb3RvEgh2YXJjby52MSK2AQoHQWNjb3VudBIKCgJpZBgBIAEoCRISCgpnaXZlbl9uYW1lGAIgASgJEhMKC2ZhbWlseV9uYW1lGAMgASgJEg0KBWVtYWlsGAQgASgJEhYKDmNvZGljZV9maXNjYWxlGAUgASgJEg0KBXBob25lGAYgASgJEhAKCGxhbmd1YWdlGAcgASgJEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImEKCVN0YWZmUm9sZRIXCg9vcmdhbml6YXRpb25faWQYASABKAkSJQoEa2luZBgCIAEoDjIXLnZhcmNvLnYxLlN0YWZmUm9sZUtpbmQSFAoMcmVzb3VyY2VfaWRzGAMgAygJIpACCgZEZXZpY2USCgoCaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSFAoMcmVzb3VyY2VfaWRzGAQgAygJEioKCWRpcmVjdGlvbhgFIAEoDjIXLnZhcmNvLnYxLkdhdGVEaXJlY3Rpb24SLwoLZW5yb2xsZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGxhc3Rfc2Vlbl9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKcmV2b2tlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSAoHU2Vzc2lvbhINCgV0b2tlbhgBIAEoCRIuCgpleHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKtAQoPUmVnaXN0ZXJSZXF1ZXN0EhIKCmdpdmVuX25hbWUYASABKAkSEwoLZmFtaWx5X25hbWUYAiABKAkSDQoFZW1haWwYAyABKAkSFgoOY29kaWNlX2Zpc2NhbGUYBCABKAkSDQoFcGhvbmUYBSABKAkSEAoIcGFzc3dvcmQYBiABKAkSEAoIbGFuZ3VhZ2UYByABKAkSFwoPcHJpdmFjeV9jb25zZW50GAggASgIIloKEFJlZ2lzdGVyUmVzcG9uc2USIgoHYWNjb3VudBgBIAEoCzIRLnZhcmNvLnYxLkFjY291bnQSIgoHc2Vzc2lvbhgCIAEoCzIRLnZhcmNvLnYxLlNlc3Npb24iLwoMTG9naW5SZXF1ZXN0Eg0KBWxvZ2luGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIlcKDUxvZ2luUmVzcG9uc2USIgoHYWNjb3VudBgBIAEoCzIRLnZhcmNvLnYxLkFjY291bnQSIgoHc2Vzc2lvbhgCIAEoCzIRLnZhcmNvLnYxLlNlc3Npb24iDwoNTG9nb3V0UmVxdWVzdCItCg5Mb2dvdXRSZXNwb25zZRIbChNwcm92aWRlcl9sb2dvdXRfdXJsGAEgASgJIg8KDVdob0FtSVJlcXVlc3QivQEKDldob0FtSVJlc3BvbnNlEiUKBGtpbmQYASABKA4yFy52YXJjby52MS5QcmluY2lwYWxLaW5kEiIKB2FjY291bnQYAiABKAsyES52YXJjby52MS5BY2NvdW50EiIKBXJvbGVzGAMgAygLMhMudmFyY28udjEuU3RhZmZSb2xlEhoKEmluc3RhbGxhdGlvbl9hZG1pbhgEIAEoCBIgCgZkZXZpY2UYBSABKAsyEC52YXJjby52MS5EZXZpY2UiYAoUVXBkYXRlUHJvZmlsZVJlcXVlc3QSEgoKZ2l2ZW5fbmFtZRgBIAEoCRITCgtmYW1pbHlfbmFtZRgCIAEoCRINCgVwaG9uZRgDIAEoCRIQCghsYW5ndWFnZRgEIAEoCSI7ChVVcGRhdGVQcm9maWxlUmVzcG9uc2USIgoHYWNjb3VudBgBIAEoCzIRLnZhcmNvLnYxLkFjY291bnQiRwoVQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0EhgKEGN1cnJlbnRfcGFzc3dvcmQYASABKAkSFAoMbmV3X3Bhc3N3b3JkGAIgASgJIhgKFkNoYW5nZVBhc3N3b3JkUmVzcG9uc2UiFQoTRXhwb3J0TXlEYXRhUmVxdWVzdCI3ChRFeHBvcnRNeURhdGFSZXNwb25zZRIMCgRqc29uGAEgASgMEhEKCWZpbGVfbmFtZRgCIAEoCSIqChZEZWxldGVNeUFjY291bnRSZXF1ZXN0EhAKCHBhc3N3b3JkGAEgASgJIlIKF0RlbGV0ZU15QWNjb3VudFJlc3BvbnNlEhoKEmNhbmNlbGxlZF9ib29raW5ncxgBIAEoBRIbChNhbm9ueW1pemVkX2Jvb2tpbmdzGAIgASgFIhgKFkdldExvZ2luT3B0aW9uc1JlcXVlc3QiQwoXR2V0TG9naW5PcHRpb25zUmVzcG9uc2USFAoMb2lkY19lbmFibGVkGAEgASgIEhIKCm9pZGNfbGFiZWwYAiABKAkiFwoVU3RhcnRPaWRjTG9naW5SZXF1ZXN0IjMKFlN0YXJ0T2lkY0xvZ2luUmVzcG9uc2USGQoRYXV0aG9yaXphdGlvbl91cmwYASABKAkiRQoYQ29tcGxldGVPaWRjTG9naW5SZXF1ZXN0EhcKD3ByaXZhY3lfY29uc2VudBgBIAEoCBIQCghwYXNzd29yZBgCIAEoCSJjChlDb21wbGV0ZU9pZGNMb2dpblJlc3BvbnNlEiIKB2FjY291bnQYASABKAsyES52YXJjby52MS5BY2NvdW50EiIKB3Nlc3Npb24YAiABKAsyES52YXJjby52MS5TZXNzaW9uKm0KDVN0YWZmUm9sZUtpbmQSHwobU1RBRkZfUk9MRV9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYU1RBRkZfUk9MRV9LSU5EX09QRVJBVE9SEAESHQoZU1RBRkZfUk9MRV9LSU5EX09SR0FOSVpFUhACKnsKDUdhdGVEaXJlY3Rpb24SHgoaR0FURV9ESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIYChRHQVRFX0RJUkVDVElPTl9FTlRSWRABEhcKE0dBVEVfRElSRUNUSU9OX0VYSVQQAhIXChNHQVRFX0RJUkVDVElPTl9CT1RIEAMqbwoPT2lkY1BlbmRpbmdTdGVwEiEKHU9JRENfUEVORElOR19TVEVQX1VOU1BFQ0lGSUVEEAASHQoZT0lEQ19QRU5ESU5HX1NURVBfQ09OU0VOVBABEhoKFk9JRENfUEVORElOR19TVEVQX0xJTksQAjLzBgoLQXV0aFNlcnZpY2USQwoIUmVnaXN0ZXISGS52YXJjby52MS5SZWdpc3RlclJlcXVlc3QaGi52YXJjby52MS5SZWdpc3RlclJlc3BvbnNlIgASOgoFTG9naW4SFi52YXJjby52MS5Mb2dpblJlcXVlc3QaFy52YXJjby52MS5Mb2dpblJlc3BvbnNlIgASPQoGTG9nb3V0EhcudmFyY28udjEuTG9nb3V0UmVxdWVzdBoYLnZhcmNvLnYxLkxvZ291dFJlc3BvbnNlIgASPQoGV2hvQW1JEhcudmFyY28udjEuV2hvQW1JUmVxdWVzdBoYLnZhcmNvLnYxLldob0FtSVJlc3BvbnNlIgASUgoNVXBkYXRlUHJvZmlsZRIeLnZhcmNvLnYxLlVwZGF0ZVByb2ZpbGVSZXF1ZXN0Gh8udmFyY28udjEuVXBkYXRlUHJvZmlsZVJlc3BvbnNlIgASVQoOQ2hhbmdlUGFzc3dvcmQSHy52YXJjby52MS5DaGFuZ2VQYXNzd29yZFJlcXVlc3QaIC52YXJjby52MS5DaGFuZ2VQYXNzd29yZFJlc3BvbnNlIgASTwoMRXhwb3J0TXlEYXRhEh0udmFyY28udjEuRXhwb3J0TXlEYXRhUmVxdWVzdBoeLnZhcmNvLnYxLkV4cG9ydE15RGF0YVJlc3BvbnNlIgASWAoPRGVsZXRlTXlBY2NvdW50EiAudmFyY28udjEuRGVsZXRlTXlBY2NvdW50UmVxdWVzdBohLnZhcmNvLnYxLkRlbGV0ZU15QWNjb3VudFJlc3BvbnNlIgASWAoPR2V0TG9naW5PcHRpb25zEiAudmFyY28udjEuR2V0TG9naW5PcHRpb25zUmVxdWVzdBohLnZhcmNvLnYxLkdldExvZ2luT3B0aW9uc1Jlc3BvbnNlIgASVQoOU3RhcnRPaWRjTG9naW4SHy52YXJjby52MS5TdGFydE9pZGNMb2dpblJlcXVlc3QaIC52YXJjby52MS5TdGFydE9pZGNMb2dpblJlc3BvbnNlIgASXgoRQ29tcGxldGVPaWRjTG9naW4SIi52YXJjby52MS5Db21wbGV0ZU9pZGNMb2dpblJlcXVlc3QaIy52YXJjby52MS5Db21wbGV0ZU9pZGNMb2dpblJlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_timestamp, file_varco_v1_common]);
 
 /**
  * Account is a person who can log in: a citizen, and possibly staff.
@@ -391,11 +391,20 @@ export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
   messageDesc(file_varco_v1_auth, 8);
 
 /**
- * LogoutResponse is empty.
+ * LogoutResponse tells a session opened through SPID/CIE where to end the
+ * provider's session too.
  *
  * @generated from message varco.v1.LogoutResponse
  */
 export type LogoutResponse = Message<"varco.v1.LogoutResponse"> & {
+  /**
+   * The provider's end-session URL (OpenID Connect RP-initiated logout),
+   * for a session opened through a provider that advertises one; the app
+   * sends the browser there. Empty otherwise.
+   *
+   * @generated from field: string provider_logout_url = 1;
+   */
+  providerLogoutUrl: string;
 };
 
 /**
@@ -670,6 +679,141 @@ export const DeleteMyAccountResponseSchema: GenMessage<DeleteMyAccountResponse> 
   messageDesc(file_varco_v1_auth, 19);
 
 /**
+ * GetLoginOptionsRequest is empty.
+ *
+ * @generated from message varco.v1.GetLoginOptionsRequest
+ */
+export type GetLoginOptionsRequest = Message<"varco.v1.GetLoginOptionsRequest"> & {
+};
+
+/**
+ * Describes the message varco.v1.GetLoginOptionsRequest.
+ * Use `create(GetLoginOptionsRequestSchema)` to create a new message.
+ */
+export const GetLoginOptionsRequestSchema: GenMessage<GetLoginOptionsRequest> = /*@__PURE__*/
+  messageDesc(file_varco_v1_auth, 20);
+
+/**
+ * GetLoginOptionsResponse lists the ways to log in besides the password.
+ *
+ * @generated from message varco.v1.GetLoginOptionsResponse
+ */
+export type GetLoginOptionsResponse = Message<"varco.v1.GetLoginOptionsResponse"> & {
+  /**
+   * SPID/CIE login through OpenID Connect is configured.
+   *
+   * @generated from field: bool oidc_enabled = 1;
+   */
+  oidcEnabled: boolean;
+
+  /**
+   * The button's label, e.g. "SPID / CIE" or the gateway's name.
+   *
+   * @generated from field: string oidc_label = 2;
+   */
+  oidcLabel: string;
+};
+
+/**
+ * Describes the message varco.v1.GetLoginOptionsResponse.
+ * Use `create(GetLoginOptionsResponseSchema)` to create a new message.
+ */
+export const GetLoginOptionsResponseSchema: GenMessage<GetLoginOptionsResponse> = /*@__PURE__*/
+  messageDesc(file_varco_v1_auth, 21);
+
+/**
+ * StartOidcLoginRequest is empty.
+ *
+ * @generated from message varco.v1.StartOidcLoginRequest
+ */
+export type StartOidcLoginRequest = Message<"varco.v1.StartOidcLoginRequest"> & {
+};
+
+/**
+ * Describes the message varco.v1.StartOidcLoginRequest.
+ * Use `create(StartOidcLoginRequestSchema)` to create a new message.
+ */
+export const StartOidcLoginRequestSchema: GenMessage<StartOidcLoginRequest> = /*@__PURE__*/
+  messageDesc(file_varco_v1_auth, 22);
+
+/**
+ * StartOidcLoginResponse says where to send the browser.
+ *
+ * @generated from message varco.v1.StartOidcLoginResponse
+ */
+export type StartOidcLoginResponse = Message<"varco.v1.StartOidcLoginResponse"> & {
+  /**
+   * The provider's authorization URL (code flow with PKCE, state, nonce).
+   *
+   * @generated from field: string authorization_url = 1;
+   */
+  authorizationUrl: string;
+};
+
+/**
+ * Describes the message varco.v1.StartOidcLoginResponse.
+ * Use `create(StartOidcLoginResponseSchema)` to create a new message.
+ */
+export const StartOidcLoginResponseSchema: GenMessage<StartOidcLoginResponse> = /*@__PURE__*/
+  messageDesc(file_varco_v1_auth, 23);
+
+/**
+ * CompleteOidcLoginRequest carries what the pending step needs.
+ *
+ * @generated from message varco.v1.CompleteOidcLoginRequest
+ */
+export type CompleteOidcLoginRequest = Message<"varco.v1.CompleteOidcLoginRequest"> & {
+  /**
+   * For OIDC_PENDING_STEP_CONSENT: the privacy notice is accepted.
+   *
+   * @generated from field: bool privacy_consent = 1;
+   */
+  privacyConsent: boolean;
+
+  /**
+   * For OIDC_PENDING_STEP_LINK: the existing account's password.
+   *
+   * @generated from field: string password = 2;
+   */
+  password: string;
+};
+
+/**
+ * Describes the message varco.v1.CompleteOidcLoginRequest.
+ * Use `create(CompleteOidcLoginRequestSchema)` to create a new message.
+ */
+export const CompleteOidcLoginRequestSchema: GenMessage<CompleteOidcLoginRequest> = /*@__PURE__*/
+  messageDesc(file_varco_v1_auth, 24);
+
+/**
+ * CompleteOidcLoginResponse returns the logged-in account.
+ *
+ * @generated from message varco.v1.CompleteOidcLoginResponse
+ */
+export type CompleteOidcLoginResponse = Message<"varco.v1.CompleteOidcLoginResponse"> & {
+  /**
+   * The account, created or linked.
+   *
+   * @generated from field: varco.v1.Account account = 1;
+   */
+  account?: Account | undefined;
+
+  /**
+   * The new session (in a cookie for the web apps, as Login).
+   *
+   * @generated from field: varco.v1.Session session = 2;
+   */
+  session?: Session | undefined;
+};
+
+/**
+ * Describes the message varco.v1.CompleteOidcLoginResponse.
+ * Use `create(CompleteOidcLoginResponseSchema)` to create a new message.
+ */
+export const CompleteOidcLoginResponseSchema: GenMessage<CompleteOidcLoginResponse> = /*@__PURE__*/
+  messageDesc(file_varco_v1_auth, 25);
+
+/**
  * StaffRoleKind is what a staff member may do inside one organization.
  *
  * @generated from enum varco.v1.StaffRoleKind
@@ -745,6 +889,41 @@ export enum GateDirection {
  */
 export const GateDirectionSchema: GenEnum<GateDirection> = /*@__PURE__*/
   enumDesc(file_varco_v1_auth, 1);
+
+/**
+ * OidcPendingStep is what a SPID/CIE login still needs after the callback.
+ *
+ * @generated from enum varco.v1.OidcPendingStep
+ */
+export enum OidcPendingStep {
+  /**
+   * Unspecified.
+   *
+   * @generated from enum value: OIDC_PENDING_STEP_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * First login: the privacy notice must be accepted to create the account.
+   *
+   * @generated from enum value: OIDC_PENDING_STEP_CONSENT = 1;
+   */
+  CONSENT = 1,
+
+  /**
+   * A password account has the codice fiscale: its password proves that
+   * the person owns it before it is linked.
+   *
+   * @generated from enum value: OIDC_PENDING_STEP_LINK = 2;
+   */
+  LINK = 2,
+}
+
+/**
+ * Describes the enum varco.v1.OidcPendingStep.
+ */
+export const OidcPendingStepSchema: GenEnum<OidcPendingStep> = /*@__PURE__*/
+  enumDesc(file_varco_v1_auth, 2);
 
 /**
  * AuthService manages citizen accounts and sessions. Session tokens are sent
@@ -844,6 +1023,49 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof DeleteMyAccountRequestSchema;
     output: typeof DeleteMyAccountResponseSchema;
+  },
+  /**
+   * GetLoginOptions tells the apps which ways to log in the installation
+   * offers (SPID/CIE through OpenID Connect, when configured). Anyone may
+   * call it.
+   *
+   * @generated from rpc varco.v1.AuthService.GetLoginOptions
+   */
+  getLoginOptions: {
+    methodKind: "unary";
+    input: typeof GetLoginOptionsRequestSchema;
+    output: typeof GetLoginOptionsResponseSchema;
+  },
+  /**
+   * StartOidcLogin starts a SPID/CIE login: it answers the provider's
+   * authorization URL and sets a short-lived HttpOnly cookie that binds the
+   * attempt to the browser; the provider sends the browser back to
+   * /auth/oidc/callback. Anyone may call it. Errors: FailedPrecondition (no
+   * provider configured), Unavailable (provider unreachable),
+   * ResourceExhausted (too many attempts from the address).
+   *
+   * @generated from rpc varco.v1.AuthService.StartOidcLogin
+   */
+  startOidcLogin: {
+    methodKind: "unary";
+    input: typeof StartOidcLoginRequestSchema;
+    output: typeof StartOidcLoginResponseSchema;
+  },
+  /**
+   * CompleteOidcLogin finishes a SPID/CIE login that the callback left
+   * pending, in the browser whose cookie holds the attempt: a first login
+   * creates the account once the privacy notice is accepted; an existing
+   * password account with the asserted codice fiscale is linked once its
+   * password is given. Anyone may call it. Errors: FailedPrecondition (no
+   * pending attempt, or it expired), InvalidArgument (privacy_consent or
+   * password), ResourceExhausted (too many wrong passwords).
+   *
+   * @generated from rpc varco.v1.AuthService.CompleteOidcLogin
+   */
+  completeOidcLogin: {
+    methodKind: "unary";
+    input: typeof CompleteOidcLoginRequestSchema;
+    output: typeof CompleteOidcLoginResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_varco_v1_auth, 0);
