@@ -66,6 +66,7 @@ type Store interface {
 	// GetOidcSession returns the ID token of a session opened through the
 	// provider.
 	GetOidcSession(ctx context.Context, sessionHash [32]byte) (string, error)
+	DeleteOidcSession(ctx context.Context, sessionHash [32]byte) error
 }
 
 // Identity is what the flow needs of package identity.
@@ -297,8 +298,9 @@ func (f *Flow) record(ctx context.Context, accountID, action, detail string) {
 const principalKindCitizen = 2
 
 // LogoutURL returns where to end the provider's session of the session
-// sessionHash, "" for a session not opened through the provider or a
-// provider without end_session_endpoint.
+// sessionHash, which is being logged out, and forgets its ID token; ""
+// for a session not opened through the provider or a provider without
+// end_session_endpoint.
 func (f *Flow) LogoutURL(ctx context.Context, sessionHash [32]byte) string {
 	idToken, err := f.store.GetOidcSession(ctx, sessionHash)
 	if err != nil {
@@ -306,6 +308,9 @@ func (f *Flow) LogoutURL(ctx context.Context, sessionHash [32]byte) string {
 			f.log.WarnContext(ctx, "oidc session lookup failed", slog.Any("err", err))
 		}
 		return ""
+	}
+	if err := f.store.DeleteOidcSession(ctx, sessionHash); err != nil {
+		f.log.WarnContext(ctx, "oidc session not deleted", slog.Any("err", err))
 	}
 	return f.rp.EndSessionURL(idToken, f.postLogout)
 }

@@ -12,9 +12,15 @@ import (
 const oidcAttemptColumns = `token_hash, state, nonce, code_verifier, created_at_ms, expires_at_ms,
 	pending_step, identity_json, link_account_id, id_token`
 
-// CreateOidcAttempt inserts a SPID/CIE login attempt.
+// CreateOidcAttempt inserts a SPID/CIE login attempt, and deletes the
+// attempts expired by its creation: abandoned logins (a closed tab) never
+// reach a step that would delete them, and this keeps the table as small
+// as the logins of the last minutes without a job of its own.
 func (db *DB) CreateOidcAttempt(ctx context.Context, a oidclogin.Attempt) error {
 	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM oidc_attempts WHERE expires_at_ms <= ?`, ms(a.CreatedAt)); err != nil {
+			return fmt.Errorf("delete expired oidc attempts: %w", err)
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO oidc_attempts (`+oidcAttemptColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 			a.TokenHash, a.State, a.Nonce, a.CodeVerifier, ms(a.CreatedAt), ms(a.ExpiresAt),
 			a.PendingStep, a.IdentityJSON, a.LinkAccountID, a.IDToken)
@@ -104,6 +110,17 @@ func (db *DB) GetOidcSession(ctx context.Context, sessionHash [32]byte) (string,
 		return "", notFound(err, "oidc session", "by session")
 	}
 	return t, nil
+}
+
+// DeleteOidcSession forgets the ID token of a session being logged out.
+func (db *DB) DeleteOidcSession(ctx context.Context, sessionHash [32]byte) error {
+	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM oidc_sessions WHERE session_hash = ?`, sessionHash[:])
+		if err != nil {
+			return fmt.Errorf("delete oidc session: %w", err)
+		}
+		return nil
+	})
 }
 
 func scanOidcAttempt(row *sql.Row) (oidclogin.Attempt, error) {
