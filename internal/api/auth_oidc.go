@@ -141,19 +141,21 @@ func (h *OIDCCallback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.log.WarnContext(r.Context(), "spid/cie login refused", slog.String("code", code), slog.Any("err", err))
 		w.Header().Add("Set-Cookie", oidcCookie("", -1, h.secure))
-		http.Redirect(w, r, h.app+"#/accedi?"+url.Values{"spid_errore": {code}}.Encode(), http.StatusSeeOther)
+		http.Redirect(w, r, h.app+"#/accesso?"+url.Values{"spid_errore": {code}}.Encode(), http.StatusSeeOther)
 		return
 	}
 	switch res.Step {
 	case oidclogin.StepConsent:
-		http.Redirect(w, r, h.app+"#/accedi/spid?passo=consenso", http.StatusSeeOther)
+		http.Redirect(w, r, h.app+"#/accesso/spid?passo=consenso", http.StatusSeeOther)
 	case oidclogin.StepLink:
-		http.Redirect(w, r, h.app+"#/accedi/spid?passo=collega", http.StatusSeeOther)
+		http.Redirect(w, r, h.app+"#/accesso/spid?passo=collega", http.StatusSeeOther)
 	default:
+		// The app's landing step reloads who is logged in and returns
+		// to the page the citizen started from.
 		w.Header().Add("Set-Cookie", oidcCookie("", -1, h.secure))
 		maxAge := int(res.Session.ExpiresAt.Sub(h.cookies.now()) / time.Second)
 		w.Header().Add("Set-Cookie", h.cookies.cookie(res.Session.Token, max(maxAge, 1)))
-		http.Redirect(w, r, h.app+"#/prenotazioni", http.StatusSeeOther)
+		http.Redirect(w, r, h.app+"#/accesso/spid?passo=fatto", http.StatusSeeOther)
 	}
 }
 

@@ -161,7 +161,7 @@ func TestSPIDLoginFlow(t *testing.T) {
 	anna := spidPerson("BNC", "Anna", "Bianchi", "anna.bianchi@example.it")
 	prov.SetPerson(anna)
 	web := spidBrowser(t)
-	require.Equal(t, "/#/accedi/spid?passo=consenso", spidLogin(t, b, web))
+	require.Equal(t, "/#/accesso/spid?passo=consenso", spidLogin(t, b, web))
 	require.Zero(t, countRows(t, db, `SELECT count(*) FROM accounts WHERE codice_fiscale = ?`, anna.CodiceFiscale),
 		"no account before the privacy notice is accepted")
 	_, err = complete(b, web, &varcov1.CompleteOidcLoginRequest{})
@@ -184,7 +184,7 @@ func TestSPIDLoginFlow(t *testing.T) {
 
 	// Second login, in another browser: straight in, same account.
 	web2 := spidBrowser(t)
-	require.Equal(t, "/#/prenotazioni", spidLogin(t, b, web2))
+	require.Equal(t, "/#/accesso/spid?passo=fatto", spidLogin(t, b, web2))
 	me, err = whoAmI(t, b, web2)
 	require.NoError(t, err)
 	require.Equal(t, acct.GetId(), me.GetAccount().GetId())
@@ -220,7 +220,7 @@ func TestSPIDLoginFlow(t *testing.T) {
 	require.NoError(t, err)
 	prov.SetPerson(bruno)
 	web3 := spidBrowser(t)
-	require.Equal(t, "/#/accedi/spid?passo=collega", spidLogin(t, b, web3))
+	require.Equal(t, "/#/accesso/spid?passo=collega", spidLogin(t, b, web3))
 	_, err = whoAmI(t, b, web3)
 	require.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err), "never logged in silently")
 	// Consent is no proof, and neither is a wrong password.
@@ -240,7 +240,7 @@ func TestSPIDLoginFlow(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, reg.Msg.GetAccount().GetId(), me.GetAccount().GetId())
 	// From now on SPID logs Bruno in directly, and the password still works.
-	require.Equal(t, "/#/prenotazioni", spidLogin(t, b, spidBrowser(t)))
+	require.Equal(t, "/#/accesso/spid?passo=fatto", spidLogin(t, b, spidBrowser(t)))
 	_, err = anon.Login(ctx, connect.NewRequest(&varcov1.LoginRequest{Login: "bruno@example.it", Password: pw}))
 	require.NoError(t, err)
 
@@ -294,7 +294,7 @@ func TestSPIDLoginRefusals(t *testing.T) {
 			defer func() { prov.Tamper(nil); prov.Corrupt(nil) }()
 			before := countRows(t, db, `SELECT count(*) FROM accounts`)
 			web := spidBrowser(t)
-			require.Equal(t, "/#/accedi?spid_errore="+tc.code, spidLogin(t, b, web))
+			require.Equal(t, "/#/accesso?spid_errore="+tc.code, spidLogin(t, b, web))
 			_, err := whoAmI(t, b, web)
 			require.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err))
 			// Nothing is left pending for the browser to complete.
@@ -308,10 +308,10 @@ func TestSPIDLoginRefusals(t *testing.T) {
 		prov.SetPerson(spidPerson("RPL", "Replay", "Provato", "replay@example.it"))
 		web := spidBrowser(t)
 		cb := callbackURL(t, b, web)
-		require.Equal(t, "/#/accedi/spid?passo=consenso", follow(t, web, cb))
+		require.Equal(t, "/#/accesso/spid?passo=consenso", follow(t, web, cb))
 		// The same callback again, in the same browser or another.
-		require.Equal(t, "/#/accedi?spid_errore=oidc_attempt_invalid", follow(t, web, cb))
-		require.Equal(t, "/#/accedi?spid_errore=oidc_attempt_invalid", follow(t, spidBrowser(t), cb))
+		require.Equal(t, "/#/accesso?spid_errore=oidc_attempt_invalid", follow(t, web, cb))
+		require.Equal(t, "/#/accesso?spid_errore=oidc_attempt_invalid", follow(t, spidBrowser(t), cb))
 	})
 
 	t.Run("callback delivered to another browser", func(t *testing.T) {
@@ -322,7 +322,7 @@ func TestSPIDLoginRefusals(t *testing.T) {
 		cb := callbackURL(t, b, spidBrowser(t))
 		victim := spidBrowser(t)
 		startSPID(t, b, victim)
-		require.Equal(t, "/#/accedi?spid_errore=oidc_attempt_invalid", follow(t, victim, cb))
+		require.Equal(t, "/#/accesso?spid_errore=oidc_attempt_invalid", follow(t, victim, cb))
 		_, err := complete(b, victim, &varcov1.CompleteOidcLoginRequest{PrivacyConsent: true})
 		require.Equal(t, connect.CodeFailedPrecondition, connect.CodeOf(err))
 		require.Equal(t, before, countRows(t, db, `SELECT count(*) FROM accounts`))
@@ -336,7 +336,7 @@ func TestSPIDLoginRefusals(t *testing.T) {
 		q.Del("code")
 		q.Set("error", "access_denied")
 		cb.RawQuery = q.Encode()
-		require.Equal(t, "/#/accedi?spid_errore=oidc_denied", follow(t, web, cb.String()))
+		require.Equal(t, "/#/accesso?spid_errore=oidc_denied", follow(t, web, cb.String()))
 	})
 }
 
@@ -375,7 +375,7 @@ func TestSPIDProviderUnavailable(t *testing.T) {
 	web := spidBrowser(t)
 	cb := callbackURL(t, b, web)
 	prov2.Server.Close()
-	require.Equal(t, "/#/accedi?spid_errore=oidc_unavailable", follow(t, web, cb))
+	require.Equal(t, "/#/accesso?spid_errore=oidc_unavailable", follow(t, web, cb))
 }
 
 // TestSPIDLoginOptionsAndRateLimit: without a provider the app is told so

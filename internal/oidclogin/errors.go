@@ -7,7 +7,7 @@ import (
 )
 
 // Failures of a SPID/CIE login. Their codes travel to the citizen app in
-// the callback's redirect (#/accedi?spid_errore=<code>), which shows the
+// the callback's redirect (#/accesso?spid_errore=<code>), which shows the
 // message; the detailed cause is logged, never shown.
 var (
 	// ErrNotConfigured: the installation has no provider.
