@@ -58,7 +58,7 @@ export function AccountPage() {
         <button type="button" class="btn btn-outline-primary" onClick={exportData} id="export-data">
           {t("account.export")}
         </button>
-        <button type="button" class="btn btn-outline-primary" onClick={() => logout().then(() => go(""))} id="logout">
+        <button type="button" class="btn btn-outline-primary" onClick={() => logout().then((leaving) => leaving || go(""))} id="logout">
           {t("account.logout")}
         </button>
         <button type="button" class="btn btn-outline-danger" onClick={() => dialog.current?.showModal()} id="delete-account">
