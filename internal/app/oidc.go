@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -42,7 +43,17 @@ func oidcLogin(ctx context.Context, cfg config.Config, roots *x509.CertPool, db 
 		return nil, fmt.Errorf("spid/cie login (--oidc-issuer): %w", err)
 	}
 	log.Info("spid/cie login enabled", slog.String("issuer", cfg.OIDCIssuer), slog.String("redirect_url", cfg.OIDCRedirectURL))
-	return oidclogin.NewFlow(rp, db, ids, db, clk, log, strings.TrimRight(cfg.PublicBaseURL, "/")+"/"), nil
+	return oidclogin.NewFlow(rp, db, ids, db, clk, log, appURL(cfg)), nil
+}
+
+// appURL is the citizen app's address, where the provider sends the browser
+// after logout: the origin of the redirect URL, Varco's own callback.
+func appURL(cfg config.Config) string {
+	u, err := url.Parse(cfg.OIDCRedirectURL)
+	if err != nil || u.Host == "" {
+		return strings.TrimRight(cfg.PublicBaseURL, "/") + "/"
+	}
+	return u.Scheme + "://" + u.Host + "/"
 }
 
 // oidcRoutes wires the flow into the AuthService and mounts the callback.

@@ -26,9 +26,9 @@ import (
 
 // setupSPID starts the server as the relying party of an in-process
 // OpenID Connect provider issuing SPID-like claims.
-func setupSPID(t *testing.T) (*bundle, *oidctest.Provider) {
+func setupSPID(t *testing.T, providerHost ...string) (*bundle, *oidctest.Provider) {
 	t.Helper()
-	prov := oidctest.New(t)
+	prov := oidctest.New(t, providerHost...)
 	b := setup(t, func(c *config.Config) {
 		c.OIDCIssuer, c.OIDCClientID, c.OIDCClientSecret = prov.Issuer(), oidctest.ClientID, oidctest.ClientSecret
 		c.OIDCLabel = "SPID / CIE"
@@ -202,12 +202,12 @@ func TestSPIDLoginFlow(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, prov.Issuer()+"/logout", lo.Scheme+"://"+lo.Host+lo.Path)
 	require.NotEmpty(t, lo.Query().Get("id_token_hint"))
-	require.Equal(t, "http://127.0.0.1:8080/", lo.Query().Get("post_logout_redirect_uri"))
+	require.Equal(t, b.baseURL+"/", lo.Query().Get("post_logout_redirect_uri"))
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res2, err := noFollow.Get(lo.String())
 	require.NoError(t, err)
 	res2.Body.Close()
-	require.Equal(t, "http://127.0.0.1:8080/", res2.Header.Get("Location"), "the provider sends the browser back to the app")
+	require.Equal(t, b.baseURL+"/", res2.Header.Get("Location"), "the provider sends the browser back to the app")
 	require.Len(t, prov.Logouts(), 1)
 	_, err = whoAmI(t, b, web2)
 	require.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err))

@@ -19,9 +19,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -49,6 +51,7 @@ type Person struct {
 // methods between logins; they are safe for concurrent use.
 type Provider struct {
 	Server *httptest.Server
+	issuer string
 	key    *rsa.PrivateKey
 	signer jose.Signer
 
@@ -67,8 +70,11 @@ type grant struct {
 	person                                  Person
 }
 
-// New starts a provider that lives as long as the test.
-func New(t testing.TB) *Provider {
+// New starts a provider that lives as long as the test. With a hostname
+// ("localhost") its issuer uses it instead of 127.0.0.1, so a browser
+// sees the provider as another site than a server on 127.0.0.1, as in
+// production.
+func New(t testing.TB, hostname ...string) *Provider {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -89,11 +95,15 @@ func New(t testing.TB) *Provider {
 	mux.HandleFunc("GET /logout", p.logout)
 	p.Server = httptest.NewServer(mux)
 	t.Cleanup(p.Server.Close)
+	p.issuer = p.Server.URL
+	if len(hostname) > 0 {
+		p.issuer = "http://" + net.JoinHostPort(hostname[0], strconv.Itoa(p.Server.Listener.Addr().(*net.TCPAddr).Port))
+	}
 	return p
 }
 
 // Issuer is the provider's issuer URL.
-func (p *Provider) Issuer() string { return p.Server.URL }
+func (p *Provider) Issuer() string { return p.issuer }
 
 // SetPerson makes the next logins log in as pe.
 func (p *Provider) SetPerson(pe Person) {
@@ -125,7 +135,7 @@ func (p *Provider) Logouts() []url.Values {
 }
 
 func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
-	iss := p.Server.URL
+	iss := p.issuer
 	writeJSON(w, map[string]any{
 		"issuer":                                iss,
 		"authorization_endpoint":                iss + "/authorize",
@@ -193,7 +203,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now()
 	claims := p.claims(g.person)
-	claims["iss"], claims["aud"], claims["nonce"] = p.Server.URL, ClientID, g.nonce
+	claims["iss"], claims["aud"], claims["nonce"] = p.issuer, ClientID, g.nonce
 	claims["iat"], claims["exp"] = now.Unix(), now.Add(5*time.Minute).Unix()
 	if tamper != nil {
 		tamper(claims)
