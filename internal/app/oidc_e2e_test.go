@@ -194,6 +194,13 @@ func TestSPIDLoginFlow(t *testing.T) {
 	_, err = anon.Login(ctx, connect.NewRequest(&varcov1.LoginRequest{Login: anna.CodiceFiscale, Password: "una password qualsiasi"}))
 	require.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err))
 
+	// The citizen's data export includes what the provider asserted.
+	exp, err := varcov1connect.NewAuthServiceClient(web2, b.baseURL, connect.WithProtoJSON()).
+		ExportMyData(ctx, connect.NewRequest(&varcov1.ExportMyDataRequest{}))
+	require.NoError(t, err)
+	require.Contains(t, string(exp.Msg.GetJson()), `"BirthDate": "1985-12-10"`)
+	require.Contains(t, string(exp.Msg.GetJson()), prov.Issuer())
+
 	// Logout ends the provider's session too (RP-initiated logout).
 	out, err := varcov1connect.NewAuthServiceClient(web2, b.baseURL, connect.WithProtoJSON()).
 		Logout(ctx, connect.NewRequest(&varcov1.LogoutRequest{}))

@@ -33,6 +33,8 @@ type Bookings interface {
 type Store interface {
 	GetAccount(ctx context.Context, id string) (identity.Account, error)
 	SubscriptionsFor(ctx context.Context, accountID, bookingID string) ([]notify.Target, error)
+	// ExternalLinks lists the account's SPID/CIE links.
+	ExternalLinks(ctx context.Context, accountID string) ([]identity.ExternalLink, error)
 	EraseAccount(ctx context.Context, accountID, codiceFiscale string, at time.Time) (int, error)
 }
 
@@ -63,6 +65,14 @@ type Export struct {
 	Account     exportAccount   `json:"account"`
 	Bookings    []exportBooking `json:"bookings"`
 	Push        []exportPush    `json:"push_subscriptions"`
+	// External are the SPID/CIE logins linked to the account, with what
+	// the provider asserted that the account does not hold (birth date).
+	External []exportExternal `json:"external_logins"`
+}
+
+type exportExternal struct {
+	Issuer, Subject, BirthDate string
+	LinkedAt                   time.Time
 }
 
 type exportAccount struct {
@@ -112,6 +122,13 @@ func (s *Service) ExportData(ctx context.Context, p authz.Principal) ([]byte, ti
 	}
 	for _, t := range subs {
 		out.Push = append(out.Push, exportPush{ID: t.ID, Endpoint: t.Endpoint, Language: t.Language})
+	}
+	links, err := s.store.ExternalLinks(ctx, a.ID)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	for _, l := range links {
+		out.External = append(out.External, exportExternal{Issuer: l.Issuer, Subject: l.Subject, BirthDate: l.BirthDate, LinkedAt: l.LinkedAt})
 	}
 	data, err := json.MarshalIndent(out, "", "  ")
 	return data, out.GeneratedAt, err

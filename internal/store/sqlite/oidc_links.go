@@ -48,3 +48,24 @@ func (db *DB) HasExternalLink(ctx context.Context, accountID, issuer string) (bo
 	}
 	return n > 0, nil
 }
+
+// ExternalLinks lists the account's links, oldest first.
+func (db *DB) ExternalLinks(ctx context.Context, accountID string) ([]identity.ExternalLink, error) {
+	rows, err := db.R.QueryContext(ctx, `SELECT issuer, subject, birth_date, linked_at_ms FROM oidc_links
+		WHERE account_id = ? ORDER BY linked_at_ms, issuer`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("list external links: %w", err)
+	}
+	defer rows.Close()
+	var out []identity.ExternalLink
+	for rows.Next() {
+		l := identity.ExternalLink{AccountID: accountID}
+		var at int64
+		if err := rows.Scan(&l.Issuer, &l.Subject, &l.BirthDate, &at); err != nil {
+			return nil, fmt.Errorf("list external links: %w", err)
+		}
+		l.LinkedAt = fromMS(at)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
