@@ -182,7 +182,7 @@ func accountPB(a identity.Account) *varcov1.Account {
 	return &varcov1.Account{
 		Id: a.ID, GivenName: a.GivenName, FamilyName: a.FamilyName, Email: a.Email,
 		CodiceFiscale: a.CodiceFiscale, Phone: a.Phone, Language: a.Language,
-		CreatedAt: timestamppb.New(a.CreatedAt),
+		CreatedAt: timestamppb.New(a.CreatedAt), HasPassword: a.PasswordHash != "",
 	}
 }
 

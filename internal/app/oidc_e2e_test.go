@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/varco-gate/varco/internal/app"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
+	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/internal/oidctest"
 	"github.com/varco-gate/varco/internal/person"
 	"github.com/varco-gate/varco/internal/store/sqlite"
@@ -28,8 +30,13 @@ import (
 // OpenID Connect provider issuing SPID-like claims.
 func setupSPID(t *testing.T, providerHost ...string) (*bundle, *oidctest.Provider) {
 	t.Helper()
+	return setupSPIDClock(t, clock.Real{}, providerHost...)
+}
+
+func setupSPIDClock(t *testing.T, clk clock.Clock, providerHost ...string) (*bundle, *oidctest.Provider) {
+	t.Helper()
 	prov := oidctest.New(t, providerHost...)
-	b := setup(t, func(c *config.Config) {
+	b := setupWith(t, clk, func(c *config.Config) {
 		c.OIDCIssuer, c.OIDCClientID, c.OIDCClientSecret = prov.Issuer(), oidctest.ClientID, oidctest.ClientSecret
 		c.OIDCLabel = "SPID / CIE"
 	})
@@ -410,4 +417,36 @@ func TestSPIDLoginOptionsAndRateLimit(t *testing.T) {
 	var ce *connect.Error
 	require.True(t, errors.As(last, &ce))
 	require.Equal(t, connect.CodeResourceExhausted, ce.Code())
+}
+
+// TestSPIDAccountErasure: an account created through SPID/CIE has no
+// password, so it confirms its erasure with a fresh SPID/CIE login: within
+// 10 minutes of logging in it can delete itself, later it is told to log
+// in again. Before, the erasure asked for a password it could never have.
+func TestSPIDAccountErasure(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(time.Now())
+	b, prov := setupSPIDClock(t, clk)
+	ctx := context.Background()
+	for i, wait := range []time.Duration{11 * time.Minute, 0} {
+		pe := spidPerson("ER"+string(rune('A'+i)), "Erasmo", "Cancellato", fmt.Sprintf("erasmo%d@example.it", i))
+		prov.SetPerson(pe)
+		web := spidBrowser(t)
+		require.Equal(t, "/#/accesso/spid?passo=consenso", spidLogin(t, b, web))
+		res, err := complete(b, web, &varcov1.CompleteOidcLoginRequest{PrivacyConsent: true})
+		require.NoError(t, err)
+		require.False(t, res.Msg.GetAccount().GetHasPassword())
+		clk.Advance(wait)
+		auth := varcov1connect.NewAuthServiceClient(web, b.baseURL, connect.WithProtoJSON())
+		_, err = auth.DeleteMyAccount(ctx, connect.NewRequest(&varcov1.DeleteMyAccountRequest{}))
+		if wait > identity.RecentLoginWindow {
+			require.Equal(t, connect.CodeFailedPrecondition, connect.CodeOf(err))
+			require.Contains(t, err.Error(), "SPID / CIE")
+			clk.Set(time.Now()) // back to the provider's time for the next login
+			continue
+		}
+		require.NoError(t, err)
+		_, err = whoAmI(t, b, web)
+		require.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err))
+	}
 }

@@ -60,6 +60,16 @@ func TestCitizenSPIDLoginInTheBrowser(t *testing.T) {
 	_, err := chromedp.Run(ctx, chromedp.WaitVisible("#nav-login"))
 	require.NoError(t, err)
 
+	// The account has no password: a fresh SPID/CIE login confirms its
+	// erasure.
+	prov.Tamper(nil)
+	u.open("accesso?ritorno=account")
+	u.run(chromedp.Click("#spid-login"), chromedp.WaitVisible("#delete-account"), chromedp.Click("#delete-account"),
+		chromedp.WaitVisible(`//dialog//button[@type="submit"]`))
+	require.False(t, eval[bool](u, `document.querySelector("#del-password") !== null`), "no password to ask for")
+	u.run(chromedp.Click(`//dialog//button[@type="submit"]`), chromedp.WaitVisible("#nav-login"))
+	require.Zero(t, countRows(t, openDB(t, b), `SELECT count(*) FROM accounts WHERE codice_fiscale = ?`, anna.CodiceFiscale))
+
 	// Without a provider, no button.
 	plain := setup(t)
 	u2 := &citizenUI{t: t, b: plain, ctx: browsertest.New(t).NewTab(t)}

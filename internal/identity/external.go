@@ -190,3 +190,43 @@ var errLinkPasswordWrong = fault.InvalidField("password", "password_wrong",
 
 // external is the store's ExternalStore side.
 func (s *Service) external() ExternalStore { return s.store }
+
+// RecentLoginWindow is how recent the session of an account without a
+// password must be to confirm a sensitive change (ConfirmIdentity).
+const RecentLoginWindow = 10 * time.Minute
+
+// ErrRecentLoginRequired: an account without a password (created through
+// SPID/CIE) confirms a sensitive change by logging in again just before.
+var ErrRecentLoginRequired = fault.New(fault.FailedPrecondition, "recent_login_required",
+	"Per confermare, esci e accedi di nuovo con SPID / CIE, poi riprova entro 10 minuti.",
+	"To confirm, log out and log in again with SPID / CIE, then try again within 10 minutes.")
+
+var errPasswordRequired = fault.InvalidField("password", "required", "Campo obbligatorio.", "This field is required.")
+
+// ConfirmIdentity checks that the caller of a sensitive change (account
+// erasure) is the account's owner: by its password (VerifyPassword) or,
+// for an account without one, by a session opened in the last
+// RecentLoginWindow, which only a fresh SPID/CIE login gives.
+func (s *Service) ConfirmIdentity(ctx context.Context, accountID string, sessionHash [32]byte, password string) (Account, error) {
+	a, err := s.account(ctx, accountID)
+	if err != nil {
+		return Account{}, err
+	}
+	if a.PasswordHash != "" {
+		if password == "" {
+			return Account{}, errPasswordRequired
+		}
+		return s.VerifyPassword(ctx, accountID, password)
+	}
+	sess, err := s.store.GetSession(ctx, sessionHash)
+	if errors.Is(err, store.ErrNotFound) {
+		return Account{}, ErrSessionInvalid
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("confirm identity: %w", err)
+	}
+	if sess.AccountID != a.ID || s.now().Sub(sess.CreatedAt) > RecentLoginWindow {
+		return Account{}, ErrRecentLoginRequired
+	}
+	return a, nil
+}

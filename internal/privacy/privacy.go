@@ -18,9 +18,9 @@ import (
 	"github.com/varco-gate/varco/internal/notify"
 )
 
-// Identity checks passwords.
+// Identity confirms the caller is the account's owner.
 type Identity interface {
-	VerifyPassword(ctx context.Context, accountID, password string) (identity.Account, error)
+	ConfirmIdentity(ctx context.Context, accountID string, sessionHash [32]byte, password string) (identity.Account, error)
 }
 
 // Bookings is what privacy needs from the booking lifecycle.
@@ -152,14 +152,16 @@ func (s *Service) all(ctx context.Context, p authz.Principal) ([]booking.Booking
 	}
 }
 
-// DeleteAccount erases the caller's account after checking the password:
+// DeleteAccount erases the caller's account after checking the password
+// (or, for an account created through SPID/CIE, that its session is a
+// fresh login):
 // future bookings are cancelled (seats freed, offices told), past ones
 // anonymized. It returns how many of each.
 func (s *Service) DeleteAccount(ctx context.Context, p authz.Principal, password string) (cancelled, anonymized int, err error) {
 	if p.IsStaff() || p.InstallationAdmin {
 		return 0, 0, ErrStaffAccount
 	}
-	a, err := s.ids.VerifyPassword(ctx, p.AccountID, password)
+	a, err := s.ids.ConfirmIdentity(ctx, p.AccountID, p.SessionHash, password)
 	if errors.Is(err, identity.ErrWrongPassword) {
 		return 0, 0, errWrongPassword
 	}

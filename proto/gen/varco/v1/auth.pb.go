@@ -206,7 +206,10 @@ type Account struct {
 	// Preferred language for messages: "it" or "en".
 	Language string `protobuf:"bytes,7,opt,name=language,proto3" json:"language,omitempty"`
 	// When the account was created.
-	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// The account has a password. Accounts created through SPID/CIE have
+	// none: they confirm sensitive changes by a recent SPID/CIE login.
+	HasPassword   bool `protobuf:"varint,9,opt,name=has_password,json=hasPassword,proto3" json:"has_password,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -295,6 +298,13 @@ func (x *Account) GetCreatedAt() *timestamppb.Timestamp {
 		return x.CreatedAt
 	}
 	return nil
+}
+
+func (x *Account) GetHasPassword() bool {
+	if x != nil {
+		return x.HasPassword
+	}
+	return false
 }
 
 // StaffRole grants an account a role inside an organization.
@@ -1314,7 +1324,10 @@ func (x *ExportMyDataResponse) GetFileName() string {
 // DeleteMyAccountRequest confirms the erasure.
 type DeleteMyAccountRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The current password, to confirm.
+	// The current password, to confirm. An account without a password
+	// (created through SPID/CIE) leaves it empty and confirms with a session
+	// opened in the last 10 minutes instead (FailedPrecondition
+	// "recent_login_required" otherwise).
 	Password      string `protobuf:"bytes,1,opt,name=password,proto3" json:"password,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1701,7 +1714,7 @@ var File_varco_v1_auth_proto protoreflect.FileDescriptor
 
 const file_varco_v1_auth_proto_rawDesc = "" +
 	"\n" +
-	"\x13varco/v1/auth.proto\x12\bvarco.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15varco/v1/common.proto\"\x83\x02\n" +
+	"\x13varco/v1/auth.proto\x12\bvarco.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15varco/v1/common.proto\"\xa6\x02\n" +
 	"\aAccount\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1713,7 +1726,8 @@ const file_varco_v1_auth_proto_rawDesc = "" +
 	"\x05phone\x18\x06 \x01(\tR\x05phone\x12\x1a\n" +
 	"\blanguage\x18\a \x01(\tR\blanguage\x129\n" +
 	"\n" +
-	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\x84\x01\n" +
+	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12!\n" +
+	"\fhas_password\x18\t \x01(\bR\vhasPassword\"\x84\x01\n" +
 	"\tStaffRole\x12'\n" +
 	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12+\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x17.varco.v1.StaffRoleKindR\x04kind\x12!\n" +
