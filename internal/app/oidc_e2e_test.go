@@ -19,6 +19,7 @@ import (
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/identity"
+	"github.com/varco-gate/varco/internal/oidclogin"
 	"github.com/varco-gate/varco/internal/oidctest"
 	"github.com/varco-gate/varco/internal/person"
 	"github.com/varco-gate/varco/internal/store/sqlite"
@@ -409,7 +410,7 @@ func TestSPIDLoginOptionsAndRateLimit(t *testing.T) {
 	b, _ := setupSPID(t)
 	auth = varcov1connect.NewAuthServiceClient(http.DefaultClient, b.baseURL)
 	var last error
-	for range 31 {
+	for range oidclogin.RateLimit + 1 {
 		if _, last = auth.StartOidcLogin(ctx, connect.NewRequest(&varcov1.StartOidcLoginRequest{})); last != nil {
 			break
 		}

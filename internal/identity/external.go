@@ -50,8 +50,9 @@ type ExternalStore interface {
 	// PutExternalLink inserts or replaces the link of l.AccountID with
 	// l.Issuer.
 	PutExternalLink(ctx context.Context, l ExternalLink) error
-	// HasExternalLink reports whether the account is linked to issuer.
-	HasExternalLink(ctx context.Context, accountID, issuer string) (bool, error)
+	// HasExternalLink reports whether the account is linked to any
+	// provider.
+	HasExternalLink(ctx context.Context, accountID string) (bool, error)
 }
 
 // ExternalOutcome is what an external login found.
@@ -87,7 +88,12 @@ func (s *Service) ExternalLogin(ctx context.Context, ext ExternalIdentity) (out 
 	if err != nil {
 		return 0, Account{}, Session{}, fmt.Errorf("external login: %w", err)
 	}
-	linked, err := s.external().HasExternalLink(ctx, a.ID, ext.Issuer)
+	// Linked through any provider counts: the codice fiscale is what SPID
+	// and CIE guarantee whichever gateway asserts it, and only the one
+	// configured provider is trusted at a time. A town that changes
+	// gateway must not strand accounts created through the old one, which
+	// have no password to link again with.
+	linked, err := s.external().HasExternalLink(ctx, a.ID)
 	if err != nil {
 		return 0, Account{}, Session{}, fmt.Errorf("external login: %w", err)
 	}

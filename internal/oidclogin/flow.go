@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/google/uuid"
@@ -109,10 +110,11 @@ type Flow struct {
 }
 
 // RateLimit bounds starts plus callbacks per client address (IPv6 by /64)
-// in RateWindow; past it the address waits RateWindow, doubling up to an
-// hour if it goes on.
+// in RateWindow, 30 logins, which leaves room for a library or an office
+// behind one address; past it the address waits RateWindow, doubling up
+// to an hour if it goes on.
 const (
-	RateLimit  = 30
+	RateLimit  = 60
 	RateWindow = 5 * time.Minute
 )
 
@@ -136,12 +138,26 @@ func (f *Flow) rate(clientAddr string) error {
 	if clientAddr == "" {
 		return nil
 	}
-	key := "oidc:" + clientAddr
+	key := rateKey(clientAddr)
 	if ok, _ := f.limiter.Allow(key); !ok {
 		return ErrRateLimited
 	}
 	f.limiter.Failure(key)
 	return nil
+}
+
+// rateKey is the rate-limit key of a client address: an IPv6 client
+// usually controls a whole /64, so that is the unit.
+func rateKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return "oidc:" + addr
+	}
+	if a = a.Unmap().WithZone(""); a.Is6() {
+		p, _ := a.Prefix(64)
+		return "oidc:" + p.String()
+	}
+	return "oidc:" + a.String()
 }
 
 // Start begins an attempt: it returns the plain token for the browser's

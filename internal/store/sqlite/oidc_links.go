@@ -38,11 +38,10 @@ func putExternalLink(ctx context.Context, tx *sql.Tx, l identity.ExternalLink) e
 	return nil
 }
 
-// HasExternalLink reports whether the account is linked to issuer.
-func (db *DB) HasExternalLink(ctx context.Context, accountID, issuer string) (bool, error) {
+// HasExternalLink reports whether the account is linked to any provider.
+func (db *DB) HasExternalLink(ctx context.Context, accountID string) (bool, error) {
 	var n int
-	err := db.R.QueryRowContext(ctx, `SELECT count(*) FROM oidc_links WHERE account_id = ? AND issuer = ?`,
-		accountID, issuer).Scan(&n)
+	err := db.R.QueryRowContext(ctx, `SELECT count(*) FROM oidc_links WHERE account_id = ?`, accountID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("has external link: %w", err)
 	}
