@@ -35,7 +35,7 @@ const (
 type OIDC interface {
 	Label() string
 	Start(ctx context.Context, clientAddr string) (cookieToken, authURL string, err error)
-	Callback(ctx context.Context, cookieToken, state, code, providerError, lang, clientAddr string) (oidclogin.Result, error)
+	Callback(ctx context.Context, cookieToken, state, code, providerError, clientAddr string) (oidclogin.Result, error)
 	Complete(ctx context.Context, cookieToken string, consent bool, password, lang, clientAddr string) (identity.Account, identity.Session, error)
 	LogoutURL(ctx context.Context, sessionHash [32]byte) string
 }
@@ -129,7 +129,7 @@ func NewOIDCCallback(o OIDC, clients clientip.Resolver, appURL string, cookies *
 func (h *OIDCCallback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	res, err := h.oidc.Callback(r.Context(), namedCookie(r.Header, OIDCCookieName), q.Get("state"), q.Get("code"),
-		q.Get("error"), Language(r.Header), h.clients.Client(r.RemoteAddr, r.Header))
+		q.Get("error"), h.clients.Client(r.RemoteAddr, r.Header))
 	w.Header().Set("Cache-Control", "no-store")
 	// The app's URL must not be shown to the provider's pages.
 	w.Header().Set("Referrer-Policy", "no-referrer")

@@ -191,7 +191,7 @@ func attemptHash(cookieToken string) (string, bool) {
 // cookieToken. The attempt is consumed before anything else, so a
 // replayed callback (same state, same code) is refused even if the first
 // one failed. providerError is the callback's "error" parameter.
-func (f *Flow) Callback(ctx context.Context, cookieToken, state, code, providerError, lang, clientAddr string) (Result, error) {
+func (f *Flow) Callback(ctx context.Context, cookieToken, state, code, providerError, clientAddr string) (Result, error) {
 	if err := f.rate(clientAddr); err != nil {
 		return Result{}, err
 	}
