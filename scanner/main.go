@@ -31,6 +31,7 @@ import (
 	// in, TZ=Europe/Rome still gives local times on the display.
 	_ "time/tzdata"
 
+	"github.com/varco-gate/varco/internal/cli"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/gate"
 	"github.com/varco-gate/varco/internal/scanner"
@@ -45,17 +46,17 @@ Run "scanner <command> --help" for the flags of a command.
 `
 
 func main() {
-	err := run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
-	if err != nil && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, "scanner:", err)
-		os.Exit(1)
-	}
+	os.Exit(cli.Exit("scanner", run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr), os.Stderr))
 }
 
 func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return errors.New("no command")
+		return cli.Usage(errors.New("no command"))
+	}
+	if cli.IsVersion(args) {
+		fmt.Fprintln(stdout, cli.Version("varco-scanner"))
+		return nil
 	}
 	switch args[0] {
 	case "enroll":
@@ -71,7 +72,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", args[0])
+	return cli.Usage(fmt.Errorf("unknown command %q", args[0]))
 }
 
 // envName maps a flag to its environment variable: "scan-timeout" is
@@ -83,10 +84,10 @@ func envName(flagName string) string {
 // parse parses args, then fills every flag not given from the environment.
 func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 	if err := fs.Parse(args); err != nil {
-		return err
+		return cli.ParseError(err)
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+		return cli.Usage(fmt.Errorf("unexpected arguments: %q", fs.Args()))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })

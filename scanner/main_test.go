@@ -24,6 +24,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/varco-gate/varco/internal/cli"
 	"github.com/varco-gate/varco/internal/scanner"
 	"github.com/varco-gate/varco/internal/ticket"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
@@ -260,4 +261,16 @@ func TestCommandLine(t *testing.T) {
 	require.NoError(t, run([]string{"status", "--dir", t.TempDir()}, env, nil, &stdout, &stderr))
 	require.Contains(t, stdout.String(), "Credenziale: assente")
 	require.Contains(t, stdout.String(), "Ultima sincronizzazione: mai")
+}
+
+func TestVersionAndUsageErrors(t *testing.T) {
+	t.Parallel()
+	var out, errOut bytes.Buffer
+	require.NoError(t, run([]string{"--version"}, func(string) string { return "" }, nil, &out, &errOut))
+	require.True(t, strings.HasPrefix(out.String(), "varco-scanner "), out.String())
+	for _, args := range [][]string{nil, {"no-such-command"}, {"status", "--no-such-flag"}} {
+		errOut.Reset()
+		err := run(args, func(string) string { return "" }, nil, &out, &errOut)
+		require.Equal(t, cli.ExitUsage, cli.Exit("scanner", err, &errOut), "%v", args)
+	}
 }

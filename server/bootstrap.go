@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/varco-gate/varco/internal/app"
+	"github.com/varco-gate/varco/internal/cli"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/identity"
@@ -31,7 +32,7 @@ func runBootstrap(args []string, getenv func(string) string, stdin io.Reader, st
 	fs.StringVar(&in.Phone, "phone", "", "administrator's phone (optional)")
 	org := fs.String("organization", "", "also make the administrator organizer of this organization id")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return cli.ParseError(err)
 	}
 	if v := getenv("VARCO_DB"); v != "" && !flagGiven(fs, "db") {
 		*db = v

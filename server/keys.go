@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/varco-gate/varco/internal/app"
+	"github.com/varco-gate/varco/internal/cli"
 	"github.com/varco-gate/varco/internal/config"
 )
 
@@ -26,7 +27,7 @@ func runKeys(args []string, getenv func(string) string, now time.Time, stdout, s
 	id := fs.String("id", "", "key id to retire")
 	at := fs.String("at", "", "retire at this instant (RFC 3339); now when empty")
 	if err := fs.Parse(args[1:]); err != nil {
-		return err
+		return cli.ParseError(err)
 	}
 	if v := getenv("VARCO_DB"); v != "" && !flagGiven(fs, "db") {
 		*db = v

@@ -10,7 +10,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,21 +21,23 @@ import (
 	"time"
 
 	"github.com/varco-gate/varco/internal/app"
+	"github.com/varco-gate/varco/internal/cli"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 )
 
 func main() {
-	if err := run(); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		fmt.Fprintln(os.Stderr, "varco:", err)
-		os.Exit(1)
-	}
+	os.Exit(cli.Exit("varco", run(), os.Stderr))
 }
 
 func run() error {
+	if cli.IsVersion(os.Args[1:]) {
+		fmt.Println(cli.Version("varco-server"))
+		return nil
+	}
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		return runHealthcheck(os.Args[2:], os.Getenv, os.Stdout, os.Stderr)
+	}
 	if len(os.Args) > 1 && os.Args[1] == "bootstrap" {
 		return runBootstrap(os.Args[2:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	}

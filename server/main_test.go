@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -378,4 +379,47 @@ func TestNotificationSurvivesSIGKILL(t *testing.T) {
 	}
 	p.stop(t) // graceful: the dispatcher finishes and records the send
 	require.Len(t, sink.Messages(), 1, "sent exactly once")
+}
+
+// The binary's edge with the shell: --version from the build info, exit 2
+// with the error printed once for a command-line mistake, exit 1 for a
+// failure, and the healthcheck a container runs.
+func TestVersionExitCodesAndHealthcheck(t *testing.T) {
+	t.Parallel()
+	bin := buildServer(t)
+	out, err := exec.Command(bin, "--version").Output()
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(out), "varco-server "), "%s", out)
+	require.Contains(t, string(out), "go1.")
+
+	exit := func(args []string, env ...string) (int, string) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), env...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode(), stderr.String()
+		}
+		require.NoError(t, err)
+		return 0, stderr.String()
+	}
+	code, stderr := exit([]string{"--no-such-flag"})
+	require.Equal(t, 2, code)
+	require.Equal(t, 1, strings.Count(stderr, "no-such-flag"), "printed once: %q", stderr)
+	code, stderr = exit([]string{"--db", filepath.Join(t.TempDir(), "v.db")}, "VARCO_NOTIFY_MAX_ATTEMPTS=many")
+	require.Equal(t, 2, code, stderr)
+	require.Equal(t, 1, strings.Count(stderr, "VARCO_NOTIFY_MAX_ATTEMPTS"), stderr)
+	code, _ = exit([]string{"--help"})
+	require.Equal(t, 0, code)
+
+	// Nothing listening there: the healthcheck fails with 1.
+	code, stderr = exit([]string{"healthcheck", "--addr", "127.0.0.1:1", "--timeout", "2s"})
+	require.Equal(t, 1, code, stderr)
+	p := start(t, bin, "--db", filepath.Join(t.TempDir(), "varco.db"))
+	hc, err := exec.Command(bin, "healthcheck", "--addr", p.addr).Output()
+	require.NoError(t, err)
+	require.Equal(t, "SERVING\n", string(hc))
+	p.stop(t)
 }

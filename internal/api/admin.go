@@ -43,6 +43,9 @@ type AdminDeps struct {
 	// Webhooks registers endpoints and lists and replays deliveries
 	// (admin_webhooks.go).
 	Webhooks Webhooks
+	// Previews computes proposed schedules without saving them
+	// (admin_schedule_preview.go).
+	Previews SchedulePreviews
 }
 
 // Admin serves varco.v1.AdminService; each group of RPCs lives in its own

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/varco-gate/varco/internal/audit"
+	"github.com/varco-gate/varco/internal/fault"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
@@ -25,7 +26,12 @@ func (a *Admin) ListAuditEvents(ctx context.Context, req *connect.Request[varcov
 	if err != nil {
 		return nil, a.fail(ctx, req.Header(), err)
 	}
-	q := audit.Query{OrganizationID: m.GetOrganizationId(), Since: timeOf(m.GetSince()), TargetID: m.GetTargetId(), Limit: size + 1, BeforeID: cur.ID}
+	q := audit.Query{OrganizationID: m.GetOrganizationId(), Since: timeOf(m.GetSince()), TargetID: m.GetTargetId(),
+		ActorID: m.GetActorId(), Action: m.GetAction(), Until: timeOf(m.GetUntil()), Limit: size + 1, BeforeID: cur.ID}
+	if !q.Until.IsZero() && !q.Until.After(q.Since) {
+		return nil, a.fail(ctx, req.Header(), fault.InvalidField("until", "end_before_start",
+			"La fine del periodo deve seguirne l'inizio.", "until must be after since."))
+	}
 	if cur.ID != "" {
 		if q.BeforeAt, err = time.Parse(time.RFC3339Nano, cur.Key); err != nil {
 			return nil, a.fail(ctx, req.Header(), errPageToken)

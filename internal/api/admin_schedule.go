@@ -36,14 +36,7 @@ func (a *Admin) GetSchedule(ctx context.Context, req *connect.Request[varcov1.Ge
 
 // SetSchedule replaces the weekly rules and reports stranded bookings.
 func (a *Admin) SetSchedule(ctx context.Context, req *connect.Request[varcov1.SetScheduleRequest]) (*connect.Response[varcov1.SetScheduleResponse], error) {
-	rules := make([]catalog.WeeklyRule, len(req.Msg.GetRules()))
-	for i, r := range req.Msg.GetRules() {
-		rules[i] = catalog.WeeklyRule{
-			Weekday: int(r.GetWeekday()), Start: r.GetStartTime(), End: r.GetEndTime(), SlotLength: r.GetSlotLength().AsDuration(),
-			SeatsPerSlot: int(r.GetSeatsPerSlot()), OperatorIDs: r.GetOperatorIds(), ValidFrom: r.GetValidFrom(), ValidUntil: r.GetValidUntil(),
-		}
-	}
-	s, stranded, err := a.deps.Schedules.SetRules(ctx, req.Msg.GetResourceId(), rules)
+	s, stranded, err := a.deps.Schedules.SetRules(ctx, req.Msg.GetResourceId(), rulesFromPB(req.Msg.GetRules()))
 	if err != nil {
 		return nil, a.fail(ctx, req.Header(), err)
 	}
@@ -60,11 +53,7 @@ func (a *Admin) AddScheduleException(ctx context.Context, req *connect.Request[v
 	if in == nil {
 		return nil, a.fail(ctx, req.Header(), requiredField("exception"))
 	}
-	e, stranded, err := a.deps.Schedules.AddException(ctx, req.Msg.GetResourceId(), catalog.Exception{
-		Kind: catalog.ExceptionKind(in.GetKind()), StartDate: in.GetStartDate(), EndDate: in.GetEndDate(),
-		StartTime: in.GetStartTime(), EndTime: in.GetEndTime(), Yearly: in.GetYearly(), OperatorID: in.GetOperatorId(),
-		Reason: in.GetReason(), SlotLength: in.GetSlotLength().AsDuration(), SeatsPerSlot: int(in.GetSeatsPerSlot()),
-	})
+	e, stranded, err := a.deps.Schedules.AddException(ctx, req.Msg.GetResourceId(), exceptionFromPB(in))
 	if err != nil {
 		return nil, a.fail(ctx, req.Header(), err)
 	}

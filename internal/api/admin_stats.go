@@ -30,6 +30,21 @@ func (a *Admin) GetStats(ctx context.Context, req *connect.Request[varcov1.GetSt
 }
 
 func statsPB(f stats.Figures) *varcov1.Stats {
+	out := totalsPB(f)
+	for _, d := range f.Days {
+		out.Days = append(out.Days, &varcov1.StatsDay{Date: d.Date.String(), Bookings: int32(d.Bookings),
+			CancelledByUser: int32(d.CancelledByUser), CancelledByOperator: int32(d.CancelledByOperator),
+			Rescheduled: int32(d.Rescheduled), Done: int32(d.Done), NoShow: int32(d.NoShow),
+			Entries: int32(d.Entries), Exits: int32(d.Exits), PeakOccupancy: int32(d.PeakOccupancy)})
+	}
+	for _, s := range f.Services {
+		out.Services = append(out.Services, &varcov1.ServiceStats{ResourceId: s.ID, Name: s.Name,
+			Kind: varcov1.ResourceKind(s.Kind), Stats: totalsPB(s.Figures)})
+	}
+	return out
+}
+
+func totalsPB(f stats.Figures) *varcov1.Stats {
 	return &varcov1.Stats{
 		FromDate: f.Period.From.String(), ToDate: f.Period.To.String(),
 		Bookings: int32(f.Bookings), CancelledByUser: int32(f.CancelledByUser), CancelledByOperator: int32(f.CancelledByOperator),

@@ -22,6 +22,8 @@ var personalDataReads = map[string]string{
 	"ListBookings":      "calendar.view",
 	"ExportBookings":    "bookings.export",
 	"ExportScans":       "scans.export",
+	// The bookings a proposed schedule would strand, with their people.
+	"PreviewSchedule": "schedule.preview",
 }
 
 // Audit records every successful AdminService call in the audit trail. It

@@ -157,6 +157,7 @@ func (a *Auth) UpdateProfile(ctx context.Context, req *connect.Request[varcov1.U
 	m := req.Msg
 	acct, err := a.id.UpdateProfile(ctx, p.AccountID, identity.ProfileUpdate{
 		GivenName: m.GetGivenName(), FamilyName: m.GetFamilyName(), Phone: m.GetPhone(), Language: m.GetLanguage(),
+		AppIOOptOut: m.AppIoOptOut,
 	})
 	if err != nil {
 		return nil, ToConnect(ctx, a.log, Language(req.Header()), err)
@@ -182,7 +183,7 @@ func accountPB(a identity.Account) *varcov1.Account {
 	return &varcov1.Account{
 		Id: a.ID, GivenName: a.GivenName, FamilyName: a.FamilyName, Email: a.Email,
 		CodiceFiscale: a.CodiceFiscale, Phone: a.Phone, Language: a.Language,
-		CreatedAt: timestamppb.New(a.CreatedAt), HasPassword: a.PasswordHash != "",
+		CreatedAt: timestamppb.New(a.CreatedAt), AppIoOptOut: a.AppIOOptOut, HasPassword: a.PasswordHash != "",
 	}
 }
 

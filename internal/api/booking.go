@@ -24,6 +24,7 @@ type Bookings interface {
 	Get(ctx context.Context, caller authz.Principal, id string) (booking.Booking, error)
 	GetWithToken(ctx context.Context, code, cancelToken string) (booking.Booking, error)
 	GetWithLink(ctx context.Context, code string, valid func(booking.Booking) bool) (booking.Booking, error)
+	BookerName(ctx context.Context, b booking.Booking) (string, error)
 	ListMine(ctx context.Context, caller authz.Principal, q booking.AccountQuery) ([]booking.Booking, error)
 	CancelByOwner(ctx context.Context, caller authz.Principal, id, reason string) (booking.Booking, error)
 	CancelWithToken(ctx context.Context, code, cancelToken, reason string) (booking.Booking, error)

@@ -165,12 +165,7 @@ func (h *calendarHandler) internal(w http.ResponseWriter, r *http.Request, err e
 }
 
 func (h *calendarHandler) plain(w http.ResponseWriter, r *http.Request, status int, body string) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write([]byte(body))
-	}
+	plainText(w, r, status, body)
 }
 
 // calendarEvent gathers what a booking's calendar file shows.

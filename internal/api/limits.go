@@ -43,6 +43,9 @@ var repeatedLimits = map[protoreflect.FullName]int{
 	"varco.v1.CreateDeviceEnrollmentRequest.resource_ids": 100,
 	"varco.v1.UploadScansRequest.scans":                   admission.MaxUpload,
 	"varco.v1.WatchOccupancyRequest.resource_ids":         100,
+	"varco.v1.PreviewScheduleRequest.rules":               200, // as SetScheduleRequest.rules
+	// Every exception kept and proposed; years of one-off closures fit.
+	"varco.v1.PreviewScheduleRequest.exceptions": 2000,
 }
 
 // stringLimits are the string fields allowed more than MaxStringLength

@@ -124,9 +124,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	authorizer, auditor := authz.NewAuthorizer(db), api.NewAudit(db, clk, log)
 	exports := &api.Exports{Service: export.New(db, api.ScanReasonText), Authn: ids, Sessions: db, Principals: ids,
 		Authz: authorizer, Audit: auditor, Clock: clk, PublicBaseURL: cfg.PublicBaseURL, Log: log}
+	schedules := scheduling.New(db, avail, clk)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
-		Schedules: scheduling.New(db, avail, clk), Reader: cat, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings,
-		Stats: stats.New(db, clk), Exports: exports, Webhooks: hooks}, log)
+		Schedules: schedules, Reader: cat, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings,
+		Stats: stats.New(db, clk), Exports: exports, Webhooks: hooks,
+		Previews: api.SchedulePreviews{Proposals: schedules, Grids: avail}}, log)
 	dist := o.webDist
 	if dist == nil {
 		dist = webapp.Dist()
@@ -140,6 +142,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	extra := map[string]http.Handler{
 		api.CalendarPattern:                 api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
 		api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
+		api.ReceiptPattern:                  api.NewReceiptHandler(bookings, cat, tickets, log),
 		api.CancelLinkPattern:               api.NewCancelLinkHandler(bookings, db, log),
 		api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
 		api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),

@@ -241,6 +241,13 @@ func TestCitizenBooksInTheBrowser(t *testing.T) {
 	// Move the tour to the next week's first free slot: the old booking is
 	// marked moved and its ticket revoked, the new one is confirmed.
 	u.open("prenotazioni/" + tour.GetId())
+	// The receipt: the page hands the browser a PDF (seen through
+	// createObjectURL, where the download starts).
+	u.run(chromedp.WaitVisible("#receipt"))
+	eval[bool](u, `(() => { window.__blobs = []; const o = URL.createObjectURL; URL.createObjectURL = (b) => { window.__blobs.push(b.type + ":" + b.size); return o(b); }; return true; })()`)
+	u.run(chromedp.Click("#receipt"))
+	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`window.__blobs.some((x) => x.startsWith("application/pdf:") && Number(x.split(":")[1]) > 10000)`))
+	require.NoError(t, err, "the receipt was downloaded")
 	u.run(chromedp.Click("#move"), chromedp.WaitVisible("button.slot"))
 	u.nextWeek(chromedp.Click("#next-week"))
 	u.pickFirstFreeSlot()

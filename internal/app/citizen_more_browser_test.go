@@ -276,6 +276,13 @@ func TestAccountExportAndDelete(t *testing.T) {
 	u.run(chromedp.WaitVisible("#export-data"))
 	u.page("account")
 	u.run(chromedp.Click("#export-data"), chromedp.WaitVisible(`//*[@role="status" and contains(., "dati scaricato")]`))
+	// The App IO switch: on by default, turned off in one click, kept.
+	require.True(t, eval[bool](u, `document.getElementById("app-io").checked`))
+	u.run(chromedp.Click("#app-io"), chromedp.WaitVisible(`//*[@role="status" and contains(., "Non riceverai più")]`))
+	u.page("account-io-off")
+	who, err := varcov1connect.NewAuthServiceClient(http.DefaultClient, b.baseURL).WhoAmI(context.Background(), authBearer(&varcov1.WhoAmIRequest{}, p.token))
+	require.NoError(t, err)
+	require.True(t, who.Msg.GetAccount().GetAppIoOptOut())
 	u.run(chromedp.Click("#delete-account"), chromedp.WaitVisible("#del-password"), chromedp.SendKeys("#del-password", "sbagliata!!"),
 		chromedp.Click(`//dialog//button[@type="submit"]`), chromedp.WaitVisible("#del-password-error"))
 	u.page("delete-account")
@@ -283,7 +290,7 @@ func TestAccountExportAndDelete(t *testing.T) {
 		chromedp.KeyEvent(kb.Backspace), chromedp.SendKeys("#del-password", "una password lunga"),
 		chromedp.Click(`//dialog//button[@type="submit"]`), chromedp.WaitVisible(`//*[@role="status" and contains(., "Account eliminato")]`),
 		chromedp.WaitVisible("#nav-login"))
-	_, err := varcov1connect.NewAuthServiceClient(http.DefaultClient, b.baseURL).Login(context.Background(),
+	_, err = varcov1connect.NewAuthServiceClient(http.DefaultClient, b.baseURL).Login(context.Background(),
 		connect.NewRequest(&varcov1.LoginRequest{Login: p.cf, Password: "una password lunga"}))
 	require.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err), "the account is gone")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
 	"github.com/varco-gate/varco/internal/notify"
+	"github.com/varco-gate/varco/internal/notify/appio"
 	"github.com/varco-gate/varco/internal/notify/dispatch"
 	"github.com/varco-gate/varco/internal/notify/email"
 	"github.com/varco-gate/varco/internal/notify/push"
@@ -21,7 +22,8 @@ import (
 
 // notifications assembles the outbox dispatcher with its channels: e-mail
 // when an SMTP server is configured, Web Push always (the VAPID key is
-// generated once and stored).
+// generated once and stored), App IO for the organizations with an IO
+// service key.
 func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite.DB, alarm *outbox.Alarm, cat cachedCatalog, keys *ticket.KeyRing, clk clock.Clock, log *slog.Logger) (*dispatch.Dispatcher, *push.Sender, error) {
 	vapid, err := push.LoadOrCreate(ctx, db)
 	if err != nil {
@@ -45,6 +47,11 @@ func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite
 	} else {
 		log.Warn("no SMTP server configured (--smtp-host): notifications go by push only")
 	}
+	if len(cfg.AppIOKeys) > 0 {
+		io := appio.New(appio.Config{BaseURL: cfg.AppIOURL, Keys: cfg.AppIOKeys, HTTPClient: o.appIOClient, Clock: clk})
+		rcfg.AppIO, channels.IO = io.Enabled, appio.Channel(io, db, clk, log)
+		log.Info("App IO messages enabled", slog.Int("organizations", len(cfg.AppIOKeys)))
+	}
 	d := dispatch.New(dispatch.Config{Interval: cfg.NotifyPollInterval, Lease: cfg.NotifyLease, MaxAttempts: cfg.NotifyMaxAttempts, BaseBackoff: o.notifyBackoff, Alarm: alarm},
 		db, render.New(rcfg, cat, clk), channels, clk, log)
 	return d, pushSender, nil
@@ -53,6 +60,9 @@ func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite
 // WithPushHTTPClient sets the client push messages are sent with (tests
 // trust their push service's certificate with it).
 func WithPushHTTPClient(c *http.Client) Option { return func(o *options) { o.pushClient = c } }
+
+// WithAppIOHTTPClient sets the client App IO requests are sent with.
+func WithAppIOHTTPClient(c *http.Client) Option { return func(o *options) { o.appIOClient = c } }
 
 // WithSMTPTLS sets the TLS configuration of the SMTP connection (tests
 // trust their server's certificate with it).

@@ -20,6 +20,7 @@ type options struct {
 	gatePoll time.Duration
 
 	pushClient    *http.Client
+	appIOClient   *http.Client
 	smtpTLS       *tls.Config
 	notifyBackoff time.Duration
 	webhookTLS    *tls.Config

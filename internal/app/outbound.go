@@ -4,9 +4,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"net/http"
+	"time"
 )
 
-// trustRoots makes the Web Push, SMTP and webhook clients verify servers
+// trustRoots makes the Web Push, App IO, SMTP and webhook clients verify servers
 // against roots (the system's plus --extra-ca-certs) when there are extra
 // CAs; nil leaves them on the system roots. A client or TLS configuration
 // given by a test option wins.
@@ -19,6 +20,11 @@ func (o *options) trustRoots(roots *x509.CertPool) {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.TLSClientConfig = cfg()
 		o.pushClient = &http.Client{Transport: tr} // push adds its timeout and redirect policy
+	}
+	if o.appIOClient == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = cfg()
+		o.appIOClient = &http.Client{Transport: tr, Timeout: 15 * time.Second}
 	}
 	if o.smtpTLS == nil {
 		o.smtpTLS = cfg() // the sender fills in ServerName

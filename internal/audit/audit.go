@@ -29,7 +29,14 @@ type Query struct {
 	OrganizationID string
 	Since          time.Time
 	TargetID       string
-	Limit          int
+	// ActorID keeps the events of one account or device.
+	ActorID string
+	// Action keeps one action, or every action starting with it when it
+	// ends in ".".
+	Action string
+	// Until keeps the events before it, when not zero.
+	Until time.Time
+	Limit int
 	// Keyset cursor: events strictly older than (BeforeAt, BeforeID).
 	BeforeAt time.Time
 	BeforeID string

@@ -145,6 +145,7 @@ var Policy = map[string]Rule{
 	c.BookingServiceRescheduleBookingProcedure: {Access: AnyAccount},
 	c.BookingServiceGetTicketProcedure:         {Access: AnyAccount},
 	c.BookingServiceGetCalendarFileProcedure:   {Access: AnyAccount},
+	c.BookingServiceGetReceiptProcedure:        {Access: AnyAccount},
 
 	c.AdminServiceCreateOrganizationProcedure: {Access: InstallationAdministrator},
 	c.AdminServiceUpdateOrganizationProcedure: {Access: Organizer, scope: org(func(m any) string {
@@ -193,6 +194,7 @@ var Policy = map[string]Rule{
 		return m.(*varcov1.ReplayWebhookDeliveryRequest).GetDeliveryId()
 	}, "delivery_id", Resolver.WebhookDeliveryOrg)},
 	c.AdminServiceListAuditEventsProcedure: {Access: Organizer, scope: orgScope},
+	c.AdminServicePreviewScheduleProcedure: {Access: Organizer, scope: resourceScope},
 
 	c.GateServiceEnrollProcedure:      {Access: Public},
 	c.GateServiceSyncProcedure:        {Access: DeviceOnly},

@@ -135,33 +135,60 @@ func (s *Service) loadPlan(ctx context.Context, resourceID string) (catalog.Reso
 
 // Grid computes the availability grid for q.
 func (s *Service) Grid(ctx context.Context, q Query) (Grid, error) {
-	from, err := schedule.ParseDate(q.From)
+	from, to, err := q.validate()
 	if err != nil {
-		return Grid{}, invalidDate("from_date")
-	}
-	to := from
-	if q.To != "" {
-		if to, err = schedule.ParseDate(q.To); err != nil {
-			return Grid{}, invalidDate("to_date")
-		}
-	}
-	if to.Before(from) {
-		return Grid{}, fault.InvalidField("to_date", "end_before_start", "La data finale precede quella iniziale.", "to_date is before from_date.")
-	}
-	if n := from.DaysUntil(to) + 1; n > MaxDays {
-		return Grid{}, fault.InvalidField("to_date", "range_too_long",
-			fmt.Sprintf("Si possono chiedere al massimo %d giorni.", MaxDays), fmt.Sprintf("At most %d days per request.", MaxDays))
-	}
-	if q.Seats < 0 || q.Seats > 100 {
-		return Grid{}, fault.InvalidField("seats", "seats", "Numero di posti non valido (1-100).", "Invalid number of seats (1-100).")
-	}
-	if q.ResourceID == "" {
-		return Grid{}, fault.InvalidField("resource_id", "required", "Campo obbligatorio.", "This field is required.")
+		return Grid{}, err
 	}
 	r, plan, err := s.Plan(ctx, q.ResourceID)
 	if err != nil {
 		return Grid{}, err
 	}
+	return s.grid(ctx, r, plan, q, from, to)
+}
+
+// GridOf computes the grid q asks for with a given plan of resource r
+// instead of the stored one: the preview of a schedule not yet saved. The
+// bookings and holds are the stored ones, so the grid is the one Grid will
+// return once the plan is saved.
+func (s *Service) GridOf(ctx context.Context, r catalog.Resource, plan schedule.Plan, q Query) (Grid, error) {
+	q.ResourceID = r.ID
+	from, to, err := q.validate()
+	if err != nil {
+		return Grid{}, err
+	}
+	return s.grid(ctx, r, plan, q, from, to)
+}
+
+// validate checks a query's fields and returns its dates.
+func (q Query) validate() (from, to schedule.Date, err error) {
+	from, err = schedule.ParseDate(q.From)
+	if err != nil {
+		return from, to, invalidDate("from_date")
+	}
+	to = from
+	if q.To != "" {
+		if to, err = schedule.ParseDate(q.To); err != nil {
+			return from, to, invalidDate("to_date")
+		}
+	}
+	if to.Before(from) {
+		return from, to, fault.InvalidField("to_date", "end_before_start", "La data finale precede quella iniziale.", "to_date is before from_date.")
+	}
+	if n := from.DaysUntil(to) + 1; n > MaxDays {
+		return from, to, fault.InvalidField("to_date", "range_too_long",
+			fmt.Sprintf("Si possono chiedere al massimo %d giorni.", MaxDays), fmt.Sprintf("At most %d days per request.", MaxDays))
+	}
+	if q.Seats < 0 || q.Seats > 100 {
+		return from, to, fault.InvalidField("seats", "seats", "Numero di posti non valido (1-100).", "Invalid number of seats (1-100).")
+	}
+	if q.ResourceID == "" {
+		return from, to, fault.InvalidField("resource_id", "required", "Campo obbligatorio.", "This field is required.")
+	}
+	return from, to, nil
+}
+
+// grid computes the grid of r with plan for the dates from-to.
+func (s *Service) grid(ctx context.Context, r catalog.Resource, plan schedule.Plan, q Query, from, to schedule.Date) (Grid, error) {
 	if q.OperatorID != "" && !slices.Contains(plan.Operators, q.OperatorID) {
 		return Grid{}, fault.InvalidField("operator_id", "unknown_operator", "Operatore non associato al servizio.", "The operator does not serve this resource.")
 	}

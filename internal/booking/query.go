@@ -3,6 +3,8 @@ package booking
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/varco-gate/varco/internal/auth/token"
@@ -101,6 +103,23 @@ func (s *Service) GetWithLink(ctx context.Context, code string, valid func(Booki
 		return Booking{}, ErrBadCancelToken
 	}
 	return b, nil
+}
+
+// BookerName is the name of who booked b when it was booked for someone
+// else (the beneficiary reads it on receipts); "" otherwise, or when the
+// booker's account is gone.
+func (s *Service) BookerName(ctx context.Context, b Booking) (string, error) {
+	if !b.OnBehalf || b.BookerID == "" {
+		return "", nil
+	}
+	a, err := s.accounts.GetAccount(ctx, b.BookerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("booker of %s: %w", b.ID, err)
+	}
+	return strings.TrimSpace(a.GivenName + " " + a.FamilyName), nil
 }
 
 // owns reports whether the caller booked b or is its beneficiary.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -97,6 +98,13 @@ func (b *Browser) NewTab(t testing.TB, opts ...TabOption) context.Context {
 		chromedp.EmulateScale(ViewportScale), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))
 	if err != nil {
 		t.Fatalf("browsertest: new tab: %v", err)
+	}
+	// Bootstrap scrolls smoothly unless motion is reduced: on a long page a
+	// click pressed mid-scroll is released over another element and lost.
+	// Reduced motion is also a setting real people use.
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}}); err != nil {
+		t.Fatalf("browsertest: new tab: reduced motion: %v", err)
 	}
 	if !cfg.allowCSP {
 		t.Cleanup(func() { RequireNoCSPViolations(t, ctx) })

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/varco-gate/varco/internal/cli"
 	"github.com/varco-gate/varco/internal/clientip"
 )
 
@@ -60,7 +61,12 @@ type Config struct {
 	PushAllowAnyHTTPS  bool
 	NotifyMaxAttempts  int
 	NotifyPollInterval time.Duration
-	NotifyLease        time.Duration
+	// AppIOURL is the base URL of App IO's API. AppIOKeys maps an
+	// organization id to its IO service's API key; it comes only from
+	// VARCO_APP_IO_KEYS ("<organization id>=<key>,..."), never a flag.
+	AppIOURL    string
+	AppIOKeys   map[string]string
+	NotifyLease time.Duration
 	// Retention is how long after its end a booking keeps its personal
 	// data; 0 keeps it forever.
 	Retention time.Duration
@@ -91,12 +97,25 @@ type Flag struct {
 }
 
 // Load parses args (without the program name), falling back to the
-// environment for every flag not given on the command line.
+// environment for every flag not given on the command line. Every error is
+// a *cli.UsageError: the command line or the environment needs fixing.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	c, err := load(args, getenv, stderr)
+	if err != nil {
+		var ue *cli.UsageError
+		if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
+			return Config{}, err
+		}
+		return Config{}, cli.Usage(err)
+	}
+	return c, nil
+}
+
+func load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
 	fs := newFlagSet(&c, stderr)
 	if err := fs.Parse(args); err != nil {
-		return Config{}, err
+		return Config{}, cli.ParseError(err)
 	}
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
@@ -122,6 +141,11 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	if c.OIDCIssuer != "" && c.OIDCRedirectURL == "" {
 		c.OIDCRedirectURL = strings.TrimRight(c.PublicBaseURL, "/") + "/auth/oidc/callback"
 	}
+	keys, err := parseAppIOKeys(getenv("VARCO_APP_IO_KEYS"))
+	if err != nil {
+		return Config{}, err
+	}
+	c.AppIOKeys = keys
 	return c, c.validate()
 }
 
@@ -184,6 +208,7 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.MailReplyTo, "mail-reply-to", "", "Reply-To of e-mails (e.g. the office's address)")
 	fs.StringVar(&c.VAPIDSubject, "vapid-subject", "mailto:admin@localhost", "VAPID subject push services may contact (mailto: or https: URL)")
 	fs.BoolVar(&c.PushAllowAnyHTTPS, "push-allow-any-https", false, "accept any https push endpoint, not only the known push services (development only)")
+	fs.StringVar(&c.AppIOURL, "app-io-url", "https://api.io.pagopa.it", "App IO API base URL; organizations send IO messages when VARCO_APP_IO_KEYS has their key")
 	fs.IntVar(&c.NotifyMaxAttempts, "notify-max-attempts", 8, "delivery attempts before a notification is recorded as failed")
 	fs.DurationVar(&c.Retention, "retention", 365*24*time.Hour, "how long after it ended a booking keeps its personal data (0: forever)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback and private addresses (development only)")
@@ -214,6 +239,27 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.OIDCLabel, "oidc-label", "SPID / CIE", "label of the citizen app's login button for the provider")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "serve the Go profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; empty disables it")
 	return fs
+}
+
+// parseAppIOKeys reads VARCO_APP_IO_KEYS: comma-separated
+// "<organization id>=<IO API key>" pairs. The error never quotes a key.
+func parseAppIOKeys(v string) (map[string]string, error) {
+	out := map[string]string{}
+	for i, pair := range strings.Split(v, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		org, key, ok := strings.Cut(pair, "=")
+		org, key = strings.TrimSpace(org), strings.TrimSpace(key)
+		if !ok || org == "" || key == "" {
+			return nil, fmt.Errorf("VARCO_APP_IO_KEYS: entry %d must be <organization id>=<key>", i+1)
+		}
+		if _, dup := out[org]; dup {
+			return nil, fmt.Errorf("VARCO_APP_IO_KEYS: organization %q listed twice", org)
+		}
+		out[org] = key
+	}
+	return out, nil
 }
 
 func (c Config) validate() error {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestLoad(t *testing.T) {
@@ -70,5 +72,34 @@ func TestFlagsDocumentEveryEnvVar(t *testing.T) {
 		if !strings.HasPrefix(f.Env, "VARCO_") || f.Usage == "" {
 			t.Errorf("flag %q is undocumented or has env %q", f.Name, f.Env)
 		}
+	}
+}
+
+func TestAppIOKeysFromEnvironmentOnly(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env     string
+		want    map[string]string
+		wantErr string
+	}{
+		{env: "", want: map[string]string{}},
+		{env: "org-a=key1, org-b = key2 ,", want: map[string]string{"org-a": "key1", "org-b": "key2"}},
+		{env: "org-a", wantErr: "entry 1 must be"},
+		{env: "org-a=k1,=k2", wantErr: "entry 2 must be"},
+		{env: "org-a=secret1,org-a=secret2", wantErr: "listed twice"},
+	} {
+		c, err := Load([]string{"--db", "x.db"}, func(k string) string {
+			if k == "VARCO_APP_IO_KEYS" {
+				return tc.env
+			}
+			return ""
+		}, io.Discard)
+		if tc.wantErr != "" {
+			require.ErrorContains(t, err, tc.wantErr, tc.env)
+			require.NotContains(t, err.Error(), "secret", "a key is never quoted")
+			continue
+		}
+		require.NoError(t, err, tc.env)
+		require.Equal(t, tc.want, c.AppIOKeys)
 	}
 }

@@ -253,10 +253,13 @@ type ProfileUpdate struct {
 	FamilyName string
 	Phone      string
 	Language   string
+	// AppIOOptOut, when set, turns App IO messages off (true) or on.
+	AppIOOptOut *bool
 }
 
-// UpdateProfile changes the account's names, phone or language, validated
-// as at registration, and returns the account after the change.
+// UpdateProfile changes the account's names, phone, language or channel
+// choices, validated as at registration, and returns the account after the
+// change.
 func (s *Service) UpdateProfile(ctx context.Context, accountID string, in ProfileUpdate) (Account, error) {
 	a, err := s.account(ctx, accountID)
 	if err != nil {
@@ -279,6 +282,9 @@ func (s *Service) UpdateProfile(ctx context.Context, accountID string, in Profil
 	}
 	if a.Language, err = parseLanguage(in.Language, a.Language); err != nil {
 		return Account{}, err
+	}
+	if in.AppIOOptOut != nil {
+		a.AppIOOptOut = *in.AppIOOptOut
 	}
 	a.UpdatedAt = s.now()
 	if err := s.store.UpdateAccountProfile(ctx, a); err != nil {

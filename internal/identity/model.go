@@ -26,6 +26,8 @@ type Account struct {
 	PasswordHash string
 	// InstallationAdmin may create organizations.
 	InstallationAdmin bool
+	// AppIOOptOut: the person does not want Varco's messages in App IO.
+	AppIOOptOut bool
 	// PrivacyConsentAt is when the person accepted the privacy notice.
 	PrivacyConsentAt time.Time
 	CreatedAt        time.Time

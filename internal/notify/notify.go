@@ -82,6 +82,21 @@ type Webhook struct {
 	Body []byte
 }
 
+// IOMessage is one App IO message to a citizen, sent with the API key of
+// the organization's IO service.
+type IOMessage struct {
+	// OutboxID names the outbox message it renders (attempts are recorded
+	// under it).
+	OutboxID       string
+	Kind           string
+	OrganizationID string
+	// FiscalCode is the recipient's codice fiscale, upper case.
+	FiscalCode string
+	// Subject is 10 to 120 characters, Markdown 80 to 10,000 (IO's limits).
+	Subject  string
+	Markdown string
+}
+
 // PushPayload is the JSON of a push message.
 type PushPayload struct {
 	Title string `json:"title"`
@@ -105,12 +120,31 @@ type BookingView struct {
 	Operator      string
 	Documents     []string
 	CancelURL     string // empty when the link is unknown (it is only in the confirmation)
+	ReceiptURL    string // the PDF receipt without logging in; set with CancelURL
 	Reason        string // cancellation reason
 	QRPNG         []byte // ticketed bookings
 	ICS           []byte
 	OrgName       string
 	OrgContact    string
 	TicketExpires time.Time // expiry warnings
+
+	// BookedBy is who made the booking when it is for someone else: the
+	// beneficiary reads who booked for them.
+	BookedBy string
+	// CancelledByOffice is set on a cancellation the office made: the
+	// message says so, apologizes and offers RebookURL.
+	CancelledByOffice bool
+	RebookURL         string
+	// Ticket describes a ticketed booking's entry: seats, when entry is
+	// allowed and the longest stay after entering (0: no limit).
+	Ticket *TicketTerms
+}
+
+// TicketTerms are what a ticket allows, stated in its confirmation.
+type TicketTerms struct {
+	Seats                 int
+	ValidFrom, ValidUntil time.Time
+	MaxStay               time.Duration
 }
 
 // Errors channels return.

@@ -9,8 +9,17 @@ import (
 )
 
 // Compute derives the figures of period p from its rows, as seen at now
-// (which only decides whether a ticket still inside has overstayed).
+// (which only decides whether a ticket still inside has overstayed), with
+// the period day by day and service by service.
 func Compute(p Period, rows Rows, now time.Time) Figures {
+	f := totals(p, rows, now)
+	f.Days = daily(p, rows)
+	f.Services = byService(p, rows, now)
+	return f
+}
+
+// totals computes the figures of the whole period.
+func totals(p Period, rows Rows, now time.Time) Figures {
 	f := Figures{Period: p}
 	countBookings(&f, rows.Bookings)
 	capacity(&f, rows.Slots, rows.Bookings)

@@ -51,8 +51,9 @@ type Result struct {
 // scope is the bookable resources asked about, grouped by time zone (a
 // period's local dates are instants that depend on the zone).
 type scope struct {
-	plans map[string]schedule.Plan // by resource id
-	zones []zoneGroup
+	plans    map[string]schedule.Plan // by resource id
+	zones    []zoneGroup
+	services []ServiceInfo
 }
 
 type zoneGroup struct {
@@ -155,6 +156,7 @@ func (s *Service) scope(ctx context.Context, q Query) (scope, error) {
 			return scope{}, err
 		}
 		sc.plans[r.ID] = plan
+		sc.services = append(sc.services, ServiceInfo{ID: r.ID, Name: r.Name, Kind: r.Kind, Location: loc})
 		i, ok := group[loc.String()]
 		if !ok {
 			i = len(sc.zones)
@@ -184,7 +186,7 @@ func (s *Service) plan(ctx context.Context, r catalog.Resource, loc *time.Locati
 
 // period loads the rows of p and computes its figures.
 func (s *Service) period(ctx context.Context, sc scope, p Period, now time.Time) (Figures, error) {
-	var rows Rows
+	rows := Rows{Services: sc.services}
 	for id, plan := range sc.plans {
 		slots, err := Offered(id, plan, p)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/varco-gate/varco/internal/booking"
+	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/gate"
 	"github.com/varco-gate/varco/internal/schedule"
 )
@@ -75,6 +76,8 @@ type Passage struct {
 // state and its passages in time order.
 type Ticket struct {
 	ID         string
+	ResourceID string
+	SlotStart  time.Time
 	Seats      int
 	State      gate.State
 	ExpiresAt  time.Time // end of the maximum stay; zero when unlimited or not entered
@@ -88,6 +91,18 @@ type Rows struct {
 	Slots    []Slot
 	Bookings []Booking
 	Tickets  []Ticket
+	// Services are the bookable services in scope: each gets its own
+	// figures, and their zones place bookings on local dates. Without
+	// them Compute gives the totals only.
+	Services []ServiceInfo
+}
+
+// ServiceInfo names a bookable service in scope.
+type ServiceInfo struct {
+	ID       string
+	Name     string
+	Kind     catalog.ResourceKind
+	Location *time.Location
 }
 
 // Figures are the statistics of one period; they mirror varco.v1.Stats.
@@ -112,4 +127,23 @@ type Figures struct {
 	Exits                      int
 	PeakOccupancy              int
 	Overstays                  int
+	// Days has one entry per date of the period, in order.
+	Days []Day
+	// Services has the figures of each service of Rows.Services, in
+	// name order; their own Days and Services are empty.
+	Services []ServiceFigures
+}
+
+// Day is what happened on one local date: bookings on the date of their
+// first slot, gate passages on the date of their ticket's slot.
+type Day struct {
+	Date                                                     schedule.Date
+	Bookings, CancelledByUser, CancelledByOperator           int
+	Rescheduled, Done, NoShow, Entries, Exits, PeakOccupancy int
+}
+
+// ServiceFigures is one service's figures over the period.
+type ServiceFigures struct {
+	ServiceInfo
+	Figures Figures
 }

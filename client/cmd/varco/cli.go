@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	shell "github.com/varco-gate/varco/internal/cli"
 	"io"
 	"sort"
 	"strings"
@@ -68,6 +69,10 @@ var commands = []command{
 // itself (as text, or as JSON with --output json) and returns them so that
 // main can exit with status 1.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if shell.IsVersion(args) {
+		fmt.Fprintln(stdout, shell.Version("varco"))
+		return nil
+	}
 	c := &cli{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
 	c.server = envOr(getenv, "VARCO_SERVER", defaultServer)
 	c.output = envOr(getenv, "VARCO_OUTPUT", "table")

@@ -10,15 +10,19 @@
 // Run `varco help` for every command. Global flags (--server, --output,
 // --lang) may come before or after the command and read VARCO_SERVER,
 // VARCO_OUTPUT and VARCO_LANG when not given. `--output json` prints
-// machine-readable JSON for scripts; failures exit with status 1 and, in
-// JSON mode, describe the error as JSON on stderr.
+// machine-readable JSON for scripts; a mistake in the command line exits
+// with status 2, any other failure with 1, and in JSON mode the error is
+// described as JSON on stderr. `varco --version` prints the build.
 package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
+
+	shell "github.com/varco-gate/varco/internal/cli"
 )
 
 func main() {
@@ -26,7 +30,19 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		os.Exit(1) // run has already told the user what went wrong
+	os.Exit(exitCode(err)) // run has already told the user what went wrong
+}
+
+// exitCode is 0 on success, 2 for a mistake in the command line (fix the
+// command), 1 for anything else.
+func exitCode(err error) int {
+	var usage *usageError
+	var printed *printedError
+	switch {
+	case err == nil:
+		return shell.ExitOK
+	case errors.As(err, &usage), errors.As(err, &printed):
+		return shell.ExitUsage
 	}
+	return shell.ExitError
 }

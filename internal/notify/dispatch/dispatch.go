@@ -37,11 +37,12 @@ type Store interface {
 // Delivery is one channel's part of a message.
 type Delivery struct {
 	// Key identifies the channel in the message's progress: "email",
-	// "push:<subscription id>" or "webhook".
+	// "push:<subscription id>", "webhook" or "io".
 	Key     string
 	Email   *notify.Email
 	Push    *notify.Push
 	Webhook *notify.Webhook
+	IO      *notify.IOMessage
 }
 
 // Renderer turns a message into deliveries; none when there is nothing to
@@ -58,6 +59,8 @@ type Channels struct {
 	Forget func(ctx context.Context, subscriptionID string) error
 	// Webhook posts an event to an organization's endpoint.
 	Webhook func(ctx context.Context, w notify.Webhook) error
+	// IO sends an App IO message.
+	IO func(ctx context.Context, m notify.IOMessage) error
 }
 
 // Config tunes the dispatcher. Zero values take the defaults.
@@ -291,6 +294,8 @@ func (d *Dispatcher) send(ctx context.Context, dl Delivery) error {
 		return d.channels.Push(ctx, *dl.Push)
 	case dl.Webhook != nil:
 		return d.channels.Webhook(ctx, *dl.Webhook)
+	case dl.IO != nil:
+		return d.channels.IO(ctx, *dl.IO)
 	}
 	return nil
 }

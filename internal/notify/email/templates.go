@@ -15,6 +15,7 @@ import (
 	"github.com/varco-gate/varco/internal/calendar"
 	"github.com/varco-gate/varco/internal/notify"
 	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/textfmt"
 )
 
 // Message kinds Render knows. The booking kinds are the outbox's; the
@@ -99,6 +100,15 @@ type labels struct {
 	Documents, ShowQR, ShowQRText, QRAlt                   string
 	ICSNote, ICSCancelNote                                 string
 	CancelLead, CancelButton, Automatic, Contact, NoExpiry string
+	// BookedBy holds one %s, the booker's name.
+	BookedBy string
+	// OfficeCancelled replaces the cancellation's intro when the office
+	// cancelled; RebookLead and RebookButton offer a new booking.
+	OfficeCancelled, RebookLead, RebookButton string
+	// TicketHeading titles the ticket's terms (textfmt.TicketTerms).
+	TicketHeading string
+	// Receipt introduces the PDF receipt's link.
+	Receipt string
 }
 
 type language struct {
@@ -125,18 +135,22 @@ var italian = language{
 		ICSCancelNote: "In allegato trovi l'aggiornamento che toglie l'appuntamento dal tuo calendario.",
 		CancelLead:    "Non puoi venire? Annulla la prenotazione per liberare il posto:", CancelButton: "Annulla la prenotazione",
 		Automatic: "Messaggio inviato automaticamente.", Contact: "Per informazioni",
-		NoExpiry: "il tuo biglietto è scaduto.",
+		NoExpiry:        "il tuo biglietto è scaduto.",
+		BookedBy:        "Questa prenotazione è stata fatta per te da %s.",
+		OfficeCancelled: "l'ufficio ha dovuto annullare la tua prenotazione. Ci scusiamo per il disagio.",
+		RebookLead:      "Puoi scegliere un nuovo appuntamento:", RebookButton: "Prenota di nuovo",
+		TicketHeading: "Il tuo biglietto", Receipt: "Scarica la ricevuta (PDF)",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Prenotazione confermata: %s", "Prenotazione confermata", "la tua prenotazione è confermata. Ecco la ricevuta."},
 		KindBookingRescheduled: {"Prenotazione spostata: %s", "Prenotazione spostata", "la tua prenotazione è stata spostata. Ecco i nuovi dati."},
 		KindBookingCancelled:   {"Prenotazione annullata: %s", "Prenotazione annullata", "la tua prenotazione è stata annullata."},
 		KindBookingReminder:    {"Promemoria: %s", "Promemoria appuntamento", "ti ricordiamo il tuo appuntamento."},
-		KindTicketExpiryWarn:   {"Il tuo biglietto scade alle %s", "Il tuo biglietto sta per scadere", "il tuo biglietto scade alle %s. Dopo quell'ora non sarà più valido."},
+		KindTicketExpiryWarn:   {"Il tuo biglietto scade alle %s", "Il tuo biglietto sta per scadere", "il tuo biglietto scade alle %[1]s: devi uscire entro le %[1]s. Dopo quell'ora non sarà più valido."},
 		KindTicketExpired:      {"Il tuo biglietto è scaduto alle %s", "Biglietto scaduto", "il tuo biglietto è scaduto alle %s."},
 	},
-	date:    italianDate,
-	clockAt: italianClockAt,
+	date:    func(t time.Time) string { return textfmt.LongDate("it", t) },
+	clockAt: func(t, ref time.Time) string { return textfmt.ClockAt("it", t, ref) },
 }
 
 var english = language{
@@ -152,18 +166,22 @@ var english = language{
 		ICSCancelNote: "The attached update removes the appointment from your calendar.",
 		CancelLead:    "Can't make it? Cancel the booking to free the slot:", CancelButton: "Cancel the booking",
 		Automatic: "This message was sent automatically.", Contact: "Information",
-		NoExpiry: "your ticket has expired.",
+		NoExpiry:        "your ticket has expired.",
+		BookedBy:        "This booking was made for you by %s.",
+		OfficeCancelled: "the office had to cancel your booking. We apologize for the inconvenience.",
+		RebookLead:      "You can choose a new appointment:", RebookButton: "Book again",
+		TicketHeading: "Your ticket", Receipt: "Download the receipt (PDF)",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Booking confirmed: %s", "Booking confirmed", "your booking is confirmed. Here is your receipt."},
 		KindBookingRescheduled: {"Booking rescheduled: %s", "Booking rescheduled", "your booking has been moved. Here are the new details."},
 		KindBookingCancelled:   {"Booking cancelled: %s", "Booking cancelled", "your booking has been cancelled."},
 		KindBookingReminder:    {"Reminder: %s", "Appointment reminder", "this is a reminder of your appointment."},
-		KindTicketExpiryWarn:   {"Your ticket expires at %s", "Your ticket is about to expire", "your ticket expires at %s. After that time it is no longer valid."},
+		KindTicketExpiryWarn:   {"Your ticket expires at %s", "Your ticket is about to expire", "your ticket expires at %[1]s: please leave by %[1]s. After that time it is no longer valid."},
 		KindTicketExpired:      {"Your ticket expired at %s", "Ticket expired", "your ticket expired at %s."},
 	},
-	date:    englishDate,
-	clockAt: englishClockAt,
+	date:    func(t time.Time) string { return textfmt.LongDate("en", t) },
+	clockAt: func(t, ref time.Time) string { return textfmt.ClockAt("en", t, ref) },
 }
 
 func languageOf(v notify.BookingView) language {
@@ -188,6 +206,11 @@ type view struct {
 	CancelURL                  string
 	ICSNote                    string // set when the calendar file is attached
 	QR, HasDetails             bool
+	BookedBy                   string // the sentence naming the booker
+	RebookURL                  string
+	ReceiptURL                 string
+	// TicketLines state the ticket's seats, entry window and stay.
+	TicketLines []string
 }
 
 // Render returns the subject and the plain-text and HTML bodies of a
@@ -238,9 +261,19 @@ func Render(kind string, v notify.BookingView) (subject, text, html string, err 
 	}
 	if spec.cancel {
 		d.CancelURL = webLink(v.CancelURL)
+		d.ReceiptURL = webLink(v.ReceiptURL)
 	}
 	if spec.reason {
 		d.Reason = oneLine(v.Reason)
+	}
+	if name := oneLine(v.BookedBy); name != "" {
+		d.BookedBy = fmt.Sprintf(lang.labels.BookedBy, name)
+	}
+	if kind == KindBookingCancelled && v.CancelledByOffice {
+		d.RebookURL = webLink(v.RebookURL)
+	}
+	if t := v.Ticket; t != nil && spec.qr && kind != KindTicketExpiryWarn {
+		d.TicketLines = textfmt.TicketTerms(lang.code, t.Seats, t.ValidFrom, t.ValidUntil, t.MaxStay, loc, v.Start)
 	}
 	d.HasDetails = d.Resource != "" || d.Place != "" || d.Address != "" || d.When != "" || d.Operator != "" || d.Reason != ""
 
@@ -258,6 +291,8 @@ func Render(kind string, v notify.BookingView) (subject, text, html string, err 
 		d.Intro, d.Subject = fmt.Sprintf(w.Intro, at), fmt.Sprintf(w.Subject, at)
 	case kind == KindBookingReminder && d.When != "":
 		d.Subject = fmt.Sprintf(w.Subject, d.When)
+	case kind == KindBookingCancelled && v.CancelledByOffice:
+		d.Intro = lang.labels.OfficeCancelled
 	case d.Code == "":
 		d.Subject = w.Heading
 	}
@@ -325,48 +360,3 @@ var defaultLocation = sync.OnceValue(func() *time.Location {
 	}
 	return loc
 })
-
-var (
-	italianWeekdays = [...]string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}
-	italianMonths   = [...]string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
-		"luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"}
-)
-
-// italianDate is "lunedì 7 dicembre 2026, ore 08:30". Go's layouts know
-// only English names, hence the tables.
-func italianDate(t time.Time) string {
-	return fmt.Sprintf("%s %d %s %d, ore %s", italianWeekdays[t.Weekday()], t.Day(),
-		italianMonths[t.Month()-1], t.Year(), t.Format("15:04"))
-}
-
-// englishDate is "Monday 7 December 2026, 08:30": the 24-hour clock, as
-// on the office's signs.
-func englishDate(t time.Time) string { return t.Format("Monday 2 January 2006, 15:04") }
-
-// italianClockAt is "16:40", or "16:40 di martedì 8 dicembre 2026" when
-// t is not on the reference day (a ticket valid past midnight).
-func italianClockAt(t, ref time.Time) string {
-	if sameDay(t, ref) {
-		return t.Format("15:04")
-	}
-	return fmt.Sprintf("%s di %s %d %s %d", t.Format("15:04"), italianWeekdays[t.Weekday()], t.Day(),
-		italianMonths[t.Month()-1], t.Year())
-}
-
-func englishClockAt(t, ref time.Time) string {
-	if sameDay(t, ref) {
-		return t.Format("15:04")
-	}
-	return t.Format("15:04 on Monday 2 January 2006")
-}
-
-// sameDay reports whether t falls on ref's day; a zero ref (no booking
-// time known) counts as the same day, so the time stands alone.
-func sameDay(t, ref time.Time) bool {
-	if ref.IsZero() || ref.Year() < 2 {
-		return true
-	}
-	ty, tm, td := t.Date()
-	ry, rm, rd := ref.Date()
-	return ty == ry && tm == rm && td == rd
-}

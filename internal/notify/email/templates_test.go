@@ -268,3 +268,56 @@ func TestCompose(t *testing.T) {
 	_, err = email.Compose("nope", v, "m")
 	require.ErrorIs(t, err, email.ErrUnknownKind)
 }
+
+// What #17 asked the messages to say: a ticket's terms in its
+// confirmation, the booker's name to someone booked for, an office
+// cancellation with an apology and a way to book again, and what to do
+// when the stay ends.
+func TestRenderClearerMessages(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, kind, lang string
+		edit             func(*notify.BookingView)
+		want, notWant    []string
+	}{
+		{name: "ticket terms", kind: email.KindBookingConfirmed, lang: "it", edit: func(v *notify.BookingView) {
+			v.Ticket = &notify.TicketTerms{Seats: 3, ValidFrom: v.Start.Add(-30 * time.Minute), ValidUntil: v.Start.Add(30 * time.Minute), MaxStay: 90 * time.Minute}
+		}, want: []string{"Il tuo biglietto", "Valido per 3 persone", "Ingresso dalle 08:00 alle 09:00", "Permanenza massima: 1 h 30 min dall'ingresso"}},
+		{name: "ticket terms", kind: email.KindBookingConfirmed, lang: "en", edit: func(v *notify.BookingView) {
+			v.Ticket = &notify.TicketTerms{Seats: 1, ValidFrom: v.Start, ValidUntil: v.Start.Add(time.Hour)}
+		}, want: []string{"Your ticket", "Valid for one person", "Entry from 08:30 to 09:30", "No time limit after entering"}},
+		{name: "booked by someone else", kind: email.KindBookingConfirmed, lang: "it", edit: func(v *notify.BookingView) { v.BookedBy = "Anna Bianchi" },
+			want: []string{"Questa prenotazione è stata fatta per te da Anna Bianchi."}},
+		{name: "booked by someone else", kind: email.KindBookingReminder, lang: "en", edit: func(v *notify.BookingView) { v.BookedBy = "Anna Bianchi" },
+			want: []string{"This booking was made for you by Anna Bianchi."}},
+		{name: "office cancellation", kind: email.KindBookingCancelled, lang: "it", edit: func(v *notify.BookingView) {
+			v.CancelledByOffice, v.RebookURL, v.Reason = true, "https://prenota.example/#/servizio/cie", "Sportello chiuso"
+		}, want: []string{"l'ufficio ha dovuto annullare la tua prenotazione. Ci scusiamo per il disagio.", "Sportello chiuso",
+			"Puoi scegliere un nuovo appuntamento:", "https://prenota.example/#/servizio/cie"}},
+		{name: "own cancellation", kind: email.KindBookingCancelled, lang: "it",
+			want: []string{"la tua prenotazione è stata annullata."}, notWant: []string{"Ci scusiamo", "Prenota di nuovo"}},
+		{name: "expiry warning", kind: email.KindTicketExpiryWarn, lang: "it",
+			want: []string{"devi uscire entro le 16:40"}, notWant: []string{"Valido per"}},
+		{name: "expiry warning", kind: email.KindTicketExpiryWarn, lang: "en", want: []string{"please leave by 16:40"}},
+	} {
+		t.Run(tc.name+"/"+tc.kind+"/"+tc.lang, func(t *testing.T) {
+			t.Parallel()
+			v := bookingView(t)
+			v.Language = tc.lang
+			if tc.edit != nil {
+				tc.edit(&v)
+			}
+			_, text, htm, err := email.Render(tc.kind, v)
+			require.NoError(t, err)
+			plain := html.UnescapeString(htm)
+			for _, w := range tc.want {
+				require.Contains(t, text, w)
+				require.Contains(t, plain, w)
+			}
+			for _, w := range tc.notWant {
+				require.NotContains(t, text, w)
+				require.NotContains(t, plain, w)
+			}
+		})
+	}
+}

@@ -28,13 +28,16 @@ func PushText(kind string, v notify.BookingView, lang string) (string, string) {
 		if v.Reason != "" {
 			body += " — " + v.Reason
 		}
+		if v.CancelledByOffice {
+			return pick("Prenotazione annullata dall'ufficio", "Booking cancelled by the office"), body
+		}
 		return pick("Prenotazione annullata", "Booking cancelled"), body
 	case outbox.KindBookingReminder:
 		return pick("Promemoria", "Reminder"), fmt.Sprintf("%s, %s — %s", v.Resource, when, v.Place)
 	case outbox.KindTicketExpiryWarning:
 		at := v.TicketExpires.In(v.TimeZone).Format("15:04")
 		return pick("Il tuo biglietto sta per scadere", "Your ticket is about to expire"),
-			fmt.Sprintf(pick("Il tuo biglietto per %s scade alle %s.", "Your ticket for %s expires at %s."), v.Resource, at)
+			fmt.Sprintf(pick("Il tuo biglietto per %[1]s scade alle %[2]s: devi uscire entro le %[2]s.", "Your ticket for %[1]s expires at %[2]s: please leave by %[2]s."), v.Resource, at)
 	case outbox.KindTicketExpired:
 		return pick("Biglietto scaduto", "Ticket expired"),
 			fmt.Sprintf(pick("Il tempo di permanenza per %s è terminato.", "Your time at %s is over."), v.Resource)

@@ -19,9 +19,11 @@ import (
 	"github.com/varco-gate/varco/internal/calendar"
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/clock"
+	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/internal/notify"
 	"github.com/varco-gate/varco/internal/notify/dispatch"
 	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/person"
 	"github.com/varco-gate/varco/internal/store"
 	"github.com/varco-gate/varco/internal/ticket"
 )
@@ -33,6 +35,10 @@ type Store interface {
 	TicketsOfBooking(ctx context.Context, bookingID string) ([]booking.IssuedTicket, []bool, error)
 	BookingOfTicket(ctx context.Context, ticketID string) (string, error)
 	SubscriptionsFor(ctx context.Context, accountID, bookingID string) ([]notify.Target, error)
+	GetAccount(ctx context.Context, id string) (identity.Account, error)
+	// AppIOOptOut reports whether the account with this codice fiscale
+	// turned App IO messages off.
+	AppIOOptOut(ctx context.Context, codiceFiscale string) (bool, error)
 }
 
 // Config configures the renderer.
@@ -43,6 +49,9 @@ type Config struct {
 	Compose func(kind string, v notify.BookingView, messageID string) (notify.Email, error)
 	// Push enables push messages.
 	Push bool
+	// AppIO, when set, tells whether an organization sends App IO
+	// messages (it has an IO service key); nil disables the channel.
+	AppIO func(organizationID string) bool
 	// Signer signs ticket QR codes.
 	Signer interface {
 		Sign(c ticket.Claims) (string, error)
@@ -107,6 +116,17 @@ func (r *Renderer) Deliveries(ctx context.Context, m outbox.Claimed) ([]dispatch
 		}
 		out = append(out, dispatch.Delivery{Key: "email", Email: &e})
 	}
+	if cf := b.Beneficiary.CodiceFiscale; r.cfg.AppIO != nil && cf != "" && r.cfg.AppIO(d.Organization.ID) {
+		optOut, err := r.store.AppIOOptOut(ctx, cf)
+		if err != nil {
+			return nil, err
+		}
+		if !optOut {
+			subject, body := IOText(m.Kind, v, v.Language)
+			out = append(out, dispatch.Delivery{Key: "io", IO: &notify.IOMessage{OutboxID: m.ID, Kind: m.Kind,
+				OrganizationID: d.Organization.ID, FiscalCode: cf, Subject: subject, Markdown: body}})
+		}
+	}
 	if r.cfg.Push {
 		targets, err := r.store.SubscriptionsFor(ctx, b.BookerID, b.ID)
 		if err != nil {
@@ -131,10 +151,32 @@ func (r *Renderer) view(ctx context.Context, kind string, b booking.Booking, d c
 		Email: b.Beneficiary.Email, Resource: d.Resource.Name, Place: d.Place.Name,
 		Address: strings.Trim(strings.Join([]string{a.Street, strings.TrimSpace(a.PostalCode + " " + a.City), a.Province}, ", "), ", "),
 		Start:   b.Start, End: b.End, TimeZone: loc, Operator: d.Operator, Documents: d.Resource.DocumentsToBring,
-		Reason: bp.Reason, OrgName: d.Organization.Name, OrgContact: strings.Trim(d.Contacts.Phone+" "+d.Contacts.Email, " "),
+		Reason: bp.Reason, OrgName: d.Organization.Name, OrgContact: strings.Trim(person.FormatPhone(d.Contacts.Phone)+" "+d.Contacts.Email, " "),
+	}
+	if b.OnBehalf && b.BookerID != "" {
+		// The beneficiary reads who booked for them.
+		booker, err := r.store.GetAccount(ctx, b.BookerID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return v, err
+		}
+		v.BookedBy = strings.TrimSpace(booker.GivenName + " " + booker.FamilyName)
+	}
+	if kind == outbox.KindBookingCancelled {
+		switch b.Status {
+		case booking.CancelledByOperator:
+			v.CancelledByOffice = true
+			v.RebookURL = r.cfg.PublicBaseURL + "/#/servizio/" + b.ResourceID
+		case booking.CancelledByUser:
+			if b.OnBehalf {
+				// The booker's reason is theirs: the beneficiary is told
+				// the booking was cancelled, not why.
+				v.Reason = ""
+			}
+		}
 	}
 	if bp.CancelToken != "" {
 		v.CancelURL = r.cfg.PublicBaseURL + CancelPath(b.Code) + "?token=" + bp.CancelToken
+		v.ReceiptURL = r.cfg.PublicBaseURL + "/bookings/" + token.NormalizeCode(b.Code) + "/receipt.pdf?token=" + bp.CancelToken
 	}
 	if tp.ExpiresAt != "" {
 		v.TicketExpires, _ = time.Parse(time.RFC3339, tp.ExpiresAt)
@@ -150,7 +192,7 @@ func (r *Renderer) view(ctx context.Context, kind string, b booking.Booking, d c
 			return v, err
 		}
 		if d.Resource.Ticketed && r.cfg.Signer != nil {
-			if v.QRPNG, err = r.qr(ctx, b); err != nil {
+			if v.QRPNG, v.Ticket, err = r.qr(ctx, b); err != nil {
 				return v, err
 			}
 		}
@@ -158,11 +200,11 @@ func (r *Renderer) view(ctx context.Context, kind string, b booking.Booking, d c
 	return v, nil
 }
 
-// qr renders the booking's live ticket, if it has one.
-func (r *Renderer) qr(ctx context.Context, b booking.Booking) ([]byte, error) {
+// qr renders the booking's live ticket, if it has one, with its terms.
+func (r *Renderer) qr(ctx context.Context, b booking.Booking) ([]byte, *notify.TicketTerms, error) {
 	list, revoked, err := r.store.TicketsOfBooking(ctx, b.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i, t := range list {
 		if revoked[i] {
@@ -171,11 +213,12 @@ func (r *Renderer) qr(ctx context.Context, b booking.Booking) ([]byte, error) {
 		payload, err := r.cfg.Signer.Sign(ticket.Claims{TicketID: t.ID, ResourceID: t.ResourceID, ValidFrom: t.ValidFrom,
 			ValidUntil: t.ValidUntil, MaxStay: t.MaxStay, Seats: t.Seats})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return ticket.PNG(payload, 480)
+		png, err := ticket.PNG(payload, 480)
+		return png, &notify.TicketTerms{Seats: t.Seats, ValidFrom: t.ValidFrom, ValidUntil: t.ValidUntil, MaxStay: t.MaxStay}, err
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
 func (r *Renderer) push(m outbox.Claimed, v notify.BookingView, t notify.Target) notify.Push {

@@ -13,7 +13,7 @@ import (
 )
 
 const accountColumns = `id, email, codice_fiscale, given_name, family_name, phone, language, password_hash,
-	installation_admin, privacy_consent_ms, created_at_ms, updated_at_ms`
+	installation_admin, privacy_consent_ms, created_at_ms, updated_at_ms, app_io_opt_out`
 
 // CreateAccount inserts a; a.ID must be set. A taken e-mail (in any letter
 // case) or codice fiscale yields an error wrapping store.ErrConflict and
@@ -49,9 +49,9 @@ func (db *DB) CreateFirstAdmin(ctx context.Context, a identity.Account) (bool, e
 }
 
 func insertAccount(ctx context.Context, tx *sql.Tx, a identity.Account) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		a.ID, a.Email, a.CodiceFiscale, a.GivenName, a.FamilyName, a.Phone, a.Language, a.PasswordHash,
-		a.InstallationAdmin, ms(a.PrivacyConsentAt), ms(a.CreatedAt), ms(a.UpdatedAt))
+		a.InstallationAdmin, ms(a.PrivacyConsentAt), ms(a.CreatedAt), ms(a.UpdatedAt), a.AppIOOptOut)
 	return accountConflict(err)
 }
 
@@ -106,11 +106,12 @@ func (db *DB) GetAccountByCodiceFiscale(ctx context.Context, cf string) (identit
 	return a, nil
 }
 
-// UpdateAccountProfile stores a's names, phone, language and UpdatedAt.
+// UpdateAccountProfile stores a's names, phone, language, channel choices
+// and UpdatedAt.
 func (db *DB) UpdateAccountProfile(ctx context.Context, a identity.Account) error {
 	return db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET given_name = ?, family_name = ?, phone = ?, language = ?,
-			updated_at_ms = ? WHERE id = ?`, a.GivenName, a.FamilyName, a.Phone, a.Language, ms(a.UpdatedAt), a.ID)
+			app_io_opt_out = ?, updated_at_ms = ? WHERE id = ?`, a.GivenName, a.FamilyName, a.Phone, a.Language, a.AppIOOptOut, ms(a.UpdatedAt), a.ID)
 		return affected(res, err, "account", a.ID)
 	})
 }
@@ -164,7 +165,7 @@ func scanAccount(s scanner) (identity.Account, error) {
 	var a identity.Account
 	var consent, created, updated int64
 	err := s.Scan(&a.ID, &a.Email, &a.CodiceFiscale, &a.GivenName, &a.FamilyName, &a.Phone, &a.Language,
-		&a.PasswordHash, &a.InstallationAdmin, &consent, &created, &updated)
+		&a.PasswordHash, &a.InstallationAdmin, &consent, &created, &updated, &a.AppIOOptOut)
 	a.PrivacyConsentAt, a.CreatedAt, a.UpdatedAt = fromMS(consent), fromMS(created), fromMS(updated)
 	return a, err
 }

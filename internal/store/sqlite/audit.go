@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/varco-gate/varco/internal/audit"
 )
@@ -28,6 +29,23 @@ func (db *DB) ListAudit(ctx context.Context, q audit.Query) ([]audit.Event, erro
 	if q.TargetID != "" {
 		where += ` AND target_id = ?`
 		args = append(args, q.TargetID)
+	}
+	if q.ActorID != "" {
+		where += ` AND actor_id = ?`
+		args = append(args, q.ActorID)
+	}
+	switch {
+	case strings.HasSuffix(q.Action, "."):
+		// substr rather than LIKE: an action's "_" is not a wildcard.
+		where += ` AND substr(action, 1, ?) = ?`
+		args = append(args, len(q.Action), q.Action)
+	case q.Action != "":
+		where += ` AND action = ?`
+		args = append(args, q.Action)
+	}
+	if !q.Until.IsZero() {
+		where += ` AND at_ms < ?`
+		args = append(args, ms(q.Until))
 	}
 	if q.BeforeID != "" {
 		where += ` AND (at_ms, id) < (?, ?)`

@@ -60,7 +60,7 @@ func (db *DB) StatsTickets(ctx context.Context, resourceIDs []string, from, to t
 	var out []stats.Ticket
 	err := db.ReadTx(ctx, func(tx *sql.Tx) error {
 		in, args := inArgs(resourceIDs, ms(from), ms(to))
-		rows, err := tx.QueryContext(ctx, `SELECT id, seats, state, expires_at_ms, exited_at_ms, valid_until_ms, revoked_at_ms
+		rows, err := tx.QueryContext(ctx, `SELECT id, resource_id, slot_start_ms, seats, state, expires_at_ms, exited_at_ms, valid_until_ms, revoked_at_ms
 			FROM tickets WHERE resource_id IN (`+in+`) AND slot_start_ms >= ? AND slot_start_ms < ?`, args...)
 		if err != nil {
 			return err
@@ -69,12 +69,12 @@ func (db *DB) StatsTickets(ctx context.Context, resourceIDs []string, from, to t
 		for rows.Next() {
 			var t stats.Ticket
 			var expires, exited, revoked sql.NullInt64
-			var until int64
-			if err := rows.Scan(&t.ID, &t.Seats, &t.State, &expires, &exited, &until, &revoked); err != nil {
+			var until, slot int64
+			if err := rows.Scan(&t.ID, &t.ResourceID, &slot, &t.Seats, &t.State, &expires, &exited, &until, &revoked); err != nil {
 				rows.Close()
 				return err
 			}
-			t.ExpiresAt, t.ExitedAt, t.ValidUntil = fromNullMS(expires), fromNullMS(exited), fromMS(until)
+			t.ExpiresAt, t.ExitedAt, t.ValidUntil, t.SlotStart = fromNullMS(expires), fromNullMS(exited), fromMS(until), fromMS(slot)
 			if revoked.Valid {
 				t.State = gate.Revoked
 			}

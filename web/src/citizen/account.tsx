@@ -13,6 +13,17 @@ export function AccountPage() {
   const [pwErr, setPwErr] = useState("");
   const dialog = useRef<HTMLDialogElement>(null);
   if (!account) return null;
+  // App IO is a channel the person may turn off (e-mail and push are
+  // unaffected); saved at once, as a switch is expected to.
+  const setIO = async (on: boolean) => {
+    try {
+      const r = await api.auth.updateProfile({ appIoOptOut: !on });
+      if (r.account) setAccount(r.account);
+      setMsg({ kind: "success", text: t(on ? "account.ioOn" : "account.ioOff") });
+    } catch (e) {
+      setMsg({ kind: "danger", text: problem(e).message });
+    }
+  };
   const exportData = async () => {
     try {
       const r = await api.auth.exportMyData({});
@@ -54,6 +65,25 @@ export function AccountPage() {
         <dt class="col-sm-4">{t("person.phone")}</dt>
         <dd class="col-sm-8">{account.phone}</dd>
       </dl>
+      <fieldset class="mb-4">
+        <legend class="h5">{t("account.channels")}</legend>
+        <div class="form-check">
+          <input
+            class="form-check-input"
+            type="checkbox"
+            id="app-io"
+            checked={!account.appIoOptOut}
+            onChange={(e) => setIO((e.currentTarget as HTMLInputElement).checked)}
+            aria-describedby="app-io-help"
+          />
+          <label class="form-check-label" for="app-io">
+            {t("account.io")}
+          </label>
+        </div>
+        <p class="form-text" id="app-io-help">
+          {t("account.ioHelp")}
+        </p>
+      </fieldset>
       <div class="d-flex flex-wrap gap-2">
         <button type="button" class="btn btn-outline-primary" onClick={exportData} id="export-data">
           {t("account.export")}

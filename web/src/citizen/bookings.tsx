@@ -96,6 +96,32 @@ function Summary({ b }: { b: Booking }) {
   );
 }
 
+/** ReceiptButton downloads the booking's PDF receipt (any state: a
+ * cancelled booking's receipt says so). */
+function ReceiptButton({ b }: { b: Booking }) {
+  const [err, setErr] = useState("");
+  const download = async () => {
+    try {
+      const r = await api.booking.getReceipt({ bookingId: b.id });
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob([r.pdf as BlobPart], { type: "application/pdf" }));
+      a.download = r.fileName || `${b.code}.pdf`;
+      a.click();
+      setErr("");
+    } catch (e) {
+      setErr(problem(e).message);
+    }
+  };
+  return (
+    <p class="mb-4">
+      {err && <Alert kind="danger">{err}</Alert>}
+      <button type="button" class="btn btn-outline-primary" onClick={download} id="receipt">
+        {t("booking.receipt")}
+      </button>
+    </p>
+  );
+}
+
 function CalendarLinks({ b }: { b: Booking }) {
   const [err, setErr] = useState("");
   // The file is fetched on demand: nothing on the page moves while it
@@ -161,6 +187,7 @@ export function Done({ id }: { id: string }) {
         </div>
       )}
       <CalendarLinks b={b} />
+      <ReceiptButton b={b} />
       {b.ticketed && <TicketView bookingId={b.id} compact />}
       <section class="mb-4" aria-labelledby="howcancel">
         <h2 class="h5" id="howcancel">
@@ -283,6 +310,7 @@ export function BookingPage({ id }: { id: string }) {
         </p>
       )}
       {active && <CalendarLinks b={b} />}
+      <ReceiptButton b={b} />
       {cancellable && mode === "" && (
         <div class="d-flex flex-wrap gap-2 mb-4">
           <button type="button" class="btn btn-outline-primary" onClick={startMove} id="move">

@@ -17,6 +17,11 @@ import { t } from "./messages";
 import { useRoute } from "../shared/router";
 import { isOrganizer, logout, refresh, setLoggedOut, useSession } from "./session";
 import { StatsPage } from "./stats";
+// Live occupancy, webhooks and the audit trail (issue #21).
+import { AuditPage } from "./audit";
+import { OccupancyPage } from "./occupancy";
+import { WebhooksPage } from "./webhooks";
+import { SetupNav, setupPage } from "./setup_routes";
 import { Alert, Loading, Title } from "../shared/ui";
 
 function Page() {
@@ -53,11 +58,26 @@ function Page() {
     case "blocca":
       return <BlockPage org={org} role={session.role} query={r.query} />;
     case "statistiche":
-      if (isOrganizer(session)) return <StatsPage org={org} />;
+      if (isOrganizer(session)) return <StatsPage org={org} query={r.query} />;
       break;
     case "dispositivi":
       if (isOrganizer(session)) return <Devices org={org} />;
       break;
+    // Live occupancy (operators and organizers), webhooks and the audit
+    // trail (organizers).
+    case "occupazione":
+      return <OccupancyPage org={org} role={session.role} />;
+    case "webhook":
+      if (isOrganizer(session)) return <WebhooksPage org={org} />;
+      break;
+    case "registro":
+      if (isOrganizer(session)) return <AuditPage org={org} />;
+      break;
+    default: {
+      // The organizer's setup: places, services, opening hours, staff.
+      const page = isOrganizer(session) ? setupPage(r.path, r.query, org, session.account?.id ?? "") : undefined;
+      if (page) return page;
+    }
   }
   return (
     <>
@@ -90,6 +110,25 @@ function App() {
                     {t("nav.agenda")}
                   </a>
                 </li>
+                <li class="nav-item">
+                  <a class="nav-link text-white p-0" href="#/occupazione" aria-current={current("occupazione")} id="nav-occupancy">
+                    {t("nav.occupancy")}
+                  </a>
+                </li>
+                {isOrganizer(session) && (
+                  <>
+                    <li class="nav-item">
+                      <a class="nav-link text-white p-0" href="#/webhook" aria-current={current("webhook")} id="nav-webhooks">
+                        {t("nav.webhooks")}
+                      </a>
+                    </li>
+                    <li class="nav-item">
+                      <a class="nav-link text-white p-0" href="#/registro" aria-current={current("registro")} id="nav-audit">
+                        {t("nav.audit")}
+                      </a>
+                    </li>
+                  </>
+                )}
                 {isOrganizer(session) && (
                   <>
                     <li class="nav-item">
@@ -102,6 +141,7 @@ function App() {
                         {t("nav.devices")}
                       </a>
                     </li>
+                    <SetupNav current={current} />
                   </>
                 )}
                 <li class="nav-item ms-auto text-white small">

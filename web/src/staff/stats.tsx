@@ -9,6 +9,8 @@ import type { GetStatsResponse } from "../gen/varco/v1/admin_pb";
 import { ExportKind } from "../gen/varco/v1/admin_pb";
 import type { Stats } from "../gen/varco/v1/stats_pb";
 import { admin } from "./api";
+import { num } from "./charts";
+import { StatsCharts } from "./stats_charts";
 import { t, type Key } from "./messages";
 import { useResources } from "./resources";
 import { Alert, Loading, Title } from "../shared/ui";
@@ -24,7 +26,6 @@ const rows: [keyof Stats, Key][] = [
   ["entries", "stats.entries"],
 ];
 
-const num = (n: number, digits = 0) => new Intl.NumberFormat(currentLang() === "en" ? "en-GB" : "it-IT", { maximumFractionDigits: digits }).format(n);
 
 /** Bars draws one pair of horizontal bars (period, previous) per row. */
 export function Bars({ data }: { data: GetStatsResponse }) {
@@ -51,12 +52,15 @@ export function Bars({ data }: { data: GetStatsResponse }) {
   );
 }
 
-export function StatsPage({ org }: { org: string }) {
+/** StatsPage opens on the period and service of the route
+ * (#/statistiche?dal=YYYY-MM-DD&al=YYYY-MM-DD&servizio=<id>), by default
+ * the last 30 days of every service. */
+export function StatsPage({ org, query }: { org: string; query?: URLSearchParams }) {
   const resources = useResources(org);
   const today = isoDate(new Date());
-  const [from, setFrom] = useState(addDays(today, -29));
-  const [to, setTo] = useState(today);
-  const [service, setService] = useState("");
+  const [from, setFrom] = useState(query?.get("dal") || addDays(today, -29));
+  const [to, setTo] = useState(query?.get("al") || today);
+  const [service, setService] = useState(query?.get("servizio") ?? "");
   const [data, setData] = useState<GetStatsResponse | undefined>();
   const [err, setErr] = useState<{ msg: string; fields: Record<string, string> }>({ msg: "", fields: {} });
   const [exportErr, setExportErr] = useState("");
@@ -172,6 +176,7 @@ export function StatsPage({ org }: { org: string }) {
               </tbody>
             </table>
           </div>
+          <StatsCharts data={data} />
         </>
       )}
       <h2 class="h4 mt-4">{t("export.title")}</h2>

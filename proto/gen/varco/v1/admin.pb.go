@@ -4524,7 +4524,14 @@ type ListAuditEventsRequest struct {
 	// Maximum results, 1-500; 100 when 0.
 	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// Token from a previous response.
-	PageToken     string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only events by this account or device id, when set.
+	ActorId string `protobuf:"bytes,6,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// Only this action ("booking.view"), when set; a value ending in "."
+	// ("booking.") matches every action starting with it.
+	Action string `protobuf:"bytes,7,opt,name=action,proto3" json:"action,omitempty"`
+	// Only before this instant, when set; with since, a period.
+	Until         *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=until,proto3" json:"until,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4594,6 +4601,27 @@ func (x *ListAuditEventsRequest) GetPageToken() string {
 	return ""
 }
 
+func (x *ListAuditEventsRequest) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
 // ListAuditEventsResponse lists events.
 type ListAuditEventsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -4647,6 +4675,147 @@ func (x *ListAuditEventsResponse) GetNextPageToken() string {
 		return x.NextPageToken
 	}
 	return ""
+}
+
+// PreviewScheduleRequest carries a proposed schedule and the dates to show.
+type PreviewScheduleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Resource id; required.
+	ResourceId string `protobuf:"bytes,1,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
+	// The complete proposed set of weekly rules, as in SetScheduleRequest.
+	Rules []*WeeklyRule `protobuf:"bytes,2,rep,name=rules,proto3" json:"rules,omitempty"`
+	// The complete proposed set of exceptions (those to keep and those to
+	// add); ids are ignored.
+	Exceptions []*ScheduleException `protobuf:"bytes,3,rep,name=exceptions,proto3" json:"exceptions,omitempty"`
+	// First local date "YYYY-MM-DD"; required.
+	FromDate string `protobuf:"bytes,4,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
+	// Last local date, included; from_date when empty; at most 61 days after
+	// from_date.
+	ToDate        string `protobuf:"bytes,5,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PreviewScheduleRequest) Reset() {
+	*x = PreviewScheduleRequest{}
+	mi := &file_varco_v1_admin_proto_msgTypes[75]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreviewScheduleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreviewScheduleRequest) ProtoMessage() {}
+
+func (x *PreviewScheduleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_admin_proto_msgTypes[75]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreviewScheduleRequest.ProtoReflect.Descriptor instead.
+func (*PreviewScheduleRequest) Descriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{75}
+}
+
+func (x *PreviewScheduleRequest) GetResourceId() string {
+	if x != nil {
+		return x.ResourceId
+	}
+	return ""
+}
+
+func (x *PreviewScheduleRequest) GetRules() []*WeeklyRule {
+	if x != nil {
+		return x.Rules
+	}
+	return nil
+}
+
+func (x *PreviewScheduleRequest) GetExceptions() []*ScheduleException {
+	if x != nil {
+		return x.Exceptions
+	}
+	return nil
+}
+
+func (x *PreviewScheduleRequest) GetFromDate() string {
+	if x != nil {
+		return x.FromDate
+	}
+	return ""
+}
+
+func (x *PreviewScheduleRequest) GetToDate() string {
+	if x != nil {
+		return x.ToDate
+	}
+	return ""
+}
+
+// PreviewScheduleResponse is the grid the proposal would produce.
+type PreviewScheduleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The grid, as GetAvailability would return it once the proposal is
+	// saved (with today's bookings and holds).
+	Grid *GetAvailabilityResponse `protobuf:"bytes,1,opt,name=grid,proto3" json:"grid,omitempty"`
+	// Future confirmed bookings the proposal would leave outside the
+	// schedule, as SetSchedule and AddScheduleException would report them.
+	StrandedBookings []*Booking `protobuf:"bytes,2,rep,name=stranded_bookings,json=strandedBookings,proto3" json:"stranded_bookings,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *PreviewScheduleResponse) Reset() {
+	*x = PreviewScheduleResponse{}
+	mi := &file_varco_v1_admin_proto_msgTypes[76]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreviewScheduleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreviewScheduleResponse) ProtoMessage() {}
+
+func (x *PreviewScheduleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_admin_proto_msgTypes[76]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreviewScheduleResponse.ProtoReflect.Descriptor instead.
+func (*PreviewScheduleResponse) Descriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{76}
+}
+
+func (x *PreviewScheduleResponse) GetGrid() *GetAvailabilityResponse {
+	if x != nil {
+		return x.Grid
+	}
+	return nil
+}
+
+func (x *PreviewScheduleResponse) GetStrandedBookings() []*Booking {
+	if x != nil {
+		return x.StrandedBookings
+	}
+	return nil
 }
 
 var File_varco_v1_admin_proto protoreflect.FileDescriptor
@@ -4941,17 +5110,32 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\vtarget_type\x18\x05 \x01(\tR\n" +
 	"targetType\x12\x1b\n" +
 	"\ttarget_id\x18\x06 \x01(\tR\btargetId\x12\x16\n" +
-	"\x06detail\x18\a \x01(\tR\x06detail\"\xcc\x01\n" +
+	"\x06detail\x18\a \x01(\tR\x06detail\"\xb1\x02\n" +
 	"\x16ListAuditEventsRequest\x12'\n" +
 	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x120\n" +
 	"\x05since\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x12\x1b\n" +
 	"\ttarget_id\x18\x03 \x01(\tR\btargetId\x12\x1b\n" +
 	"\tpage_size\x18\x04 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x05 \x01(\tR\tpageToken\"o\n" +
+	"page_token\x18\x05 \x01(\tR\tpageToken\x12\x19\n" +
+	"\bactor_id\x18\x06 \x01(\tR\aactorId\x12\x16\n" +
+	"\x06action\x18\a \x01(\tR\x06action\x120\n" +
+	"\x05until\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x05until\"o\n" +
 	"\x17ListAuditEventsResponse\x12,\n" +
 	"\x06events\x18\x01 \x03(\v2\x14.varco.v1.AuditEventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*c\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd8\x01\n" +
+	"\x16PreviewScheduleRequest\x12\x1f\n" +
+	"\vresource_id\x18\x01 \x01(\tR\n" +
+	"resourceId\x12*\n" +
+	"\x05rules\x18\x02 \x03(\v2\x14.varco.v1.WeeklyRuleR\x05rules\x12;\n" +
+	"\n" +
+	"exceptions\x18\x03 \x03(\v2\x1b.varco.v1.ScheduleExceptionR\n" +
+	"exceptions\x12\x1b\n" +
+	"\tfrom_date\x18\x04 \x01(\tR\bfromDate\x12\x17\n" +
+	"\ato_date\x18\x05 \x01(\tR\x06toDate\"\x90\x01\n" +
+	"\x17PreviewScheduleResponse\x125\n" +
+	"\x04grid\x18\x01 \x01(\v2!.varco.v1.GetAvailabilityResponseR\x04grid\x12>\n" +
+	"\x11stranded_bookings\x18\x02 \x03(\v2\x11.varco.v1.BookingR\x10strandedBookings*c\n" +
 	"\fCsvDelimiter\x12\x1d\n" +
 	"\x19CSV_DELIMITER_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17CSV_DELIMITER_SEMICOLON\x10\x01\x12\x17\n" +
@@ -4975,7 +5159,7 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\x1eWEBHOOK_DELIVERY_STATE_PENDING\x10\x01\x12$\n" +
 	" WEBHOOK_DELIVERY_STATE_DELIVERED\x10\x02\x12!\n" +
 	"\x1dWEBHOOK_DELIVERY_STATE_FAILED\x10\x03\x12$\n" +
-	" WEBHOOK_DELIVERY_STATE_CANCELLED\x10\x042\xd7\x18\n" +
+	" WEBHOOK_DELIVERY_STATE_CANCELLED\x10\x042\xb1\x19\n" +
 	"\fAdminService\x12a\n" +
 	"\x12CreateOrganization\x12#.varco.v1.CreateOrganizationRequest\x1a$.varco.v1.CreateOrganizationResponse\"\x00\x12a\n" +
 	"\x12UpdateOrganization\x12#.varco.v1.UpdateOrganizationRequest\x1a$.varco.v1.UpdateOrganizationResponse\"\x00\x12L\n" +
@@ -5013,7 +5197,8 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\rDeleteWebhook\x12\x1e.varco.v1.DeleteWebhookRequest\x1a\x1f.varco.v1.DeleteWebhookResponse\"\x00\x12j\n" +
 	"\x15ListWebhookDeliveries\x12&.varco.v1.ListWebhookDeliveriesRequest\x1a'.varco.v1.ListWebhookDeliveriesResponse\"\x00\x12j\n" +
 	"\x15ReplayWebhookDelivery\x12&.varco.v1.ReplayWebhookDeliveryRequest\x1a'.varco.v1.ReplayWebhookDeliveryResponse\"\x00\x12X\n" +
-	"\x0fListAuditEvents\x12 .varco.v1.ListAuditEventsRequest\x1a!.varco.v1.ListAuditEventsResponse\"\x00B\x93\x01\n" +
+	"\x0fListAuditEvents\x12 .varco.v1.ListAuditEventsRequest\x1a!.varco.v1.ListAuditEventsResponse\"\x00\x12X\n" +
+	"\x0fPreviewSchedule\x12 .varco.v1.PreviewScheduleRequest\x1a!.varco.v1.PreviewScheduleResponse\"\x00B\x93\x01\n" +
 	"\fcom.varco.v1B\n" +
 	"AdminProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"
 
@@ -5030,7 +5215,7 @@ func file_varco_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_varco_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_varco_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 75)
+var file_varco_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 77)
 var file_varco_v1_admin_proto_goTypes = []any{
 	(CsvDelimiter)(0),                           // 0: varco.v1.CsvDelimiter
 	(ExportKind)(0),                             // 1: varco.v1.ExportKind
@@ -5111,174 +5296,184 @@ var file_varco_v1_admin_proto_goTypes = []any{
 	(*AuditEvent)(nil),                          // 76: varco.v1.AuditEvent
 	(*ListAuditEventsRequest)(nil),              // 77: varco.v1.ListAuditEventsRequest
 	(*ListAuditEventsResponse)(nil),             // 78: varco.v1.ListAuditEventsResponse
-	(*Organization)(nil),                        // 79: varco.v1.Organization
-	(*Place)(nil),                               // 80: varco.v1.Place
-	(*Resource)(nil),                            // 81: varco.v1.Resource
-	(*Schedule)(nil),                            // 82: varco.v1.Schedule
-	(*WeeklyRule)(nil),                          // 83: varco.v1.WeeklyRule
-	(*Booking)(nil),                             // 84: varco.v1.Booking
-	(*ScheduleException)(nil),                   // 85: varco.v1.ScheduleException
-	(StaffRoleKind)(0),                          // 86: varco.v1.StaffRoleKind
-	(*StaffRole)(nil),                           // 87: varco.v1.StaffRole
-	(BookingStatus)(0),                          // 88: varco.v1.BookingStatus
-	(*timestamppb.Timestamp)(nil),               // 89: google.protobuf.Timestamp
-	(*Person)(nil),                              // 90: varco.v1.Person
-	(*TimeRange)(nil),                           // 91: varco.v1.TimeRange
-	(*Stats)(nil),                               // 92: varco.v1.Stats
-	(GateDirection)(0),                          // 93: varco.v1.GateDirection
-	(*Device)(nil),                              // 94: varco.v1.Device
-	(ScanDirection)(0),                          // 95: varco.v1.ScanDirection
-	(*Verdict)(nil),                             // 96: varco.v1.Verdict
-	(*Actor)(nil),                               // 97: varco.v1.Actor
+	(*PreviewScheduleRequest)(nil),              // 79: varco.v1.PreviewScheduleRequest
+	(*PreviewScheduleResponse)(nil),             // 80: varco.v1.PreviewScheduleResponse
+	(*Organization)(nil),                        // 81: varco.v1.Organization
+	(*Place)(nil),                               // 82: varco.v1.Place
+	(*Resource)(nil),                            // 83: varco.v1.Resource
+	(*Schedule)(nil),                            // 84: varco.v1.Schedule
+	(*WeeklyRule)(nil),                          // 85: varco.v1.WeeklyRule
+	(*Booking)(nil),                             // 86: varco.v1.Booking
+	(*ScheduleException)(nil),                   // 87: varco.v1.ScheduleException
+	(StaffRoleKind)(0),                          // 88: varco.v1.StaffRoleKind
+	(*StaffRole)(nil),                           // 89: varco.v1.StaffRole
+	(BookingStatus)(0),                          // 90: varco.v1.BookingStatus
+	(*timestamppb.Timestamp)(nil),               // 91: google.protobuf.Timestamp
+	(*Person)(nil),                              // 92: varco.v1.Person
+	(*TimeRange)(nil),                           // 93: varco.v1.TimeRange
+	(*Stats)(nil),                               // 94: varco.v1.Stats
+	(GateDirection)(0),                          // 95: varco.v1.GateDirection
+	(*Device)(nil),                              // 96: varco.v1.Device
+	(ScanDirection)(0),                          // 97: varco.v1.ScanDirection
+	(*Verdict)(nil),                             // 98: varco.v1.Verdict
+	(*Actor)(nil),                               // 99: varco.v1.Actor
+	(*GetAvailabilityResponse)(nil),             // 100: varco.v1.GetAvailabilityResponse
 }
 var file_varco_v1_admin_proto_depIdxs = []int32{
-	79,  // 0: varco.v1.CreateOrganizationRequest.organization:type_name -> varco.v1.Organization
-	79,  // 1: varco.v1.CreateOrganizationResponse.organization:type_name -> varco.v1.Organization
-	79,  // 2: varco.v1.UpdateOrganizationRequest.organization:type_name -> varco.v1.Organization
-	79,  // 3: varco.v1.UpdateOrganizationResponse.organization:type_name -> varco.v1.Organization
-	80,  // 4: varco.v1.CreatePlaceRequest.place:type_name -> varco.v1.Place
-	80,  // 5: varco.v1.CreatePlaceResponse.place:type_name -> varco.v1.Place
-	80,  // 6: varco.v1.UpdatePlaceRequest.place:type_name -> varco.v1.Place
-	80,  // 7: varco.v1.UpdatePlaceResponse.place:type_name -> varco.v1.Place
-	81,  // 8: varco.v1.CreateResourceRequest.resource:type_name -> varco.v1.Resource
-	81,  // 9: varco.v1.CreateResourceResponse.resource:type_name -> varco.v1.Resource
-	81,  // 10: varco.v1.UpdateResourceRequest.resource:type_name -> varco.v1.Resource
-	81,  // 11: varco.v1.UpdateResourceResponse.resource:type_name -> varco.v1.Resource
-	82,  // 12: varco.v1.GetScheduleResponse.schedule:type_name -> varco.v1.Schedule
-	83,  // 13: varco.v1.SetScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
-	82,  // 14: varco.v1.SetScheduleResponse.schedule:type_name -> varco.v1.Schedule
-	84,  // 15: varco.v1.SetScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
-	85,  // 16: varco.v1.AddScheduleExceptionRequest.exception:type_name -> varco.v1.ScheduleException
-	85,  // 17: varco.v1.AddScheduleExceptionResponse.exception:type_name -> varco.v1.ScheduleException
-	84,  // 18: varco.v1.AddScheduleExceptionResponse.stranded_bookings:type_name -> varco.v1.Booking
-	86,  // 19: varco.v1.GrantRoleRequest.kind:type_name -> varco.v1.StaffRoleKind
+	81,  // 0: varco.v1.CreateOrganizationRequest.organization:type_name -> varco.v1.Organization
+	81,  // 1: varco.v1.CreateOrganizationResponse.organization:type_name -> varco.v1.Organization
+	81,  // 2: varco.v1.UpdateOrganizationRequest.organization:type_name -> varco.v1.Organization
+	81,  // 3: varco.v1.UpdateOrganizationResponse.organization:type_name -> varco.v1.Organization
+	82,  // 4: varco.v1.CreatePlaceRequest.place:type_name -> varco.v1.Place
+	82,  // 5: varco.v1.CreatePlaceResponse.place:type_name -> varco.v1.Place
+	82,  // 6: varco.v1.UpdatePlaceRequest.place:type_name -> varco.v1.Place
+	82,  // 7: varco.v1.UpdatePlaceResponse.place:type_name -> varco.v1.Place
+	83,  // 8: varco.v1.CreateResourceRequest.resource:type_name -> varco.v1.Resource
+	83,  // 9: varco.v1.CreateResourceResponse.resource:type_name -> varco.v1.Resource
+	83,  // 10: varco.v1.UpdateResourceRequest.resource:type_name -> varco.v1.Resource
+	83,  // 11: varco.v1.UpdateResourceResponse.resource:type_name -> varco.v1.Resource
+	84,  // 12: varco.v1.GetScheduleResponse.schedule:type_name -> varco.v1.Schedule
+	85,  // 13: varco.v1.SetScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
+	84,  // 14: varco.v1.SetScheduleResponse.schedule:type_name -> varco.v1.Schedule
+	86,  // 15: varco.v1.SetScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
+	87,  // 16: varco.v1.AddScheduleExceptionRequest.exception:type_name -> varco.v1.ScheduleException
+	87,  // 17: varco.v1.AddScheduleExceptionResponse.exception:type_name -> varco.v1.ScheduleException
+	86,  // 18: varco.v1.AddScheduleExceptionResponse.stranded_bookings:type_name -> varco.v1.Booking
+	88,  // 19: varco.v1.GrantRoleRequest.kind:type_name -> varco.v1.StaffRoleKind
 	30,  // 20: varco.v1.GrantRoleResponse.member:type_name -> varco.v1.StaffMember
-	87,  // 21: varco.v1.StaffMember.role:type_name -> varco.v1.StaffRole
+	89,  // 21: varco.v1.StaffMember.role:type_name -> varco.v1.StaffRole
 	30,  // 22: varco.v1.ListStaffResponse.members:type_name -> varco.v1.StaffMember
-	88,  // 23: varco.v1.ListBookingsRequest.statuses:type_name -> varco.v1.BookingStatus
-	84,  // 24: varco.v1.ListBookingsResponse.bookings:type_name -> varco.v1.Booking
-	84,  // 25: varco.v1.GetBookingDetailsResponse.booking:type_name -> varco.v1.Booking
-	89,  // 26: varco.v1.CreateCounterBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
-	90,  // 27: varco.v1.CreateCounterBookingRequest.beneficiary:type_name -> varco.v1.Person
-	84,  // 28: varco.v1.CreateCounterBookingResponse.booking:type_name -> varco.v1.Booking
-	88,  // 29: varco.v1.MarkAttendanceRequest.status:type_name -> varco.v1.BookingStatus
-	84,  // 30: varco.v1.MarkAttendanceResponse.booking:type_name -> varco.v1.Booking
-	84,  // 31: varco.v1.CancelBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
-	89,  // 32: varco.v1.RescheduleBookingAsOperatorRequest.new_slot_start:type_name -> google.protobuf.Timestamp
-	84,  // 33: varco.v1.RescheduleBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
-	84,  // 34: varco.v1.RescheduleBookingAsOperatorResponse.previous:type_name -> varco.v1.Booking
-	91,  // 35: varco.v1.BlockSlotsRequest.period:type_name -> varco.v1.TimeRange
-	85,  // 36: varco.v1.BlockSlotsResponse.exception:type_name -> varco.v1.ScheduleException
-	84,  // 37: varco.v1.BlockSlotsResponse.cancelled_bookings:type_name -> varco.v1.Booking
-	92,  // 38: varco.v1.GetStatsResponse.current:type_name -> varco.v1.Stats
-	92,  // 39: varco.v1.GetStatsResponse.previous:type_name -> varco.v1.Stats
+	90,  // 23: varco.v1.ListBookingsRequest.statuses:type_name -> varco.v1.BookingStatus
+	86,  // 24: varco.v1.ListBookingsResponse.bookings:type_name -> varco.v1.Booking
+	86,  // 25: varco.v1.GetBookingDetailsResponse.booking:type_name -> varco.v1.Booking
+	91,  // 26: varco.v1.CreateCounterBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
+	92,  // 27: varco.v1.CreateCounterBookingRequest.beneficiary:type_name -> varco.v1.Person
+	86,  // 28: varco.v1.CreateCounterBookingResponse.booking:type_name -> varco.v1.Booking
+	90,  // 29: varco.v1.MarkAttendanceRequest.status:type_name -> varco.v1.BookingStatus
+	86,  // 30: varco.v1.MarkAttendanceResponse.booking:type_name -> varco.v1.Booking
+	86,  // 31: varco.v1.CancelBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
+	91,  // 32: varco.v1.RescheduleBookingAsOperatorRequest.new_slot_start:type_name -> google.protobuf.Timestamp
+	86,  // 33: varco.v1.RescheduleBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
+	86,  // 34: varco.v1.RescheduleBookingAsOperatorResponse.previous:type_name -> varco.v1.Booking
+	93,  // 35: varco.v1.BlockSlotsRequest.period:type_name -> varco.v1.TimeRange
+	87,  // 36: varco.v1.BlockSlotsResponse.exception:type_name -> varco.v1.ScheduleException
+	86,  // 37: varco.v1.BlockSlotsResponse.cancelled_bookings:type_name -> varco.v1.Booking
+	94,  // 38: varco.v1.GetStatsResponse.current:type_name -> varco.v1.Stats
+	94,  // 39: varco.v1.GetStatsResponse.previous:type_name -> varco.v1.Stats
 	0,   // 40: varco.v1.ExportBookingsRequest.delimiter:type_name -> varco.v1.CsvDelimiter
 	0,   // 41: varco.v1.ExportScansRequest.delimiter:type_name -> varco.v1.CsvDelimiter
 	1,   // 42: varco.v1.CreateExportLinkRequest.kind:type_name -> varco.v1.ExportKind
 	0,   // 43: varco.v1.CreateExportLinkRequest.delimiter:type_name -> varco.v1.CsvDelimiter
-	89,  // 44: varco.v1.CreateExportLinkResponse.expires_at:type_name -> google.protobuf.Timestamp
-	93,  // 45: varco.v1.CreateDeviceEnrollmentRequest.direction:type_name -> varco.v1.GateDirection
-	89,  // 46: varco.v1.CreateDeviceEnrollmentResponse.expires_at:type_name -> google.protobuf.Timestamp
-	94,  // 47: varco.v1.ListDevicesResponse.devices:type_name -> varco.v1.Device
-	94,  // 48: varco.v1.RevokeDeviceResponse.device:type_name -> varco.v1.Device
-	95,  // 49: varco.v1.ScanConflict.direction:type_name -> varco.v1.ScanDirection
-	89,  // 50: varco.v1.ScanConflict.scanned_at:type_name -> google.protobuf.Timestamp
-	89,  // 51: varco.v1.ScanConflict.received_at:type_name -> google.protobuf.Timestamp
-	96,  // 52: varco.v1.ScanConflict.local_verdict:type_name -> varco.v1.Verdict
-	96,  // 53: varco.v1.ScanConflict.server_verdict:type_name -> varco.v1.Verdict
-	89,  // 54: varco.v1.ListScanConflictsRequest.since:type_name -> google.protobuf.Timestamp
+	91,  // 44: varco.v1.CreateExportLinkResponse.expires_at:type_name -> google.protobuf.Timestamp
+	95,  // 45: varco.v1.CreateDeviceEnrollmentRequest.direction:type_name -> varco.v1.GateDirection
+	91,  // 46: varco.v1.CreateDeviceEnrollmentResponse.expires_at:type_name -> google.protobuf.Timestamp
+	96,  // 47: varco.v1.ListDevicesResponse.devices:type_name -> varco.v1.Device
+	96,  // 48: varco.v1.RevokeDeviceResponse.device:type_name -> varco.v1.Device
+	97,  // 49: varco.v1.ScanConflict.direction:type_name -> varco.v1.ScanDirection
+	91,  // 50: varco.v1.ScanConflict.scanned_at:type_name -> google.protobuf.Timestamp
+	91,  // 51: varco.v1.ScanConflict.received_at:type_name -> google.protobuf.Timestamp
+	98,  // 52: varco.v1.ScanConflict.local_verdict:type_name -> varco.v1.Verdict
+	98,  // 53: varco.v1.ScanConflict.server_verdict:type_name -> varco.v1.Verdict
+	91,  // 54: varco.v1.ListScanConflictsRequest.since:type_name -> google.protobuf.Timestamp
 	61,  // 55: varco.v1.ListScanConflictsResponse.conflicts:type_name -> varco.v1.ScanConflict
 	2,   // 56: varco.v1.Webhook.events:type_name -> varco.v1.WebhookEvent
-	89,  // 57: varco.v1.Webhook.created_at:type_name -> google.protobuf.Timestamp
+	91,  // 57: varco.v1.Webhook.created_at:type_name -> google.protobuf.Timestamp
 	2,   // 58: varco.v1.CreateWebhookRequest.events:type_name -> varco.v1.WebhookEvent
 	64,  // 59: varco.v1.CreateWebhookResponse.webhook:type_name -> varco.v1.Webhook
 	64,  // 60: varco.v1.ListWebhooksResponse.webhooks:type_name -> varco.v1.Webhook
 	2,   // 61: varco.v1.WebhookDelivery.event:type_name -> varco.v1.WebhookEvent
-	89,  // 62: varco.v1.WebhookDelivery.delivered_at:type_name -> google.protobuf.Timestamp
-	89,  // 63: varco.v1.WebhookDelivery.created_at:type_name -> google.protobuf.Timestamp
+	91,  // 62: varco.v1.WebhookDelivery.delivered_at:type_name -> google.protobuf.Timestamp
+	91,  // 63: varco.v1.WebhookDelivery.created_at:type_name -> google.protobuf.Timestamp
 	3,   // 64: varco.v1.WebhookDelivery.state:type_name -> varco.v1.WebhookDeliveryState
-	89,  // 65: varco.v1.WebhookDelivery.next_attempt_at:type_name -> google.protobuf.Timestamp
+	91,  // 65: varco.v1.WebhookDelivery.next_attempt_at:type_name -> google.protobuf.Timestamp
 	71,  // 66: varco.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> varco.v1.WebhookDelivery
 	71,  // 67: varco.v1.ReplayWebhookDeliveryResponse.delivery:type_name -> varco.v1.WebhookDelivery
-	89,  // 68: varco.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
-	97,  // 69: varco.v1.AuditEvent.actor:type_name -> varco.v1.Actor
-	89,  // 70: varco.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	76,  // 71: varco.v1.ListAuditEventsResponse.events:type_name -> varco.v1.AuditEvent
-	4,   // 72: varco.v1.AdminService.CreateOrganization:input_type -> varco.v1.CreateOrganizationRequest
-	6,   // 73: varco.v1.AdminService.UpdateOrganization:input_type -> varco.v1.UpdateOrganizationRequest
-	8,   // 74: varco.v1.AdminService.CreatePlace:input_type -> varco.v1.CreatePlaceRequest
-	10,  // 75: varco.v1.AdminService.UpdatePlace:input_type -> varco.v1.UpdatePlaceRequest
-	12,  // 76: varco.v1.AdminService.CreateResource:input_type -> varco.v1.CreateResourceRequest
-	14,  // 77: varco.v1.AdminService.UpdateResource:input_type -> varco.v1.UpdateResourceRequest
-	16,  // 78: varco.v1.AdminService.DeleteResource:input_type -> varco.v1.DeleteResourceRequest
-	18,  // 79: varco.v1.AdminService.GetSchedule:input_type -> varco.v1.GetScheduleRequest
-	20,  // 80: varco.v1.AdminService.SetSchedule:input_type -> varco.v1.SetScheduleRequest
-	22,  // 81: varco.v1.AdminService.AddScheduleException:input_type -> varco.v1.AddScheduleExceptionRequest
-	24,  // 82: varco.v1.AdminService.DeleteScheduleException:input_type -> varco.v1.DeleteScheduleExceptionRequest
-	26,  // 83: varco.v1.AdminService.GrantRole:input_type -> varco.v1.GrantRoleRequest
-	28,  // 84: varco.v1.AdminService.RevokeRole:input_type -> varco.v1.RevokeRoleRequest
-	31,  // 85: varco.v1.AdminService.ListStaff:input_type -> varco.v1.ListStaffRequest
-	33,  // 86: varco.v1.AdminService.ListBookings:input_type -> varco.v1.ListBookingsRequest
-	35,  // 87: varco.v1.AdminService.GetBookingDetails:input_type -> varco.v1.GetBookingDetailsRequest
-	37,  // 88: varco.v1.AdminService.CreateCounterBooking:input_type -> varco.v1.CreateCounterBookingRequest
-	39,  // 89: varco.v1.AdminService.MarkAttendance:input_type -> varco.v1.MarkAttendanceRequest
-	41,  // 90: varco.v1.AdminService.CancelBookingAsOperator:input_type -> varco.v1.CancelBookingAsOperatorRequest
-	43,  // 91: varco.v1.AdminService.RescheduleBookingAsOperator:input_type -> varco.v1.RescheduleBookingAsOperatorRequest
-	45,  // 92: varco.v1.AdminService.BlockSlots:input_type -> varco.v1.BlockSlotsRequest
-	47,  // 93: varco.v1.AdminService.GetStats:input_type -> varco.v1.GetStatsRequest
-	49,  // 94: varco.v1.AdminService.ExportBookings:input_type -> varco.v1.ExportBookingsRequest
-	51,  // 95: varco.v1.AdminService.ExportScans:input_type -> varco.v1.ExportScansRequest
-	53,  // 96: varco.v1.AdminService.CreateExportLink:input_type -> varco.v1.CreateExportLinkRequest
-	55,  // 97: varco.v1.AdminService.CreateDeviceEnrollment:input_type -> varco.v1.CreateDeviceEnrollmentRequest
-	57,  // 98: varco.v1.AdminService.ListDevices:input_type -> varco.v1.ListDevicesRequest
-	59,  // 99: varco.v1.AdminService.RevokeDevice:input_type -> varco.v1.RevokeDeviceRequest
-	62,  // 100: varco.v1.AdminService.ListScanConflicts:input_type -> varco.v1.ListScanConflictsRequest
-	65,  // 101: varco.v1.AdminService.CreateWebhook:input_type -> varco.v1.CreateWebhookRequest
-	67,  // 102: varco.v1.AdminService.ListWebhooks:input_type -> varco.v1.ListWebhooksRequest
-	69,  // 103: varco.v1.AdminService.DeleteWebhook:input_type -> varco.v1.DeleteWebhookRequest
-	72,  // 104: varco.v1.AdminService.ListWebhookDeliveries:input_type -> varco.v1.ListWebhookDeliveriesRequest
-	74,  // 105: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
-	77,  // 106: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
-	5,   // 107: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
-	7,   // 108: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
-	9,   // 109: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
-	11,  // 110: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
-	13,  // 111: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
-	15,  // 112: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
-	17,  // 113: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
-	19,  // 114: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
-	21,  // 115: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
-	23,  // 116: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
-	25,  // 117: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
-	27,  // 118: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
-	29,  // 119: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
-	32,  // 120: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
-	34,  // 121: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
-	36,  // 122: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
-	38,  // 123: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
-	40,  // 124: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
-	42,  // 125: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
-	44,  // 126: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
-	46,  // 127: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
-	48,  // 128: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
-	50,  // 129: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
-	52,  // 130: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
-	54,  // 131: varco.v1.AdminService.CreateExportLink:output_type -> varco.v1.CreateExportLinkResponse
-	56,  // 132: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
-	58,  // 133: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
-	60,  // 134: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
-	63,  // 135: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
-	66,  // 136: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
-	68,  // 137: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
-	70,  // 138: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
-	73,  // 139: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
-	75,  // 140: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
-	78,  // 141: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
-	107, // [107:142] is the sub-list for method output_type
-	72,  // [72:107] is the sub-list for method input_type
-	72,  // [72:72] is the sub-list for extension type_name
-	72,  // [72:72] is the sub-list for extension extendee
-	0,   // [0:72] is the sub-list for field type_name
+	91,  // 68: varco.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
+	99,  // 69: varco.v1.AuditEvent.actor:type_name -> varco.v1.Actor
+	91,  // 70: varco.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	91,  // 71: varco.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	76,  // 72: varco.v1.ListAuditEventsResponse.events:type_name -> varco.v1.AuditEvent
+	85,  // 73: varco.v1.PreviewScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
+	87,  // 74: varco.v1.PreviewScheduleRequest.exceptions:type_name -> varco.v1.ScheduleException
+	100, // 75: varco.v1.PreviewScheduleResponse.grid:type_name -> varco.v1.GetAvailabilityResponse
+	86,  // 76: varco.v1.PreviewScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
+	4,   // 77: varco.v1.AdminService.CreateOrganization:input_type -> varco.v1.CreateOrganizationRequest
+	6,   // 78: varco.v1.AdminService.UpdateOrganization:input_type -> varco.v1.UpdateOrganizationRequest
+	8,   // 79: varco.v1.AdminService.CreatePlace:input_type -> varco.v1.CreatePlaceRequest
+	10,  // 80: varco.v1.AdminService.UpdatePlace:input_type -> varco.v1.UpdatePlaceRequest
+	12,  // 81: varco.v1.AdminService.CreateResource:input_type -> varco.v1.CreateResourceRequest
+	14,  // 82: varco.v1.AdminService.UpdateResource:input_type -> varco.v1.UpdateResourceRequest
+	16,  // 83: varco.v1.AdminService.DeleteResource:input_type -> varco.v1.DeleteResourceRequest
+	18,  // 84: varco.v1.AdminService.GetSchedule:input_type -> varco.v1.GetScheduleRequest
+	20,  // 85: varco.v1.AdminService.SetSchedule:input_type -> varco.v1.SetScheduleRequest
+	22,  // 86: varco.v1.AdminService.AddScheduleException:input_type -> varco.v1.AddScheduleExceptionRequest
+	24,  // 87: varco.v1.AdminService.DeleteScheduleException:input_type -> varco.v1.DeleteScheduleExceptionRequest
+	26,  // 88: varco.v1.AdminService.GrantRole:input_type -> varco.v1.GrantRoleRequest
+	28,  // 89: varco.v1.AdminService.RevokeRole:input_type -> varco.v1.RevokeRoleRequest
+	31,  // 90: varco.v1.AdminService.ListStaff:input_type -> varco.v1.ListStaffRequest
+	33,  // 91: varco.v1.AdminService.ListBookings:input_type -> varco.v1.ListBookingsRequest
+	35,  // 92: varco.v1.AdminService.GetBookingDetails:input_type -> varco.v1.GetBookingDetailsRequest
+	37,  // 93: varco.v1.AdminService.CreateCounterBooking:input_type -> varco.v1.CreateCounterBookingRequest
+	39,  // 94: varco.v1.AdminService.MarkAttendance:input_type -> varco.v1.MarkAttendanceRequest
+	41,  // 95: varco.v1.AdminService.CancelBookingAsOperator:input_type -> varco.v1.CancelBookingAsOperatorRequest
+	43,  // 96: varco.v1.AdminService.RescheduleBookingAsOperator:input_type -> varco.v1.RescheduleBookingAsOperatorRequest
+	45,  // 97: varco.v1.AdminService.BlockSlots:input_type -> varco.v1.BlockSlotsRequest
+	47,  // 98: varco.v1.AdminService.GetStats:input_type -> varco.v1.GetStatsRequest
+	49,  // 99: varco.v1.AdminService.ExportBookings:input_type -> varco.v1.ExportBookingsRequest
+	51,  // 100: varco.v1.AdminService.ExportScans:input_type -> varco.v1.ExportScansRequest
+	53,  // 101: varco.v1.AdminService.CreateExportLink:input_type -> varco.v1.CreateExportLinkRequest
+	55,  // 102: varco.v1.AdminService.CreateDeviceEnrollment:input_type -> varco.v1.CreateDeviceEnrollmentRequest
+	57,  // 103: varco.v1.AdminService.ListDevices:input_type -> varco.v1.ListDevicesRequest
+	59,  // 104: varco.v1.AdminService.RevokeDevice:input_type -> varco.v1.RevokeDeviceRequest
+	62,  // 105: varco.v1.AdminService.ListScanConflicts:input_type -> varco.v1.ListScanConflictsRequest
+	65,  // 106: varco.v1.AdminService.CreateWebhook:input_type -> varco.v1.CreateWebhookRequest
+	67,  // 107: varco.v1.AdminService.ListWebhooks:input_type -> varco.v1.ListWebhooksRequest
+	69,  // 108: varco.v1.AdminService.DeleteWebhook:input_type -> varco.v1.DeleteWebhookRequest
+	72,  // 109: varco.v1.AdminService.ListWebhookDeliveries:input_type -> varco.v1.ListWebhookDeliveriesRequest
+	74,  // 110: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
+	77,  // 111: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
+	79,  // 112: varco.v1.AdminService.PreviewSchedule:input_type -> varco.v1.PreviewScheduleRequest
+	5,   // 113: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
+	7,   // 114: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
+	9,   // 115: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
+	11,  // 116: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
+	13,  // 117: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
+	15,  // 118: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
+	17,  // 119: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
+	19,  // 120: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
+	21,  // 121: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
+	23,  // 122: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
+	25,  // 123: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
+	27,  // 124: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
+	29,  // 125: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
+	32,  // 126: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
+	34,  // 127: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
+	36,  // 128: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
+	38,  // 129: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
+	40,  // 130: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
+	42,  // 131: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
+	44,  // 132: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
+	46,  // 133: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
+	48,  // 134: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
+	50,  // 135: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
+	52,  // 136: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
+	54,  // 137: varco.v1.AdminService.CreateExportLink:output_type -> varco.v1.CreateExportLinkResponse
+	56,  // 138: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
+	58,  // 139: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
+	60,  // 140: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
+	63,  // 141: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
+	66,  // 142: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
+	68,  // 143: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
+	70,  // 144: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
+	73,  // 145: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
+	75,  // 146: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
+	78,  // 147: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
+	80,  // 148: varco.v1.AdminService.PreviewSchedule:output_type -> varco.v1.PreviewScheduleResponse
+	113, // [113:149] is the sub-list for method output_type
+	77,  // [77:113] is the sub-list for method input_type
+	77,  // [77:77] is the sub-list for extension type_name
+	77,  // [77:77] is the sub-list for extension extendee
+	0,   // [0:77] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_admin_proto_init() }
@@ -5299,7 +5494,7 @@ func file_varco_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_admin_proto_rawDesc), len(file_varco_v1_admin_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   75,
+			NumMessages:   77,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -207,9 +207,13 @@ type Account struct {
 	Language string `protobuf:"bytes,7,opt,name=language,proto3" json:"language,omitempty"`
 	// When the account was created.
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// True when the person turned off Varco's messages in App IO (where the
+	// organization sends them); e-mail and push are unaffected. IO also has
+	// its own per-service switch in the app.
+	AppIoOptOut bool `protobuf:"varint,9,opt,name=app_io_opt_out,json=appIoOptOut,proto3" json:"app_io_opt_out,omitempty"`
 	// The account has a password. Accounts created through SPID/CIE have
 	// none: they confirm sensitive changes by a recent SPID/CIE login.
-	HasPassword   bool `protobuf:"varint,9,opt,name=has_password,json=hasPassword,proto3" json:"has_password,omitempty"`
+	HasPassword   bool `protobuf:"varint,10,opt,name=has_password,json=hasPassword,proto3" json:"has_password,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -298,6 +302,13 @@ func (x *Account) GetCreatedAt() *timestamppb.Timestamp {
 		return x.CreatedAt
 	}
 	return nil
+}
+
+func (x *Account) GetAppIoOptOut() bool {
+	if x != nil {
+		return x.AppIoOptOut
+	}
+	return false
 }
 
 func (x *Account) GetHasPassword() bool {
@@ -1027,7 +1038,9 @@ type UpdateProfileRequest struct {
 	// New phone.
 	Phone string `protobuf:"bytes,3,opt,name=phone,proto3" json:"phone,omitempty"`
 	// New language, "it" or "en".
-	Language      string `protobuf:"bytes,4,opt,name=language,proto3" json:"language,omitempty"`
+	Language string `protobuf:"bytes,4,opt,name=language,proto3" json:"language,omitempty"`
+	// When set, turns App IO messages off (true) or back on (false).
+	AppIoOptOut   *bool `protobuf:"varint,5,opt,name=app_io_opt_out,json=appIoOptOut,proto3,oneof" json:"app_io_opt_out,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1088,6 +1101,13 @@ func (x *UpdateProfileRequest) GetLanguage() string {
 		return x.Language
 	}
 	return ""
+}
+
+func (x *UpdateProfileRequest) GetAppIoOptOut() bool {
+	if x != nil && x.AppIoOptOut != nil {
+		return *x.AppIoOptOut
+	}
+	return false
 }
 
 // UpdateProfileResponse returns the updated account.
@@ -1714,7 +1734,7 @@ var File_varco_v1_auth_proto protoreflect.FileDescriptor
 
 const file_varco_v1_auth_proto_rawDesc = "" +
 	"\n" +
-	"\x13varco/v1/auth.proto\x12\bvarco.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15varco/v1/common.proto\"\xa6\x02\n" +
+	"\x13varco/v1/auth.proto\x12\bvarco.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15varco/v1/common.proto\"\xcb\x02\n" +
 	"\aAccount\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1726,8 +1746,10 @@ const file_varco_v1_auth_proto_rawDesc = "" +
 	"\x05phone\x18\x06 \x01(\tR\x05phone\x12\x1a\n" +
 	"\blanguage\x18\a \x01(\tR\blanguage\x129\n" +
 	"\n" +
-	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12!\n" +
-	"\fhas_password\x18\t \x01(\bR\vhasPassword\"\x84\x01\n" +
+	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12#\n" +
+	"\x0eapp_io_opt_out\x18\t \x01(\bR\vappIoOptOut\x12!\n" +
+	"\fhas_password\x18\n" +
+	" \x01(\bR\vhasPassword\"\x84\x01\n" +
 	"\tStaffRole\x12'\n" +
 	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12+\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x17.varco.v1.StaffRoleKindR\x04kind\x12!\n" +
@@ -1777,14 +1799,16 @@ const file_varco_v1_auth_proto_rawDesc = "" +
 	"\aaccount\x18\x02 \x01(\v2\x11.varco.v1.AccountR\aaccount\x12)\n" +
 	"\x05roles\x18\x03 \x03(\v2\x13.varco.v1.StaffRoleR\x05roles\x12-\n" +
 	"\x12installation_admin\x18\x04 \x01(\bR\x11installationAdmin\x12(\n" +
-	"\x06device\x18\x05 \x01(\v2\x10.varco.v1.DeviceR\x06device\"\x88\x01\n" +
+	"\x06device\x18\x05 \x01(\v2\x10.varco.v1.DeviceR\x06device\"\xc5\x01\n" +
 	"\x14UpdateProfileRequest\x12\x1d\n" +
 	"\n" +
 	"given_name\x18\x01 \x01(\tR\tgivenName\x12\x1f\n" +
 	"\vfamily_name\x18\x02 \x01(\tR\n" +
 	"familyName\x12\x14\n" +
 	"\x05phone\x18\x03 \x01(\tR\x05phone\x12\x1a\n" +
-	"\blanguage\x18\x04 \x01(\tR\blanguage\"D\n" +
+	"\blanguage\x18\x04 \x01(\tR\blanguage\x12(\n" +
+	"\x0eapp_io_opt_out\x18\x05 \x01(\bH\x00R\vappIoOptOut\x88\x01\x01B\x11\n" +
+	"\x0f_app_io_opt_out\"D\n" +
 	"\x15UpdateProfileResponse\x12+\n" +
 	"\aaccount\x18\x01 \x01(\v2\x11.varco.v1.AccountR\aaccount\"e\n" +
 	"\x15ChangePasswordRequest\x12)\n" +
@@ -1942,6 +1966,7 @@ func file_varco_v1_auth_proto_init() {
 		return
 	}
 	file_varco_v1_common_proto_init()
+	file_varco_v1_auth_proto_msgTypes[12].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -2048,6 +2048,123 @@ func (x *GetCalendarFileResponse) GetOutlookCalendarUrl() string {
 	return ""
 }
 
+// GetReceiptRequest names the booking.
+type GetReceiptRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Booking id; required.
+	BookingId     string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetReceiptRequest) Reset() {
+	*x = GetReceiptRequest{}
+	mi := &file_varco_v1_booking_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetReceiptRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetReceiptRequest) ProtoMessage() {}
+
+func (x *GetReceiptRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_booking_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetReceiptRequest.ProtoReflect.Descriptor instead.
+func (*GetReceiptRequest) Descriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetReceiptRequest) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+// GetReceiptResponse carries a booking's receipt: organization, service,
+// place (or how the appointment takes place), local date and time, the
+// person booked for and who booked when different, the booking code and
+// status, the ticket's QR and terms for ticketed bookings, the documents
+// to bring; in the language of the request's Accept-Language, else the
+// booking's.
+type GetReceiptResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One A4 page of PDF.
+	Pdf []byte `protobuf:"bytes,1,opt,name=pdf,proto3" json:"pdf,omitempty"`
+	// Suggested file name ("ricevuta-KM7R4TXA.pdf").
+	FileName string `protobuf:"bytes,2,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	// Link to the same receipt that works without logging in (a MAC keyed
+	// by the booking's cancel-token hash, like the calendar file's); it
+	// always shows the booking's current state.
+	Url           string `protobuf:"bytes,3,opt,name=url,proto3" json:"url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetReceiptResponse) Reset() {
+	*x = GetReceiptResponse{}
+	mi := &file_varco_v1_booking_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetReceiptResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetReceiptResponse) ProtoMessage() {}
+
+func (x *GetReceiptResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_booking_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetReceiptResponse.ProtoReflect.Descriptor instead.
+func (*GetReceiptResponse) Descriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetReceiptResponse) GetPdf() []byte {
+	if x != nil {
+		return x.Pdf
+	}
+	return nil
+}
+
+func (x *GetReceiptResponse) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+func (x *GetReceiptResponse) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
 var File_varco_v1_booking_proto protoreflect.FileDescriptor
 
 const file_varco_v1_booking_proto_rawDesc = "" +
@@ -2201,7 +2318,14 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\tfile_name\x18\x02 \x01(\tR\bfileName\x12\x10\n" +
 	"\x03url\x18\x03 \x01(\tR\x03url\x12.\n" +
 	"\x13google_calendar_url\x18\x04 \x01(\tR\x11googleCalendarUrl\x120\n" +
-	"\x14outlook_calendar_url\x18\x05 \x01(\tR\x12outlookCalendarUrl*\xf2\x01\n" +
+	"\x14outlook_calendar_url\x18\x05 \x01(\tR\x12outlookCalendarUrl\"2\n" +
+	"\x11GetReceiptRequest\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\"U\n" +
+	"\x12GetReceiptResponse\x12\x10\n" +
+	"\x03pdf\x18\x01 \x01(\fR\x03pdf\x12\x1b\n" +
+	"\tfile_name\x18\x02 \x01(\tR\bfileName\x12\x10\n" +
+	"\x03url\x18\x03 \x01(\tR\x03url*\xf2\x01\n" +
 	"\rBookingStatus\x12\x1e\n" +
 	"\x1aBOOKING_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18BOOKING_STATUS_CONFIRMED\x10\x01\x12$\n" +
@@ -2224,7 +2348,7 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\x13TICKET_STATE_INSIDE\x10\x02\x12\x17\n" +
 	"\x13TICKET_STATE_EXITED\x10\x03\x12\x18\n" +
 	"\x14TICKET_STATE_EXPIRED\x10\x04\x12\x18\n" +
-	"\x14TICKET_STATE_REVOKED\x10\x052\xf5\x05\n" +
+	"\x14TICKET_STATE_REVOKED\x10\x052\xc0\x06\n" +
 	"\x0eBookingService\x12F\n" +
 	"\tHoldSlots\x12\x1a.varco.v1.HoldSlotsRequest\x1a\x1b.varco.v1.HoldSlotsResponse\"\x00\x12L\n" +
 	"\vReleaseHold\x12\x1c.varco.v1.ReleaseHoldRequest\x1a\x1d.varco.v1.ReleaseHoldResponse\"\x00\x12U\n" +
@@ -2235,7 +2359,9 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\rCancelBooking\x12\x1e.varco.v1.CancelBookingRequest\x1a\x1f.varco.v1.CancelBookingResponse\"\x00\x12^\n" +
 	"\x11RescheduleBooking\x12\".varco.v1.RescheduleBookingRequest\x1a#.varco.v1.RescheduleBookingResponse\"\x00\x12F\n" +
 	"\tGetTicket\x12\x1a.varco.v1.GetTicketRequest\x1a\x1b.varco.v1.GetTicketResponse\"\x00\x12X\n" +
-	"\x0fGetCalendarFile\x12 .varco.v1.GetCalendarFileRequest\x1a!.varco.v1.GetCalendarFileResponse\"\x00B\x95\x01\n" +
+	"\x0fGetCalendarFile\x12 .varco.v1.GetCalendarFileRequest\x1a!.varco.v1.GetCalendarFileResponse\"\x00\x12I\n" +
+	"\n" +
+	"GetReceipt\x12\x1b.varco.v1.GetReceiptRequest\x1a\x1c.varco.v1.GetReceiptResponse\"\x00B\x95\x01\n" +
 	"\fcom.varco.v1B\fBookingProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"
 
 var (
@@ -2251,7 +2377,7 @@ func file_varco_v1_booking_proto_rawDescGZIP() []byte {
 }
 
 var file_varco_v1_booking_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_varco_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_varco_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_varco_v1_booking_proto_goTypes = []any{
 	(BookingStatus)(0),                // 0: varco.v1.BookingStatus
 	(ConsentKind)(0),                  // 1: varco.v1.ConsentKind
@@ -2281,53 +2407,55 @@ var file_varco_v1_booking_proto_goTypes = []any{
 	(*GetTicketResponse)(nil),         // 25: varco.v1.GetTicketResponse
 	(*GetCalendarFileRequest)(nil),    // 26: varco.v1.GetCalendarFileRequest
 	(*GetCalendarFileResponse)(nil),   // 27: varco.v1.GetCalendarFileResponse
-	(*TimeRange)(nil),                 // 28: varco.v1.TimeRange
-	(*Operator)(nil),                  // 29: varco.v1.Operator
-	(*timestamppb.Timestamp)(nil),     // 30: google.protobuf.Timestamp
-	(*Actor)(nil),                     // 31: varco.v1.Actor
-	(*Place)(nil),                     // 32: varco.v1.Place
-	(Mode)(0),                         // 33: varco.v1.Mode
-	(*Person)(nil),                    // 34: varco.v1.Person
+	(*GetReceiptRequest)(nil),         // 28: varco.v1.GetReceiptRequest
+	(*GetReceiptResponse)(nil),        // 29: varco.v1.GetReceiptResponse
+	(*TimeRange)(nil),                 // 30: varco.v1.TimeRange
+	(*Operator)(nil),                  // 31: varco.v1.Operator
+	(*timestamppb.Timestamp)(nil),     // 32: google.protobuf.Timestamp
+	(*Actor)(nil),                     // 33: varco.v1.Actor
+	(*Place)(nil),                     // 34: varco.v1.Place
+	(Mode)(0),                         // 35: varco.v1.Mode
+	(*Person)(nil),                    // 36: varco.v1.Person
 }
 var file_varco_v1_booking_proto_depIdxs = []int32{
-	28, // 0: varco.v1.Hold.span:type_name -> varco.v1.TimeRange
-	29, // 1: varco.v1.Hold.operator:type_name -> varco.v1.Operator
-	30, // 2: varco.v1.Hold.expires_at:type_name -> google.protobuf.Timestamp
+	30, // 0: varco.v1.Hold.span:type_name -> varco.v1.TimeRange
+	31, // 1: varco.v1.Hold.operator:type_name -> varco.v1.Operator
+	32, // 2: varco.v1.Hold.expires_at:type_name -> google.protobuf.Timestamp
 	1,  // 3: varco.v1.Consent.kind:type_name -> varco.v1.ConsentKind
-	30, // 4: varco.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
-	30, // 5: varco.v1.AcceptedAcknowledgement.accepted_at:type_name -> google.protobuf.Timestamp
+	32, // 4: varco.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
+	32, // 5: varco.v1.AcceptedAcknowledgement.accepted_at:type_name -> google.protobuf.Timestamp
 	0,  // 6: varco.v1.StatusChange.status:type_name -> varco.v1.BookingStatus
-	30, // 7: varco.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
-	31, // 8: varco.v1.StatusChange.actor:type_name -> varco.v1.Actor
-	32, // 9: varco.v1.Booking.place:type_name -> varco.v1.Place
-	28, // 10: varco.v1.Booking.span:type_name -> varco.v1.TimeRange
-	29, // 11: varco.v1.Booking.operator:type_name -> varco.v1.Operator
-	33, // 12: varco.v1.Booking.mode:type_name -> varco.v1.Mode
+	32, // 7: varco.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
+	33, // 8: varco.v1.StatusChange.actor:type_name -> varco.v1.Actor
+	34, // 9: varco.v1.Booking.place:type_name -> varco.v1.Place
+	30, // 10: varco.v1.Booking.span:type_name -> varco.v1.TimeRange
+	31, // 11: varco.v1.Booking.operator:type_name -> varco.v1.Operator
+	35, // 12: varco.v1.Booking.mode:type_name -> varco.v1.Mode
 	0,  // 13: varco.v1.Booking.status:type_name -> varco.v1.BookingStatus
-	34, // 14: varco.v1.Booking.beneficiary:type_name -> varco.v1.Person
+	36, // 14: varco.v1.Booking.beneficiary:type_name -> varco.v1.Person
 	5,  // 15: varco.v1.Booking.consents:type_name -> varco.v1.Consent
 	6,  // 16: varco.v1.Booking.acknowledgements:type_name -> varco.v1.AcceptedAcknowledgement
 	7,  // 17: varco.v1.Booking.history:type_name -> varco.v1.StatusChange
-	30, // 18: varco.v1.Booking.cancellable_until:type_name -> google.protobuf.Timestamp
-	30, // 19: varco.v1.Booking.created_at:type_name -> google.protobuf.Timestamp
-	30, // 20: varco.v1.HoldSlotsRequest.slot_start:type_name -> google.protobuf.Timestamp
+	32, // 18: varco.v1.Booking.cancellable_until:type_name -> google.protobuf.Timestamp
+	32, // 19: varco.v1.Booking.created_at:type_name -> google.protobuf.Timestamp
+	32, // 20: varco.v1.HoldSlotsRequest.slot_start:type_name -> google.protobuf.Timestamp
 	4,  // 21: varco.v1.HoldSlotsResponse.hold:type_name -> varco.v1.Hold
-	34, // 22: varco.v1.ConfirmBookingRequest.beneficiary:type_name -> varco.v1.Person
-	33, // 23: varco.v1.ConfirmBookingRequest.mode:type_name -> varco.v1.Mode
+	36, // 22: varco.v1.ConfirmBookingRequest.beneficiary:type_name -> varco.v1.Person
+	35, // 23: varco.v1.ConfirmBookingRequest.mode:type_name -> varco.v1.Mode
 	1,  // 24: varco.v1.ConfirmBookingRequest.consents:type_name -> varco.v1.ConsentKind
 	8,  // 25: varco.v1.ConfirmBookingResponse.booking:type_name -> varco.v1.Booking
 	8,  // 26: varco.v1.GetBookingResponse.booking:type_name -> varco.v1.Booking
 	2,  // 27: varco.v1.ListMyBookingsRequest.filter:type_name -> varco.v1.BookingFilter
 	8,  // 28: varco.v1.ListMyBookingsResponse.bookings:type_name -> varco.v1.Booking
 	8,  // 29: varco.v1.CancelBookingResponse.booking:type_name -> varco.v1.Booking
-	30, // 30: varco.v1.RescheduleBookingRequest.new_slot_start:type_name -> google.protobuf.Timestamp
+	32, // 30: varco.v1.RescheduleBookingRequest.new_slot_start:type_name -> google.protobuf.Timestamp
 	8,  // 31: varco.v1.RescheduleBookingResponse.booking:type_name -> varco.v1.Booking
 	8,  // 32: varco.v1.RescheduleBookingResponse.previous:type_name -> varco.v1.Booking
-	30, // 33: varco.v1.Ticket.valid_from:type_name -> google.protobuf.Timestamp
-	30, // 34: varco.v1.Ticket.valid_until:type_name -> google.protobuf.Timestamp
+	32, // 33: varco.v1.Ticket.valid_from:type_name -> google.protobuf.Timestamp
+	32, // 34: varco.v1.Ticket.valid_until:type_name -> google.protobuf.Timestamp
 	3,  // 35: varco.v1.Ticket.state:type_name -> varco.v1.TicketState
-	30, // 36: varco.v1.Ticket.entered_at:type_name -> google.protobuf.Timestamp
-	30, // 37: varco.v1.Ticket.expires_at:type_name -> google.protobuf.Timestamp
+	32, // 36: varco.v1.Ticket.entered_at:type_name -> google.protobuf.Timestamp
+	32, // 37: varco.v1.Ticket.expires_at:type_name -> google.protobuf.Timestamp
 	23, // 38: varco.v1.GetTicketResponse.tickets:type_name -> varco.v1.Ticket
 	9,  // 39: varco.v1.BookingService.HoldSlots:input_type -> varco.v1.HoldSlotsRequest
 	11, // 40: varco.v1.BookingService.ReleaseHold:input_type -> varco.v1.ReleaseHoldRequest
@@ -2338,17 +2466,19 @@ var file_varco_v1_booking_proto_depIdxs = []int32{
 	21, // 45: varco.v1.BookingService.RescheduleBooking:input_type -> varco.v1.RescheduleBookingRequest
 	24, // 46: varco.v1.BookingService.GetTicket:input_type -> varco.v1.GetTicketRequest
 	26, // 47: varco.v1.BookingService.GetCalendarFile:input_type -> varco.v1.GetCalendarFileRequest
-	10, // 48: varco.v1.BookingService.HoldSlots:output_type -> varco.v1.HoldSlotsResponse
-	12, // 49: varco.v1.BookingService.ReleaseHold:output_type -> varco.v1.ReleaseHoldResponse
-	14, // 50: varco.v1.BookingService.ConfirmBooking:output_type -> varco.v1.ConfirmBookingResponse
-	16, // 51: varco.v1.BookingService.GetBooking:output_type -> varco.v1.GetBookingResponse
-	18, // 52: varco.v1.BookingService.ListMyBookings:output_type -> varco.v1.ListMyBookingsResponse
-	20, // 53: varco.v1.BookingService.CancelBooking:output_type -> varco.v1.CancelBookingResponse
-	22, // 54: varco.v1.BookingService.RescheduleBooking:output_type -> varco.v1.RescheduleBookingResponse
-	25, // 55: varco.v1.BookingService.GetTicket:output_type -> varco.v1.GetTicketResponse
-	27, // 56: varco.v1.BookingService.GetCalendarFile:output_type -> varco.v1.GetCalendarFileResponse
-	48, // [48:57] is the sub-list for method output_type
-	39, // [39:48] is the sub-list for method input_type
+	28, // 48: varco.v1.BookingService.GetReceipt:input_type -> varco.v1.GetReceiptRequest
+	10, // 49: varco.v1.BookingService.HoldSlots:output_type -> varco.v1.HoldSlotsResponse
+	12, // 50: varco.v1.BookingService.ReleaseHold:output_type -> varco.v1.ReleaseHoldResponse
+	14, // 51: varco.v1.BookingService.ConfirmBooking:output_type -> varco.v1.ConfirmBookingResponse
+	16, // 52: varco.v1.BookingService.GetBooking:output_type -> varco.v1.GetBookingResponse
+	18, // 53: varco.v1.BookingService.ListMyBookings:output_type -> varco.v1.ListMyBookingsResponse
+	20, // 54: varco.v1.BookingService.CancelBooking:output_type -> varco.v1.CancelBookingResponse
+	22, // 55: varco.v1.BookingService.RescheduleBooking:output_type -> varco.v1.RescheduleBookingResponse
+	25, // 56: varco.v1.BookingService.GetTicket:output_type -> varco.v1.GetTicketResponse
+	27, // 57: varco.v1.BookingService.GetCalendarFile:output_type -> varco.v1.GetCalendarFileResponse
+	29, // 58: varco.v1.BookingService.GetReceipt:output_type -> varco.v1.GetReceiptResponse
+	49, // [49:59] is the sub-list for method output_type
+	39, // [39:49] is the sub-list for method input_type
 	39, // [39:39] is the sub-list for extension type_name
 	39, // [39:39] is the sub-list for extension extendee
 	0,  // [0:39] is the sub-list for field type_name
@@ -2367,7 +2497,7 @@ func file_varco_v1_booking_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_booking_proto_rawDesc), len(file_varco_v1_booking_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   24,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -66,7 +66,15 @@ type Stats struct {
 	// Events: most people inside at once.
 	PeakOccupancy int32 `protobuf:"varint,20,opt,name=peak_occupancy,json=peakOccupancy,proto3" json:"peak_occupancy,omitempty"`
 	// Events: tickets that stayed beyond their maximum stay.
-	Overstays     int32 `protobuf:"varint,21,opt,name=overstays,proto3" json:"overstays,omitempty"`
+	Overstays int32 `protobuf:"varint,21,opt,name=overstays,proto3" json:"overstays,omitempty"`
+	// The period day by day, in date order (at most 366): what happened
+	// on each local date in the zone of the service's place. Sums over the
+	// days equal the period's totals.
+	Days []*StatsDay `protobuf:"bytes,22,rep,name=days,proto3" json:"days,omitempty"`
+	// One entry per bookable service in scope (the organization's, or the
+	// resource's subtree), in name order, with its own figures; their
+	// days and services are empty.
+	Services      []*ServiceStats `protobuf:"bytes,23,rep,name=services,proto3" json:"services,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -248,11 +256,227 @@ func (x *Stats) GetOverstays() int32 {
 	return 0
 }
 
+func (x *Stats) GetDays() []*StatsDay {
+	if x != nil {
+		return x.Days
+	}
+	return nil
+}
+
+func (x *Stats) GetServices() []*ServiceStats {
+	if x != nil {
+		return x.Services
+	}
+	return nil
+}
+
+// StatsDay is one local date of a period. A booking counts on the date of
+// its slot, in the zone of the service's place; gate passages count on the
+// date of the slot their ticket is for.
+type StatsDay struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Local date "YYYY-MM-DD".
+	Date string `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	// Bookings with a slot on the date (every status).
+	Bookings int32 `protobuf:"varint,2,opt,name=bookings,proto3" json:"bookings,omitempty"`
+	// Cancelled by the citizen.
+	CancelledByUser int32 `protobuf:"varint,3,opt,name=cancelled_by_user,json=cancelledByUser,proto3" json:"cancelled_by_user,omitempty"`
+	// Cancelled by the office.
+	CancelledByOperator int32 `protobuf:"varint,4,opt,name=cancelled_by_operator,json=cancelledByOperator,proto3" json:"cancelled_by_operator,omitempty"`
+	// Rescheduled to another slot.
+	Rescheduled int32 `protobuf:"varint,5,opt,name=rescheduled,proto3" json:"rescheduled,omitempty"`
+	// Marked as attended.
+	Done int32 `protobuf:"varint,6,opt,name=done,proto3" json:"done,omitempty"`
+	// Marked as no-show.
+	NoShow int32 `protobuf:"varint,7,opt,name=no_show,json=noShow,proto3" json:"no_show,omitempty"`
+	// Events: seats entered.
+	Entries int32 `protobuf:"varint,8,opt,name=entries,proto3" json:"entries,omitempty"`
+	// Events: seats exited.
+	Exits int32 `protobuf:"varint,9,opt,name=exits,proto3" json:"exits,omitempty"`
+	// Events: most people inside at once.
+	PeakOccupancy int32 `protobuf:"varint,10,opt,name=peak_occupancy,json=peakOccupancy,proto3" json:"peak_occupancy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StatsDay) Reset() {
+	*x = StatsDay{}
+	mi := &file_varco_v1_stats_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StatsDay) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StatsDay) ProtoMessage() {}
+
+func (x *StatsDay) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_stats_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StatsDay.ProtoReflect.Descriptor instead.
+func (*StatsDay) Descriptor() ([]byte, []int) {
+	return file_varco_v1_stats_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *StatsDay) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *StatsDay) GetBookings() int32 {
+	if x != nil {
+		return x.Bookings
+	}
+	return 0
+}
+
+func (x *StatsDay) GetCancelledByUser() int32 {
+	if x != nil {
+		return x.CancelledByUser
+	}
+	return 0
+}
+
+func (x *StatsDay) GetCancelledByOperator() int32 {
+	if x != nil {
+		return x.CancelledByOperator
+	}
+	return 0
+}
+
+func (x *StatsDay) GetRescheduled() int32 {
+	if x != nil {
+		return x.Rescheduled
+	}
+	return 0
+}
+
+func (x *StatsDay) GetDone() int32 {
+	if x != nil {
+		return x.Done
+	}
+	return 0
+}
+
+func (x *StatsDay) GetNoShow() int32 {
+	if x != nil {
+		return x.NoShow
+	}
+	return 0
+}
+
+func (x *StatsDay) GetEntries() int32 {
+	if x != nil {
+		return x.Entries
+	}
+	return 0
+}
+
+func (x *StatsDay) GetExits() int32 {
+	if x != nil {
+		return x.Exits
+	}
+	return 0
+}
+
+func (x *StatsDay) GetPeakOccupancy() int32 {
+	if x != nil {
+		return x.PeakOccupancy
+	}
+	return 0
+}
+
+// ServiceStats are the figures of one bookable service over the period.
+type ServiceStats struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Resource id.
+	ResourceId string `protobuf:"bytes,1,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
+	// Resource name.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Appointment or event.
+	Kind ResourceKind `protobuf:"varint,3,opt,name=kind,proto3,enum=varco.v1.ResourceKind" json:"kind,omitempty"`
+	// Its figures (with empty days and services).
+	Stats         *Stats `protobuf:"bytes,4,opt,name=stats,proto3" json:"stats,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServiceStats) Reset() {
+	*x = ServiceStats{}
+	mi := &file_varco_v1_stats_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServiceStats) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServiceStats) ProtoMessage() {}
+
+func (x *ServiceStats) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_stats_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServiceStats.ProtoReflect.Descriptor instead.
+func (*ServiceStats) Descriptor() ([]byte, []int) {
+	return file_varco_v1_stats_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ServiceStats) GetResourceId() string {
+	if x != nil {
+		return x.ResourceId
+	}
+	return ""
+}
+
+func (x *ServiceStats) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ServiceStats) GetKind() ResourceKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ResourceKind_RESOURCE_KIND_UNSPECIFIED
+}
+
+func (x *ServiceStats) GetStats() *Stats {
+	if x != nil {
+		return x.Stats
+	}
+	return nil
+}
+
 var File_varco_v1_stats_proto protoreflect.FileDescriptor
 
 const file_varco_v1_stats_proto_rawDesc = "" +
 	"\n" +
-	"\x14varco/v1/stats.proto\x12\bvarco.v1\"\xbd\x06\n" +
+	"\x14varco/v1/stats.proto\x12\bvarco.v1\x1a\x16varco/v1/catalog.proto\"\x99\a\n" +
 	"\x05Stats\x12\x1b\n" +
 	"\tfrom_date\x18\x01 \x01(\tR\bfromDate\x12\x17\n" +
 	"\ato_date\x18\x02 \x01(\tR\x06toDate\x12\x1a\n" +
@@ -275,7 +499,27 @@ const file_varco_v1_stats_proto_rawDesc = "" +
 	"\aentries\x18\x12 \x01(\x05R\aentries\x12\x14\n" +
 	"\x05exits\x18\x13 \x01(\x05R\x05exits\x12%\n" +
 	"\x0epeak_occupancy\x18\x14 \x01(\x05R\rpeakOccupancy\x12\x1c\n" +
-	"\toverstays\x18\x15 \x01(\x05R\toverstaysB\x93\x01\n" +
+	"\toverstays\x18\x15 \x01(\x05R\toverstays\x12&\n" +
+	"\x04days\x18\x16 \x03(\v2\x12.varco.v1.StatsDayR\x04days\x122\n" +
+	"\bservices\x18\x17 \x03(\v2\x16.varco.v1.ServiceStatsR\bservices\"\xc0\x02\n" +
+	"\bStatsDay\x12\x12\n" +
+	"\x04date\x18\x01 \x01(\tR\x04date\x12\x1a\n" +
+	"\bbookings\x18\x02 \x01(\x05R\bbookings\x12*\n" +
+	"\x11cancelled_by_user\x18\x03 \x01(\x05R\x0fcancelledByUser\x122\n" +
+	"\x15cancelled_by_operator\x18\x04 \x01(\x05R\x13cancelledByOperator\x12 \n" +
+	"\vrescheduled\x18\x05 \x01(\x05R\vrescheduled\x12\x12\n" +
+	"\x04done\x18\x06 \x01(\x05R\x04done\x12\x17\n" +
+	"\ano_show\x18\a \x01(\x05R\x06noShow\x12\x18\n" +
+	"\aentries\x18\b \x01(\x05R\aentries\x12\x14\n" +
+	"\x05exits\x18\t \x01(\x05R\x05exits\x12%\n" +
+	"\x0epeak_occupancy\x18\n" +
+	" \x01(\x05R\rpeakOccupancy\"\x96\x01\n" +
+	"\fServiceStats\x12\x1f\n" +
+	"\vresource_id\x18\x01 \x01(\tR\n" +
+	"resourceId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12*\n" +
+	"\x04kind\x18\x03 \x01(\x0e2\x16.varco.v1.ResourceKindR\x04kind\x12%\n" +
+	"\x05stats\x18\x04 \x01(\v2\x0f.varco.v1.StatsR\x05statsB\x93\x01\n" +
 	"\fcom.varco.v1B\n" +
 	"StatsProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"
 
@@ -291,16 +535,23 @@ func file_varco_v1_stats_proto_rawDescGZIP() []byte {
 	return file_varco_v1_stats_proto_rawDescData
 }
 
-var file_varco_v1_stats_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_varco_v1_stats_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_varco_v1_stats_proto_goTypes = []any{
-	(*Stats)(nil), // 0: varco.v1.Stats
+	(*Stats)(nil),        // 0: varco.v1.Stats
+	(*StatsDay)(nil),     // 1: varco.v1.StatsDay
+	(*ServiceStats)(nil), // 2: varco.v1.ServiceStats
+	(ResourceKind)(0),    // 3: varco.v1.ResourceKind
 }
 var file_varco_v1_stats_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	1, // 0: varco.v1.Stats.days:type_name -> varco.v1.StatsDay
+	2, // 1: varco.v1.Stats.services:type_name -> varco.v1.ServiceStats
+	3, // 2: varco.v1.ServiceStats.kind:type_name -> varco.v1.ResourceKind
+	0, // 3: varco.v1.ServiceStats.stats:type_name -> varco.v1.Stats
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_stats_proto_init() }
@@ -308,13 +559,14 @@ func file_varco_v1_stats_proto_init() {
 	if File_varco_v1_stats_proto != nil {
 		return
 	}
+	file_varco_v1_catalog_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_stats_proto_rawDesc), len(file_varco_v1_stats_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -133,6 +133,9 @@ const (
 	// AdminServiceListAuditEventsProcedure is the fully-qualified name of the AdminService's
 	// ListAuditEvents RPC.
 	AdminServiceListAuditEventsProcedure = "/varco.v1.AdminService/ListAuditEvents"
+	// AdminServicePreviewScheduleProcedure is the fully-qualified name of the AdminService's
+	// PreviewSchedule RPC.
+	AdminServicePreviewScheduleProcedure = "/varco.v1.AdminService/PreviewSchedule"
 )
 
 // AdminServiceClient is a client for the varco.v1.AdminService service.
@@ -230,6 +233,11 @@ type AdminServiceClient interface {
 	// ListAuditEvents reads the audit trail of staff actions and accesses to
 	// personal data. Organizer.
 	ListAuditEvents(context.Context, *connect.Request[v1.ListAuditEventsRequest]) (*connect.Response[v1.ListAuditEventsResponse], error)
+	// PreviewSchedule computes, without saving anything, the slot grid a
+	// resource would have with the proposed weekly rules and exceptions, and
+	// the future bookings they would strand, exactly as GetAvailability and
+	// SetSchedule would after saving them. Organizer.
+	PreviewSchedule(context.Context, *connect.Request[v1.PreviewScheduleRequest]) (*connect.Response[v1.PreviewScheduleResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the varco.v1.AdminService service. By default, it
@@ -453,6 +461,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("ListAuditEvents")),
 			connect.WithClientOptions(opts...),
 		),
+		previewSchedule: connect.NewClient[v1.PreviewScheduleRequest, v1.PreviewScheduleResponse](
+			httpClient,
+			baseURL+AdminServicePreviewScheduleProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("PreviewSchedule")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -493,6 +507,7 @@ type adminServiceClient struct {
 	listWebhookDeliveries       *connect.Client[v1.ListWebhookDeliveriesRequest, v1.ListWebhookDeliveriesResponse]
 	replayWebhookDelivery       *connect.Client[v1.ReplayWebhookDeliveryRequest, v1.ReplayWebhookDeliveryResponse]
 	listAuditEvents             *connect.Client[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse]
+	previewSchedule             *connect.Client[v1.PreviewScheduleRequest, v1.PreviewScheduleResponse]
 }
 
 // CreateOrganization calls varco.v1.AdminService.CreateOrganization.
@@ -670,6 +685,11 @@ func (c *adminServiceClient) ListAuditEvents(ctx context.Context, req *connect.R
 	return c.listAuditEvents.CallUnary(ctx, req)
 }
 
+// PreviewSchedule calls varco.v1.AdminService.PreviewSchedule.
+func (c *adminServiceClient) PreviewSchedule(ctx context.Context, req *connect.Request[v1.PreviewScheduleRequest]) (*connect.Response[v1.PreviewScheduleResponse], error) {
+	return c.previewSchedule.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the varco.v1.AdminService service.
 type AdminServiceHandler interface {
 	// CreateOrganization adds an organization and makes the caller its
@@ -765,6 +785,11 @@ type AdminServiceHandler interface {
 	// ListAuditEvents reads the audit trail of staff actions and accesses to
 	// personal data. Organizer.
 	ListAuditEvents(context.Context, *connect.Request[v1.ListAuditEventsRequest]) (*connect.Response[v1.ListAuditEventsResponse], error)
+	// PreviewSchedule computes, without saving anything, the slot grid a
+	// resource would have with the proposed weekly rules and exceptions, and
+	// the future bookings they would strand, exactly as GetAvailability and
+	// SetSchedule would after saving them. Organizer.
+	PreviewSchedule(context.Context, *connect.Request[v1.PreviewScheduleRequest]) (*connect.Response[v1.PreviewScheduleResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -984,6 +1009,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("ListAuditEvents")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServicePreviewScheduleHandler := connect.NewUnaryHandler(
+		AdminServicePreviewScheduleProcedure,
+		svc.PreviewSchedule,
+		connect.WithSchema(adminServiceMethods.ByName("PreviewSchedule")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/varco.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceCreateOrganizationProcedure:
@@ -1056,6 +1087,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceReplayWebhookDeliveryHandler.ServeHTTP(w, r)
 		case AdminServiceListAuditEventsProcedure:
 			adminServiceListAuditEventsHandler.ServeHTTP(w, r)
+		case AdminServicePreviewScheduleProcedure:
+			adminServicePreviewScheduleHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -1203,4 +1236,8 @@ func (UnimplementedAdminServiceHandler) ReplayWebhookDelivery(context.Context, *
 
 func (UnimplementedAdminServiceHandler) ListAuditEvents(context.Context, *connect.Request[v1.ListAuditEventsRequest]) (*connect.Response[v1.ListAuditEventsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AdminService.ListAuditEvents is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) PreviewSchedule(context.Context, *connect.Request[v1.PreviewScheduleRequest]) (*connect.Response[v1.PreviewScheduleResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AdminService.PreviewSchedule is not implemented"))
 }

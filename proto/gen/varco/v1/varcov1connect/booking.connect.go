@@ -60,6 +60,9 @@ const (
 	// BookingServiceGetCalendarFileProcedure is the fully-qualified name of the BookingService's
 	// GetCalendarFile RPC.
 	BookingServiceGetCalendarFileProcedure = "/varco.v1.BookingService/GetCalendarFile"
+	// BookingServiceGetReceiptProcedure is the fully-qualified name of the BookingService's GetReceipt
+	// RPC.
+	BookingServiceGetReceiptProcedure = "/varco.v1.BookingService/GetReceipt"
 )
 
 // BookingServiceClient is a client for the varco.v1.BookingService service.
@@ -96,6 +99,8 @@ type BookingServiceClient interface {
 	GetTicket(context.Context, *connect.Request[v1.GetTicketRequest]) (*connect.Response[v1.GetTicketResponse], error)
 	// GetCalendarFile returns an iCalendar (.ics) file for a booking.
 	GetCalendarFile(context.Context, *connect.Request[v1.GetCalendarFileRequest]) (*connect.Response[v1.GetCalendarFileResponse], error)
+	// GetReceipt returns a booking's receipt as a PDF.
+	GetReceipt(context.Context, *connect.Request[v1.GetReceiptRequest]) (*connect.Response[v1.GetReceiptResponse], error)
 }
 
 // NewBookingServiceClient constructs a client for the varco.v1.BookingService service. By default,
@@ -163,6 +168,12 @@ func NewBookingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(bookingServiceMethods.ByName("GetCalendarFile")),
 			connect.WithClientOptions(opts...),
 		),
+		getReceipt: connect.NewClient[v1.GetReceiptRequest, v1.GetReceiptResponse](
+			httpClient,
+			baseURL+BookingServiceGetReceiptProcedure,
+			connect.WithSchema(bookingServiceMethods.ByName("GetReceipt")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -177,6 +188,7 @@ type bookingServiceClient struct {
 	rescheduleBooking *connect.Client[v1.RescheduleBookingRequest, v1.RescheduleBookingResponse]
 	getTicket         *connect.Client[v1.GetTicketRequest, v1.GetTicketResponse]
 	getCalendarFile   *connect.Client[v1.GetCalendarFileRequest, v1.GetCalendarFileResponse]
+	getReceipt        *connect.Client[v1.GetReceiptRequest, v1.GetReceiptResponse]
 }
 
 // HoldSlots calls varco.v1.BookingService.HoldSlots.
@@ -224,6 +236,11 @@ func (c *bookingServiceClient) GetCalendarFile(ctx context.Context, req *connect
 	return c.getCalendarFile.CallUnary(ctx, req)
 }
 
+// GetReceipt calls varco.v1.BookingService.GetReceipt.
+func (c *bookingServiceClient) GetReceipt(ctx context.Context, req *connect.Request[v1.GetReceiptRequest]) (*connect.Response[v1.GetReceiptResponse], error) {
+	return c.getReceipt.CallUnary(ctx, req)
+}
+
 // BookingServiceHandler is an implementation of the varco.v1.BookingService service.
 type BookingServiceHandler interface {
 	// HoldSlots reserves seats of one or more consecutive slots for the
@@ -258,6 +275,8 @@ type BookingServiceHandler interface {
 	GetTicket(context.Context, *connect.Request[v1.GetTicketRequest]) (*connect.Response[v1.GetTicketResponse], error)
 	// GetCalendarFile returns an iCalendar (.ics) file for a booking.
 	GetCalendarFile(context.Context, *connect.Request[v1.GetCalendarFileRequest]) (*connect.Response[v1.GetCalendarFileResponse], error)
+	// GetReceipt returns a booking's receipt as a PDF.
+	GetReceipt(context.Context, *connect.Request[v1.GetReceiptRequest]) (*connect.Response[v1.GetReceiptResponse], error)
 }
 
 // NewBookingServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -321,6 +340,12 @@ func NewBookingServiceHandler(svc BookingServiceHandler, opts ...connect.Handler
 		connect.WithSchema(bookingServiceMethods.ByName("GetCalendarFile")),
 		connect.WithHandlerOptions(opts...),
 	)
+	bookingServiceGetReceiptHandler := connect.NewUnaryHandler(
+		BookingServiceGetReceiptProcedure,
+		svc.GetReceipt,
+		connect.WithSchema(bookingServiceMethods.ByName("GetReceipt")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/varco.v1.BookingService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case BookingServiceHoldSlotsProcedure:
@@ -341,6 +366,8 @@ func NewBookingServiceHandler(svc BookingServiceHandler, opts ...connect.Handler
 			bookingServiceGetTicketHandler.ServeHTTP(w, r)
 		case BookingServiceGetCalendarFileProcedure:
 			bookingServiceGetCalendarFileHandler.ServeHTTP(w, r)
+		case BookingServiceGetReceiptProcedure:
+			bookingServiceGetReceiptHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -384,4 +411,8 @@ func (UnimplementedBookingServiceHandler) GetTicket(context.Context, *connect.Re
 
 func (UnimplementedBookingServiceHandler) GetCalendarFile(context.Context, *connect.Request[v1.GetCalendarFileRequest]) (*connect.Response[v1.GetCalendarFileResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.BookingService.GetCalendarFile is not implemented"))
+}
+
+func (UnimplementedBookingServiceHandler) GetReceipt(context.Context, *connect.Request[v1.GetReceiptRequest]) (*connect.Response[v1.GetReceiptResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.BookingService.GetReceipt is not implemented"))
 }

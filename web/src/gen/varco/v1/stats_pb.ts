@@ -4,13 +4,15 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { ResourceKind } from "./catalog_pb";
+import { file_varco_v1_catalog } from "./catalog_pb";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file varco/v1/stats.proto.
  */
 export const file_varco_v1_stats: GenFile = /*@__PURE__*/
-  fileDesc("ChR2YXJjby92MS9zdGF0cy5wcm90bxIIdmFyY28udjEigwQKBVN0YXRzEhEKCWZyb21fZGF0ZRgBIAEoCRIPCgd0b19kYXRlGAIgASgJEhAKCGJvb2tpbmdzGAMgASgFEhkKEWNhbmNlbGxlZF9ieV91c2VyGAQgASgFEh0KFWNhbmNlbGxlZF9ieV9vcGVyYXRvchgFIAEoBRITCgtyZXNjaGVkdWxlZBgGIAEoBRIMCgRkb25lGAcgASgFEg8KB25vX3Nob3cYCCABKAUSIQoZY2FuY2VsbGVkX2J5X3VzZXJfcGVyY2VudBgJIAEoARIlCh1jYW5jZWxsZWRfYnlfb3BlcmF0b3JfcGVyY2VudBgKIAEoARIbChNyZXNjaGVkdWxlZF9wZXJjZW50GAsgASgBEhcKD25vX3Nob3dfcGVyY2VudBgMIAEoARImCh5hdmdfZGF5c190b19maXJzdF9hdmFpbGFiaWxpdHkYDSABKAESGgoSc2F0dXJhdGlvbl9wZXJjZW50GA4gASgBEhYKDmNhcGFjaXR5X2hvdXJzGA8gASgBEhUKDXNsb3RzX29mZmVyZWQYECABKAUSGAoQYXZnX3Nsb3RfbWludXRlcxgRIAEoARIPCgdlbnRyaWVzGBIgASgFEg0KBWV4aXRzGBMgASgFEhYKDnBlYWtfb2NjdXBhbmN5GBQgASgFEhEKCW92ZXJzdGF5cxgVIAEoBWIGcHJvdG8z");
+  fileDesc("ChR2YXJjby92MS9zdGF0cy5wcm90bxIIdmFyY28udjEizwQKBVN0YXRzEhEKCWZyb21fZGF0ZRgBIAEoCRIPCgd0b19kYXRlGAIgASgJEhAKCGJvb2tpbmdzGAMgASgFEhkKEWNhbmNlbGxlZF9ieV91c2VyGAQgASgFEh0KFWNhbmNlbGxlZF9ieV9vcGVyYXRvchgFIAEoBRITCgtyZXNjaGVkdWxlZBgGIAEoBRIMCgRkb25lGAcgASgFEg8KB25vX3Nob3cYCCABKAUSIQoZY2FuY2VsbGVkX2J5X3VzZXJfcGVyY2VudBgJIAEoARIlCh1jYW5jZWxsZWRfYnlfb3BlcmF0b3JfcGVyY2VudBgKIAEoARIbChNyZXNjaGVkdWxlZF9wZXJjZW50GAsgASgBEhcKD25vX3Nob3dfcGVyY2VudBgMIAEoARImCh5hdmdfZGF5c190b19maXJzdF9hdmFpbGFiaWxpdHkYDSABKAESGgoSc2F0dXJhdGlvbl9wZXJjZW50GA4gASgBEhYKDmNhcGFjaXR5X2hvdXJzGA8gASgBEhUKDXNsb3RzX29mZmVyZWQYECABKAUSGAoQYXZnX3Nsb3RfbWludXRlcxgRIAEoARIPCgdlbnRyaWVzGBIgASgFEg0KBWV4aXRzGBMgASgFEhYKDnBlYWtfb2NjdXBhbmN5GBQgASgFEhEKCW92ZXJzdGF5cxgVIAEoBRIgCgRkYXlzGBYgAygLMhIudmFyY28udjEuU3RhdHNEYXkSKAoIc2VydmljZXMYFyADKAsyFi52YXJjby52MS5TZXJ2aWNlU3RhdHMi0AEKCFN0YXRzRGF5EgwKBGRhdGUYASABKAkSEAoIYm9va2luZ3MYAiABKAUSGQoRY2FuY2VsbGVkX2J5X3VzZXIYAyABKAUSHQoVY2FuY2VsbGVkX2J5X29wZXJhdG9yGAQgASgFEhMKC3Jlc2NoZWR1bGVkGAUgASgFEgwKBGRvbmUYBiABKAUSDwoHbm9fc2hvdxgHIAEoBRIPCgdlbnRyaWVzGAggASgFEg0KBWV4aXRzGAkgASgFEhYKDnBlYWtfb2NjdXBhbmN5GAogASgFIncKDFNlcnZpY2VTdGF0cxITCgtyZXNvdXJjZV9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEiQKBGtpbmQYAyABKA4yFi52YXJjby52MS5SZXNvdXJjZUtpbmQSHgoFc3RhdHMYBCABKAsyDy52YXJjby52MS5TdGF0c2IGcHJvdG8z", [file_varco_v1_catalog]);
 
 /**
  * Stats are the statistics of an organization or resource over a period.
@@ -165,6 +167,24 @@ export type Stats = Message<"varco.v1.Stats"> & {
    * @generated from field: int32 overstays = 21;
    */
   overstays: number;
+
+  /**
+   * The period day by day, in date order (at most 366): what happened
+   * on each local date in the zone of the service's place. Sums over the
+   * days equal the period's totals.
+   *
+   * @generated from field: repeated varco.v1.StatsDay days = 22;
+   */
+  days: StatsDay[];
+
+  /**
+   * One entry per bookable service in scope (the organization's, or the
+   * resource's subtree), in name order, with its own figures; their
+   * days and services are empty.
+   *
+   * @generated from field: repeated varco.v1.ServiceStats services = 23;
+   */
+  services: ServiceStats[];
 };
 
 /**
@@ -173,4 +193,132 @@ export type Stats = Message<"varco.v1.Stats"> & {
  */
 export const StatsSchema: GenMessage<Stats> = /*@__PURE__*/
   messageDesc(file_varco_v1_stats, 0);
+
+/**
+ * StatsDay is one local date of a period. A booking counts on the date of
+ * its slot, in the zone of the service's place; gate passages count on the
+ * date of the slot their ticket is for.
+ *
+ * @generated from message varco.v1.StatsDay
+ */
+export type StatsDay = Message<"varco.v1.StatsDay"> & {
+  /**
+   * Local date "YYYY-MM-DD".
+   *
+   * @generated from field: string date = 1;
+   */
+  date: string;
+
+  /**
+   * Bookings with a slot on the date (every status).
+   *
+   * @generated from field: int32 bookings = 2;
+   */
+  bookings: number;
+
+  /**
+   * Cancelled by the citizen.
+   *
+   * @generated from field: int32 cancelled_by_user = 3;
+   */
+  cancelledByUser: number;
+
+  /**
+   * Cancelled by the office.
+   *
+   * @generated from field: int32 cancelled_by_operator = 4;
+   */
+  cancelledByOperator: number;
+
+  /**
+   * Rescheduled to another slot.
+   *
+   * @generated from field: int32 rescheduled = 5;
+   */
+  rescheduled: number;
+
+  /**
+   * Marked as attended.
+   *
+   * @generated from field: int32 done = 6;
+   */
+  done: number;
+
+  /**
+   * Marked as no-show.
+   *
+   * @generated from field: int32 no_show = 7;
+   */
+  noShow: number;
+
+  /**
+   * Events: seats entered.
+   *
+   * @generated from field: int32 entries = 8;
+   */
+  entries: number;
+
+  /**
+   * Events: seats exited.
+   *
+   * @generated from field: int32 exits = 9;
+   */
+  exits: number;
+
+  /**
+   * Events: most people inside at once.
+   *
+   * @generated from field: int32 peak_occupancy = 10;
+   */
+  peakOccupancy: number;
+};
+
+/**
+ * Describes the message varco.v1.StatsDay.
+ * Use `create(StatsDaySchema)` to create a new message.
+ */
+export const StatsDaySchema: GenMessage<StatsDay> = /*@__PURE__*/
+  messageDesc(file_varco_v1_stats, 1);
+
+/**
+ * ServiceStats are the figures of one bookable service over the period.
+ *
+ * @generated from message varco.v1.ServiceStats
+ */
+export type ServiceStats = Message<"varco.v1.ServiceStats"> & {
+  /**
+   * Resource id.
+   *
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * Resource name.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * Appointment or event.
+   *
+   * @generated from field: varco.v1.ResourceKind kind = 3;
+   */
+  kind: ResourceKind;
+
+  /**
+   * Its figures (with empty days and services).
+   *
+   * @generated from field: varco.v1.Stats stats = 4;
+   */
+  stats?: Stats | undefined;
+};
+
+/**
+ * Describes the message varco.v1.ServiceStats.
+ * Use `create(ServiceStatsSchema)` to create a new message.
+ */
+export const ServiceStatsSchema: GenMessage<ServiceStats> = /*@__PURE__*/
+  messageDesc(file_varco_v1_stats, 2);
 
