@@ -12,10 +12,12 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -35,6 +37,8 @@ import (
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/gate"
 	"github.com/varco-gate/varco/internal/scanner"
+	"github.com/varco-gate/varco/internal/webapp"
+	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
 const usage = `usage:
@@ -217,6 +221,7 @@ func runOccupancy(args []string, getenv func(string) string, stdout, stderr io.W
 
 type runFlags struct {
 	dir, input, httpAddr, server string
+	httpToken, httpCert, httpKey string
 	direction                    gate.Direction
 	lang                         *scanner.Lang
 	scanTimeout                  time.Duration
@@ -229,7 +234,10 @@ func runFlagSet(stderr io.Writer) (*flag.FlagSet, *runFlags) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.dir, "dir", "", "directory of the local store")
 	fs.StringVar(&f.input, "input", "stdin", "where scans arrive, one per line: stdin, none, or a device file such as /dev/ttyUSB0")
-	fs.StringVar(&f.httpAddr, "http", "", "serve the scan page for phones and tablets on this address (a bare port binds to 127.0.0.1)")
+	fs.StringVar(&f.httpAddr, "http", "", "serve the gate app for phones and tablets on this address (a bare port binds to 127.0.0.1)")
+	fs.StringVar(&f.httpCert, "http-cert", "", "TLS certificate (PEM) for the gate page: phones' browsers give the camera only to https pages off loopback")
+	fs.StringVar(&f.httpKey, "http-key", "", "private key (PEM) of --http-cert")
+	fs.StringVar(&f.httpToken, "http-token", "", "pairing code phones must give to use the page; required off loopback (default: made once and kept in the store directory)")
 	fs.StringVar(&f.server, "server", "", "server address, overriding the one stored at enrollment")
 	fs.Func("direction", "direction of scans without an E:/U: prefix: entry or exit (default: the gate's only direction, else entry)", func(s string) error {
 		d, err := scanner.ParseDirection(s)
@@ -292,15 +300,11 @@ func runScanner(args []string, getenv func(string) string, stdin io.Reader, stdo
 	out := &printer{w: stdout, lang: *f.lang, bell: isTerminal(stdout), settings: st.Settings}
 
 	if f.httpAddr != "" {
-		srv, _, err := serveHTTP(f.httpAddr, sc.Handler(scanner.PageOptions{Lang: *f.lang, Direction: f.direction, OnResult: out.print}), log)
+		stopPage, err := startPage(ctx, f, sc, st, hc, server, out, stdout, log)
 		if err != nil {
 			return err
 		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = srv.Shutdown(sctx)
-		}()
+		defer stopPage()
 	}
 
 	runCtx, stopRun := context.WithCancel(ctx)
@@ -378,18 +382,95 @@ func readInput(ctx context.Context, input string, stdin io.Reader, log *slog.Log
 	return nil
 }
 
-// serveHTTP starts the scan page. A bare port ("8090" or ":8090") binds to
-// loopback: exposing the page to the network must be asked for explicitly.
-func serveHTTP(addr string, h http.Handler, log *slog.Logger) (*http.Server, net.Addr, error) {
+// startPage serves the gate app and its local API on --http. Off
+// loopback the page needs a pairing code: --http-token, or one kept in the
+// store directory, printed with the link that pairs a phone.
+func startPage(ctx context.Context, f *runFlags, sc *scanner.Scanner, st *scanner.Store, hc *http.Client, server string,
+	out *printer, stdout io.Writer, log *slog.Logger) (stop func(), err error) {
+	addr := httpAddr(f.httpAddr)
+	token := f.httpToken
+	host, _, _ := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); token == "" && (ip == nil || !ip.IsLoopback()) && host != "localhost" {
+		if token, err = scanner.HTTPToken(st.Dir()); err != nil {
+			return nil, err
+		}
+	}
+	app, err := fs.Sub(webapp.Dist(), "gate")
+	if err != nil {
+		return nil, err
+	}
+	page, err := sc.NewPage(scanner.PageOptions{Lang: *f.lang, Direction: f.direction, OnResult: out.print, App: app, Token: token,
+		Occupancy: func(ctx context.Context, each func(*varcov1.WatchOccupancyResponse)) error {
+			return scanner.FollowOccupancy(ctx, hc, server, st.Credential, *f.lang, each)
+		}})
+	if err != nil {
+		return nil, err
+	}
+	var tlsConf *tls.Config
+	if f.httpCert != "" || f.httpKey != "" {
+		cert, err := tls.LoadX509KeyPair(f.httpCert, f.httpKey)
+		if err != nil {
+			return nil, fmt.Errorf("gate page certificate (--http-cert and --http-key): %w", err)
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	srv, bound, err := serveHTTP(addr, page, tlsConf, log)
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		page.Run(pctx)
+	}()
+	if token != "" {
+		if host == "" || net.ParseIP(host).IsUnspecified() {
+			host = f.lang.Pick("INDIRIZZO-DEL-DISPOSITIVO", "DEVICE-ADDRESS")
+		}
+		_, port, _ := net.SplitHostPort(bound.String())
+		fmt.Fprintf(stdout, "%s %s://%s/gate/#/?pair=%s\n", f.lang.Pick("Pagina del varco per i telefoni:", "Gate page for phones:"),
+			scheme(tlsConf), net.JoinHostPort(host, port), token)
+	}
+	return func() {
+		cancel()
+		<-done
+		sctx, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancelShutdown()
+		_ = srv.Shutdown(sctx)
+	}, nil
+}
+
+// httpAddr completes --http: a bare port binds to loopback.
+func httpAddr(addr string) string {
 	if !strings.Contains(addr, ":") {
 		addr = ":" + addr
 	}
 	if strings.HasPrefix(addr, ":") {
 		addr = "127.0.0.1" + addr
 	}
+	return addr
+}
+
+func scheme(tlsConf *tls.Config) string {
+	if tlsConf != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// serveHTTP starts the gate page, over TLS when tlsConf is set. A bare
+// port ("8090" or ":8090") binds to loopback: exposing the page to the
+// network must be asked for explicitly.
+func serveHTTP(addr string, h http.Handler, tlsConf *tls.Config, log *slog.Logger) (*http.Server, net.Addr, error) {
+	addr = httpAddr(addr)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("scan page: %w", err)
+	}
+	bound := ln.Addr()
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	go func() {
@@ -397,8 +478,8 @@ func serveHTTP(addr string, h http.Handler, log *slog.Logger) (*http.Server, net
 			log.Error("scan page", "err", err)
 		}
 	}()
-	log.Info("scan page ready", "url", "http://"+ln.Addr().String()+"/")
-	return srv, ln.Addr(), nil
+	log.Info("gate page ready", "url", scheme(tlsConf)+"://"+bound.String()+"/gate/")
+	return srv, bound, nil
 }
 
 // printer writes verdict lines; scans arrive from the input and the page

@@ -4,10 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -213,7 +220,7 @@ func TestScanPageBindsLoopbackByDefault(t *testing.T) {
 	t.Parallel()
 	log := slog.New(slog.DiscardHandler)
 	for _, addr := range []string{"0", ":0"} {
-		srv, got, err := serveHTTP(addr, http.NotFoundHandler(), log)
+		srv, got, err := serveHTTP(addr, http.NotFoundHandler(), nil, log)
 		require.NoError(t, err)
 		require.True(t, got.(*net.TCPAddr).IP.IsLoopback(), addr)
 		require.NoError(t, srv.Close())
@@ -273,4 +280,39 @@ func TestVersionAndUsageErrors(t *testing.T) {
 		err := run(args, func(string) string { return "" }, nil, &out, &errOut)
 		require.Equal(t, cli.ExitUsage, cli.Exit("scanner", err, &errOut), "%v", args)
 	}
+}
+
+// With --http-cert and --http-key the page is served over TLS (phones'
+// browsers give the camera only to https pages off loopback).
+func TestGatePageOverTLS(t *testing.T) {
+	t.Parallel()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "varco-gate"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	cert, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	conf := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	srv, addr, err := serveHTTP("0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok")
+	}), conf, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer srv.Close()
+
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	res, err := c.Get("https://" + addr.String() + "/")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, "ok", string(body))
+
+	res, err = http.Get("http://" + addr.String() + "/")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusBadRequest, res.StatusCode, "plain HTTP is not served")
 }

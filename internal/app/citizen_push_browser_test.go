@@ -147,6 +147,6 @@ func TestPushWarningReachesTheServiceWorker(t *testing.T) {
 	require.Len(t, got, 1)
 	at := expires.In(mustRome(t)).Format("15:04")
 	require.Equal(t, "Il tuo biglietto sta per scadere", got[0].Title)
-	require.Equal(t, "Il tuo biglietto per Visita guidata al Palazzo Comunale scade alle "+at+".", got[0].Body)
+	require.Equal(t, "Il tuo biglietto per Visita guidata al Palazzo Comunale scade alle "+at+": devi uscire entro le "+at+".", got[0].Body)
 	require.True(t, strings.HasSuffix(got[0].URL, "/#/biglietto/"+bk.GetId()), got[0].URL)
 }

@@ -109,6 +109,8 @@ func TestGateAppScansWithTheCamera(t *testing.T) {
 	// Linux Chromium has no BarcodeDetector: the app's own WebAssembly
 	// decoder reads the frames, under the gate page's CSP.
 	u.waitFor(`document.querySelector("video")?.dataset.decoder === "wasm"`)
+	// The fake camera has no torch: checked, and no button.
+	u.waitFor(`document.querySelector("video")?.dataset.torch === "no" && document.querySelector("#torch-toggle") === null`)
 	// Each verdict is checked in one look at the page: the camera goes on
 	// reading, and 3 s later the panel shows the next one.
 	u.waitFor(`(() => {

@@ -37,7 +37,7 @@ func enrolledPhone(t *testing.T, b *bundle, clk clock.Clock, admin varcov1connec
 	phoneClock(t, tab, clk)
 	u.run(chromedp.Navigate(b.baseURL+"/gate/"), chromedp.WaitVisible("#enroll-code"))
 	u.run(chromedp.SendKeys("#enroll-code", code.Msg.GetEnrollmentCode()), chromedp.Click("#enroll-submit"), chromedp.WaitVisible("#camera-toggle"))
-	u.waitFor(`document.querySelector("#gate-status")?.dataset.online === "yes" && JSON.parse(localStorage.getItem("varco.gate.local")).keys.length > 0`)
+	u.waitFor(`document.querySelector("#gate-status")?.dataset.online === "yes" && Number(document.querySelector("#gate-status").dataset.keys) > 0`)
 	id := eval[string](u, `JSON.parse(localStorage.getItem("varco.gate.device")).deviceId`)
 	require.NotEmpty(t, id)
 	return &gatePhone{citizenUI: u, deviceID: id}

@@ -123,9 +123,26 @@ func TestGateAppDecidesOffline(t *testing.T) {
 // decides, and it must read the time the tickets were made for.
 func phoneClock(t *testing.T, tab context.Context, clk clock.Clock) {
 	t.Helper()
-	shift := clk.Now().Sub(time.Now()).Milliseconds()
+	phoneClockOff(t, tab, clk, 0)
+}
+
+// advancePhoneClock moves the clock phoneClock set on by d, in the page
+// as it is now (a reload starts again from phoneClock's).
+func advancePhoneClock(u *citizenUI, d time.Duration) {
+	u.t.Helper()
+	eval[bool](u, fmt.Sprintf(`(globalThis.varcoTestClockShift += %d, true)`, d.Milliseconds()))
+}
+
+// phoneClockOff is phoneClock with the phone's clock off by off from the
+// server's.
+func phoneClockOff(t *testing.T, tab context.Context, clk clock.Clock, off time.Duration) {
+	t.Helper()
+	shift := clk.Now().Add(off).Sub(time.Now()).Milliseconds()
 	_, err := chromedp.Call(tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fmt.Sprintf(`(() => {
-		const shift = %d, real = Date, now = () => real.now() + shift;
+		// The shift is a global so that a test can move the clock on
+		// (advancePhoneClock).
+		globalThis.varcoTestClockShift = %d;
+		const real = Date, now = () => real.now() + globalThis.varcoTestClockShift;
 		globalThis.Date = class extends real {
 			constructor(...a) { if (a.length === 0) super(now()); else super(...a); }
 			static now() { return now(); }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,6 +26,9 @@ type link struct {
 	server, dead string
 	cut          atomic.Bool
 	transport    *http.Transport
+
+	mu    sync.Mutex
+	conns map[net.Conn]bool
 }
 
 func newLink(t *testing.T, server string) *link {
@@ -33,13 +37,19 @@ func newLink(t *testing.T, server string) *link {
 	require.NoError(t, err)
 	dead := ln.Addr().String()
 	require.NoError(t, ln.Close()) // nothing listens there any more
-	l := &link{server: server, dead: dead}
+	l := &link{server: server, dead: dead, conns: map[net.Conn]bool{}}
 	var d net.Dialer
 	l.transport = &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		if l.cut.Load() {
 			return d.DialContext(ctx, network, l.dead)
 		}
-		return d.DialContext(ctx, network, l.server)
+		c, err := d.DialContext(ctx, network, l.server)
+		if err == nil {
+			l.mu.Lock()
+			l.conns[c] = true
+			l.mu.Unlock()
+		}
+		return c, err
 	}}
 	t.Cleanup(l.transport.CloseIdleConnections)
 	return l
@@ -47,11 +57,19 @@ func newLink(t *testing.T, server string) *link {
 
 func (l *link) client() *http.Client { return &http.Client{Transport: l.transport} }
 
-// setCut cuts or restores the link; pooled connections go too, as they
-// would when a cable is pulled.
+// setCut cuts or restores the link; pooled and open connections (a Sync
+// stream) go too, as they would when a cable is pulled.
 func (l *link) setCut(cut bool) {
 	l.cut.Store(cut)
 	l.transport.CloseIdleConnections()
+	if cut {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for c := range l.conns {
+			_ = c.Close()
+		}
+		clear(l.conns)
+	}
 }
 
 type gateDevice struct {

@@ -249,3 +249,15 @@ func TestFakeCamera(t *testing.T) {
 	require.Equal(t, [2]int{640, 480}, [2]int{shot.Width, shot.Height})
 	require.Equal(t, payload, browsertest.DecodeQR(t, data))
 }
+
+// Tabs ask pages for reduced motion, so no CSS transition is caught half
+// way by axe or a screenshot.
+func TestTabPrefersReducedMotion(t *testing.T) {
+	t.Parallel()
+	ctx := browser.Get(t).NewTab(t)
+	_, err := chromedp.Run(ctx, chromedp.Navigate(serve(t)+"/"))
+	require.NoError(t, err)
+	reduced, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`matchMedia("(prefers-reduced-motion: reduce)").matches`))
+	require.NoError(t, err)
+	require.True(t, reduced)
+}

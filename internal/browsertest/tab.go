@@ -99,9 +99,11 @@ func (b *Browser) NewTab(t testing.TB, opts ...TabOption) context.Context {
 	if err != nil {
 		t.Fatalf("browsertest: new tab: %v", err)
 	}
-	// Bootstrap scrolls smoothly unless motion is reduced: on a long page a
-	// click pressed mid-scroll is released over another element and lost.
-	// Reduced motion is also a setting real people use.
+	// Reduced motion, as real people may set it. Bootstrap then drops its
+	// transitions and smooth scrolling: on a long page a click pressed
+	// mid-scroll was released over another element and lost, and axe
+	// measuring a button's contrast in the middle of its colour change saw
+	// a blend neither state has.
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 		Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}}); err != nil {
 		t.Fatalf("browsertest: new tab: reduced motion: %v", err)

@@ -1,22 +1,34 @@
 package scanner
 
 import (
+	"bytes"
+	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"html/template"
+	"io/fs"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/varco-gate/varco/internal/gate"
+	"github.com/varco-gate/varco/internal/webapp"
+	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
 // maxFormBytes bounds a POST /scan body: a payload and a direction.
 const maxFormBytes = 8 << 10
 
-// PageOptions configures the local web page.
+// LocalModeMeta is the <meta> the scanner adds to the gate app's
+// index.html: the app then talks to the scanner's local API (GET /status,
+// POST /scan) instead of GateService, with no enrollment of its own.
+const LocalModeMeta = `<meta name="varco-gate-mode" content="local">`
+
+// PageOptions configures the gate page.
 type PageOptions struct {
 	Lang Lang
 	// Direction is used when a request gives none (see DefaultDirection).
@@ -27,6 +39,17 @@ type PageOptions struct {
 	// OnResult, when set, sees every decided scan (to print it on the
 	// device's console too).
 	OnResult func(Result)
+	// App is the built gate web app (webapp.Dist's "gate" folder), served
+	// at /gate/. Nil: the JSON API only.
+	App fs.FS
+	// Token, when set, must come with every API call as "Authorization:
+	// Bearer <token>" (a page reachable from the LAN). Without it the API
+	// answers only requests addressed to a loopback host.
+	Token string
+	// Occupancy, when set, follows the server's live occupancy
+	// (GateService.WatchOccupancy), calling each with every message until
+	// ctx ends or the stream fails; Page.Run keeps it going.
+	Occupancy func(ctx context.Context, each func(*varcov1.WatchOccupancyResponse)) error
 }
 
 // ScanJSON is the answer of POST /scan.
@@ -43,8 +66,62 @@ type ScanJSON struct {
 	// TimeLeftSeconds is the stay left, for timed tickets let in.
 	TimeLeftSeconds int64     `json:"time_left_seconds,omitempty"`
 	ExpiresAt       time.Time `json:"expires_at,omitzero"`
+	EnteredAt       time.Time `json:"entered_at,omitzero"`
 	Online          bool      `json:"online"`
+	Queued          bool      `json:"queued,omitempty"`
 	ScanID          string    `json:"scan_id"`
+	// ScannedAt is when the box decided, by its clock (corrected by the
+	// server's offset when it decided offline).
+	ScannedAt time.Time `json:"scanned_at,omitzero"`
+}
+
+// StatusJSON is the answer of GET /status: what the gate page shows
+// besides the verdicts.
+type StatusJSON struct {
+	Gate GateJSON `json:"gate"`
+	// Online: the server answers (Scanner.Connected).
+	Online bool `json:"online"`
+	// LastSync is the last message from the server; zero when none.
+	LastSync time.Time `json:"last_sync,omitzero"`
+	// ClockOffsetMs is the server's clock minus the device's.
+	ClockOffsetMs int64 `json:"clock_offset_ms"`
+	// DataTooOld: offline scans are refused (DATA_TOO_OLD) now.
+	DataTooOld bool `json:"data_too_old"`
+	Queued     int  `json:"queued"`
+	// Inside counts the people inside each served resource as the device
+	// knows them (what an offline entry is checked against).
+	Inside map[string]int `json:"inside"`
+	// Occupancy is the server's last word on today's attendance; absent
+	// while the server has not sent any.
+	Occupancy *OccupancyJSON `json:"occupancy,omitempty"`
+}
+
+// GateJSON is the gate's settings as the page needs them.
+type GateJSON struct {
+	DeviceID    string         `json:"device_id"`
+	Name        string         `json:"name"`
+	ResourceIDs []string       `json:"resource_ids"`
+	Direction   string         `json:"direction"` // both, entry, exit
+	TimeZone    string         `json:"time_zone"`
+	MaxInside   map[string]int `json:"max_inside,omitempty"`
+}
+
+// OccupancyJSON is one GateService.WatchOccupancy message.
+type OccupancyJSON struct {
+	At        time.Time  `json:"at"`
+	Connected bool       `json:"connected"`
+	Slots     []SlotJSON `json:"slots"`
+}
+
+// SlotJSON is the attendance of one slot.
+type SlotJSON struct {
+	ResourceID string    `json:"resource_id"`
+	SlotStart  time.Time `json:"slot_start"`
+	Inside     int32     `json:"inside"`
+	Booked     int32     `json:"booked"`
+	Entries    int32     `json:"entries"`
+	Exits      int32     `json:"exits"`
+	Overstays  int32     `json:"overstays"`
 }
 
 // scanRequest is the JSON body of POST /scan.
@@ -53,78 +130,221 @@ type scanRequest struct {
 	Direction string `json:"direction"`
 }
 
-// Handler serves the page for phones and tablets: GET / is a form with the
-// payload field and the direction buttons; POST /scan decides a scan and
-// answers JSON (or the page again, for a browser without JavaScript).
-// There is no login: the page is meant for loopback or a private link to
-// the gate box, and refuses cross-site posts.
-func (s *Scanner) Handler(o PageOptions) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		s.renderPage(w, o, nil)
-	})
-	mux.HandleFunc("POST /scan", func(w http.ResponseWriter, r *http.Request) {
-		if !sameOrigin(r) {
+// Page is the gate box's web page: the gate web app at /gate/ in local
+// mode, and the small JSON API it uses.
+type Page struct {
+	s   *Scanner
+	o   PageOptions
+	mux *http.ServeMux
+
+	mu  sync.Mutex
+	occ *OccupancyJSON
+}
+
+// NewPage returns the page of s: GET / redirects to the app at /gate/,
+// GET /status and POST /scan are the API. There is no user login: the
+// page is for loopback, or for the LAN with Token (see PageOptions).
+func (s *Scanner) NewPage(o PageOptions) (*Page, error) {
+	p := &Page{s: s, o: o, mux: http.NewServeMux()}
+	if o.App != nil {
+		app, err := webapp.New(o.App, webapp.Options{Prefix: "/gate/", Wasm: true, Index: markLocal})
+		if err != nil {
+			return nil, err
+		}
+		p.mux.Handle("/gate/", app)
+		p.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/gate/", http.StatusSeeOther)
+		})
+	}
+	p.mux.HandleFunc("GET /status", p.guard(p.status))
+	p.mux.HandleFunc("POST /scan", p.guard(p.scan))
+	return p, nil
+}
+
+// markLocal puts LocalModeMeta in the app's <head>.
+func markLocal(index []byte) []byte {
+	return bytes.Replace(index, []byte("<head>"), []byte("<head>\n"+LocalModeMeta), 1)
+}
+
+// ServeHTTP serves the page.
+func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.mux.ServeHTTP(w, r) }
+
+// Run follows the server's occupancy for the page until ctx ends,
+// reconnecting with backoff; without PageOptions.Occupancy it just waits.
+func (p *Page) Run(ctx context.Context) {
+	if p.o.Occupancy == nil {
+		<-ctx.Done()
+		return
+	}
+	bo := Backoff{Base: time.Second, Max: 30 * time.Second, Rand: p.s.cfg.Rand}
+	for ctx.Err() == nil {
+		err := p.o.Occupancy(ctx, func(m *varcov1.WatchOccupancyResponse) {
+			bo.Reset()
+			p.setOccupancy(m)
+		})
+		p.mu.Lock()
+		if p.occ != nil {
+			p.occ.Connected = false
+		}
+		p.mu.Unlock()
+		if ctx.Err() != nil {
+			return
+		}
+		p.s.log.Debug("occupancy stream interrupted", "err", err)
+		if !wait(ctx, bo.Next(), nil) {
+			return
+		}
+	}
+}
+
+func (p *Page) setOccupancy(m *varcov1.WatchOccupancyResponse) {
+	o := &OccupancyJSON{At: m.GetAt().AsTime(), Connected: true, Slots: []SlotJSON{}}
+	for _, s := range m.GetOccupancy() {
+		o.Slots = append(o.Slots, SlotJSON{ResourceID: s.GetResourceId(), SlotStart: s.GetSlotStart().AsTime(),
+			Inside: s.GetInside(), Booked: s.GetBooked(), Entries: s.GetEntries(), Exits: s.GetExits(), Overstays: s.GetOverstays()})
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.occ = o
+}
+
+// guard lets an API call through only from whom may make it: with a
+// token, who presents it; without, requests to a loopback host name (a
+// page on another site resolving its own name to 127.0.0.1, DNS
+// rebinding, is refused by its Host). Posts must come from the page's own
+// origin either way (another site's page in the same browser).
+func (p *Page) guard(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if p.o.Token != "" {
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(p.o.Token)) != 1 {
+				http.Error(w, "pairing code missing or wrong", http.StatusUnauthorized)
+				return
+			}
+		} else if !loopbackHost(r.Host) {
+			http.Error(w, "this page answers on loopback only (start the scanner with --http-token to open it to the LAN)", http.StatusForbidden)
+			return
+		}
+		if r.Method == http.MethodPost && !sameOrigin(r) {
 			http.Error(w, "cross-origin request refused", http.StatusForbidden)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		in, isJSON, err := readScanRequest(r)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		dir, err := ParseDirection(in.Direction)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		// A button beats a prefix typed or pasted into the field.
-		payload, lineDir := ParseLine(in.Payload, DefaultDirection(s.Settings().Direction, o.Direction))
-		if dir == 0 {
-			dir = lineDir
-		}
-		if payload == "" {
-			http.Error(w, "payload missing", http.StatusBadRequest)
-			return
-		}
-		res, err := s.Decide(r.Context(), payload, dir)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		if o.OnResult != nil {
-			o.OnResult(res)
-		}
-		loc := o.Location
-		if loc == nil {
-			loc = s.Settings().Location()
-		}
-		out := o.Lang.toJSON(res, loc)
-		if !isJSON && strings.Contains(r.Header.Get("Accept"), "text/html") {
-			s.renderPage(w, o, &out)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		_ = json.NewEncoder(w).Encode(out)
-	})
-	return mux
+		next(w, r)
+	}
 }
 
-func readScanRequest(r *http.Request) (scanRequest, bool, error) {
+// loopbackHost reports whether a Host header names this machine.
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (p *Page) lang(r *http.Request) Lang {
+	if al := r.Header.Get("Accept-Language"); al != "" {
+		if strings.HasPrefix(strings.ToLower(al), "en") {
+			return English
+		}
+		return Italian
+	}
+	return p.o.Lang
+}
+
+func (p *Page) status(w http.ResponseWriter, r *http.Request) {
+	st := p.s.store.State()
+	set := st.Settings
+	out := StatusJSON{
+		Gate: GateJSON{DeviceID: set.DeviceID, Name: set.Name, ResourceIDs: set.ResourceIDs,
+			Direction: gateDirectionName(set.Direction), TimeZone: set.Location().String(), MaxInside: set.MaxInside},
+		Online: p.s.Connected(), LastSync: st.LastSync, ClockOffsetMs: st.ClockOffset.Milliseconds(),
+		Queued: p.s.store.QueueLen(), Inside: map[string]int{},
+	}
+	if out.Gate.ResourceIDs == nil {
+		out.Gate.ResourceIDs = []string{}
+	}
+	now := p.s.clk.Now().Add(st.ClockOffset)
+	out.DataTooOld = freshness{AsOf: st.LastSync.Add(st.ClockOffset), MaxAge: set.MaxDataAge}.stale(now)
+	for _, id := range set.ResourceIDs {
+		out.Inside[id] = p.s.store.Inside(id)
+	}
+	p.mu.Lock()
+	if p.occ != nil {
+		o := *p.occ
+		out.Occupancy = &o
+	}
+	p.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+func gateDirectionName(d gate.GateDirection) string {
+	switch d {
+	case gate.GateEntry:
+		return "entry"
+	case gate.GateExit:
+		return "exit"
+	}
+	return "both"
+}
+
+func (p *Page) scan(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	in, err := readScanRequest(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	dir, err := ParseDirection(in.Direction)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	// A button beats a prefix typed or pasted into the field.
+	payload, lineDir := ParseLine(in.Payload, DefaultDirection(p.s.Settings().Direction, p.o.Direction))
+	if dir == 0 {
+		dir = lineDir
+	}
+	if payload == "" {
+		http.Error(w, "payload missing", http.StatusBadRequest)
+		return
+	}
+	res, err := p.s.Decide(r.Context(), payload, dir)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	if p.o.OnResult != nil {
+		p.o.OnResult(res)
+	}
+	loc := p.o.Location
+	if loc == nil {
+		loc = p.s.Settings().Location()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(p.lang(r).toJSON(res, loc))
+}
+
+func readScanRequest(r *http.Request) (scanRequest, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "application/json" {
 		var in scanRequest
 		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-			return in, true, errors.New("bad JSON: want {\"payload\": ..., \"direction\": \"entry\"|\"exit\"}")
+			return in, errors.New("bad JSON: want {\"payload\": ..., \"direction\": \"entry\"|\"exit\"}")
 		}
-		return in, true, nil
+		return in, nil
 	}
 	if err := r.ParseForm(); err != nil {
-		return scanRequest{}, false, errors.New("bad form")
+		return scanRequest{}, errors.New("bad form")
 	}
-	return scanRequest{Payload: r.PostForm.Get("payload"), Direction: r.PostForm.Get("direction")}, false, nil
+	return scanRequest{Payload: r.PostForm.Get("payload"), Direction: r.PostForm.Get("direction")}, nil
 }
 
 // sameOrigin refuses posts made by another site's page in the same
@@ -141,7 +361,8 @@ func sameOrigin(r *http.Request) bool {
 
 func (l Lang) toJSON(r Result, loc *time.Location) ScanJSON {
 	out := ScanJSON{OK: r.LetThrough(), Reason: string(r.Reason), Line: l.Line(r, loc), Message: l.Message(r),
-		TicketID: r.TicketID, Seats: r.Seats, ExpiresAt: r.ExpiresAt, Online: r.Online, ScanID: r.ScanID}
+		TicketID: r.TicketID, Seats: r.Seats, ExpiresAt: r.ExpiresAt, EnteredAt: r.EnteredAt, Online: r.Online,
+		Queued: r.Queued, ScanID: r.ScanID, ScannedAt: r.ScannedAt}
 	switch r.Verdict {
 	case gate.Accepted:
 		out.Verdict = "ACCEPTED"
@@ -161,90 +382,3 @@ func (l Lang) toJSON(r Result, loc *time.Location) ScanJSON {
 	}
 	return out
 }
-
-type pageData struct {
-	Lang    string
-	Title   string
-	Gate    string
-	Field   string
-	Buttons []pageButton
-	Result  *ScanJSON
-	Offline string
-}
-
-type pageButton struct{ Value, Label string }
-
-func (s *Scanner) renderPage(w http.ResponseWriter, o PageOptions, res *ScanJSON) {
-	l := o.Lang
-	settings := s.Settings()
-	d := pageData{Lang: string(l), Title: l.pick("Varco – controllo biglietti", "Varco – ticket check"),
-		Gate: settings.Name, Field: l.pick("Codice del biglietto (QR)", "Ticket code (QR)"), Result: res,
-		Offline: l.pick("deciso dal dispositivo (server non raggiungibile)", "decided by the device (server unreachable)")}
-	switch settings.Direction {
-	case gate.GateEntry:
-		d.Buttons = []pageButton{{"entry", l.pick("Entrata", "Entry")}}
-	case gate.GateExit:
-		d.Buttons = []pageButton{{"exit", l.pick("Uscita", "Exit")}}
-	default:
-		d.Buttons = []pageButton{{"entry", l.pick("Entrata", "Entry")}, {"exit", l.pick("Uscita", "Exit")}}
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
-	_ = page.Execute(w, d)
-}
-
-// page is deliberately one small self-contained file: the device may have
-// no internet, so nothing is loaded from elsewhere.
-var page = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="{{.Lang}}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:0;padding:1rem;background:#f4f4f4;color:#111}
-h1{font-size:1.2rem;margin:0 0 1rem}
-label{display:block;margin-bottom:.3rem}
-input{width:100%;box-sizing:border-box;font-size:1.3rem;padding:.6rem}
-.buttons{display:flex;gap:.6rem;margin-top:.8rem}
-button{flex:1;font-size:1.4rem;padding:1rem;border:0;border-radius:.4rem;background:#1f4e8c;color:#fff}
-#result{margin-top:1.2rem;padding:1.2rem;border-radius:.4rem;font-size:2rem;font-weight:700;min-height:2.5rem;color:#fff}
-#result.ok{background:#1b7f2a}#result.no{background:#b3261e}#result.flag{background:#b36b00}
-#result small{display:block;font-size:1rem;font-weight:400;margin-top:.4rem}
-</style>
-</head>
-<body>
-<h1>{{.Title}}{{if .Gate}} · {{.Gate}}{{end}}</h1>
-<form id="f" method="post" action="scan">
-<label for="payload">{{.Field}}</label>
-<input id="payload" name="payload" autocomplete="off" autofocus required>
-<div class="buttons">{{range .Buttons}}<button name="direction" value="{{.Value}}">{{.Label}}</button>{{end}}</div>
-</form>
-<div id="result" {{with .Result}}class="{{if eq .Verdict "ACCEPTED"}}ok{{else if eq .Verdict "FLAGGED"}}flag{{else}}no{{end}}"{{end}}>{{with .Result}}{{.Line}}<small>{{.Message}}</small>{{end}}</div>
-<script>
-const f = document.getElementById('f'), out = document.getElementById('result'), input = document.getElementById('payload');
-const offline = {{.Offline}};
-f.addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  const direction = ev.submitter ? ev.submitter.value : '';
-  out.className = ''; out.textContent = '…';
-  try {
-    const res = await fetch('scan', {method: 'POST', headers: {'Content-Type': 'application/json'},
-      body: JSON.stringify({payload: input.value, direction: direction})});
-    if (!res.ok) { throw new Error(await res.text()); }
-    const v = await res.json();
-    out.className = v.verdict === 'ACCEPTED' ? 'ok' : (v.verdict === 'FLAGGED' ? 'flag' : 'no');
-    out.textContent = v.line;
-    const small = document.createElement('small');
-    small.textContent = v.message + (v.online ? '' : ' · ' + offline);
-    out.appendChild(small);
-  } catch (e) {
-    out.className = 'no'; out.textContent = String(e.message || e);
-  }
-  input.value = ''; input.focus();
-});
-</script>
-</body>
-</html>
-`))

@@ -140,10 +140,12 @@ func offlineScanProto(q QueuedScan) *varcov1.OfflineScan {
 // server says the device was revoked.
 func (s *Scanner) SyncOnce(ctx context.Context, applied func()) error {
 	cursor := s.store.Cursor()
+	defer s.syncing.Store(false)
 	return s.gate.Sync(ctx, &varcov1.SyncRequest{Cursor: cursor}, func(m *varcov1.SyncResponse) error {
 		if err := s.store.ApplySync(m, s.clk.Now()); err != nil {
 			return err
 		}
+		s.syncing.Store(true)
 		s.setPause(time.Time{}) // the server answers: scans may try it again
 		if applied != nil {
 			applied()

@@ -16,17 +16,7 @@ import (
 // people inside, booked, entries, exits, overstays — each time it changes,
 // until ctx ends or the stream fails.
 func WatchOccupancy(ctx context.Context, hc connect.HTTPClient, server string, cred Secret, lang Lang, out io.Writer, loc *time.Location) error {
-	client := varcov1connect.NewGateServiceClient(hc, server)
-	req := connect.NewRequest(&varcov1.WatchOccupancyRequest{})
-	req.Header().Set("Authorization", "Bearer "+cred.Reveal())
-	req.Header().Set("Accept-Language", string(lang))
-	stream, err := client.WatchOccupancy(ctx, req)
-	if err != nil {
-		return err
-	}
-	defer stream.Close()
-	for stream.Receive() {
-		msg := stream.Msg()
+	return FollowOccupancy(ctx, hc, server, func() Secret { return cred }, lang, func(msg *varcov1.WatchOccupancyResponse) {
 		fmt.Fprintln(out, lang.Pick("— presenze alle ", "— occupancy at ")+msg.GetAt().AsTime().In(loc).Format("15:04:05 MST"))
 		if len(msg.GetOccupancy()) == 0 {
 			fmt.Fprintln(out, lang.Pick("  nessun biglietto per oggi", "  no tickets for today"))
@@ -34,6 +24,25 @@ func WatchOccupancy(ctx context.Context, hc connect.HTTPClient, server string, c
 		for _, o := range msg.GetOccupancy() {
 			fmt.Fprintln(out, lang.OccupancyLine(o, loc))
 		}
+	})
+}
+
+// FollowOccupancy calls each with every message of one
+// GateService.WatchOccupancy stream until ctx ends or the stream fails.
+// cred is read at the call, so a credential forgotten after a revocation
+// is not sent again.
+func FollowOccupancy(ctx context.Context, hc connect.HTTPClient, server string, cred func() Secret, lang Lang, each func(*varcov1.WatchOccupancyResponse)) error {
+	client := varcov1connect.NewGateServiceClient(hc, server)
+	req := connect.NewRequest(&varcov1.WatchOccupancyRequest{})
+	req.Header().Set("Authorization", "Bearer "+cred().Reveal())
+	req.Header().Set("Accept-Language", string(lang))
+	stream, err := client.WatchOccupancy(ctx, req)
+	if err != nil {
+		return err
+	}
+	defer stream.Close()
+	for stream.Receive() {
+		each(stream.Msg())
 	}
 	return stream.Err()
 }

@@ -494,7 +494,13 @@ func offlineCases(t *testing.T) []offlineCase {
 		{spec{"data too old: a day and a millisecond since the last sync", ok, known, nil, nil, both, in, mid, ref, ReasonDataTooOld}, mid.Add(-day - time.Millisecond), day},
 		{spec{"data age: exactly at the limit it still decides", ok, known, nil, nil, both, in, mid, acc, "OK"}, mid.Add(-day), day},
 		{spec{"data too old: whatever the ticket", payloadOf(tampered.encode(), sig), known, nil, nil, both, in, mid, ref, ReasonDataTooOld}, mid.Add(-2 * day), day},
-		{spec{"data too old: exits too", ok, known, nil, at(inside), both, out, mid, ref, ReasonDataTooOld}, mid.Add(-time.Hour), 30 * time.Minute},
+		// The bound guards entries (a missed revocation or key); an exit
+		// lets no one in, and refusing it would keep a person who left
+		// counted inside (the cap, overstays) on the device and, as a
+		// conflict the server does not apply, on the server too.
+		{spec{"data too old: an exit is still decided", ok, known, nil, at(inside), both, out, mid, acc, "OK"}, mid.Add(-time.Hour), 30 * time.Minute},
+		{spec{"data too old: an exit without entry is refused by the rules", ok, known, nil, nil, both, out, mid, ref, gate.ReasonNotInside}, mid.Add(-time.Hour), 30 * time.Minute},
+		{spec{"data too old: an exit of a revoked ticket, revoked", ok, known, []string{caseTicket}, at(inside), both, out, mid, ref, gate.ReasonRevoked}, mid.Add(-time.Hour), 30 * time.Minute},
 		{spec{"data age: no bound synced", ok, known, nil, nil, both, in, mid, acc, "OK"}, mid.Add(-100 * day), 0},
 	}...)
 	var cases []offlineCase

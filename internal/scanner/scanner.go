@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -121,6 +122,16 @@ type Scanner struct {
 	// (see OnlinePause); any sign of the server clears it.
 	pauseMu     sync.Mutex
 	pausedUntil time.Time
+
+	// syncing is true while a Sync stream is open and has delivered a
+	// message: the server answers (what the page shows as online).
+	syncing atomic.Bool
+}
+
+// Connected reports whether the server answers now: a Sync stream is open
+// and scans are not paused after a timeout.
+func (s *Scanner) Connected() bool {
+	return s.syncing.Load() && !s.paused(s.clk.Now())
 }
 
 func (s *Scanner) paused(now time.Time) bool {
@@ -337,9 +348,12 @@ func judge(payload string, keys ticket.KeyLookup, lookup func(ticketID string) (
 		revoked, presence = lookup(claims.TicketID)
 	}
 	switch {
-	case fresh.stale(now):
+	case fresh.stale(now) && dir != gate.Exit:
 		// Keys and revocations this old may miss a cancelled ticket or a
-		// new key: better no decision than a wrong one.
+		// new key: better no entry than a wrong one. Exits are decided as
+		// usual: an exit lets no one in, and refusing it would keep who
+		// left counted inside (the cap, overstays), here and, as a
+		// conflict the server does not apply, on the server.
 		r.Verdict, r.Reason = gate.Refused, ReasonDataTooOld
 	case verr != nil:
 		r.Verdict, r.Reason = gate.Refused, gate.Reason(ticket.ReasonOf(verr))

@@ -25,6 +25,10 @@ type Options struct {
 	// Wasm sends WasmContentSecurityPolicy instead of the strict
 	// ContentSecurityPolicy: for an app that compiles WebAssembly.
 	Wasm bool
+	// Index, when set, rewrites index.html once at load: the scanner
+	// marks the gate app it serves as the gate box's own (a <meta> the
+	// app reads), without a second build.
+	Index func([]byte) []byte
 }
 
 // Handler serves one app. Build it with New.
@@ -71,6 +75,9 @@ func New(fsys fs.FS, opts Options) (*Handler, error) {
 		body, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return err
+		}
+		if name == "index.html" && opts.Index != nil {
+			body = opts.Index(body)
 		}
 		f, err := load(name, body)
 		if err != nil {

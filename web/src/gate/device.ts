@@ -46,7 +46,7 @@ export function saveDevice(credential: string, s: GateSettings | undefined): Dev
 export function forgetDevice() {
   localStorage.removeItem(key);
   // The synced state and any unsent scan belong to the forgotten device.
-  clearLocal();
+  void clearLocal();
 }
 
 /** Called when the server no longer accepts the credential (revoked). */

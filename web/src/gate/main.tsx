@@ -13,6 +13,13 @@ import { t } from "./messages";
 import { ScanPage } from "./scanpage";
 import { Alert } from "../shared/ui";
 import { runCases } from "./offline/selftest";
+import { openLocal } from "./offline/local";
+import { phoneBackend } from "./backend";
+import { isLocalMode } from "./localmode";
+import { LocalApp } from "./localapp";
+
+// Served by a gate box's scanner (--http): the box is the device.
+const local = isLocalMode();
 
 let revoked: (() => void) | undefined;
 // The server no longer accepts the credential (RevokeDevice): forget it and
@@ -20,8 +27,10 @@ let revoked: (() => void) | undefined;
 setRevokedHandler(() => revoked?.());
 
 function App() {
-  const [device, setDevice] = useState<Device | undefined>(loadDevice);
+  const [device, setDevice] = useState<Device | undefined>(() => (local ? undefined : loadDevice()));
   const [notice, setNotice] = useState("");
+  // In local mode the gate's name comes from the box.
+  const [boxName, setBoxName] = useState("");
   const [lang, setL] = useState<Lang>(currentLang());
   revoked = () => {
     forgetDevice();
@@ -34,12 +43,14 @@ function App() {
   };
   return (
     <div key={lang}>
-      <AppHeader owner={device?.name ? t("gate.name", device.name) : t("app.tagline")} tagline={t("app.tagline")} skip={t("skip")}
+      <AppHeader owner={device?.name || boxName ? t("gate.name", device?.name || boxName) : t("app.tagline")} tagline={t("app.tagline")} skip={t("skip")}
         langLabel={t("lang.choose")} lang={lang} onLang={switchLang} compact />
       <main id="main" class="container py-3">
         {!isSecureContext && <Alert kind="warning">{t("insecure")}</Alert>}
-        {device ? (
-          <ScanPage device={device} key={device.deviceId} />
+        {local ? (
+          <LocalApp onGate={setBoxName} />
+        ) : device ? (
+          <ScanPage device={device} backend={phoneBackend} key={device.deviceId} />
         ) : (
           <Enroll
             notice={notice}
@@ -79,7 +90,9 @@ if (new URLSearchParams(location.search).has("selftest")) {
 
 setLang(currentLang());
 document.title = t("app.title");
-render(<App />, document.getElementById("app")!);
+// The phone's synced data and queue are read from IndexedDB before the
+// first screen, so a scan right after a reload is decided with them.
+void (local ? Promise.resolve() : openLocal()).finally(() => render(<App />, document.getElementById("app")!));
 
 // The service worker keeps the app itself available with poor signal; its
 // scope is the gate app only.

@@ -1,37 +1,22 @@
-// Live attendance of today's slots, streamed by GateService.WatchOccupancy
-// (server streaming over fetch); reconnects with backoff when cut off.
-import { timestampDate } from "@bufbuild/protobuf/wkt";
+// Live attendance of today's slots: GateService.WatchOccupancy (server
+// streaming over fetch, reconnected with backoff) on a phone, the box's
+// last copy of it in local mode (backend.ts).
 import { useEffect, useState } from "preact/hooks";
-import type { Occupancy } from "../gen/varco/v1/gate_pb";
 import { time } from "../shared/format";
-import { gate } from "./device";
+import type { Backend, OccupancyRow } from "./backend";
 import { t } from "./messages";
 
-export function OccupancyPanel({ zone }: { zone: string }) {
-  const [rows, setRows] = useState<Occupancy[] | undefined>();
+export function OccupancyPanel({ zone, backend }: { zone: string; backend: Backend }) {
+  const [rows, setRows] = useState<OccupancyRow[] | undefined>();
   const [connected, setConnected] = useState(false);
-  useEffect(() => {
-    const ac = new AbortController();
-    void (async () => {
-      let backoff = 1000;
-      while (!ac.signal.aborted) {
-        try {
-          for await (const m of gate.watchOccupancy({}, { signal: ac.signal })) {
-            setRows(m.occupancy);
-            setConnected(true);
-            backoff = 1000;
-          }
-        } catch {
-          /* cut off: try again below */
-        }
-        if (ac.signal.aborted) return;
-        setConnected(false);
-        await new Promise((r) => setTimeout(r, backoff));
-        backoff = Math.min(backoff * 2, 30000);
-      }
-    })();
-    return () => ac.abort();
-  }, []);
+  useEffect(
+    () =>
+      backend.watchOccupancy((r, live) => {
+        if (r) setRows(r);
+        setConnected(live);
+      }),
+    [],
+  );
 
   return (
     <section aria-labelledby="occupancy-title" class="mt-4" id="occupancy">
@@ -59,8 +44,8 @@ export function OccupancyPanel({ zone }: { zone: string }) {
             </thead>
             <tbody>
               {rows.map((o) => (
-                <tr key={o.resourceId + String(o.slotStart?.seconds)} data-resource={o.resourceId}>
-                  <th scope="row">{o.slotStart ? time(timestampDate(o.slotStart), zone) : ""}</th>
+                <tr key={o.resourceId + String(o.slotStart?.getTime())} data-resource={o.resourceId}>
+                  <th scope="row">{o.slotStart ? time(o.slotStart, zone) : ""}</th>
                   <td class="occ-inside fw-bold">{o.inside}</td>
                   <td>{o.booked}</td>
                   <td>{o.entries}</td>

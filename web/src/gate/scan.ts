@@ -14,7 +14,7 @@ import { gate, loadDevice, newScanId } from "./device";
 import { reasonText, t } from "./messages";
 import { maxPayloadLen, parsePayload } from "./offline/claims";
 import { Accepted, Exited, Flagged, Inside, Issued, Refused, countInside, judge, type Presence } from "./offline/judge";
-import { loadQueue, loadState, ring, saveQueue, saveState } from "./offline/local";
+import { loadState, ring, saveState } from "./offline/local";
 import { flush, lastContact } from "./sync";
 
 export type Tone = "accepted" | "refused" | "flagged" | "unknown";
@@ -148,13 +148,11 @@ async function decideOffline(base: Pick<Shown, "id" | "payload" | "direction" | 
   // Payloads the server rejects outright are not worth sending.
   if (!base.payload || base.payload.length > maxPayloadLen) return shown;
   try {
+    // The new presence and the queued scan in one transaction, on disk
+    // before the verdict is shown.
     const fresh = loadState();
-    if (r.next) {
-      fresh.presences[r.ticketId] = r.next;
-      saveState(fresh);
-    }
-    saveQueue([
-      ...loadQueue(),
+    if (r.next) fresh.presences[r.ticketId] = r.next;
+    await saveState(fresh, [
       { scanId: base.id, payload: base.payload, direction: base.direction, scannedAt: now, verdict: r.verdict, reason: r.reason,
         ticketId: r.ticketId, seats: r.seats, expiresAt: r.expiresAt, enteredAt: r.enteredAt },
     ]);
@@ -191,9 +189,6 @@ function learn(s: Shown) {
   } else {
     return;
   }
-  try {
-    saveState(st);
-  } catch {
-    /* full: the Sync stream brings it anyway */
-  }
+  // A failed write: the Sync stream brings it anyway.
+  saveState(st).catch(() => {});
 }

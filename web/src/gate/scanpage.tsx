@@ -6,13 +6,13 @@ import { GateDirection } from "../gen/varco/v1/auth_pb";
 import { ScanDirection } from "../gen/varco/v1/gate_pb";
 import { time } from "../shared/format";
 import { startCamera, type Camera } from "./camera";
+import { torchOf, type Torch } from "./torch";
 import type { Device } from "./device";
 import { signal, unlockAudio } from "./feedback";
 import { t } from "./messages";
 import { OccupancyPanel } from "./occupancy";
-import { decide, type Shown } from "./scan";
-import { isConnected, startSync } from "./sync";
-import { loadQueue, loadState, onLocalChange } from "./offline/local";
+import type { Shown } from "./scan";
+import type { Backend } from "./backend";
 import { Alert, Title } from "../shared/ui";
 
 // The same code read again within this time is the same person still
@@ -80,11 +80,11 @@ function VerdictPanel({ shown, busy, zone }: { shown?: Shown; busy: boolean; zon
 
 /** StatusLine says whether the server answers, how old the synced data
  * is and how many offline scans wait to be sent. */
-function StatusLine({ zone }: { zone: string }) {
+function StatusLine({ zone, backend }: { zone: string; backend: Backend }) {
   const [, tick] = useState(0);
   useEffect(() => {
     const again = () => tick((n) => n + 1);
-    const off = onLocalChange(again);
+    const off = backend.onChange(again);
     const timer = setInterval(again, 15000);
     addEventListener("online", again);
     addEventListener("offline", again);
@@ -95,15 +95,21 @@ function StatusLine({ zone }: { zone: string }) {
       removeEventListener("offline", again);
     };
   }, []);
-  const online = isConnected();
-  const st = loadState();
-  const queued = loadQueue().length;
+  const st = backend.status();
+  const online = st.online;
+  const queued = st.queued;
   return (
-    <p id="gate-status" class={"small mb-3 " + (online ? "text-success" : "text-danger")} data-online={online ? "yes" : "no"} data-queued={queued} role="status">
+    <p id="gate-status" class={"small mb-3 " + (online ? "text-success" : "text-danger")} data-online={online ? "yes" : "no"} data-queued={queued} data-keys={st.keys} role="status">
       <strong>{online ? t("status.online") : t("status.offline")}</strong>
       {" · "}
       {st.lastSync ? t("status.data", time(new Date(st.lastSync), zone)) : t("status.noData")}
       {queued > 0 && <> · {t("queue.pending", queued)}</>}
+      {!online && st.dataTooOld && (
+        <span id="gate-data-too-old">
+          {" · "}
+          {t("status.dataTooOld")}
+        </span>
+      )}
       {Math.abs(st.clockOffsetMs ?? 0) > 60000 && (
         <span id="gate-clock-skew">
           {" · "}
@@ -114,13 +120,17 @@ function StatusLine({ zone }: { zone: string }) {
   );
 }
 
-export function ScanPage({ device }: { device: Device }) {
+export function ScanPage({ device, backend }: { device: Device; backend: Backend }) {
   const [direction, setDirection] = useState(() => initialDirection(device));
   const [current, setCurrent] = useState<Shown>();
   const [recent, setRecent] = useState<Shown[]>([]);
   const [busy, setBusy] = useState(false);
   const [cameraOn, setCameraOn] = useState(false);
   const [cameraError, setCameraError] = useState("");
+  // The torch of the running camera, where it has one ("no": checked,
+  // none; undefined: not checked yet).
+  const [torch, setTorch] = useState<Torch | "no">();
+  const [torchOn, setTorchOn] = useState(false);
   const [manual, setManual] = useState("");
   const video = useRef<HTMLVideoElement>(null);
   const cam = useRef<Camera>();
@@ -139,7 +149,7 @@ export function ScanPage({ device }: { device: Device }) {
     if (l && l.code === code && l.dir === dir && Date.now() - l.at < repeatMs) return;
     busyRef.current = true;
     setBusy(true);
-    const s = await decide(code, dir);
+    const s = await backend.decide(code, dir);
     last.current = { code, dir, at: Date.now() };
     signal(s.tone === "unknown" ? "flagged" : s.tone);
     setCurrent(s);
@@ -176,16 +186,21 @@ export function ScanPage({ device }: { device: Device }) {
   }, []);
 
   useEffect(() => () => cam.current?.stop(), []);
-  // Keys, revocations and presences for offline decisions, and the queue.
-  useEffect(() => startSync(), []);
+  // Keys, revocations and presences for offline decisions, and the queue
+  // (or the gate box's state, in local mode).
+  useEffect(() => backend.start(), []);
   useEffect(() => {
     if (!cameraOn || !video.current) return;
     let cancelled = false;
     setCameraError("");
     startCamera(video.current, (code) => void handleRef.current(code))
       .then((c) => {
-        if (cancelled) c.stop();
-        else cam.current = c;
+        if (cancelled) {
+          c.stop();
+          return;
+        }
+        cam.current = c;
+        setTorch(torchOf(video.current) ?? "no");
       })
       .catch(() => {
         setCameraOn(false);
@@ -195,6 +210,8 @@ export function ScanPage({ device }: { device: Device }) {
       cancelled = true;
       cam.current?.stop();
       cam.current = undefined;
+      setTorch(undefined);
+      setTorchOn(false);
     };
   }, [cameraOn]);
 
@@ -221,7 +238,7 @@ export function ScanPage({ device }: { device: Device }) {
         </p>
       )}
 
-      <StatusLine zone={device.timeZone} />
+      <StatusLine zone={device.timeZone} backend={backend} />
 
       <VerdictPanel shown={current} busy={busy} zone={device.timeZone} />
 
@@ -242,7 +259,24 @@ export function ScanPage({ device }: { device: Device }) {
         {cameraOn && (
           <>
             <p class="small text-muted mt-2 mb-1">{t("camera.on")}</p>
-            <video ref={video} class="camera" aria-label={t("camera.label")} muted playsInline autoPlay />
+            {torch && torch !== "no" && (
+              <button
+                type="button"
+                id="torch-toggle"
+                class="btn btn-outline-secondary w-100 mb-2"
+                aria-pressed={torchOn}
+                onClick={() => {
+                  const on = !torchOn;
+                  torch.set(on).then(
+                    () => setTorchOn(on),
+                    () => setTorch("no"),
+                  );
+                }}
+              >
+                {torchOn ? t("camera.torchOff") : t("camera.torchOn")}
+              </button>
+            )}
+            <video ref={video} class="camera" aria-label={t("camera.label")} data-torch={torch === undefined ? "" : torch === "no" ? "no" : "yes"} muted playsInline autoPlay />
           </>
         )}
       </div>
@@ -288,7 +322,7 @@ export function ScanPage({ device }: { device: Device }) {
         )}
       </section>
 
-      <OccupancyPanel zone={device.timeZone} />
+      <OccupancyPanel zone={device.timeZone} backend={backend} />
     </>
   );
 }

@@ -7,7 +7,7 @@
 import { timestampFromMs, timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { ScanReason, type SyncResponse, type TicketPresence } from "../gen/varco/v1/gate_pb";
 import { deviceRevoked, gate } from "./device";
-import { loadQueue, loadState, saveQueue, saveState, toHex, type LocalState } from "./offline/local";
+import { changed, loadQueue, loadState, removeQueued, saveState, toHex, type LocalState } from "./offline/local";
 import type { Presence } from "./offline/judge";
 import { reasonText } from "./messages";
 
@@ -77,7 +77,11 @@ export function startSync(): () => void {
             deviceRevoked();
             return;
           }
-          saveState(apply(loadState(), m, new Set(loadQueue().map((q) => q.ticketId).filter((id) => id))));
+          // Memory has it at once; a failed write is retried by the
+          // next message (the changed records are compared with memory,
+          // so a lost write of a presence is not retried: the next
+          // reset or the server's next word on the ticket repairs it).
+          await saveState(apply(loadState(), m, new Set(loadQueue().map((q) => q.ticketId).filter((id) => id)))).catch(() => {});
           if (!connected) {
             connected = true;
             kick();
@@ -89,7 +93,7 @@ export function startSync(): () => void {
       }
       if (connected) {
         connected = false;
-        saveState(loadState()); // tell the status line
+        changed(); // tell the status line
       }
       if (ac.signal.aborted) return;
       // The network coming back ends the wait at once.
@@ -146,7 +150,7 @@ export async function flush(): Promise<void> {
       );
       const done = new Set(res.results.map((r) => r.scanId));
       if (done.size === 0) return;
-      saveQueue(loadQueue().filter((q) => !done.has(q.scanId)));
+      await removeQueued(done);
     }
   } catch {
     /* the server does not answer: the next kick tries again */

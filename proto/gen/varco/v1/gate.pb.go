@@ -169,7 +169,8 @@ const (
 	// (TicketPolicy.max_inside): wait for someone to leave.
 	ScanReason_SCAN_REASON_VENUE_FULL ScanReason = 14
 	// Offline only: the device's keys and revocations are older than
-	// GateSettings.max_data_age; it must reconnect before deciding again.
+	// GateSettings.max_data_age; it must reconnect before letting anyone in
+	// again (exits are still decided).
 	ScanReason_SCAN_REASON_DATA_TOO_OLD ScanReason = 15
 )
 
@@ -435,7 +436,9 @@ type GateSettings struct {
 	// Offline the device decides only while its last contact with the
 	// server is at most this old (the shortest TicketPolicy.offline_max_age
 	// of the resources served, 24 hours by default); beyond it every offline
-	// scan is refused as SCAN_REASON_DATA_TOO_OLD.
+	// entry is refused as SCAN_REASON_DATA_TOO_OLD (exits are still decided:
+	// they let no one in, and a refused exit would keep who left counted
+	// inside).
 	MaxDataAge    *durationpb.Duration `protobuf:"bytes,8,opt,name=max_data_age,json=maxDataAge,proto3" json:"max_data_age,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -163,8 +163,10 @@ export interface Freshness {
 export async function judge(payload: string, ring: KeyRing, known: Known, fresh: Freshness, g: GateConfig, dir: number, now: number): Promise<Judged> {
   const v = await verify(payload, ring, now);
   const r: Judged = { verdict: Refused, reason: v.reason, ticketId: v.claims?.ticketId ?? "", seats: v.claims?.seats ?? 0 };
-  // Keys and revocations this old may miss a cancelled ticket or a new key.
-  if (fresh.maxAgeMs > 0 && now - fresh.asOf > fresh.maxAgeMs) return { ...r, reason: "DATA_TOO_OLD" };
+  // Keys and revocations this old may miss a cancelled ticket or a new
+  // key: no entry. Exits are decided as usual (they let no one in, and a
+  // refused exit would keep who left counted inside), as in the Go scanner.
+  if (dir !== Exit && fresh.maxAgeMs > 0 && now - fresh.asOf > fresh.maxAgeMs) return { ...r, reason: "DATA_TOO_OLD" };
   if (v.reason !== "OK" || !v.claims) return r;
   const c = v.claims;
   if (known.revoked(c.ticketId)) return { ...r, reason: "REVOKED" };

@@ -151,7 +151,9 @@ export type GateSettings = Message<"varco.v1.GateSettings"> & {
    * Offline the device decides only while its last contact with the
    * server is at most this old (the shortest TicketPolicy.offline_max_age
    * of the resources served, 24 hours by default); beyond it every offline
-   * scan is refused as SCAN_REASON_DATA_TOO_OLD.
+   * entry is refused as SCAN_REASON_DATA_TOO_OLD (exits are still decided:
+   * they let no one in, and a refused exit would keep who left counted
+   * inside).
    *
    * @generated from field: google.protobuf.Duration max_data_age = 8;
    */
@@ -943,7 +945,8 @@ export enum ScanReason {
 
   /**
    * Offline only: the device's keys and revocations are older than
-   * GateSettings.max_data_age; it must reconnect before deciding again.
+   * GateSettings.max_data_age; it must reconnect before letting anyone in
+   * again (exits are still decided).
    *
    * @generated from enum value: SCAN_REASON_DATA_TOO_OLD = 15;
    */
