@@ -93,6 +93,8 @@ var matrix = []struct {
 	{"AAAAAAAAD", []string{"AuthService/Register", "AuthService/Login", "CatalogService/ListOrganizations",
 		"CatalogService/ListPlaces", "CatalogService/ListResources", "CatalogService/GetResource",
 		"CatalogService/GetAvailability", "NotificationService/GetVapidPublicKey"}},
+	// SPID/CIE login: public, as Login.
+	{"AAAAAAAAD", []string{"AuthService/GetLoginOptions", "AuthService/StartOidcLogin", "AuthService/CompleteOidcLogin"}},
 	{"AAAAAAAAA", []string{"GateService/Enroll"}},
 	{"UUAAAAAAD", []string{"AuthService/Logout", "AuthService/WhoAmI", "AuthService/UpdateProfile",
 		"AuthService/ChangePassword", "AuthService/ExportMyData", "AuthService/DeleteMyAccount",

@@ -35,6 +35,9 @@ type Auth struct {
 	privacy Privacy
 	log     *slog.Logger
 	clients clientip.Resolver
+	// oidc runs SPID/CIE logins; nil when none is configured (auth_oidc.go).
+	oidc       OIDC
+	oidcSecure bool
 }
 
 // NewAuth returns the AuthService handler. Without a Privacy service the
@@ -108,10 +111,12 @@ func (a *Auth) Logout(ctx context.Context, req *connect.Request[varcov1.LogoutRe
 	if err != nil {
 		return nil, err
 	}
+	// The provider's logout URL, when SPID/CIE opened the session.
+	providerLogout := a.providerLogoutURL(ctx, p.SessionHash)
 	if err := a.id.Logout(ctx, p.SessionHash); err != nil {
 		return nil, ToConnect(ctx, a.log, Language(req.Header()), err)
 	}
-	return connect.NewResponse(&varcov1.LogoutResponse{}), nil
+	return connect.NewResponse(&varcov1.LogoutResponse{ProviderLogoutUrl: providerLogout}), nil
 }
 
 // WhoAmI describes the caller.
@@ -178,7 +183,7 @@ func accountPB(a identity.Account) *varcov1.Account {
 	return &varcov1.Account{
 		Id: a.ID, GivenName: a.GivenName, FamilyName: a.FamilyName, Email: a.Email,
 		CodiceFiscale: a.CodiceFiscale, Phone: a.Phone, Language: a.Language,
-		CreatedAt: timestamppb.New(a.CreatedAt), AppIoOptOut: a.AppIOOptOut,
+		CreatedAt: timestamppb.New(a.CreatedAt), AppIoOptOut: a.AppIOOptOut, HasPassword: a.PasswordHash != "",
 	}
 }
 

@@ -45,9 +45,8 @@ func (a *Auth) DeleteMyAccount(ctx context.Context, req *connect.Request[varcov1
 	if err != nil {
 		return nil, err
 	}
-	if err := required("password", req.Msg.GetPassword()); err != nil {
-		return nil, ToConnect(ctx, a.log, Language(req.Header()), err)
-	}
+	// The password is required of accounts that have one: identity checks
+	// (accounts created through SPID/CIE confirm by a fresh login).
 	cancelled, anonymized, err := a.privacy.DeleteAccount(ctx, p, req.Msg.GetPassword())
 	if err != nil {
 		return nil, ToConnect(ctx, a.log, Language(req.Header()), err)

@@ -48,7 +48,8 @@ func NewSessionCookies(secure bool, now func() time.Time) *SessionCookies {
 	return &SessionCookies{secure: secure, now: now}
 }
 
-// sessionHolder is LoginResponse and RegisterResponse.
+// sessionHolder is LoginResponse, RegisterResponse and
+// CompleteOidcLoginResponse.
 type sessionHolder interface{ GetSession() *varcov1.Session }
 
 // WrapUnary sets or clears the cookie around the three AuthService calls.
@@ -58,7 +59,8 @@ func (s *SessionCookies) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 			return next(ctx, req)
 		}
 		switch req.Spec().Procedure {
-		case varcov1connect.AuthServiceLoginProcedure, varcov1connect.AuthServiceRegisterProcedure:
+		case varcov1connect.AuthServiceLoginProcedure, varcov1connect.AuthServiceRegisterProcedure,
+			varcov1connect.AuthServiceCompleteOidcLoginProcedure:
 			if !strings.EqualFold(strings.TrimSpace(req.Header().Get(SessionModeHeader)), SessionModeCookie) {
 				return next(ctx, req)
 			}
@@ -143,17 +145,22 @@ func sessionCookie(h http.Header) string {
 // Connect's GET form is refused: it is allowed for procedures without side
 // effects only, and none is declared so.
 func cookieCredential(method string, h http.Header) string {
-	if method != http.MethodPost {
+	if !preflightedPost(method, h) {
 		return ""
+	}
+	return sessionCookie(h)
+}
+
+// preflightedPost reports whether a request is one that a page of another
+// origin cannot send without a CORS preflight (see cookieCredential).
+func preflightedPost(method string, h http.Header) bool {
+	if method != http.MethodPost {
+		return false
 	}
 	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
 	if err != nil {
-		return ""
+		return false
 	}
-	switch {
-	case mt == "application/json", mt == "application/proto",
-		strings.HasPrefix(mt, "application/connect+"), strings.HasPrefix(mt, "application/grpc-web"):
-		return sessionCookie(h)
-	}
-	return ""
+	return mt == "application/json" || mt == "application/proto" ||
+		strings.HasPrefix(mt, "application/connect+") || strings.HasPrefix(mt, "application/grpc-web")
 }

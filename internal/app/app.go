@@ -111,7 +111,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
-	services.Auth = api.NewAuth(ids, log, privacy.New(ids, bookings, db, clk)).TrustProxies(proxies)
+	auth := api.NewAuth(ids, log, privacy.New(ids, bookings, db, clk)).TrustProxies(proxies)
+	services.Auth = auth
+	oidcFlow, err := oidcLogin(ctx, cfg, roots, db, ids, clk, log)
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
 	hooks, feeder, hookDispatcher := webhooks(cfg, o, db, clk, log)
 	devs := devices.New(db, clk)
 	services.Gate = api.NewGate(devs, admission.New(db, keys, clk),
@@ -132,26 +137,29 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
+	secure := strings.HasPrefix(cfg.PublicBaseURL, "https://")
+	sessionCookies := api.NewSessionCookies(secure, clk.Now)
+	extra := map[string]http.Handler{
+		api.CalendarPattern:                 api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
+		api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
+		api.ReceiptPattern:                  api.NewReceiptHandler(bookings, cat, tickets, log),
+		api.CancelLinkPattern:               api.NewCancelLinkHandler(bookings, db, log),
+		api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
+		api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
+	}
+	oidcRoutes(oidcFlow, auth, extra, proxies, sessionCookies, secure, log)
 	closing := make(chan struct{})
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
-		Interceptors: []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk),
-			api.NewSessionCookies(strings.HasPrefix(cfg.PublicBaseURL, "https://"), clk.Now)},
-		Access:  api.NewAccess(ids, authorizer, log),
-		Audit:   auditor,
-		Metrics: m.Handler(),
-		Closing: closing,
-		Extra: map[string]http.Handler{
-			api.CalendarPattern:                 api.NewCalendarHandler(bookings, db, cfg.PublicBaseURL, clk, log),
-			api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
-			api.ReceiptPattern:                  api.NewReceiptHandler(bookings, cat, tickets, log),
-			api.CancelLinkPattern:               api.NewCancelLinkHandler(bookings, db, log),
-			api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
-			api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
-		},
-		Fallback: apps,
-		Logger:   log,
+		Interceptors:    []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk), sessionCookies},
+		Access:          api.NewAccess(ids, authorizer, log),
+		Audit:           auditor,
+		Metrics:         m.Handler(),
+		Closing:         closing,
+		Extra:           extra,
+		Fallback:        apps,
+		Logger:          log,
 	})
 	return &App{
 		log: log, db: db, handler: handler, health: checker,

@@ -67,8 +67,15 @@ func setupOpts(t testing.TB, clk clock.Clock, opts []app.Option, mutate ...func(
 	cfg, err := config.Load([]string{"--db", pgtest.Or(t, t.TempDir()+"/varco.db"), "--demo", "--cors-origins", "https://prenota.example"},
 		func(string) string { return "" }, io.Discard)
 	require.NoError(t, err)
+	// Listening first lets a test's SPID/CIE provider know where to send
+	// browsers back: the redirect URL needs the port.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
 	for _, m := range mutate {
 		m(&cfg)
+	}
+	if cfg.OIDCIssuer != "" && cfg.OIDCRedirectURL == "" {
+		cfg.OIDCRedirectURL = "http://" + ln.Addr().String() + "/auth/oidc/callback"
 	}
 	var logOut io.Writer = io.Discard
 	if os.Getenv("VARCO_TEST_LOG") != "" {
@@ -78,8 +85,6 @@ func setupOpts(t testing.TB, clk clock.Clock, opts []app.Option, mutate ...func(
 	ctx, cancel := context.WithCancel(context.Background())
 	// Gate streams poll fast in tests so changes arrive within milliseconds.
 	a, err := app.New(ctx, cfg, log, clk, append([]app.Option{cheapPasswords, app.WithGatePoll(20 * time.Millisecond)}, opts...)...)
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()

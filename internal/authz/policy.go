@@ -124,6 +124,11 @@ var Policy = map[string]Rule{
 	c.AuthServiceChangePasswordProcedure:  {Access: AnyAccount},
 	c.AuthServiceExportMyDataProcedure:    {Access: AnyAccount},
 	c.AuthServiceDeleteMyAccountProcedure: {Access: AnyAccount},
+	// SPID/CIE login (issue #16): anyone, as Login; the attempt cookie
+	// binds Start and Complete to one browser.
+	c.AuthServiceGetLoginOptionsProcedure:   {Access: Public},
+	c.AuthServiceStartOidcLoginProcedure:    {Access: Public},
+	c.AuthServiceCompleteOidcLoginProcedure: {Access: Public},
 
 	c.CatalogServiceListOrganizationsProcedure: {Access: Public},
 	c.CatalogServiceListPlacesProcedure:        {Access: Public},

@@ -82,6 +82,13 @@ type Config struct {
 	// ExtraCACerts are PEM files of CAs trusted, besides the system's
 	// roots, by outbound TLS (Web Push, webhooks, SMTP).
 	ExtraCACerts []string
+
+	// SPID/CIE login through OpenID Connect; OIDCIssuer empty disables it.
+	// OIDCClientSecret comes only from VARCO_OIDC_CLIENT_SECRET, never
+	// from a flag. OIDCRedirectURL defaults to the public base URL's
+	// /auth/oidc/callback.
+	OIDCIssuer, OIDCClientID, OIDCClientSecret, OIDCRedirectURL, OIDCLabel string
+	OIDCScopes                                                             []string
 }
 
 // Flag describes one setting for the README's configuration table.
@@ -130,6 +137,10 @@ func load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		return Config{}, err
 	}
 	c.SMTPPassword = getenv("VARCO_SMTP_PASSWORD")
+	c.OIDCClientSecret = getenv("VARCO_OIDC_CLIENT_SECRET")
+	if c.OIDCIssuer != "" && c.OIDCRedirectURL == "" {
+		c.OIDCRedirectURL = strings.TrimRight(c.PublicBaseURL, "/") + "/auth/oidc/callback"
+	}
 	keys, err := parseAppIOKeys(getenv("VARCO_APP_IO_KEYS"))
 	if err != nil {
 		return Config{}, err
@@ -213,6 +224,19 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 		}
 		return nil
 	})
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", "", "issuer URL of the SPID/CIE OpenID Connect provider or gateway; empty disables SPID/CIE login (client secret: VARCO_OIDC_CLIENT_SECRET)")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", "", "Varco's client id at the SPID/CIE provider")
+	fs.StringVar(&c.OIDCRedirectURL, "oidc-redirect-url", "", "redirect URL registered at the provider (default: <public-base-url>/auth/oidc/callback)")
+	fs.Func("oidc-scopes", "comma-separated scopes requested from the provider (default: openid,profile,email)", func(s string) error {
+		c.OIDCScopes = nil
+		for _, sc := range strings.Split(s, ",") {
+			if sc = strings.TrimSpace(sc); sc != "" {
+				c.OIDCScopes = append(c.OIDCScopes, sc)
+			}
+		}
+		return nil
+	})
+	fs.StringVar(&c.OIDCLabel, "oidc-label", "SPID / CIE", "label of the citizen app's login button for the provider")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "serve the Go profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; empty disables it")
 	return fs
 }
@@ -289,6 +313,14 @@ func (c Config) validate() error {
 	}
 	if c.NotifyPollInterval <= 0 {
 		errs = append(errs, errors.New("notify-poll-interval: must be positive"))
+	}
+	if c.OIDCIssuer != "" {
+		if c.OIDCClientID == "" {
+			errs = append(errs, errors.New("oidc-client-id: required with oidc-issuer"))
+		}
+		if !strings.HasPrefix(c.OIDCRedirectURL, "http://") && !strings.HasPrefix(c.OIDCRedirectURL, "https://") {
+			errs = append(errs, fmt.Errorf("oidc-redirect-url: %q must start with http:// or https://", c.OIDCRedirectURL))
+		}
 	}
 	if !strings.HasPrefix(c.PublicBaseURL, "http://") && !strings.HasPrefix(c.PublicBaseURL, "https://") {
 		errs = append(errs, fmt.Errorf("public-base-url: %q must start with http:// or https://", c.PublicBaseURL))

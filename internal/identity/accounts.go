@@ -112,6 +112,13 @@ func (s *Service) Login(ctx context.Context, login, pw, clientAddr string) (Acco
 		s.limiter.Failure(keys...)
 		return Account{}, Session{}, ErrInvalidCredentials
 	}
+	if a.PasswordHash == "" {
+		// An account created through SPID/CIE has no password to check;
+		// spend the same time as a wrong one.
+		_, _ = s.hash(ctx, pw)
+		s.limiter.Failure(keys...)
+		return Account{}, Session{}, ErrInvalidCredentials
+	}
 	ok, rehash, err := s.verify(ctx, pw, a.PasswordHash)
 	if err != nil {
 		return Account{}, Session{}, fmt.Errorf("login: account %s: %w", a.ID, err)
@@ -323,9 +330,11 @@ func (s *Service) VerifyPassword(ctx context.Context, accountID, password string
 	if err != nil {
 		return Account{}, err
 	}
-	ok, _, err := s.verify(ctx, password, a.PasswordHash)
-	if err != nil {
-		return Account{}, fmt.Errorf("verify password: account %s: %w", a.ID, err)
+	ok := false
+	if a.PasswordHash != "" { // accounts created through SPID/CIE have none
+		if ok, _, err = s.verify(ctx, password, a.PasswordHash); err != nil {
+			return Account{}, fmt.Errorf("verify password: account %s: %w", a.ID, err)
+		}
 	}
 	if !ok {
 		s.limiter.Failure(key)

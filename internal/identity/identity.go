@@ -97,6 +97,9 @@ type Store interface {
 	GetDevice(ctx context.Context, id string) (Device, error)
 	GetDeviceByCredential(ctx context.Context, hash [32]byte) (Device, error)
 	TouchDevice(ctx context.Context, id string, at time.Time) error
+
+	// ExternalStore links accounts to SPID/CIE logins (external.go).
+	ExternalStore
 }
 
 // Failures callers may match with errors.Is.

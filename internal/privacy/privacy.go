@@ -18,9 +18,9 @@ import (
 	"github.com/varco-gate/varco/internal/notify"
 )
 
-// Identity checks passwords.
+// Identity confirms the caller is the account's owner.
 type Identity interface {
-	VerifyPassword(ctx context.Context, accountID, password string) (identity.Account, error)
+	ConfirmIdentity(ctx context.Context, accountID string, sessionHash [32]byte, password string) (identity.Account, error)
 }
 
 // Bookings is what privacy needs from the booking lifecycle.
@@ -33,6 +33,8 @@ type Bookings interface {
 type Store interface {
 	GetAccount(ctx context.Context, id string) (identity.Account, error)
 	SubscriptionsFor(ctx context.Context, accountID, bookingID string) ([]notify.Target, error)
+	// ExternalLinks lists the account's SPID/CIE links.
+	ExternalLinks(ctx context.Context, accountID string) ([]identity.ExternalLink, error)
 	EraseAccount(ctx context.Context, accountID, codiceFiscale string, at time.Time) (int, error)
 }
 
@@ -63,6 +65,14 @@ type Export struct {
 	Account     exportAccount   `json:"account"`
 	Bookings    []exportBooking `json:"bookings"`
 	Push        []exportPush    `json:"push_subscriptions"`
+	// External are the SPID/CIE logins linked to the account, with what
+	// the provider asserted that the account does not hold (birth date).
+	External []exportExternal `json:"external_logins"`
+}
+
+type exportExternal struct {
+	Issuer, Subject, BirthDate string
+	LinkedAt                   time.Time
 }
 
 type exportAccount struct {
@@ -113,6 +123,13 @@ func (s *Service) ExportData(ctx context.Context, p authz.Principal) ([]byte, ti
 	for _, t := range subs {
 		out.Push = append(out.Push, exportPush{ID: t.ID, Endpoint: t.Endpoint, Language: t.Language})
 	}
+	links, err := s.store.ExternalLinks(ctx, a.ID)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	for _, l := range links {
+		out.External = append(out.External, exportExternal{Issuer: l.Issuer, Subject: l.Subject, BirthDate: l.BirthDate, LinkedAt: l.LinkedAt})
+	}
 	data, err := json.MarshalIndent(out, "", "  ")
 	return data, out.GeneratedAt, err
 }
@@ -135,14 +152,16 @@ func (s *Service) all(ctx context.Context, p authz.Principal) ([]booking.Booking
 	}
 }
 
-// DeleteAccount erases the caller's account after checking the password:
+// DeleteAccount erases the caller's account after checking the password
+// (or, for an account created through SPID/CIE, that its session is a
+// fresh login):
 // future bookings are cancelled (seats freed, offices told), past ones
 // anonymized. It returns how many of each.
 func (s *Service) DeleteAccount(ctx context.Context, p authz.Principal, password string) (cancelled, anonymized int, err error) {
 	if p.IsStaff() || p.InstallationAdmin {
 		return 0, 0, ErrStaffAccount
 	}
-	a, err := s.ids.VerifyPassword(ctx, p.AccountID, password)
+	a, err := s.ids.ConfirmIdentity(ctx, p.AccountID, p.SessionHash, password)
 	if errors.Is(err, identity.ErrWrongPassword) {
 		return 0, 0, errWrongPassword
 	}

@@ -31,6 +31,8 @@ const (
 	PrefixCancel = "vc_"
 	// PrefixEnrollment marks a device enrollment secret.
 	PrefixEnrollment = "ve_"
+	// PrefixOIDC marks a SPID/CIE login attempt held in a browser cookie.
+	PrefixOIDC = "vo_"
 )
 
 // SecretBytes is the number of random bytes in a secret. 128 bits is the

@@ -88,7 +88,7 @@ export function AccountPage() {
         <button type="button" class="btn btn-outline-primary" onClick={exportData} id="export-data">
           {t("account.export")}
         </button>
-        <button type="button" class="btn btn-outline-primary" onClick={() => logout().then(() => go(""))} id="logout">
+        <button type="button" class="btn btn-outline-primary" onClick={() => logout().then((leaving) => leaving || go(""))} id="logout">
           {t("account.logout")}
         </button>
         <button type="button" class="btn btn-outline-danger" onClick={() => dialog.current?.showModal()} id="delete-account">
@@ -100,8 +100,18 @@ export function AccountPage() {
           <h2 class="h4" id="del-h">
             {t("account.delete")}
           </h2>
-          <p>{t("account.deleteExplain")}</p>
-          <Field id="del-password" label={t("login.password")} type="password" value={pw} onInput={setPw} required autocomplete="current-password" error={pwErr} />
+          {account.hasPassword ? (
+            <>
+              <p>{t("account.deleteExplain")}</p>
+              <Field id="del-password" label={t("login.password")} type="password" value={pw} onInput={setPw} required autocomplete="current-password" error={pwErr} />
+            </>
+          ) : (
+            <>
+              {/* Created through SPID/CIE: no password; a fresh login confirms. */}
+              <p>{t("spid.deleteExplain")}</p>
+              {pwErr && <Alert kind="danger">{pwErr}</Alert>}
+            </>
+          )}
           <div class="d-flex gap-2">
             <button type="button" class="btn btn-outline-primary" onClick={() => dialog.current?.close()}>
               {t("booking.keep")}

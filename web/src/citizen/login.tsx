@@ -8,11 +8,16 @@ import { currentLang } from "../shared/i18n";
 import { setAccount } from "./session";
 import { cfMessage, t } from "./messages";
 import { Alert, Check, Field } from "../shared/ui";
+import { here } from "../shared/router";
+import { SpidButton } from "./spid";
 
-export function LoginForm({ onDone }: { onDone: () => void }) {
+/** LoginForm logs in or registers; back is where SPID/CIE returns to
+ * (default: the page showing the form). */
+export function LoginForm({ onDone, back }: { onDone: () => void; back?: string }) {
   const [mode, setMode] = useState<"login" | "register">("login");
   return (
     <div>
+      <SpidButton back={back ?? here()} />
       <div class="btn-group mb-4" role="group" aria-label={t("login.choose")}>
         <button type="button" class={"btn " + (mode === "login" ? "btn-primary" : "btn-outline-primary")} aria-pressed={mode === "login"} onClick={() => setMode("login")} id="mode-login">
           {t("login.login")}

@@ -12,9 +12,10 @@ import { Book } from "./book";
 import { BookingPage, Done, Mine } from "./bookings";
 import { Home } from "./home";
 import { LoginForm } from "./login";
-import { t } from "./messages";
+import { spidError, t } from "./messages";
 import { go, here, useRoute } from "../shared/router";
 import { Service } from "./service";
+import { SpidStep } from "./spid";
 import { refresh, setAccount, useSession } from "./session";
 import { hasStoredTicket, TicketPage } from "./ticket";
 import { Alert, Loading, Title } from "../shared/ui";
@@ -22,11 +23,16 @@ import { Alert, Loading, Title } from "../shared/ui";
 // Pages that need a session send the citizen to log in and back again.
 const needsLogin = new Set(["prenotazioni", "biglietto", "conferma", "account"]);
 
-function LoginPage({ back }: { back: string }) {
+function LoginPage({ back, spidErr }: { back: string; spidErr?: string | null }) {
   return (
     <>
       <Title>{t("login.title")}</Title>
-      <LoginForm onDone={() => go(back || "prenotazioni")} />
+      {spidErr && (
+        <Alert kind="danger" id="spid-error">
+          {spidError(spidErr)}
+        </Alert>
+      )}
+      <LoginForm onDone={() => go(back || "prenotazioni")} back={back || "prenotazioni"} />
     </>
   );
 }
@@ -56,7 +62,8 @@ function Page() {
     case "biglietto":
       return <TicketPage bookingId={a} key={a} />;
     case "accesso":
-      return <LoginPage back={r.query.get("ritorno") ?? ""} />;
+      if (a === "spid") return <SpidStep step={r.query.get("passo") ?? ""} key={r.query.get("passo")} />;
+      return <LoginPage back={r.query.get("ritorno") ?? ""} spidErr={r.query.get("spid_errore")} />;
     case "account":
       return <AccountPage />;
   }

@@ -177,6 +177,28 @@ const it = {
   "account.deleteExplain": "Le prenotazioni future saranno annullate e i dati personali cancellati. Per confermare inserisci la password.",
   "account.deleteYes": "Elimina definitivamente",
   "account.deleted": "Account eliminato; prenotazioni annullate: {0}.",
+  // SPID/CIE login (spid.tsx).
+  "spid.heading": "Accedi con la tua identità digitale",
+  "spid.button": "Entra con {0}",
+  "spid.explain": "Usa SPID o la Carta d'Identità Elettronica (CIE): non serve una password di questo servizio.",
+  "spid.or": "oppure con e-mail o codice fiscale e password",
+  "spid.stepTitle": "Completa l'accesso con SPID / CIE",
+  "spid.consentExplain": "È il tuo primo accesso: creeremo il tuo account con nome, cognome, codice fiscale ed e-mail comunicati dal tuo gestore dell'identità digitale.",
+  "spid.create": "Crea l'account e accedi",
+  "spid.linkExplain": "Esiste già un account con il tuo codice fiscale. Per collegarlo al tuo accesso SPID / CIE, dimostra che è tuo inserendo la sua password: lo chiediamo solo questa volta.",
+  "spid.link": "Collega e accedi",
+  "spid.restart": "Ricomincia l'accesso",
+  "spid.deleteExplain": "Le prenotazioni future saranno annullate e i dati personali cancellati. Hai creato l'account con SPID / CIE: per confermare devi aver fatto l'accesso negli ultimi 10 minuti.",
+  "spid.err.oidc_attempt_invalid": "La procedura di accesso con SPID / CIE è scaduta o è già stata usata: riprova.",
+  "spid.err.oidc_token_invalid": "La risposta del gestore dell'identità digitale non è valida: accesso rifiutato. Riprova; se succede ancora, contatta l'ente.",
+  "spid.err.oidc_unavailable": "Il servizio SPID / CIE non risponde: riprova più tardi o accedi con e-mail e password.",
+  "spid.err.oidc_denied": "Accesso con SPID / CIE annullato.",
+  "spid.err.oidc_no_fiscal_number": "Il gestore dell'identità digitale non ha comunicato il codice fiscale: accesso rifiutato.",
+  "spid.err.oidc_invalid_fiscal_number": "Il codice fiscale comunicato dal gestore dell'identità digitale non è valido: accesso rifiutato.",
+  "spid.err.oidc_no_email": "Il gestore dell'identità digitale non ha comunicato l'indirizzo e-mail: autorizzane la condivisione e riprova.",
+  "spid.err.oidc_no_name": "Il gestore dell'identità digitale non ha comunicato nome e cognome: autorizzane la condivisione e riprova.",
+  "spid.err.oidc_rate_limited": "Troppi tentativi di accesso con SPID / CIE: riprova tra qualche minuto.",
+  "spid.err.oidc_failed": "Accesso con SPID / CIE non riuscito: riprova.",
 };
 
 type Key = keyof typeof it;
@@ -354,11 +376,39 @@ const en: Record<Key, string> = {
   "account.deleteExplain": "Future bookings will be cancelled and personal data erased. Enter your password to confirm.",
   "account.deleteYes": "Delete for good",
   "account.deleted": "Account deleted; bookings cancelled: {0}.",
+  // SPID/CIE login (spid.tsx).
+  "spid.heading": "Log in with your digital identity",
+  "spid.button": "Log in with {0}",
+  "spid.explain": "Use SPID or the electronic identity card (CIE): no password for this service is needed.",
+  "spid.or": "or with e-mail or codice fiscale and password",
+  "spid.stepTitle": "Finish logging in with SPID / CIE",
+  "spid.consentExplain": "This is your first login: we will create your account with the name, family name, codice fiscale and e-mail shared by your digital identity provider.",
+  "spid.create": "Create the account and log in",
+  "spid.linkExplain": "An account with your codice fiscale already exists. To link it to your SPID / CIE login, prove it is yours with its password: we ask only this once.",
+  "spid.link": "Link and log in",
+  "spid.restart": "Start the login again",
+  "spid.deleteExplain": "Future bookings will be cancelled and personal data erased. You created the account with SPID / CIE: to confirm, you must have logged in within the last 10 minutes.",
+  "spid.err.oidc_attempt_invalid": "The SPID / CIE login has expired or was already used: please try again.",
+  "spid.err.oidc_token_invalid": "The digital identity provider's answer is not valid: login refused. Try again; if it happens again, contact the office.",
+  "spid.err.oidc_unavailable": "The SPID / CIE service is not answering: try again later or log in with e-mail and password.",
+  "spid.err.oidc_denied": "SPID / CIE login cancelled.",
+  "spid.err.oidc_no_fiscal_number": "The digital identity provider did not share the codice fiscale: login refused.",
+  "spid.err.oidc_invalid_fiscal_number": "The codice fiscale shared by the digital identity provider is not valid: login refused.",
+  "spid.err.oidc_no_email": "The digital identity provider did not share the e-mail address: allow sharing it and try again.",
+  "spid.err.oidc_no_name": "The digital identity provider did not share the given and family name: allow sharing them and try again.",
+  "spid.err.oidc_rate_limited": "Too many SPID / CIE login attempts: try again in a few minutes.",
+  "spid.err.oidc_failed": "SPID / CIE login failed: please try again.",
 };
 
 const messages: Messages<Key> = { it, en };
 
 export const t = translator(messages);
+
+/** spidError is the message of a SPID/CIE failure code from the callback. */
+export function spidError(code: string): string {
+  const k = `spid.err.${code}` as Key;
+  return k in it ? t(k) : t("spid.err.oidc_failed");
+}
 
 export function cfMessage(e: CFError): string {
   return t(`cf.${e}` as Key);

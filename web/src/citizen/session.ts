@@ -13,9 +13,10 @@ export function setAccount(account: Account | undefined) {
   set({ loaded: true, account });
 }
 
-/** refresh asks the server who we are (the cookie decides). */
-export async function refresh(): Promise<SessionState> {
-  if (!mayHaveSession()) {
+/** refresh asks the server who we are (the cookie decides); force asks
+ * even when this browser never logged in (back from SPID/CIE). */
+export async function refresh(force = false): Promise<SessionState> {
+  if (!force && !mayHaveSession()) {
     set({ loaded: true });
     return store.get();
   }
@@ -29,12 +30,19 @@ export async function refresh(): Promise<SessionState> {
   return store.get();
 }
 
-export async function logout() {
+/** logout ends the session; one opened with SPID/CIE also ends at the
+ * provider, which sends the browser back to the app: then it answers true
+ * (the page is leaving, so the caller must not navigate). */
+export async function logout(): Promise<boolean> {
+  let provider = "";
   try {
-    await api.auth.logout({});
+    provider = (await api.auth.logout({})).providerLogoutUrl;
   } finally {
     set({ loaded: true });
   }
+  if (!provider) return false;
+  location.assign(provider);
+  return true;
 }
 
 export function useSession(): SessionState {

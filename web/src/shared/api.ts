@@ -23,7 +23,7 @@ export function setUnauthenticatedHandler(f: () => void) {
 
 const language: Interceptor = (next) => async (req) => {
   req.header.set("Accept-Language", currentLang());
-  if (req.method.name === "Login" || req.method.name === "Register") {
+  if (req.method.name === "Login" || req.method.name === "Register" || req.method.name === "CompleteOidcLogin") {
     req.header.set(cookieSessionHeader, "cookie");
   }
   try {

@@ -134,6 +134,60 @@ func (GateDirection) EnumDescriptor() ([]byte, []int) {
 	return file_varco_v1_auth_proto_rawDescGZIP(), []int{1}
 }
 
+// OidcPendingStep is what a SPID/CIE login still needs after the callback.
+type OidcPendingStep int32
+
+const (
+	// Unspecified.
+	OidcPendingStep_OIDC_PENDING_STEP_UNSPECIFIED OidcPendingStep = 0
+	// First login: the privacy notice must be accepted to create the account.
+	OidcPendingStep_OIDC_PENDING_STEP_CONSENT OidcPendingStep = 1
+	// A password account has the codice fiscale: its password proves that
+	// the person owns it before it is linked.
+	OidcPendingStep_OIDC_PENDING_STEP_LINK OidcPendingStep = 2
+)
+
+// Enum value maps for OidcPendingStep.
+var (
+	OidcPendingStep_name = map[int32]string{
+		0: "OIDC_PENDING_STEP_UNSPECIFIED",
+		1: "OIDC_PENDING_STEP_CONSENT",
+		2: "OIDC_PENDING_STEP_LINK",
+	}
+	OidcPendingStep_value = map[string]int32{
+		"OIDC_PENDING_STEP_UNSPECIFIED": 0,
+		"OIDC_PENDING_STEP_CONSENT":     1,
+		"OIDC_PENDING_STEP_LINK":        2,
+	}
+)
+
+func (x OidcPendingStep) Enum() *OidcPendingStep {
+	p := new(OidcPendingStep)
+	*p = x
+	return p
+}
+
+func (x OidcPendingStep) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (OidcPendingStep) Descriptor() protoreflect.EnumDescriptor {
+	return file_varco_v1_auth_proto_enumTypes[2].Descriptor()
+}
+
+func (OidcPendingStep) Type() protoreflect.EnumType {
+	return &file_varco_v1_auth_proto_enumTypes[2]
+}
+
+func (x OidcPendingStep) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use OidcPendingStep.Descriptor instead.
+func (OidcPendingStep) EnumDescriptor() ([]byte, []int) {
+	return file_varco_v1_auth_proto_rawDescGZIP(), []int{2}
+}
+
 // Account is a person who can log in: a citizen, and possibly staff.
 type Account struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -156,7 +210,10 @@ type Account struct {
 	// True when the person turned off Varco's messages in App IO (where the
 	// organization sends them); e-mail and push are unaffected. IO also has
 	// its own per-service switch in the app.
-	AppIoOptOut   bool `protobuf:"varint,9,opt,name=app_io_opt_out,json=appIoOptOut,proto3" json:"app_io_opt_out,omitempty"`
+	AppIoOptOut bool `protobuf:"varint,9,opt,name=app_io_opt_out,json=appIoOptOut,proto3" json:"app_io_opt_out,omitempty"`
+	// The account has a password. Accounts created through SPID/CIE have
+	// none: they confirm sensitive changes by a recent SPID/CIE login.
+	HasPassword   bool `protobuf:"varint,10,opt,name=has_password,json=hasPassword,proto3" json:"has_password,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -250,6 +307,13 @@ func (x *Account) GetCreatedAt() *timestamppb.Timestamp {
 func (x *Account) GetAppIoOptOut() bool {
 	if x != nil {
 		return x.AppIoOptOut
+	}
+	return false
+}
+
+func (x *Account) GetHasPassword() bool {
+	if x != nil {
+		return x.HasPassword
 	}
 	return false
 }
@@ -795,11 +859,16 @@ func (*LogoutRequest) Descriptor() ([]byte, []int) {
 	return file_varco_v1_auth_proto_rawDescGZIP(), []int{8}
 }
 
-// LogoutResponse is empty.
+// LogoutResponse tells a session opened through SPID/CIE where to end the
+// provider's session too.
 type LogoutResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The provider's end-session URL (OpenID Connect RP-initiated logout),
+	// for a session opened through a provider that advertises one; the app
+	// sends the browser there. Empty otherwise.
+	ProviderLogoutUrl string `protobuf:"bytes,1,opt,name=provider_logout_url,json=providerLogoutUrl,proto3" json:"provider_logout_url,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *LogoutResponse) Reset() {
@@ -830,6 +899,13 @@ func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
 // Deprecated: Use LogoutResponse.ProtoReflect.Descriptor instead.
 func (*LogoutResponse) Descriptor() ([]byte, []int) {
 	return file_varco_v1_auth_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *LogoutResponse) GetProviderLogoutUrl() string {
+	if x != nil {
+		return x.ProviderLogoutUrl
+	}
+	return ""
 }
 
 // WhoAmIRequest is empty.
@@ -1268,7 +1344,10 @@ func (x *ExportMyDataResponse) GetFileName() string {
 // DeleteMyAccountRequest confirms the erasure.
 type DeleteMyAccountRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The current password, to confirm.
+	// The current password, to confirm. An account without a password
+	// (created through SPID/CIE) leaves it empty and confirms with a session
+	// opened in the last 10 minutes instead (FailedPrecondition
+	// "recent_login_required" otherwise).
 	Password      string `protobuf:"bytes,1,opt,name=password,proto3" json:"password,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1366,11 +1445,296 @@ func (x *DeleteMyAccountResponse) GetAnonymizedBookings() int32 {
 	return 0
 }
 
+// GetLoginOptionsRequest is empty.
+type GetLoginOptionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLoginOptionsRequest) Reset() {
+	*x = GetLoginOptionsRequest{}
+	mi := &file_varco_v1_auth_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLoginOptionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLoginOptionsRequest) ProtoMessage() {}
+
+func (x *GetLoginOptionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_auth_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLoginOptionsRequest.ProtoReflect.Descriptor instead.
+func (*GetLoginOptionsRequest) Descriptor() ([]byte, []int) {
+	return file_varco_v1_auth_proto_rawDescGZIP(), []int{20}
+}
+
+// GetLoginOptionsResponse lists the ways to log in besides the password.
+type GetLoginOptionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// SPID/CIE login through OpenID Connect is configured.
+	OidcEnabled bool `protobuf:"varint,1,opt,name=oidc_enabled,json=oidcEnabled,proto3" json:"oidc_enabled,omitempty"`
+	// The button's label, e.g. "SPID / CIE" or the gateway's name.
+	OidcLabel     string `protobuf:"bytes,2,opt,name=oidc_label,json=oidcLabel,proto3" json:"oidc_label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLoginOptionsResponse) Reset() {
+	*x = GetLoginOptionsResponse{}
+	mi := &file_varco_v1_auth_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLoginOptionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLoginOptionsResponse) ProtoMessage() {}
+
+func (x *GetLoginOptionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_auth_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLoginOptionsResponse.ProtoReflect.Descriptor instead.
+func (*GetLoginOptionsResponse) Descriptor() ([]byte, []int) {
+	return file_varco_v1_auth_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *GetLoginOptionsResponse) GetOidcEnabled() bool {
+	if x != nil {
+		return x.OidcEnabled
+	}
+	return false
+}
+
+func (x *GetLoginOptionsResponse) GetOidcLabel() string {
+	if x != nil {
+		return x.OidcLabel
+	}
+	return ""
+}
+
+// StartOidcLoginRequest is empty.
+type StartOidcLoginRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StartOidcLoginRequest) Reset() {
+	*x = StartOidcLoginRequest{}
+	mi := &file_varco_v1_auth_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartOidcLoginRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartOidcLoginRequest) ProtoMessage() {}
+
+func (x *StartOidcLoginRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_auth_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartOidcLoginRequest.ProtoReflect.Descriptor instead.
+func (*StartOidcLoginRequest) Descriptor() ([]byte, []int) {
+	return file_varco_v1_auth_proto_rawDescGZIP(), []int{22}
+}
+
+// StartOidcLoginResponse says where to send the browser.
+type StartOidcLoginResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The provider's authorization URL (code flow with PKCE, state, nonce).
+	AuthorizationUrl string `protobuf:"bytes,1,opt,name=authorization_url,json=authorizationUrl,proto3" json:"authorization_url,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *StartOidcLoginResponse) Reset() {
+	*x = StartOidcLoginResponse{}
+	mi := &file_varco_v1_auth_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartOidcLoginResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartOidcLoginResponse) ProtoMessage() {}
+
+func (x *StartOidcLoginResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_auth_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartOidcLoginResponse.ProtoReflect.Descriptor instead.
+func (*StartOidcLoginResponse) Descriptor() ([]byte, []int) {
+	return file_varco_v1_auth_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *StartOidcLoginResponse) GetAuthorizationUrl() string {
+	if x != nil {
+		return x.AuthorizationUrl
+	}
+	return ""
+}
+
+// CompleteOidcLoginRequest carries what the pending step needs.
+type CompleteOidcLoginRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// For OIDC_PENDING_STEP_CONSENT: the privacy notice is accepted.
+	PrivacyConsent bool `protobuf:"varint,1,opt,name=privacy_consent,json=privacyConsent,proto3" json:"privacy_consent,omitempty"`
+	// For OIDC_PENDING_STEP_LINK: the existing account's password.
+	Password      string `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteOidcLoginRequest) Reset() {
+	*x = CompleteOidcLoginRequest{}
+	mi := &file_varco_v1_auth_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteOidcLoginRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteOidcLoginRequest) ProtoMessage() {}
+
+func (x *CompleteOidcLoginRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_auth_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteOidcLoginRequest.ProtoReflect.Descriptor instead.
+func (*CompleteOidcLoginRequest) Descriptor() ([]byte, []int) {
+	return file_varco_v1_auth_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *CompleteOidcLoginRequest) GetPrivacyConsent() bool {
+	if x != nil {
+		return x.PrivacyConsent
+	}
+	return false
+}
+
+func (x *CompleteOidcLoginRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+// CompleteOidcLoginResponse returns the logged-in account.
+type CompleteOidcLoginResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account, created or linked.
+	Account *Account `protobuf:"bytes,1,opt,name=account,proto3" json:"account,omitempty"`
+	// The new session (in a cookie for the web apps, as Login).
+	Session       *Session `protobuf:"bytes,2,opt,name=session,proto3" json:"session,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteOidcLoginResponse) Reset() {
+	*x = CompleteOidcLoginResponse{}
+	mi := &file_varco_v1_auth_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteOidcLoginResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteOidcLoginResponse) ProtoMessage() {}
+
+func (x *CompleteOidcLoginResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_auth_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteOidcLoginResponse.ProtoReflect.Descriptor instead.
+func (*CompleteOidcLoginResponse) Descriptor() ([]byte, []int) {
+	return file_varco_v1_auth_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *CompleteOidcLoginResponse) GetAccount() *Account {
+	if x != nil {
+		return x.Account
+	}
+	return nil
+}
+
+func (x *CompleteOidcLoginResponse) GetSession() *Session {
+	if x != nil {
+		return x.Session
+	}
+	return nil
+}
+
 var File_varco_v1_auth_proto protoreflect.FileDescriptor
 
 const file_varco_v1_auth_proto_rawDesc = "" +
 	"\n" +
-	"\x13varco/v1/auth.proto\x12\bvarco.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15varco/v1/common.proto\"\xa8\x02\n" +
+	"\x13varco/v1/auth.proto\x12\bvarco.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15varco/v1/common.proto\"\xcb\x02\n" +
 	"\aAccount\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1383,7 +1747,9 @@ const file_varco_v1_auth_proto_rawDesc = "" +
 	"\blanguage\x18\a \x01(\tR\blanguage\x129\n" +
 	"\n" +
 	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12#\n" +
-	"\x0eapp_io_opt_out\x18\t \x01(\bR\vappIoOptOut\"\x84\x01\n" +
+	"\x0eapp_io_opt_out\x18\t \x01(\bR\vappIoOptOut\x12!\n" +
+	"\fhas_password\x18\n" +
+	" \x01(\bR\vhasPassword\"\x84\x01\n" +
 	"\tStaffRole\x12'\n" +
 	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12+\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x17.varco.v1.StaffRoleKindR\x04kind\x12!\n" +
@@ -1424,8 +1790,9 @@ const file_varco_v1_auth_proto_rawDesc = "" +
 	"\rLoginResponse\x12+\n" +
 	"\aaccount\x18\x01 \x01(\v2\x11.varco.v1.AccountR\aaccount\x12+\n" +
 	"\asession\x18\x02 \x01(\v2\x11.varco.v1.SessionR\asession\"\x0f\n" +
-	"\rLogoutRequest\"\x10\n" +
-	"\x0eLogoutResponse\"\x0f\n" +
+	"\rLogoutRequest\"@\n" +
+	"\x0eLogoutResponse\x12.\n" +
+	"\x13provider_logout_url\x18\x01 \x01(\tR\x11providerLogoutUrl\"\x0f\n" +
 	"\rWhoAmIRequest\"\xee\x01\n" +
 	"\x0eWhoAmIResponse\x12+\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x17.varco.v1.PrincipalKindR\x04kind\x12+\n" +
@@ -1456,7 +1823,21 @@ const file_varco_v1_auth_proto_rawDesc = "" +
 	"\bpassword\x18\x01 \x01(\tR\bpassword\"y\n" +
 	"\x17DeleteMyAccountResponse\x12-\n" +
 	"\x12cancelled_bookings\x18\x01 \x01(\x05R\x11cancelledBookings\x12/\n" +
-	"\x13anonymized_bookings\x18\x02 \x01(\x05R\x12anonymizedBookings*m\n" +
+	"\x13anonymized_bookings\x18\x02 \x01(\x05R\x12anonymizedBookings\"\x18\n" +
+	"\x16GetLoginOptionsRequest\"[\n" +
+	"\x17GetLoginOptionsResponse\x12!\n" +
+	"\foidc_enabled\x18\x01 \x01(\bR\voidcEnabled\x12\x1d\n" +
+	"\n" +
+	"oidc_label\x18\x02 \x01(\tR\toidcLabel\"\x17\n" +
+	"\x15StartOidcLoginRequest\"E\n" +
+	"\x16StartOidcLoginResponse\x12+\n" +
+	"\x11authorization_url\x18\x01 \x01(\tR\x10authorizationUrl\"_\n" +
+	"\x18CompleteOidcLoginRequest\x12'\n" +
+	"\x0fprivacy_consent\x18\x01 \x01(\bR\x0eprivacyConsent\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"u\n" +
+	"\x19CompleteOidcLoginResponse\x12+\n" +
+	"\aaccount\x18\x01 \x01(\v2\x11.varco.v1.AccountR\aaccount\x12+\n" +
+	"\asession\x18\x02 \x01(\v2\x11.varco.v1.SessionR\asession*m\n" +
 	"\rStaffRoleKind\x12\x1f\n" +
 	"\x1bSTAFF_ROLE_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18STAFF_ROLE_KIND_OPERATOR\x10\x01\x12\x1d\n" +
@@ -1465,7 +1846,11 @@ const file_varco_v1_auth_proto_rawDesc = "" +
 	"\x1aGATE_DIRECTION_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14GATE_DIRECTION_ENTRY\x10\x01\x12\x17\n" +
 	"\x13GATE_DIRECTION_EXIT\x10\x02\x12\x17\n" +
-	"\x13GATE_DIRECTION_BOTH\x10\x032\xe2\x04\n" +
+	"\x13GATE_DIRECTION_BOTH\x10\x03*o\n" +
+	"\x0fOidcPendingStep\x12!\n" +
+	"\x1dOIDC_PENDING_STEP_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19OIDC_PENDING_STEP_CONSENT\x10\x01\x12\x1a\n" +
+	"\x16OIDC_PENDING_STEP_LINK\x10\x022\xf3\x06\n" +
 	"\vAuthService\x12C\n" +
 	"\bRegister\x12\x19.varco.v1.RegisterRequest\x1a\x1a.varco.v1.RegisterResponse\"\x00\x12:\n" +
 	"\x05Login\x12\x16.varco.v1.LoginRequest\x1a\x17.varco.v1.LoginResponse\"\x00\x12=\n" +
@@ -1474,7 +1859,10 @@ const file_varco_v1_auth_proto_rawDesc = "" +
 	"\rUpdateProfile\x12\x1e.varco.v1.UpdateProfileRequest\x1a\x1f.varco.v1.UpdateProfileResponse\"\x00\x12U\n" +
 	"\x0eChangePassword\x12\x1f.varco.v1.ChangePasswordRequest\x1a .varco.v1.ChangePasswordResponse\"\x00\x12O\n" +
 	"\fExportMyData\x12\x1d.varco.v1.ExportMyDataRequest\x1a\x1e.varco.v1.ExportMyDataResponse\"\x00\x12X\n" +
-	"\x0fDeleteMyAccount\x12 .varco.v1.DeleteMyAccountRequest\x1a!.varco.v1.DeleteMyAccountResponse\"\x00B\x92\x01\n" +
+	"\x0fDeleteMyAccount\x12 .varco.v1.DeleteMyAccountRequest\x1a!.varco.v1.DeleteMyAccountResponse\"\x00\x12X\n" +
+	"\x0fGetLoginOptions\x12 .varco.v1.GetLoginOptionsRequest\x1a!.varco.v1.GetLoginOptionsResponse\"\x00\x12U\n" +
+	"\x0eStartOidcLogin\x12\x1f.varco.v1.StartOidcLoginRequest\x1a .varco.v1.StartOidcLoginResponse\"\x00\x12^\n" +
+	"\x11CompleteOidcLogin\x12\".varco.v1.CompleteOidcLoginRequest\x1a#.varco.v1.CompleteOidcLoginResponse\"\x00B\x92\x01\n" +
 	"\fcom.varco.v1B\tAuthProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"
 
 var (
@@ -1489,72 +1877,87 @@ func file_varco_v1_auth_proto_rawDescGZIP() []byte {
 	return file_varco_v1_auth_proto_rawDescData
 }
 
-var file_varco_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_varco_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_varco_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_varco_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_varco_v1_auth_proto_goTypes = []any{
-	(StaffRoleKind)(0),              // 0: varco.v1.StaffRoleKind
-	(GateDirection)(0),              // 1: varco.v1.GateDirection
-	(*Account)(nil),                 // 2: varco.v1.Account
-	(*StaffRole)(nil),               // 3: varco.v1.StaffRole
-	(*Device)(nil),                  // 4: varco.v1.Device
-	(*Session)(nil),                 // 5: varco.v1.Session
-	(*RegisterRequest)(nil),         // 6: varco.v1.RegisterRequest
-	(*RegisterResponse)(nil),        // 7: varco.v1.RegisterResponse
-	(*LoginRequest)(nil),            // 8: varco.v1.LoginRequest
-	(*LoginResponse)(nil),           // 9: varco.v1.LoginResponse
-	(*LogoutRequest)(nil),           // 10: varco.v1.LogoutRequest
-	(*LogoutResponse)(nil),          // 11: varco.v1.LogoutResponse
-	(*WhoAmIRequest)(nil),           // 12: varco.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),          // 13: varco.v1.WhoAmIResponse
-	(*UpdateProfileRequest)(nil),    // 14: varco.v1.UpdateProfileRequest
-	(*UpdateProfileResponse)(nil),   // 15: varco.v1.UpdateProfileResponse
-	(*ChangePasswordRequest)(nil),   // 16: varco.v1.ChangePasswordRequest
-	(*ChangePasswordResponse)(nil),  // 17: varco.v1.ChangePasswordResponse
-	(*ExportMyDataRequest)(nil),     // 18: varco.v1.ExportMyDataRequest
-	(*ExportMyDataResponse)(nil),    // 19: varco.v1.ExportMyDataResponse
-	(*DeleteMyAccountRequest)(nil),  // 20: varco.v1.DeleteMyAccountRequest
-	(*DeleteMyAccountResponse)(nil), // 21: varco.v1.DeleteMyAccountResponse
-	(*timestamppb.Timestamp)(nil),   // 22: google.protobuf.Timestamp
-	(PrincipalKind)(0),              // 23: varco.v1.PrincipalKind
+	(StaffRoleKind)(0),                // 0: varco.v1.StaffRoleKind
+	(GateDirection)(0),                // 1: varco.v1.GateDirection
+	(OidcPendingStep)(0),              // 2: varco.v1.OidcPendingStep
+	(*Account)(nil),                   // 3: varco.v1.Account
+	(*StaffRole)(nil),                 // 4: varco.v1.StaffRole
+	(*Device)(nil),                    // 5: varco.v1.Device
+	(*Session)(nil),                   // 6: varco.v1.Session
+	(*RegisterRequest)(nil),           // 7: varco.v1.RegisterRequest
+	(*RegisterResponse)(nil),          // 8: varco.v1.RegisterResponse
+	(*LoginRequest)(nil),              // 9: varco.v1.LoginRequest
+	(*LoginResponse)(nil),             // 10: varco.v1.LoginResponse
+	(*LogoutRequest)(nil),             // 11: varco.v1.LogoutRequest
+	(*LogoutResponse)(nil),            // 12: varco.v1.LogoutResponse
+	(*WhoAmIRequest)(nil),             // 13: varco.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),            // 14: varco.v1.WhoAmIResponse
+	(*UpdateProfileRequest)(nil),      // 15: varco.v1.UpdateProfileRequest
+	(*UpdateProfileResponse)(nil),     // 16: varco.v1.UpdateProfileResponse
+	(*ChangePasswordRequest)(nil),     // 17: varco.v1.ChangePasswordRequest
+	(*ChangePasswordResponse)(nil),    // 18: varco.v1.ChangePasswordResponse
+	(*ExportMyDataRequest)(nil),       // 19: varco.v1.ExportMyDataRequest
+	(*ExportMyDataResponse)(nil),      // 20: varco.v1.ExportMyDataResponse
+	(*DeleteMyAccountRequest)(nil),    // 21: varco.v1.DeleteMyAccountRequest
+	(*DeleteMyAccountResponse)(nil),   // 22: varco.v1.DeleteMyAccountResponse
+	(*GetLoginOptionsRequest)(nil),    // 23: varco.v1.GetLoginOptionsRequest
+	(*GetLoginOptionsResponse)(nil),   // 24: varco.v1.GetLoginOptionsResponse
+	(*StartOidcLoginRequest)(nil),     // 25: varco.v1.StartOidcLoginRequest
+	(*StartOidcLoginResponse)(nil),    // 26: varco.v1.StartOidcLoginResponse
+	(*CompleteOidcLoginRequest)(nil),  // 27: varco.v1.CompleteOidcLoginRequest
+	(*CompleteOidcLoginResponse)(nil), // 28: varco.v1.CompleteOidcLoginResponse
+	(*timestamppb.Timestamp)(nil),     // 29: google.protobuf.Timestamp
+	(PrincipalKind)(0),                // 30: varco.v1.PrincipalKind
 }
 var file_varco_v1_auth_proto_depIdxs = []int32{
-	22, // 0: varco.v1.Account.created_at:type_name -> google.protobuf.Timestamp
+	29, // 0: varco.v1.Account.created_at:type_name -> google.protobuf.Timestamp
 	0,  // 1: varco.v1.StaffRole.kind:type_name -> varco.v1.StaffRoleKind
 	1,  // 2: varco.v1.Device.direction:type_name -> varco.v1.GateDirection
-	22, // 3: varco.v1.Device.enrolled_at:type_name -> google.protobuf.Timestamp
-	22, // 4: varco.v1.Device.last_seen_at:type_name -> google.protobuf.Timestamp
-	22, // 5: varco.v1.Device.revoked_at:type_name -> google.protobuf.Timestamp
-	22, // 6: varco.v1.Session.expires_at:type_name -> google.protobuf.Timestamp
-	2,  // 7: varco.v1.RegisterResponse.account:type_name -> varco.v1.Account
-	5,  // 8: varco.v1.RegisterResponse.session:type_name -> varco.v1.Session
-	2,  // 9: varco.v1.LoginResponse.account:type_name -> varco.v1.Account
-	5,  // 10: varco.v1.LoginResponse.session:type_name -> varco.v1.Session
-	23, // 11: varco.v1.WhoAmIResponse.kind:type_name -> varco.v1.PrincipalKind
-	2,  // 12: varco.v1.WhoAmIResponse.account:type_name -> varco.v1.Account
-	3,  // 13: varco.v1.WhoAmIResponse.roles:type_name -> varco.v1.StaffRole
-	4,  // 14: varco.v1.WhoAmIResponse.device:type_name -> varco.v1.Device
-	2,  // 15: varco.v1.UpdateProfileResponse.account:type_name -> varco.v1.Account
-	6,  // 16: varco.v1.AuthService.Register:input_type -> varco.v1.RegisterRequest
-	8,  // 17: varco.v1.AuthService.Login:input_type -> varco.v1.LoginRequest
-	10, // 18: varco.v1.AuthService.Logout:input_type -> varco.v1.LogoutRequest
-	12, // 19: varco.v1.AuthService.WhoAmI:input_type -> varco.v1.WhoAmIRequest
-	14, // 20: varco.v1.AuthService.UpdateProfile:input_type -> varco.v1.UpdateProfileRequest
-	16, // 21: varco.v1.AuthService.ChangePassword:input_type -> varco.v1.ChangePasswordRequest
-	18, // 22: varco.v1.AuthService.ExportMyData:input_type -> varco.v1.ExportMyDataRequest
-	20, // 23: varco.v1.AuthService.DeleteMyAccount:input_type -> varco.v1.DeleteMyAccountRequest
-	7,  // 24: varco.v1.AuthService.Register:output_type -> varco.v1.RegisterResponse
-	9,  // 25: varco.v1.AuthService.Login:output_type -> varco.v1.LoginResponse
-	11, // 26: varco.v1.AuthService.Logout:output_type -> varco.v1.LogoutResponse
-	13, // 27: varco.v1.AuthService.WhoAmI:output_type -> varco.v1.WhoAmIResponse
-	15, // 28: varco.v1.AuthService.UpdateProfile:output_type -> varco.v1.UpdateProfileResponse
-	17, // 29: varco.v1.AuthService.ChangePassword:output_type -> varco.v1.ChangePasswordResponse
-	19, // 30: varco.v1.AuthService.ExportMyData:output_type -> varco.v1.ExportMyDataResponse
-	21, // 31: varco.v1.AuthService.DeleteMyAccount:output_type -> varco.v1.DeleteMyAccountResponse
-	24, // [24:32] is the sub-list for method output_type
-	16, // [16:24] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	29, // 3: varco.v1.Device.enrolled_at:type_name -> google.protobuf.Timestamp
+	29, // 4: varco.v1.Device.last_seen_at:type_name -> google.protobuf.Timestamp
+	29, // 5: varco.v1.Device.revoked_at:type_name -> google.protobuf.Timestamp
+	29, // 6: varco.v1.Session.expires_at:type_name -> google.protobuf.Timestamp
+	3,  // 7: varco.v1.RegisterResponse.account:type_name -> varco.v1.Account
+	6,  // 8: varco.v1.RegisterResponse.session:type_name -> varco.v1.Session
+	3,  // 9: varco.v1.LoginResponse.account:type_name -> varco.v1.Account
+	6,  // 10: varco.v1.LoginResponse.session:type_name -> varco.v1.Session
+	30, // 11: varco.v1.WhoAmIResponse.kind:type_name -> varco.v1.PrincipalKind
+	3,  // 12: varco.v1.WhoAmIResponse.account:type_name -> varco.v1.Account
+	4,  // 13: varco.v1.WhoAmIResponse.roles:type_name -> varco.v1.StaffRole
+	5,  // 14: varco.v1.WhoAmIResponse.device:type_name -> varco.v1.Device
+	3,  // 15: varco.v1.UpdateProfileResponse.account:type_name -> varco.v1.Account
+	3,  // 16: varco.v1.CompleteOidcLoginResponse.account:type_name -> varco.v1.Account
+	6,  // 17: varco.v1.CompleteOidcLoginResponse.session:type_name -> varco.v1.Session
+	7,  // 18: varco.v1.AuthService.Register:input_type -> varco.v1.RegisterRequest
+	9,  // 19: varco.v1.AuthService.Login:input_type -> varco.v1.LoginRequest
+	11, // 20: varco.v1.AuthService.Logout:input_type -> varco.v1.LogoutRequest
+	13, // 21: varco.v1.AuthService.WhoAmI:input_type -> varco.v1.WhoAmIRequest
+	15, // 22: varco.v1.AuthService.UpdateProfile:input_type -> varco.v1.UpdateProfileRequest
+	17, // 23: varco.v1.AuthService.ChangePassword:input_type -> varco.v1.ChangePasswordRequest
+	19, // 24: varco.v1.AuthService.ExportMyData:input_type -> varco.v1.ExportMyDataRequest
+	21, // 25: varco.v1.AuthService.DeleteMyAccount:input_type -> varco.v1.DeleteMyAccountRequest
+	23, // 26: varco.v1.AuthService.GetLoginOptions:input_type -> varco.v1.GetLoginOptionsRequest
+	25, // 27: varco.v1.AuthService.StartOidcLogin:input_type -> varco.v1.StartOidcLoginRequest
+	27, // 28: varco.v1.AuthService.CompleteOidcLogin:input_type -> varco.v1.CompleteOidcLoginRequest
+	8,  // 29: varco.v1.AuthService.Register:output_type -> varco.v1.RegisterResponse
+	10, // 30: varco.v1.AuthService.Login:output_type -> varco.v1.LoginResponse
+	12, // 31: varco.v1.AuthService.Logout:output_type -> varco.v1.LogoutResponse
+	14, // 32: varco.v1.AuthService.WhoAmI:output_type -> varco.v1.WhoAmIResponse
+	16, // 33: varco.v1.AuthService.UpdateProfile:output_type -> varco.v1.UpdateProfileResponse
+	18, // 34: varco.v1.AuthService.ChangePassword:output_type -> varco.v1.ChangePasswordResponse
+	20, // 35: varco.v1.AuthService.ExportMyData:output_type -> varco.v1.ExportMyDataResponse
+	22, // 36: varco.v1.AuthService.DeleteMyAccount:output_type -> varco.v1.DeleteMyAccountResponse
+	24, // 37: varco.v1.AuthService.GetLoginOptions:output_type -> varco.v1.GetLoginOptionsResponse
+	26, // 38: varco.v1.AuthService.StartOidcLogin:output_type -> varco.v1.StartOidcLoginResponse
+	28, // 39: varco.v1.AuthService.CompleteOidcLogin:output_type -> varco.v1.CompleteOidcLoginResponse
+	29, // [29:40] is the sub-list for method output_type
+	18, // [18:29] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_auth_proto_init() }
@@ -1569,8 +1972,8 @@ func file_varco_v1_auth_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_auth_proto_rawDesc), len(file_varco_v1_auth_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   20,
+			NumEnums:      3,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -53,6 +53,15 @@ const (
 	// AuthServiceDeleteMyAccountProcedure is the fully-qualified name of the AuthService's
 	// DeleteMyAccount RPC.
 	AuthServiceDeleteMyAccountProcedure = "/varco.v1.AuthService/DeleteMyAccount"
+	// AuthServiceGetLoginOptionsProcedure is the fully-qualified name of the AuthService's
+	// GetLoginOptions RPC.
+	AuthServiceGetLoginOptionsProcedure = "/varco.v1.AuthService/GetLoginOptions"
+	// AuthServiceStartOidcLoginProcedure is the fully-qualified name of the AuthService's
+	// StartOidcLogin RPC.
+	AuthServiceStartOidcLoginProcedure = "/varco.v1.AuthService/StartOidcLogin"
+	// AuthServiceCompleteOidcLoginProcedure is the fully-qualified name of the AuthService's
+	// CompleteOidcLogin RPC.
+	AuthServiceCompleteOidcLoginProcedure = "/varco.v1.AuthService/CompleteOidcLogin"
 )
 
 // AuthServiceClient is a client for the varco.v1.AuthService service.
@@ -83,6 +92,25 @@ type AuthServiceClient interface {
 	// DeleteMyAccount erases the caller's account (GDPR right to erasure):
 	// future bookings are cancelled, past ones anonymized. Citizens only.
 	DeleteMyAccount(context.Context, *connect.Request[v1.DeleteMyAccountRequest]) (*connect.Response[v1.DeleteMyAccountResponse], error)
+	// GetLoginOptions tells the apps which ways to log in the installation
+	// offers (SPID/CIE through OpenID Connect, when configured). Anyone may
+	// call it.
+	GetLoginOptions(context.Context, *connect.Request[v1.GetLoginOptionsRequest]) (*connect.Response[v1.GetLoginOptionsResponse], error)
+	// StartOidcLogin starts a SPID/CIE login: it answers the provider's
+	// authorization URL and sets a short-lived HttpOnly cookie that binds the
+	// attempt to the browser; the provider sends the browser back to
+	// /auth/oidc/callback. Anyone may call it. Errors: FailedPrecondition (no
+	// provider configured), Unavailable (provider unreachable),
+	// ResourceExhausted (too many attempts from the address).
+	StartOidcLogin(context.Context, *connect.Request[v1.StartOidcLoginRequest]) (*connect.Response[v1.StartOidcLoginResponse], error)
+	// CompleteOidcLogin finishes a SPID/CIE login that the callback left
+	// pending, in the browser whose cookie holds the attempt: a first login
+	// creates the account once the privacy notice is accepted; an existing
+	// password account with the asserted codice fiscale is linked once its
+	// password is given. Anyone may call it. Errors: FailedPrecondition (no
+	// pending attempt, or it expired), InvalidArgument (privacy_consent or
+	// password), ResourceExhausted (too many wrong passwords).
+	CompleteOidcLogin(context.Context, *connect.Request[v1.CompleteOidcLoginRequest]) (*connect.Response[v1.CompleteOidcLoginResponse], error)
 }
 
 // NewAuthServiceClient constructs a client for the varco.v1.AuthService service. By default, it
@@ -144,19 +172,40 @@ func NewAuthServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithSchema(authServiceMethods.ByName("DeleteMyAccount")),
 			connect.WithClientOptions(opts...),
 		),
+		getLoginOptions: connect.NewClient[v1.GetLoginOptionsRequest, v1.GetLoginOptionsResponse](
+			httpClient,
+			baseURL+AuthServiceGetLoginOptionsProcedure,
+			connect.WithSchema(authServiceMethods.ByName("GetLoginOptions")),
+			connect.WithClientOptions(opts...),
+		),
+		startOidcLogin: connect.NewClient[v1.StartOidcLoginRequest, v1.StartOidcLoginResponse](
+			httpClient,
+			baseURL+AuthServiceStartOidcLoginProcedure,
+			connect.WithSchema(authServiceMethods.ByName("StartOidcLogin")),
+			connect.WithClientOptions(opts...),
+		),
+		completeOidcLogin: connect.NewClient[v1.CompleteOidcLoginRequest, v1.CompleteOidcLoginResponse](
+			httpClient,
+			baseURL+AuthServiceCompleteOidcLoginProcedure,
+			connect.WithSchema(authServiceMethods.ByName("CompleteOidcLogin")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // authServiceClient implements AuthServiceClient.
 type authServiceClient struct {
-	register        *connect.Client[v1.RegisterRequest, v1.RegisterResponse]
-	login           *connect.Client[v1.LoginRequest, v1.LoginResponse]
-	logout          *connect.Client[v1.LogoutRequest, v1.LogoutResponse]
-	whoAmI          *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
-	updateProfile   *connect.Client[v1.UpdateProfileRequest, v1.UpdateProfileResponse]
-	changePassword  *connect.Client[v1.ChangePasswordRequest, v1.ChangePasswordResponse]
-	exportMyData    *connect.Client[v1.ExportMyDataRequest, v1.ExportMyDataResponse]
-	deleteMyAccount *connect.Client[v1.DeleteMyAccountRequest, v1.DeleteMyAccountResponse]
+	register          *connect.Client[v1.RegisterRequest, v1.RegisterResponse]
+	login             *connect.Client[v1.LoginRequest, v1.LoginResponse]
+	logout            *connect.Client[v1.LogoutRequest, v1.LogoutResponse]
+	whoAmI            *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
+	updateProfile     *connect.Client[v1.UpdateProfileRequest, v1.UpdateProfileResponse]
+	changePassword    *connect.Client[v1.ChangePasswordRequest, v1.ChangePasswordResponse]
+	exportMyData      *connect.Client[v1.ExportMyDataRequest, v1.ExportMyDataResponse]
+	deleteMyAccount   *connect.Client[v1.DeleteMyAccountRequest, v1.DeleteMyAccountResponse]
+	getLoginOptions   *connect.Client[v1.GetLoginOptionsRequest, v1.GetLoginOptionsResponse]
+	startOidcLogin    *connect.Client[v1.StartOidcLoginRequest, v1.StartOidcLoginResponse]
+	completeOidcLogin *connect.Client[v1.CompleteOidcLoginRequest, v1.CompleteOidcLoginResponse]
 }
 
 // Register calls varco.v1.AuthService.Register.
@@ -199,6 +248,21 @@ func (c *authServiceClient) DeleteMyAccount(ctx context.Context, req *connect.Re
 	return c.deleteMyAccount.CallUnary(ctx, req)
 }
 
+// GetLoginOptions calls varco.v1.AuthService.GetLoginOptions.
+func (c *authServiceClient) GetLoginOptions(ctx context.Context, req *connect.Request[v1.GetLoginOptionsRequest]) (*connect.Response[v1.GetLoginOptionsResponse], error) {
+	return c.getLoginOptions.CallUnary(ctx, req)
+}
+
+// StartOidcLogin calls varco.v1.AuthService.StartOidcLogin.
+func (c *authServiceClient) StartOidcLogin(ctx context.Context, req *connect.Request[v1.StartOidcLoginRequest]) (*connect.Response[v1.StartOidcLoginResponse], error) {
+	return c.startOidcLogin.CallUnary(ctx, req)
+}
+
+// CompleteOidcLogin calls varco.v1.AuthService.CompleteOidcLogin.
+func (c *authServiceClient) CompleteOidcLogin(ctx context.Context, req *connect.Request[v1.CompleteOidcLoginRequest]) (*connect.Response[v1.CompleteOidcLoginResponse], error) {
+	return c.completeOidcLogin.CallUnary(ctx, req)
+}
+
 // AuthServiceHandler is an implementation of the varco.v1.AuthService service.
 type AuthServiceHandler interface {
 	// Register creates a citizen account and logs it in. Anyone may call it.
@@ -227,6 +291,25 @@ type AuthServiceHandler interface {
 	// DeleteMyAccount erases the caller's account (GDPR right to erasure):
 	// future bookings are cancelled, past ones anonymized. Citizens only.
 	DeleteMyAccount(context.Context, *connect.Request[v1.DeleteMyAccountRequest]) (*connect.Response[v1.DeleteMyAccountResponse], error)
+	// GetLoginOptions tells the apps which ways to log in the installation
+	// offers (SPID/CIE through OpenID Connect, when configured). Anyone may
+	// call it.
+	GetLoginOptions(context.Context, *connect.Request[v1.GetLoginOptionsRequest]) (*connect.Response[v1.GetLoginOptionsResponse], error)
+	// StartOidcLogin starts a SPID/CIE login: it answers the provider's
+	// authorization URL and sets a short-lived HttpOnly cookie that binds the
+	// attempt to the browser; the provider sends the browser back to
+	// /auth/oidc/callback. Anyone may call it. Errors: FailedPrecondition (no
+	// provider configured), Unavailable (provider unreachable),
+	// ResourceExhausted (too many attempts from the address).
+	StartOidcLogin(context.Context, *connect.Request[v1.StartOidcLoginRequest]) (*connect.Response[v1.StartOidcLoginResponse], error)
+	// CompleteOidcLogin finishes a SPID/CIE login that the callback left
+	// pending, in the browser whose cookie holds the attempt: a first login
+	// creates the account once the privacy notice is accepted; an existing
+	// password account with the asserted codice fiscale is linked once its
+	// password is given. Anyone may call it. Errors: FailedPrecondition (no
+	// pending attempt, or it expired), InvalidArgument (privacy_consent or
+	// password), ResourceExhausted (too many wrong passwords).
+	CompleteOidcLogin(context.Context, *connect.Request[v1.CompleteOidcLoginRequest]) (*connect.Response[v1.CompleteOidcLoginResponse], error)
 }
 
 // NewAuthServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -284,6 +367,24 @@ func NewAuthServiceHandler(svc AuthServiceHandler, opts ...connect.HandlerOption
 		connect.WithSchema(authServiceMethods.ByName("DeleteMyAccount")),
 		connect.WithHandlerOptions(opts...),
 	)
+	authServiceGetLoginOptionsHandler := connect.NewUnaryHandler(
+		AuthServiceGetLoginOptionsProcedure,
+		svc.GetLoginOptions,
+		connect.WithSchema(authServiceMethods.ByName("GetLoginOptions")),
+		connect.WithHandlerOptions(opts...),
+	)
+	authServiceStartOidcLoginHandler := connect.NewUnaryHandler(
+		AuthServiceStartOidcLoginProcedure,
+		svc.StartOidcLogin,
+		connect.WithSchema(authServiceMethods.ByName("StartOidcLogin")),
+		connect.WithHandlerOptions(opts...),
+	)
+	authServiceCompleteOidcLoginHandler := connect.NewUnaryHandler(
+		AuthServiceCompleteOidcLoginProcedure,
+		svc.CompleteOidcLogin,
+		connect.WithSchema(authServiceMethods.ByName("CompleteOidcLogin")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/varco.v1.AuthService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AuthServiceRegisterProcedure:
@@ -302,6 +403,12 @@ func NewAuthServiceHandler(svc AuthServiceHandler, opts ...connect.HandlerOption
 			authServiceExportMyDataHandler.ServeHTTP(w, r)
 		case AuthServiceDeleteMyAccountProcedure:
 			authServiceDeleteMyAccountHandler.ServeHTTP(w, r)
+		case AuthServiceGetLoginOptionsProcedure:
+			authServiceGetLoginOptionsHandler.ServeHTTP(w, r)
+		case AuthServiceStartOidcLoginProcedure:
+			authServiceStartOidcLoginHandler.ServeHTTP(w, r)
+		case AuthServiceCompleteOidcLoginProcedure:
+			authServiceCompleteOidcLoginHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -341,4 +448,16 @@ func (UnimplementedAuthServiceHandler) ExportMyData(context.Context, *connect.Re
 
 func (UnimplementedAuthServiceHandler) DeleteMyAccount(context.Context, *connect.Request[v1.DeleteMyAccountRequest]) (*connect.Response[v1.DeleteMyAccountResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AuthService.DeleteMyAccount is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) GetLoginOptions(context.Context, *connect.Request[v1.GetLoginOptionsRequest]) (*connect.Response[v1.GetLoginOptionsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AuthService.GetLoginOptions is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) StartOidcLogin(context.Context, *connect.Request[v1.StartOidcLoginRequest]) (*connect.Response[v1.StartOidcLoginResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AuthService.StartOidcLogin is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) CompleteOidcLogin(context.Context, *connect.Request[v1.CompleteOidcLoginRequest]) (*connect.Response[v1.CompleteOidcLoginResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AuthService.CompleteOidcLogin is not implemented"))
 }

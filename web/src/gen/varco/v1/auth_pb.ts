@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file varco/v1/auth.proto.
  */
 export const file_varco_v1_auth: GenFile = /*@__PURE__*/
-  fileDesc("ChN2YXJjby92MS9hdXRoLnByb3RvEgh2YXJjby52MSLOAQoHQWNjb3VudBIKCgJpZBgBIAEoCRISCgpnaXZlbl9uYW1lGAIgASgJEhMKC2ZhbWlseV9uYW1lGAMgASgJEg0KBWVtYWlsGAQgASgJEhYKDmNvZGljZV9maXNjYWxlGAUgASgJEg0KBXBob25lGAYgASgJEhAKCGxhbmd1YWdlGAcgASgJEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDmFwcF9pb19vcHRfb3V0GAkgASgIImEKCVN0YWZmUm9sZRIXCg9vcmdhbml6YXRpb25faWQYASABKAkSJQoEa2luZBgCIAEoDjIXLnZhcmNvLnYxLlN0YWZmUm9sZUtpbmQSFAoMcmVzb3VyY2VfaWRzGAMgAygJIpACCgZEZXZpY2USCgoCaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSFAoMcmVzb3VyY2VfaWRzGAQgAygJEioKCWRpcmVjdGlvbhgFIAEoDjIXLnZhcmNvLnYxLkdhdGVEaXJlY3Rpb24SLwoLZW5yb2xsZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGxhc3Rfc2Vlbl9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKcmV2b2tlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSAoHU2Vzc2lvbhINCgV0b2tlbhgBIAEoCRIuCgpleHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKtAQoPUmVnaXN0ZXJSZXF1ZXN0EhIKCmdpdmVuX25hbWUYASABKAkSEwoLZmFtaWx5X25hbWUYAiABKAkSDQoFZW1haWwYAyABKAkSFgoOY29kaWNlX2Zpc2NhbGUYBCABKAkSDQoFcGhvbmUYBSABKAkSEAoIcGFzc3dvcmQYBiABKAkSEAoIbGFuZ3VhZ2UYByABKAkSFwoPcHJpdmFjeV9jb25zZW50GAggASgIIloKEFJlZ2lzdGVyUmVzcG9uc2USIgoHYWNjb3VudBgBIAEoCzIRLnZhcmNvLnYxLkFjY291bnQSIgoHc2Vzc2lvbhgCIAEoCzIRLnZhcmNvLnYxLlNlc3Npb24iLwoMTG9naW5SZXF1ZXN0Eg0KBWxvZ2luGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIlcKDUxvZ2luUmVzcG9uc2USIgoHYWNjb3VudBgBIAEoCzIRLnZhcmNvLnYxLkFjY291bnQSIgoHc2Vzc2lvbhgCIAEoCzIRLnZhcmNvLnYxLlNlc3Npb24iDwoNTG9nb3V0UmVxdWVzdCIQCg5Mb2dvdXRSZXNwb25zZSIPCg1XaG9BbUlSZXF1ZXN0Ir0BCg5XaG9BbUlSZXNwb25zZRIlCgRraW5kGAEgASgOMhcudmFyY28udjEuUHJpbmNpcGFsS2luZBIiCgdhY2NvdW50GAIgASgLMhEudmFyY28udjEuQWNjb3VudBIiCgVyb2xlcxgDIAMoCzITLnZhcmNvLnYxLlN0YWZmUm9sZRIaChJpbnN0YWxsYXRpb25fYWRtaW4YBCABKAgSIAoGZGV2aWNlGAUgASgLMhAudmFyY28udjEuRGV2aWNlIpABChRVcGRhdGVQcm9maWxlUmVxdWVzdBISCgpnaXZlbl9uYW1lGAEgASgJEhMKC2ZhbWlseV9uYW1lGAIgASgJEg0KBXBob25lGAMgASgJEhAKCGxhbmd1YWdlGAQgASgJEhsKDmFwcF9pb19vcHRfb3V0GAUgASgISACIAQFCEQoPX2FwcF9pb19vcHRfb3V0IjsKFVVwZGF0ZVByb2ZpbGVSZXNwb25zZRIiCgdhY2NvdW50GAEgASgLMhEudmFyY28udjEuQWNjb3VudCJHChVDaGFuZ2VQYXNzd29yZFJlcXVlc3QSGAoQY3VycmVudF9wYXNzd29yZBgBIAEoCRIUCgxuZXdfcGFzc3dvcmQYAiABKAkiGAoWQ2hhbmdlUGFzc3dvcmRSZXNwb25zZSIVChNFeHBvcnRNeURhdGFSZXF1ZXN0IjcKFEV4cG9ydE15RGF0YVJlc3BvbnNlEgwKBGpzb24YASABKAwSEQoJZmlsZV9uYW1lGAIgASgJIioKFkRlbGV0ZU15QWNjb3VudFJlcXVlc3QSEAoIcGFzc3dvcmQYASABKAkiUgoXRGVsZXRlTXlBY2NvdW50UmVzcG9uc2USGgoSY2FuY2VsbGVkX2Jvb2tpbmdzGAEgASgFEhsKE2Fub255bWl6ZWRfYm9va2luZ3MYAiABKAUqbQoNU3RhZmZSb2xlS2luZBIfChtTVEFGRl9ST0xFX0tJTkRfVU5TUEVDSUZJRUQQABIcChhTVEFGRl9ST0xFX0tJTkRfT1BFUkFUT1IQARIdChlTVEFGRl9ST0xFX0tJTkRfT1JHQU5JWkVSEAIqewoNR2F0ZURpcmVjdGlvbhIeChpHQVRFX0RJUkVDVElPTl9VTlNQRUNJRklFRBAAEhgKFEdBVEVfRElSRUNUSU9OX0VOVFJZEAESFwoTR0FURV9ESVJFQ1RJT05fRVhJVBACEhcKE0dBVEVfRElSRUNUSU9OX0JPVEgQAzLiBAoLQXV0aFNlcnZpY2USQwoIUmVnaXN0ZXISGS52YXJjby52MS5SZWdpc3RlclJlcXVlc3QaGi52YXJjby52MS5SZWdpc3RlclJlc3BvbnNlIgASOgoFTG9naW4SFi52YXJjby52MS5Mb2dpblJlcXVlc3QaFy52YXJjby52MS5Mb2dpblJlc3BvbnNlIgASPQoGTG9nb3V0EhcudmFyY28udjEuTG9nb3V0UmVxdWVzdBoYLnZhcmNvLnYxLkxvZ291dFJlc3BvbnNlIgASPQoGV2hvQW1JEhcudmFyY28udjEuV2hvQW1JUmVxdWVzdBoYLnZhcmNvLnYxLldob0FtSVJlc3BvbnNlIgASUgoNVXBkYXRlUHJvZmlsZRIeLnZhcmNvLnYxLlVwZGF0ZVByb2ZpbGVSZXF1ZXN0Gh8udmFyY28udjEuVXBkYXRlUHJvZmlsZVJlc3BvbnNlIgASVQoOQ2hhbmdlUGFzc3dvcmQSHy52YXJjby52MS5DaGFuZ2VQYXNzd29yZFJlcXVlc3QaIC52YXJjby52MS5DaGFuZ2VQYXNzd29yZFJlc3BvbnNlIgASTwoMRXhwb3J0TXlEYXRhEh0udmFyY28udjEuRXhwb3J0TXlEYXRhUmVxdWVzdBoeLnZhcmNvLnYxLkV4cG9ydE15RGF0YVJlc3BvbnNlIgASWAoPRGVsZXRlTXlBY2NvdW50EiAudmFyY28udjEuRGVsZXRlTXlBY2NvdW50UmVxdWVzdBohLnZhcmNvLnYxLkRlbGV0ZU15QWNjb3VudFJlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_timestamp, file_varco_v1_common]);
+  fileDesc("ChN2YXJjby92MS9hdXRoLnByb3RvEgh2YXJjby52MSLkAQoHQWNjb3VudBIKCgJpZBgBIAEoCRISCgpnaXZlbl9uYW1lGAIgASgJEhMKC2ZhbWlseV9uYW1lGAMgASgJEg0KBWVtYWlsGAQgASgJEhYKDmNvZGljZV9maXNjYWxlGAUgASgJEg0KBXBob25lGAYgASgJEhAKCGxhbmd1YWdlGAcgASgJEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDmFwcF9pb19vcHRfb3V0GAkgASgIEhQKDGhhc19wYXNzd29yZBgKIAEoCCJhCglTdGFmZlJvbGUSFwoPb3JnYW5pemF0aW9uX2lkGAEgASgJEiUKBGtpbmQYAiABKA4yFy52YXJjby52MS5TdGFmZlJvbGVLaW5kEhQKDHJlc291cmNlX2lkcxgDIAMoCSKQAgoGRGV2aWNlEgoKAmlkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEhQKDHJlc291cmNlX2lkcxgEIAMoCRIqCglkaXJlY3Rpb24YBSABKA4yFy52YXJjby52MS5HYXRlRGlyZWN0aW9uEi8KC2Vucm9sbGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxsYXN0X3NlZW5fYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnJldm9rZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkgKB1Nlc3Npb24SDQoFdG9rZW4YASABKAkSLgoKZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAirQEKD1JlZ2lzdGVyUmVxdWVzdBISCgpnaXZlbl9uYW1lGAEgASgJEhMKC2ZhbWlseV9uYW1lGAIgASgJEg0KBWVtYWlsGAMgASgJEhYKDmNvZGljZV9maXNjYWxlGAQgASgJEg0KBXBob25lGAUgASgJEhAKCHBhc3N3b3JkGAYgASgJEhAKCGxhbmd1YWdlGAcgASgJEhcKD3ByaXZhY3lfY29uc2VudBgIIAEoCCJaChBSZWdpc3RlclJlc3BvbnNlEiIKB2FjY291bnQYASABKAsyES52YXJjby52MS5BY2NvdW50EiIKB3Nlc3Npb24YAiABKAsyES52YXJjby52MS5TZXNzaW9uIi8KDExvZ2luUmVxdWVzdBINCgVsb2dpbhgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJXCg1Mb2dpblJlc3BvbnNlEiIKB2FjY291bnQYASABKAsyES52YXJjby52MS5BY2NvdW50EiIKB3Nlc3Npb24YAiABKAsyES52YXJjby52MS5TZXNzaW9uIg8KDUxvZ291dFJlcXVlc3QiLQoOTG9nb3V0UmVzcG9uc2USGwoTcHJvdmlkZXJfbG9nb3V0X3VybBgBIAEoCSIPCg1XaG9BbUlSZXF1ZXN0Ir0BCg5XaG9BbUlSZXNwb25zZRIlCgRraW5kGAEgASgOMhcudmFyY28udjEuUHJpbmNpcGFsS2luZBIiCgdhY2NvdW50GAIgASgLMhEudmFyY28udjEuQWNjb3VudBIiCgVyb2xlcxgDIAMoCzITLnZhcmNvLnYxLlN0YWZmUm9sZRIaChJpbnN0YWxsYXRpb25fYWRtaW4YBCABKAgSIAoGZGV2aWNlGAUgASgLMhAudmFyY28udjEuRGV2aWNlIpABChRVcGRhdGVQcm9maWxlUmVxdWVzdBISCgpnaXZlbl9uYW1lGAEgASgJEhMKC2ZhbWlseV9uYW1lGAIgASgJEg0KBXBob25lGAMgASgJEhAKCGxhbmd1YWdlGAQgASgJEhsKDmFwcF9pb19vcHRfb3V0GAUgASgISACIAQFCEQoPX2FwcF9pb19vcHRfb3V0IjsKFVVwZGF0ZVByb2ZpbGVSZXNwb25zZRIiCgdhY2NvdW50GAEgASgLMhEudmFyY28udjEuQWNjb3VudCJHChVDaGFuZ2VQYXNzd29yZFJlcXVlc3QSGAoQY3VycmVudF9wYXNzd29yZBgBIAEoCRIUCgxuZXdfcGFzc3dvcmQYAiABKAkiGAoWQ2hhbmdlUGFzc3dvcmRSZXNwb25zZSIVChNFeHBvcnRNeURhdGFSZXF1ZXN0IjcKFEV4cG9ydE15RGF0YVJlc3BvbnNlEgwKBGpzb24YASABKAwSEQoJZmlsZV9uYW1lGAIgASgJIioKFkRlbGV0ZU15QWNjb3VudFJlcXVlc3QSEAoIcGFzc3dvcmQYASABKAkiUgoXRGVsZXRlTXlBY2NvdW50UmVzcG9uc2USGgoSY2FuY2VsbGVkX2Jvb2tpbmdzGAEgASgFEhsKE2Fub255bWl6ZWRfYm9va2luZ3MYAiABKAUiGAoWR2V0TG9naW5PcHRpb25zUmVxdWVzdCJDChdHZXRMb2dpbk9wdGlvbnNSZXNwb25zZRIUCgxvaWRjX2VuYWJsZWQYASABKAgSEgoKb2lkY19sYWJlbBgCIAEoCSIXChVTdGFydE9pZGNMb2dpblJlcXVlc3QiMwoWU3RhcnRPaWRjTG9naW5SZXNwb25zZRIZChFhdXRob3JpemF0aW9uX3VybBgBIAEoCSJFChhDb21wbGV0ZU9pZGNMb2dpblJlcXVlc3QSFwoPcHJpdmFjeV9jb25zZW50GAEgASgIEhAKCHBhc3N3b3JkGAIgASgJImMKGUNvbXBsZXRlT2lkY0xvZ2luUmVzcG9uc2USIgoHYWNjb3VudBgBIAEoCzIRLnZhcmNvLnYxLkFjY291bnQSIgoHc2Vzc2lvbhgCIAEoCzIRLnZhcmNvLnYxLlNlc3Npb24qbQoNU3RhZmZSb2xlS2luZBIfChtTVEFGRl9ST0xFX0tJTkRfVU5TUEVDSUZJRUQQABIcChhTVEFGRl9ST0xFX0tJTkRfT1BFUkFUT1IQARIdChlTVEFGRl9ST0xFX0tJTkRfT1JHQU5JWkVSEAIqewoNR2F0ZURpcmVjdGlvbhIeChpHQVRFX0RJUkVDVElPTl9VTlNQRUNJRklFRBAAEhgKFEdBVEVfRElSRUNUSU9OX0VOVFJZEAESFwoTR0FURV9ESVJFQ1RJT05fRVhJVBACEhcKE0dBVEVfRElSRUNUSU9OX0JPVEgQAypvCg9PaWRjUGVuZGluZ1N0ZXASIQodT0lEQ19QRU5ESU5HX1NURVBfVU5TUEVDSUZJRUQQABIdChlPSURDX1BFTkRJTkdfU1RFUF9DT05TRU5UEAESGgoWT0lEQ19QRU5ESU5HX1NURVBfTElOSxACMvMGCgtBdXRoU2VydmljZRJDCghSZWdpc3RlchIZLnZhcmNvLnYxLlJlZ2lzdGVyUmVxdWVzdBoaLnZhcmNvLnYxLlJlZ2lzdGVyUmVzcG9uc2UiABI6CgVMb2dpbhIWLnZhcmNvLnYxLkxvZ2luUmVxdWVzdBoXLnZhcmNvLnYxLkxvZ2luUmVzcG9uc2UiABI9CgZMb2dvdXQSFy52YXJjby52MS5Mb2dvdXRSZXF1ZXN0GhgudmFyY28udjEuTG9nb3V0UmVzcG9uc2UiABI9CgZXaG9BbUkSFy52YXJjby52MS5XaG9BbUlSZXF1ZXN0GhgudmFyY28udjEuV2hvQW1JUmVzcG9uc2UiABJSCg1VcGRhdGVQcm9maWxlEh4udmFyY28udjEuVXBkYXRlUHJvZmlsZVJlcXVlc3QaHy52YXJjby52MS5VcGRhdGVQcm9maWxlUmVzcG9uc2UiABJVCg5DaGFuZ2VQYXNzd29yZBIfLnZhcmNvLnYxLkNoYW5nZVBhc3N3b3JkUmVxdWVzdBogLnZhcmNvLnYxLkNoYW5nZVBhc3N3b3JkUmVzcG9uc2UiABJPCgxFeHBvcnRNeURhdGESHS52YXJjby52MS5FeHBvcnRNeURhdGFSZXF1ZXN0Gh4udmFyY28udjEuRXhwb3J0TXlEYXRhUmVzcG9uc2UiABJYCg9EZWxldGVNeUFjY291bnQSIC52YXJjby52MS5EZWxldGVNeUFjY291bnRSZXF1ZXN0GiEudmFyY28udjEuRGVsZXRlTXlBY2NvdW50UmVzcG9uc2UiABJYCg9HZXRMb2dpbk9wdGlvbnMSIC52YXJjby52MS5HZXRMb2dpbk9wdGlvbnNSZXF1ZXN0GiEudmFyY28udjEuR2V0TG9naW5PcHRpb25zUmVzcG9uc2UiABJVCg5TdGFydE9pZGNMb2dpbhIfLnZhcmNvLnYxLlN0YXJ0T2lkY0xvZ2luUmVxdWVzdBogLnZhcmNvLnYxLlN0YXJ0T2lkY0xvZ2luUmVzcG9uc2UiABJeChFDb21wbGV0ZU9pZGNMb2dpbhIiLnZhcmNvLnYxLkNvbXBsZXRlT2lkY0xvZ2luUmVxdWVzdBojLnZhcmNvLnYxLkNvbXBsZXRlT2lkY0xvZ2luUmVzcG9uc2UiAGIGcHJvdG8z", [file_google_protobuf_timestamp, file_varco_v1_common]);
 
 /**
  * Account is a person who can log in: a citizen, and possibly staff.
@@ -86,6 +86,14 @@ export type Account = Message<"varco.v1.Account"> & {
    * @generated from field: bool app_io_opt_out = 9;
    */
   appIoOptOut: boolean;
+
+  /**
+   * The account has a password. Accounts created through SPID/CIE have
+   * none: they confirm sensitive changes by a recent SPID/CIE login.
+   *
+   * @generated from field: bool has_password = 10;
+   */
+  hasPassword: boolean;
 };
 
 /**
@@ -400,11 +408,20 @@ export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
   messageDesc(file_varco_v1_auth, 8);
 
 /**
- * LogoutResponse is empty.
+ * LogoutResponse tells a session opened through SPID/CIE where to end the
+ * provider's session too.
  *
  * @generated from message varco.v1.LogoutResponse
  */
 export type LogoutResponse = Message<"varco.v1.LogoutResponse"> & {
+  /**
+   * The provider's end-session URL (OpenID Connect RP-initiated logout),
+   * for a session opened through a provider that advertises one; the app
+   * sends the browser there. Empty otherwise.
+   *
+   * @generated from field: string provider_logout_url = 1;
+   */
+  providerLogoutUrl: string;
 };
 
 /**
@@ -643,7 +660,10 @@ export const ExportMyDataResponseSchema: GenMessage<ExportMyDataResponse> = /*@_
  */
 export type DeleteMyAccountRequest = Message<"varco.v1.DeleteMyAccountRequest"> & {
   /**
-   * The current password, to confirm.
+   * The current password, to confirm. An account without a password
+   * (created through SPID/CIE) leaves it empty and confirms with a session
+   * opened in the last 10 minutes instead (FailedPrecondition
+   * "recent_login_required" otherwise).
    *
    * @generated from field: string password = 1;
    */
@@ -684,6 +704,141 @@ export type DeleteMyAccountResponse = Message<"varco.v1.DeleteMyAccountResponse"
  */
 export const DeleteMyAccountResponseSchema: GenMessage<DeleteMyAccountResponse> = /*@__PURE__*/
   messageDesc(file_varco_v1_auth, 19);
+
+/**
+ * GetLoginOptionsRequest is empty.
+ *
+ * @generated from message varco.v1.GetLoginOptionsRequest
+ */
+export type GetLoginOptionsRequest = Message<"varco.v1.GetLoginOptionsRequest"> & {
+};
+
+/**
+ * Describes the message varco.v1.GetLoginOptionsRequest.
+ * Use `create(GetLoginOptionsRequestSchema)` to create a new message.
+ */
+export const GetLoginOptionsRequestSchema: GenMessage<GetLoginOptionsRequest> = /*@__PURE__*/
+  messageDesc(file_varco_v1_auth, 20);
+
+/**
+ * GetLoginOptionsResponse lists the ways to log in besides the password.
+ *
+ * @generated from message varco.v1.GetLoginOptionsResponse
+ */
+export type GetLoginOptionsResponse = Message<"varco.v1.GetLoginOptionsResponse"> & {
+  /**
+   * SPID/CIE login through OpenID Connect is configured.
+   *
+   * @generated from field: bool oidc_enabled = 1;
+   */
+  oidcEnabled: boolean;
+
+  /**
+   * The button's label, e.g. "SPID / CIE" or the gateway's name.
+   *
+   * @generated from field: string oidc_label = 2;
+   */
+  oidcLabel: string;
+};
+
+/**
+ * Describes the message varco.v1.GetLoginOptionsResponse.
+ * Use `create(GetLoginOptionsResponseSchema)` to create a new message.
+ */
+export const GetLoginOptionsResponseSchema: GenMessage<GetLoginOptionsResponse> = /*@__PURE__*/
+  messageDesc(file_varco_v1_auth, 21);
+
+/**
+ * StartOidcLoginRequest is empty.
+ *
+ * @generated from message varco.v1.StartOidcLoginRequest
+ */
+export type StartOidcLoginRequest = Message<"varco.v1.StartOidcLoginRequest"> & {
+};
+
+/**
+ * Describes the message varco.v1.StartOidcLoginRequest.
+ * Use `create(StartOidcLoginRequestSchema)` to create a new message.
+ */
+export const StartOidcLoginRequestSchema: GenMessage<StartOidcLoginRequest> = /*@__PURE__*/
+  messageDesc(file_varco_v1_auth, 22);
+
+/**
+ * StartOidcLoginResponse says where to send the browser.
+ *
+ * @generated from message varco.v1.StartOidcLoginResponse
+ */
+export type StartOidcLoginResponse = Message<"varco.v1.StartOidcLoginResponse"> & {
+  /**
+   * The provider's authorization URL (code flow with PKCE, state, nonce).
+   *
+   * @generated from field: string authorization_url = 1;
+   */
+  authorizationUrl: string;
+};
+
+/**
+ * Describes the message varco.v1.StartOidcLoginResponse.
+ * Use `create(StartOidcLoginResponseSchema)` to create a new message.
+ */
+export const StartOidcLoginResponseSchema: GenMessage<StartOidcLoginResponse> = /*@__PURE__*/
+  messageDesc(file_varco_v1_auth, 23);
+
+/**
+ * CompleteOidcLoginRequest carries what the pending step needs.
+ *
+ * @generated from message varco.v1.CompleteOidcLoginRequest
+ */
+export type CompleteOidcLoginRequest = Message<"varco.v1.CompleteOidcLoginRequest"> & {
+  /**
+   * For OIDC_PENDING_STEP_CONSENT: the privacy notice is accepted.
+   *
+   * @generated from field: bool privacy_consent = 1;
+   */
+  privacyConsent: boolean;
+
+  /**
+   * For OIDC_PENDING_STEP_LINK: the existing account's password.
+   *
+   * @generated from field: string password = 2;
+   */
+  password: string;
+};
+
+/**
+ * Describes the message varco.v1.CompleteOidcLoginRequest.
+ * Use `create(CompleteOidcLoginRequestSchema)` to create a new message.
+ */
+export const CompleteOidcLoginRequestSchema: GenMessage<CompleteOidcLoginRequest> = /*@__PURE__*/
+  messageDesc(file_varco_v1_auth, 24);
+
+/**
+ * CompleteOidcLoginResponse returns the logged-in account.
+ *
+ * @generated from message varco.v1.CompleteOidcLoginResponse
+ */
+export type CompleteOidcLoginResponse = Message<"varco.v1.CompleteOidcLoginResponse"> & {
+  /**
+   * The account, created or linked.
+   *
+   * @generated from field: varco.v1.Account account = 1;
+   */
+  account?: Account | undefined;
+
+  /**
+   * The new session (in a cookie for the web apps, as Login).
+   *
+   * @generated from field: varco.v1.Session session = 2;
+   */
+  session?: Session | undefined;
+};
+
+/**
+ * Describes the message varco.v1.CompleteOidcLoginResponse.
+ * Use `create(CompleteOidcLoginResponseSchema)` to create a new message.
+ */
+export const CompleteOidcLoginResponseSchema: GenMessage<CompleteOidcLoginResponse> = /*@__PURE__*/
+  messageDesc(file_varco_v1_auth, 25);
 
 /**
  * StaffRoleKind is what a staff member may do inside one organization.
@@ -761,6 +916,41 @@ export enum GateDirection {
  */
 export const GateDirectionSchema: GenEnum<GateDirection> = /*@__PURE__*/
   enumDesc(file_varco_v1_auth, 1);
+
+/**
+ * OidcPendingStep is what a SPID/CIE login still needs after the callback.
+ *
+ * @generated from enum varco.v1.OidcPendingStep
+ */
+export enum OidcPendingStep {
+  /**
+   * Unspecified.
+   *
+   * @generated from enum value: OIDC_PENDING_STEP_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * First login: the privacy notice must be accepted to create the account.
+   *
+   * @generated from enum value: OIDC_PENDING_STEP_CONSENT = 1;
+   */
+  CONSENT = 1,
+
+  /**
+   * A password account has the codice fiscale: its password proves that
+   * the person owns it before it is linked.
+   *
+   * @generated from enum value: OIDC_PENDING_STEP_LINK = 2;
+   */
+  LINK = 2,
+}
+
+/**
+ * Describes the enum varco.v1.OidcPendingStep.
+ */
+export const OidcPendingStepSchema: GenEnum<OidcPendingStep> = /*@__PURE__*/
+  enumDesc(file_varco_v1_auth, 2);
 
 /**
  * AuthService manages citizen accounts and sessions. Session tokens are sent
@@ -860,6 +1050,49 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof DeleteMyAccountRequestSchema;
     output: typeof DeleteMyAccountResponseSchema;
+  },
+  /**
+   * GetLoginOptions tells the apps which ways to log in the installation
+   * offers (SPID/CIE through OpenID Connect, when configured). Anyone may
+   * call it.
+   *
+   * @generated from rpc varco.v1.AuthService.GetLoginOptions
+   */
+  getLoginOptions: {
+    methodKind: "unary";
+    input: typeof GetLoginOptionsRequestSchema;
+    output: typeof GetLoginOptionsResponseSchema;
+  },
+  /**
+   * StartOidcLogin starts a SPID/CIE login: it answers the provider's
+   * authorization URL and sets a short-lived HttpOnly cookie that binds the
+   * attempt to the browser; the provider sends the browser back to
+   * /auth/oidc/callback. Anyone may call it. Errors: FailedPrecondition (no
+   * provider configured), Unavailable (provider unreachable),
+   * ResourceExhausted (too many attempts from the address).
+   *
+   * @generated from rpc varco.v1.AuthService.StartOidcLogin
+   */
+  startOidcLogin: {
+    methodKind: "unary";
+    input: typeof StartOidcLoginRequestSchema;
+    output: typeof StartOidcLoginResponseSchema;
+  },
+  /**
+   * CompleteOidcLogin finishes a SPID/CIE login that the callback left
+   * pending, in the browser whose cookie holds the attempt: a first login
+   * creates the account once the privacy notice is accepted; an existing
+   * password account with the asserted codice fiscale is linked once its
+   * password is given. Anyone may call it. Errors: FailedPrecondition (no
+   * pending attempt, or it expired), InvalidArgument (privacy_consent or
+   * password), ResourceExhausted (too many wrong passwords).
+   *
+   * @generated from rpc varco.v1.AuthService.CompleteOidcLogin
+   */
+  completeOidcLogin: {
+    methodKind: "unary";
+    input: typeof CompleteOidcLoginRequestSchema;
+    output: typeof CompleteOidcLoginResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_varco_v1_auth, 0);
