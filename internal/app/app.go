@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
@@ -35,6 +36,7 @@ import (
 	"github.com/varco-gate/varco/internal/metrics"
 	"github.com/varco-gate/varco/internal/notify/dispatch"
 	"github.com/varco-gate/varco/internal/outbox"
+	"github.com/varco-gate/varco/internal/periodic"
 	"github.com/varco-gate/varco/internal/privacy"
 	"github.com/varco-gate/varco/internal/scheduling"
 	"github.com/varco-gate/varco/internal/stats"
@@ -55,10 +57,15 @@ type App struct {
 	dispatcher     *dispatch.Dispatcher
 	manualDispatch bool
 	retention      *privacy.Retention
-	keys           *keyReloader
-	webhookFeeder  *webhook.Feeder
-	webhookSender  *dispatch.Dispatcher
-	srvOpts        httpserver.Options
+	// prune deletes expired sessions (and, with them, their SPID/CIE ID
+	// tokens) every hour: a session is useless after its 30 days, and the
+	// table would otherwise only grow.
+	prune         periodic.Loop
+	pruneOnce     func(context.Context) error
+	keys          *keyReloader
+	webhookFeeder *webhook.Feeder
+	webhookSender *dispatch.Dispatcher
+	srvOpts       httpserver.Options
 	// closeStreams closes api.Options.Closing: the endless streams end.
 	closeStreams func()
 }
@@ -164,7 +171,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	return &App{
 		log: log, db: db, handler: handler, health: checker,
 		sweeper: booking.NewSweeper(o.sweeper, db, clk, log), dispatcher: dispatcher, manualDispatch: o.manualDispatch,
-		retention:     privacy.NewRetention(cfg.Retention, db, clk, log),
+		retention: privacy.NewRetention(cfg.Retention, db, clk, log),
+		pruneOnce: func(ctx context.Context) error {
+			n, err := ids.PruneSessions(ctx)
+			if n > 0 {
+				log.Info("pruned expired sessions", slog.Int("count", n))
+			}
+			return err
+		},
 		keys:          &keyReloader{db: db, ring: keys, log: log},
 		webhookFeeder: feeder, webhookSender: hookDispatcher,
 		closeStreams: sync.OnceFunc(func() { close(closing) }),
@@ -216,6 +230,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	})
 	a.sweeper.Start(ctx)
 	a.retention.Start(ctx)
+	a.prune.Start(ctx, time.Hour, a.log, "prune sessions", a.pruneOnce)
 	a.keys.Start(ctx)
 	if !a.manualDispatch {
 		a.dispatcher.Start(ctx)
@@ -226,6 +241,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	err := httpserver.Serve(ctx, srv, ln, a.srvOpts)
 	a.sweeper.Stop()
 	a.retention.Stop()
+	a.prune.Stop()
 	a.keys.Stop()
 	a.dispatcher.Stop()
 	a.webhookFeeder.Stop()
