@@ -101,11 +101,18 @@ func receiptPDF(ctx context.Context, bookings Bookings, cat CatalogReader, t Tic
 		Beneficiary: strings.TrimSpace(b.Beneficiary.GivenName + " " + b.Beneficiary.FamilyName), CodiceFiscale: b.Beneficiary.CodiceFiscale,
 		BookedBy: bookedBy, Seats: b.Seats, Documents: d.Resource.DocumentsToBring, IssuedAt: bookings.Now(),
 	}
+	// A remote appointment names no office to come to and no documents to
+	// bring; a phone appointment says which number the office calls.
 	switch b.Mode {
 	case catalog.ModePhone:
 		r.Mode = pick("Telefonata", "Phone call")
+		if n := person.FormatPhone(b.Beneficiary.Phone); n != "" {
+			r.Mode += pick(": ti chiameremo al ", ": we will call you on ") + n
+		}
+		r.Documents = nil
 	case catalog.ModeVideoCall:
-		r.Mode = pick("Videochiamata", "Video call")
+		r.Mode = pick("Videochiamata (il link arriva dall'ufficio)", "Video call (the office sends the link)")
+		r.Documents = nil
 	default:
 		a := d.Place.Address
 		r.Place = d.Place.Name

@@ -138,7 +138,19 @@ type BookingView struct {
 	// Ticket describes a ticketed booking's entry: seats, when entry is
 	// allowed and the longest stay after entering (0: no limit).
 	Ticket *TicketTerms
+	// Remote is how a remote appointment takes place: RemotePhone or
+	// RemoteVideo; "" in person. A remote appointment's messages name no
+	// office to come to and no documents to bring. CallPhone is the number
+	// the office calls for RemotePhone.
+	Remote    string
+	CallPhone string
 }
+
+// Remote appointment modes of BookingView.Remote.
+const (
+	RemotePhone = "phone"
+	RemoteVideo = "video"
+)
 
 // TicketTerms are what a ticket allows, stated in its confirmation.
 type TicketTerms struct {

@@ -109,6 +109,9 @@ type labels struct {
 	TicketHeading string
 	// Receipt introduces the PDF receipt's link.
 	Receipt string
+	// PhoneCall (with the number, %s) and PhoneCallNoNumber, VideoCall:
+	// how a remote appointment takes place, instead of a place to come to.
+	PhoneCall, PhoneCallNoNumber, VideoCall string
 }
 
 type language struct {
@@ -140,6 +143,9 @@ var italian = language{
 		OfficeCancelled: "l'ufficio ha dovuto annullare la tua prenotazione. Ci scusiamo per il disagio.",
 		RebookLead:      "Puoi scegliere un nuovo appuntamento:", RebookButton: "Prenota di nuovo",
 		TicketHeading: "Il tuo biglietto", Receipt: "Scarica la ricevuta (PDF)",
+		PhoneCall:         "È un appuntamento telefonico: ti chiameremo al %s all'ora indicata. Non devi venire in ufficio.",
+		PhoneCallNoNumber: "È un appuntamento telefonico: ti chiameremo all'ora indicata. Non devi venire in ufficio.",
+		VideoCall:         "È un appuntamento in videochiamata: l'ufficio ti invierà il link per collegarti. Non devi venire in ufficio.",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Prenotazione confermata: %s", "Prenotazione confermata", "la tua prenotazione è confermata. Ecco la ricevuta."},
@@ -171,6 +177,9 @@ var english = language{
 		OfficeCancelled: "the office had to cancel your booking. We apologize for the inconvenience.",
 		RebookLead:      "You can choose a new appointment:", RebookButton: "Book again",
 		TicketHeading: "Your ticket", Receipt: "Download the receipt (PDF)",
+		PhoneCall:         "This is a phone appointment: we will call you on %s at the time given. You do not need to come to the office.",
+		PhoneCallNoNumber: "This is a phone appointment: we will call you at the time given. You do not need to come to the office.",
+		VideoCall:         "This is a video call: the office will send you the link to join. You do not need to come to the office.",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Booking confirmed: %s", "Booking confirmed", "your booking is confirmed. Here is your receipt."},
@@ -209,6 +218,7 @@ type view struct {
 	BookedBy                   string // the sentence naming the booker
 	RebookURL                  string
 	ReceiptURL                 string
+	Remote                     string // how a remote appointment takes place
 	// TicketLines state the ticket's seats, entry window and stay.
 	TicketLines []string
 }
@@ -265,6 +275,17 @@ func Render(kind string, v notify.BookingView) (subject, text, html string, err 
 	}
 	if spec.reason {
 		d.Reason = oneLine(v.Reason)
+	}
+	if spec.when && kind != KindBookingCancelled {
+		switch v.Remote {
+		case notify.RemotePhone:
+			d.Remote = lang.labels.PhoneCallNoNumber
+			if n := oneLine(v.CallPhone); n != "" {
+				d.Remote = fmt.Sprintf(lang.labels.PhoneCall, n)
+			}
+		case notify.RemoteVideo:
+			d.Remote = lang.labels.VideoCall
+		}
 	}
 	if name := oneLine(v.BookedBy); name != "" {
 		d.BookedBy = fmt.Sprintf(lang.labels.BookedBy, name)

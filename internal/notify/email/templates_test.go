@@ -299,6 +299,12 @@ func TestRenderClearerMessages(t *testing.T) {
 		{name: "expiry warning", kind: email.KindTicketExpiryWarn, lang: "it",
 			want: []string{"devi uscire entro le 16:40"}, notWant: []string{"Valido per"}},
 		{name: "expiry warning", kind: email.KindTicketExpiryWarn, lang: "en", want: []string{"please leave by 16:40"}},
+		{name: "phone appointment", kind: email.KindBookingConfirmed, lang: "it", edit: func(v *notify.BookingView) {
+			v.Remote, v.CallPhone, v.Place, v.Address, v.Documents = notify.RemotePhone, "+39 333 123 4567", "", "", nil
+		}, want: []string{"ti chiameremo al +39 333 123 4567", "Non devi venire in ufficio."}, notWant: []string{"Documenti da portare", "Luogo"}},
+		{name: "video call", kind: email.KindBookingReminder, lang: "en", edit: func(v *notify.BookingView) {
+			v.Remote, v.Place, v.Address, v.Documents = notify.RemoteVideo, "", "", nil
+		}, want: []string{"This is a video call", "You do not need to come to the office."}, notWant: []string{"Documents to bring", "Place"}},
 	} {
 		t.Run(tc.name+"/"+tc.kind+"/"+tc.lang, func(t *testing.T) {
 			t.Parallel()

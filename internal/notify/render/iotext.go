@@ -31,6 +31,18 @@ func IOText(kind string, v notify.BookingView, lang string) (string, string) {
 	}
 	var subject string
 	var lines []string
+	remote := ""
+	switch v.Remote {
+	case notify.RemotePhone:
+		remote = pick("È un appuntamento telefonico: ti chiameremo all'ora indicata.", "This is a phone appointment: we will call you at the time given.")
+		if v.CallPhone != "" {
+			remote = fmt.Sprintf(pick("È un appuntamento telefonico: ti chiameremo al %s all'ora indicata.",
+				"This is a phone appointment: we will call you on %s at the time given."), md(v.CallPhone))
+		}
+	case notify.RemoteVideo:
+		remote = pick("È un appuntamento in videochiamata: l'ufficio ti invierà il link per collegarti.",
+			"This is a video call: the office will send you the link to join.")
+	}
 	switch kind {
 	case outbox.KindBookingConfirmed, outbox.KindBookingRescheduled:
 		subject = pick("Prenotazione confermata: ", "Booking confirmed: ") + v.Resource
@@ -40,6 +52,9 @@ func IOText(kind string, v notify.BookingView, lang string) (string, string) {
 			lead = pick("La tua prenotazione è stata spostata: ", "Your booking was moved: ")
 		}
 		lines = append(lines, lead+what+".", "", pick("Codice della prenotazione: ", "Booking code: ")+"**"+v.Code+"**")
+		if remote != "" {
+			lines = append(lines, remote)
+		}
 		if where != "" {
 			lines = append(lines, pick("Dove: ", "Where: ")+where)
 		}
@@ -62,6 +77,9 @@ func IOText(kind string, v notify.BookingView, lang string) (string, string) {
 		subject = pick("Promemoria: ", "Reminder: ") + v.Resource
 		lines = append(lines, pick("Ti ricordiamo l'appuntamento: ", "A reminder of your appointment: ")+what+".",
 			"", pick("Codice della prenotazione: ", "Booking code: ")+"**"+v.Code+"**")
+		if remote != "" {
+			lines = append(lines, remote)
+		}
 		if where != "" {
 			lines = append(lines, pick("Dove: ", "Where: ")+where)
 		}

@@ -153,6 +153,15 @@ func (r *Renderer) view(ctx context.Context, kind string, b booking.Booking, d c
 		Start:   b.Start, End: b.End, TimeZone: loc, Operator: d.Operator, Documents: d.Resource.DocumentsToBring,
 		Reason: bp.Reason, OrgName: d.Organization.Name, OrgContact: strings.Trim(person.FormatPhone(d.Contacts.Phone)+" "+d.Contacts.Email, " "),
 	}
+	switch b.Mode {
+	case catalog.ModePhone:
+		// "Ti chiameremo al …": the office calls, nobody comes to it.
+		v.Remote, v.CallPhone = notify.RemotePhone, person.FormatPhone(b.Beneficiary.Phone)
+		v.Place, v.Address, v.Documents = "", "", nil
+	case catalog.ModeVideoCall:
+		v.Remote = notify.RemoteVideo
+		v.Place, v.Address, v.Documents = "", "", nil
+	}
 	if b.OnBehalf && b.BookerID != "" {
 		// The beneficiary reads who booked for them.
 		booker, err := r.store.GetAccount(ctx, b.BookerID)
