@@ -97,6 +97,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		log.Info("demo data", slog.Bool("loaded_now", loaded), slog.String("comune_id", demo.ComuneID))
 	}
 	m := metrics.NewRPC(clk)
+	m.RegisterBacklogs(func(ctx context.Context, now time.Time) ([]metrics.Backlog, error) {
+		list, err := db.Backlogs(ctx, now)
+		out := make([]metrics.Backlog, len(list))
+		for i, b := range list {
+			out[i] = metrics.Backlog{Queue: b.Queue, Due: b.Due, Oldest: b.Oldest}
+		}
+		return out, err
+	})
 	services := api.Unimplemented()
 	avail := availability.New(db, clk)
 	bookings := booking.New(o.booking, db, avail, db, clk)

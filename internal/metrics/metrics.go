@@ -93,3 +93,53 @@ func (i interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) con
 		return err
 	}
 }
+
+// Backlog is one queue's due, unsent work (see Backlogs).
+type Backlog struct {
+	Queue  string
+	Due    int
+	Oldest time.Time
+}
+
+// Backlogs reads the queues' backlogs at a scrape.
+type Backlogs func(ctx context.Context, now time.Time) ([]Backlog, error)
+
+// backlogCollector turns Backlogs into two gauges per queue at each scrape:
+// the number of due items and the age of the oldest. A dispatcher that
+// keeps up holds both near zero; a stuck channel shows as a growing age.
+type backlogCollector struct {
+	read        Backlogs
+	clk         clock.Clock
+	due, oldest *prometheus.Desc
+}
+
+// RegisterBacklogs adds the queue backlog gauges, read from the store at
+// each scrape (bounded by the scrape's deadline of 5 s).
+func (m *RPC) RegisterBacklogs(read Backlogs) {
+	m.registry.MustRegister(&backlogCollector{read: read, clk: m.clk,
+		due: prometheus.NewDesc("varco_queue_due", "Due items not sent yet, by queue (outbox:<kind>, webhook).",
+			[]string{"queue"}, nil),
+		oldest: prometheus.NewDesc("varco_queue_oldest_due_seconds", "How long the oldest due item has waited, by queue.",
+			[]string{"queue"}, nil)})
+}
+
+func (c *backlogCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.due; ch <- c.oldest }
+
+func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	now := c.clk.Now()
+	list, err := c.read(ctx, now)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.due, err)
+		return
+	}
+	for _, b := range list {
+		ch <- prometheus.MustNewConstMetric(c.due, prometheus.GaugeValue, float64(b.Due), b.Queue)
+		age := 0.0
+		if b.Due > 0 && !b.Oldest.IsZero() {
+			age = max(now.Sub(b.Oldest).Seconds(), 0)
+		}
+		ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age, b.Queue)
+	}
+}
