@@ -31,6 +31,7 @@ import (
 	"github.com/varco-gate/varco/internal/demo"
 	"github.com/varco-gate/varco/internal/devices"
 	"github.com/varco-gate/varco/internal/export"
+	"github.com/varco-gate/varco/internal/healthwatch"
 	"github.com/varco-gate/varco/internal/httpserver"
 	"github.com/varco-gate/varco/internal/identity"
 	"github.com/varco-gate/varco/internal/metrics"
@@ -53,6 +54,7 @@ type App struct {
 	db             *sqlite.DB
 	handler        http.Handler
 	health         *grpchealth.StaticChecker
+	dbHealth       *healthwatch.Watcher
 	sweeper        *booking.Sweeper
 	dispatcher     *dispatch.Dispatcher
 	manualDispatch bool
@@ -178,7 +180,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	})
 	return &App{
 		log: log, db: db, handler: handler, health: checker,
-		sweeper: booking.NewSweeper(o.sweeper, db, clk, log), dispatcher: dispatcher, manualDispatch: o.manualDispatch,
+		dbHealth: healthwatch.New(db.Ping, checker, api.ServiceNames, log),
+		sweeper:  booking.NewSweeper(o.sweeper, db, clk, log), dispatcher: dispatcher, manualDispatch: o.manualDispatch,
 		retention: privacy.NewRetention(cfg.Retention, db, clk, log),
 		pruneOnce: func(ctx context.Context) error {
 			n, err := ids.PruneSessions(ctx)
@@ -228,7 +231,9 @@ func (a *App) Handler() http.Handler { return a.handler }
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := httpserver.New(a.handler, a.srvOpts)
 	srv.RegisterOnShutdown(func() {
-		// Load balancers polling health stop sending traffic first.
+		// Load balancers polling health stop sending traffic first (the
+		// database watch stops first, so it cannot set SERVING again).
+		a.dbHealth.Stop()
 		a.health.SetStatus("", grpchealth.StatusNotServing)
 		// Sync, WatchOccupancy and health Watch never end by themselves:
 		// they end now, with Unavailable, and their clients reconnect to
@@ -236,6 +241,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		// holding the shutdown for its whole timeout.
 		a.closeStreams()
 	})
+	a.dbHealth.Start(ctx)
 	a.sweeper.Start(ctx)
 	a.retention.Start(ctx)
 	a.prune.Start(ctx, time.Hour, a.log, "prune sessions", a.pruneOnce)
@@ -247,6 +253,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.log.Info("listening", slog.String("addr", ln.Addr().String()))
 	err := httpserver.Serve(ctx, srv, ln, a.srvOpts)
+	a.dbHealth.Stop()
 	a.sweeper.Stop()
 	a.retention.Stop()
 	a.prune.Stop()

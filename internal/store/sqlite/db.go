@@ -313,3 +313,16 @@ func checkPragmas(ctx context.Context, c *sql.Conn, want pragmas) error {
 	}
 	return nil
 }
+
+// Ping reports whether the database answers a query now, on both pools:
+// the server's health says NOT_SERVING while it does not (a PostgreSQL
+// server down or unreachable; a SQLite file on a failed disk).
+func (db *DB) Ping(ctx context.Context) error {
+	for _, pool := range []*sql.DB{db.W, db.R} {
+		var one int
+		if err := pool.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+			return fmt.Errorf("database ping: %w", err)
+		}
+	}
+	return nil
+}
