@@ -423,3 +423,26 @@ func TestVersionExitCodesAndHealthcheck(t *testing.T) {
 	require.Equal(t, "SERVING\n", string(hc))
 	p.stop(t)
 }
+
+// --metrics-addr takes /metrics off the public port onto its own.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	t.Parallel()
+	bin := buildServer(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	metricsAddr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	p := start(t, bin, "--db", filepath.Join(t.TempDir(), "varco.db"), "--metrics-addr", metricsAddr)
+	res, err := http.Get("http://" + p.addr + "/metrics")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusNotFound, res.StatusCode, "not on the public port")
+	res, err = http.Get("http://" + metricsAddr + "/metrics")
+	require.NoError(t, err)
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, string(body), "varco_queue_due")
+	p.stop(t)
+}

@@ -55,6 +55,7 @@ type App struct {
 	handler        http.Handler
 	health         *grpchealth.StaticChecker
 	dbHealth       *healthwatch.Watcher
+	metrics        http.Handler
 	sweeper        *booking.Sweeper
 	dispatcher     *dispatch.Dispatcher
 	manualDispatch bool
@@ -99,6 +100,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		log.Info("demo data", slog.Bool("loaded_now", loaded), slog.String("comune_id", demo.ComuneID))
 	}
 	m := metrics.NewRPC(clk)
+	// With --metrics-addr the figures leave the public port (Metrics
+	// serves them there); without it they stay on it, as before.
+	publicMetrics := m.Handler()
+	if cfg.MetricsAddr != "" {
+		publicMetrics = nil
+	}
 	m.RegisterBacklogs(func(ctx context.Context, now time.Time) ([]metrics.Backlog, error) {
 		list, err := db.Backlogs(ctx, now)
 		out := make([]metrics.Backlog, len(list))
@@ -172,7 +179,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		Interceptors:    []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk), sessionCookies},
 		Access:          api.NewAccess(ids, authorizer, log),
 		Audit:           auditor,
-		Metrics:         m.Handler(),
+		Metrics:         publicMetrics,
 		Closing:         closing,
 		Extra:           extra,
 		Fallback:        apps,
@@ -181,6 +188,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	return &App{
 		log: log, db: db, handler: handler, health: checker,
 		dbHealth: healthwatch.New(db.Ping, checker, api.ServiceNames, log),
+		metrics:  m.Handler(),
 		sweeper:  booking.NewSweeper(o.sweeper, db, clk, log), dispatcher: dispatcher, manualDispatch: o.manualDispatch,
 		retention: privacy.NewRetention(cfg.Retention, db, clk, log),
 		pruneOnce: func(ctx context.Context) error {
@@ -222,6 +230,10 @@ func (a *App) WebhooksOnce(ctx context.Context) (fed, sent int, err error) {
 	sent, err = a.webhookSender.RunOnce(ctx)
 	return fed, sent, err
 }
+
+// Metrics is the handler of /metrics, for a listener of its own
+// (--metrics-addr).
+func (a *App) Metrics() http.Handler { return a.metrics }
 
 // Handler is the complete HTTP handler (for tests with httptest).
 func (a *App) Handler() http.Handler { return a.handler }

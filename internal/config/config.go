@@ -74,6 +74,9 @@ type Config struct {
 	// listener, kept off the public port: profiles reveal internals and
 	// cost CPU, so only operators on the machine should reach them.
 	DebugAddr string
+	// MetricsAddr, when set, serves /metrics on its own listener instead
+	// of the public port, for a scraper on a private network.
+	MetricsAddr string
 	// WebhookAllowPrivate lets webhook URLs and deliveries reach loopback
 	// and private addresses (development and tests only: an SSRF door).
 	WebhookAllowPrivate bool
@@ -237,6 +240,7 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 		return nil
 	})
 	fs.StringVar(&c.OIDCLabel, "oidc-label", "SPID / CIE", "label of the citizen app's login button for the provider")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics on this separate address (e.g. 10.0.0.5:9090) instead of the public port; empty keeps it on the public port")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "serve the Go profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; empty disables it")
 	return fs
 }
