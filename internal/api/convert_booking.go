@@ -73,6 +73,9 @@ func (v *bookingViews) pb(ctx context.Context, b booking.Booking) (*varcov1.Book
 			out.Operator = &varcov1.Operator{Id: op.ID, DisplayName: op.DisplayName}
 		}
 	}
+	if b.Mode == catalog.ModeVideoCall && b.Active() {
+		out.MeetingUrl = r.Meeting.LinkFor(b.ID, b.CancelTokenHash)
+	}
 	out.Consents = append(out.Consents, &varcov1.Consent{Kind: varcov1.ConsentKind_CONSENT_KIND_PRIVACY, GivenAt: timestamppb.New(b.PrivacyAt)})
 	if !b.PushConsentAt.IsZero() {
 		out.Consents = append(out.Consents, &varcov1.Consent{Kind: varcov1.ConsentKind_CONSENT_KIND_PUSH, GivenAt: timestamppb.New(b.PushConsentAt)})

@@ -52,6 +52,9 @@ func resourcePB(r catalog.Resource) *varcov1.Resource {
 	if r.Kind.Bookable() {
 		out.Policy = policyPB(r.Policy)
 	}
+	if r.Meeting.Kind != catalog.MeetingNone {
+		out.Meeting = &varcov1.Meeting{Kind: varcov1.MeetingKind(r.Meeting.Kind), Url: r.Meeting.URL}
+	}
 	return out
 }
 

@@ -78,6 +78,9 @@ type Event struct {
 	// DefaultReminderLead when not positive.
 	ReminderLead time.Duration
 
+	// MeetingURL is where a video call takes place: the event's LOCATION.
+	MeetingURL string
+
 	// CancelURL is the link that cancels without logging in (the e-mail's
 	// cancel link); it is shown in the description when set.
 	CancelURL string
@@ -149,13 +152,21 @@ func Generate(ev Event, now time.Time) ([]byte, error) {
 // FromBooking builds a booking's event from the booking and its catalog
 // description.
 func FromBooking(b booking.Booking, d catalog.Description, lang string) Event {
-	return Event{
+	ev := Event{
 		BookingID: b.ID, Code: token.FormatCode(b.Code), Language: lang, Start: b.Start, End: b.End,
 		Cancelled:    b.Status == booking.CancelledByUser || b.Status == booking.CancelledByOperator || b.Status == booking.Rescheduled,
 		ResourceName: d.Resource.Name, Mode: b.Mode, PlaceName: d.Place.Name, Address: d.Place.Address, Location: d.Place.Location,
 		Documents: d.Resource.DocumentsToBring, OrganizationName: d.Organization.Name, Contacts: d.Contacts,
 		OrganizerEmail: d.Contacts.Email, ReminderLead: d.Resource.Policy.ReminderLead, Operator: d.Operator,
 	}
+	if b.Mode == catalog.ModeVideoCall {
+		ev.MeetingURL = d.Resource.Meeting.LinkFor(b.ID, b.CancelTokenHash)
+	}
+	if b.Mode == catalog.ModePhone || b.Mode == catalog.ModeVideoCall {
+		// Nobody comes to the office: no documents to bring.
+		ev.Documents = nil
+	}
+	return ev
 }
 
 // FileName is the suggested name of a booking's file
@@ -220,6 +231,9 @@ func (ev Event) location(t labels) string {
 	case catalog.ModePhone:
 		return t.phone
 	case catalog.ModeVideoCall:
+		if ev.MeetingURL != "" {
+			return ev.MeetingURL
+		}
 		return t.video
 	}
 	return joinNonEmpty(", ", ev.PlaceName, formatAddress(ev.Address))

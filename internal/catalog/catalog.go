@@ -186,8 +186,10 @@ type Resource struct {
 	Position         int
 	Active           bool
 	Policy           Policy
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// Meeting makes the links of video-call bookings.
+	Meeting   Meeting
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // WeeklyRule opens a resource on an ISO weekday (1 Monday … 7 Sunday)

@@ -331,6 +331,9 @@ func ValidateResource(r Resource) (Resource, error) {
 				"Choosing the operator applies only to appointment resources.")
 		}
 	}
+	if r.Meeting, err = validateMeeting(resourceField+".meeting", r.Meeting); err != nil {
+		return r, err
+	}
 	r.Policy, err = validatePolicy(r.Kind, r.Ticketed, r.Policy)
 	return r, err
 }

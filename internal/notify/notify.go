@@ -144,6 +144,9 @@ type BookingView struct {
 	// the office calls for RemotePhone.
 	Remote    string
 	CallPhone string
+	// MeetingURL is where a video call takes place, when the resource
+	// configures one (catalog.Meeting).
+	MeetingURL string
 }
 
 // Remote appointment modes of BookingView.Remote.

@@ -81,9 +81,17 @@ type resourceSpec struct {
 	Ticketed         bool                         `yaml:"ticketed"`
 	Position         *int                         `yaml:"position"` // default: order in the file
 	Policy           *policySpec                  `yaml:"policy"`
+	Meeting          *meetingSpec                 `yaml:"meeting"`
 	Rules            []ruleSpec                   `yaml:"rules"`
 	Exceptions       []exceptionSpec              `yaml:"exceptions"`
 	Children         []resourceSpec               `yaml:"children"`
+}
+
+// meetingSpec is where video-call bookings meet (kind: fixed_link or
+// room_per_booking; url: the meeting, or the rooms' server).
+type meetingSpec struct {
+	Kind enumOf[varcov1.MeetingKind] `yaml:"kind"`
+	URL  string                      `yaml:"url"`
 }
 
 type policySpec struct {

@@ -59,6 +59,9 @@ func (r resourceSpec) proto(orgID, placeID, parentID string, position int, ops o
 	for _, m := range r.Modes {
 		out.Modes = append(out.Modes, m.V)
 	}
+	if m := r.Meeting; m != nil {
+		out.Meeting = &varcov1.Meeting{Kind: m.Kind.V, Url: m.URL}
+	}
 	for _, name := range r.Operators {
 		out.Operators = append(out.Operators, ops(name))
 	}

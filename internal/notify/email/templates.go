@@ -112,6 +112,8 @@ type labels struct {
 	// PhoneCall (with the number, %s) and PhoneCallNoNumber, VideoCall:
 	// how a remote appointment takes place, instead of a place to come to.
 	PhoneCall, PhoneCallNoNumber, VideoCall string
+	// VideoCallLink has the meeting's link (%s).
+	VideoCallLink string
 }
 
 type language struct {
@@ -146,6 +148,7 @@ var italian = language{
 		PhoneCall:         "È un appuntamento telefonico: ti chiameremo al %s all'ora indicata. Non devi venire in ufficio.",
 		PhoneCallNoNumber: "È un appuntamento telefonico: ti chiameremo all'ora indicata. Non devi venire in ufficio.",
 		VideoCall:         "È un appuntamento in videochiamata: l'ufficio ti invierà il link per collegarti. Non devi venire in ufficio.",
+		VideoCallLink:     "È un appuntamento in videochiamata: all'ora indicata collegati a %s. Non devi venire in ufficio.",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Prenotazione confermata: %s", "Prenotazione confermata", "la tua prenotazione è confermata. Ecco la ricevuta."},
@@ -180,6 +183,7 @@ var english = language{
 		PhoneCall:         "This is a phone appointment: we will call you on %s at the time given. You do not need to come to the office.",
 		PhoneCallNoNumber: "This is a phone appointment: we will call you at the time given. You do not need to come to the office.",
 		VideoCall:         "This is a video call: the office will send you the link to join. You do not need to come to the office.",
+		VideoCallLink:     "This is a video call: at the time given, join at %s. You do not need to come to the office.",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Booking confirmed: %s", "Booking confirmed", "your booking is confirmed. Here is your receipt."},
@@ -285,6 +289,9 @@ func Render(kind string, v notify.BookingView) (subject, text, html string, err 
 			}
 		case notify.RemoteVideo:
 			d.Remote = lang.labels.VideoCall
+			if link := webLink(v.MeetingURL); link != "" {
+				d.Remote = fmt.Sprintf(lang.labels.VideoCallLink, link)
+			}
 		}
 	}
 	if name := oneLine(v.BookedBy); name != "" {

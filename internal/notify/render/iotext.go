@@ -42,6 +42,10 @@ func IOText(kind string, v notify.BookingView, lang string) (string, string) {
 	case notify.RemoteVideo:
 		remote = pick("È un appuntamento in videochiamata: l'ufficio ti invierà il link per collegarti.",
 			"This is a video call: the office will send you the link to join.")
+		if v.MeetingURL != "" {
+			remote = fmt.Sprintf(pick("È un appuntamento in videochiamata: all'ora indicata [collegati qui](%s).",
+				"This is a video call: at the time given, [join here](%s)."), v.MeetingURL)
+		}
 	}
 	switch kind {
 	case outbox.KindBookingConfirmed, outbox.KindBookingRescheduled:

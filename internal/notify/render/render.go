@@ -160,6 +160,7 @@ func (r *Renderer) view(ctx context.Context, kind string, b booking.Booking, d c
 		v.Place, v.Address, v.Documents = "", "", nil
 	case catalog.ModeVideoCall:
 		v.Remote = notify.RemoteVideo
+		v.MeetingURL = d.Resource.Meeting.LinkFor(b.ID, b.CancelTokenHash)
 		v.Place, v.Address, v.Documents = "", "", nil
 	}
 	if b.OnBehalf && b.BookerID != "" {

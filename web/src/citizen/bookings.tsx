@@ -87,6 +87,17 @@ function Summary({ b }: { b: Booking }) {
       <dd class="col-sm-8">
         {b.beneficiary?.givenName} {b.beneficiary?.familyName}
       </dd>
+      {b.meetingUrl && (
+        <>
+          <dt class="col-sm-4">{t("summary.meeting")}</dt>
+          <dd class="col-sm-8">
+            <a href={b.meetingUrl} target="_blank" rel="noopener noreferrer" id="meeting-link">
+              {b.meetingUrl}
+              <span class="visually-hidden"> {t("newWindow")}</span>
+            </a>
+          </dd>
+        </>
+      )}
       <dt class="col-sm-4">{t("summary.status")}</dt>
       <dd class="col-sm-8">
         <span class="badge bg-primary" id="booking-status">{statusText(b.status)}</span>

@@ -4,7 +4,7 @@
 // cancellations, reminders, tickets and the venue's occupancy cap).
 import { useEffect, useState } from "preact/hooks";
 import type { Resource } from "../gen/varco/v1/catalog_pb";
-import { Mode, ResourceKind } from "../gen/varco/v1/catalog_pb";
+import { MeetingKind, Mode, ResourceKind } from "../gen/varco/v1/catalog_pb";
 import { problem } from "../shared/api";
 import { Alert, Check, Field, Loading, TextArea, Title } from "../shared/ui";
 import { admin, catalog } from "./api";
@@ -50,6 +50,9 @@ interface Form {
   reentry: boolean;
   maxInside: string;
   offlineMaxAge: string;
+  // video calls
+  meetingKind: MeetingKind;
+  meetingUrl: string;
 }
 
 function blank(placeId: string, parentId: string): Form {
@@ -58,7 +61,7 @@ function blank(placeId: string, parentId: string): Form {
     acks: [], modes: [Mode.IN_PERSON], operators: [{ id: "", name: "" }], operatorChoice: false, ticketed: false,
     opensDaysAhead: "30", minNotice: "60", sameDayCutoff: "", hold: "10", maxConsecutive: "1", maxSeats: "1", maxActive: "0",
     cancelCutoff: "60", reminderLead: "1440", validBefore: "", validAfter: "", maxStay: "", warningLead: "", reentry: false,
-    maxInside: "0", offlineMaxAge: "",
+    maxInside: "0", offlineMaxAge: "", meetingKind: MeetingKind.UNSPECIFIED, meetingUrl: "",
   };
 }
 
@@ -75,6 +78,7 @@ function formOf(r: Resource): Form {
     validBefore: minutesText(tk?.validBeforeStart), validAfter: minutesText(tk?.validAfterEnd), maxStay: minutesText(tk?.maxStay),
     warningLead: minutesText(tk?.warningLead), reentry: tk?.allowReentry ?? false, maxInside: num(tk?.maxInside),
     offlineMaxAge: minutesText(tk?.offlineMaxAge),
+    meetingKind: r.meeting?.kind ?? MeetingKind.UNSPECIFIED, meetingUrl: r.meeting?.url ?? "",
   };
 }
 
@@ -91,6 +95,7 @@ function resourceOf(f: Form, org: string, id: string) {
     operators: f.kind === ResourceKind.APPOINTMENT ? f.operators.filter((o) => o.id || o.name.trim()).map((o) => ({ id: o.id, displayName: o.name })) : [],
     operatorChoice: f.kind === ResourceKind.APPOINTMENT && f.operatorChoice,
     ticketed: !group && f.ticketed,
+    meeting: !group && f.meetingKind !== MeetingKind.UNSPECIFIED ? { kind: f.meetingKind, url: f.meetingUrl.trim() } : undefined,
     policy: group ? undefined : {
       opensDaysAhead: intOf(f.opensDaysAhead), minNotice: durationOf(f.minNotice), sameDayCutoff: f.sameDayCutoff,
       holdDuration: durationOf(f.hold), maxConsecutiveSlots: intOf(f.maxConsecutive), maxSeatsPerBooking: intOf(f.maxSeats),
@@ -116,6 +121,7 @@ const paths = {
   validAfter: "resource.policy.tickets.valid_after_end", maxStay: "resource.policy.tickets.max_stay",
   warningLead: "resource.policy.tickets.warning_lead", reentry: "resource.policy.tickets.allow_reentry",
   maxInside: "resource.policy.tickets.max_inside", offlineMaxAge: "resource.policy.tickets.offline_max_age",
+  meetingKind: "resource.meeting.kind", meetingUrl: "resource.meeting.url",
 } as const;
 type PathKey = keyof typeof paths;
 // The fields typed as whole numbers (days, minutes, counts).
@@ -264,6 +270,20 @@ export function ResourceEdit({ org, id, query }: { org: string; id: string; quer
                 <Check key={m} id={`res-mode-${m}`} label={s(k)} checked={f.modes.includes(m)}
                   onChange={(on) => set("modes")(on ? [...f.modes, m] : f.modes.filter((x) => x !== m))} />
               ))}
+              {f.modes.includes(Mode.VIDEO_CALL) && (
+                <>
+                  <Select id="res-meeting-kind" label={s("meeting.kind")} value={String(f.meetingKind)} error={err("meetingKind")}
+                    onChange={(v) => set("meetingKind")(Number(v) as MeetingKind)}>
+                    <option value={MeetingKind.UNSPECIFIED}>{s("meeting.none")}</option>
+                    <option value={MeetingKind.FIXED_LINK}>{s("meeting.fixed")}</option>
+                    <option value={MeetingKind.ROOM_PER_BOOKING}>{s("meeting.room")}</option>
+                  </Select>
+                  {f.meetingKind !== MeetingKind.UNSPECIFIED && (
+                    <Field id="res-meeting-url" label={s(f.meetingKind === MeetingKind.FIXED_LINK ? "meeting.url" : "meeting.base")}
+                      hint={s("meeting.urlHint")} value={f.meetingUrl} onInput={text("meetingUrl")} error={err("meetingUrl")} inputMode="url" />
+                  )}
+                </>
+              )}
             </Fieldset>
           </>
         )}

@@ -608,7 +608,9 @@ type Booking struct {
 	// When it was created.
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,25,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	// Whether the booking has QR tickets (GetTicket).
-	Ticketed      bool `protobuf:"varint,26,opt,name=ticketed,proto3" json:"ticketed,omitempty"`
+	Ticketed bool `protobuf:"varint,26,opt,name=ticketed,proto3" json:"ticketed,omitempty"`
+	// For a video call of a resource with a Meeting: the link to join.
+	MeetingUrl    string `protobuf:"bytes,27,opt,name=meeting_url,json=meetingUrl,proto3" json:"meeting_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -823,6 +825,13 @@ func (x *Booking) GetTicketed() bool {
 		return x.Ticketed
 	}
 	return false
+}
+
+func (x *Booking) GetMeetingUrl() string {
+	if x != nil {
+		return x.MeetingUrl
+	}
+	return ""
 }
 
 // HoldSlotsRequest asks for seats.
@@ -2193,7 +2202,7 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\x06status\x18\x01 \x01(\x0e2\x17.varco.v1.BookingStatusR\x06status\x12*\n" +
 	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12%\n" +
 	"\x05actor\x18\x03 \x01(\v2\x0f.varco.v1.ActorR\x05actor\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason\"\x98\b\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\xb9\b\n" +
 	"\aBooking\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12\x1f\n" +
@@ -2224,7 +2233,9 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\x11rescheduled_to_id\x18\x18 \x01(\tR\x0frescheduledToId\x129\n" +
 	"\n" +
 	"created_at\x18\x19 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x1a\n" +
-	"\bticketed\x18\x1a \x01(\bR\bticketed\"\xc4\x01\n" +
+	"\bticketed\x18\x1a \x01(\bR\bticketed\x12\x1f\n" +
+	"\vmeeting_url\x18\x1b \x01(\tR\n" +
+	"meetingUrl\"\xc4\x01\n" +
 	"\x10HoldSlotsRequest\x12\x1f\n" +
 	"\vresource_id\x18\x01 \x01(\tR\n" +
 	"resourceId\x129\n" +

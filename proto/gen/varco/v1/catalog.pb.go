@@ -194,6 +194,61 @@ func (Mode) EnumDescriptor() ([]byte, []int) {
 	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{2}
 }
 
+// MeetingKind is how a video-call booking gets its link.
+type MeetingKind int32
+
+const (
+	// No link from Varco: the office sends it.
+	MeetingKind_MEETING_KIND_UNSPECIFIED MeetingKind = 0
+	// Every booking meets at the same address (url).
+	MeetingKind_MEETING_KIND_FIXED_LINK MeetingKind = 1
+	// Each booking gets its own room on a Jitsi-style server: url is the
+	// server's base ("https://meet.comune.example/"), the room name is
+	// derived from a secret of the booking, so it cannot be guessed.
+	MeetingKind_MEETING_KIND_ROOM_PER_BOOKING MeetingKind = 2
+)
+
+// Enum value maps for MeetingKind.
+var (
+	MeetingKind_name = map[int32]string{
+		0: "MEETING_KIND_UNSPECIFIED",
+		1: "MEETING_KIND_FIXED_LINK",
+		2: "MEETING_KIND_ROOM_PER_BOOKING",
+	}
+	MeetingKind_value = map[string]int32{
+		"MEETING_KIND_UNSPECIFIED":      0,
+		"MEETING_KIND_FIXED_LINK":       1,
+		"MEETING_KIND_ROOM_PER_BOOKING": 2,
+	}
+)
+
+func (x MeetingKind) Enum() *MeetingKind {
+	p := new(MeetingKind)
+	*p = x
+	return p
+}
+
+func (x MeetingKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MeetingKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_varco_v1_catalog_proto_enumTypes[3].Descriptor()
+}
+
+func (MeetingKind) Type() protoreflect.EnumType {
+	return &file_varco_v1_catalog_proto_enumTypes[3]
+}
+
+func (x MeetingKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MeetingKind.Descriptor instead.
+func (MeetingKind) EnumDescriptor() ([]byte, []int) {
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{3}
+}
+
 // SlotState is the state of a slot in the availability grid.
 type SlotState int32
 
@@ -253,11 +308,11 @@ func (x SlotState) String() string {
 }
 
 func (SlotState) Descriptor() protoreflect.EnumDescriptor {
-	return file_varco_v1_catalog_proto_enumTypes[3].Descriptor()
+	return file_varco_v1_catalog_proto_enumTypes[4].Descriptor()
 }
 
 func (SlotState) Type() protoreflect.EnumType {
-	return &file_varco_v1_catalog_proto_enumTypes[3]
+	return &file_varco_v1_catalog_proto_enumTypes[4]
 }
 
 func (x SlotState) Number() protoreflect.EnumNumber {
@@ -266,7 +321,7 @@ func (x SlotState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SlotState.Descriptor instead.
 func (SlotState) EnumDescriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{3}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{4}
 }
 
 // Organization is a town office or a local business taking bookings.
@@ -618,7 +673,9 @@ type Resource struct {
 	// The booking settings (window, holds, limits, tickets).
 	Policy *BookingPolicy `protobuf:"bytes,16,opt,name=policy,proto3" json:"policy,omitempty"`
 	// False when the organizer paused bookings for this resource.
-	Active        bool `protobuf:"varint,17,opt,name=active,proto3" json:"active,omitempty"`
+	Active bool `protobuf:"varint,17,opt,name=active,proto3" json:"active,omitempty"`
+	// Where video-call bookings meet; unset: the office sends the link.
+	Meeting       *Meeting `protobuf:"bytes,18,opt,name=meeting,proto3" json:"meeting,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -772,6 +829,68 @@ func (x *Resource) GetActive() bool {
 	return false
 }
 
+func (x *Resource) GetMeeting() *Meeting {
+	if x != nil {
+		return x.Meeting
+	}
+	return nil
+}
+
+// Meeting configures the links of video-call bookings.
+type Meeting struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How the link is made.
+	Kind MeetingKind `protobuf:"varint,1,opt,name=kind,proto3,enum=varco.v1.MeetingKind" json:"kind,omitempty"`
+	// An https URL: the meeting, or the base of the rooms.
+	Url           string `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Meeting) Reset() {
+	*x = Meeting{}
+	mi := &file_varco_v1_catalog_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Meeting) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Meeting) ProtoMessage() {}
+
+func (x *Meeting) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_catalog_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Meeting.ProtoReflect.Descriptor instead.
+func (*Meeting) Descriptor() ([]byte, []int) {
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Meeting) GetKind() MeetingKind {
+	if x != nil {
+		return x.Kind
+	}
+	return MeetingKind_MEETING_KIND_UNSPECIFIED
+}
+
+func (x *Meeting) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
 // BookingPolicy holds the rules of a bookable resource that are not about
 // opening hours.
 type BookingPolicy struct {
@@ -806,7 +925,7 @@ type BookingPolicy struct {
 
 func (x *BookingPolicy) Reset() {
 	*x = BookingPolicy{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[5]
+	mi := &file_varco_v1_catalog_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -818,7 +937,7 @@ func (x *BookingPolicy) String() string {
 func (*BookingPolicy) ProtoMessage() {}
 
 func (x *BookingPolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[5]
+	mi := &file_varco_v1_catalog_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -831,7 +950,7 @@ func (x *BookingPolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BookingPolicy.ProtoReflect.Descriptor instead.
 func (*BookingPolicy) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{5}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *BookingPolicy) GetOpensDaysAhead() int32 {
@@ -932,7 +1051,7 @@ type TicketPolicy struct {
 
 func (x *TicketPolicy) Reset() {
 	*x = TicketPolicy{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[6]
+	mi := &file_varco_v1_catalog_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -944,7 +1063,7 @@ func (x *TicketPolicy) String() string {
 func (*TicketPolicy) ProtoMessage() {}
 
 func (x *TicketPolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[6]
+	mi := &file_varco_v1_catalog_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -957,7 +1076,7 @@ func (x *TicketPolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TicketPolicy.ProtoReflect.Descriptor instead.
 func (*TicketPolicy) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{6}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *TicketPolicy) GetValidBeforeStart() *durationpb.Duration {
@@ -1034,7 +1153,7 @@ type Slot struct {
 
 func (x *Slot) Reset() {
 	*x = Slot{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[7]
+	mi := &file_varco_v1_catalog_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1046,7 +1165,7 @@ func (x *Slot) String() string {
 func (*Slot) ProtoMessage() {}
 
 func (x *Slot) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[7]
+	mi := &file_varco_v1_catalog_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1059,7 +1178,7 @@ func (x *Slot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Slot.ProtoReflect.Descriptor instead.
 func (*Slot) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{7}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Slot) GetStart() *timestamppb.Timestamp {
@@ -1133,7 +1252,7 @@ type Day struct {
 
 func (x *Day) Reset() {
 	*x = Day{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[8]
+	mi := &file_varco_v1_catalog_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1145,7 +1264,7 @@ func (x *Day) String() string {
 func (*Day) ProtoMessage() {}
 
 func (x *Day) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[8]
+	mi := &file_varco_v1_catalog_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1158,7 +1277,7 @@ func (x *Day) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Day.ProtoReflect.Descriptor instead.
 func (*Day) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{8}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Day) GetDate() string {
@@ -1195,7 +1314,7 @@ type ListOrganizationsRequest struct {
 
 func (x *ListOrganizationsRequest) Reset() {
 	*x = ListOrganizationsRequest{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[9]
+	mi := &file_varco_v1_catalog_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1207,7 +1326,7 @@ func (x *ListOrganizationsRequest) String() string {
 func (*ListOrganizationsRequest) ProtoMessage() {}
 
 func (x *ListOrganizationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[9]
+	mi := &file_varco_v1_catalog_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1220,7 +1339,7 @@ func (x *ListOrganizationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrganizationsRequest.ProtoReflect.Descriptor instead.
 func (*ListOrganizationsRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{9}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListOrganizationsRequest) GetPageSize() int32 {
@@ -1250,7 +1369,7 @@ type ListOrganizationsResponse struct {
 
 func (x *ListOrganizationsResponse) Reset() {
 	*x = ListOrganizationsResponse{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[10]
+	mi := &file_varco_v1_catalog_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1262,7 +1381,7 @@ func (x *ListOrganizationsResponse) String() string {
 func (*ListOrganizationsResponse) ProtoMessage() {}
 
 func (x *ListOrganizationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[10]
+	mi := &file_varco_v1_catalog_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1275,7 +1394,7 @@ func (x *ListOrganizationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrganizationsResponse.ProtoReflect.Descriptor instead.
 func (*ListOrganizationsResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{10}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListOrganizationsResponse) GetOrganizations() []*Organization {
@@ -1303,7 +1422,7 @@ type ListPlacesRequest struct {
 
 func (x *ListPlacesRequest) Reset() {
 	*x = ListPlacesRequest{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[11]
+	mi := &file_varco_v1_catalog_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1315,7 +1434,7 @@ func (x *ListPlacesRequest) String() string {
 func (*ListPlacesRequest) ProtoMessage() {}
 
 func (x *ListPlacesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[11]
+	mi := &file_varco_v1_catalog_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1328,7 +1447,7 @@ func (x *ListPlacesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPlacesRequest.ProtoReflect.Descriptor instead.
 func (*ListPlacesRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{11}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListPlacesRequest) GetOrganizationId() string {
@@ -1349,7 +1468,7 @@ type ListPlacesResponse struct {
 
 func (x *ListPlacesResponse) Reset() {
 	*x = ListPlacesResponse{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[12]
+	mi := &file_varco_v1_catalog_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1361,7 +1480,7 @@ func (x *ListPlacesResponse) String() string {
 func (*ListPlacesResponse) ProtoMessage() {}
 
 func (x *ListPlacesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[12]
+	mi := &file_varco_v1_catalog_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1374,7 +1493,7 @@ func (x *ListPlacesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPlacesResponse.ProtoReflect.Descriptor instead.
 func (*ListPlacesResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{12}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListPlacesResponse) GetPlaces() []*Place {
@@ -1401,7 +1520,7 @@ type ListResourcesRequest struct {
 
 func (x *ListResourcesRequest) Reset() {
 	*x = ListResourcesRequest{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[13]
+	mi := &file_varco_v1_catalog_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1413,7 +1532,7 @@ func (x *ListResourcesRequest) String() string {
 func (*ListResourcesRequest) ProtoMessage() {}
 
 func (x *ListResourcesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[13]
+	mi := &file_varco_v1_catalog_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1426,7 +1545,7 @@ func (x *ListResourcesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListResourcesRequest.ProtoReflect.Descriptor instead.
 func (*ListResourcesRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{13}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListResourcesRequest) GetOrganizationId() string {
@@ -1468,7 +1587,7 @@ type ListResourcesResponse struct {
 
 func (x *ListResourcesResponse) Reset() {
 	*x = ListResourcesResponse{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[14]
+	mi := &file_varco_v1_catalog_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1480,7 +1599,7 @@ func (x *ListResourcesResponse) String() string {
 func (*ListResourcesResponse) ProtoMessage() {}
 
 func (x *ListResourcesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[14]
+	mi := &file_varco_v1_catalog_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1493,7 +1612,7 @@ func (x *ListResourcesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListResourcesResponse.ProtoReflect.Descriptor instead.
 func (*ListResourcesResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{14}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListResourcesResponse) GetResources() []*Resource {
@@ -1514,7 +1633,7 @@ type GetResourceRequest struct {
 
 func (x *GetResourceRequest) Reset() {
 	*x = GetResourceRequest{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[15]
+	mi := &file_varco_v1_catalog_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1526,7 +1645,7 @@ func (x *GetResourceRequest) String() string {
 func (*GetResourceRequest) ProtoMessage() {}
 
 func (x *GetResourceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[15]
+	mi := &file_varco_v1_catalog_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1539,7 +1658,7 @@ func (x *GetResourceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetResourceRequest.ProtoReflect.Descriptor instead.
 func (*GetResourceRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{15}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetResourceRequest) GetResourceId() string {
@@ -1568,7 +1687,7 @@ type GetResourceResponse struct {
 
 func (x *GetResourceResponse) Reset() {
 	*x = GetResourceResponse{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[16]
+	mi := &file_varco_v1_catalog_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1580,7 +1699,7 @@ func (x *GetResourceResponse) String() string {
 func (*GetResourceResponse) ProtoMessage() {}
 
 func (x *GetResourceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[16]
+	mi := &file_varco_v1_catalog_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1593,7 +1712,7 @@ func (x *GetResourceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetResourceResponse.ProtoReflect.Descriptor instead.
 func (*GetResourceResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{16}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetResourceResponse) GetResource() *Resource {
@@ -1651,7 +1770,7 @@ type GetAvailabilityRequest struct {
 
 func (x *GetAvailabilityRequest) Reset() {
 	*x = GetAvailabilityRequest{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[17]
+	mi := &file_varco_v1_catalog_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1663,7 +1782,7 @@ func (x *GetAvailabilityRequest) String() string {
 func (*GetAvailabilityRequest) ProtoMessage() {}
 
 func (x *GetAvailabilityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[17]
+	mi := &file_varco_v1_catalog_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1676,7 +1795,7 @@ func (x *GetAvailabilityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAvailabilityRequest.ProtoReflect.Descriptor instead.
 func (*GetAvailabilityRequest) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{17}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetAvailabilityRequest) GetResourceId() string {
@@ -1731,7 +1850,7 @@ type GetAvailabilityResponse struct {
 
 func (x *GetAvailabilityResponse) Reset() {
 	*x = GetAvailabilityResponse{}
-	mi := &file_varco_v1_catalog_proto_msgTypes[18]
+	mi := &file_varco_v1_catalog_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1743,7 +1862,7 @@ func (x *GetAvailabilityResponse) String() string {
 func (*GetAvailabilityResponse) ProtoMessage() {}
 
 func (x *GetAvailabilityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_varco_v1_catalog_proto_msgTypes[18]
+	mi := &file_varco_v1_catalog_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1756,7 +1875,7 @@ func (x *GetAvailabilityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAvailabilityResponse.ProtoReflect.Descriptor instead.
 func (*GetAvailabilityResponse) Descriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{18}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetAvailabilityResponse) GetResourceId() string {
@@ -1813,7 +1932,7 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\"5\n" +
 	"\x0fAcknowledgement\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
-	"\x04text\x18\x02 \x01(\tR\x04text\"\xea\x04\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\"\x97\x05\n" +
 	"\bResource\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
 	"\x0forganization_id\x18\x02 \x01(\tR\x0eorganizationId\x12\x19\n" +
@@ -1832,7 +1951,11 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\bticketed\x18\x0e \x01(\bR\bticketed\x12\x1a\n" +
 	"\bposition\x18\x0f \x01(\x05R\bposition\x12/\n" +
 	"\x06policy\x18\x10 \x01(\v2\x17.varco.v1.BookingPolicyR\x06policy\x12\x16\n" +
-	"\x06active\x18\x11 \x01(\bR\x06active\"\xb8\x04\n" +
+	"\x06active\x18\x11 \x01(\bR\x06active\x12+\n" +
+	"\ameeting\x18\x12 \x01(\v2\x11.varco.v1.MeetingR\ameeting\"F\n" +
+	"\aMeeting\x12)\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x15.varco.v1.MeetingKindR\x04kind\x12\x10\n" +
+	"\x03url\x18\x02 \x01(\tR\x03url\"\xb8\x04\n" +
 	"\rBookingPolicy\x12(\n" +
 	"\x10opens_days_ahead\x18\x01 \x01(\x05R\x0eopensDaysAhead\x128\n" +
 	"\n" +
@@ -1928,7 +2051,11 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\x0eMODE_IN_PERSON\x10\x01\x12\x0e\n" +
 	"\n" +
 	"MODE_PHONE\x10\x02\x12\x13\n" +
-	"\x0fMODE_VIDEO_CALL\x10\x03*\xd7\x01\n" +
+	"\x0fMODE_VIDEO_CALL\x10\x03*k\n" +
+	"\vMeetingKind\x12\x1c\n" +
+	"\x18MEETING_KIND_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17MEETING_KIND_FIXED_LINK\x10\x01\x12!\n" +
+	"\x1dMEETING_KIND_ROOM_PER_BOOKING\x10\x02*\xd7\x01\n" +
 	"\tSlotState\x12\x1a\n" +
 	"\x16SLOT_STATE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fSLOT_STATE_PAST\x10\x01\x12\x15\n" +
@@ -1959,88 +2086,92 @@ func file_varco_v1_catalog_proto_rawDescGZIP() []byte {
 	return file_varco_v1_catalog_proto_rawDescData
 }
 
-var file_varco_v1_catalog_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_varco_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_varco_v1_catalog_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_varco_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_varco_v1_catalog_proto_goTypes = []any{
 	(OrganizationKind)(0),             // 0: varco.v1.OrganizationKind
 	(ResourceKind)(0),                 // 1: varco.v1.ResourceKind
 	(Mode)(0),                         // 2: varco.v1.Mode
-	(SlotState)(0),                    // 3: varco.v1.SlotState
-	(*Organization)(nil),              // 4: varco.v1.Organization
-	(*Place)(nil),                     // 5: varco.v1.Place
-	(*Operator)(nil),                  // 6: varco.v1.Operator
-	(*Acknowledgement)(nil),           // 7: varco.v1.Acknowledgement
-	(*Resource)(nil),                  // 8: varco.v1.Resource
-	(*BookingPolicy)(nil),             // 9: varco.v1.BookingPolicy
-	(*TicketPolicy)(nil),              // 10: varco.v1.TicketPolicy
-	(*Slot)(nil),                      // 11: varco.v1.Slot
-	(*Day)(nil),                       // 12: varco.v1.Day
-	(*ListOrganizationsRequest)(nil),  // 13: varco.v1.ListOrganizationsRequest
-	(*ListOrganizationsResponse)(nil), // 14: varco.v1.ListOrganizationsResponse
-	(*ListPlacesRequest)(nil),         // 15: varco.v1.ListPlacesRequest
-	(*ListPlacesResponse)(nil),        // 16: varco.v1.ListPlacesResponse
-	(*ListResourcesRequest)(nil),      // 17: varco.v1.ListResourcesRequest
-	(*ListResourcesResponse)(nil),     // 18: varco.v1.ListResourcesResponse
-	(*GetResourceRequest)(nil),        // 19: varco.v1.GetResourceRequest
-	(*GetResourceResponse)(nil),       // 20: varco.v1.GetResourceResponse
-	(*GetAvailabilityRequest)(nil),    // 21: varco.v1.GetAvailabilityRequest
-	(*GetAvailabilityResponse)(nil),   // 22: varco.v1.GetAvailabilityResponse
-	(*Contacts)(nil),                  // 23: varco.v1.Contacts
-	(*Address)(nil),                   // 24: varco.v1.Address
-	(*GeoPoint)(nil),                  // 25: varco.v1.GeoPoint
-	(*durationpb.Duration)(nil),       // 26: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),     // 27: google.protobuf.Timestamp
+	(MeetingKind)(0),                  // 3: varco.v1.MeetingKind
+	(SlotState)(0),                    // 4: varco.v1.SlotState
+	(*Organization)(nil),              // 5: varco.v1.Organization
+	(*Place)(nil),                     // 6: varco.v1.Place
+	(*Operator)(nil),                  // 7: varco.v1.Operator
+	(*Acknowledgement)(nil),           // 8: varco.v1.Acknowledgement
+	(*Resource)(nil),                  // 9: varco.v1.Resource
+	(*Meeting)(nil),                   // 10: varco.v1.Meeting
+	(*BookingPolicy)(nil),             // 11: varco.v1.BookingPolicy
+	(*TicketPolicy)(nil),              // 12: varco.v1.TicketPolicy
+	(*Slot)(nil),                      // 13: varco.v1.Slot
+	(*Day)(nil),                       // 14: varco.v1.Day
+	(*ListOrganizationsRequest)(nil),  // 15: varco.v1.ListOrganizationsRequest
+	(*ListOrganizationsResponse)(nil), // 16: varco.v1.ListOrganizationsResponse
+	(*ListPlacesRequest)(nil),         // 17: varco.v1.ListPlacesRequest
+	(*ListPlacesResponse)(nil),        // 18: varco.v1.ListPlacesResponse
+	(*ListResourcesRequest)(nil),      // 19: varco.v1.ListResourcesRequest
+	(*ListResourcesResponse)(nil),     // 20: varco.v1.ListResourcesResponse
+	(*GetResourceRequest)(nil),        // 21: varco.v1.GetResourceRequest
+	(*GetResourceResponse)(nil),       // 22: varco.v1.GetResourceResponse
+	(*GetAvailabilityRequest)(nil),    // 23: varco.v1.GetAvailabilityRequest
+	(*GetAvailabilityResponse)(nil),   // 24: varco.v1.GetAvailabilityResponse
+	(*Contacts)(nil),                  // 25: varco.v1.Contacts
+	(*Address)(nil),                   // 26: varco.v1.Address
+	(*GeoPoint)(nil),                  // 27: varco.v1.GeoPoint
+	(*durationpb.Duration)(nil),       // 28: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),     // 29: google.protobuf.Timestamp
 }
 var file_varco_v1_catalog_proto_depIdxs = []int32{
 	0,  // 0: varco.v1.Organization.kind:type_name -> varco.v1.OrganizationKind
-	23, // 1: varco.v1.Organization.contacts:type_name -> varco.v1.Contacts
-	24, // 2: varco.v1.Place.address:type_name -> varco.v1.Address
-	25, // 3: varco.v1.Place.location:type_name -> varco.v1.GeoPoint
-	23, // 4: varco.v1.Place.contacts:type_name -> varco.v1.Contacts
+	25, // 1: varco.v1.Organization.contacts:type_name -> varco.v1.Contacts
+	26, // 2: varco.v1.Place.address:type_name -> varco.v1.Address
+	27, // 3: varco.v1.Place.location:type_name -> varco.v1.GeoPoint
+	25, // 4: varco.v1.Place.contacts:type_name -> varco.v1.Contacts
 	1,  // 5: varco.v1.Resource.kind:type_name -> varco.v1.ResourceKind
-	7,  // 6: varco.v1.Resource.acknowledgements:type_name -> varco.v1.Acknowledgement
+	8,  // 6: varco.v1.Resource.acknowledgements:type_name -> varco.v1.Acknowledgement
 	2,  // 7: varco.v1.Resource.modes:type_name -> varco.v1.Mode
-	6,  // 8: varco.v1.Resource.operators:type_name -> varco.v1.Operator
-	9,  // 9: varco.v1.Resource.policy:type_name -> varco.v1.BookingPolicy
-	26, // 10: varco.v1.BookingPolicy.min_notice:type_name -> google.protobuf.Duration
-	26, // 11: varco.v1.BookingPolicy.hold_duration:type_name -> google.protobuf.Duration
-	26, // 12: varco.v1.BookingPolicy.cancel_cutoff:type_name -> google.protobuf.Duration
-	26, // 13: varco.v1.BookingPolicy.reminder_lead:type_name -> google.protobuf.Duration
-	10, // 14: varco.v1.BookingPolicy.tickets:type_name -> varco.v1.TicketPolicy
-	26, // 15: varco.v1.TicketPolicy.valid_before_start:type_name -> google.protobuf.Duration
-	26, // 16: varco.v1.TicketPolicy.valid_after_end:type_name -> google.protobuf.Duration
-	26, // 17: varco.v1.TicketPolicy.max_stay:type_name -> google.protobuf.Duration
-	26, // 18: varco.v1.TicketPolicy.warning_lead:type_name -> google.protobuf.Duration
-	26, // 19: varco.v1.TicketPolicy.offline_max_age:type_name -> google.protobuf.Duration
-	27, // 20: varco.v1.Slot.start:type_name -> google.protobuf.Timestamp
-	27, // 21: varco.v1.Slot.end:type_name -> google.protobuf.Timestamp
-	3,  // 22: varco.v1.Slot.state:type_name -> varco.v1.SlotState
-	11, // 23: varco.v1.Day.slots:type_name -> varco.v1.Slot
-	4,  // 24: varco.v1.ListOrganizationsResponse.organizations:type_name -> varco.v1.Organization
-	5,  // 25: varco.v1.ListPlacesResponse.places:type_name -> varco.v1.Place
-	8,  // 26: varco.v1.ListResourcesResponse.resources:type_name -> varco.v1.Resource
-	8,  // 27: varco.v1.GetResourceResponse.resource:type_name -> varco.v1.Resource
-	8,  // 28: varco.v1.GetResourceResponse.ancestors:type_name -> varco.v1.Resource
-	8,  // 29: varco.v1.GetResourceResponse.children:type_name -> varco.v1.Resource
-	5,  // 30: varco.v1.GetResourceResponse.place:type_name -> varco.v1.Place
-	4,  // 31: varco.v1.GetResourceResponse.organization:type_name -> varco.v1.Organization
-	12, // 32: varco.v1.GetAvailabilityResponse.days:type_name -> varco.v1.Day
-	27, // 33: varco.v1.GetAvailabilityResponse.computed_at:type_name -> google.protobuf.Timestamp
-	13, // 34: varco.v1.CatalogService.ListOrganizations:input_type -> varco.v1.ListOrganizationsRequest
-	15, // 35: varco.v1.CatalogService.ListPlaces:input_type -> varco.v1.ListPlacesRequest
-	17, // 36: varco.v1.CatalogService.ListResources:input_type -> varco.v1.ListResourcesRequest
-	19, // 37: varco.v1.CatalogService.GetResource:input_type -> varco.v1.GetResourceRequest
-	21, // 38: varco.v1.CatalogService.GetAvailability:input_type -> varco.v1.GetAvailabilityRequest
-	14, // 39: varco.v1.CatalogService.ListOrganizations:output_type -> varco.v1.ListOrganizationsResponse
-	16, // 40: varco.v1.CatalogService.ListPlaces:output_type -> varco.v1.ListPlacesResponse
-	18, // 41: varco.v1.CatalogService.ListResources:output_type -> varco.v1.ListResourcesResponse
-	20, // 42: varco.v1.CatalogService.GetResource:output_type -> varco.v1.GetResourceResponse
-	22, // 43: varco.v1.CatalogService.GetAvailability:output_type -> varco.v1.GetAvailabilityResponse
-	39, // [39:44] is the sub-list for method output_type
-	34, // [34:39] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	7,  // 8: varco.v1.Resource.operators:type_name -> varco.v1.Operator
+	11, // 9: varco.v1.Resource.policy:type_name -> varco.v1.BookingPolicy
+	10, // 10: varco.v1.Resource.meeting:type_name -> varco.v1.Meeting
+	3,  // 11: varco.v1.Meeting.kind:type_name -> varco.v1.MeetingKind
+	28, // 12: varco.v1.BookingPolicy.min_notice:type_name -> google.protobuf.Duration
+	28, // 13: varco.v1.BookingPolicy.hold_duration:type_name -> google.protobuf.Duration
+	28, // 14: varco.v1.BookingPolicy.cancel_cutoff:type_name -> google.protobuf.Duration
+	28, // 15: varco.v1.BookingPolicy.reminder_lead:type_name -> google.protobuf.Duration
+	12, // 16: varco.v1.BookingPolicy.tickets:type_name -> varco.v1.TicketPolicy
+	28, // 17: varco.v1.TicketPolicy.valid_before_start:type_name -> google.protobuf.Duration
+	28, // 18: varco.v1.TicketPolicy.valid_after_end:type_name -> google.protobuf.Duration
+	28, // 19: varco.v1.TicketPolicy.max_stay:type_name -> google.protobuf.Duration
+	28, // 20: varco.v1.TicketPolicy.warning_lead:type_name -> google.protobuf.Duration
+	28, // 21: varco.v1.TicketPolicy.offline_max_age:type_name -> google.protobuf.Duration
+	29, // 22: varco.v1.Slot.start:type_name -> google.protobuf.Timestamp
+	29, // 23: varco.v1.Slot.end:type_name -> google.protobuf.Timestamp
+	4,  // 24: varco.v1.Slot.state:type_name -> varco.v1.SlotState
+	13, // 25: varco.v1.Day.slots:type_name -> varco.v1.Slot
+	5,  // 26: varco.v1.ListOrganizationsResponse.organizations:type_name -> varco.v1.Organization
+	6,  // 27: varco.v1.ListPlacesResponse.places:type_name -> varco.v1.Place
+	9,  // 28: varco.v1.ListResourcesResponse.resources:type_name -> varco.v1.Resource
+	9,  // 29: varco.v1.GetResourceResponse.resource:type_name -> varco.v1.Resource
+	9,  // 30: varco.v1.GetResourceResponse.ancestors:type_name -> varco.v1.Resource
+	9,  // 31: varco.v1.GetResourceResponse.children:type_name -> varco.v1.Resource
+	6,  // 32: varco.v1.GetResourceResponse.place:type_name -> varco.v1.Place
+	5,  // 33: varco.v1.GetResourceResponse.organization:type_name -> varco.v1.Organization
+	14, // 34: varco.v1.GetAvailabilityResponse.days:type_name -> varco.v1.Day
+	29, // 35: varco.v1.GetAvailabilityResponse.computed_at:type_name -> google.protobuf.Timestamp
+	15, // 36: varco.v1.CatalogService.ListOrganizations:input_type -> varco.v1.ListOrganizationsRequest
+	17, // 37: varco.v1.CatalogService.ListPlaces:input_type -> varco.v1.ListPlacesRequest
+	19, // 38: varco.v1.CatalogService.ListResources:input_type -> varco.v1.ListResourcesRequest
+	21, // 39: varco.v1.CatalogService.GetResource:input_type -> varco.v1.GetResourceRequest
+	23, // 40: varco.v1.CatalogService.GetAvailability:input_type -> varco.v1.GetAvailabilityRequest
+	16, // 41: varco.v1.CatalogService.ListOrganizations:output_type -> varco.v1.ListOrganizationsResponse
+	18, // 42: varco.v1.CatalogService.ListPlaces:output_type -> varco.v1.ListPlacesResponse
+	20, // 43: varco.v1.CatalogService.ListResources:output_type -> varco.v1.ListResourcesResponse
+	22, // 44: varco.v1.CatalogService.GetResource:output_type -> varco.v1.GetResourceResponse
+	24, // 45: varco.v1.CatalogService.GetAvailability:output_type -> varco.v1.GetAvailabilityResponse
+	41, // [41:46] is the sub-list for method output_type
+	36, // [36:41] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_catalog_proto_init() }
@@ -2054,8 +2185,8 @@ func file_varco_v1_catalog_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_catalog_proto_rawDesc), len(file_varco_v1_catalog_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   19,
+			NumEnums:      5,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file varco/v1/catalog.proto.
  */
 export const file_varco_v1_catalog: GenFile = /*@__PURE__*/
-  fileDesc("ChZ2YXJjby92MS9jYXRhbG9nLnByb3RvEgh2YXJjby52MSKfAQoMT3JnYW5pemF0aW9uEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSKAoEa2luZBgDIAEoDjIaLnZhcmNvLnYxLk9yZ2FuaXphdGlvbktpbmQSEwoLZGVzY3JpcHRpb24YBCABKAkSJAoIY29udGFjdHMYBSABKAsyEi52YXJjby52MS5Db250YWN0cxIQCgh0YXhfY29kZRgGIAEoCSLSAQoFUGxhY2USCgoCaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSIgoHYWRkcmVzcxgEIAEoCzIRLnZhcmNvLnYxLkFkZHJlc3MSJAoIbG9jYXRpb24YBSABKAsyEi52YXJjby52MS5HZW9Qb2ludBIkCghjb250YWN0cxgGIAEoCzISLnZhcmNvLnYxLkNvbnRhY3RzEhEKCXRpbWVfem9uZRgHIAEoCRITCgtkZXNjcmlwdGlvbhgIIAEoCSIsCghPcGVyYXRvchIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkiKwoPQWNrbm93bGVkZ2VtZW50EgoKAmlkGAEgASgJEgwKBHRleHQYAiABKAkiuQMKCFJlc291cmNlEgoKAmlkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgCIAEoCRIQCghwbGFjZV9pZBgDIAEoCRIRCglwYXJlbnRfaWQYBCABKAkSDQoFZGVwdGgYBSABKAUSJAoEa2luZBgGIAEoDjIWLnZhcmNvLnYxLlJlc291cmNlS2luZBIMCgRuYW1lGAcgASgJEhMKC2Rlc2NyaXB0aW9uGAggASgJEhoKEmRvY3VtZW50c190b19icmluZxgJIAMoCRIzChBhY2tub3dsZWRnZW1lbnRzGAogAygLMhkudmFyY28udjEuQWNrbm93bGVkZ2VtZW50Eh0KBW1vZGVzGAsgAygOMg4udmFyY28udjEuTW9kZRIlCglvcGVyYXRvcnMYDCADKAsyEi52YXJjby52MS5PcGVyYXRvchIXCg9vcGVyYXRvcl9jaG9pY2UYDSABKAgSEAoIdGlja2V0ZWQYDiABKAgSEAoIcG9zaXRpb24YDyABKAUSJwoGcG9saWN5GBAgASgLMhcudmFyY28udjEuQm9va2luZ1BvbGljeRIOCgZhY3RpdmUYESABKAgilgMKDUJvb2tpbmdQb2xpY3kSGAoQb3BlbnNfZGF5c19haGVhZBgBIAEoBRItCgptaW5fbm90aWNlGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhcKD3NhbWVfZGF5X2N1dG9mZhgDIAEoCRIwCg1ob2xkX2R1cmF0aW9uGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEh0KFW1heF9jb25zZWN1dGl2ZV9zbG90cxgFIAEoBRIdChVtYXhfc2VhdHNfcGVyX2Jvb2tpbmcYBiABKAUSJgoebWF4X2FjdGl2ZV9ib29raW5nc19wZXJfcGVyc29uGAcgASgFEjAKDWNhbmNlbF9jdXRvZmYYCCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMAoNcmVtaW5kZXJfbGVhZBgJIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgd0aWNrZXRzGAogASgLMhYudmFyY28udjEuVGlja2V0UG9saWN5IrYCCgxUaWNrZXRQb2xpY3kSNQoSdmFsaWRfYmVmb3JlX3N0YXJ0GAEgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjIKD3ZhbGlkX2FmdGVyX2VuZBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIrCghtYXhfc3RheRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIvCgx3YXJuaW5nX2xlYWQYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFQoNYWxsb3dfcmVlbnRyeRgFIAEoCBISCgptYXhfaW5zaWRlGAYgASgFEjIKD29mZmxpbmVfbWF4X2FnZRgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiLqAQoEU2xvdBIpCgVzdGFydBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoDZW5kGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtsb2NhbF9zdGFydBgDIAEoCRIRCglsb2NhbF9lbmQYBCABKAkSIgoFc3RhdGUYBSABKA4yEy52YXJjby52MS5TbG90U3RhdGUSEwoLc2VhdHNfdG90YWwYBiABKAUSEgoKc2VhdHNfbGVmdBgHIAEoBRIZChFmcmVlX29wZXJhdG9yX2lkcxgIIAMoCSJJCgNEYXkSDAoEZGF0ZRgBIAEoCRIdCgVzbG90cxgCIAMoCzIOLnZhcmNvLnYxLlNsb3QSFQoNY2xvc2VkX3JlYXNvbhgDIAEoCSJBChhMaXN0T3JnYW5pemF0aW9uc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiYwoZTGlzdE9yZ2FuaXphdGlvbnNSZXNwb25zZRItCg1vcmdhbml6YXRpb25zGAEgAygLMhYudmFyY28udjEuT3JnYW5pemF0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIsChFMaXN0UGxhY2VzUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkiNQoSTGlzdFBsYWNlc1Jlc3BvbnNlEh8KBnBsYWNlcxgBIAMoCzIPLnZhcmNvLnYxLlBsYWNlImwKFExpc3RSZXNvdXJjZXNSZXF1ZXN0EhcKD29yZ2FuaXphdGlvbl9pZBgBIAEoCRIQCghwbGFjZV9pZBgCIAEoCRIPCgdyb290X2lkGAMgASgJEhgKEGluY2x1ZGVfaW5hY3RpdmUYBCABKAgiPgoVTGlzdFJlc291cmNlc1Jlc3BvbnNlEiUKCXJlc291cmNlcxgBIAMoCzISLnZhcmNvLnYxLlJlc291cmNlIikKEkdldFJlc291cmNlUmVxdWVzdBITCgtyZXNvdXJjZV9pZBgBIAEoCSLWAQoTR2V0UmVzb3VyY2VSZXNwb25zZRIkCghyZXNvdXJjZRgBIAEoCzISLnZhcmNvLnYxLlJlc291cmNlEiUKCWFuY2VzdG9ycxgCIAMoCzISLnZhcmNvLnYxLlJlc291cmNlEiQKCGNoaWxkcmVuGAMgAygLMhIudmFyY28udjEuUmVzb3VyY2USHgoFcGxhY2UYBCABKAsyDy52YXJjby52MS5QbGFjZRIsCgxvcmdhbml6YXRpb24YBSABKAsyFi52YXJjby52MS5Pcmdhbml6YXRpb24idQoWR2V0QXZhaWxhYmlsaXR5UmVxdWVzdBITCgtyZXNvdXJjZV9pZBgBIAEoCRIRCglmcm9tX2RhdGUYAiABKAkSDwoHdG9fZGF0ZRgDIAEoCRITCgtvcGVyYXRvcl9pZBgEIAEoCRINCgVzZWF0cxgFIAEoBSKPAQoXR2V0QXZhaWxhYmlsaXR5UmVzcG9uc2USEwoLcmVzb3VyY2VfaWQYASABKAkSEQoJdGltZV96b25lGAIgASgJEhsKBGRheXMYAyADKAsyDS52YXJjby52MS5EYXkSLwoLY29tcHV0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKp0BChBPcmdhbml6YXRpb25LaW5kEiEKHU9SR0FOSVpBVElPTl9LSU5EX1VOU1BFQ0lGSUVEEAASIwofT1JHQU5JWkFUSU9OX0tJTkRfUFVCTElDX09GRklDRRABEh4KGk9SR0FOSVpBVElPTl9LSU5EX0JVU0lORVNTEAISIQodT1JHQU5JWkFUSU9OX0tJTkRfQVNTT0NJQVRJT04QAyp+CgxSZXNvdXJjZUtpbmQSHQoZUkVTT1VSQ0VfS0lORF9VTlNQRUNJRklFRBAAEhcKE1JFU09VUkNFX0tJTkRfR1JPVVAQARIdChlSRVNPVVJDRV9LSU5EX0FQUE9JTlRNRU5UEAISFwoTUkVTT1VSQ0VfS0lORF9FVkVOVBADKlUKBE1vZGUSFAoQTU9ERV9VTlNQRUNJRklFRBAAEhIKDk1PREVfSU5fUEVSU09OEAESDgoKTU9ERV9QSE9ORRACEhMKD01PREVfVklERU9fQ0FMTBADKtcBCglTbG90U3RhdGUSGgoWU0xPVF9TVEFURV9VTlNQRUNJRklFRBAAEhMKD1NMT1RfU1RBVEVfUEFTVBABEhUKEVNMT1RfU1RBVEVfQ0xPU0VEEAISHwobU0xPVF9TVEFURV9OT1RfWUVUX0JPT0tBQkxFEAMSHQoZU0xPVF9TVEFURV9CT09LSU5HX0NMT1NFRBAEEhgKFFNMT1RfU1RBVEVfQVZBSUxBQkxFEAUSEwoPU0xPVF9TVEFURV9GVUxMEAYSEwoPU0xPVF9TVEFURV9IRUxEEAcytwMKDkNhdGFsb2dTZXJ2aWNlEl4KEUxpc3RPcmdhbml6YXRpb25zEiIudmFyY28udjEuTGlzdE9yZ2FuaXphdGlvbnNSZXF1ZXN0GiMudmFyY28udjEuTGlzdE9yZ2FuaXphdGlvbnNSZXNwb25zZSIAEkkKCkxpc3RQbGFjZXMSGy52YXJjby52MS5MaXN0UGxhY2VzUmVxdWVzdBocLnZhcmNvLnYxLkxpc3RQbGFjZXNSZXNwb25zZSIAElIKDUxpc3RSZXNvdXJjZXMSHi52YXJjby52MS5MaXN0UmVzb3VyY2VzUmVxdWVzdBofLnZhcmNvLnYxLkxpc3RSZXNvdXJjZXNSZXNwb25zZSIAEkwKC0dldFJlc291cmNlEhwudmFyY28udjEuR2V0UmVzb3VyY2VSZXF1ZXN0Gh0udmFyY28udjEuR2V0UmVzb3VyY2VSZXNwb25zZSIAElgKD0dldEF2YWlsYWJpbGl0eRIgLnZhcmNvLnYxLkdldEF2YWlsYWJpbGl0eVJlcXVlc3QaIS52YXJjby52MS5HZXRBdmFpbGFiaWxpdHlSZXNwb25zZSIAYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_varco_v1_common]);
+  fileDesc("ChZ2YXJjby92MS9jYXRhbG9nLnByb3RvEgh2YXJjby52MSKfAQoMT3JnYW5pemF0aW9uEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSKAoEa2luZBgDIAEoDjIaLnZhcmNvLnYxLk9yZ2FuaXphdGlvbktpbmQSEwoLZGVzY3JpcHRpb24YBCABKAkSJAoIY29udGFjdHMYBSABKAsyEi52YXJjby52MS5Db250YWN0cxIQCgh0YXhfY29kZRgGIAEoCSLSAQoFUGxhY2USCgoCaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSIgoHYWRkcmVzcxgEIAEoCzIRLnZhcmNvLnYxLkFkZHJlc3MSJAoIbG9jYXRpb24YBSABKAsyEi52YXJjby52MS5HZW9Qb2ludBIkCghjb250YWN0cxgGIAEoCzISLnZhcmNvLnYxLkNvbnRhY3RzEhEKCXRpbWVfem9uZRgHIAEoCRITCgtkZXNjcmlwdGlvbhgIIAEoCSIsCghPcGVyYXRvchIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkiKwoPQWNrbm93bGVkZ2VtZW50EgoKAmlkGAEgASgJEgwKBHRleHQYAiABKAki3QMKCFJlc291cmNlEgoKAmlkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgCIAEoCRIQCghwbGFjZV9pZBgDIAEoCRIRCglwYXJlbnRfaWQYBCABKAkSDQoFZGVwdGgYBSABKAUSJAoEa2luZBgGIAEoDjIWLnZhcmNvLnYxLlJlc291cmNlS2luZBIMCgRuYW1lGAcgASgJEhMKC2Rlc2NyaXB0aW9uGAggASgJEhoKEmRvY3VtZW50c190b19icmluZxgJIAMoCRIzChBhY2tub3dsZWRnZW1lbnRzGAogAygLMhkudmFyY28udjEuQWNrbm93bGVkZ2VtZW50Eh0KBW1vZGVzGAsgAygOMg4udmFyY28udjEuTW9kZRIlCglvcGVyYXRvcnMYDCADKAsyEi52YXJjby52MS5PcGVyYXRvchIXCg9vcGVyYXRvcl9jaG9pY2UYDSABKAgSEAoIdGlja2V0ZWQYDiABKAgSEAoIcG9zaXRpb24YDyABKAUSJwoGcG9saWN5GBAgASgLMhcudmFyY28udjEuQm9va2luZ1BvbGljeRIOCgZhY3RpdmUYESABKAgSIgoHbWVldGluZxgSIAEoCzIRLnZhcmNvLnYxLk1lZXRpbmciOwoHTWVldGluZxIjCgRraW5kGAEgASgOMhUudmFyY28udjEuTWVldGluZ0tpbmQSCwoDdXJsGAIgASgJIpYDCg1Cb29raW5nUG9saWN5EhgKEG9wZW5zX2RheXNfYWhlYWQYASABKAUSLQoKbWluX25vdGljZRgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIXCg9zYW1lX2RheV9jdXRvZmYYAyABKAkSMAoNaG9sZF9kdXJhdGlvbhgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIdChVtYXhfY29uc2VjdXRpdmVfc2xvdHMYBSABKAUSHQoVbWF4X3NlYXRzX3Blcl9ib29raW5nGAYgASgFEiYKHm1heF9hY3RpdmVfYm9va2luZ3NfcGVyX3BlcnNvbhgHIAEoBRIwCg1jYW5jZWxfY3V0b2ZmGAggASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjAKDXJlbWluZGVyX2xlYWQYCSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJwoHdGlja2V0cxgKIAEoCzIWLnZhcmNvLnYxLlRpY2tldFBvbGljeSK2AgoMVGlja2V0UG9saWN5EjUKEnZhbGlkX2JlZm9yZV9zdGFydBgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIyCg92YWxpZF9hZnRlcl9lbmQYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SKwoIbWF4X3N0YXkYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLwoMd2FybmluZ19sZWFkGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhUKDWFsbG93X3JlZW50cnkYBSABKAgSEgoKbWF4X2luc2lkZRgGIAEoBRIyCg9vZmZsaW5lX21heF9hZ2UYByABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24i6gEKBFNsb3QSKQoFc3RhcnQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKA2VuZBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLbG9jYWxfc3RhcnQYAyABKAkSEQoJbG9jYWxfZW5kGAQgASgJEiIKBXN0YXRlGAUgASgOMhMudmFyY28udjEuU2xvdFN0YXRlEhMKC3NlYXRzX3RvdGFsGAYgASgFEhIKCnNlYXRzX2xlZnQYByABKAUSGQoRZnJlZV9vcGVyYXRvcl9pZHMYCCADKAkiSQoDRGF5EgwKBGRhdGUYASABKAkSHQoFc2xvdHMYAiADKAsyDi52YXJjby52MS5TbG90EhUKDWNsb3NlZF9yZWFzb24YAyABKAkiQQoYTGlzdE9yZ2FuaXphdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJImMKGUxpc3RPcmdhbml6YXRpb25zUmVzcG9uc2USLQoNb3JnYW5pemF0aW9ucxgBIAMoCzIWLnZhcmNvLnYxLk9yZ2FuaXphdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiLAoRTGlzdFBsYWNlc1JlcXVlc3QSFwoPb3JnYW5pemF0aW9uX2lkGAEgASgJIjUKEkxpc3RQbGFjZXNSZXNwb25zZRIfCgZwbGFjZXMYASADKAsyDy52YXJjby52MS5QbGFjZSJsChRMaXN0UmVzb3VyY2VzUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkSEAoIcGxhY2VfaWQYAiABKAkSDwoHcm9vdF9pZBgDIAEoCRIYChBpbmNsdWRlX2luYWN0aXZlGAQgASgIIj4KFUxpc3RSZXNvdXJjZXNSZXNwb25zZRIlCglyZXNvdXJjZXMYASADKAsyEi52YXJjby52MS5SZXNvdXJjZSIpChJHZXRSZXNvdXJjZVJlcXVlc3QSEwoLcmVzb3VyY2VfaWQYASABKAki1gEKE0dldFJlc291cmNlUmVzcG9uc2USJAoIcmVzb3VyY2UYASABKAsyEi52YXJjby52MS5SZXNvdXJjZRIlCglhbmNlc3RvcnMYAiADKAsyEi52YXJjby52MS5SZXNvdXJjZRIkCghjaGlsZHJlbhgDIAMoCzISLnZhcmNvLnYxLlJlc291cmNlEh4KBXBsYWNlGAQgASgLMg8udmFyY28udjEuUGxhY2USLAoMb3JnYW5pemF0aW9uGAUgASgLMhYudmFyY28udjEuT3JnYW5pemF0aW9uInUKFkdldEF2YWlsYWJpbGl0eVJlcXVlc3QSEwoLcmVzb3VyY2VfaWQYASABKAkSEQoJZnJvbV9kYXRlGAIgASgJEg8KB3RvX2RhdGUYAyABKAkSEwoLb3BlcmF0b3JfaWQYBCABKAkSDQoFc2VhdHMYBSABKAUijwEKF0dldEF2YWlsYWJpbGl0eVJlc3BvbnNlEhMKC3Jlc291cmNlX2lkGAEgASgJEhEKCXRpbWVfem9uZRgCIAEoCRIbCgRkYXlzGAMgAygLMg0udmFyY28udjEuRGF5Ei8KC2NvbXB1dGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCqdAQoQT3JnYW5pemF0aW9uS2luZBIhCh1PUkdBTklaQVRJT05fS0lORF9VTlNQRUNJRklFRBAAEiMKH09SR0FOSVpBVElPTl9LSU5EX1BVQkxJQ19PRkZJQ0UQARIeChpPUkdBTklaQVRJT05fS0lORF9CVVNJTkVTUxACEiEKHU9SR0FOSVpBVElPTl9LSU5EX0FTU09DSUFUSU9OEAMqfgoMUmVzb3VyY2VLaW5kEh0KGVJFU09VUkNFX0tJTkRfVU5TUEVDSUZJRUQQABIXChNSRVNPVVJDRV9LSU5EX0dST1VQEAESHQoZUkVTT1VSQ0VfS0lORF9BUFBPSU5UTUVOVBACEhcKE1JFU09VUkNFX0tJTkRfRVZFTlQQAypVCgRNb2RlEhQKEE1PREVfVU5TUEVDSUZJRUQQABISCg5NT0RFX0lOX1BFUlNPThABEg4KCk1PREVfUEhPTkUQAhITCg9NT0RFX1ZJREVPX0NBTEwQAyprCgtNZWV0aW5nS2luZBIcChhNRUVUSU5HX0tJTkRfVU5TUEVDSUZJRUQQABIbChdNRUVUSU5HX0tJTkRfRklYRURfTElOSxABEiEKHU1FRVRJTkdfS0lORF9ST09NX1BFUl9CT09LSU5HEAIq1wEKCVNsb3RTdGF0ZRIaChZTTE9UX1NUQVRFX1VOU1BFQ0lGSUVEEAASEwoPU0xPVF9TVEFURV9QQVNUEAESFQoRU0xPVF9TVEFURV9DTE9TRUQQAhIfChtTTE9UX1NUQVRFX05PVF9ZRVRfQk9PS0FCTEUQAxIdChlTTE9UX1NUQVRFX0JPT0tJTkdfQ0xPU0VEEAQSGAoUU0xPVF9TVEFURV9BVkFJTEFCTEUQBRITCg9TTE9UX1NUQVRFX0ZVTEwQBhITCg9TTE9UX1NUQVRFX0hFTEQQBzK3AwoOQ2F0YWxvZ1NlcnZpY2USXgoRTGlzdE9yZ2FuaXphdGlvbnMSIi52YXJjby52MS5MaXN0T3JnYW5pemF0aW9uc1JlcXVlc3QaIy52YXJjby52MS5MaXN0T3JnYW5pemF0aW9uc1Jlc3BvbnNlIgASSQoKTGlzdFBsYWNlcxIbLnZhcmNvLnYxLkxpc3RQbGFjZXNSZXF1ZXN0GhwudmFyY28udjEuTGlzdFBsYWNlc1Jlc3BvbnNlIgASUgoNTGlzdFJlc291cmNlcxIeLnZhcmNvLnYxLkxpc3RSZXNvdXJjZXNSZXF1ZXN0Gh8udmFyY28udjEuTGlzdFJlc291cmNlc1Jlc3BvbnNlIgASTAoLR2V0UmVzb3VyY2USHC52YXJjby52MS5HZXRSZXNvdXJjZVJlcXVlc3QaHS52YXJjby52MS5HZXRSZXNvdXJjZVJlc3BvbnNlIgASWAoPR2V0QXZhaWxhYmlsaXR5EiAudmFyY28udjEuR2V0QXZhaWxhYmlsaXR5UmVxdWVzdBohLnZhcmNvLnYxLkdldEF2YWlsYWJpbGl0eVJlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_varco_v1_common]);
 
 /**
  * Organization is a town office or a local business taking bookings.
@@ -325,6 +325,13 @@ export type Resource = Message<"varco.v1.Resource"> & {
    * @generated from field: bool active = 17;
    */
   active: boolean;
+
+  /**
+   * Where video-call bookings meet; unset: the office sends the link.
+   *
+   * @generated from field: varco.v1.Meeting meeting = 18;
+   */
+  meeting?: Meeting | undefined;
 };
 
 /**
@@ -333,6 +340,34 @@ export type Resource = Message<"varco.v1.Resource"> & {
  */
 export const ResourceSchema: GenMessage<Resource> = /*@__PURE__*/
   messageDesc(file_varco_v1_catalog, 4);
+
+/**
+ * Meeting configures the links of video-call bookings.
+ *
+ * @generated from message varco.v1.Meeting
+ */
+export type Meeting = Message<"varco.v1.Meeting"> & {
+  /**
+   * How the link is made.
+   *
+   * @generated from field: varco.v1.MeetingKind kind = 1;
+   */
+  kind: MeetingKind;
+
+  /**
+   * An https URL: the meeting, or the base of the rooms.
+   *
+   * @generated from field: string url = 2;
+   */
+  url: string;
+};
+
+/**
+ * Describes the message varco.v1.Meeting.
+ * Use `create(MeetingSchema)` to create a new message.
+ */
+export const MeetingSchema: GenMessage<Meeting> = /*@__PURE__*/
+  messageDesc(file_varco_v1_catalog, 5);
 
 /**
  * BookingPolicy holds the rules of a bookable resource that are not about
@@ -421,7 +456,7 @@ export type BookingPolicy = Message<"varco.v1.BookingPolicy"> & {
  * Use `create(BookingPolicySchema)` to create a new message.
  */
 export const BookingPolicySchema: GenMessage<BookingPolicy> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 5);
+  messageDesc(file_varco_v1_catalog, 6);
 
 /**
  * TicketPolicy sets when a QR ticket opens the gate and for how long.
@@ -489,7 +524,7 @@ export type TicketPolicy = Message<"varco.v1.TicketPolicy"> & {
  * Use `create(TicketPolicySchema)` to create a new message.
  */
 export const TicketPolicySchema: GenMessage<TicketPolicy> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 6);
+  messageDesc(file_varco_v1_catalog, 7);
 
 /**
  * Slot is one cell of the availability grid.
@@ -559,7 +594,7 @@ export type Slot = Message<"varco.v1.Slot"> & {
  * Use `create(SlotSchema)` to create a new message.
  */
 export const SlotSchema: GenMessage<Slot> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 7);
+  messageDesc(file_varco_v1_catalog, 8);
 
 /**
  * Day is one day of the availability grid.
@@ -594,7 +629,7 @@ export type Day = Message<"varco.v1.Day"> & {
  * Use `create(DaySchema)` to create a new message.
  */
 export const DaySchema: GenMessage<Day> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 8);
+  messageDesc(file_varco_v1_catalog, 9);
 
 /**
  * ListOrganizationsRequest pages through organizations.
@@ -622,7 +657,7 @@ export type ListOrganizationsRequest = Message<"varco.v1.ListOrganizationsReques
  * Use `create(ListOrganizationsRequestSchema)` to create a new message.
  */
 export const ListOrganizationsRequestSchema: GenMessage<ListOrganizationsRequest> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 9);
+  messageDesc(file_varco_v1_catalog, 10);
 
 /**
  * ListOrganizationsResponse is a page of organizations.
@@ -650,7 +685,7 @@ export type ListOrganizationsResponse = Message<"varco.v1.ListOrganizationsRespo
  * Use `create(ListOrganizationsResponseSchema)` to create a new message.
  */
 export const ListOrganizationsResponseSchema: GenMessage<ListOrganizationsResponse> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 10);
+  messageDesc(file_varco_v1_catalog, 11);
 
 /**
  * ListPlacesRequest names the organization.
@@ -671,7 +706,7 @@ export type ListPlacesRequest = Message<"varco.v1.ListPlacesRequest"> & {
  * Use `create(ListPlacesRequestSchema)` to create a new message.
  */
 export const ListPlacesRequestSchema: GenMessage<ListPlacesRequest> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 11);
+  messageDesc(file_varco_v1_catalog, 12);
 
 /**
  * ListPlacesResponse lists places.
@@ -692,7 +727,7 @@ export type ListPlacesResponse = Message<"varco.v1.ListPlacesResponse"> & {
  * Use `create(ListPlacesResponseSchema)` to create a new message.
  */
 export const ListPlacesResponseSchema: GenMessage<ListPlacesResponse> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 12);
+  messageDesc(file_varco_v1_catalog, 13);
 
 /**
  * ListResourcesRequest filters the resource tree.
@@ -734,7 +769,7 @@ export type ListResourcesRequest = Message<"varco.v1.ListResourcesRequest"> & {
  * Use `create(ListResourcesRequestSchema)` to create a new message.
  */
 export const ListResourcesRequestSchema: GenMessage<ListResourcesRequest> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 13);
+  messageDesc(file_varco_v1_catalog, 14);
 
 /**
  * ListResourcesResponse is the tree in depth-first display order.
@@ -755,7 +790,7 @@ export type ListResourcesResponse = Message<"varco.v1.ListResourcesResponse"> & 
  * Use `create(ListResourcesResponseSchema)` to create a new message.
  */
 export const ListResourcesResponseSchema: GenMessage<ListResourcesResponse> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 14);
+  messageDesc(file_varco_v1_catalog, 15);
 
 /**
  * GetResourceRequest names a resource.
@@ -776,7 +811,7 @@ export type GetResourceRequest = Message<"varco.v1.GetResourceRequest"> & {
  * Use `create(GetResourceRequestSchema)` to create a new message.
  */
 export const GetResourceRequestSchema: GenMessage<GetResourceRequest> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 15);
+  messageDesc(file_varco_v1_catalog, 16);
 
 /**
  * GetResourceResponse returns a resource and its surroundings.
@@ -825,7 +860,7 @@ export type GetResourceResponse = Message<"varco.v1.GetResourceResponse"> & {
  * Use `create(GetResourceResponseSchema)` to create a new message.
  */
 export const GetResourceResponseSchema: GenMessage<GetResourceResponse> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 16);
+  messageDesc(file_varco_v1_catalog, 17);
 
 /**
  * GetAvailabilityRequest asks for a slot grid.
@@ -875,7 +910,7 @@ export type GetAvailabilityRequest = Message<"varco.v1.GetAvailabilityRequest"> 
  * Use `create(GetAvailabilityRequestSchema)` to create a new message.
  */
 export const GetAvailabilityRequestSchema: GenMessage<GetAvailabilityRequest> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 17);
+  messageDesc(file_varco_v1_catalog, 18);
 
 /**
  * GetAvailabilityResponse is the grid.
@@ -917,7 +952,7 @@ export type GetAvailabilityResponse = Message<"varco.v1.GetAvailabilityResponse"
  * Use `create(GetAvailabilityResponseSchema)` to create a new message.
  */
 export const GetAvailabilityResponseSchema: GenMessage<GetAvailabilityResponse> = /*@__PURE__*/
-  messageDesc(file_varco_v1_catalog, 18);
+  messageDesc(file_varco_v1_catalog, 19);
 
 /**
  * OrganizationKind distinguishes public bodies from businesses.
@@ -1043,6 +1078,42 @@ export const ModeSchema: GenEnum<Mode> = /*@__PURE__*/
   enumDesc(file_varco_v1_catalog, 2);
 
 /**
+ * MeetingKind is how a video-call booking gets its link.
+ *
+ * @generated from enum varco.v1.MeetingKind
+ */
+export enum MeetingKind {
+  /**
+   * No link from Varco: the office sends it.
+   *
+   * @generated from enum value: MEETING_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Every booking meets at the same address (url).
+   *
+   * @generated from enum value: MEETING_KIND_FIXED_LINK = 1;
+   */
+  FIXED_LINK = 1,
+
+  /**
+   * Each booking gets its own room on a Jitsi-style server: url is the
+   * server's base ("https://meet.comune.example/"), the room name is
+   * derived from a secret of the booking, so it cannot be guessed.
+   *
+   * @generated from enum value: MEETING_KIND_ROOM_PER_BOOKING = 2;
+   */
+  ROOM_PER_BOOKING = 2,
+}
+
+/**
+ * Describes the enum varco.v1.MeetingKind.
+ */
+export const MeetingKindSchema: GenEnum<MeetingKind> = /*@__PURE__*/
+  enumDesc(file_varco_v1_catalog, 3);
+
+/**
  * SlotState is the state of a slot in the availability grid.
  *
  * @generated from enum varco.v1.SlotState
@@ -1111,7 +1182,7 @@ export enum SlotState {
  * Describes the enum varco.v1.SlotState.
  */
 export const SlotStateSchema: GenEnum<SlotState> = /*@__PURE__*/
-  enumDesc(file_varco_v1_catalog, 3);
+  enumDesc(file_varco_v1_catalog, 4);
 
 /**
  * CatalogService is the public, read-only view of what can be booked: the
