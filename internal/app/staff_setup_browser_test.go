@@ -104,7 +104,11 @@ func TestStaffSetupInTheBrowser(t *testing.T) {
 	u.run(chromedp.Click("#nav-tree"), chromedp.WaitVisible("#resource-tree"))
 	u.setupShot("tree")
 	u.run(chromedp.Click("#resource-new"), chromedp.WaitVisible("#res-name"))
+	// The places load after the form: choosing one before its option
+	// exists would leave the select on another place (seen under CI load).
+	u.run(chromedp.WaitReady(`#res-place option[value="` + place.GetId() + `"]`))
 	u.setInput("#res-place", place.GetId(), "change")
+	require.Equal(t, place.GetId(), eval[string](u.citizenUI, `document.querySelector("#res-place").value`))
 	u.run(chromedp.SendKeys("#res-name", "Sportello tributi"), chromedp.SendKeys("#res-documents", "Documento d'identità\nUltimo avviso TARI"))
 	// No operator: the server's refusal shows under the operators.
 	u.run(chromedp.Click("#resource-save"), chromedp.WaitVisible("#res-operators-error"))
