@@ -23,28 +23,6 @@ func (db *DB) RecordAppIOAttempt(ctx context.Context, a appio.Attempt) error {
 	})
 }
 
-// AppIOAttempts lists the attempts of one outbox message, oldest first
-// (at most 100: the dispatcher gives up long before).
-func (db *DB) AppIOAttempts(ctx context.Context, outboxID string) ([]appio.Attempt, error) {
-	rows, err := db.R.QueryContext(ctx, `SELECT outbox_id, organization_id, kind, status, io_message_id, error, attempted_at_ms
-		FROM app_io_attempts WHERE outbox_id = ? ORDER BY attempted_at_ms, id LIMIT 100`, outboxID)
-	if err != nil {
-		return nil, fmt.Errorf("app io attempts: %w", err)
-	}
-	defer rows.Close()
-	var out []appio.Attempt
-	for rows.Next() {
-		var a appio.Attempt
-		var at int64
-		if err := rows.Scan(&a.OutboxID, &a.OrganizationID, &a.Kind, &a.Status, &a.IOMessageID, &a.Error, &at); err != nil {
-			return nil, fmt.Errorf("app io attempts: %w", err)
-		}
-		a.At = fromMS(at)
-		out = append(out, a)
-	}
-	return out, rows.Err()
-}
-
 // AppIOOptOut reports whether the account with this codice fiscale turned
 // App IO messages off; false when no account has it (a person booked for
 // by someone else decides in IO itself).
