@@ -99,7 +99,25 @@ func NewCalendarHandler(b Bookings, c CatalogReader, publicBaseURL string, clk c
 	return &calendarHandler{bookings: b, catalog: c, baseURL: publicBaseURL, clk: clk, log: log}
 }
 
-const calendarNotFound = "Prenotazione non trovata o link non valido.\nBooking not found or link not valid.\n"
+// linkNotFound answers a no-login link (calendar file, receipt) with an
+// unknown code or a wrong token or MAC, without saying which.
+const linkNotFound = "Prenotazione non trovata o link non valido.\nBooking not found or link not valid.\n"
+
+// bookingFromLink finds the booking a no-login link names, by the cancel
+// token the e-mail's links carry or, failing that, by the MAC of a link the
+// API handed out (mac computes it for a booking); bySig tells which.
+func bookingFromLink(ctx context.Context, bookings Bookings, r *http.Request, mac func(booking.Booking) string) (b booking.Booking, bySig bool, err error) {
+	q := r.URL.Query()
+	tok, sig := q.Get("token"), q.Get(paramCalendarSig)
+	if sig != "" && tok == "" {
+		b, err = bookings.GetWithLink(ctx, r.PathValue("code"), func(b booking.Booking) bool {
+			return hmac.Equal([]byte(mac(b)), []byte(sig))
+		})
+		return b, true, err
+	}
+	b, err = bookings.GetWithToken(ctx, r.PathValue("code"), tok)
+	return b, false, err
+}
 
 func (h *calendarHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -108,25 +126,11 @@ func (h *calendarHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 
-	// Either the cancel token (the e-mail's link) or the MAC of the link
-	// GetCalendarFile hands out.
-	q := r.URL.Query()
-	tok, sig := q.Get("token"), q.Get(paramCalendarSig)
-	var (
-		b   booking.Booking
-		err error
-	)
-	if sig != "" && tok == "" {
-		b, err = h.bookings.GetWithLink(ctx, r.PathValue("code"), func(b booking.Booking) bool {
-			return hmac.Equal([]byte(calendarMAC(b)), []byte(sig))
-		})
-	} else {
-		b, err = h.bookings.GetWithToken(ctx, r.PathValue("code"), tok)
-	}
+	b, bySig, err := bookingFromLink(ctx, h.bookings, r, calendarMAC)
 	if err != nil {
 		var fe *fault.Error
 		if errors.As(err, &fe) {
-			h.plain(w, r, http.StatusNotFound, calendarNotFound)
+			h.plain(w, r, http.StatusNotFound, linkNotFound)
 			return
 		}
 		h.internal(w, r, err)
@@ -137,10 +141,10 @@ func (h *calendarHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, err)
 		return
 	}
-	if sig != "" && tok == "" {
+	if bySig {
 		ev.URL = calendarLink(h.baseURL, b)
 	} else {
-		ev.URL = calendar.Link(h.baseURL, b.Code, tok)
+		ev.URL = calendar.Link(h.baseURL, b.Code, r.URL.Query().Get("token"))
 	}
 	data, err := calendar.Generate(ev, h.clk.Now())
 	if err != nil {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/hmac"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -175,8 +174,6 @@ func NewReceiptHandler(b Bookings, c CatalogReader, t Tickets, log *slog.Logger)
 	return &receiptHandler{bookings: b, catalog: c, tickets: t, log: log}
 }
 
-const receiptNotFound = "Prenotazione non trovata o link non valido.\nBooking not found or link not valid.\n"
-
 func (h *receiptHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	// The URL carries a secret and the page personal data: keep both out
@@ -184,23 +181,11 @@ func (h *receiptHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	q := r.URL.Query()
-	tok, sig := q.Get("token"), q.Get(paramCalendarSig)
-	var (
-		b   booking.Booking
-		err error
-	)
-	if sig != "" && tok == "" {
-		b, err = h.bookings.GetWithLink(ctx, r.PathValue("code"), func(b booking.Booking) bool {
-			return hmac.Equal([]byte(receiptMAC(b)), []byte(sig))
-		})
-	} else {
-		b, err = h.bookings.GetWithToken(ctx, r.PathValue("code"), tok)
-	}
+	b, _, err := bookingFromLink(ctx, h.bookings, r, receiptMAC)
 	if err != nil {
 		var fe *fault.Error
 		if errors.As(err, &fe) {
-			plainText(w, r, http.StatusNotFound, receiptNotFound)
+			plainText(w, r, http.StatusNotFound, linkNotFound)
 			return
 		}
 		h.internal(w, r, err)
