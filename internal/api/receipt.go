@@ -113,9 +113,7 @@ func receiptPDF(ctx context.Context, bookings Bookings, cat CatalogReader, t Tic
 		r.Mode = pick("Videochiamata (il link arriva dall'ufficio)", "Video call (the office sends the link)")
 		r.Documents = nil
 	default:
-		a := d.Place.Address
-		r.Place = d.Place.Name
-		r.Address = strings.Trim(strings.Join([]string{a.Street, strings.TrimSpace(a.PostalCode + " " + a.City), a.Province}, ", "), ", ")
+		r.Place, r.Address = d.Place.Name, d.Place.Address.Line()
 	}
 	if b.Active() && d.Resource.Ticketed {
 		list, revoked, err := t.Store.TicketsOfBooking(ctx, b.ID)

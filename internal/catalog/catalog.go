@@ -4,6 +4,7 @@
 package catalog
 
 import (
+	"strings"
 	"sync"
 	"time"
 	// The zone database is compiled in: a server on a minimal machine
@@ -60,6 +61,12 @@ type Contacts struct {
 // Address is a postal address.
 type Address struct {
 	Street, PostalCode, City, Province, Country string
+}
+
+// Line is the address on one line as messages show it ("Piazza del
+// Municipio 1, 46010 Borgo Varco, MN"), empty parts left out.
+func (a Address) Line() string {
+	return strings.Trim(strings.Join([]string{a.Street, strings.TrimSpace(a.PostalCode + " " + a.City), a.Province}, ", "), ", ")
 }
 
 // GeoPoint is a WGS84 position.

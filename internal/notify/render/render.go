@@ -149,7 +149,7 @@ func (r *Renderer) view(ctx context.Context, kind string, b booking.Booking, d c
 	v := notify.BookingView{
 		Language: b.Language, BookingID: b.ID, Code: token.FormatCode(b.Code), Beneficiary: b.Beneficiary.GivenName + " " + b.Beneficiary.FamilyName,
 		Email: b.Beneficiary.Email, Resource: d.Resource.Name, Place: d.Place.Name,
-		Address: strings.Trim(strings.Join([]string{a.Street, strings.TrimSpace(a.PostalCode + " " + a.City), a.Province}, ", "), ", "),
+		Address: a.Line(),
 		Start:   b.Start, End: b.End, TimeZone: loc, Operator: d.Operator, Documents: d.Resource.DocumentsToBring,
 		Reason: bp.Reason, OrgName: d.Organization.Name, OrgContact: strings.Trim(person.FormatPhone(d.Contacts.Phone)+" "+d.Contacts.Email, " "),
 	}
