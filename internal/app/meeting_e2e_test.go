@@ -41,7 +41,7 @@ func TestVideoCallMeetingLinks(t *testing.T) {
 	res, err := cat.GetResource(ctx, connect.NewRequest(&varcov1.GetResourceRequest{ResourceId: demo.CIEID}))
 	require.NoError(t, err)
 	cie := res.Msg.GetResource()
-	cie.Modes = []varcov1.Mode{varcov1.Mode_MODE_IN_PERSON, varcov1.Mode_MODE_VIDEO_CALL}
+	cie.Modes = []varcov1.Mode{varcov1.Mode_MODE_IN_PERSON, varcov1.Mode_MODE_VIDEO_CALL, varcov1.Mode_MODE_PHONE}
 
 	cie.Meeting = &varcov1.Meeting{Kind: varcov1.MeetingKind_MEETING_KIND_ROOM_PER_BOOKING, Url: "http://meet.comune.example"}
 	_, err = admin.UpdateResource(ctx, authBearer(&varcov1.UpdateResourceRequest{Resource: cie}, organizer))
@@ -77,10 +77,21 @@ func TestVideoCallMeetingLinks(t *testing.T) {
 	}
 	require.NotEqual(t, links[0], links[1], "a room per booking")
 
+	// A phone appointment: the office calls the number on the account.
+	caller := registerCitizens(t, b, "TEL", 1)[0]
+	hold, err := caller.booking.HoldSlots(ctx, authBearer(&varcov1.HoldSlotsRequest{ResourceId: demo.CIEID,
+		SlotStart: calendarCIESlot(t, b).GetStart()}, caller.token)) // the first slot is full by now
+	require.NoError(t, err)
+	_, err = caller.booking.ConfirmBooking(ctx, authBearer(&varcov1.ConfirmBookingRequest{
+		HoldId: hold.Msg.GetHold().GetId(), IdempotencyKey: uuid.NewString(), Mode: varcov1.Mode_MODE_PHONE,
+		Consents: []varcov1.ConsentKind{varcov1.ConsentKind_CONSENT_KIND_PRIVACY}, AcknowledgementIds: []string{ack},
+	}, caller.token))
+	require.NoError(t, err)
+
 	_, err = b.app.DispatchOnce(ctx)
 	require.NoError(t, err)
 	msgs := sink.Messages()
-	require.Len(t, msgs, 2)
+	require.Len(t, msgs, 3)
 	for _, m := range msgs {
 		_, parts := parseMail(t, m.Data)
 		for _, part := range parts {
@@ -88,7 +99,11 @@ func TestVideoCallMeetingLinks(t *testing.T) {
 				continue
 			}
 			text := string(part.body)
-			require.True(t, strings.Contains(text, links[0]) || strings.Contains(text, links[1]), text)
+			if strings.Contains(text, "appuntamento telefonico") {
+				require.Contains(t, text, "ti chiameremo al +39 333 000 0000 all'ora indicata", "registerCitizens gave TEL0 3330000000")
+			} else {
+				require.True(t, strings.Contains(text, links[0]) || strings.Contains(text, links[1]), text)
+			}
 			require.Contains(t, text, "Non devi venire in ufficio.")
 			require.NotContains(t, text, "Documenti da portare")
 			require.NotContains(t, text, "Piazza del Municipio", "no office address")
