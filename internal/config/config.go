@@ -216,7 +216,7 @@ func newFlagSet(c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.Retention, "retention", 365*24*time.Hour, "how long after it ended a booking keeps its personal data (0: forever)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback and private addresses (development only)")
 	fs.IntVar(&c.WebhookMaxAttempts, "webhook-max-attempts", 16, "attempts before a webhook delivery is recorded as failed (16: retries span 4.5 to 9 hours)")
-	fs.DurationVar(&c.NotifyLease, "notify-lease", 2*time.Minute, "how long a notification or webhook delivery being sent is reserved; after a crash another start sends it once this has passed (keep it above the longest send: SMTP allows 30 s per step)")
+	fs.DurationVar(&c.NotifyLease, "notify-lease", 15*time.Second, "how long a notification or webhook delivery being sent stays reserved without news from its sender, which renews it every third of this while sending; after a crash another replica (or the next start) sends it once this has passed")
 	fs.DurationVar(&c.NotifyPollInterval, "notify-poll-interval", 500*time.Millisecond, "fallback poll for due notifications and webhook retries written by other processes (the dispatcher also wakes at the earliest due time it knows of)")
 	fs.Func("extra-ca-certs", "comma-separated PEM files of CA certificates trusted besides the system's by push, webhook and SMTP connections (private CAs) (default: none)", func(s string) error {
 		c.ExtraCACerts = nil

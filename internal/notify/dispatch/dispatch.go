@@ -30,6 +30,9 @@ type Store interface {
 	MarkSent(ctx context.Context, id string, at time.Time) error
 	MarkRetry(ctx context.Context, id string, next time.Time, attempts int, lastErr string) error
 	MarkFailed(ctx context.Context, id string, attempts int, lastErr string, at time.Time) error
+	// ExtendLeases moves the leases of messages still being delivered
+	// (pending and leased at now) to until.
+	ExtendLeases(ctx context.Context, ids []string, now, until time.Time) error
 	// NextDue is the earliest due time after now of a pending message.
 	NextDue(ctx context.Context, now time.Time) (time.Time, bool, error)
 }
@@ -74,7 +77,11 @@ type Config struct {
 	Alarm *outbox.Alarm
 	// Batch is the most messages claimed per poll. Default 100.
 	Batch int
-	// Lease is how long a claimed message is reserved. Default 2 minutes.
+	// Lease is how long a claimed message is reserved before another
+	// dispatcher may take it. While it is being delivered the dispatcher
+	// renews it every Lease/3, so a send may take longer than Lease, and
+	// the messages of a process that dies are taken over within Lease.
+	// Default 15 seconds.
 	Lease time.Duration
 	// MaxAttempts before a message is recorded as failed. Default 8.
 	MaxAttempts int
@@ -97,7 +104,7 @@ func (c Config) withDefaults() Config {
 		}
 	}
 	def(&c.Interval, 500*time.Millisecond)
-	def(&c.Lease, 2*time.Minute)
+	def(&c.Lease, DefaultLease)
 	def(&c.BaseBackoff, 30*time.Second)
 	def(&c.MaxBackoff, time.Hour)
 	def(&c.SendTimeout, 30*time.Second)
@@ -117,6 +124,11 @@ func (c Config) withDefaults() Config {
 	}
 	return c
 }
+
+// DefaultLease is Config.Lease's default: short, since it is renewed while
+// a delivery is under way, so that a dead replica's claimed messages are
+// sent by another within seconds.
+const DefaultLease = 15 * time.Second
 
 // Dispatcher delivers outbox messages in the background.
 type Dispatcher struct {
@@ -209,6 +221,12 @@ func (d *Dispatcher) runOnce(ctx context.Context) (claimed, completed int, err e
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var errs []error
+	open := make(map[string]bool, len(msgs)) // claimed, outcome not yet recorded
+	for _, m := range msgs {
+		open[m.ID] = true
+	}
+	stopRenew := d.renewLeases(ctx, &mu, open)
+	defer stopRenew()
 	for range min(d.cfg.Workers, len(msgs)) {
 		wg.Add(1)
 		go func() {
@@ -216,6 +234,7 @@ func (d *Dispatcher) runOnce(ctx context.Context) (claimed, completed int, err e
 			for m := range work {
 				ok, err := d.deliver(ctx, m)
 				mu.Lock()
+				delete(open, m.ID)
 				if ok {
 					completed++
 				}
@@ -232,6 +251,36 @@ func (d *Dispatcher) runOnce(ctx context.Context) (claimed, completed int, err e
 	close(work)
 	wg.Wait()
 	return len(msgs), completed, errors.Join(errs...)
+}
+
+// renewLeases extends the leases of the messages in open (guarded by mu)
+// every Lease/3 until the returned stop is called, so that a slow send
+// keeps its claim and a crashed process loses its claims within Lease.
+func (d *Dispatcher) renewLeases(ctx context.Context, mu *sync.Mutex, open map[string]bool) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var done sync.WaitGroup
+	done.Go(func() {
+		t := time.NewTicker(d.cfg.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			mu.Lock()
+			ids := make([]string, 0, len(open))
+			for id := range open {
+				ids = append(ids, id)
+			}
+			mu.Unlock()
+			now := d.clk.Now()
+			if err := d.store.ExtendLeases(ctx, ids, now, now.Add(d.cfg.Lease)); err != nil && ctx.Err() == nil {
+				d.log.Warn("outbox lease renewal failed", slog.Any("err", err))
+			}
+		}
+	})
+	return func() { cancel(); done.Wait() }
 }
 
 // deliver sends what is left of one message and records the outcome. It

@@ -209,6 +209,74 @@ func TestCrashedClaimIsDeliveredAfterTheLease(t *testing.T) {
 	require.Equal(t, []string{id}, e.rec.emails)
 }
 
+// renewals wraps the store to tell the test each time a lease renewal
+// has been written.
+type renewals struct {
+	*sqlite.DB
+	done chan time.Time
+}
+
+func (r renewals) ExtendLeases(ctx context.Context, ids []string, now, until time.Time) error {
+	err := r.DB.ExtendLeases(ctx, ids, now, until)
+	if err == nil && len(ids) > 0 {
+		select {
+		case r.done <- now:
+		default:
+		}
+	}
+	return err
+}
+
+// A send that outlasts the lease keeps its claim: the dispatcher renews it
+// while the send is under way, so another dispatcher does not send the
+// same message meanwhile; once the sender stops renewing (it finished or
+// died) the lease runs out within one Lease.
+func TestLeaseRenewedWhileSending(t *testing.T) {
+	t.Parallel()
+	const lease = 300 * time.Millisecond // real time: the renewal ticker's period is lease/3
+	e := setup(t, dispatch.Config{})
+	id := e.enqueue(t, e.clk.Now())
+	store := renewals{DB: e.db, done: make(chan time.Time, 1)}
+	release := make(chan struct{})
+	entered := make(chan struct{})
+	slow := dispatch.Channels{
+		Email: func(ctx context.Context, _ notify.Email) error {
+			close(entered)
+			<-release
+			return nil
+		},
+		Push: func(context.Context, notify.Push) error { return nil },
+	}
+	d := dispatch.New(dispatch.Config{Lease: lease, Jitter: func() float64 { return 0 }}, store, renderer{}, slow, e.clk, slog.New(slog.DiscardHandler))
+	sent := make(chan error, 1)
+	go func() {
+		_, err := d.RunOnce(context.Background())
+		sent <- err
+	}()
+	<-entered
+	// Time moves on by the renewal period, each step once the renewal
+	// has been written, to twice the original lease: the message stays
+	// with the slow sender all along.
+	for range 6 {
+		e.clk.Advance(lease / 3)
+		for renewed := false; !renewed; { // wait for a renewal written at the advanced time
+			select {
+			case at := <-store.done:
+				renewed = !at.Before(e.clk.Now())
+			case <-time.After(10 * time.Second):
+				t.Fatal("the lease of a message being sent was not renewed")
+			}
+		}
+		got, err := e.db.ClaimDue(context.Background(), e.clk.Now(), lease, 10)
+		require.NoError(t, err)
+		require.Empty(t, got, "a message being sent was claimed again")
+	}
+	close(release)
+	require.NoError(t, <-sent)
+	st, _ := e.status(t, id)
+	require.Equal(t, 1, st, "sent once")
+}
+
 func TestBackoff(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {

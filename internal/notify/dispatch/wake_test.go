@@ -72,6 +72,9 @@ func (s *memStore) MarkRetry(context.Context, string, time.Time, int, string) er
 	return nil
 }
 func (s *memStore) MarkFailed(context.Context, string, int, string, time.Time) error { return nil }
+func (s *memStore) ExtendLeases(context.Context, []string, time.Time, time.Time) error {
+	return nil
+}
 
 // nothing renders every message into no delivery: it is simply done.
 type nothing struct{}

@@ -21,11 +21,11 @@ const (
 // at-least-once without a central lock.
 func (db *DB) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Claimed, error) {
 	var out []outbox.Claimed
-	err := db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.claimTx(ctx, func(ctx context.Context, tx *sql.Tx, lock string) error {
 		out = out[:0] // a PostgreSQL transaction may run again
 		rows, err := tx.QueryContext(ctx, `SELECT id, kind, COALESCE(booking_id, ''), subject_key, payload, due_at_ms, created_at_ms,
 			attempts, progress FROM outbox WHERE status = ? AND due_at_ms <= ? AND locked_until_ms <= ?
-			ORDER BY due_at_ms, id LIMIT ?`, outboxPending, ms(now), ms(now), limit)
+			ORDER BY due_at_ms, id LIMIT ?`+lock, outboxPending, ms(now), ms(now), limit)
 		if err != nil {
 			return err
 		}
@@ -59,6 +59,13 @@ func (db *DB) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, 
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
 	return out, nil
+}
+
+// ExtendLeases keeps the messages ids leased until until while their
+// delivery is still under way, so the lease can be short: a replica that
+// dies is replaced within a lease, not after the longest possible send.
+func (db *DB) ExtendLeases(ctx context.Context, ids []string, now, until time.Time) error {
+	return db.extendLeases(ctx, "outbox", outboxPending, ids, now, until)
 }
 
 // RecordProgress stores the channels delivered so far for a message.

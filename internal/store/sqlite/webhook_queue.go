@@ -25,6 +25,12 @@ func (q WebhookQueue) NextDue(ctx context.Context, now time.Time) (time.Time, bo
 	return nextDue(ctx, q.db, `SELECT MIN(due_at_ms) FROM webhook_deliveries WHERE status = ? AND due_at_ms > ?`, int(webhook.Pending), now)
 }
 
+// ExtendLeases keeps claimed deliveries leased while they are being sent
+// (see DB.ExtendLeases).
+func (q WebhookQueue) ExtendLeases(ctx context.Context, ids []string, now, until time.Time) error {
+	return q.db.extendLeases(ctx, "webhook_deliveries", int(webhook.Pending), ids, now, until)
+}
+
 // ClaimDue leases due deliveries (see DB.ClaimDue). A claimed delivery is
 // an outbox.Claimed whose Kind is the event and SubjectKey the webhook.
 func (q WebhookQueue) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Claimed, error) {
@@ -37,11 +43,11 @@ func (q WebhookQueue) ClaimDue(ctx context.Context, now time.Time, lease time.Du
 		return nil, err
 	}
 	var out []outbox.Claimed
-	err = q.db.WriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = q.db.claimTx(ctx, func(ctx context.Context, tx *sql.Tx, lock string) error {
 		out = out[:0] // a PostgreSQL transaction may run again
 		rows, err := tx.QueryContext(ctx, `SELECT id, event, webhook_id, payload, due_at_ms, created_at_ms, attempts
 			FROM webhook_deliveries WHERE status = ? AND due_at_ms <= ? AND locked_until_ms <= ?
-			ORDER BY due_at_ms, id LIMIT ?`, webhook.Pending, ms(now), ms(now), limit)
+			ORDER BY due_at_ms, id LIMIT ?`+lock, webhook.Pending, ms(now), ms(now), limit)
 		if err != nil {
 			return err
 		}
