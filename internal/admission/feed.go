@@ -15,7 +15,6 @@ type TicketChange struct {
 	RevokedAt            time.Time
 	RevokeReason         string
 	Version              int
-	UpdatedAt            time.Time
 }
 
 // Occupancy is the live count of one resource and slot.
@@ -31,11 +30,14 @@ type Occupancy struct {
 
 // FeedStore reads what scanners and staff watch.
 type FeedStore interface {
-	// TicketChanges lists tickets of the resources whose (updated_at, id)
-	// comes after (since, afterID) and whose validity has not ended before
-	// notBefore, in that order: keyset paging, so any number of changes in
-	// the same millisecond pages through without repeating.
-	TicketChanges(ctx context.Context, resourceIDs []string, since time.Time, afterID string, notBefore time.Time, limit int) ([]TicketChange, error)
+	// TicketChanges calls fn for every ticket of the resources changed
+	// since cursor whose validity has not ended before notBefore, and
+	// returns the cursor to resume from. A cursor is opaque and belongs
+	// to the store (each engine knows its own commit order); an empty or
+	// unreadable one starts from the beginning, and reset says so. A
+	// change may be seen again after the cursor (callers skip versions
+	// they have), never missed.
+	TicketChanges(ctx context.Context, resourceIDs []string, cursor string, notBefore time.Time, fn func(TicketChange)) (next string, reset bool, err error)
 	// Occupancy counts tickets of the resources whose slot starts in
 	// [from, to), per slot, as seen at now.
 	Occupancy(ctx context.Context, resourceIDs []string, from, to, now time.Time) ([]Occupancy, error)

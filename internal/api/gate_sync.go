@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"strconv"
-	"strings"
 	"time"
 
 	"connectrpc.com/connect"
@@ -44,29 +42,8 @@ type GateStreams struct {
 	Heartbeat time.Duration
 }
 
-const (
-	syncBatch = 2000
-	// syncOverlap re-reads the last moments at every poll: a change
-	// committed in the same millisecond as the previous read is not missed
-	// (duplicates are filtered by ticket version).
-	syncOverlap = 2 * time.Second
-	// syncHorizon limits the snapshot to tickets still valid a day ago.
-	syncHorizon = 24 * time.Hour
-)
-
-func encodeSyncCursor(t time.Time) string { return "v1:" + strconv.FormatInt(t.UnixMilli(), 10) }
-
-func decodeSyncCursor(c string) (time.Time, bool) {
-	v, ok := strings.CutPrefix(c, "v1:")
-	if !ok {
-		return time.Time{}, false
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return time.Time{}, false
-	}
-	return time.UnixMilli(n).UTC(), true
-}
+// syncHorizon limits the snapshot to tickets still valid a day ago.
+const syncHorizon = 24 * time.Hour
 
 func (s GateStreams) poll() time.Duration {
 	if s.Poll <= 0 {
@@ -90,49 +67,27 @@ func (g *Gate) Sync(ctx context.Context, req *connect.Request[varcov1.SyncReques
 	if err != nil {
 		return ToConnect(ctx, g.log, Language(req.Header()), err)
 	}
-	since, ok := decodeSyncCursor(req.Msg.GetCursor())
-	first := &varcov1.SyncResponse{Reset_: !ok, Settings: g.settingsPB(ctx, dev), Keys: keysPB(s.Keys.Public())}
-	if !ok {
-		since = time.Time{}
-	}
 	sent := map[string]int{}
-	cursor := since
-	fill := func(msg *varcov1.SyncResponse) error {
-		// Start a little before the cursor (a change committed in the same
-		// millisecond as the last read may have been missed), then page by
-		// (updated_at, id) so a burst of any size pages through once.
-		at, after := cursor.Add(-syncOverlap), ""
-		if cursor.IsZero() {
-			at = time.Time{}
-		}
-		for {
-			changes, err := s.Feed.TicketChanges(ctx, dev.ResourceIDs, at, after, s.Clk.Now().Add(-syncHorizon), syncBatch)
-			if err != nil {
-				return err
+	cursor := req.Msg.GetCursor()
+	// fill adds the changes since cursor to msg and moves cursor on. The
+	// store may hand a change out twice; sent drops what this stream
+	// already told, by ticket version.
+	fill := func(msg *varcov1.SyncResponse) (reset bool, err error) {
+		cursor, reset, err = s.Feed.TicketChanges(ctx, dev.ResourceIDs, cursor, s.Clk.Now().Add(-syncHorizon), func(c admission.TicketChange) {
+			if sent[c.TicketID] >= c.Version {
+				return
 			}
-			for _, c := range changes {
-				if sent[c.TicketID] >= c.Version {
-					continue
-				}
-				sent[c.TicketID] = c.Version
-				addChange(msg, c)
-			}
-			if len(changes) > 0 {
-				last := changes[len(changes)-1]
-				at, after = last.UpdatedAt, last.TicketID
-				if last.UpdatedAt.After(cursor) {
-					cursor = last.UpdatedAt
-				}
-			}
-			if len(changes) < syncBatch {
-				return nil
-			}
-		}
+			sent[c.TicketID] = c.Version
+			addChange(msg, c)
+		})
+		return reset, err
 	}
-	if err := fill(first); err != nil {
+	first := &varcov1.SyncResponse{Settings: g.settingsPB(ctx, dev), Keys: keysPB(s.Keys.Public())}
+	reset, err := fill(first)
+	if err != nil {
 		return ToConnect(ctx, g.log, Language(req.Header()), err)
 	}
-	first.Cursor = encodeSyncCursor(cursor)
+	first.Reset_, first.Cursor = reset, cursor
 	// Every message carries the server's clock, heartbeats included: the
 	// device keeps its own clock's offset from it.
 	send := func(m *varcov1.SyncResponse) error {
@@ -156,13 +111,13 @@ func (g *Gate) Sync(ctx context.Context, req *connect.Request[varcov1.SyncReques
 			return ToConnect(ctx, g.log, Language(req.Header()), err)
 		}
 		if !dev.RevokedAt.IsZero() {
-			return send(&varcov1.SyncResponse{Cursor: encodeSyncCursor(cursor), DeviceRevoked: true})
+			return send(&varcov1.SyncResponse{Cursor: cursor, DeviceRevoked: true})
 		}
 		msg := &varcov1.SyncResponse{}
-		if err := fill(msg); err != nil {
+		if _, err := fill(msg); err != nil {
 			return ToConnect(ctx, g.log, Language(req.Header()), err)
 		}
-		msg.Cursor = encodeSyncCursor(cursor)
+		msg.Cursor = cursor
 		if len(msg.Revocations) == 0 && len(msg.Presences) == 0 && s.Clk.Now().Sub(lastSent) < s.heartbeat() {
 			continue
 		}

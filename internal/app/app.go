@@ -196,7 +196,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 			if n > 0 {
 				log.Info("pruned expired sessions", slog.Int("count", n))
 			}
-			return err
+			// Login throttle states that no longer affect any decision.
+			m, terr := db.PruneLoginThrottle(ctx, clk.Now())
+			if m > 0 {
+				log.Info("pruned login throttle states", slog.Int("count", m))
+			}
+			return errors.Join(err, terr)
 		},
 		keys:          &keyReloader{db: db, ring: keys, log: log},
 		webhookFeeder: feeder, webhookSender: hookDispatcher,

@@ -102,21 +102,23 @@ func (s *Service) Login(ctx context.Context, login, pw, clientAddr string) (Acco
 	if clientAddr != "" {
 		keys = append(keys, addressKey(clientAddr))
 	}
-	if ok, wait := s.limiter.Allow(keys...); !ok {
+	if ok, wait, err := s.limiter.Allow(ctx, keys...); err != nil {
+		return Account{}, Session{}, err
+	} else if !ok {
 		return Account{}, Session{}, newThrottled(wait)
 	}
 	if !found {
 		// Spend what a verification costs, so response time does not tell
 		// whether the login exists; the result is thrown away.
 		_, _ = s.hash(ctx, pw)
-		s.limiter.Failure(keys...)
+		s.failure(ctx, keys...)
 		return Account{}, Session{}, ErrInvalidCredentials
 	}
 	if a.PasswordHash == "" {
 		// An account created through SPID/CIE has no password to check;
 		// spend the same time as a wrong one.
 		_, _ = s.hash(ctx, pw)
-		s.limiter.Failure(keys...)
+		s.failure(ctx, keys...)
 		return Account{}, Session{}, ErrInvalidCredentials
 	}
 	ok, rehash, err := s.verify(ctx, pw, a.PasswordHash)
@@ -124,12 +126,12 @@ func (s *Service) Login(ctx context.Context, login, pw, clientAddr string) (Acco
 		return Account{}, Session{}, fmt.Errorf("login: account %s: %w", a.ID, err)
 	}
 	if !ok {
-		s.limiter.Failure(keys...)
+		s.failure(ctx, keys...)
 		return Account{}, Session{}, ErrInvalidCredentials
 	}
 	// Only the account key: clearing the address key would let one valid
 	// account reset the counter between guesses at others.
-	s.limiter.Success(keys[0])
+	s.success(ctx, keys[0])
 	if rehash {
 		s.rehash(ctx, a, pw)
 	}
@@ -323,7 +325,9 @@ func (s *Service) ChangePassword(ctx context.Context, accountID string, keepSess
 // ErrWrongPassword.
 func (s *Service) VerifyPassword(ctx context.Context, accountID, password string) (Account, error) {
 	key := accountKey(accountID)
-	if ok, wait := s.limiter.Allow(key); !ok {
+	if ok, wait, err := s.limiter.Allow(ctx, key); err != nil {
+		return Account{}, err
+	} else if !ok {
 		return Account{}, newThrottled(wait)
 	}
 	a, err := s.account(ctx, accountID)
@@ -337,10 +341,10 @@ func (s *Service) VerifyPassword(ctx context.Context, accountID, password string
 		}
 	}
 	if !ok {
-		s.limiter.Failure(key)
+		s.failure(ctx, key)
 		return Account{}, ErrWrongPassword
 	}
-	s.limiter.Success(key)
+	s.success(ctx, key)
 	return a, nil
 }
 

@@ -157,7 +157,9 @@ func (s *Service) LinkExternal(ctx context.Context, accountID, pw string, ext Ex
 	if clientAddr != "" {
 		keys = append(keys, addressKey(clientAddr))
 	}
-	if ok, wait := s.limiter.Allow(keys...); !ok {
+	if ok, wait, err := s.limiter.Allow(ctx, keys...); err != nil {
+		return Account{}, Session{}, err
+	} else if !ok {
 		return Account{}, Session{}, newThrottled(wait)
 	}
 	a, err := s.account(ctx, accountID)
@@ -175,10 +177,10 @@ func (s *Service) LinkExternal(ctx context.Context, accountID, pw string, ext Ex
 		}
 	}
 	if !ok {
-		s.limiter.Failure(keys...)
+		s.failure(ctx, keys...)
 		return Account{}, Session{}, errLinkPasswordWrong
 	}
-	s.limiter.Success(keys[0])
+	s.success(ctx, keys[0])
 	l := ExternalLink{AccountID: a.ID, Issuer: ext.Issuer, Subject: ext.Subject, BirthDate: ext.BirthDate, LinkedAt: s.now()}
 	if err := s.external().PutExternalLink(ctx, l); err != nil {
 		return Account{}, Session{}, fmt.Errorf("link external: %w", err)

@@ -100,6 +100,8 @@ type Store interface {
 
 	// ExternalStore links accounts to SPID/CIE logins (external.go).
 	ExternalStore
+	// The login throttle's state, shared by every replica.
+	throttle.Store
 }
 
 // Failures callers may match with errors.Is.
@@ -182,9 +184,25 @@ func New(cfg Config, st Store, clk clock.Clock, log *slog.Logger) *Service {
 	return &Service{
 		cfg: cfg, store: st, clk: clk, log: log,
 		hasher:     password.Hasher{Params: cfg.PasswordParams},
-		limiter:    throttle.New(cfg.Throttle, clk),
+		limiter:    throttle.New(cfg.Throttle, st, clk),
 		hashSlots:  make(chan struct{}, cfg.MaxConcurrentHashes),
 		principals: versioned.Map[[32]byte, cachedPrincipal]{Limit: maxCachedPrincipals},
+	}
+}
+
+// failure records a failed attempt with the throttle. A store that cannot
+// record it is logged, not shown: the attempt failed anyway, and the
+// caller's answer must not depend on the throttle's health.
+func (s *Service) failure(ctx context.Context, keys ...string) {
+	if err := s.limiter.Failure(ctx, keys...); err != nil {
+		s.log.Error("login throttle", slog.Any("err", err))
+	}
+}
+
+// success clears the throttle's count for a key after a right password.
+func (s *Service) success(ctx context.Context, keys ...string) {
+	if err := s.limiter.Success(ctx, keys...); err != nil {
+		s.log.Error("login throttle", slog.Any("err", err))
 	}
 }
 

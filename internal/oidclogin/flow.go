@@ -62,6 +62,8 @@ type Store interface {
 	// not expired at.
 	GetOidcPending(ctx context.Context, tokenHash string, at time.Time) (Attempt, error)
 	DeleteOidcAttempt(ctx context.Context, tokenHash string) error
+	// The rate limit's state, shared by every replica.
+	throttle.Store
 	DeleteExpiredOidcAttempts(ctx context.Context, before time.Time) (int, error)
 	PutOidcSession(ctx context.Context, sessionHash [32]byte, idToken string, expires time.Time) error
 	// GetOidcSession returns the ID token of a session opened through the
@@ -124,7 +126,7 @@ func NewFlow(rp Provider, st Store, ids Identity, au audit.Store, clk clock.Cloc
 	return &Flow{
 		rp: rp, store: st, ids: ids, audit: au, clk: clk, log: log, postLogout: postLogout,
 		limiter: throttle.New(throttle.Config{MaxFailures: RateLimit, Window: RateWindow, Lockout: RateWindow,
-			MaxLockout: time.Hour, MaxKeys: 100_000}, clk),
+			MaxLockout: time.Hour}, st, clk),
 	}
 }
 
@@ -134,16 +136,17 @@ func (f *Flow) Label() string { return f.rp.Label() }
 func (f *Flow) now() time.Time { return f.clk.Now().UTC().Truncate(time.Millisecond) }
 
 // rate counts one call from clientAddr, refusing it past RateLimit.
-func (f *Flow) rate(clientAddr string) error {
+func (f *Flow) rate(ctx context.Context, clientAddr string) error {
 	if clientAddr == "" {
 		return nil
 	}
 	key := rateKey(clientAddr)
-	if ok, _ := f.limiter.Allow(key); !ok {
+	if ok, _, err := f.limiter.Allow(ctx, key); err != nil {
+		return err
+	} else if !ok {
 		return ErrRateLimited
 	}
-	f.limiter.Failure(key)
-	return nil
+	return f.limiter.Failure(ctx, key)
 }
 
 // rateKey is the rate-limit key of a client address: an IPv6 client
@@ -163,7 +166,7 @@ func rateKey(addr string) string {
 // Start begins an attempt: it returns the plain token for the browser's
 // cookie and the provider URL to send the browser to.
 func (f *Flow) Start(ctx context.Context, clientAddr string) (cookieToken, authURL string, err error) {
-	if err := f.rate(clientAddr); err != nil {
+	if err := f.rate(ctx, clientAddr); err != nil {
 		return "", "", err
 	}
 	plain, hash, err := token.New(token.PrefixOIDC)
@@ -192,7 +195,7 @@ func attemptHash(cookieToken string) (string, bool) {
 // replayed callback (same state, same code) is refused even if the first
 // one failed. providerError is the callback's "error" parameter.
 func (f *Flow) Callback(ctx context.Context, cookieToken, state, code, providerError, clientAddr string) (Result, error) {
-	if err := f.rate(clientAddr); err != nil {
+	if err := f.rate(ctx, clientAddr); err != nil {
 		return Result{}, err
 	}
 	hash, ok := attemptHash(cookieToken)

@@ -5,13 +5,13 @@
 // expensive work, and reports the outcome afterwards:
 //
 //	acct, ip := "acct:"+normalizedLogin, "ip:"+clientNet
-//	if ok, wait := lim.Allow(acct, ip); !ok {
+//	if ok, wait, err := lim.Allow(ctx, acct, ip); err != nil || !ok {
 //		// reject with 429 / RESOURCE_EXHAUSTED and Retry-After: wait (rounded up)
 //	}
 //	if passwordOK {
-//		lim.Success(acct) // the account key only, never the address key
+//		lim.Success(ctx, acct) // the account key only, never the address key
 //	} else {
-//		lim.Failure(acct, ip)
+//		lim.Failure(ctx, acct, ip)
 //	}
 //
 // The account key stops a distributed attack on one account; the address key
@@ -21,15 +21,20 @@
 // IPv6 clients the caller should use the /64 network as the key, since a
 // single client usually controls a whole /64.
 //
-// State lives in memory, per process, and is bounded by Config.MaxKeys. It is
-// a speed bump for online guessing, not a security boundary: argon2id and
+// The state lives in a Store — the database — so that every replica of a
+// server counts the same failures: an attacker does not get N times the
+// attempts from N replicas behind a load balancer. Keys reach the store
+// hashed (SHA-256), since they carry login e-mails and addresses. It is a
+// speed bump for online guessing, not a security boundary: argon2id and
 // password strength are what protect the hashes.
 package throttle
 
 import (
-	"container/list"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/varco-gate/varco/internal/clock"
@@ -51,10 +56,6 @@ type Config struct {
 	// Default 24 hours; set it equal to Lockout to disable the growth. Values
 	// below Lockout are raised to Lockout.
 	MaxLockout time.Duration
-	// MaxKeys bounds the number of keys tracked, and so the memory used
-	// (a few hundred bytes per key, plus the key itself). When full, the least
-	// recently failed unlocked key is forgotten. Default 100,000.
-	MaxKeys int
 }
 
 // Defaults used for zero Config fields.
@@ -67,14 +68,32 @@ const (
 	DefaultLockout = 15 * time.Minute
 	// DefaultMaxLockout is the default Config.MaxLockout.
 	DefaultMaxLockout = 24 * time.Hour
-	// DefaultMaxKeys is the default Config.MaxKeys.
-	DefaultMaxKeys = 100_000
 )
 
-// pruneBudget is how many stale keys each call may drop from the tails of
-// the LRU lists: enough that the maps shrink as fast as they grow, small
-// enough that no single call does unbounded work.
-const pruneBudget = 2
+// State is what is kept of one key.
+type State struct {
+	// Failures holds the times of recent failures, oldest first, at most
+	// MaxFailures of them; older ones are dropped as they leave the window.
+	Failures []time.Time
+	// LockedUntil is the end of the current or last lockout (zero if never).
+	LockedUntil time.Time
+	// Strikes counts lockouts since the key was last forgiven.
+	Strikes int
+	// ForgetAt is when the state stops affecting any decision: the store
+	// may drop it then.
+	ForgetAt time.Time
+}
+
+// Store keeps the states of keys (hashed).
+type Store interface {
+	// ThrottleStates returns the states of keys; absent keys are left out.
+	ThrottleStates(ctx context.Context, keys []string) (map[string]State, error)
+	// UpdateThrottle replaces, in one write transaction, the states of keys
+	// with what update returns given their current ones (absent: not in the
+	// map); a key update leaves out is deleted. update may run more than
+	// once (a transaction run again) and must depend on its argument only.
+	UpdateThrottle(ctx context.Context, keys []string, update func(map[string]State) map[string]State) error
+}
 
 // Limiter counts login failures per key and locks keys that fail too often.
 //
@@ -89,37 +108,17 @@ const pruneBudget = 2
 // MaxLockout. A key is forgiven, and the next lockout is back to Lockout, on
 // Success or once MaxLockout has passed since its last lockout ended.
 //
-// A Limiter is safe for concurrent use. It starts no goroutines: expired
-// state is dropped a little at a time on each call, and all at once by Prune.
+// A Limiter is safe for concurrent use, in one process and across
+// processes sharing the store.
 type Limiter struct {
-	cfg Config
-	clk clock.Clock
-
-	mu      sync.Mutex
-	entries map[string]*entry
-	// Two LRU lists, most recent at the front. Keeping locked keys apart
-	// lets eviction prefer unlocked ones: otherwise an attacker could evict
-	// a locked account, and so unlock it, by failing on MaxKeys other keys.
-	active list.List // unlocked keys, ordered by last failure
-	locked list.List // keys that were locked, ordered by when they were locked
+	cfg   Config
+	store Store
+	clk   clock.Clock
 }
 
-type entry struct {
-	key string
-	// failures holds the times of recent failures, oldest first, at most
-	// MaxFailures of them; older ones are dropped as they leave the window.
-	failures []time.Time
-	// lockedUntil is the end of the current or last lockout (zero if never).
-	lockedUntil time.Time
-	// strikes counts lockouts since the key was last forgiven.
-	strikes int
-	elem    *list.Element
-	list    *list.List // active or locked, whichever holds elem
-}
-
-// New returns a Limiter with cfg's zero fields set to the defaults, reading
-// time from clk.
-func New(cfg Config, clk clock.Clock) *Limiter {
+// New returns a Limiter with cfg's zero fields set to the defaults, keeping
+// its state in st and reading time from clk.
+func New(cfg Config, st Store, clk clock.Clock) *Limiter {
 	if cfg.MaxFailures <= 0 {
 		cfg.MaxFailures = DefaultMaxFailures
 	}
@@ -133,87 +132,103 @@ func New(cfg Config, clk clock.Clock) *Limiter {
 		cfg.MaxLockout = DefaultMaxLockout
 	}
 	cfg.MaxLockout = max(cfg.MaxLockout, cfg.Lockout)
-	if cfg.MaxKeys <= 0 {
-		cfg.MaxKeys = DefaultMaxKeys
-	}
-	return &Limiter{cfg: cfg, clk: clk, entries: make(map[string]*entry)}
+	return &Limiter{cfg: cfg, store: st, clk: clk}
 }
 
 // Config returns the effective configuration, defaults applied.
 func (l *Limiter) Config() Config { return l.cfg }
 
+// hashKeys returns the distinct keys, hashed, in their first order.
+func hashKeys(keys []string) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		sum := sha256.Sum256([]byte(k))
+		if h := hex.EncodeToString(sum[:]); !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // Allow reports whether an attempt involving all of keys may proceed. If any
 // key is locked, ok is false and retryAfter is the time until the last of the
 // locks on keys ends. Allow records nothing.
-func (l *Limiter) Allow(keys ...string) (ok bool, retryAfter time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	// Read the clock under the lock so that failures are recorded in
-	// non-decreasing time order, which fail and stale rely on.
+func (l *Limiter) Allow(ctx context.Context, keys ...string) (ok bool, retryAfter time.Duration, err error) {
+	if len(keys) == 0 {
+		return true, 0, nil
+	}
+	states, err := l.store.ThrottleStates(ctx, hashKeys(keys))
+	if err != nil {
+		return false, 0, fmt.Errorf("throttle: %w", err)
+	}
 	now := l.clk.Now()
-	l.pruneSome(now)
-	for _, k := range keys {
-		e := l.entries[k]
-		if e == nil {
-			continue
-		}
-		if wait := e.lockedUntil.Sub(now); wait > 0 {
+	for _, s := range states {
+		if wait := s.LockedUntil.Sub(now); wait > 0 {
 			retryAfter = max(retryAfter, wait)
 		}
 	}
-	return retryAfter == 0, retryAfter
+	return retryAfter == 0, retryAfter, nil
 }
 
 // Failure records one failed attempt for each distinct key and locks those
 // that reached MaxFailures within Window. Keys already locked are unaffected.
-func (l *Limiter) Failure(keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	// Read the clock under the lock so that failures are recorded in
-	// non-decreasing time order, which fail and stale rely on.
-	now := l.clk.Now()
-	l.pruneSome(now)
-	for i, k := range keys {
-		if slices.Contains(keys[:i], k) {
-			continue // one attempt is one failure, however the caller lists keys
-		}
-		l.fail(k, now)
+func (l *Limiter) Failure(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
 	}
+	now := l.clk.Now()
+	hashed := hashKeys(keys)
+	err := l.store.UpdateThrottle(ctx, hashed, func(cur map[string]State) map[string]State {
+		next := make(map[string]State, len(hashed))
+		for _, k := range hashed {
+			next[k] = l.fail(cur[k], now)
+		}
+		return next
+	})
+	if err != nil {
+		return fmt.Errorf("throttle: record failure: %w", err)
+	}
+	return nil
 }
 
-func (l *Limiter) fail(k string, now time.Time) {
-	e := l.entries[k]
-	if e == nil {
-		if len(l.entries) >= l.cfg.MaxKeys {
-			l.evictOne()
-		}
-		e = &entry{key: k}
-		l.entries[k] = e
-	}
-	if now.Before(e.lockedUntil) {
-		return
+// fail returns s after one failure at now.
+func (l *Limiter) fail(s State, now time.Time) State {
+	if now.Before(s.LockedUntil) {
+		return s
 	}
 	// Slide the window: keep only failures less than Window old.
 	cutoff := now.Add(-l.cfg.Window)
-	drop := 0
-	for drop < len(e.failures) && !e.failures[drop].After(cutoff) {
-		drop++
+	kept := make([]time.Time, 0, l.cfg.MaxFailures)
+	for _, f := range s.Failures {
+		if f.After(cutoff) {
+			kept = append(kept, f)
+		}
 	}
-	e.failures = append(e.failures[:0], e.failures[drop:]...)
-	e.failures = append(e.failures, now)
+	s.Failures = append(kept, now)
+	if len(s.Failures) >= l.cfg.MaxFailures {
+		// Lock. Forgive earlier strikes if the last lockout ended long ago.
+		if s.Strikes > 0 && !now.Before(s.LockedUntil.Add(l.cfg.MaxLockout)) {
+			s.Strikes = 0
+		}
+		s.Strikes++
+		s.LockedUntil = now.Add(l.lockoutFor(s.Strikes))
+		s.Failures = nil
+	}
+	s.ForgetAt = l.forgetAt(s)
+	return s
+}
 
-	if len(e.failures) < l.cfg.MaxFailures {
-		l.moveToFront(e, &l.active)
-		return
+// forgetAt is when s stops affecting decisions: its lock is over, its
+// failures out of the window and its strikes forgiven.
+func (l *Limiter) forgetAt(s State) time.Time {
+	at := s.LockedUntil
+	if s.Strikes > 0 {
+		at = s.LockedUntil.Add(l.cfg.MaxLockout)
 	}
-	// Lock. Forgive earlier strikes if the last lockout ended long ago.
-	if e.strikes > 0 && !now.Before(e.lockedUntil.Add(l.cfg.MaxLockout)) {
-		e.strikes = 0
+	if n := len(s.Failures); n > 0 && s.Failures[n-1].Add(l.cfg.Window).After(at) {
+		at = s.Failures[n-1].Add(l.cfg.Window)
 	}
-	e.strikes++
-	e.lockedUntil = now.Add(l.lockoutFor(e.strikes))
-	e.failures = e.failures[:0]
-	l.moveToFront(e, &l.locked)
+	return at
 }
 
 // lockoutFor returns Lockout doubled strikes-1 times, capped at MaxLockout,
@@ -227,104 +242,23 @@ func (l *Limiter) lockoutFor(strikes int) time.Duration {
 }
 
 // Success forgets everything about keys: failures, lockout and strikes.
-// Callers pass only the account key (see the package documentation).
-func (l *Limiter) Success(keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		if e := l.entries[k]; e != nil {
-			l.remove(e)
-		}
+// Callers pass only the account key (see the package documentation). It
+// writes only when there is something to forget, which is rare: most
+// logins succeed at the first attempt.
+func (l *Limiter) Success(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
 	}
-}
-
-// Prune drops every key that no longer affects any decision (not locked, no
-// failure within Window, strikes forgiven) and returns how many it dropped.
-// Calling it is optional, e.g. from a periodic maintenance job; the Limiter
-// also prunes a little on every call and never exceeds MaxKeys.
-func (l *Limiter) Prune() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	// Read the clock under the lock so that failures are recorded in
-	// non-decreasing time order, which fail and stale rely on.
-	now := l.clk.Now()
-	n := 0
-	for _, e := range l.entries {
-		if l.stale(e, now) {
-			l.remove(e)
-			n++
-		}
+	hashed := hashKeys(keys)
+	states, err := l.store.ThrottleStates(ctx, hashed)
+	if err != nil {
+		return fmt.Errorf("throttle: %w", err)
 	}
-	return n
-}
-
-// Len returns the number of keys currently tracked.
-func (l *Limiter) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.entries)
-}
-
-// stale reports whether e can be dropped without changing any future
-// decision.
-func (l *Limiter) stale(e *entry, now time.Time) bool {
-	if now.Before(e.lockedUntil) {
-		return false
+	if len(states) == 0 {
+		return nil
 	}
-	if n := len(e.failures); n > 0 && e.failures[n-1].After(now.Add(-l.cfg.Window)) {
-		return false
+	if err := l.store.UpdateThrottle(ctx, hashed, func(map[string]State) map[string]State { return nil }); err != nil {
+		return fmt.Errorf("throttle: record success: %w", err)
 	}
-	return e.strikes == 0 || !now.Before(e.lockedUntil.Add(l.cfg.MaxLockout))
-}
-
-// pruneSome drops up to pruneBudget stale keys from the least recent ends of
-// the lists. It is best effort (a non-stale tail hides stale keys behind it);
-// Prune is exhaustive.
-func (l *Limiter) pruneSome(now time.Time) {
-	for range pruneBudget {
-		dropped := false
-		for _, lst := range []*list.List{&l.active, &l.locked} {
-			if back := lst.Back(); back != nil {
-				if e := back.Value.(*entry); l.stale(e, now) {
-					l.remove(e)
-					dropped = true
-				}
-			}
-		}
-		if !dropped {
-			return
-		}
-	}
-}
-
-// evictOne makes room for a new key: the least recently failed unlocked key
-// goes first; only if every key was locked does the least recently locked one
-// go (that is the key whose lock is most likely to have expired).
-func (l *Limiter) evictOne() {
-	back := l.active.Back()
-	if back == nil {
-		back = l.locked.Back()
-	}
-	if back != nil {
-		l.remove(back.Value.(*entry))
-	}
-}
-
-func (l *Limiter) moveToFront(e *entry, to *list.List) {
-	if e.list == to {
-		to.MoveToFront(e.elem)
-		return
-	}
-	if e.list != nil {
-		e.list.Remove(e.elem)
-	}
-	e.elem = to.PushFront(e)
-	e.list = to
-}
-
-func (l *Limiter) remove(e *entry) {
-	if e.list != nil {
-		e.list.Remove(e.elem)
-	}
-	delete(l.entries, e.key)
+	return nil
 }

@@ -1,7 +1,8 @@
 package throttle
 
 import (
-	"fmt"
+	"context"
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,56 @@ import (
 
 var t0 = time.Date(2025, 3, 30, 1, 30, 0, 0, time.UTC)
 
+// memStore keeps states in a map and, like the database's hourly prune
+// but at every call, drops every state whose ForgetAt has come: the
+// scenarios' decisions must not change, or ForgetAt was too early.
+type memStore struct {
+	mu     sync.Mutex
+	clk    clock.Clock
+	states map[string]State
+}
+
+func (m *memStore) prune() {
+	for k, s := range m.states {
+		if !m.clk.Now().Before(s.ForgetAt) {
+			delete(m.states, k)
+		}
+	}
+}
+
+func (m *memStore) ThrottleStates(_ context.Context, keys []string) (map[string]State, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.prune()
+	out := map[string]State{}
+	for _, k := range keys {
+		if s, ok := m.states[k]; ok {
+			out[k] = s
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) UpdateThrottle(_ context.Context, keys []string, update func(map[string]State) map[string]State) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.prune()
+	cur := map[string]State{}
+	for _, k := range keys {
+		if s, ok := m.states[k]; ok {
+			cur[k] = s
+		}
+	}
+	next := update(maps.Clone(cur))
+	for _, k := range keys {
+		delete(m.states, k)
+		if s, ok := next[k]; ok {
+			m.states[k] = s
+		}
+	}
+	return nil
+}
+
 // op is one step of a scenario: it acts on the limiter or the clock, or
 // checks the limiter's answer.
 type op func(t *testing.T, l *Limiter, c *clock.Fake)
@@ -18,13 +69,19 @@ type op func(t *testing.T, l *Limiter, c *clock.Fake)
 func fail(n int, keys ...string) op {
 	return func(t *testing.T, l *Limiter, c *clock.Fake) {
 		for range n {
-			l.Failure(keys...)
+			if err := l.Failure(context.Background(), keys...); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }
 
 func succeed(keys ...string) op {
-	return func(t *testing.T, l *Limiter, c *clock.Fake) { l.Success(keys...) }
+	return func(t *testing.T, l *Limiter, c *clock.Fake) {
+		if err := l.Success(context.Background(), keys...); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func advance(d time.Duration) op {
@@ -34,8 +91,8 @@ func advance(d time.Duration) op {
 func allowed(keys ...string) op {
 	return func(t *testing.T, l *Limiter, c *clock.Fake) {
 		t.Helper()
-		if ok, wait := l.Allow(keys...); !ok || wait != 0 {
-			t.Fatalf("at +%v Allow(%q) = %v, %v; want true, 0", c.Now().Sub(t0), keys, ok, wait)
+		if ok, wait, err := l.Allow(context.Background(), keys...); err != nil || !ok || wait != 0 {
+			t.Fatalf("at +%v Allow(%q) = %v, %v, %v; want true, 0", c.Now().Sub(t0), keys, ok, wait, err)
 		}
 	}
 }
@@ -43,8 +100,8 @@ func allowed(keys ...string) op {
 func locked(retry time.Duration, keys ...string) op {
 	return func(t *testing.T, l *Limiter, c *clock.Fake) {
 		t.Helper()
-		if ok, wait := l.Allow(keys...); ok || wait != retry {
-			t.Fatalf("at +%v Allow(%q) = %v, %v; want false, %v", c.Now().Sub(t0), keys, ok, wait, retry)
+		if ok, wait, err := l.Allow(context.Background(), keys...); err != nil || ok || wait != retry {
+			t.Fatalf("at +%v Allow(%q) = %v, %v, %v; want false, %v", c.Now().Sub(t0), keys, ok, wait, err, retry)
 		}
 	}
 }
@@ -193,7 +250,7 @@ func TestLimiter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := clock.NewFake(t0)
-			l := New(tt.cfg, c)
+			l := New(tt.cfg, &memStore{clk: c, states: map[string]State{}}, c)
 			for _, o := range tt.ops {
 				o(t, l, c)
 			}
@@ -215,213 +272,34 @@ func TestNewDefaults(t *testing.T) {
 		in   Config
 		want Config
 	}{
-		{"zero", Config{}, Config{5, 15 * time.Minute, 15 * time.Minute, 24 * time.Hour, 100_000}},
-		{"negative", Config{-1, -1, -1, -1, -1}, Config{5, 15 * time.Minute, 15 * time.Minute, 24 * time.Hour, 100_000}},
-		{"kept", Config{3, time.Minute, time.Hour, 2 * time.Hour, 10}, Config{3, time.Minute, time.Hour, 2 * time.Hour, 10}},
-		{"MaxLockout raised to Lockout", Config{Lockout: 48 * time.Hour}, Config{5, 15 * time.Minute, 48 * time.Hour, 48 * time.Hour, 100_000}},
+		{"zero", Config{}, Config{5, 15 * time.Minute, 15 * time.Minute, 24 * time.Hour}},
+		{"negative", Config{-1, -1, -1, -1}, Config{5, 15 * time.Minute, 15 * time.Minute, 24 * time.Hour}},
+		{"kept", Config{3, time.Minute, time.Hour, 2 * time.Hour}, Config{3, time.Minute, time.Hour, 2 * time.Hour}},
+		{"MaxLockout raised to Lockout", Config{Lockout: 48 * time.Hour}, Config{5, 15 * time.Minute, 48 * time.Hour, 48 * time.Hour}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := New(tt.in, clock.Real{}).Config(); got != tt.want {
+			if got := New(tt.in, nil, clock.Real{}).Config(); got != tt.want {
 				t.Errorf("Config() = %+v, want %+v", got, tt.want)
 			}
 		})
 	}
 }
 
-func TestMaxKeys(t *testing.T) {
-	tests := []struct {
-		name string
-		cfg  Config
-		ops  []op
-		len  int
-	}{
-		{
-			name: "oldest unlocked key is forgotten",
-			cfg:  Config{MaxKeys: 3},
-			ops: []op{
-				fail(4, "k1"), fail(1, "k2"), fail(1, "k3"), fail(1, "k4"),
-				// k1 was evicted, so its four failures are gone.
-				fail(1, "k1"), allowed("k1"),
-			},
-			len: 3,
-		},
-		{
-			name: "a failure refreshes a key",
-			cfg:  Config{MaxKeys: 3},
-			ops: []op{
-				fail(3, "k1"), fail(1, "k2"), fail(1, "k3"), fail(1, "k1"),
-				fail(1, "k4"), // evicts k2, not k1 with its 4 failures
-				fail(1, "k1"), locked(15*time.Minute, "k1"),
-			},
-			len: 3,
-		},
-		{
-			name: "flooding does not evict a locked key",
-			cfg:  Config{MaxKeys: 10},
-			ops: concat(
-				[]op{fail(5, "acct:victim")},
-				floodOps(1000),
-				[]op{locked(15*time.Minute, "acct:victim")},
-			),
-			len: 10,
-		},
-		{
-			name: "when all keys are locked the oldest lock goes",
-			cfg:  Config{MaxKeys: 2, MaxFailures: 1},
-			ops: []op{
-				fail(1, "k1"), advance(time.Minute), fail(1, "k2"), advance(time.Minute), fail(1, "k3"),
-				allowed("k1"), locked(14*time.Minute, "k2"), locked(15*time.Minute, "k3"),
-			},
-			len: 2,
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := clock.NewFake(t0)
-			l := New(tt.cfg, c)
-			for _, o := range tt.ops {
-				o(t, l, c)
-			}
-			if got := l.Len(); got != tt.len {
-				t.Errorf("Len() = %d, want %d", got, tt.len)
-			}
-		})
-	}
-}
-
-func floodOps(n int) []op {
-	ops := make([]op, n)
-	for i := range ops {
-		ops[i] = fail(1, fmt.Sprintf("ip:198.51.100.%d", i))
-	}
-	return ops
-}
-
-func TestPrune(t *testing.T) {
-	const w = 15 * time.Minute
-	tests := []struct {
-		name      string
-		ops       []op
-		wantPrune int
-		wantLen   int
-	}{
-		{"empty", nil, 0, 0},
-		{"recent failures kept", []op{fail(1, "a", "b")}, 0, 2},
-		{"expired failures dropped", []op{fail(1, "a", "b"), advance(w)}, 2, 0},
-		{"only expired ones dropped", []op{fail(1, "a"), advance(w / 2), fail(1, "b"), advance(w / 2)}, 1, 1},
-		{"locked key kept", []op{fail(5, "a"), advance(w - 1)}, 0, 1},
-		// After a lockout the key is remembered for MaxLockout so that the
-		// next lockout can be longer.
-		{"strikes kept", []op{fail(5, "a"), advance(w), advance(24*time.Hour - 1)}, 0, 1},
-		{"strikes forgiven", []op{fail(5, "a"), advance(w), advance(24 * time.Hour)}, 1, 0},
-		{"success removes", []op{fail(5, "a"), succeed("a")}, 0, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := clock.NewFake(t0)
-			l := New(Config{}, c)
-			for _, o := range tt.ops {
-				o(t, l, c)
-			}
-			if got := l.Prune(); got != tt.wantPrune {
-				t.Errorf("Prune() = %d, want %d", got, tt.wantPrune)
-			}
-			if got := l.Len(); got != tt.wantLen {
-				t.Errorf("Len() = %d, want %d", got, tt.wantLen)
-			}
-		})
-	}
-}
-
-// TestLazyPrune checks that ordinary calls shed stale keys without Prune.
-func TestLazyPrune(t *testing.T) {
+// Keys reach the store hashed: no login e-mail or address at rest.
+func TestKeysAreHashed(t *testing.T) {
 	c := clock.NewFake(t0)
-	l := New(Config{}, c)
-	for i := range 10 {
-		l.Failure(fmt.Sprint("ip:", i))
+	st := &memStore{clk: c, states: map[string]State{}}
+	l := New(Config{}, st, c)
+	if err := l.Failure(context.Background(), "acct:login:anna@example.it", "ip:192.0.2.1"); err != nil {
+		t.Fatal(err)
 	}
-	for range 5 {
-		l.Failure("acct:locked")
+	if len(st.states) != 2 {
+		t.Fatalf("%d states, want 2", len(st.states))
 	}
-	c.Advance(DefaultWindow)
-	for range 5 {
-		l.Allow("acct:other")
-	}
-	// The locked key's strikes are still remembered; the rest are gone.
-	if got := l.Len(); got != 1 {
-		t.Fatalf("Len() = %d after lazy pruning, want 1", got)
-	}
-	c.Advance(DefaultMaxLockout)
-	l.Allow()
-	if got := l.Len(); got != 0 {
-		t.Fatalf("Len() = %d after strikes expired, want 0", got)
-	}
-}
-
-// TestConcurrent hammers one limiter from many goroutines; run with -race.
-// Afterwards the limits must still hold.
-func TestConcurrent(t *testing.T) {
-	c := clock.NewFake(t0)
-	l := New(Config{MaxKeys: 50}, c)
-	var wg sync.WaitGroup
-	for g := range 16 {
-		wg.Go(func() {
-			for i := range 500 {
-				acct := fmt.Sprint("acct:", (g+i)%40)
-				ip := fmt.Sprint("ip:", i%30)
-				switch i % 7 {
-				case 0:
-					l.Success(acct)
-				case 1:
-					c.Advance(time.Second)
-				case 2:
-					if g == 0 {
-						l.Prune()
-					}
-				default:
-					if ok, _ := l.Allow(acct, ip); ok {
-						l.Failure(acct, ip)
-					}
-				}
-				_ = l.Len()
-			}
-		})
-	}
-	wg.Wait()
-	if n := l.Len(); n > 50 {
-		t.Fatalf("Len() = %d exceeds MaxKeys", n)
-	}
-	// The limiter still works after the storm.
-	l.Failure("acct:new", "acct:new")
-	for range 4 {
-		l.Failure("acct:new")
-	}
-	if ok, _ := l.Allow("acct:new"); ok {
-		t.Fatal("limiter no longer locks after concurrent use")
-	}
-}
-
-func BenchmarkAllow(b *testing.B) {
-	l := New(Config{}, clock.NewFake(t0))
-	for i := range 10_000 {
-		l.Failure(fmt.Sprint("acct:", i), fmt.Sprint("ip:", i%500))
-	}
-	b.Run("miss", func(b *testing.B) {
-		for b.Loop() {
-			l.Allow("acct:nobody", "ip:203.0.113.1")
+	for k := range st.states {
+		if len(k) != 64 {
+			t.Errorf("stored key %q is not a SHA-256", k)
 		}
-	})
-	b.Run("hit", func(b *testing.B) {
-		for b.Loop() {
-			l.Allow("acct:42", "ip:42")
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				l.Allow("acct:42", "ip:42")
-			}
-		})
-	})
+	}
 }
