@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/mattn/go-sqlite3"
 )
 
 // TableCount is one table of a copy: the rows the SQLite table holds and
@@ -291,4 +293,45 @@ func resetSequences(ctx context.Context, tx pgx.Tx, table string) error {
 		}
 	}
 	return nil
+}
+
+// ErrInUse reports a SQLite file that another connection holds open: a
+// running server (its pools keep their connections), a sqlite3 shell, a
+// backup tool.
+var ErrInUse = errors.New("the SQLite file is in use (a server running on it?): stop every process using it first")
+
+// CheckNotInUse reports ErrInUse when another connection, in this process
+// or another, has the SQLite file at path open. A copy taken while a
+// server still writes would leave those writes behind, so migrate-data
+// checks first. An exclusive lock is only granted to a connection alone
+// on the file, even in WAL mode where readers and the writer otherwise
+// share it; busy_timeout 0 makes the attempt fail at once instead of
+// waiting for the others to close.
+func CheckNotInUse(ctx context.Context, path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	pool, err := sql.Open("sqlite3", fileURI(abs)+"?_busy_timeout=0")
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	defer pool.Close()
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA locking_mode = EXCLUSIVE`); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `BEGIN EXCLUSIVE`); err != nil {
+		var se sqlite3.Error
+		if errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked) {
+			return ErrInUse
+		}
+		return fmt.Errorf("sqlite: lock %s: %w", abs, err)
+	}
+	_, err = conn.ExecContext(ctx, `ROLLBACK`)
+	return err
 }

@@ -134,3 +134,18 @@ func TestCopyToPostgresFailsWhole(t *testing.T) {
 	_, err = sqlite.CopyToPostgres(ctx, src, dst)
 	require.False(t, errors.Is(err, sqlite.ErrTargetNotEmpty), "the failed copy left no data behind")
 }
+
+// A file another connection holds open (a running server keeps its pools'
+// connections) is reported in use; once they close, it is free.
+func TestCheckNotInUse(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "varco.db")
+	db, err := sqlite.Open(t.Context(), path, sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	require.ErrorIs(t, sqlite.CheckNotInUse(t.Context(), path), sqlite.ErrInUse)
+	require.NoError(t, db.Close())
+	require.NoError(t, sqlite.CheckNotInUse(t.Context(), path))
+	db, err = sqlite.Open(t.Context(), path, sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err, "the check leaves the file as it was")
+	require.NoError(t, db.Close())
+}
