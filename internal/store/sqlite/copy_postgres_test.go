@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -148,4 +149,44 @@ func TestCheckNotInUse(t *testing.T) {
 	db, err = sqlite.Open(t.Context(), path, sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err, "the check leaves the file as it was")
 	require.NoError(t, db.Close())
+}
+
+// The copy needs only the tables' owner, not a superuser: a role that
+// owns its database, migrates it and copies into it (dropping and adding
+// back foreign keys, switching its triggers off and on, moving sequences).
+func TestCopyToPostgresAsOwnerNotSuperuser(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	name := url[strings.Index(url, "@/")+2 : strings.Index(url, "?")]
+	role := "owner_" + name
+	admin, err := sql.Open("pgx", url)
+	require.NoError(t, err)
+	defer admin.Close()
+	exec(t, admin, `CREATE ROLE `+role+` LOGIN NOSUPERUSER`)
+	exec(t, admin, `ALTER DATABASE `+name+` OWNER TO `+role)
+	log := slog.New(slog.DiscardHandler)
+	dst, err := sqlite.Open(t.Context(), strings.Replace(url, "postgres://postgres@", "postgres://"+role+"@", 1), sqlite.Options{Logger: log})
+	require.NoError(t, err)
+	defer func() { require.NoError(t, dst.Close()) }()
+	var super bool
+	require.NoError(t, dst.R.QueryRowContext(t.Context(), `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super))
+	require.False(t, super)
+
+	src, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "varco.db"), sqlite.Options{Logger: log})
+	require.NoError(t, err)
+	defer func() { require.NoError(t, src.Close()) }()
+	exec(t, src.W, `INSERT INTO organizations (id, name, kind, created_at_ms, updated_at_ms) VALUES ('o1', 'Comune', 1, 1, 1)`)
+	exec(t, src.W, `INSERT INTO places (id, organization_id, name, created_at_ms, updated_at_ms) VALUES ('p1', 'o1', 'Sede', 1, 1)`)
+	var version int64
+	require.NoError(t, src.R.QueryRowContext(t.Context(), `SELECT version FROM catalog_version`).Scan(&version))
+	require.Equal(t, int64(2), version, "SQLite's triggers counted the two inserts")
+
+	report, err := sqlite.CopyToPostgres(t.Context(), src, dst)
+	require.NoError(t, err)
+	require.Equal(t, int64(2+1+1+2), report.Rows(), "organization, place, two counters and two webhook cursors")
+	require.NoError(t, dst.R.QueryRowContext(t.Context(), `SELECT version FROM catalog_version`).Scan(&version))
+	require.Equal(t, int64(2), version, "the counter arrives as it was, not moved by the copied rows")
+	exec(t, dst.W, `UPDATE places SET name = 'Sede centrale' WHERE id = 'p1'`)
+	require.NoError(t, dst.R.QueryRowContext(t.Context(), `SELECT version FROM catalog_version`).Scan(&version))
+	require.Equal(t, int64(3), version, "the triggers are back on")
 }
