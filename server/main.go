@@ -4,7 +4,8 @@
 //
 // `server bootstrap --help` creates the installation administrator of a
 // fresh database; `server keys list|rotate|retire` manages the ticket
-// signing keys.
+// signing keys; `server migrate-data --from varco.db --to postgres://...`
+// moves an installation from SQLite to PostgreSQL.
 package main
 
 import (
@@ -40,6 +41,9 @@ func run() error {
 	}
 	if len(os.Args) > 1 && os.Args[1] == "bootstrap" {
 		return runBootstrap(os.Args[2:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	}
+	if len(os.Args) > 1 && os.Args[1] == "migrate-data" {
+		return runMigrateData(os.Args[2:], os.Stdout, os.Stderr)
 	}
 	if len(os.Args) > 1 && os.Args[1] == "keys" {
 		return runKeys(os.Args[2:], os.Getenv, time.Now(), os.Stdout, os.Stderr)
