@@ -95,6 +95,8 @@ var matrix = []struct {
 		"CatalogService/GetAvailability", "NotificationService/GetVapidPublicKey"}},
 	// SPID/CIE login: public, as Login.
 	{"AAAAAAAAD", []string{"AuthService/GetLoginOptions", "AuthService/StartOidcLogin", "AuthService/CompleteOidcLogin"}},
+	// Booking without an account: public, rate-limited by the domain.
+	{"AAAAAAAAD", []string{"BookingService/StartGuestBooking", "BookingService/ConfirmGuestBooking", "BookingService/ResendGuestCode"}},
 	{"AAAAAAAAA", []string{"GateService/Enroll"}},
 	{"UUAAAAAAD", []string{"AuthService/Logout", "AuthService/WhoAmI", "AuthService/UpdateProfile",
 		"AuthService/ChangePassword", "AuthService/ExportMyData", "AuthService/DeleteMyAccount",

@@ -12,6 +12,7 @@ import (
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/catalog"
+	"github.com/varco-gate/varco/internal/clientip"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
@@ -39,6 +40,10 @@ type Booking struct {
 	catalog  CatalogReader
 	tickets  Tickets
 	log      *slog.Logger
+	// guests books without an account (nil: those RPCs are refused);
+	// clients finds the caller's address for their per-address limit.
+	guests  Guests
+	clients clientip.Resolver
 }
 
 // NewBooking returns the BookingService handler.

@@ -52,6 +52,7 @@ func resourcePB(r catalog.Resource) *varcov1.Resource {
 	if r.Kind.Bookable() {
 		out.Policy = policyPB(r.Policy)
 	}
+	out.GuestBooking = varcov1.GuestBooking(r.Guests)
 	if r.Meeting.Kind != catalog.MeetingNone {
 		out.Meeting = &varcov1.Meeting{Kind: varcov1.MeetingKind(r.Meeting.Kind), Url: r.Meeting.URL}
 	}

@@ -50,6 +50,7 @@ func resourceIn(r *varcov1.Resource) catalog.Resource {
 		DocumentsToBring: r.GetDocumentsToBring(), OperatorChoice: r.GetOperatorChoice(), Ticketed: r.GetTicketed(),
 		Position: int(r.GetPosition()), Active: r.GetActive(), Policy: policyIn(r.GetPolicy()),
 		Meeting: catalog.Meeting{Kind: catalog.MeetingKind(r.GetMeeting().GetKind()), URL: r.GetMeeting().GetUrl()},
+		Guests:  catalog.GuestBooking(r.GetGuestBooking()),
 	}
 	for _, a := range r.GetAcknowledgements() {
 		out.Acknowledgements = append(out.Acknowledgements, catalog.Acknowledgement{ID: a.GetId(), Text: a.GetText()})

@@ -33,17 +33,18 @@ const MaxStringLength = 1000
 // request must be listed (limits_test.go checks), except lists of enum
 // values, bounded by how many values the enum has.
 var repeatedLimits = map[protoreflect.FullName]int{
-	"varco.v1.ConfirmBookingRequest.acknowledgement_ids":  catalog.MaxAcknowledgements,
-	"varco.v1.Resource.documents_to_bring":                catalog.MaxDocuments,
-	"varco.v1.Resource.acknowledgements":                  catalog.MaxAcknowledgements,
-	"varco.v1.Resource.operators":                         catalog.MaxOperators,
-	"varco.v1.SetScheduleRequest.rules":                   200, // a few ranges per weekday
-	"varco.v1.WeeklyRule.operator_ids":                    catalog.MaxOperators,
-	"varco.v1.GrantRoleRequest.resource_ids":              100,
-	"varco.v1.CreateDeviceEnrollmentRequest.resource_ids": 100,
-	"varco.v1.UploadScansRequest.scans":                   admission.MaxUpload,
-	"varco.v1.WatchOccupancyRequest.resource_ids":         100,
-	"varco.v1.PreviewScheduleRequest.rules":               200, // as SetScheduleRequest.rules
+	"varco.v1.ConfirmBookingRequest.acknowledgement_ids":    catalog.MaxAcknowledgements,
+	"varco.v1.StartGuestBookingRequest.acknowledgement_ids": catalog.MaxAcknowledgements,
+	"varco.v1.Resource.documents_to_bring":                  catalog.MaxDocuments,
+	"varco.v1.Resource.acknowledgements":                    catalog.MaxAcknowledgements,
+	"varco.v1.Resource.operators":                           catalog.MaxOperators,
+	"varco.v1.SetScheduleRequest.rules":                     200, // a few ranges per weekday
+	"varco.v1.WeeklyRule.operator_ids":                      catalog.MaxOperators,
+	"varco.v1.GrantRoleRequest.resource_ids":                100,
+	"varco.v1.CreateDeviceEnrollmentRequest.resource_ids":   100,
+	"varco.v1.UploadScansRequest.scans":                     admission.MaxUpload,
+	"varco.v1.WatchOccupancyRequest.resource_ids":           100,
+	"varco.v1.PreviewScheduleRequest.rules":                 200, // as SetScheduleRequest.rules
 	// Every exception kept and proposed; years of one-off closures fit.
 	"varco.v1.PreviewScheduleRequest.exceptions": 2000,
 }
@@ -56,6 +57,7 @@ var stringLimits = map[protoreflect.FullName]int{
 	"varco.v1.Resource.description":              catalog.MaxDescriptionLength,
 	"varco.v1.Contacts.website":                  2000,
 	"varco.v1.ConfirmBookingRequest.notes":       2000,
+	"varco.v1.StartGuestBookingRequest.notes":    2000,
 	"varco.v1.CreateCounterBookingRequest.notes": 2000,
 	"varco.v1.CreateWebhookRequest.url":          2048,
 	"varco.v1.SubscribePushRequest.endpoint":     2048,

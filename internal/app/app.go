@@ -129,12 +129,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		return nil, errors.Join(err, db.Close())
 	}
 	services.Notification = api.NewNotifications(pushSender, db, bookings, clk, log)
-	services.Booking = api.NewBooking(bookings, cat, tickets, log)
 	ids := identity.New(o.identity, db, clk, log)
 	proxies, err := clientip.New(cfg.TrustedProxies)
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
+	services.Booking = api.NewBooking(bookings, cat, tickets, log).WithGuests(booking.NewGuests(bookings, db, guestConfig(o)), proxies)
 	auth := api.NewAuth(ids, log, privacy.New(ids, bookings, db, clk)).TrustProxies(proxies)
 	services.Auth = auth
 	oidcFlow, err := oidcLogin(ctx, cfg, roots, db, ids, clk, log)

@@ -44,6 +44,7 @@ func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite
 			return nil, nil, fmt.Errorf("smtp: %w", err)
 		}
 		rcfg.Compose, channels.Email = email.Compose, mailer.Send
+		rcfg.GuestCodes = &render.GuestCodes{Guests: db, Compose: email.ComposeCode, Valid: guestConfig(o).CodeTTL}
 	} else {
 		log.Warn("no SMTP server configured (--smtp-host): notifications go by push only")
 	}

@@ -17,6 +17,7 @@ type options struct {
 	identity identity.Config
 	booking  booking.Config
 	sweeper  booking.SweeperConfig
+	guests   booking.GuestConfig
 	gatePoll time.Duration
 
 	pushClient    *http.Client

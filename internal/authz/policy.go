@@ -146,6 +146,12 @@ var Policy = map[string]Rule{
 	c.BookingServiceGetTicketProcedure:         {Access: AnyAccount},
 	c.BookingServiceGetCalendarFileProcedure:   {Access: AnyAccount},
 	c.BookingServiceGetReceiptProcedure:        {Access: AnyAccount},
+	// Booking without an account (issue #16): anyone, as Register; the
+	// domain limits them per e-mail and per client address, and the code
+	// proves the e-mail.
+	c.BookingServiceStartGuestBookingProcedure:   {Access: Public},
+	c.BookingServiceConfirmGuestBookingProcedure: {Access: Public},
+	c.BookingServiceResendGuestCodeProcedure:     {Access: Public},
 
 	c.AdminServiceCreateOrganizationProcedure: {Access: InstallationAdministrator},
 	c.AdminServiceUpdateOrganizationProcedure: {Access: Organizer, scope: org(func(m any) string {

@@ -194,7 +194,9 @@ type Resource struct {
 	Active           bool
 	Policy           Policy
 	// Meeting makes the links of video-call bookings.
-	Meeting   Meeting
+	Meeting Meeting
+	// Guests says whether people without an account may book.
+	Guests    GuestBooking
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -334,6 +334,9 @@ func ValidateResource(r Resource) (Resource, error) {
 	if r.Meeting, err = validateMeeting(resourceField+".meeting", r.Meeting); err != nil {
 		return r, err
 	}
+	if err := validateGuests(resourceField+".guest_booking", r.Guests); err != nil {
+		return r, err
+	}
 	r.Policy, err = validatePolicy(r.Kind, r.Ticketed, r.Policy)
 	return r, err
 }

@@ -72,3 +72,18 @@ func Encode(p any) []byte {
 
 // BookingSubject is the subject key of a booking's messages.
 func BookingSubject(bookingID string) string { return "booking:" + bookingID }
+
+// KindGuestCode carries the one-time code that verifies a guest's e-mail
+// before a booking without an account is confirmed (GuestCodePayload).
+const KindGuestCode = "guest.code"
+
+// GuestCodePayload is the payload of KindGuestCode. The plain code lives
+// here until sent, as a confirmation's cancel token does; it is worthless
+// after its 10 minutes and after one use.
+type GuestCodePayload struct {
+	GuestBookingID string `json:"guest_booking_id"`
+	Code           string `json:"code"`
+}
+
+// GuestSubject is the subject key of a guest booking's code messages.
+func GuestSubject(guestBookingID string) string { return "guest:" + guestBookingID }

@@ -92,6 +92,7 @@ func canonResource(r *varcov1.Resource) *varcov1.Resource {
 	if r.GetKind() != varcov1.ResourceKind_RESOURCE_KIND_GROUP {
 		out.Policy = canonPolicy(r.GetPolicy())
 	}
+	out.GuestBooking = r.GetGuestBooking()
 	if m := r.GetMeeting(); m.GetKind() != varcov1.MeetingKind_MEETING_KIND_UNSPECIFIED {
 		out.Meeting = &varcov1.Meeting{Kind: m.GetKind(), Url: strings.TrimSpace(m.GetUrl())}
 	}

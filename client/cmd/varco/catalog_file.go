@@ -82,9 +82,12 @@ type resourceSpec struct {
 	Position         *int                         `yaml:"position"` // default: order in the file
 	Policy           *policySpec                  `yaml:"policy"`
 	Meeting          *meetingSpec                 `yaml:"meeting"`
-	Rules            []ruleSpec                   `yaml:"rules"`
-	Exceptions       []exceptionSpec              `yaml:"exceptions"`
-	Children         []resourceSpec               `yaml:"children"`
+	// GuestBooking lets people without an account book: email, or
+	// codice_fiscale (also asked); absent: accounts only.
+	GuestBooking enumOf[varcov1.GuestBooking] `yaml:"guest_booking"`
+	Rules        []ruleSpec                   `yaml:"rules"`
+	Exceptions   []exceptionSpec              `yaml:"exceptions"`
+	Children     []resourceSpec               `yaml:"children"`
 }
 
 // meetingSpec is where video-call bookings meet (kind: fixed_link or

@@ -59,6 +59,7 @@ func (r resourceSpec) proto(orgID, placeID, parentID string, position int, ops o
 	for _, m := range r.Modes {
 		out.Modes = append(out.Modes, m.V)
 	}
+	out.GuestBooking = r.GuestBooking.V
 	if m := r.Meeting; m != nil {
 		out.Meeting = &varcov1.Meeting{Kind: m.Kind.V, Url: m.URL}
 	}

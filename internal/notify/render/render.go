@@ -56,6 +56,8 @@ type Config struct {
 	Signer interface {
 		Sign(c ticket.Claims) (string, error)
 	}
+	// GuestCodes renders guests' one-time codes; nil sends none.
+	GuestCodes *GuestCodes
 }
 
 // Renderer implements dispatch.Renderer.
@@ -75,6 +77,9 @@ func CancelPath(code string) string { return "/bookings/" + token.NormalizeCode(
 
 // Deliveries implements dispatch.Renderer.
 func (r *Renderer) Deliveries(ctx context.Context, m outbox.Claimed) ([]dispatch.Delivery, error) {
+	if m.Kind == outbox.KindGuestCode {
+		return r.guestCode(ctx, m)
+	}
 	bookingID := m.BookingID
 	var tp outbox.TicketPayload
 	var bp outbox.BookingPayload

@@ -184,7 +184,7 @@ const holdColumns = `id, resource_id, account_id, operator_id, start_ms, end_ms,
 // InsertHold implements booking.Tx.
 func (t bookingTx) InsertHold(ctx context.Context, h booking.Hold) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO holds (`+holdColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-		h.ID, h.ResourceID, h.AccountID, h.OperatorID, ms(h.Start), ms(h.End), encodeStarts(h.SlotStarts), h.Seats,
+		h.ID, h.ResourceID, nullString(h.AccountID), h.OperatorID, ms(h.Start), ms(h.End), encodeStarts(h.SlotStarts), h.Seats,
 		ms(h.ExpiresAt), ms(h.CreatedAt), nullMS(h.ReleasedAt), nullMS(h.FirstFree))
 	return conflict(err, "insert hold")
 }
@@ -268,10 +268,12 @@ func scanHold(s scanner) (booking.Hold, error) {
 	var start, end, exp, created int64
 	var released, firstFree sql.NullInt64
 	var starts string
-	if err := s.Scan(&h.ID, &h.ResourceID, &h.AccountID, &h.OperatorID, &start, &end, &starts, &h.Seats, &exp, &created, &released,
+	var account sql.NullString // NULL for a guest's hold
+	if err := s.Scan(&h.ID, &h.ResourceID, &account, &h.OperatorID, &start, &end, &starts, &h.Seats, &exp, &created, &released,
 		&firstFree); err != nil {
 		return h, err
 	}
+	h.AccountID = account.String
 	h.Start, h.End, h.ExpiresAt, h.CreatedAt = fromMS(start), fromMS(end), fromMS(exp), fromMS(created)
 	h.ReleasedAt, h.FirstFree = fromNullMS(released), fromNullMS(firstFree)
 	var err error

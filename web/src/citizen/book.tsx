@@ -14,6 +14,8 @@ import { useSession } from "./session";
 import { WeekGrid, type Choice } from "./grid";
 import { LoginForm } from "./login";
 import { Countdown } from "./hold";
+import { GuestFlow } from "./guest";
+import { GuestBooking } from "../gen/varco/v1/catalog_pb";
 import { cfMessage, t } from "./messages";
 import { Alert, Check, Field, Loading, Steps, TextArea, Title, Crumbs } from "../shared/ui";
 
@@ -61,6 +63,7 @@ export function Book({ resourceId }: { resourceId: string }) {
   const [fields, setFields] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [lapsed, setLapsed] = useState(false);
+  const [guest, setGuest] = useState(false);
   const idem = useRef("");
   const holdRef = useRef<Hold | null>(null);
   const confirmed = useRef(false);
@@ -197,13 +200,23 @@ export function Book({ resourceId }: { resourceId: string }) {
         </section>
       )}
 
-      {step === 1 && (
+      {step === 1 && guest && choice && <GuestFlow r={r} choice={choice} onBack={() => { setGuest(false); setStep(0); }} />}
+
+      {step === 1 && !guest && (
         <section aria-labelledby="step-who">
           <h2 class="h4 visually-hidden" id="step-who">
             {t("step.who")}
           </h2>
           <p>{t("book.loginFirst")}</p>
           <LoginForm onDone={() => choice && takeHold(choice)} />
+          {r.guestBooking !== GuestBooking.UNSPECIFIED && (
+            <div class="mt-4">
+              <p>{t("guest.offerHint")}</p>
+              <button type="button" class="btn btn-outline-primary" id="guest-offer" onClick={() => setGuest(true)}>
+                {t("guest.offer")}
+              </button>
+            </div>
+          )}
         </section>
       )}
 

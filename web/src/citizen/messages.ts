@@ -199,7 +199,21 @@ const it = {
   "spid.err.oidc_no_email": "Il gestore dell'identità digitale non ha comunicato l'indirizzo e-mail: autorizzane la condivisione e riprova.",
   "spid.err.oidc_no_name": "Il gestore dell'identità digitale non ha comunicato nome e cognome: autorizzane la condivisione e riprova.",
   "spid.err.oidc_rate_limited": "Troppi tentativi di accesso con SPID / CIE: riprova tra qualche minuto.",
-  "spid.err.oidc_failed": "Accesso con SPID / CIE non riuscito: riprova.",
+  "spid.err.oidc_failed": "Accesso con SPID / CIE non riuscito: riprova.",  // Booking without an account (issue #16).
+  "guest.offer": "Prenota senza account",
+  "guest.offerHint": "Ti chiediamo nome ed e-mail: ti mandiamo un codice per confermare.",
+  "guest.title": "Prenotazione senza account",
+  "guest.cfOptional": "Codice fiscale (facoltativo)",
+  "guest.send": "Inviami il codice",
+  "guest.codeSent": "Ti abbiamo inviato un codice di 6 cifre a {0}. Inseriscilo entro 10 minuti per confermare: fino ad allora i posti restano riservati.",
+  "guest.code": "Codice ricevuto per e-mail",
+  "guest.confirm": "Conferma la prenotazione",
+  "guest.resend": "Inviami un nuovo codice",
+  "guest.resent": "Ti abbiamo inviato un nuovo codice.",
+  "guest.done": "Prenotazione confermata",
+  "guest.doneText": "Ti abbiamo inviato il biglietto e i link per gestire la prenotazione (annullarla, aggiungerla al calendario, scaricare la ricevuta) a {0}.",
+  "guest.code.label": "Codice prenotazione",
+  "guest.qrAlt": "QR del biglietto",
 };
 
 type Key = keyof typeof it;
@@ -399,7 +413,21 @@ const en: Record<Key, string> = {
   "spid.err.oidc_no_email": "The digital identity provider did not share the e-mail address: allow sharing it and try again.",
   "spid.err.oidc_no_name": "The digital identity provider did not share the given and family name: allow sharing them and try again.",
   "spid.err.oidc_rate_limited": "Too many SPID / CIE login attempts: try again in a few minutes.",
-  "spid.err.oidc_failed": "SPID / CIE login failed: please try again.",
+  "spid.err.oidc_failed": "SPID / CIE login failed: please try again.",  // Booking without an account (issue #16).
+  "guest.offer": "Book without an account",
+  "guest.offerHint": "We ask your name and e-mail and send you a code to confirm.",
+  "guest.title": "Booking without an account",
+  "guest.cfOptional": "Codice fiscale (optional)",
+  "guest.send": "Send me the code",
+  "guest.codeSent": "We sent a 6-digit code to {0}. Enter it within 10 minutes to confirm: the seats stay reserved until then.",
+  "guest.code": "Code received by e-mail",
+  "guest.confirm": "Confirm the booking",
+  "guest.resend": "Send me a new code",
+  "guest.resent": "We sent you a new code.",
+  "guest.done": "Booking confirmed",
+  "guest.doneText": "We sent the ticket and the links to manage the booking (cancel it, add it to your calendar, download the receipt) to {0}.",
+  "guest.code.label": "Booking code",
+  "guest.qrAlt": "Ticket QR code",
 };
 
 const messages: Messages<Key> = { it, en };

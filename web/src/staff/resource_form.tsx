@@ -4,7 +4,7 @@
 // cancellations, reminders, tickets and the venue's occupancy cap).
 import { useEffect, useState } from "preact/hooks";
 import type { Resource } from "../gen/varco/v1/catalog_pb";
-import { MeetingKind, Mode, ResourceKind } from "../gen/varco/v1/catalog_pb";
+import { GuestBooking, MeetingKind, Mode, ResourceKind } from "../gen/varco/v1/catalog_pb";
 import { problem } from "../shared/api";
 import { Alert, Check, Field, Loading, TextArea, Title } from "../shared/ui";
 import { admin, catalog } from "./api";
@@ -52,6 +52,8 @@ interface Form {
   offlineMaxAge: string;
   // video calls
   meetingKind: MeetingKind;
+  // booking without an account
+  guestBooking: GuestBooking;
   meetingUrl: string;
 }
 
@@ -61,7 +63,7 @@ function blank(placeId: string, parentId: string): Form {
     acks: [], modes: [Mode.IN_PERSON], operators: [{ id: "", name: "" }], operatorChoice: false, ticketed: false,
     opensDaysAhead: "30", minNotice: "60", sameDayCutoff: "", hold: "10", maxConsecutive: "1", maxSeats: "1", maxActive: "0",
     cancelCutoff: "60", reminderLead: "1440", validBefore: "", validAfter: "", maxStay: "", warningLead: "", reentry: false,
-    maxInside: "0", offlineMaxAge: "", meetingKind: MeetingKind.UNSPECIFIED, meetingUrl: "",
+    maxInside: "0", offlineMaxAge: "", meetingKind: MeetingKind.UNSPECIFIED, meetingUrl: "", guestBooking: GuestBooking.UNSPECIFIED,
   };
 }
 
@@ -78,7 +80,7 @@ function formOf(r: Resource): Form {
     validBefore: minutesText(tk?.validBeforeStart), validAfter: minutesText(tk?.validAfterEnd), maxStay: minutesText(tk?.maxStay),
     warningLead: minutesText(tk?.warningLead), reentry: tk?.allowReentry ?? false, maxInside: num(tk?.maxInside),
     offlineMaxAge: minutesText(tk?.offlineMaxAge),
-    meetingKind: r.meeting?.kind ?? MeetingKind.UNSPECIFIED, meetingUrl: r.meeting?.url ?? "",
+    meetingKind: r.meeting?.kind ?? MeetingKind.UNSPECIFIED, meetingUrl: r.meeting?.url ?? "", guestBooking: r.guestBooking,
   };
 }
 
@@ -95,6 +97,7 @@ function resourceOf(f: Form, org: string, id: string) {
     operators: f.kind === ResourceKind.APPOINTMENT ? f.operators.filter((o) => o.id || o.name.trim()).map((o) => ({ id: o.id, displayName: o.name })) : [],
     operatorChoice: f.kind === ResourceKind.APPOINTMENT && f.operatorChoice,
     ticketed: !group && f.ticketed,
+    guestBooking: group ? GuestBooking.UNSPECIFIED : f.guestBooking,
     meeting: !group && f.meetingKind !== MeetingKind.UNSPECIFIED ? { kind: f.meetingKind, url: f.meetingUrl.trim() } : undefined,
     policy: group ? undefined : {
       opensDaysAhead: intOf(f.opensDaysAhead), minNotice: durationOf(f.minNotice), sameDayCutoff: f.sameDayCutoff,
@@ -121,7 +124,7 @@ const paths = {
   validAfter: "resource.policy.tickets.valid_after_end", maxStay: "resource.policy.tickets.max_stay",
   warningLead: "resource.policy.tickets.warning_lead", reentry: "resource.policy.tickets.allow_reentry",
   maxInside: "resource.policy.tickets.max_inside", offlineMaxAge: "resource.policy.tickets.offline_max_age",
-  meetingKind: "resource.meeting.kind", meetingUrl: "resource.meeting.url",
+  meetingKind: "resource.meeting.kind", meetingUrl: "resource.meeting.url", guestBooking: "resource.guest_booking",
 } as const;
 type PathKey = keyof typeof paths;
 // The fields typed as whole numbers (days, minutes, counts).
@@ -284,6 +287,12 @@ export function ResourceEdit({ org, id, query }: { org: string; id: string; quer
                   )}
                 </>
               )}
+              <Select id="res-guest-booking" label={s("guests.label")} value={String(f.guestBooking)} error={err("guestBooking")}
+                onChange={(v) => set("guestBooking")(Number(v) as GuestBooking)}>
+                <option value={GuestBooking.UNSPECIFIED}>{s("guests.no")}</option>
+                <option value={GuestBooking.EMAIL}>{s("guests.email")}</option>
+                <option value={GuestBooking.CODICE_FISCALE}>{s("guests.cf")}</option>
+              </Select>
             </Fieldset>
           </>
         )}

@@ -2174,6 +2174,438 @@ func (x *GetReceiptResponse) GetUrl() string {
 	return ""
 }
 
+// StartGuestBookingRequest is a booking without an account: the slot,
+// the guest and what ConfirmBookingRequest carries.
+type StartGuestBookingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Bookable resource; required.
+	ResourceId string `protobuf:"bytes,1,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
+	// Start of the first slot; required.
+	SlotStart *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=slot_start,json=slotStart,proto3" json:"slot_start,omitempty"`
+	// Number of consecutive slots, 1 when 0.
+	SlotCount int32 `protobuf:"varint,3,opt,name=slot_count,json=slotCount,proto3" json:"slot_count,omitempty"`
+	// Seats per slot (events), 1 when 0.
+	Seats int32 `protobuf:"varint,4,opt,name=seats,proto3" json:"seats,omitempty"`
+	// Operator chosen (appointments); empty means "any".
+	OperatorId string `protobuf:"bytes,5,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	// The guest: given_name, family_name and email required; codice_fiscale
+	// required when the resource says GUEST_BOOKING_CODICE_FISCALE.
+	Guest *Person `protobuf:"bytes,6,opt,name=guest,proto3" json:"guest,omitempty"`
+	// Reason for the appointment, up to 500 characters.
+	Reason string `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Notes for the office, up to 2000 characters.
+	Notes string `protobuf:"bytes,8,opt,name=notes,proto3" json:"notes,omitempty"`
+	// Mode chosen among the resource's modes.
+	Mode Mode `protobuf:"varint,9,opt,name=mode,proto3,enum=varco.v1.Mode" json:"mode,omitempty"`
+	// Consents given; CONSENT_KIND_PRIVACY is mandatory.
+	Consents []ConsentKind `protobuf:"varint,10,rep,packed,name=consents,proto3,enum=varco.v1.ConsentKind" json:"consents,omitempty"`
+	// Ids of the resource's acknowledgements ticked; all are mandatory.
+	AcknowledgementIds []string `protobuf:"bytes,11,rep,name=acknowledgement_ids,json=acknowledgementIds,proto3" json:"acknowledgement_ids,omitempty"`
+	// Language of the e-mails, "it" (default) or "en".
+	Language string `protobuf:"bytes,12,opt,name=language,proto3" json:"language,omitempty"`
+	// Client-chosen key (a UUID) that makes retries safe; required.
+	IdempotencyKey string `protobuf:"bytes,13,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *StartGuestBookingRequest) Reset() {
+	*x = StartGuestBookingRequest{}
+	mi := &file_varco_v1_booking_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartGuestBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartGuestBookingRequest) ProtoMessage() {}
+
+func (x *StartGuestBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_booking_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartGuestBookingRequest.ProtoReflect.Descriptor instead.
+func (*StartGuestBookingRequest) Descriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *StartGuestBookingRequest) GetResourceId() string {
+	if x != nil {
+		return x.ResourceId
+	}
+	return ""
+}
+
+func (x *StartGuestBookingRequest) GetSlotStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SlotStart
+	}
+	return nil
+}
+
+func (x *StartGuestBookingRequest) GetSlotCount() int32 {
+	if x != nil {
+		return x.SlotCount
+	}
+	return 0
+}
+
+func (x *StartGuestBookingRequest) GetSeats() int32 {
+	if x != nil {
+		return x.Seats
+	}
+	return 0
+}
+
+func (x *StartGuestBookingRequest) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *StartGuestBookingRequest) GetGuest() *Person {
+	if x != nil {
+		return x.Guest
+	}
+	return nil
+}
+
+func (x *StartGuestBookingRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *StartGuestBookingRequest) GetNotes() string {
+	if x != nil {
+		return x.Notes
+	}
+	return ""
+}
+
+func (x *StartGuestBookingRequest) GetMode() Mode {
+	if x != nil {
+		return x.Mode
+	}
+	return Mode_MODE_UNSPECIFIED
+}
+
+func (x *StartGuestBookingRequest) GetConsents() []ConsentKind {
+	if x != nil {
+		return x.Consents
+	}
+	return nil
+}
+
+func (x *StartGuestBookingRequest) GetAcknowledgementIds() []string {
+	if x != nil {
+		return x.AcknowledgementIds
+	}
+	return nil
+}
+
+func (x *StartGuestBookingRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+func (x *StartGuestBookingRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+// StartGuestBookingResponse names the pending guest booking.
+type StartGuestBookingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Opaque id to pass to ConfirmGuestBooking and ResendGuestCode.
+	GuestBookingId string `protobuf:"bytes,1,opt,name=guest_booking_id,json=guestBookingId,proto3" json:"guest_booking_id,omitempty"`
+	// When the e-mailed code stops working.
+	CodeExpiresAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=code_expires_at,json=codeExpiresAt,proto3" json:"code_expires_at,omitempty"`
+	// When the held seats are given back if no code arrives.
+	HoldExpiresAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=hold_expires_at,json=holdExpiresAt,proto3" json:"hold_expires_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StartGuestBookingResponse) Reset() {
+	*x = StartGuestBookingResponse{}
+	mi := &file_varco_v1_booking_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartGuestBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartGuestBookingResponse) ProtoMessage() {}
+
+func (x *StartGuestBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_booking_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartGuestBookingResponse.ProtoReflect.Descriptor instead.
+func (*StartGuestBookingResponse) Descriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *StartGuestBookingResponse) GetGuestBookingId() string {
+	if x != nil {
+		return x.GuestBookingId
+	}
+	return ""
+}
+
+func (x *StartGuestBookingResponse) GetCodeExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CodeExpiresAt
+	}
+	return nil
+}
+
+func (x *StartGuestBookingResponse) GetHoldExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.HoldExpiresAt
+	}
+	return nil
+}
+
+// ConfirmGuestBookingRequest completes a guest booking.
+type ConfirmGuestBookingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// From StartGuestBookingResponse; required.
+	GuestBookingId string `protobuf:"bytes,1,opt,name=guest_booking_id,json=guestBookingId,proto3" json:"guest_booking_id,omitempty"`
+	// The 6 digits from the e-mail; required.
+	Code string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	// Client-chosen key (a UUID) that makes retries safe; required.
+	IdempotencyKey string `protobuf:"bytes,3,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ConfirmGuestBookingRequest) Reset() {
+	*x = ConfirmGuestBookingRequest{}
+	mi := &file_varco_v1_booking_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmGuestBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmGuestBookingRequest) ProtoMessage() {}
+
+func (x *ConfirmGuestBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_booking_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmGuestBookingRequest.ProtoReflect.Descriptor instead.
+func (*ConfirmGuestBookingRequest) Descriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ConfirmGuestBookingRequest) GetGuestBookingId() string {
+	if x != nil {
+		return x.GuestBookingId
+	}
+	return ""
+}
+
+func (x *ConfirmGuestBookingRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *ConfirmGuestBookingRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+// ConfirmGuestBookingResponse returns the booking and its tickets; the
+// e-mail brings the same with the links to manage it.
+type ConfirmGuestBookingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	// QR tickets of a ticketed booking (payload and PNG).
+	Tickets       []*Ticket `protobuf:"bytes,2,rep,name=tickets,proto3" json:"tickets,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmGuestBookingResponse) Reset() {
+	*x = ConfirmGuestBookingResponse{}
+	mi := &file_varco_v1_booking_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmGuestBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmGuestBookingResponse) ProtoMessage() {}
+
+func (x *ConfirmGuestBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_booking_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmGuestBookingResponse.ProtoReflect.Descriptor instead.
+func (*ConfirmGuestBookingResponse) Descriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ConfirmGuestBookingResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+func (x *ConfirmGuestBookingResponse) GetTickets() []*Ticket {
+	if x != nil {
+		return x.Tickets
+	}
+	return nil
+}
+
+// ResendGuestCodeRequest names a pending guest booking.
+type ResendGuestCodeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// From StartGuestBookingResponse; required.
+	GuestBookingId string `protobuf:"bytes,1,opt,name=guest_booking_id,json=guestBookingId,proto3" json:"guest_booking_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ResendGuestCodeRequest) Reset() {
+	*x = ResendGuestCodeRequest{}
+	mi := &file_varco_v1_booking_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResendGuestCodeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResendGuestCodeRequest) ProtoMessage() {}
+
+func (x *ResendGuestCodeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_booking_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResendGuestCodeRequest.ProtoReflect.Descriptor instead.
+func (*ResendGuestCodeRequest) Descriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ResendGuestCodeRequest) GetGuestBookingId() string {
+	if x != nil {
+		return x.GuestBookingId
+	}
+	return ""
+}
+
+// ResendGuestCodeResponse says until when the new code works.
+type ResendGuestCodeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// When the new code stops working.
+	CodeExpiresAt *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=code_expires_at,json=codeExpiresAt,proto3" json:"code_expires_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResendGuestCodeResponse) Reset() {
+	*x = ResendGuestCodeResponse{}
+	mi := &file_varco_v1_booking_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResendGuestCodeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResendGuestCodeResponse) ProtoMessage() {}
+
+func (x *ResendGuestCodeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_booking_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResendGuestCodeResponse.ProtoReflect.Descriptor instead.
+func (*ResendGuestCodeResponse) Descriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ResendGuestCodeResponse) GetCodeExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CodeExpiresAt
+	}
+	return nil
+}
+
 var File_varco_v1_booking_proto protoreflect.FileDescriptor
 
 const file_varco_v1_booking_proto_rawDesc = "" +
@@ -2336,7 +2768,41 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\x12GetReceiptResponse\x12\x10\n" +
 	"\x03pdf\x18\x01 \x01(\fR\x03pdf\x12\x1b\n" +
 	"\tfile_name\x18\x02 \x01(\tR\bfileName\x12\x10\n" +
-	"\x03url\x18\x03 \x01(\tR\x03url*\xf2\x01\n" +
+	"\x03url\x18\x03 \x01(\tR\x03url\"\xef\x03\n" +
+	"\x18StartGuestBookingRequest\x12\x1f\n" +
+	"\vresource_id\x18\x01 \x01(\tR\n" +
+	"resourceId\x129\n" +
+	"\n" +
+	"slot_start\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tslotStart\x12\x1d\n" +
+	"\n" +
+	"slot_count\x18\x03 \x01(\x05R\tslotCount\x12\x14\n" +
+	"\x05seats\x18\x04 \x01(\x05R\x05seats\x12\x1f\n" +
+	"\voperator_id\x18\x05 \x01(\tR\n" +
+	"operatorId\x12&\n" +
+	"\x05guest\x18\x06 \x01(\v2\x10.varco.v1.PersonR\x05guest\x12\x16\n" +
+	"\x06reason\x18\a \x01(\tR\x06reason\x12\x14\n" +
+	"\x05notes\x18\b \x01(\tR\x05notes\x12\"\n" +
+	"\x04mode\x18\t \x01(\x0e2\x0e.varco.v1.ModeR\x04mode\x121\n" +
+	"\bconsents\x18\n" +
+	" \x03(\x0e2\x15.varco.v1.ConsentKindR\bconsents\x12/\n" +
+	"\x13acknowledgement_ids\x18\v \x03(\tR\x12acknowledgementIds\x12\x1a\n" +
+	"\blanguage\x18\f \x01(\tR\blanguage\x12'\n" +
+	"\x0fidempotency_key\x18\r \x01(\tR\x0eidempotencyKey\"\xcd\x01\n" +
+	"\x19StartGuestBookingResponse\x12(\n" +
+	"\x10guest_booking_id\x18\x01 \x01(\tR\x0eguestBookingId\x12B\n" +
+	"\x0fcode_expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\rcodeExpiresAt\x12B\n" +
+	"\x0fhold_expires_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\rholdExpiresAt\"\x83\x01\n" +
+	"\x1aConfirmGuestBookingRequest\x12(\n" +
+	"\x10guest_booking_id\x18\x01 \x01(\tR\x0eguestBookingId\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\x12'\n" +
+	"\x0fidempotency_key\x18\x03 \x01(\tR\x0eidempotencyKey\"v\n" +
+	"\x1bConfirmGuestBookingResponse\x12+\n" +
+	"\abooking\x18\x01 \x01(\v2\x11.varco.v1.BookingR\abooking\x12*\n" +
+	"\atickets\x18\x02 \x03(\v2\x10.varco.v1.TicketR\atickets\"B\n" +
+	"\x16ResendGuestCodeRequest\x12(\n" +
+	"\x10guest_booking_id\x18\x01 \x01(\tR\x0eguestBookingId\"]\n" +
+	"\x17ResendGuestCodeResponse\x12B\n" +
+	"\x0fcode_expires_at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\rcodeExpiresAt*\xf2\x01\n" +
 	"\rBookingStatus\x12\x1e\n" +
 	"\x1aBOOKING_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18BOOKING_STATUS_CONFIRMED\x10\x01\x12$\n" +
@@ -2359,7 +2825,7 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\x13TICKET_STATE_INSIDE\x10\x02\x12\x17\n" +
 	"\x13TICKET_STATE_EXITED\x10\x03\x12\x18\n" +
 	"\x14TICKET_STATE_EXPIRED\x10\x04\x12\x18\n" +
-	"\x14TICKET_STATE_REVOKED\x10\x052\xc0\x06\n" +
+	"\x14TICKET_STATE_REVOKED\x10\x052\xe0\b\n" +
 	"\x0eBookingService\x12F\n" +
 	"\tHoldSlots\x12\x1a.varco.v1.HoldSlotsRequest\x1a\x1b.varco.v1.HoldSlotsResponse\"\x00\x12L\n" +
 	"\vReleaseHold\x12\x1c.varco.v1.ReleaseHoldRequest\x1a\x1d.varco.v1.ReleaseHoldResponse\"\x00\x12U\n" +
@@ -2372,7 +2838,10 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\tGetTicket\x12\x1a.varco.v1.GetTicketRequest\x1a\x1b.varco.v1.GetTicketResponse\"\x00\x12X\n" +
 	"\x0fGetCalendarFile\x12 .varco.v1.GetCalendarFileRequest\x1a!.varco.v1.GetCalendarFileResponse\"\x00\x12I\n" +
 	"\n" +
-	"GetReceipt\x12\x1b.varco.v1.GetReceiptRequest\x1a\x1c.varco.v1.GetReceiptResponse\"\x00B\x95\x01\n" +
+	"GetReceipt\x12\x1b.varco.v1.GetReceiptRequest\x1a\x1c.varco.v1.GetReceiptResponse\"\x00\x12^\n" +
+	"\x11StartGuestBooking\x12\".varco.v1.StartGuestBookingRequest\x1a#.varco.v1.StartGuestBookingResponse\"\x00\x12d\n" +
+	"\x13ConfirmGuestBooking\x12$.varco.v1.ConfirmGuestBookingRequest\x1a%.varco.v1.ConfirmGuestBookingResponse\"\x00\x12X\n" +
+	"\x0fResendGuestCode\x12 .varco.v1.ResendGuestCodeRequest\x1a!.varco.v1.ResendGuestCodeResponse\"\x00B\x95\x01\n" +
 	"\fcom.varco.v1B\fBookingProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"
 
 var (
@@ -2388,111 +2857,132 @@ func file_varco_v1_booking_proto_rawDescGZIP() []byte {
 }
 
 var file_varco_v1_booking_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_varco_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_varco_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_varco_v1_booking_proto_goTypes = []any{
-	(BookingStatus)(0),                // 0: varco.v1.BookingStatus
-	(ConsentKind)(0),                  // 1: varco.v1.ConsentKind
-	(BookingFilter)(0),                // 2: varco.v1.BookingFilter
-	(TicketState)(0),                  // 3: varco.v1.TicketState
-	(*Hold)(nil),                      // 4: varco.v1.Hold
-	(*Consent)(nil),                   // 5: varco.v1.Consent
-	(*AcceptedAcknowledgement)(nil),   // 6: varco.v1.AcceptedAcknowledgement
-	(*StatusChange)(nil),              // 7: varco.v1.StatusChange
-	(*Booking)(nil),                   // 8: varco.v1.Booking
-	(*HoldSlotsRequest)(nil),          // 9: varco.v1.HoldSlotsRequest
-	(*HoldSlotsResponse)(nil),         // 10: varco.v1.HoldSlotsResponse
-	(*ReleaseHoldRequest)(nil),        // 11: varco.v1.ReleaseHoldRequest
-	(*ReleaseHoldResponse)(nil),       // 12: varco.v1.ReleaseHoldResponse
-	(*ConfirmBookingRequest)(nil),     // 13: varco.v1.ConfirmBookingRequest
-	(*ConfirmBookingResponse)(nil),    // 14: varco.v1.ConfirmBookingResponse
-	(*GetBookingRequest)(nil),         // 15: varco.v1.GetBookingRequest
-	(*GetBookingResponse)(nil),        // 16: varco.v1.GetBookingResponse
-	(*ListMyBookingsRequest)(nil),     // 17: varco.v1.ListMyBookingsRequest
-	(*ListMyBookingsResponse)(nil),    // 18: varco.v1.ListMyBookingsResponse
-	(*CancelBookingRequest)(nil),      // 19: varco.v1.CancelBookingRequest
-	(*CancelBookingResponse)(nil),     // 20: varco.v1.CancelBookingResponse
-	(*RescheduleBookingRequest)(nil),  // 21: varco.v1.RescheduleBookingRequest
-	(*RescheduleBookingResponse)(nil), // 22: varco.v1.RescheduleBookingResponse
-	(*Ticket)(nil),                    // 23: varco.v1.Ticket
-	(*GetTicketRequest)(nil),          // 24: varco.v1.GetTicketRequest
-	(*GetTicketResponse)(nil),         // 25: varco.v1.GetTicketResponse
-	(*GetCalendarFileRequest)(nil),    // 26: varco.v1.GetCalendarFileRequest
-	(*GetCalendarFileResponse)(nil),   // 27: varco.v1.GetCalendarFileResponse
-	(*GetReceiptRequest)(nil),         // 28: varco.v1.GetReceiptRequest
-	(*GetReceiptResponse)(nil),        // 29: varco.v1.GetReceiptResponse
-	(*TimeRange)(nil),                 // 30: varco.v1.TimeRange
-	(*Operator)(nil),                  // 31: varco.v1.Operator
-	(*timestamppb.Timestamp)(nil),     // 32: google.protobuf.Timestamp
-	(*Actor)(nil),                     // 33: varco.v1.Actor
-	(*Place)(nil),                     // 34: varco.v1.Place
-	(Mode)(0),                         // 35: varco.v1.Mode
-	(*Person)(nil),                    // 36: varco.v1.Person
+	(BookingStatus)(0),                  // 0: varco.v1.BookingStatus
+	(ConsentKind)(0),                    // 1: varco.v1.ConsentKind
+	(BookingFilter)(0),                  // 2: varco.v1.BookingFilter
+	(TicketState)(0),                    // 3: varco.v1.TicketState
+	(*Hold)(nil),                        // 4: varco.v1.Hold
+	(*Consent)(nil),                     // 5: varco.v1.Consent
+	(*AcceptedAcknowledgement)(nil),     // 6: varco.v1.AcceptedAcknowledgement
+	(*StatusChange)(nil),                // 7: varco.v1.StatusChange
+	(*Booking)(nil),                     // 8: varco.v1.Booking
+	(*HoldSlotsRequest)(nil),            // 9: varco.v1.HoldSlotsRequest
+	(*HoldSlotsResponse)(nil),           // 10: varco.v1.HoldSlotsResponse
+	(*ReleaseHoldRequest)(nil),          // 11: varco.v1.ReleaseHoldRequest
+	(*ReleaseHoldResponse)(nil),         // 12: varco.v1.ReleaseHoldResponse
+	(*ConfirmBookingRequest)(nil),       // 13: varco.v1.ConfirmBookingRequest
+	(*ConfirmBookingResponse)(nil),      // 14: varco.v1.ConfirmBookingResponse
+	(*GetBookingRequest)(nil),           // 15: varco.v1.GetBookingRequest
+	(*GetBookingResponse)(nil),          // 16: varco.v1.GetBookingResponse
+	(*ListMyBookingsRequest)(nil),       // 17: varco.v1.ListMyBookingsRequest
+	(*ListMyBookingsResponse)(nil),      // 18: varco.v1.ListMyBookingsResponse
+	(*CancelBookingRequest)(nil),        // 19: varco.v1.CancelBookingRequest
+	(*CancelBookingResponse)(nil),       // 20: varco.v1.CancelBookingResponse
+	(*RescheduleBookingRequest)(nil),    // 21: varco.v1.RescheduleBookingRequest
+	(*RescheduleBookingResponse)(nil),   // 22: varco.v1.RescheduleBookingResponse
+	(*Ticket)(nil),                      // 23: varco.v1.Ticket
+	(*GetTicketRequest)(nil),            // 24: varco.v1.GetTicketRequest
+	(*GetTicketResponse)(nil),           // 25: varco.v1.GetTicketResponse
+	(*GetCalendarFileRequest)(nil),      // 26: varco.v1.GetCalendarFileRequest
+	(*GetCalendarFileResponse)(nil),     // 27: varco.v1.GetCalendarFileResponse
+	(*GetReceiptRequest)(nil),           // 28: varco.v1.GetReceiptRequest
+	(*GetReceiptResponse)(nil),          // 29: varco.v1.GetReceiptResponse
+	(*StartGuestBookingRequest)(nil),    // 30: varco.v1.StartGuestBookingRequest
+	(*StartGuestBookingResponse)(nil),   // 31: varco.v1.StartGuestBookingResponse
+	(*ConfirmGuestBookingRequest)(nil),  // 32: varco.v1.ConfirmGuestBookingRequest
+	(*ConfirmGuestBookingResponse)(nil), // 33: varco.v1.ConfirmGuestBookingResponse
+	(*ResendGuestCodeRequest)(nil),      // 34: varco.v1.ResendGuestCodeRequest
+	(*ResendGuestCodeResponse)(nil),     // 35: varco.v1.ResendGuestCodeResponse
+	(*TimeRange)(nil),                   // 36: varco.v1.TimeRange
+	(*Operator)(nil),                    // 37: varco.v1.Operator
+	(*timestamppb.Timestamp)(nil),       // 38: google.protobuf.Timestamp
+	(*Actor)(nil),                       // 39: varco.v1.Actor
+	(*Place)(nil),                       // 40: varco.v1.Place
+	(Mode)(0),                           // 41: varco.v1.Mode
+	(*Person)(nil),                      // 42: varco.v1.Person
 }
 var file_varco_v1_booking_proto_depIdxs = []int32{
-	30, // 0: varco.v1.Hold.span:type_name -> varco.v1.TimeRange
-	31, // 1: varco.v1.Hold.operator:type_name -> varco.v1.Operator
-	32, // 2: varco.v1.Hold.expires_at:type_name -> google.protobuf.Timestamp
+	36, // 0: varco.v1.Hold.span:type_name -> varco.v1.TimeRange
+	37, // 1: varco.v1.Hold.operator:type_name -> varco.v1.Operator
+	38, // 2: varco.v1.Hold.expires_at:type_name -> google.protobuf.Timestamp
 	1,  // 3: varco.v1.Consent.kind:type_name -> varco.v1.ConsentKind
-	32, // 4: varco.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
-	32, // 5: varco.v1.AcceptedAcknowledgement.accepted_at:type_name -> google.protobuf.Timestamp
+	38, // 4: varco.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
+	38, // 5: varco.v1.AcceptedAcknowledgement.accepted_at:type_name -> google.protobuf.Timestamp
 	0,  // 6: varco.v1.StatusChange.status:type_name -> varco.v1.BookingStatus
-	32, // 7: varco.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
-	33, // 8: varco.v1.StatusChange.actor:type_name -> varco.v1.Actor
-	34, // 9: varco.v1.Booking.place:type_name -> varco.v1.Place
-	30, // 10: varco.v1.Booking.span:type_name -> varco.v1.TimeRange
-	31, // 11: varco.v1.Booking.operator:type_name -> varco.v1.Operator
-	35, // 12: varco.v1.Booking.mode:type_name -> varco.v1.Mode
+	38, // 7: varco.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
+	39, // 8: varco.v1.StatusChange.actor:type_name -> varco.v1.Actor
+	40, // 9: varco.v1.Booking.place:type_name -> varco.v1.Place
+	36, // 10: varco.v1.Booking.span:type_name -> varco.v1.TimeRange
+	37, // 11: varco.v1.Booking.operator:type_name -> varco.v1.Operator
+	41, // 12: varco.v1.Booking.mode:type_name -> varco.v1.Mode
 	0,  // 13: varco.v1.Booking.status:type_name -> varco.v1.BookingStatus
-	36, // 14: varco.v1.Booking.beneficiary:type_name -> varco.v1.Person
+	42, // 14: varco.v1.Booking.beneficiary:type_name -> varco.v1.Person
 	5,  // 15: varco.v1.Booking.consents:type_name -> varco.v1.Consent
 	6,  // 16: varco.v1.Booking.acknowledgements:type_name -> varco.v1.AcceptedAcknowledgement
 	7,  // 17: varco.v1.Booking.history:type_name -> varco.v1.StatusChange
-	32, // 18: varco.v1.Booking.cancellable_until:type_name -> google.protobuf.Timestamp
-	32, // 19: varco.v1.Booking.created_at:type_name -> google.protobuf.Timestamp
-	32, // 20: varco.v1.HoldSlotsRequest.slot_start:type_name -> google.protobuf.Timestamp
+	38, // 18: varco.v1.Booking.cancellable_until:type_name -> google.protobuf.Timestamp
+	38, // 19: varco.v1.Booking.created_at:type_name -> google.protobuf.Timestamp
+	38, // 20: varco.v1.HoldSlotsRequest.slot_start:type_name -> google.protobuf.Timestamp
 	4,  // 21: varco.v1.HoldSlotsResponse.hold:type_name -> varco.v1.Hold
-	36, // 22: varco.v1.ConfirmBookingRequest.beneficiary:type_name -> varco.v1.Person
-	35, // 23: varco.v1.ConfirmBookingRequest.mode:type_name -> varco.v1.Mode
+	42, // 22: varco.v1.ConfirmBookingRequest.beneficiary:type_name -> varco.v1.Person
+	41, // 23: varco.v1.ConfirmBookingRequest.mode:type_name -> varco.v1.Mode
 	1,  // 24: varco.v1.ConfirmBookingRequest.consents:type_name -> varco.v1.ConsentKind
 	8,  // 25: varco.v1.ConfirmBookingResponse.booking:type_name -> varco.v1.Booking
 	8,  // 26: varco.v1.GetBookingResponse.booking:type_name -> varco.v1.Booking
 	2,  // 27: varco.v1.ListMyBookingsRequest.filter:type_name -> varco.v1.BookingFilter
 	8,  // 28: varco.v1.ListMyBookingsResponse.bookings:type_name -> varco.v1.Booking
 	8,  // 29: varco.v1.CancelBookingResponse.booking:type_name -> varco.v1.Booking
-	32, // 30: varco.v1.RescheduleBookingRequest.new_slot_start:type_name -> google.protobuf.Timestamp
+	38, // 30: varco.v1.RescheduleBookingRequest.new_slot_start:type_name -> google.protobuf.Timestamp
 	8,  // 31: varco.v1.RescheduleBookingResponse.booking:type_name -> varco.v1.Booking
 	8,  // 32: varco.v1.RescheduleBookingResponse.previous:type_name -> varco.v1.Booking
-	32, // 33: varco.v1.Ticket.valid_from:type_name -> google.protobuf.Timestamp
-	32, // 34: varco.v1.Ticket.valid_until:type_name -> google.protobuf.Timestamp
+	38, // 33: varco.v1.Ticket.valid_from:type_name -> google.protobuf.Timestamp
+	38, // 34: varco.v1.Ticket.valid_until:type_name -> google.protobuf.Timestamp
 	3,  // 35: varco.v1.Ticket.state:type_name -> varco.v1.TicketState
-	32, // 36: varco.v1.Ticket.entered_at:type_name -> google.protobuf.Timestamp
-	32, // 37: varco.v1.Ticket.expires_at:type_name -> google.protobuf.Timestamp
+	38, // 36: varco.v1.Ticket.entered_at:type_name -> google.protobuf.Timestamp
+	38, // 37: varco.v1.Ticket.expires_at:type_name -> google.protobuf.Timestamp
 	23, // 38: varco.v1.GetTicketResponse.tickets:type_name -> varco.v1.Ticket
-	9,  // 39: varco.v1.BookingService.HoldSlots:input_type -> varco.v1.HoldSlotsRequest
-	11, // 40: varco.v1.BookingService.ReleaseHold:input_type -> varco.v1.ReleaseHoldRequest
-	13, // 41: varco.v1.BookingService.ConfirmBooking:input_type -> varco.v1.ConfirmBookingRequest
-	15, // 42: varco.v1.BookingService.GetBooking:input_type -> varco.v1.GetBookingRequest
-	17, // 43: varco.v1.BookingService.ListMyBookings:input_type -> varco.v1.ListMyBookingsRequest
-	19, // 44: varco.v1.BookingService.CancelBooking:input_type -> varco.v1.CancelBookingRequest
-	21, // 45: varco.v1.BookingService.RescheduleBooking:input_type -> varco.v1.RescheduleBookingRequest
-	24, // 46: varco.v1.BookingService.GetTicket:input_type -> varco.v1.GetTicketRequest
-	26, // 47: varco.v1.BookingService.GetCalendarFile:input_type -> varco.v1.GetCalendarFileRequest
-	28, // 48: varco.v1.BookingService.GetReceipt:input_type -> varco.v1.GetReceiptRequest
-	10, // 49: varco.v1.BookingService.HoldSlots:output_type -> varco.v1.HoldSlotsResponse
-	12, // 50: varco.v1.BookingService.ReleaseHold:output_type -> varco.v1.ReleaseHoldResponse
-	14, // 51: varco.v1.BookingService.ConfirmBooking:output_type -> varco.v1.ConfirmBookingResponse
-	16, // 52: varco.v1.BookingService.GetBooking:output_type -> varco.v1.GetBookingResponse
-	18, // 53: varco.v1.BookingService.ListMyBookings:output_type -> varco.v1.ListMyBookingsResponse
-	20, // 54: varco.v1.BookingService.CancelBooking:output_type -> varco.v1.CancelBookingResponse
-	22, // 55: varco.v1.BookingService.RescheduleBooking:output_type -> varco.v1.RescheduleBookingResponse
-	25, // 56: varco.v1.BookingService.GetTicket:output_type -> varco.v1.GetTicketResponse
-	27, // 57: varco.v1.BookingService.GetCalendarFile:output_type -> varco.v1.GetCalendarFileResponse
-	29, // 58: varco.v1.BookingService.GetReceipt:output_type -> varco.v1.GetReceiptResponse
-	49, // [49:59] is the sub-list for method output_type
-	39, // [39:49] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	38, // 39: varco.v1.StartGuestBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
+	42, // 40: varco.v1.StartGuestBookingRequest.guest:type_name -> varco.v1.Person
+	41, // 41: varco.v1.StartGuestBookingRequest.mode:type_name -> varco.v1.Mode
+	1,  // 42: varco.v1.StartGuestBookingRequest.consents:type_name -> varco.v1.ConsentKind
+	38, // 43: varco.v1.StartGuestBookingResponse.code_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 44: varco.v1.StartGuestBookingResponse.hold_expires_at:type_name -> google.protobuf.Timestamp
+	8,  // 45: varco.v1.ConfirmGuestBookingResponse.booking:type_name -> varco.v1.Booking
+	23, // 46: varco.v1.ConfirmGuestBookingResponse.tickets:type_name -> varco.v1.Ticket
+	38, // 47: varco.v1.ResendGuestCodeResponse.code_expires_at:type_name -> google.protobuf.Timestamp
+	9,  // 48: varco.v1.BookingService.HoldSlots:input_type -> varco.v1.HoldSlotsRequest
+	11, // 49: varco.v1.BookingService.ReleaseHold:input_type -> varco.v1.ReleaseHoldRequest
+	13, // 50: varco.v1.BookingService.ConfirmBooking:input_type -> varco.v1.ConfirmBookingRequest
+	15, // 51: varco.v1.BookingService.GetBooking:input_type -> varco.v1.GetBookingRequest
+	17, // 52: varco.v1.BookingService.ListMyBookings:input_type -> varco.v1.ListMyBookingsRequest
+	19, // 53: varco.v1.BookingService.CancelBooking:input_type -> varco.v1.CancelBookingRequest
+	21, // 54: varco.v1.BookingService.RescheduleBooking:input_type -> varco.v1.RescheduleBookingRequest
+	24, // 55: varco.v1.BookingService.GetTicket:input_type -> varco.v1.GetTicketRequest
+	26, // 56: varco.v1.BookingService.GetCalendarFile:input_type -> varco.v1.GetCalendarFileRequest
+	28, // 57: varco.v1.BookingService.GetReceipt:input_type -> varco.v1.GetReceiptRequest
+	30, // 58: varco.v1.BookingService.StartGuestBooking:input_type -> varco.v1.StartGuestBookingRequest
+	32, // 59: varco.v1.BookingService.ConfirmGuestBooking:input_type -> varco.v1.ConfirmGuestBookingRequest
+	34, // 60: varco.v1.BookingService.ResendGuestCode:input_type -> varco.v1.ResendGuestCodeRequest
+	10, // 61: varco.v1.BookingService.HoldSlots:output_type -> varco.v1.HoldSlotsResponse
+	12, // 62: varco.v1.BookingService.ReleaseHold:output_type -> varco.v1.ReleaseHoldResponse
+	14, // 63: varco.v1.BookingService.ConfirmBooking:output_type -> varco.v1.ConfirmBookingResponse
+	16, // 64: varco.v1.BookingService.GetBooking:output_type -> varco.v1.GetBookingResponse
+	18, // 65: varco.v1.BookingService.ListMyBookings:output_type -> varco.v1.ListMyBookingsResponse
+	20, // 66: varco.v1.BookingService.CancelBooking:output_type -> varco.v1.CancelBookingResponse
+	22, // 67: varco.v1.BookingService.RescheduleBooking:output_type -> varco.v1.RescheduleBookingResponse
+	25, // 68: varco.v1.BookingService.GetTicket:output_type -> varco.v1.GetTicketResponse
+	27, // 69: varco.v1.BookingService.GetCalendarFile:output_type -> varco.v1.GetCalendarFileResponse
+	29, // 70: varco.v1.BookingService.GetReceipt:output_type -> varco.v1.GetReceiptResponse
+	31, // 71: varco.v1.BookingService.StartGuestBooking:output_type -> varco.v1.StartGuestBookingResponse
+	33, // 72: varco.v1.BookingService.ConfirmGuestBooking:output_type -> varco.v1.ConfirmGuestBookingResponse
+	35, // 73: varco.v1.BookingService.ResendGuestCode:output_type -> varco.v1.ResendGuestCodeResponse
+	61, // [61:74] is the sub-list for method output_type
+	48, // [48:61] is the sub-list for method input_type
+	48, // [48:48] is the sub-list for extension type_name
+	48, // [48:48] is the sub-list for extension extendee
+	0,  // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_booking_proto_init() }
@@ -2508,7 +2998,7 @@ func file_varco_v1_booking_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_booking_proto_rawDesc), len(file_varco_v1_booking_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   26,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -194,6 +194,61 @@ func (Mode) EnumDescriptor() ([]byte, []int) {
 	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{2}
 }
 
+// GuestBooking says whether a resource takes bookings from people without
+// an account. A guest's e-mail is verified with a one-time code before the
+// booking exists.
+type GuestBooking int32
+
+const (
+	// Only citizens with an account book.
+	GuestBooking_GUEST_BOOKING_UNSPECIFIED GuestBooking = 0
+	// Guests book with name and verified e-mail (codice fiscale optional).
+	GuestBooking_GUEST_BOOKING_EMAIL GuestBooking = 1
+	// Guests book with name, verified e-mail and codice fiscale.
+	GuestBooking_GUEST_BOOKING_CODICE_FISCALE GuestBooking = 2
+)
+
+// Enum value maps for GuestBooking.
+var (
+	GuestBooking_name = map[int32]string{
+		0: "GUEST_BOOKING_UNSPECIFIED",
+		1: "GUEST_BOOKING_EMAIL",
+		2: "GUEST_BOOKING_CODICE_FISCALE",
+	}
+	GuestBooking_value = map[string]int32{
+		"GUEST_BOOKING_UNSPECIFIED":    0,
+		"GUEST_BOOKING_EMAIL":          1,
+		"GUEST_BOOKING_CODICE_FISCALE": 2,
+	}
+)
+
+func (x GuestBooking) Enum() *GuestBooking {
+	p := new(GuestBooking)
+	*p = x
+	return p
+}
+
+func (x GuestBooking) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (GuestBooking) Descriptor() protoreflect.EnumDescriptor {
+	return file_varco_v1_catalog_proto_enumTypes[3].Descriptor()
+}
+
+func (GuestBooking) Type() protoreflect.EnumType {
+	return &file_varco_v1_catalog_proto_enumTypes[3]
+}
+
+func (x GuestBooking) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use GuestBooking.Descriptor instead.
+func (GuestBooking) EnumDescriptor() ([]byte, []int) {
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{3}
+}
+
 // MeetingKind is how a video-call booking gets its link.
 type MeetingKind int32
 
@@ -233,11 +288,11 @@ func (x MeetingKind) String() string {
 }
 
 func (MeetingKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_varco_v1_catalog_proto_enumTypes[3].Descriptor()
+	return file_varco_v1_catalog_proto_enumTypes[4].Descriptor()
 }
 
 func (MeetingKind) Type() protoreflect.EnumType {
-	return &file_varco_v1_catalog_proto_enumTypes[3]
+	return &file_varco_v1_catalog_proto_enumTypes[4]
 }
 
 func (x MeetingKind) Number() protoreflect.EnumNumber {
@@ -246,7 +301,7 @@ func (x MeetingKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use MeetingKind.Descriptor instead.
 func (MeetingKind) EnumDescriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{3}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{4}
 }
 
 // SlotState is the state of a slot in the availability grid.
@@ -308,11 +363,11 @@ func (x SlotState) String() string {
 }
 
 func (SlotState) Descriptor() protoreflect.EnumDescriptor {
-	return file_varco_v1_catalog_proto_enumTypes[4].Descriptor()
+	return file_varco_v1_catalog_proto_enumTypes[5].Descriptor()
 }
 
 func (SlotState) Type() protoreflect.EnumType {
-	return &file_varco_v1_catalog_proto_enumTypes[4]
+	return &file_varco_v1_catalog_proto_enumTypes[5]
 }
 
 func (x SlotState) Number() protoreflect.EnumNumber {
@@ -321,7 +376,7 @@ func (x SlotState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SlotState.Descriptor instead.
 func (SlotState) EnumDescriptor() ([]byte, []int) {
-	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{4}
+	return file_varco_v1_catalog_proto_rawDescGZIP(), []int{5}
 }
 
 // Organization is a town office or a local business taking bookings.
@@ -675,7 +730,10 @@ type Resource struct {
 	// False when the organizer paused bookings for this resource.
 	Active bool `protobuf:"varint,17,opt,name=active,proto3" json:"active,omitempty"`
 	// Where video-call bookings meet; unset: the office sends the link.
-	Meeting       *Meeting `protobuf:"bytes,18,opt,name=meeting,proto3" json:"meeting,omitempty"`
+	Meeting *Meeting `protobuf:"bytes,18,opt,name=meeting,proto3" json:"meeting,omitempty"`
+	// Whether people without an account may book (BookingService
+	// StartGuestBooking), and what they must give.
+	GuestBooking  GuestBooking `protobuf:"varint,19,opt,name=guest_booking,json=guestBooking,proto3,enum=varco.v1.GuestBooking" json:"guest_booking,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -834,6 +892,13 @@ func (x *Resource) GetMeeting() *Meeting {
 		return x.Meeting
 	}
 	return nil
+}
+
+func (x *Resource) GetGuestBooking() GuestBooking {
+	if x != nil {
+		return x.GuestBooking
+	}
+	return GuestBooking_GUEST_BOOKING_UNSPECIFIED
 }
 
 // Meeting configures the links of video-call bookings.
@@ -1932,7 +1997,7 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\"5\n" +
 	"\x0fAcknowledgement\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
-	"\x04text\x18\x02 \x01(\tR\x04text\"\x97\x05\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\"\xd4\x05\n" +
 	"\bResource\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
 	"\x0forganization_id\x18\x02 \x01(\tR\x0eorganizationId\x12\x19\n" +
@@ -1952,7 +2017,8 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\bposition\x18\x0f \x01(\x05R\bposition\x12/\n" +
 	"\x06policy\x18\x10 \x01(\v2\x17.varco.v1.BookingPolicyR\x06policy\x12\x16\n" +
 	"\x06active\x18\x11 \x01(\bR\x06active\x12+\n" +
-	"\ameeting\x18\x12 \x01(\v2\x11.varco.v1.MeetingR\ameeting\"F\n" +
+	"\ameeting\x18\x12 \x01(\v2\x11.varco.v1.MeetingR\ameeting\x12;\n" +
+	"\rguest_booking\x18\x13 \x01(\x0e2\x16.varco.v1.GuestBookingR\fguestBooking\"F\n" +
 	"\aMeeting\x12)\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x15.varco.v1.MeetingKindR\x04kind\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\"\xb8\x04\n" +
@@ -2051,7 +2117,11 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\x0eMODE_IN_PERSON\x10\x01\x12\x0e\n" +
 	"\n" +
 	"MODE_PHONE\x10\x02\x12\x13\n" +
-	"\x0fMODE_VIDEO_CALL\x10\x03*k\n" +
+	"\x0fMODE_VIDEO_CALL\x10\x03*h\n" +
+	"\fGuestBooking\x12\x1d\n" +
+	"\x19GUEST_BOOKING_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13GUEST_BOOKING_EMAIL\x10\x01\x12 \n" +
+	"\x1cGUEST_BOOKING_CODICE_FISCALE\x10\x02*k\n" +
 	"\vMeetingKind\x12\x1c\n" +
 	"\x18MEETING_KIND_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17MEETING_KIND_FIXED_LINK\x10\x01\x12!\n" +
@@ -2086,92 +2156,94 @@ func file_varco_v1_catalog_proto_rawDescGZIP() []byte {
 	return file_varco_v1_catalog_proto_rawDescData
 }
 
-var file_varco_v1_catalog_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_varco_v1_catalog_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
 var file_varco_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_varco_v1_catalog_proto_goTypes = []any{
 	(OrganizationKind)(0),             // 0: varco.v1.OrganizationKind
 	(ResourceKind)(0),                 // 1: varco.v1.ResourceKind
 	(Mode)(0),                         // 2: varco.v1.Mode
-	(MeetingKind)(0),                  // 3: varco.v1.MeetingKind
-	(SlotState)(0),                    // 4: varco.v1.SlotState
-	(*Organization)(nil),              // 5: varco.v1.Organization
-	(*Place)(nil),                     // 6: varco.v1.Place
-	(*Operator)(nil),                  // 7: varco.v1.Operator
-	(*Acknowledgement)(nil),           // 8: varco.v1.Acknowledgement
-	(*Resource)(nil),                  // 9: varco.v1.Resource
-	(*Meeting)(nil),                   // 10: varco.v1.Meeting
-	(*BookingPolicy)(nil),             // 11: varco.v1.BookingPolicy
-	(*TicketPolicy)(nil),              // 12: varco.v1.TicketPolicy
-	(*Slot)(nil),                      // 13: varco.v1.Slot
-	(*Day)(nil),                       // 14: varco.v1.Day
-	(*ListOrganizationsRequest)(nil),  // 15: varco.v1.ListOrganizationsRequest
-	(*ListOrganizationsResponse)(nil), // 16: varco.v1.ListOrganizationsResponse
-	(*ListPlacesRequest)(nil),         // 17: varco.v1.ListPlacesRequest
-	(*ListPlacesResponse)(nil),        // 18: varco.v1.ListPlacesResponse
-	(*ListResourcesRequest)(nil),      // 19: varco.v1.ListResourcesRequest
-	(*ListResourcesResponse)(nil),     // 20: varco.v1.ListResourcesResponse
-	(*GetResourceRequest)(nil),        // 21: varco.v1.GetResourceRequest
-	(*GetResourceResponse)(nil),       // 22: varco.v1.GetResourceResponse
-	(*GetAvailabilityRequest)(nil),    // 23: varco.v1.GetAvailabilityRequest
-	(*GetAvailabilityResponse)(nil),   // 24: varco.v1.GetAvailabilityResponse
-	(*Contacts)(nil),                  // 25: varco.v1.Contacts
-	(*Address)(nil),                   // 26: varco.v1.Address
-	(*GeoPoint)(nil),                  // 27: varco.v1.GeoPoint
-	(*durationpb.Duration)(nil),       // 28: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),     // 29: google.protobuf.Timestamp
+	(GuestBooking)(0),                 // 3: varco.v1.GuestBooking
+	(MeetingKind)(0),                  // 4: varco.v1.MeetingKind
+	(SlotState)(0),                    // 5: varco.v1.SlotState
+	(*Organization)(nil),              // 6: varco.v1.Organization
+	(*Place)(nil),                     // 7: varco.v1.Place
+	(*Operator)(nil),                  // 8: varco.v1.Operator
+	(*Acknowledgement)(nil),           // 9: varco.v1.Acknowledgement
+	(*Resource)(nil),                  // 10: varco.v1.Resource
+	(*Meeting)(nil),                   // 11: varco.v1.Meeting
+	(*BookingPolicy)(nil),             // 12: varco.v1.BookingPolicy
+	(*TicketPolicy)(nil),              // 13: varco.v1.TicketPolicy
+	(*Slot)(nil),                      // 14: varco.v1.Slot
+	(*Day)(nil),                       // 15: varco.v1.Day
+	(*ListOrganizationsRequest)(nil),  // 16: varco.v1.ListOrganizationsRequest
+	(*ListOrganizationsResponse)(nil), // 17: varco.v1.ListOrganizationsResponse
+	(*ListPlacesRequest)(nil),         // 18: varco.v1.ListPlacesRequest
+	(*ListPlacesResponse)(nil),        // 19: varco.v1.ListPlacesResponse
+	(*ListResourcesRequest)(nil),      // 20: varco.v1.ListResourcesRequest
+	(*ListResourcesResponse)(nil),     // 21: varco.v1.ListResourcesResponse
+	(*GetResourceRequest)(nil),        // 22: varco.v1.GetResourceRequest
+	(*GetResourceResponse)(nil),       // 23: varco.v1.GetResourceResponse
+	(*GetAvailabilityRequest)(nil),    // 24: varco.v1.GetAvailabilityRequest
+	(*GetAvailabilityResponse)(nil),   // 25: varco.v1.GetAvailabilityResponse
+	(*Contacts)(nil),                  // 26: varco.v1.Contacts
+	(*Address)(nil),                   // 27: varco.v1.Address
+	(*GeoPoint)(nil),                  // 28: varco.v1.GeoPoint
+	(*durationpb.Duration)(nil),       // 29: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),     // 30: google.protobuf.Timestamp
 }
 var file_varco_v1_catalog_proto_depIdxs = []int32{
 	0,  // 0: varco.v1.Organization.kind:type_name -> varco.v1.OrganizationKind
-	25, // 1: varco.v1.Organization.contacts:type_name -> varco.v1.Contacts
-	26, // 2: varco.v1.Place.address:type_name -> varco.v1.Address
-	27, // 3: varco.v1.Place.location:type_name -> varco.v1.GeoPoint
-	25, // 4: varco.v1.Place.contacts:type_name -> varco.v1.Contacts
+	26, // 1: varco.v1.Organization.contacts:type_name -> varco.v1.Contacts
+	27, // 2: varco.v1.Place.address:type_name -> varco.v1.Address
+	28, // 3: varco.v1.Place.location:type_name -> varco.v1.GeoPoint
+	26, // 4: varco.v1.Place.contacts:type_name -> varco.v1.Contacts
 	1,  // 5: varco.v1.Resource.kind:type_name -> varco.v1.ResourceKind
-	8,  // 6: varco.v1.Resource.acknowledgements:type_name -> varco.v1.Acknowledgement
+	9,  // 6: varco.v1.Resource.acknowledgements:type_name -> varco.v1.Acknowledgement
 	2,  // 7: varco.v1.Resource.modes:type_name -> varco.v1.Mode
-	7,  // 8: varco.v1.Resource.operators:type_name -> varco.v1.Operator
-	11, // 9: varco.v1.Resource.policy:type_name -> varco.v1.BookingPolicy
-	10, // 10: varco.v1.Resource.meeting:type_name -> varco.v1.Meeting
-	3,  // 11: varco.v1.Meeting.kind:type_name -> varco.v1.MeetingKind
-	28, // 12: varco.v1.BookingPolicy.min_notice:type_name -> google.protobuf.Duration
-	28, // 13: varco.v1.BookingPolicy.hold_duration:type_name -> google.protobuf.Duration
-	28, // 14: varco.v1.BookingPolicy.cancel_cutoff:type_name -> google.protobuf.Duration
-	28, // 15: varco.v1.BookingPolicy.reminder_lead:type_name -> google.protobuf.Duration
-	12, // 16: varco.v1.BookingPolicy.tickets:type_name -> varco.v1.TicketPolicy
-	28, // 17: varco.v1.TicketPolicy.valid_before_start:type_name -> google.protobuf.Duration
-	28, // 18: varco.v1.TicketPolicy.valid_after_end:type_name -> google.protobuf.Duration
-	28, // 19: varco.v1.TicketPolicy.max_stay:type_name -> google.protobuf.Duration
-	28, // 20: varco.v1.TicketPolicy.warning_lead:type_name -> google.protobuf.Duration
-	28, // 21: varco.v1.TicketPolicy.offline_max_age:type_name -> google.protobuf.Duration
-	29, // 22: varco.v1.Slot.start:type_name -> google.protobuf.Timestamp
-	29, // 23: varco.v1.Slot.end:type_name -> google.protobuf.Timestamp
-	4,  // 24: varco.v1.Slot.state:type_name -> varco.v1.SlotState
-	13, // 25: varco.v1.Day.slots:type_name -> varco.v1.Slot
-	5,  // 26: varco.v1.ListOrganizationsResponse.organizations:type_name -> varco.v1.Organization
-	6,  // 27: varco.v1.ListPlacesResponse.places:type_name -> varco.v1.Place
-	9,  // 28: varco.v1.ListResourcesResponse.resources:type_name -> varco.v1.Resource
-	9,  // 29: varco.v1.GetResourceResponse.resource:type_name -> varco.v1.Resource
-	9,  // 30: varco.v1.GetResourceResponse.ancestors:type_name -> varco.v1.Resource
-	9,  // 31: varco.v1.GetResourceResponse.children:type_name -> varco.v1.Resource
-	6,  // 32: varco.v1.GetResourceResponse.place:type_name -> varco.v1.Place
-	5,  // 33: varco.v1.GetResourceResponse.organization:type_name -> varco.v1.Organization
-	14, // 34: varco.v1.GetAvailabilityResponse.days:type_name -> varco.v1.Day
-	29, // 35: varco.v1.GetAvailabilityResponse.computed_at:type_name -> google.protobuf.Timestamp
-	15, // 36: varco.v1.CatalogService.ListOrganizations:input_type -> varco.v1.ListOrganizationsRequest
-	17, // 37: varco.v1.CatalogService.ListPlaces:input_type -> varco.v1.ListPlacesRequest
-	19, // 38: varco.v1.CatalogService.ListResources:input_type -> varco.v1.ListResourcesRequest
-	21, // 39: varco.v1.CatalogService.GetResource:input_type -> varco.v1.GetResourceRequest
-	23, // 40: varco.v1.CatalogService.GetAvailability:input_type -> varco.v1.GetAvailabilityRequest
-	16, // 41: varco.v1.CatalogService.ListOrganizations:output_type -> varco.v1.ListOrganizationsResponse
-	18, // 42: varco.v1.CatalogService.ListPlaces:output_type -> varco.v1.ListPlacesResponse
-	20, // 43: varco.v1.CatalogService.ListResources:output_type -> varco.v1.ListResourcesResponse
-	22, // 44: varco.v1.CatalogService.GetResource:output_type -> varco.v1.GetResourceResponse
-	24, // 45: varco.v1.CatalogService.GetAvailability:output_type -> varco.v1.GetAvailabilityResponse
-	41, // [41:46] is the sub-list for method output_type
-	36, // [36:41] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	8,  // 8: varco.v1.Resource.operators:type_name -> varco.v1.Operator
+	12, // 9: varco.v1.Resource.policy:type_name -> varco.v1.BookingPolicy
+	11, // 10: varco.v1.Resource.meeting:type_name -> varco.v1.Meeting
+	3,  // 11: varco.v1.Resource.guest_booking:type_name -> varco.v1.GuestBooking
+	4,  // 12: varco.v1.Meeting.kind:type_name -> varco.v1.MeetingKind
+	29, // 13: varco.v1.BookingPolicy.min_notice:type_name -> google.protobuf.Duration
+	29, // 14: varco.v1.BookingPolicy.hold_duration:type_name -> google.protobuf.Duration
+	29, // 15: varco.v1.BookingPolicy.cancel_cutoff:type_name -> google.protobuf.Duration
+	29, // 16: varco.v1.BookingPolicy.reminder_lead:type_name -> google.protobuf.Duration
+	13, // 17: varco.v1.BookingPolicy.tickets:type_name -> varco.v1.TicketPolicy
+	29, // 18: varco.v1.TicketPolicy.valid_before_start:type_name -> google.protobuf.Duration
+	29, // 19: varco.v1.TicketPolicy.valid_after_end:type_name -> google.protobuf.Duration
+	29, // 20: varco.v1.TicketPolicy.max_stay:type_name -> google.protobuf.Duration
+	29, // 21: varco.v1.TicketPolicy.warning_lead:type_name -> google.protobuf.Duration
+	29, // 22: varco.v1.TicketPolicy.offline_max_age:type_name -> google.protobuf.Duration
+	30, // 23: varco.v1.Slot.start:type_name -> google.protobuf.Timestamp
+	30, // 24: varco.v1.Slot.end:type_name -> google.protobuf.Timestamp
+	5,  // 25: varco.v1.Slot.state:type_name -> varco.v1.SlotState
+	14, // 26: varco.v1.Day.slots:type_name -> varco.v1.Slot
+	6,  // 27: varco.v1.ListOrganizationsResponse.organizations:type_name -> varco.v1.Organization
+	7,  // 28: varco.v1.ListPlacesResponse.places:type_name -> varco.v1.Place
+	10, // 29: varco.v1.ListResourcesResponse.resources:type_name -> varco.v1.Resource
+	10, // 30: varco.v1.GetResourceResponse.resource:type_name -> varco.v1.Resource
+	10, // 31: varco.v1.GetResourceResponse.ancestors:type_name -> varco.v1.Resource
+	10, // 32: varco.v1.GetResourceResponse.children:type_name -> varco.v1.Resource
+	7,  // 33: varco.v1.GetResourceResponse.place:type_name -> varco.v1.Place
+	6,  // 34: varco.v1.GetResourceResponse.organization:type_name -> varco.v1.Organization
+	15, // 35: varco.v1.GetAvailabilityResponse.days:type_name -> varco.v1.Day
+	30, // 36: varco.v1.GetAvailabilityResponse.computed_at:type_name -> google.protobuf.Timestamp
+	16, // 37: varco.v1.CatalogService.ListOrganizations:input_type -> varco.v1.ListOrganizationsRequest
+	18, // 38: varco.v1.CatalogService.ListPlaces:input_type -> varco.v1.ListPlacesRequest
+	20, // 39: varco.v1.CatalogService.ListResources:input_type -> varco.v1.ListResourcesRequest
+	22, // 40: varco.v1.CatalogService.GetResource:input_type -> varco.v1.GetResourceRequest
+	24, // 41: varco.v1.CatalogService.GetAvailability:input_type -> varco.v1.GetAvailabilityRequest
+	17, // 42: varco.v1.CatalogService.ListOrganizations:output_type -> varco.v1.ListOrganizationsResponse
+	19, // 43: varco.v1.CatalogService.ListPlaces:output_type -> varco.v1.ListPlacesResponse
+	21, // 44: varco.v1.CatalogService.ListResources:output_type -> varco.v1.ListResourcesResponse
+	23, // 45: varco.v1.CatalogService.GetResource:output_type -> varco.v1.GetResourceResponse
+	25, // 46: varco.v1.CatalogService.GetAvailability:output_type -> varco.v1.GetAvailabilityResponse
+	42, // [42:47] is the sub-list for method output_type
+	37, // [37:42] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_catalog_proto_init() }
@@ -2185,7 +2257,7 @@ func file_varco_v1_catalog_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_catalog_proto_rawDesc), len(file_varco_v1_catalog_proto_rawDesc)),
-			NumEnums:      5,
+			NumEnums:      6,
 			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,

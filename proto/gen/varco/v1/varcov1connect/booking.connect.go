@@ -63,6 +63,15 @@ const (
 	// BookingServiceGetReceiptProcedure is the fully-qualified name of the BookingService's GetReceipt
 	// RPC.
 	BookingServiceGetReceiptProcedure = "/varco.v1.BookingService/GetReceipt"
+	// BookingServiceStartGuestBookingProcedure is the fully-qualified name of the BookingService's
+	// StartGuestBooking RPC.
+	BookingServiceStartGuestBookingProcedure = "/varco.v1.BookingService/StartGuestBooking"
+	// BookingServiceConfirmGuestBookingProcedure is the fully-qualified name of the BookingService's
+	// ConfirmGuestBooking RPC.
+	BookingServiceConfirmGuestBookingProcedure = "/varco.v1.BookingService/ConfirmGuestBooking"
+	// BookingServiceResendGuestCodeProcedure is the fully-qualified name of the BookingService's
+	// ResendGuestCode RPC.
+	BookingServiceResendGuestCodeProcedure = "/varco.v1.BookingService/ResendGuestCode"
 )
 
 // BookingServiceClient is a client for the varco.v1.BookingService service.
@@ -101,6 +110,23 @@ type BookingServiceClient interface {
 	GetCalendarFile(context.Context, *connect.Request[v1.GetCalendarFileRequest]) (*connect.Response[v1.GetCalendarFileResponse], error)
 	// GetReceipt returns a booking's receipt as a PDF.
 	GetReceipt(context.Context, *connect.Request[v1.GetReceiptRequest]) (*connect.Response[v1.GetReceiptResponse], error)
+	// StartGuestBooking begins a booking without an account on a resource
+	// whose guest_booking allows it: it holds the seats, validates the
+	// guest's data and e-mails a 6-digit code (valid 10 minutes). No login;
+	// limited per e-mail and per client address (ResourceExhausted
+	// "guest_rate_limited"). Idempotent by idempotency_key: a retry returns
+	// the same guest booking and sends no second code. Errors:
+	// FailedPrecondition "guests_not_allowed", the errors of HoldSlots and
+	// ConfirmBooking.
+	StartGuestBooking(context.Context, *connect.Request[v1.StartGuestBookingRequest]) (*connect.Response[v1.StartGuestBookingResponse], error)
+	// ConfirmGuestBooking books with the code from the e-mail. The code is
+	// single use; after 5 wrong tries it is dead. Wrong, expired, used or
+	// dead codes are InvalidArgument naming the field "code". Idempotent by
+	// idempotency_key (with the same code).
+	ConfirmGuestBooking(context.Context, *connect.Request[v1.ConfirmGuestBookingRequest]) (*connect.Response[v1.ConfirmGuestBookingResponse], error)
+	// ResendGuestCode sends a new code (the old one dies), within the
+	// per-e-mail limit.
+	ResendGuestCode(context.Context, *connect.Request[v1.ResendGuestCodeRequest]) (*connect.Response[v1.ResendGuestCodeResponse], error)
 }
 
 // NewBookingServiceClient constructs a client for the varco.v1.BookingService service. By default,
@@ -174,21 +200,42 @@ func NewBookingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(bookingServiceMethods.ByName("GetReceipt")),
 			connect.WithClientOptions(opts...),
 		),
+		startGuestBooking: connect.NewClient[v1.StartGuestBookingRequest, v1.StartGuestBookingResponse](
+			httpClient,
+			baseURL+BookingServiceStartGuestBookingProcedure,
+			connect.WithSchema(bookingServiceMethods.ByName("StartGuestBooking")),
+			connect.WithClientOptions(opts...),
+		),
+		confirmGuestBooking: connect.NewClient[v1.ConfirmGuestBookingRequest, v1.ConfirmGuestBookingResponse](
+			httpClient,
+			baseURL+BookingServiceConfirmGuestBookingProcedure,
+			connect.WithSchema(bookingServiceMethods.ByName("ConfirmGuestBooking")),
+			connect.WithClientOptions(opts...),
+		),
+		resendGuestCode: connect.NewClient[v1.ResendGuestCodeRequest, v1.ResendGuestCodeResponse](
+			httpClient,
+			baseURL+BookingServiceResendGuestCodeProcedure,
+			connect.WithSchema(bookingServiceMethods.ByName("ResendGuestCode")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // bookingServiceClient implements BookingServiceClient.
 type bookingServiceClient struct {
-	holdSlots         *connect.Client[v1.HoldSlotsRequest, v1.HoldSlotsResponse]
-	releaseHold       *connect.Client[v1.ReleaseHoldRequest, v1.ReleaseHoldResponse]
-	confirmBooking    *connect.Client[v1.ConfirmBookingRequest, v1.ConfirmBookingResponse]
-	getBooking        *connect.Client[v1.GetBookingRequest, v1.GetBookingResponse]
-	listMyBookings    *connect.Client[v1.ListMyBookingsRequest, v1.ListMyBookingsResponse]
-	cancelBooking     *connect.Client[v1.CancelBookingRequest, v1.CancelBookingResponse]
-	rescheduleBooking *connect.Client[v1.RescheduleBookingRequest, v1.RescheduleBookingResponse]
-	getTicket         *connect.Client[v1.GetTicketRequest, v1.GetTicketResponse]
-	getCalendarFile   *connect.Client[v1.GetCalendarFileRequest, v1.GetCalendarFileResponse]
-	getReceipt        *connect.Client[v1.GetReceiptRequest, v1.GetReceiptResponse]
+	holdSlots           *connect.Client[v1.HoldSlotsRequest, v1.HoldSlotsResponse]
+	releaseHold         *connect.Client[v1.ReleaseHoldRequest, v1.ReleaseHoldResponse]
+	confirmBooking      *connect.Client[v1.ConfirmBookingRequest, v1.ConfirmBookingResponse]
+	getBooking          *connect.Client[v1.GetBookingRequest, v1.GetBookingResponse]
+	listMyBookings      *connect.Client[v1.ListMyBookingsRequest, v1.ListMyBookingsResponse]
+	cancelBooking       *connect.Client[v1.CancelBookingRequest, v1.CancelBookingResponse]
+	rescheduleBooking   *connect.Client[v1.RescheduleBookingRequest, v1.RescheduleBookingResponse]
+	getTicket           *connect.Client[v1.GetTicketRequest, v1.GetTicketResponse]
+	getCalendarFile     *connect.Client[v1.GetCalendarFileRequest, v1.GetCalendarFileResponse]
+	getReceipt          *connect.Client[v1.GetReceiptRequest, v1.GetReceiptResponse]
+	startGuestBooking   *connect.Client[v1.StartGuestBookingRequest, v1.StartGuestBookingResponse]
+	confirmGuestBooking *connect.Client[v1.ConfirmGuestBookingRequest, v1.ConfirmGuestBookingResponse]
+	resendGuestCode     *connect.Client[v1.ResendGuestCodeRequest, v1.ResendGuestCodeResponse]
 }
 
 // HoldSlots calls varco.v1.BookingService.HoldSlots.
@@ -241,6 +288,21 @@ func (c *bookingServiceClient) GetReceipt(ctx context.Context, req *connect.Requ
 	return c.getReceipt.CallUnary(ctx, req)
 }
 
+// StartGuestBooking calls varco.v1.BookingService.StartGuestBooking.
+func (c *bookingServiceClient) StartGuestBooking(ctx context.Context, req *connect.Request[v1.StartGuestBookingRequest]) (*connect.Response[v1.StartGuestBookingResponse], error) {
+	return c.startGuestBooking.CallUnary(ctx, req)
+}
+
+// ConfirmGuestBooking calls varco.v1.BookingService.ConfirmGuestBooking.
+func (c *bookingServiceClient) ConfirmGuestBooking(ctx context.Context, req *connect.Request[v1.ConfirmGuestBookingRequest]) (*connect.Response[v1.ConfirmGuestBookingResponse], error) {
+	return c.confirmGuestBooking.CallUnary(ctx, req)
+}
+
+// ResendGuestCode calls varco.v1.BookingService.ResendGuestCode.
+func (c *bookingServiceClient) ResendGuestCode(ctx context.Context, req *connect.Request[v1.ResendGuestCodeRequest]) (*connect.Response[v1.ResendGuestCodeResponse], error) {
+	return c.resendGuestCode.CallUnary(ctx, req)
+}
+
 // BookingServiceHandler is an implementation of the varco.v1.BookingService service.
 type BookingServiceHandler interface {
 	// HoldSlots reserves seats of one or more consecutive slots for the
@@ -277,6 +339,23 @@ type BookingServiceHandler interface {
 	GetCalendarFile(context.Context, *connect.Request[v1.GetCalendarFileRequest]) (*connect.Response[v1.GetCalendarFileResponse], error)
 	// GetReceipt returns a booking's receipt as a PDF.
 	GetReceipt(context.Context, *connect.Request[v1.GetReceiptRequest]) (*connect.Response[v1.GetReceiptResponse], error)
+	// StartGuestBooking begins a booking without an account on a resource
+	// whose guest_booking allows it: it holds the seats, validates the
+	// guest's data and e-mails a 6-digit code (valid 10 minutes). No login;
+	// limited per e-mail and per client address (ResourceExhausted
+	// "guest_rate_limited"). Idempotent by idempotency_key: a retry returns
+	// the same guest booking and sends no second code. Errors:
+	// FailedPrecondition "guests_not_allowed", the errors of HoldSlots and
+	// ConfirmBooking.
+	StartGuestBooking(context.Context, *connect.Request[v1.StartGuestBookingRequest]) (*connect.Response[v1.StartGuestBookingResponse], error)
+	// ConfirmGuestBooking books with the code from the e-mail. The code is
+	// single use; after 5 wrong tries it is dead. Wrong, expired, used or
+	// dead codes are InvalidArgument naming the field "code". Idempotent by
+	// idempotency_key (with the same code).
+	ConfirmGuestBooking(context.Context, *connect.Request[v1.ConfirmGuestBookingRequest]) (*connect.Response[v1.ConfirmGuestBookingResponse], error)
+	// ResendGuestCode sends a new code (the old one dies), within the
+	// per-e-mail limit.
+	ResendGuestCode(context.Context, *connect.Request[v1.ResendGuestCodeRequest]) (*connect.Response[v1.ResendGuestCodeResponse], error)
 }
 
 // NewBookingServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -346,6 +425,24 @@ func NewBookingServiceHandler(svc BookingServiceHandler, opts ...connect.Handler
 		connect.WithSchema(bookingServiceMethods.ByName("GetReceipt")),
 		connect.WithHandlerOptions(opts...),
 	)
+	bookingServiceStartGuestBookingHandler := connect.NewUnaryHandler(
+		BookingServiceStartGuestBookingProcedure,
+		svc.StartGuestBooking,
+		connect.WithSchema(bookingServiceMethods.ByName("StartGuestBooking")),
+		connect.WithHandlerOptions(opts...),
+	)
+	bookingServiceConfirmGuestBookingHandler := connect.NewUnaryHandler(
+		BookingServiceConfirmGuestBookingProcedure,
+		svc.ConfirmGuestBooking,
+		connect.WithSchema(bookingServiceMethods.ByName("ConfirmGuestBooking")),
+		connect.WithHandlerOptions(opts...),
+	)
+	bookingServiceResendGuestCodeHandler := connect.NewUnaryHandler(
+		BookingServiceResendGuestCodeProcedure,
+		svc.ResendGuestCode,
+		connect.WithSchema(bookingServiceMethods.ByName("ResendGuestCode")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/varco.v1.BookingService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case BookingServiceHoldSlotsProcedure:
@@ -368,6 +465,12 @@ func NewBookingServiceHandler(svc BookingServiceHandler, opts ...connect.Handler
 			bookingServiceGetCalendarFileHandler.ServeHTTP(w, r)
 		case BookingServiceGetReceiptProcedure:
 			bookingServiceGetReceiptHandler.ServeHTTP(w, r)
+		case BookingServiceStartGuestBookingProcedure:
+			bookingServiceStartGuestBookingHandler.ServeHTTP(w, r)
+		case BookingServiceConfirmGuestBookingProcedure:
+			bookingServiceConfirmGuestBookingHandler.ServeHTTP(w, r)
+		case BookingServiceResendGuestCodeProcedure:
+			bookingServiceResendGuestCodeHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -415,4 +518,16 @@ func (UnimplementedBookingServiceHandler) GetCalendarFile(context.Context, *conn
 
 func (UnimplementedBookingServiceHandler) GetReceipt(context.Context, *connect.Request[v1.GetReceiptRequest]) (*connect.Response[v1.GetReceiptResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.BookingService.GetReceipt is not implemented"))
+}
+
+func (UnimplementedBookingServiceHandler) StartGuestBooking(context.Context, *connect.Request[v1.StartGuestBookingRequest]) (*connect.Response[v1.StartGuestBookingResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.BookingService.StartGuestBooking is not implemented"))
+}
+
+func (UnimplementedBookingServiceHandler) ConfirmGuestBooking(context.Context, *connect.Request[v1.ConfirmGuestBookingRequest]) (*connect.Response[v1.ConfirmGuestBookingResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.BookingService.ConfirmGuestBooking is not implemented"))
+}
+
+func (UnimplementedBookingServiceHandler) ResendGuestCode(context.Context, *connect.Request[v1.ResendGuestCodeRequest]) (*connect.Response[v1.ResendGuestCodeResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.BookingService.ResendGuestCode is not implemented"))
 }

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file varco/v1/booking.proto.
  */
 export const file_varco_v1_booking: GenFile = /*@__PURE__*/
-  fileDesc("ChZ2YXJjby92MS9ib29raW5nLnByb3RvEgh2YXJjby52MSLDAQoESG9sZBIKCgJpZBgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRIhCgRzcGFuGAMgASgLMhMudmFyY28udjEuVGltZVJhbmdlEhIKCnNsb3RfY291bnQYBCABKAUSDQoFc2VhdHMYBSABKAUSJAoIb3BlcmF0b3IYBiABKAsyEi52YXJjby52MS5PcGVyYXRvchIuCgpleHBpcmVzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJcCgdDb25zZW50EiMKBGtpbmQYASABKA4yFS52YXJjby52MS5Db25zZW50S2luZBIsCghnaXZlbl9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiZAoXQWNjZXB0ZWRBY2tub3dsZWRnZW1lbnQSCgoCaWQYASABKAkSDAoEdGV4dBgCIAEoCRIvCgthY2NlcHRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAijwEKDFN0YXR1c0NoYW5nZRInCgZzdGF0dXMYASABKA4yFy52YXJjby52MS5Cb29raW5nU3RhdHVzEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIeCgVhY3RvchgDIAEoCzIPLnZhcmNvLnYxLkFjdG9yEg4KBnJlYXNvbhgEIAEoCSKSBgoHQm9va2luZxIKCgJpZBgBIAEoCRIMCgRjb2RlGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEhUKDXJlc291cmNlX25hbWUYBCABKAkSHgoFcGxhY2UYBSABKAsyDy52YXJjby52MS5QbGFjZRIhCgRzcGFuGAYgASgLMhMudmFyY28udjEuVGltZVJhbmdlEhMKC2xvY2FsX3N0YXJ0GAcgASgJEg0KBXNlYXRzGAggASgFEiQKCG9wZXJhdG9yGAkgASgLMhIudmFyY28udjEuT3BlcmF0b3ISHAoEbW9kZRgKIAEoDjIOLnZhcmNvLnYxLk1vZGUSJwoGc3RhdHVzGAsgASgOMhcudmFyY28udjEuQm9va2luZ1N0YXR1cxIMCgRwYXN0GAwgASgIEiUKC2JlbmVmaWNpYXJ5GA0gASgLMhAudmFyY28udjEuUGVyc29uEhkKEWJvb2tlcl9hY2NvdW50X2lkGA4gASgJEhEKCW9uX2JlaGFsZhgPIAEoCBIOCgZyZWFzb24YECABKAkSDQoFbm90ZXMYESABKAkSIwoIY29uc2VudHMYEiADKAsyES52YXJjby52MS5Db25zZW50EjsKEGFja25vd2xlZGdlbWVudHMYEyADKAsyIS52YXJjby52MS5BY2NlcHRlZEFja25vd2xlZGdlbWVudBInCgdoaXN0b3J5GBQgAygLMhYudmFyY28udjEuU3RhdHVzQ2hhbmdlEhoKEmRvY3VtZW50c190b19icmluZxgVIAMoCRI1ChFjYW5jZWxsYWJsZV91bnRpbBgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTcmVzY2hlZHVsZWRfZnJvbV9pZBgXIAEoCRIZChFyZXNjaGVkdWxlZF90b19pZBgYIAEoCRIuCgpjcmVhdGVkX2F0GBkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCgh0aWNrZXRlZBgaIAEoCBITCgttZWV0aW5nX3VybBgbIAEoCSKPAQoQSG9sZFNsb3RzUmVxdWVzdBITCgtyZXNvdXJjZV9pZBgBIAEoCRIuCgpzbG90X3N0YXJ0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpzbG90X2NvdW50GAMgASgFEg0KBXNlYXRzGAQgASgFEhMKC29wZXJhdG9yX2lkGAUgASgJIjEKEUhvbGRTbG90c1Jlc3BvbnNlEhwKBGhvbGQYASABKAsyDi52YXJjby52MS5Ib2xkIiUKElJlbGVhc2VIb2xkUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJIhUKE1JlbGVhc2VIb2xkUmVzcG9uc2Ui/QEKFUNvbmZpcm1Cb29raW5nUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgCIAEoCRIlCgtiZW5lZmljaWFyeRgDIAEoCzIQLnZhcmNvLnYxLlBlcnNvbhIOCgZyZWFzb24YBCABKAkSDQoFbm90ZXMYBSABKAkSHAoEbW9kZRgGIAEoDjIOLnZhcmNvLnYxLk1vZGUSJwoIY29uc2VudHMYByADKA4yFS52YXJjby52MS5Db25zZW50S2luZBIbChNhY2tub3dsZWRnZW1lbnRfaWRzGAggAygJEhAKCGxhbmd1YWdlGAkgASgJIjwKFkNvbmZpcm1Cb29raW5nUmVzcG9uc2USIgoHYm9va2luZxgBIAEoCzIRLnZhcmNvLnYxLkJvb2tpbmciSwoRR2V0Qm9va2luZ1JlcXVlc3QSEgoKYm9va2luZ19pZBgBIAEoCRIMCgRjb2RlGAIgASgJEhQKDGNhbmNlbF90b2tlbhgDIAEoCSI4ChJHZXRCb29raW5nUmVzcG9uc2USIgoHYm9va2luZxgBIAEoCzIRLnZhcmNvLnYxLkJvb2tpbmciZwoVTGlzdE15Qm9va2luZ3NSZXF1ZXN0EicKBmZpbHRlchgBIAEoDjIXLnZhcmNvLnYxLkJvb2tpbmdGaWx0ZXISEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiVgoWTGlzdE15Qm9va2luZ3NSZXNwb25zZRIjCghib29raW5ncxgBIAMoCzIRLnZhcmNvLnYxLkJvb2tpbmcSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIl4KFENhbmNlbEJvb2tpbmdSZXF1ZXN0EhIKCmJvb2tpbmdfaWQYASABKAkSDAoEY29kZRgCIAEoCRIUCgxjYW5jZWxfdG9rZW4YAyABKAkSDgoGcmVhc29uGAQgASgJIjsKFUNhbmNlbEJvb2tpbmdSZXNwb25zZRIiCgdib29raW5nGAEgASgLMhEudmFyY28udjEuQm9va2luZyKQAQoYUmVzY2hlZHVsZUJvb2tpbmdSZXF1ZXN0EhIKCmJvb2tpbmdfaWQYASABKAkSMgoObmV3X3Nsb3Rfc3RhcnQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC29wZXJhdG9yX2lkGAMgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCSJkChlSZXNjaGVkdWxlQm9va2luZ1Jlc3BvbnNlEiIKB2Jvb2tpbmcYASABKAsyES52YXJjby52MS5Cb29raW5nEiMKCHByZXZpb3VzGAIgASgLMhEudmFyY28udjEuQm9va2luZyLPAgoGVGlja2V0EgoKAmlkGAEgASgJEhIKCmJvb2tpbmdfaWQYAiABKAkSDwoHcGF5bG9hZBgDIAEoCRIOCgZxcl9wbmcYBCABKAwSDgoGcXJfdXJsGAUgASgJEg0KBXNlYXRzGAYgASgFEi4KCnZhbGlkX2Zyb20YByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3ZhbGlkX3VudGlsGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIkCgVzdGF0ZRgJIAEoDjIVLnZhcmNvLnYxLlRpY2tldFN0YXRlEi4KCmVudGVyZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjsKEEdldFRpY2tldFJlcXVlc3QSEgoKYm9va2luZ19pZBgBIAEoCRITCgtpbmNsdWRlX3BuZxgCIAEoCCI2ChFHZXRUaWNrZXRSZXNwb25zZRIhCgd0aWNrZXRzGAEgAygLMhAudmFyY28udjEuVGlja2V0IiwKFkdldENhbGVuZGFyRmlsZVJlcXVlc3QSEgoKYm9va2luZ19pZBgBIAEoCSKBAQoXR2V0Q2FsZW5kYXJGaWxlUmVzcG9uc2USCwoDaWNzGAEgASgMEhEKCWZpbGVfbmFtZRgCIAEoCRILCgN1cmwYAyABKAkSGwoTZ29vZ2xlX2NhbGVuZGFyX3VybBgEIAEoCRIcChRvdXRsb29rX2NhbGVuZGFyX3VybBgFIAEoCSInChFHZXRSZWNlaXB0UmVxdWVzdBISCgpib29raW5nX2lkGAEgASgJIkEKEkdldFJlY2VpcHRSZXNwb25zZRILCgNwZGYYASABKAwSEQoJZmlsZV9uYW1lGAIgASgJEgsKA3VybBgDIAEoCSryAQoNQm9va2luZ1N0YXR1cxIeChpCT09LSU5HX1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGEJPT0tJTkdfU1RBVFVTX0NPTkZJUk1FRBABEiQKIEJPT0tJTkdfU1RBVFVTX0NBTkNFTExFRF9CWV9VU0VSEAISKAokQk9PS0lOR19TVEFUVVNfQ0FOQ0VMTEVEX0JZX09QRVJBVE9SEAMSFwoTQk9PS0lOR19TVEFUVVNfRE9ORRAEEhoKFkJPT0tJTkdfU1RBVFVTX05PX1NIT1cQBRIeChpCT09LSU5HX1NUQVRVU19SRVNDSEVEVUxFRBAGKlwKC0NvbnNlbnRLaW5kEhwKGENPTlNFTlRfS0lORF9VTlNQRUNJRklFRBAAEhgKFENPTlNFTlRfS0lORF9QUklWQUNZEAESFQoRQ09OU0VOVF9LSU5EX1BVU0gQAiplCg1Cb29raW5nRmlsdGVyEh4KGkJPT0tJTkdfRklMVEVSX1VOU1BFQ0lGSUVEEAASGwoXQk9PS0lOR19GSUxURVJfVVBDT01JTkcQARIXChNCT09LSU5HX0ZJTFRFUl9QQVNUEAIqqgEKC1RpY2tldFN0YXRlEhwKGFRJQ0tFVF9TVEFURV9VTlNQRUNJRklFRBAAEhcKE1RJQ0tFVF9TVEFURV9JU1NVRUQQARIXChNUSUNLRVRfU1RBVEVfSU5TSURFEAISFwoTVElDS0VUX1NUQVRFX0VYSVRFRBADEhgKFFRJQ0tFVF9TVEFURV9FWFBJUkVEEAQSGAoUVElDS0VUX1NUQVRFX1JFVk9LRUQQBTLABgoOQm9va2luZ1NlcnZpY2USRgoJSG9sZFNsb3RzEhoudmFyY28udjEuSG9sZFNsb3RzUmVxdWVzdBobLnZhcmNvLnYxLkhvbGRTbG90c1Jlc3BvbnNlIgASTAoLUmVsZWFzZUhvbGQSHC52YXJjby52MS5SZWxlYXNlSG9sZFJlcXVlc3QaHS52YXJjby52MS5SZWxlYXNlSG9sZFJlc3BvbnNlIgASVQoOQ29uZmlybUJvb2tpbmcSHy52YXJjby52MS5Db25maXJtQm9va2luZ1JlcXVlc3QaIC52YXJjby52MS5Db25maXJtQm9va2luZ1Jlc3BvbnNlIgASSQoKR2V0Qm9va2luZxIbLnZhcmNvLnYxLkdldEJvb2tpbmdSZXF1ZXN0GhwudmFyY28udjEuR2V0Qm9va2luZ1Jlc3BvbnNlIgASVQoOTGlzdE15Qm9va2luZ3MSHy52YXJjby52MS5MaXN0TXlCb29raW5nc1JlcXVlc3QaIC52YXJjby52MS5MaXN0TXlCb29raW5nc1Jlc3BvbnNlIgASUgoNQ2FuY2VsQm9va2luZxIeLnZhcmNvLnYxLkNhbmNlbEJvb2tpbmdSZXF1ZXN0Gh8udmFyY28udjEuQ2FuY2VsQm9va2luZ1Jlc3BvbnNlIgASXgoRUmVzY2hlZHVsZUJvb2tpbmcSIi52YXJjby52MS5SZXNjaGVkdWxlQm9va2luZ1JlcXVlc3QaIy52YXJjby52MS5SZXNjaGVkdWxlQm9va2luZ1Jlc3BvbnNlIgASRgoJR2V0VGlja2V0EhoudmFyY28udjEuR2V0VGlja2V0UmVxdWVzdBobLnZhcmNvLnYxLkdldFRpY2tldFJlc3BvbnNlIgASWAoPR2V0Q2FsZW5kYXJGaWxlEiAudmFyY28udjEuR2V0Q2FsZW5kYXJGaWxlUmVxdWVzdBohLnZhcmNvLnYxLkdldENhbGVuZGFyRmlsZVJlc3BvbnNlIgASSQoKR2V0UmVjZWlwdBIbLnZhcmNvLnYxLkdldFJlY2VpcHRSZXF1ZXN0GhwudmFyY28udjEuR2V0UmVjZWlwdFJlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_timestamp, file_varco_v1_catalog, file_varco_v1_common]);
+  fileDesc("ChZ2YXJjby92MS9ib29raW5nLnByb3RvEgh2YXJjby52MSLDAQoESG9sZBIKCgJpZBgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRIhCgRzcGFuGAMgASgLMhMudmFyY28udjEuVGltZVJhbmdlEhIKCnNsb3RfY291bnQYBCABKAUSDQoFc2VhdHMYBSABKAUSJAoIb3BlcmF0b3IYBiABKAsyEi52YXJjby52MS5PcGVyYXRvchIuCgpleHBpcmVzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJcCgdDb25zZW50EiMKBGtpbmQYASABKA4yFS52YXJjby52MS5Db25zZW50S2luZBIsCghnaXZlbl9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiZAoXQWNjZXB0ZWRBY2tub3dsZWRnZW1lbnQSCgoCaWQYASABKAkSDAoEdGV4dBgCIAEoCRIvCgthY2NlcHRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAijwEKDFN0YXR1c0NoYW5nZRInCgZzdGF0dXMYASABKA4yFy52YXJjby52MS5Cb29raW5nU3RhdHVzEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIeCgVhY3RvchgDIAEoCzIPLnZhcmNvLnYxLkFjdG9yEg4KBnJlYXNvbhgEIAEoCSKSBgoHQm9va2luZxIKCgJpZBgBIAEoCRIMCgRjb2RlGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEhUKDXJlc291cmNlX25hbWUYBCABKAkSHgoFcGxhY2UYBSABKAsyDy52YXJjby52MS5QbGFjZRIhCgRzcGFuGAYgASgLMhMudmFyY28udjEuVGltZVJhbmdlEhMKC2xvY2FsX3N0YXJ0GAcgASgJEg0KBXNlYXRzGAggASgFEiQKCG9wZXJhdG9yGAkgASgLMhIudmFyY28udjEuT3BlcmF0b3ISHAoEbW9kZRgKIAEoDjIOLnZhcmNvLnYxLk1vZGUSJwoGc3RhdHVzGAsgASgOMhcudmFyY28udjEuQm9va2luZ1N0YXR1cxIMCgRwYXN0GAwgASgIEiUKC2JlbmVmaWNpYXJ5GA0gASgLMhAudmFyY28udjEuUGVyc29uEhkKEWJvb2tlcl9hY2NvdW50X2lkGA4gASgJEhEKCW9uX2JlaGFsZhgPIAEoCBIOCgZyZWFzb24YECABKAkSDQoFbm90ZXMYESABKAkSIwoIY29uc2VudHMYEiADKAsyES52YXJjby52MS5Db25zZW50EjsKEGFja25vd2xlZGdlbWVudHMYEyADKAsyIS52YXJjby52MS5BY2NlcHRlZEFja25vd2xlZGdlbWVudBInCgdoaXN0b3J5GBQgAygLMhYudmFyY28udjEuU3RhdHVzQ2hhbmdlEhoKEmRvY3VtZW50c190b19icmluZxgVIAMoCRI1ChFjYW5jZWxsYWJsZV91bnRpbBgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTcmVzY2hlZHVsZWRfZnJvbV9pZBgXIAEoCRIZChFyZXNjaGVkdWxlZF90b19pZBgYIAEoCRIuCgpjcmVhdGVkX2F0GBkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCgh0aWNrZXRlZBgaIAEoCBITCgttZWV0aW5nX3VybBgbIAEoCSKPAQoQSG9sZFNsb3RzUmVxdWVzdBITCgtyZXNvdXJjZV9pZBgBIAEoCRIuCgpzbG90X3N0YXJ0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpzbG90X2NvdW50GAMgASgFEg0KBXNlYXRzGAQgASgFEhMKC29wZXJhdG9yX2lkGAUgASgJIjEKEUhvbGRTbG90c1Jlc3BvbnNlEhwKBGhvbGQYASABKAsyDi52YXJjby52MS5Ib2xkIiUKElJlbGVhc2VIb2xkUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJIhUKE1JlbGVhc2VIb2xkUmVzcG9uc2Ui/QEKFUNvbmZpcm1Cb29raW5nUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgCIAEoCRIlCgtiZW5lZmljaWFyeRgDIAEoCzIQLnZhcmNvLnYxLlBlcnNvbhIOCgZyZWFzb24YBCABKAkSDQoFbm90ZXMYBSABKAkSHAoEbW9kZRgGIAEoDjIOLnZhcmNvLnYxLk1vZGUSJwoIY29uc2VudHMYByADKA4yFS52YXJjby52MS5Db25zZW50S2luZBIbChNhY2tub3dsZWRnZW1lbnRfaWRzGAggAygJEhAKCGxhbmd1YWdlGAkgASgJIjwKFkNvbmZpcm1Cb29raW5nUmVzcG9uc2USIgoHYm9va2luZxgBIAEoCzIRLnZhcmNvLnYxLkJvb2tpbmciSwoRR2V0Qm9va2luZ1JlcXVlc3QSEgoKYm9va2luZ19pZBgBIAEoCRIMCgRjb2RlGAIgASgJEhQKDGNhbmNlbF90b2tlbhgDIAEoCSI4ChJHZXRCb29raW5nUmVzcG9uc2USIgoHYm9va2luZxgBIAEoCzIRLnZhcmNvLnYxLkJvb2tpbmciZwoVTGlzdE15Qm9va2luZ3NSZXF1ZXN0EicKBmZpbHRlchgBIAEoDjIXLnZhcmNvLnYxLkJvb2tpbmdGaWx0ZXISEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiVgoWTGlzdE15Qm9va2luZ3NSZXNwb25zZRIjCghib29raW5ncxgBIAMoCzIRLnZhcmNvLnYxLkJvb2tpbmcSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIl4KFENhbmNlbEJvb2tpbmdSZXF1ZXN0EhIKCmJvb2tpbmdfaWQYASABKAkSDAoEY29kZRgCIAEoCRIUCgxjYW5jZWxfdG9rZW4YAyABKAkSDgoGcmVhc29uGAQgASgJIjsKFUNhbmNlbEJvb2tpbmdSZXNwb25zZRIiCgdib29raW5nGAEgASgLMhEudmFyY28udjEuQm9va2luZyKQAQoYUmVzY2hlZHVsZUJvb2tpbmdSZXF1ZXN0EhIKCmJvb2tpbmdfaWQYASABKAkSMgoObmV3X3Nsb3Rfc3RhcnQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC29wZXJhdG9yX2lkGAMgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCSJkChlSZXNjaGVkdWxlQm9va2luZ1Jlc3BvbnNlEiIKB2Jvb2tpbmcYASABKAsyES52YXJjby52MS5Cb29raW5nEiMKCHByZXZpb3VzGAIgASgLMhEudmFyY28udjEuQm9va2luZyLPAgoGVGlja2V0EgoKAmlkGAEgASgJEhIKCmJvb2tpbmdfaWQYAiABKAkSDwoHcGF5bG9hZBgDIAEoCRIOCgZxcl9wbmcYBCABKAwSDgoGcXJfdXJsGAUgASgJEg0KBXNlYXRzGAYgASgFEi4KCnZhbGlkX2Zyb20YByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3ZhbGlkX3VudGlsGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIkCgVzdGF0ZRgJIAEoDjIVLnZhcmNvLnYxLlRpY2tldFN0YXRlEi4KCmVudGVyZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjsKEEdldFRpY2tldFJlcXVlc3QSEgoKYm9va2luZ19pZBgBIAEoCRITCgtpbmNsdWRlX3BuZxgCIAEoCCI2ChFHZXRUaWNrZXRSZXNwb25zZRIhCgd0aWNrZXRzGAEgAygLMhAudmFyY28udjEuVGlja2V0IiwKFkdldENhbGVuZGFyRmlsZVJlcXVlc3QSEgoKYm9va2luZ19pZBgBIAEoCSKBAQoXR2V0Q2FsZW5kYXJGaWxlUmVzcG9uc2USCwoDaWNzGAEgASgMEhEKCWZpbGVfbmFtZRgCIAEoCRILCgN1cmwYAyABKAkSGwoTZ29vZ2xlX2NhbGVuZGFyX3VybBgEIAEoCRIcChRvdXRsb29rX2NhbGVuZGFyX3VybBgFIAEoCSInChFHZXRSZWNlaXB0UmVxdWVzdBISCgpib29raW5nX2lkGAEgASgJIkEKEkdldFJlY2VpcHRSZXNwb25zZRILCgNwZGYYASABKAwSEQoJZmlsZV9uYW1lGAIgASgJEgsKA3VybBgDIAEoCSLmAgoYU3RhcnRHdWVzdEJvb2tpbmdSZXF1ZXN0EhMKC3Jlc291cmNlX2lkGAEgASgJEi4KCnNsb3Rfc3RhcnQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnNsb3RfY291bnQYAyABKAUSDQoFc2VhdHMYBCABKAUSEwoLb3BlcmF0b3JfaWQYBSABKAkSHwoFZ3Vlc3QYBiABKAsyEC52YXJjby52MS5QZXJzb24SDgoGcmVhc29uGAcgASgJEg0KBW5vdGVzGAggASgJEhwKBG1vZGUYCSABKA4yDi52YXJjby52MS5Nb2RlEicKCGNvbnNlbnRzGAogAygOMhUudmFyY28udjEuQ29uc2VudEtpbmQSGwoTYWNrbm93bGVkZ2VtZW50X2lkcxgLIAMoCRIQCghsYW5ndWFnZRgMIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYDSABKAkinwEKGVN0YXJ0R3Vlc3RCb29raW5nUmVzcG9uc2USGAoQZ3Vlc3RfYm9va2luZ19pZBgBIAEoCRIzCg9jb2RlX2V4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjMKD2hvbGRfZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXQoaQ29uZmlybUd1ZXN0Qm9va2luZ1JlcXVlc3QSGAoQZ3Vlc3RfYm9va2luZ19pZBgBIAEoCRIMCgRjb2RlGAIgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgDIAEoCSJkChtDb25maXJtR3Vlc3RCb29raW5nUmVzcG9uc2USIgoHYm9va2luZxgBIAEoCzIRLnZhcmNvLnYxLkJvb2tpbmcSIQoHdGlja2V0cxgCIAMoCzIQLnZhcmNvLnYxLlRpY2tldCIyChZSZXNlbmRHdWVzdENvZGVSZXF1ZXN0EhgKEGd1ZXN0X2Jvb2tpbmdfaWQYASABKAkiTgoXUmVzZW5kR3Vlc3RDb2RlUmVzcG9uc2USMwoPY29kZV9leHBpcmVzX2F0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCryAQoNQm9va2luZ1N0YXR1cxIeChpCT09LSU5HX1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGEJPT0tJTkdfU1RBVFVTX0NPTkZJUk1FRBABEiQKIEJPT0tJTkdfU1RBVFVTX0NBTkNFTExFRF9CWV9VU0VSEAISKAokQk9PS0lOR19TVEFUVVNfQ0FOQ0VMTEVEX0JZX09QRVJBVE9SEAMSFwoTQk9PS0lOR19TVEFUVVNfRE9ORRAEEhoKFkJPT0tJTkdfU1RBVFVTX05PX1NIT1cQBRIeChpCT09LSU5HX1NUQVRVU19SRVNDSEVEVUxFRBAGKlwKC0NvbnNlbnRLaW5kEhwKGENPTlNFTlRfS0lORF9VTlNQRUNJRklFRBAAEhgKFENPTlNFTlRfS0lORF9QUklWQUNZEAESFQoRQ09OU0VOVF9LSU5EX1BVU0gQAiplCg1Cb29raW5nRmlsdGVyEh4KGkJPT0tJTkdfRklMVEVSX1VOU1BFQ0lGSUVEEAASGwoXQk9PS0lOR19GSUxURVJfVVBDT01JTkcQARIXChNCT09LSU5HX0ZJTFRFUl9QQVNUEAIqqgEKC1RpY2tldFN0YXRlEhwKGFRJQ0tFVF9TVEFURV9VTlNQRUNJRklFRBAAEhcKE1RJQ0tFVF9TVEFURV9JU1NVRUQQARIXChNUSUNLRVRfU1RBVEVfSU5TSURFEAISFwoTVElDS0VUX1NUQVRFX0VYSVRFRBADEhgKFFRJQ0tFVF9TVEFURV9FWFBJUkVEEAQSGAoUVElDS0VUX1NUQVRFX1JFVk9LRUQQBTLgCAoOQm9va2luZ1NlcnZpY2USRgoJSG9sZFNsb3RzEhoudmFyY28udjEuSG9sZFNsb3RzUmVxdWVzdBobLnZhcmNvLnYxLkhvbGRTbG90c1Jlc3BvbnNlIgASTAoLUmVsZWFzZUhvbGQSHC52YXJjby52MS5SZWxlYXNlSG9sZFJlcXVlc3QaHS52YXJjby52MS5SZWxlYXNlSG9sZFJlc3BvbnNlIgASVQoOQ29uZmlybUJvb2tpbmcSHy52YXJjby52MS5Db25maXJtQm9va2luZ1JlcXVlc3QaIC52YXJjby52MS5Db25maXJtQm9va2luZ1Jlc3BvbnNlIgASSQoKR2V0Qm9va2luZxIbLnZhcmNvLnYxLkdldEJvb2tpbmdSZXF1ZXN0GhwudmFyY28udjEuR2V0Qm9va2luZ1Jlc3BvbnNlIgASVQoOTGlzdE15Qm9va2luZ3MSHy52YXJjby52MS5MaXN0TXlCb29raW5nc1JlcXVlc3QaIC52YXJjby52MS5MaXN0TXlCb29raW5nc1Jlc3BvbnNlIgASUgoNQ2FuY2VsQm9va2luZxIeLnZhcmNvLnYxLkNhbmNlbEJvb2tpbmdSZXF1ZXN0Gh8udmFyY28udjEuQ2FuY2VsQm9va2luZ1Jlc3BvbnNlIgASXgoRUmVzY2hlZHVsZUJvb2tpbmcSIi52YXJjby52MS5SZXNjaGVkdWxlQm9va2luZ1JlcXVlc3QaIy52YXJjby52MS5SZXNjaGVkdWxlQm9va2luZ1Jlc3BvbnNlIgASRgoJR2V0VGlja2V0EhoudmFyY28udjEuR2V0VGlja2V0UmVxdWVzdBobLnZhcmNvLnYxLkdldFRpY2tldFJlc3BvbnNlIgASWAoPR2V0Q2FsZW5kYXJGaWxlEiAudmFyY28udjEuR2V0Q2FsZW5kYXJGaWxlUmVxdWVzdBohLnZhcmNvLnYxLkdldENhbGVuZGFyRmlsZVJlc3BvbnNlIgASSQoKR2V0UmVjZWlwdBIbLnZhcmNvLnYxLkdldFJlY2VpcHRSZXF1ZXN0GhwudmFyY28udjEuR2V0UmVjZWlwdFJlc3BvbnNlIgASXgoRU3RhcnRHdWVzdEJvb2tpbmcSIi52YXJjby52MS5TdGFydEd1ZXN0Qm9va2luZ1JlcXVlc3QaIy52YXJjby52MS5TdGFydEd1ZXN0Qm9va2luZ1Jlc3BvbnNlIgASZAoTQ29uZmlybUd1ZXN0Qm9va2luZxIkLnZhcmNvLnYxLkNvbmZpcm1HdWVzdEJvb2tpbmdSZXF1ZXN0GiUudmFyY28udjEuQ29uZmlybUd1ZXN0Qm9va2luZ1Jlc3BvbnNlIgASWAoPUmVzZW5kR3Vlc3RDb2RlEiAudmFyY28udjEuUmVzZW5kR3Vlc3RDb2RlUmVxdWVzdBohLnZhcmNvLnYxLlJlc2VuZEd1ZXN0Q29kZVJlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_timestamp, file_varco_v1_catalog, file_varco_v1_common]);
 
 /**
  * Hold is a temporary reservation of seats.
@@ -1126,6 +1126,254 @@ export const GetReceiptResponseSchema: GenMessage<GetReceiptResponse> = /*@__PUR
   messageDesc(file_varco_v1_booking, 25);
 
 /**
+ * StartGuestBookingRequest is a booking without an account: the slot,
+ * the guest and what ConfirmBookingRequest carries.
+ *
+ * @generated from message varco.v1.StartGuestBookingRequest
+ */
+export type StartGuestBookingRequest = Message<"varco.v1.StartGuestBookingRequest"> & {
+  /**
+   * Bookable resource; required.
+   *
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * Start of the first slot; required.
+   *
+   * @generated from field: google.protobuf.Timestamp slot_start = 2;
+   */
+  slotStart?: Timestamp | undefined;
+
+  /**
+   * Number of consecutive slots, 1 when 0.
+   *
+   * @generated from field: int32 slot_count = 3;
+   */
+  slotCount: number;
+
+  /**
+   * Seats per slot (events), 1 when 0.
+   *
+   * @generated from field: int32 seats = 4;
+   */
+  seats: number;
+
+  /**
+   * Operator chosen (appointments); empty means "any".
+   *
+   * @generated from field: string operator_id = 5;
+   */
+  operatorId: string;
+
+  /**
+   * The guest: given_name, family_name and email required; codice_fiscale
+   * required when the resource says GUEST_BOOKING_CODICE_FISCALE.
+   *
+   * @generated from field: varco.v1.Person guest = 6;
+   */
+  guest?: Person | undefined;
+
+  /**
+   * Reason for the appointment, up to 500 characters.
+   *
+   * @generated from field: string reason = 7;
+   */
+  reason: string;
+
+  /**
+   * Notes for the office, up to 2000 characters.
+   *
+   * @generated from field: string notes = 8;
+   */
+  notes: string;
+
+  /**
+   * Mode chosen among the resource's modes.
+   *
+   * @generated from field: varco.v1.Mode mode = 9;
+   */
+  mode: Mode;
+
+  /**
+   * Consents given; CONSENT_KIND_PRIVACY is mandatory.
+   *
+   * @generated from field: repeated varco.v1.ConsentKind consents = 10;
+   */
+  consents: ConsentKind[];
+
+  /**
+   * Ids of the resource's acknowledgements ticked; all are mandatory.
+   *
+   * @generated from field: repeated string acknowledgement_ids = 11;
+   */
+  acknowledgementIds: string[];
+
+  /**
+   * Language of the e-mails, "it" (default) or "en".
+   *
+   * @generated from field: string language = 12;
+   */
+  language: string;
+
+  /**
+   * Client-chosen key (a UUID) that makes retries safe; required.
+   *
+   * @generated from field: string idempotency_key = 13;
+   */
+  idempotencyKey: string;
+};
+
+/**
+ * Describes the message varco.v1.StartGuestBookingRequest.
+ * Use `create(StartGuestBookingRequestSchema)` to create a new message.
+ */
+export const StartGuestBookingRequestSchema: GenMessage<StartGuestBookingRequest> = /*@__PURE__*/
+  messageDesc(file_varco_v1_booking, 26);
+
+/**
+ * StartGuestBookingResponse names the pending guest booking.
+ *
+ * @generated from message varco.v1.StartGuestBookingResponse
+ */
+export type StartGuestBookingResponse = Message<"varco.v1.StartGuestBookingResponse"> & {
+  /**
+   * Opaque id to pass to ConfirmGuestBooking and ResendGuestCode.
+   *
+   * @generated from field: string guest_booking_id = 1;
+   */
+  guestBookingId: string;
+
+  /**
+   * When the e-mailed code stops working.
+   *
+   * @generated from field: google.protobuf.Timestamp code_expires_at = 2;
+   */
+  codeExpiresAt?: Timestamp | undefined;
+
+  /**
+   * When the held seats are given back if no code arrives.
+   *
+   * @generated from field: google.protobuf.Timestamp hold_expires_at = 3;
+   */
+  holdExpiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message varco.v1.StartGuestBookingResponse.
+ * Use `create(StartGuestBookingResponseSchema)` to create a new message.
+ */
+export const StartGuestBookingResponseSchema: GenMessage<StartGuestBookingResponse> = /*@__PURE__*/
+  messageDesc(file_varco_v1_booking, 27);
+
+/**
+ * ConfirmGuestBookingRequest completes a guest booking.
+ *
+ * @generated from message varco.v1.ConfirmGuestBookingRequest
+ */
+export type ConfirmGuestBookingRequest = Message<"varco.v1.ConfirmGuestBookingRequest"> & {
+  /**
+   * From StartGuestBookingResponse; required.
+   *
+   * @generated from field: string guest_booking_id = 1;
+   */
+  guestBookingId: string;
+
+  /**
+   * The 6 digits from the e-mail; required.
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * Client-chosen key (a UUID) that makes retries safe; required.
+   *
+   * @generated from field: string idempotency_key = 3;
+   */
+  idempotencyKey: string;
+};
+
+/**
+ * Describes the message varco.v1.ConfirmGuestBookingRequest.
+ * Use `create(ConfirmGuestBookingRequestSchema)` to create a new message.
+ */
+export const ConfirmGuestBookingRequestSchema: GenMessage<ConfirmGuestBookingRequest> = /*@__PURE__*/
+  messageDesc(file_varco_v1_booking, 28);
+
+/**
+ * ConfirmGuestBookingResponse returns the booking and its tickets; the
+ * e-mail brings the same with the links to manage it.
+ *
+ * @generated from message varco.v1.ConfirmGuestBookingResponse
+ */
+export type ConfirmGuestBookingResponse = Message<"varco.v1.ConfirmGuestBookingResponse"> & {
+  /**
+   * The booking.
+   *
+   * @generated from field: varco.v1.Booking booking = 1;
+   */
+  booking?: Booking | undefined;
+
+  /**
+   * QR tickets of a ticketed booking (payload and PNG).
+   *
+   * @generated from field: repeated varco.v1.Ticket tickets = 2;
+   */
+  tickets: Ticket[];
+};
+
+/**
+ * Describes the message varco.v1.ConfirmGuestBookingResponse.
+ * Use `create(ConfirmGuestBookingResponseSchema)` to create a new message.
+ */
+export const ConfirmGuestBookingResponseSchema: GenMessage<ConfirmGuestBookingResponse> = /*@__PURE__*/
+  messageDesc(file_varco_v1_booking, 29);
+
+/**
+ * ResendGuestCodeRequest names a pending guest booking.
+ *
+ * @generated from message varco.v1.ResendGuestCodeRequest
+ */
+export type ResendGuestCodeRequest = Message<"varco.v1.ResendGuestCodeRequest"> & {
+  /**
+   * From StartGuestBookingResponse; required.
+   *
+   * @generated from field: string guest_booking_id = 1;
+   */
+  guestBookingId: string;
+};
+
+/**
+ * Describes the message varco.v1.ResendGuestCodeRequest.
+ * Use `create(ResendGuestCodeRequestSchema)` to create a new message.
+ */
+export const ResendGuestCodeRequestSchema: GenMessage<ResendGuestCodeRequest> = /*@__PURE__*/
+  messageDesc(file_varco_v1_booking, 30);
+
+/**
+ * ResendGuestCodeResponse says until when the new code works.
+ *
+ * @generated from message varco.v1.ResendGuestCodeResponse
+ */
+export type ResendGuestCodeResponse = Message<"varco.v1.ResendGuestCodeResponse"> & {
+  /**
+   * When the new code stops working.
+   *
+   * @generated from field: google.protobuf.Timestamp code_expires_at = 1;
+   */
+  codeExpiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message varco.v1.ResendGuestCodeResponse.
+ * Use `create(ResendGuestCodeResponseSchema)` to create a new message.
+ */
+export const ResendGuestCodeResponseSchema: GenMessage<ResendGuestCodeResponse> = /*@__PURE__*/
+  messageDesc(file_varco_v1_booking, 31);
+
+/**
  * BookingStatus is where a booking stands.
  *
  * @generated from enum varco.v1.BookingStatus
@@ -1432,6 +1680,47 @@ export const BookingService: GenService<{
     methodKind: "unary";
     input: typeof GetReceiptRequestSchema;
     output: typeof GetReceiptResponseSchema;
+  },
+  /**
+   * StartGuestBooking begins a booking without an account on a resource
+   * whose guest_booking allows it: it holds the seats, validates the
+   * guest's data and e-mails a 6-digit code (valid 10 minutes). No login;
+   * limited per e-mail and per client address (ResourceExhausted
+   * "guest_rate_limited"). Idempotent by idempotency_key: a retry returns
+   * the same guest booking and sends no second code. Errors:
+   * FailedPrecondition "guests_not_allowed", the errors of HoldSlots and
+   * ConfirmBooking.
+   *
+   * @generated from rpc varco.v1.BookingService.StartGuestBooking
+   */
+  startGuestBooking: {
+    methodKind: "unary";
+    input: typeof StartGuestBookingRequestSchema;
+    output: typeof StartGuestBookingResponseSchema;
+  },
+  /**
+   * ConfirmGuestBooking books with the code from the e-mail. The code is
+   * single use; after 5 wrong tries it is dead. Wrong, expired, used or
+   * dead codes are InvalidArgument naming the field "code". Idempotent by
+   * idempotency_key (with the same code).
+   *
+   * @generated from rpc varco.v1.BookingService.ConfirmGuestBooking
+   */
+  confirmGuestBooking: {
+    methodKind: "unary";
+    input: typeof ConfirmGuestBookingRequestSchema;
+    output: typeof ConfirmGuestBookingResponseSchema;
+  },
+  /**
+   * ResendGuestCode sends a new code (the old one dies), within the
+   * per-e-mail limit.
+   *
+   * @generated from rpc varco.v1.BookingService.ResendGuestCode
+   */
+  resendGuestCode: {
+    methodKind: "unary";
+    input: typeof ResendGuestCodeRequestSchema;
+    output: typeof ResendGuestCodeResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_varco_v1_booking, 0);
