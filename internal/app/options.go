@@ -17,6 +17,7 @@ type options struct {
 	identity identity.Config
 	booking  booking.Config
 	sweeper  booking.SweeperConfig
+	waitlist booking.WaitlistConfig
 	gatePoll time.Duration
 
 	pushClient    *http.Client
@@ -56,3 +57,6 @@ func WithBooking(c booking.Config) Option { return func(o *options) { o.booking 
 
 // WithSweeper sets the hold sweeper configuration.
 func WithSweeper(c booking.SweeperConfig) Option { return func(o *options) { o.sweeper = c } }
+
+// WithWaitlist sets the waiting-list worker configuration.
+func WithWaitlist(c booking.WaitlistConfig) Option { return func(o *options) { o.waitlist = c } }

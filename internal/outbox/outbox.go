@@ -72,3 +72,14 @@ func Encode(p any) []byte {
 
 // BookingSubject is the subject key of a booking's messages.
 func BookingSubject(bookingID string) string { return "booking:" + bookingID }
+
+// KindWaitlistOffer tells the first in line that seats are held for them.
+const KindWaitlistOffer = "waitlist.offer"
+
+// WaitlistPayload is the payload of waiting-list messages.
+type WaitlistPayload struct {
+	EntryID string `json:"entry_id"`
+}
+
+// WaitlistSubject is the subject key of a waiting-list entry's messages.
+func WaitlistSubject(entryID string) string { return "waitlist:" + entryID }

@@ -918,9 +918,12 @@ type BookingPolicy struct {
 	// When a reminder is sent before the start; no reminder when unset.
 	ReminderLead *durationpb.Duration `protobuf:"bytes,9,opt,name=reminder_lead,json=reminderLead,proto3" json:"reminder_lead,omitempty"`
 	// Ticket settings, for ticketed resources.
-	Tickets       *TicketPolicy `protobuf:"bytes,10,opt,name=tickets,proto3" json:"tickets,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Tickets *TicketPolicy `protobuf:"bytes,10,opt,name=tickets,proto3" json:"tickets,omitempty"`
+	// How long a waiting-list offer holds the freed seats for the first in
+	// line (events); 30 minutes when unset, from 5 minutes to 24 hours.
+	WaitlistOfferDuration *durationpb.Duration `protobuf:"bytes,11,opt,name=waitlist_offer_duration,json=waitlistOfferDuration,proto3" json:"waitlist_offer_duration,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *BookingPolicy) Reset() {
@@ -1019,6 +1022,13 @@ func (x *BookingPolicy) GetReminderLead() *durationpb.Duration {
 func (x *BookingPolicy) GetTickets() *TicketPolicy {
 	if x != nil {
 		return x.Tickets
+	}
+	return nil
+}
+
+func (x *BookingPolicy) GetWaitlistOfferDuration() *durationpb.Duration {
+	if x != nil {
+		return x.WaitlistOfferDuration
 	}
 	return nil
 }
@@ -1955,7 +1965,7 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\ameeting\x18\x12 \x01(\v2\x11.varco.v1.MeetingR\ameeting\"F\n" +
 	"\aMeeting\x12)\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x15.varco.v1.MeetingKindR\x04kind\x12\x10\n" +
-	"\x03url\x18\x02 \x01(\tR\x03url\"\xb8\x04\n" +
+	"\x03url\x18\x02 \x01(\tR\x03url\"\x8b\x05\n" +
 	"\rBookingPolicy\x12(\n" +
 	"\x10opens_days_ahead\x18\x01 \x01(\x05R\x0eopensDaysAhead\x128\n" +
 	"\n" +
@@ -1968,7 +1978,8 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\rcancel_cutoff\x18\b \x01(\v2\x19.google.protobuf.DurationR\fcancelCutoff\x12>\n" +
 	"\rreminder_lead\x18\t \x01(\v2\x19.google.protobuf.DurationR\freminderLead\x120\n" +
 	"\atickets\x18\n" +
-	" \x01(\v2\x16.varco.v1.TicketPolicyR\atickets\"\x95\x03\n" +
+	" \x01(\v2\x16.varco.v1.TicketPolicyR\atickets\x12Q\n" +
+	"\x17waitlist_offer_duration\x18\v \x01(\v2\x19.google.protobuf.DurationR\x15waitlistOfferDuration\"\x95\x03\n" +
 	"\fTicketPolicy\x12G\n" +
 	"\x12valid_before_start\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\x10validBeforeStart\x12A\n" +
 	"\x0fvalid_after_end\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\rvalidAfterEnd\x124\n" +
@@ -2138,40 +2149,41 @@ var file_varco_v1_catalog_proto_depIdxs = []int32{
 	28, // 14: varco.v1.BookingPolicy.cancel_cutoff:type_name -> google.protobuf.Duration
 	28, // 15: varco.v1.BookingPolicy.reminder_lead:type_name -> google.protobuf.Duration
 	12, // 16: varco.v1.BookingPolicy.tickets:type_name -> varco.v1.TicketPolicy
-	28, // 17: varco.v1.TicketPolicy.valid_before_start:type_name -> google.protobuf.Duration
-	28, // 18: varco.v1.TicketPolicy.valid_after_end:type_name -> google.protobuf.Duration
-	28, // 19: varco.v1.TicketPolicy.max_stay:type_name -> google.protobuf.Duration
-	28, // 20: varco.v1.TicketPolicy.warning_lead:type_name -> google.protobuf.Duration
-	28, // 21: varco.v1.TicketPolicy.offline_max_age:type_name -> google.protobuf.Duration
-	29, // 22: varco.v1.Slot.start:type_name -> google.protobuf.Timestamp
-	29, // 23: varco.v1.Slot.end:type_name -> google.protobuf.Timestamp
-	4,  // 24: varco.v1.Slot.state:type_name -> varco.v1.SlotState
-	13, // 25: varco.v1.Day.slots:type_name -> varco.v1.Slot
-	5,  // 26: varco.v1.ListOrganizationsResponse.organizations:type_name -> varco.v1.Organization
-	6,  // 27: varco.v1.ListPlacesResponse.places:type_name -> varco.v1.Place
-	9,  // 28: varco.v1.ListResourcesResponse.resources:type_name -> varco.v1.Resource
-	9,  // 29: varco.v1.GetResourceResponse.resource:type_name -> varco.v1.Resource
-	9,  // 30: varco.v1.GetResourceResponse.ancestors:type_name -> varco.v1.Resource
-	9,  // 31: varco.v1.GetResourceResponse.children:type_name -> varco.v1.Resource
-	6,  // 32: varco.v1.GetResourceResponse.place:type_name -> varco.v1.Place
-	5,  // 33: varco.v1.GetResourceResponse.organization:type_name -> varco.v1.Organization
-	14, // 34: varco.v1.GetAvailabilityResponse.days:type_name -> varco.v1.Day
-	29, // 35: varco.v1.GetAvailabilityResponse.computed_at:type_name -> google.protobuf.Timestamp
-	15, // 36: varco.v1.CatalogService.ListOrganizations:input_type -> varco.v1.ListOrganizationsRequest
-	17, // 37: varco.v1.CatalogService.ListPlaces:input_type -> varco.v1.ListPlacesRequest
-	19, // 38: varco.v1.CatalogService.ListResources:input_type -> varco.v1.ListResourcesRequest
-	21, // 39: varco.v1.CatalogService.GetResource:input_type -> varco.v1.GetResourceRequest
-	23, // 40: varco.v1.CatalogService.GetAvailability:input_type -> varco.v1.GetAvailabilityRequest
-	16, // 41: varco.v1.CatalogService.ListOrganizations:output_type -> varco.v1.ListOrganizationsResponse
-	18, // 42: varco.v1.CatalogService.ListPlaces:output_type -> varco.v1.ListPlacesResponse
-	20, // 43: varco.v1.CatalogService.ListResources:output_type -> varco.v1.ListResourcesResponse
-	22, // 44: varco.v1.CatalogService.GetResource:output_type -> varco.v1.GetResourceResponse
-	24, // 45: varco.v1.CatalogService.GetAvailability:output_type -> varco.v1.GetAvailabilityResponse
-	41, // [41:46] is the sub-list for method output_type
-	36, // [36:41] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	28, // 17: varco.v1.BookingPolicy.waitlist_offer_duration:type_name -> google.protobuf.Duration
+	28, // 18: varco.v1.TicketPolicy.valid_before_start:type_name -> google.protobuf.Duration
+	28, // 19: varco.v1.TicketPolicy.valid_after_end:type_name -> google.protobuf.Duration
+	28, // 20: varco.v1.TicketPolicy.max_stay:type_name -> google.protobuf.Duration
+	28, // 21: varco.v1.TicketPolicy.warning_lead:type_name -> google.protobuf.Duration
+	28, // 22: varco.v1.TicketPolicy.offline_max_age:type_name -> google.protobuf.Duration
+	29, // 23: varco.v1.Slot.start:type_name -> google.protobuf.Timestamp
+	29, // 24: varco.v1.Slot.end:type_name -> google.protobuf.Timestamp
+	4,  // 25: varco.v1.Slot.state:type_name -> varco.v1.SlotState
+	13, // 26: varco.v1.Day.slots:type_name -> varco.v1.Slot
+	5,  // 27: varco.v1.ListOrganizationsResponse.organizations:type_name -> varco.v1.Organization
+	6,  // 28: varco.v1.ListPlacesResponse.places:type_name -> varco.v1.Place
+	9,  // 29: varco.v1.ListResourcesResponse.resources:type_name -> varco.v1.Resource
+	9,  // 30: varco.v1.GetResourceResponse.resource:type_name -> varco.v1.Resource
+	9,  // 31: varco.v1.GetResourceResponse.ancestors:type_name -> varco.v1.Resource
+	9,  // 32: varco.v1.GetResourceResponse.children:type_name -> varco.v1.Resource
+	6,  // 33: varco.v1.GetResourceResponse.place:type_name -> varco.v1.Place
+	5,  // 34: varco.v1.GetResourceResponse.organization:type_name -> varco.v1.Organization
+	14, // 35: varco.v1.GetAvailabilityResponse.days:type_name -> varco.v1.Day
+	29, // 36: varco.v1.GetAvailabilityResponse.computed_at:type_name -> google.protobuf.Timestamp
+	15, // 37: varco.v1.CatalogService.ListOrganizations:input_type -> varco.v1.ListOrganizationsRequest
+	17, // 38: varco.v1.CatalogService.ListPlaces:input_type -> varco.v1.ListPlacesRequest
+	19, // 39: varco.v1.CatalogService.ListResources:input_type -> varco.v1.ListResourcesRequest
+	21, // 40: varco.v1.CatalogService.GetResource:input_type -> varco.v1.GetResourceRequest
+	23, // 41: varco.v1.CatalogService.GetAvailability:input_type -> varco.v1.GetAvailabilityRequest
+	16, // 42: varco.v1.CatalogService.ListOrganizations:output_type -> varco.v1.ListOrganizationsResponse
+	18, // 43: varco.v1.CatalogService.ListPlaces:output_type -> varco.v1.ListPlacesResponse
+	20, // 44: varco.v1.CatalogService.ListResources:output_type -> varco.v1.ListResourcesResponse
+	22, // 45: varco.v1.CatalogService.GetResource:output_type -> varco.v1.GetResourceResponse
+	24, // 46: varco.v1.CatalogService.GetAvailability:output_type -> varco.v1.GetAvailabilityResponse
+	42, // [42:47] is the sub-list for method output_type
+	37, // [37:42] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_catalog_proto_init() }
