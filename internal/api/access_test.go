@@ -121,6 +121,9 @@ var matrix = []struct {
 	{"UUDADADDD", []string{"AdminService/ListScanConflicts"}},
 	{"UUDDDDDDA", []string{"GateService/Sync", "GateService/Scan", "GateService/UploadScans"}},
 	{"UUDAAADDA", []string{"GateService/WatchOccupancy"}},
+	// Waiting lists (issue #17).
+	{"UUAAAAAAD", []string{"WaitlistService/JoinWaitlist", "WaitlistService/LeaveWaitlist", "WaitlistService/ListMyWaitlist"}},
+	{"UUDAAADDD", []string{"AdminService/ListWaitlist"}},
 }
 
 // fill sets every id field of a request to an object of organization A
@@ -262,7 +265,7 @@ func TestAccessMatrix(t *testing.T) {
 			}
 		}
 	}
-	// Every RPC of the six services is in the matrix.
+	// Every RPC of the seven services is in the matrix.
 	for _, name := range api.ServiceNames {
 		d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(name))
 		require.NoError(t, err)

@@ -38,6 +38,8 @@ type AdminDeps struct {
 	Bookings StaffBookings
 	// Stats computes the figures of GetStats (admin_stats.go).
 	Stats Statistics
+	// Waitlists reads the waiting lists (admin_waitlist.go).
+	Waitlists StaffWaitlists
 	// Exports serves the CSV exports (admin_export.go).
 	Exports *Exports
 	// Webhooks registers endpoints and lists and replays deliveries

@@ -54,5 +54,7 @@ func totalsPB(f stats.Figures) *varcov1.Stats {
 		AvgDaysToFirstAvailability: f.AvgDaysToFirstAvailability, SaturationPercent: f.SaturationPercent,
 		CapacityHours: f.CapacityHours, SlotsOffered: int32(f.SlotsOffered), AvgSlotMinutes: f.AvgSlotMinutes,
 		Entries: int32(f.Entries), Exits: int32(f.Exits), PeakOccupancy: int32(f.PeakOccupancy), Overstays: int32(f.Overstays),
+		WaitlistJoined: int32(f.Waitlist.Joined), WaitlistOffered: int32(f.Waitlist.Offered),
+		WaitlistConverted: int32(f.Waitlist.Converted), WaitlistLapsed: int32(f.Waitlist.Lapsed),
 	}
 }

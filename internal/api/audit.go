@@ -24,6 +24,8 @@ var personalDataReads = map[string]string{
 	"ExportScans":       "scans.export",
 	// The bookings a proposed schedule would strand, with their people.
 	"PreviewSchedule": "schedule.preview",
+	// Who waits for which slot.
+	"ListWaitlist": "waitlist.view",
 }
 
 // Audit records every successful AdminService call in the audit trail. It

@@ -73,6 +73,9 @@ func policyPB(p catalog.Policy) *varcov1.BookingPolicy {
 	if p.ReminderLead > 0 {
 		out.ReminderLead = durationpb.New(p.ReminderLead)
 	}
+	if p.WaitlistOffer > 0 {
+		out.WaitlistOfferDuration = durationpb.New(p.WaitlistOffer)
+	}
 	if p.Tickets.OfflineMaxAge > 0 {
 		out.Tickets.OfflineMaxAge = durationpb.New(p.Tickets.OfflineMaxAge)
 	}

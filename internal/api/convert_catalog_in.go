@@ -73,7 +73,7 @@ func policyIn(p *varcov1.BookingPolicy) catalog.Policy {
 		SameDayCutoff: p.GetSameDayCutoff(), HoldDuration: durationIn(p.GetHoldDuration()),
 		MaxConsecutiveSlots: int(p.GetMaxConsecutiveSlots()), MaxSeatsPerBooking: int(p.GetMaxSeatsPerBooking()),
 		MaxActivePerPerson: int(p.GetMaxActiveBookingsPerPerson()), CancelCutoff: durationIn(p.GetCancelCutoff()),
-		ReminderLead: durationIn(p.GetReminderLead()),
+		ReminderLead: durationIn(p.GetReminderLead()), WaitlistOffer: durationIn(p.GetWaitlistOfferDuration()),
 		Tickets: catalog.TicketPolicy{
 			ValidBeforeStart: durationIn(t.GetValidBeforeStart()), ValidAfterEnd: durationIn(t.GetValidAfterEnd()),
 			MaxStay: durationIn(t.GetMaxStay()), WarningLead: durationIn(t.GetWarningLead()),

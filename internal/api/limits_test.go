@@ -18,7 +18,7 @@ import (
 type fieldPath []protoreflect.FieldDescriptor
 
 // requestFields lists every field reachable from the request message of
-// every RPC of the six services.
+// every RPC of the seven services.
 func requestFields(t *testing.T) map[protoreflect.FullName][]fieldPath {
 	t.Helper()
 	out := map[protoreflect.FullName][]fieldPath{}

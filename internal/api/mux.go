@@ -1,4 +1,4 @@
-// Package api is the RPC edge: it mounts the six varco.v1 services, health,
+// Package api is the RPC edge: it mounts the seven varco.v1 services, health,
 // reflection and the plain HTTP links on one mux, applies the limits every
 // request shares, and maps domain errors to Connect codes. Domain logic
 // lives in the packages the handlers call, never here.
@@ -18,7 +18,7 @@ import (
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
 
-// Services are the handlers of the six varco.v1 services.
+// Services are the handlers of the seven varco.v1 services.
 type Services struct {
 	Auth         varcov1connect.AuthServiceHandler
 	Catalog      varcov1connect.CatalogServiceHandler
@@ -26,6 +26,7 @@ type Services struct {
 	Admin        varcov1connect.AdminServiceHandler
 	Gate         varcov1connect.GateServiceHandler
 	Notification varcov1connect.NotificationServiceHandler
+	Waitlist     varcov1connect.WaitlistServiceHandler
 }
 
 // Options configure the edge.
@@ -58,7 +59,7 @@ type Options struct {
 	Logger   *slog.Logger
 }
 
-// ServiceNames are the fully-qualified names of the six varco.v1 services.
+// ServiceNames are the fully-qualified names of the seven varco.v1 services.
 var ServiceNames = []string{
 	varcov1connect.AuthServiceName,
 	varcov1connect.CatalogServiceName,
@@ -66,6 +67,7 @@ var ServiceNames = []string{
 	varcov1connect.AdminServiceName,
 	varcov1connect.GateServiceName,
 	varcov1connect.NotificationServiceName,
+	varcov1connect.WaitlistServiceName,
 }
 
 // compressMin leaves small responses uncompressed. Clients (browsers,
@@ -108,6 +110,7 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 	mux.Handle(varcov1connect.NewAdminServiceHandler(s.Admin, handlerOpts...))
 	mux.Handle(varcov1connect.NewGateServiceHandler(s.Gate, handlerOpts...))
 	mux.Handle(varcov1connect.NewNotificationServiceHandler(s.Notification, handlerOpts...))
+	mux.Handle(varcov1connect.NewWaitlistServiceHandler(s.Waitlist, handlerOpts...))
 
 	checker := grpchealth.NewStaticChecker(ServiceNames...)
 	// Health and reflection are public too: the same limits apply.

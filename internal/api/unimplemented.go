@@ -12,5 +12,6 @@ func Unimplemented() Services {
 		Admin:        varcov1connect.UnimplementedAdminServiceHandler{},
 		Gate:         varcov1connect.UnimplementedGateServiceHandler{},
 		Notification: varcov1connect.UnimplementedNotificationServiceHandler{},
+		Waitlist:     varcov1connect.UnimplementedWaitlistServiceHandler{},
 	}
 }

@@ -57,6 +57,7 @@ type App struct {
 	dbHealth       *healthwatch.Watcher
 	metrics        http.Handler
 	sweeper        *booking.Sweeper
+	waitlist       *booking.WaitlistWorker
 	dispatcher     *dispatch.Dispatcher
 	manualDispatch bool
 	retention      *privacy.Retention
@@ -129,6 +130,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		return nil, errors.Join(err, db.Close())
 	}
 	services.Notification = api.NewNotifications(pushSender, db, bookings, clk, log)
+	services.Waitlist = api.NewWaitlist(bookings, log)
 	ids := identity.New(o.identity, db, clk, log)
 	proxies, err := clientip.New(cfg.TrustedProxies)
 	if err != nil {
@@ -151,7 +153,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	schedules := scheduling.New(db, avail, clk)
 	services.Admin = api.NewAdmin(api.AdminDeps{Staff: ids, Catalog: catalog.NewService(db, clk),
 		Schedules: schedules, Reader: cat, Now: clk.Now, Devices: devs, Conflicts: db, Audit: db, Bookings: bookings,
-		Stats: stats.New(db, clk), Exports: exports, Webhooks: hooks,
+		Stats: stats.New(db, clk), Exports: exports, Waitlists: bookings, Webhooks: hooks,
 		Previews: api.SchedulePreviews{Proposals: schedules, Grids: avail}}, log)
 	dist := o.webDist
 	if dist == nil {
@@ -189,7 +191,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		log: log, db: db, handler: handler, health: checker,
 		dbHealth: healthwatch.New(db.Ping, checker, api.ServiceNames, log),
 		metrics:  m.Handler(),
-		sweeper:  booking.NewSweeper(o.sweeper, db, clk, log), dispatcher: dispatcher, manualDispatch: o.manualDispatch,
+		sweeper:  booking.NewSweeper(o.sweeper, db, clk, log), waitlist: booking.NewWaitlistWorker(o.waitlist, bookings, log), dispatcher: dispatcher, manualDispatch: o.manualDispatch,
 		retention: privacy.NewRetention(cfg.Retention, db, clk, log),
 		pruneOnce: func(ctx context.Context) error {
 			n, err := ids.PruneSessions(ctx)
@@ -220,6 +222,10 @@ func (a *App) RetainOnce(ctx context.Context) (int, error) { return a.retention.
 // ReloadKeysOnce rereads the ticket signing keys from the database now
 // (the server does it every 30 seconds).
 func (a *App) ReloadKeysOnce(ctx context.Context) error { return a.keys.RunOnce(ctx) }
+
+// WaitlistOnce makes the waiting-list offers due now (lapsed offers and
+// holds, raised capacity), as the worker does every few seconds (tests).
+func (a *App) WaitlistOnce(ctx context.Context) error { return a.waitlist.RunOnce(ctx) }
 
 // DispatchOnce delivers the notifications due now (tests using
 // WithManualDispatch).
@@ -260,6 +266,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	})
 	a.dbHealth.Start(ctx)
 	a.sweeper.Start(ctx)
+	a.waitlist.Start(ctx)
 	a.retention.Start(ctx)
 	a.prune.Start(ctx, time.Hour, a.log, "prune sessions", a.pruneOnce)
 	a.keys.Start(ctx)
@@ -272,6 +279,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	err := httpserver.Serve(ctx, srv, ln, a.srvOpts)
 	a.dbHealth.Stop()
 	a.sweeper.Stop()
+	a.waitlist.Stop()
 	a.retention.Stop()
 	a.prune.Stop()
 	a.keys.Stop()

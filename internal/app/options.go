@@ -18,6 +18,7 @@ type options struct {
 	booking  booking.Config
 	sweeper  booking.SweeperConfig
 	guests   booking.GuestConfig
+	waitlist booking.WaitlistConfig
 	gatePoll time.Duration
 
 	pushClient    *http.Client
@@ -57,3 +58,6 @@ func WithBooking(c booking.Config) Option { return func(o *options) { o.booking 
 
 // WithSweeper sets the hold sweeper configuration.
 func WithSweeper(c booking.SweeperConfig) Option { return func(o *options) { o.sweeper = c } }
+
+// WithWaitlist sets the waiting-list worker configuration.
+func WithWaitlist(c booking.WaitlistConfig) Option { return func(o *options) { o.waitlist = c } }

@@ -225,6 +225,13 @@ var Policy = map[string]Rule{
 	c.NotificationServiceGetVapidPublicKeyProcedure: {Access: Public},
 	c.NotificationServiceSubscribePushProcedure:     {Access: AccountOrToken},
 	c.NotificationServiceUnsubscribePushProcedure:   {Access: AccountOrToken},
+
+	// Waiting lists (issue #17): citizens manage their own entries; staff
+	// read an organization's lists (personal data: audited).
+	c.WaitlistServiceJoinWaitlistProcedure:   {Access: AnyAccount},
+	c.WaitlistServiceLeaveWaitlistProcedure:  {Access: AnyAccount},
+	c.WaitlistServiceListMyWaitlistProcedure: {Access: AnyAccount},
+	c.AdminServiceListWaitlistProcedure:      {Access: Operator, scope: orgAndOptionalResource},
 }
 
 // orgAndOptionalResource scopes calendar-like requests: the organization,

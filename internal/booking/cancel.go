@@ -74,7 +74,17 @@ func (s *Service) cancel(ctx context.Context, id string, status Status, actor Ac
 		if !b.Active() {
 			return ErrNotCancellable
 		}
-		return s.endBooking(ctx, tx, b, status, actor, reason, now, outbox.KindBookingCancelled)
+		if err := s.endBooking(ctx, tx, b, status, actor, reason, now, outbox.KindBookingCancelled); err != nil {
+			return err
+		}
+		// The freed seats go to the slot's waiting list in this same
+		// transaction: nobody else can take them in between.
+		for _, start := range b.SlotStarts {
+			if err := s.offerFreed(ctx, tx, b.ResourceID, start, now); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return Booking{}, fmt.Errorf("cancel booking: %w", err)

@@ -142,6 +142,9 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 		} else if err != nil {
 			return err
 		}
+		if err := convertOffer(ctx, tx, h.ID, b.ID, now); err != nil {
+			return err
+		}
 		out.Booking = b
 		return nil
 	})

@@ -43,3 +43,17 @@ var (
 	ErrIdempotencyReuse = fault.New(fault.FailedPrecondition, "idempotency_key_reused",
 		"Questa chiave di idempotenza è già stata usata per un'altra richiesta.", "This idempotency key was already used for another request.")
 )
+
+// Failures of the waiting list.
+var (
+	ErrSlotNotFull = fault.New(fault.FailedPrecondition, "slot_not_full",
+		"Ci sono ancora posti per questa fascia: prenotali direttamente.", "There are still seats in this slot: book them directly.")
+	ErrAlreadyWaiting = fault.New(fault.FailedPrecondition, "already_waiting",
+		"Sei già in lista d'attesa per questa fascia.", "You are already on the waiting list for this slot.")
+	ErrWaitEntryNotFound = fault.New(fault.NotFound, "waitlist_entry_not_found",
+		"Iscrizione alla lista d'attesa non trovata.", "Waiting-list entry not found.")
+	// ErrWaitlistFirst refuses a hold of seats that were freed for the
+	// people in line.
+	ErrWaitlistFirst = fault.New(fault.Exhausted, "waitlist_first",
+		"I posti liberati spettano a chi è in lista d'attesa: puoi unirti alla lista.", "Freed seats go to the people on the waiting list first: you can join the list.")
+)

@@ -78,6 +78,12 @@ func (s *Service) Hold(ctx context.Context, accountID string, req HoldRequest) (
 		if n >= s.cfg.MaxLiveHolds {
 			return ErrTooManyHolds
 		}
+		if sel.resource.Kind != catalog.KindAppointment {
+			// Seats freed while people wait are theirs (waitlist_offer.go).
+			if waiting, err := tx.AnyWaiting(ctx, sel.resource.ID, sel.starts()); err != nil || waiting {
+				return errors.Join(err, errIfWaiting(waiting))
+			}
+		}
 		op, err := s.takeSeats(ctx, tx, sel, now, true)
 		if err != nil {
 			return err
@@ -149,7 +155,10 @@ func (s *Service) ReleaseHold(ctx context.Context, accountID, holdID string) err
 				return err
 			}
 		}
-		return tx.DeleteHold(ctx, h.ID)
+		if err := tx.DeleteHold(ctx, h.ID); err != nil {
+			return err
+		}
+		return s.declineOffer(ctx, tx, h)
 	})
 }
 
@@ -344,4 +353,30 @@ func workingInAll(slots []schedule.Slot) []string {
 		}
 	}
 	return out
+}
+
+// errIfWaiting is ErrWaitlistFirst when someone waits.
+func errIfWaiting(waiting bool) error {
+	if waiting {
+		return ErrWaitlistFirst
+	}
+	return nil
+}
+
+// declineOffer ends the waiting-list offer a released hold was, if it was
+// one, and offers its seats to the next in line.
+func (s *Service) declineOffer(ctx context.Context, tx Tx, h Hold) error {
+	e, err := tx.WaitEntryByHold(ctx, h.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := s.clk.Now()
+	e.State, e.EndedAt = Declined, now
+	if err := tx.UpdateWaitEntry(ctx, e); err != nil {
+		return err
+	}
+	return s.offerFreed(ctx, tx, e.ResourceID, e.Start, now)
 }

@@ -66,6 +66,9 @@ type Tx interface {
 	// a resource (of one operator when operatorID is set) overlapping
 	// [from, to).
 	ReleaseHoldsOverlapping(ctx context.Context, resourceID, operatorID string, from, to, now time.Time) (int, error)
+
+	// Waiting lists (waitlist*.go).
+	WaitlistTx
 }
 
 // Store is the storage of bookings.
@@ -88,6 +91,9 @@ type Store interface {
 	// OperatorBusy reads the operators' time taken on other resources (as
 	// availability.Store.OperatorBusy does).
 	OperatorBusy(ctx context.Context, resourceID string, operatorIDs []string, from, to, now time.Time) ([]availability.Busy, error)
+
+	// Waiting lists (waitlist*.go).
+	WaitlistStore
 }
 
 // Planner loads a bookable resource and its slot plan.

@@ -19,6 +19,10 @@ const DefaultTimeZone = "Europe/Rome"
 // says otherwise (the Maggioli desk's 10-minute countdown).
 const DefaultHoldDuration = 10 * time.Minute
 
+// DefaultWaitlistOffer is how long a waiting-list offer holds its seats
+// unless the resource says otherwise: long enough to read an e-mail.
+const DefaultWaitlistOffer = 30 * time.Minute
+
 // OrgKind classifies organizations; values match varco.v1.OrganizationKind.
 type OrgKind int
 
@@ -172,6 +176,9 @@ type Policy struct {
 	CancelCutoff        time.Duration
 	ReminderLead        time.Duration
 	Tickets             TicketPolicy
+	// WaitlistOffer is how long a waiting-list offer holds its seats for
+	// the first in line; 0 means DefaultWaitlistOffer.
+	WaitlistOffer time.Duration
 }
 
 // Resource is a node of the resource tree.

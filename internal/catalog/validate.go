@@ -28,6 +28,8 @@ const (
 	MaxOperatorNameLength    = 100
 	MaxHoldDuration          = 60 * time.Minute
 	MinHoldDuration          = time.Minute
+	MinWaitlistOffer         = 5 * time.Minute
+	MaxWaitlistOffer         = 24 * time.Hour
 	MaxConsecutiveSlots      = 16
 	MaxSeatsPerBooking       = 100
 	MaxActivePerPerson       = 100
@@ -489,6 +491,10 @@ func validatePolicy(kind ResourceKind, ticketed bool, p Policy) (Policy, error) 
 	if p.HoldDuration < MinHoldDuration || p.HoldDuration > MaxHoldDuration {
 		return p, invalid(f("hold_duration"), "out_of_range",
 			"Il blocco temporaneo dura da 1 a 60 minuti.", "A hold lasts from 1 to 60 minutes.")
+	}
+	if p.WaitlistOffer != 0 && (p.WaitlistOffer < MinWaitlistOffer || p.WaitlistOffer > MaxWaitlistOffer) {
+		return p, invalid(f("waitlist_offer_duration"), "out_of_range",
+			"L'offerta della lista d'attesa dura da 5 minuti a 24 ore.", "A waiting-list offer lasts from 5 minutes to 24 hours.")
 	}
 	var err error
 	if p.MaxConsecutiveSlots, err = count(f("max_consecutive_slots"), p.MaxConsecutiveSlots, MaxConsecutiveSlots); err != nil {

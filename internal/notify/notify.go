@@ -147,6 +147,11 @@ type BookingView struct {
 	// MeetingURL is where a video call takes place, when the resource
 	// configures one (catalog.Meeting).
 	MeetingURL string
+	// OfferExpires is when a waiting-list offer lapses; OfferURL the
+	// citizen app's page to confirm or decline it; Seats the seats held.
+	OfferExpires time.Time
+	OfferURL     string
+	Seats        int
 }
 
 // Remote appointment modes of BookingView.Remote.

@@ -87,3 +87,14 @@ type GuestCodePayload struct {
 
 // GuestSubject is the subject key of a guest booking's code messages.
 func GuestSubject(guestBookingID string) string { return "guest:" + guestBookingID }
+
+// KindWaitlistOffer tells the first in line that seats are held for them.
+const KindWaitlistOffer = "waitlist.offer"
+
+// WaitlistPayload is the payload of waiting-list messages.
+type WaitlistPayload struct {
+	EntryID string `json:"entry_id"`
+}
+
+// WaitlistSubject is the subject key of a waiting-list entry's messages.
+func WaitlistSubject(entryID string) string { return "waitlist:" + entryID }

@@ -24,6 +24,9 @@ type Store interface {
 	// StatsTickets lists the tickets of the resources' slots starting in
 	// [from, to) with the passages their gates let through.
 	StatsTickets(ctx context.Context, resourceIDs []string, from, to time.Time) ([]Ticket, error)
+	// StatsWaitlist counts the waiting-list entries of the resources'
+	// slots starting in [from, to).
+	StatsWaitlist(ctx context.Context, resourceIDs []string, from, to time.Time) (Waitlist, error)
 }
 
 // Service answers statistics requests.
@@ -187,6 +190,7 @@ func (s *Service) plan(ctx context.Context, r catalog.Resource, loc *time.Locati
 // period loads the rows of p and computes its figures.
 func (s *Service) period(ctx context.Context, sc scope, p Period, now time.Time) (Figures, error) {
 	rows := Rows{Services: sc.services}
+	var waits Waitlist
 	for id, plan := range sc.plans {
 		slots, err := Offered(id, plan, p)
 		if err != nil {
@@ -206,6 +210,13 @@ func (s *Service) period(ctx context.Context, sc scope, p Period, now time.Time)
 			return Figures{}, err
 		}
 		rows.Tickets = append(rows.Tickets, t...)
+		w, err := s.store.StatsWaitlist(ctx, z.ids, from, to)
+		if err != nil {
+			return Figures{}, err
+		}
+		waits = waits.add(w)
 	}
-	return Compute(p, rows, now), nil
+	f := Compute(p, rows, now)
+	f.Waitlist = waits
+	return f, nil
 }

@@ -48,6 +48,10 @@ func (f *fakeStore) StatsTickets(context.Context, []string, time.Time, time.Time
 	return nil, nil
 }
 
+func (f *fakeStore) StatsWaitlist(context.Context, []string, time.Time, time.Time) (Waitlist, error) {
+	return Waitlist{}, nil
+}
+
 func TestServiceValidation(t *testing.T) {
 	t.Parallel()
 	svc := New(&fakeStore{}, clock.NewFake(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)))

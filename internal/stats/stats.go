@@ -127,6 +127,9 @@ type Figures struct {
 	Exits                      int
 	PeakOccupancy              int
 	Overstays                  int
+	// Waitlist counts the waiting lists of the period's slots (totals
+	// only: not per day or service).
+	Waitlist Waitlist
 	// Days has one entry per date of the period, in order.
 	Days []Day
 	// Services has the figures of each service of Rows.Services, in
@@ -146,4 +149,14 @@ type Day struct {
 type ServiceFigures struct {
 	ServiceInfo
 	Figures Figures
+}
+
+// Waitlist counts waiting-list entries: joined, offered seats, offers
+// confirmed into bookings, and offers that lapsed unanswered.
+type Waitlist struct {
+	Joined, Offered, Converted, Lapsed int
+}
+
+func (w Waitlist) add(o Waitlist) Waitlist {
+	return Waitlist{w.Joined + o.Joined, w.Offered + o.Offered, w.Converted + o.Converted, w.Lapsed + o.Lapsed}
 }

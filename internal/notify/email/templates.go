@@ -28,12 +28,14 @@ const (
 	KindBookingReminder    = outbox.KindBookingReminder
 	KindTicketExpiryWarn   = "ticket.expiry_warning"
 	KindTicketExpired      = "ticket.expired"
+	KindWaitlistOffer      = outbox.KindWaitlistOffer
 )
 
 // Kinds lists every kind Render knows, in a stable order.
 var Kinds = []string{
 	KindBookingConfirmed, KindBookingRescheduled, KindBookingCancelled,
 	KindBookingReminder, KindTicketExpiryWarn, KindTicketExpired,
+	KindWaitlistOffer,
 }
 
 // ErrUnknownKind is returned for a kind without templates.
@@ -71,6 +73,7 @@ type kindSpec struct {
 	reason    bool
 	expiry    bool // the intro states TicketExpires
 	ics       bool // the calendar file is attached (when ICS is set)
+	offer     bool // the intro and subject state OfferExpires
 }
 
 var specs = map[string]kindSpec{
@@ -83,6 +86,8 @@ var specs = map[string]kindSpec{
 	// The holder is inside and may need the QR to scan out.
 	KindTicketExpiryWarn: {qr: true, expiry: true},
 	KindTicketExpired:    {expiry: true},
+	// Seats held for the first in line of a waiting list, until a time.
+	KindWaitlistOffer: {when: true, offer: true},
 }
 
 // words are the texts of one kind in one language. Subject and Intro may
@@ -114,6 +119,9 @@ type labels struct {
 	PhoneCall, PhoneCallNoNumber, VideoCall string
 	// VideoCallLink has the meeting's link (%s).
 	VideoCallLink string
+	// OfferLead and OfferButton lead to a waiting-list offer; Seats (%d)
+	// states the seats held.
+	OfferLead, OfferButton, Seats string
 }
 
 type language struct {
@@ -149,6 +157,8 @@ var italian = language{
 		PhoneCallNoNumber: "È un appuntamento telefonico: ti chiameremo all'ora indicata. Non devi venire in ufficio.",
 		VideoCall:         "È un appuntamento in videochiamata: l'ufficio ti invierà il link per collegarti. Non devi venire in ufficio.",
 		VideoCallLink:     "È un appuntamento in videochiamata: all'ora indicata collegati a %s. Non devi venire in ufficio.",
+		OfferLead:         "Conferma il posto (o rinuncia) dall'app, in Le mie prenotazioni:", OfferButton: "Conferma il posto",
+		Seats: "Posti riservati per te: %d",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Prenotazione confermata: %s", "Prenotazione confermata", "la tua prenotazione è confermata. Ecco la ricevuta."},
@@ -157,6 +167,8 @@ var italian = language{
 		KindBookingReminder:    {"Promemoria: %s", "Promemoria appuntamento", "ti ricordiamo il tuo appuntamento."},
 		KindTicketExpiryWarn:   {"Il tuo biglietto scade alle %s", "Il tuo biglietto sta per scadere", "il tuo biglietto scade alle %[1]s: devi uscire entro le %[1]s. Dopo quell'ora non sarà più valido."},
 		KindTicketExpired:      {"Il tuo biglietto è scaduto alle %s", "Biglietto scaduto", "il tuo biglietto è scaduto alle %s."},
+		KindWaitlistOffer: {"Si è liberato un posto: confermalo entro le %s", "Si è liberato un posto",
+			"si è liberato un posto per te dalla lista d'attesa. È riservato a tuo nome fino alle %[1]s: confermalo entro le %[1]s, altrimenti passerà alla persona successiva in lista."},
 	},
 	date:    func(t time.Time) string { return textfmt.LongDate("it", t) },
 	clockAt: func(t, ref time.Time) string { return textfmt.ClockAt("it", t, ref) },
@@ -184,6 +196,8 @@ var english = language{
 		PhoneCallNoNumber: "This is a phone appointment: we will call you at the time given. You do not need to come to the office.",
 		VideoCall:         "This is a video call: the office will send you the link to join. You do not need to come to the office.",
 		VideoCallLink:     "This is a video call: at the time given, join at %s. You do not need to come to the office.",
+		OfferLead:         "Confirm the seat (or decline it) in the app, under My bookings:", OfferButton: "Confirm the seat",
+		Seats: "Seats held for you: %d",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Booking confirmed: %s", "Booking confirmed", "your booking is confirmed. Here is your receipt."},
@@ -192,6 +206,8 @@ var english = language{
 		KindBookingReminder:    {"Reminder: %s", "Appointment reminder", "this is a reminder of your appointment."},
 		KindTicketExpiryWarn:   {"Your ticket expires at %s", "Your ticket is about to expire", "your ticket expires at %[1]s: please leave by %[1]s. After that time it is no longer valid."},
 		KindTicketExpired:      {"Your ticket expired at %s", "Ticket expired", "your ticket expired at %s."},
+		KindWaitlistOffer: {"A seat is free: confirm it by %s", "A seat is free",
+			"a seat has become free for you from the waiting list. It is held in your name until %[1]s: confirm it by %[1]s, or it passes to the next person in line."},
 	},
 	date:    func(t time.Time) string { return textfmt.LongDate("en", t) },
 	clockAt: func(t, ref time.Time) string { return textfmt.ClockAt("en", t, ref) },
@@ -221,6 +237,7 @@ type view struct {
 	QR, HasDetails             bool
 	BookedBy                   string // the sentence naming the booker
 	RebookURL                  string
+	OfferURL                   string // a waiting-list offer's page
 	ReceiptURL                 string
 	Remote                     string // how a remote appointment takes place
 	// TicketLines state the ticket's seats, entry window and stay.
@@ -317,6 +334,13 @@ func Render(kind string, v notify.BookingView) (subject, text, html string, err 
 	case spec.expiry:
 		at := lang.clockAt(v.TicketExpires.In(loc), v.Start.In(loc))
 		d.Intro, d.Subject = fmt.Sprintf(w.Intro, at), fmt.Sprintf(w.Subject, at)
+	case spec.offer:
+		at := lang.clockAt(v.OfferExpires.In(loc), v.Start.In(loc))
+		d.Intro, d.Subject = fmt.Sprintf(w.Intro, at), fmt.Sprintf(w.Subject, at)
+		d.OfferURL = webLink(v.OfferURL)
+		if v.Seats > 0 {
+			d.Intro += " " + fmt.Sprintf(lang.labels.Seats, v.Seats) + "."
+		}
 	case kind == KindBookingReminder && d.When != "":
 		d.Subject = fmt.Sprintf(w.Subject, d.When)
 	case kind == KindBookingCancelled && v.CancelledByOffice:

@@ -20,7 +20,8 @@ func TestKindsMatchTheirProducers(t *testing.T) {
 	require.Equal(t, admission.KindExpiryWarning, email.KindTicketExpiryWarn)
 	require.Equal(t, admission.KindExpired, email.KindTicketExpired)
 	require.Equal(t, outbox.KindBookingConfirmed, email.KindBookingConfirmed)
-	require.Len(t, email.Kinds, 6)
+	require.Equal(t, outbox.KindWaitlistOffer, email.KindWaitlistOffer)
+	require.Len(t, email.Kinds, 7)
 }
 
 func TestRenderEveryKindAndLanguage(t *testing.T) {

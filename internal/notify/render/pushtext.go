@@ -38,6 +38,10 @@ func PushText(kind string, v notify.BookingView, lang string) (string, string) {
 		at := v.TicketExpires.In(v.TimeZone).Format("15:04")
 		return pick("Il tuo biglietto sta per scadere", "Your ticket is about to expire"),
 			fmt.Sprintf(pick("Il tuo biglietto per %[1]s scade alle %[2]s: devi uscire entro le %[2]s.", "Your ticket for %[1]s expires at %[2]s: please leave by %[2]s."), v.Resource, at)
+	case outbox.KindWaitlistOffer:
+		at := v.OfferExpires.In(v.TimeZone).Format("15:04")
+		return pick("Si è liberato un posto", "A seat is free"),
+			fmt.Sprintf(pick("%s, %s: il posto è tuo se lo confermi entro le %s.", "%s, %s: the seat is yours if you confirm it by %s."), v.Resource, when, at)
 	case outbox.KindTicketExpired:
 		return pick("Biglietto scaduto", "Ticket expired"),
 			fmt.Sprintf(pick("Il tempo di permanenza per %s è terminato.", "Your time at %s is over."), v.Resource)

@@ -39,6 +39,8 @@ type Store interface {
 	// AppIOOptOut reports whether the account with this codice fiscale
 	// turned App IO messages off.
 	AppIOOptOut(ctx context.Context, codiceFiscale string) (bool, error)
+	// GetWaitEntry reads a waiting-list entry (waitlist.go).
+	GetWaitEntry(ctx context.Context, id string) (booking.WaitEntry, error)
 }
 
 // Config configures the renderer.
@@ -79,6 +81,9 @@ func CancelPath(code string) string { return "/bookings/" + token.NormalizeCode(
 func (r *Renderer) Deliveries(ctx context.Context, m outbox.Claimed) ([]dispatch.Delivery, error) {
 	if m.Kind == outbox.KindGuestCode {
 		return r.guestCode(ctx, m)
+	}
+	if m.Kind == outbox.KindWaitlistOffer {
+		return r.waitlistOffer(ctx, m)
 	}
 	bookingID := m.BookingID
 	var tp outbox.TicketPayload
@@ -262,6 +267,8 @@ func (r *Renderer) appURL(kind string, v notify.BookingView) string {
 	switch kind {
 	case outbox.KindTicketExpiryWarning, outbox.KindTicketExpired:
 		return r.cfg.PublicBaseURL + "/#/biglietto/" + v.BookingID
+	case outbox.KindWaitlistOffer:
+		return r.cfg.PublicBaseURL + WaitlistPath
 	}
 	return r.cfg.PublicBaseURL + "/#/prenotazioni/" + v.BookingID
 }

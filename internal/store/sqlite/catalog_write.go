@@ -163,14 +163,14 @@ func (db *DB) ReplaceResource(ctx context.Context, r catalog.Resource, newOperat
 			max_consecutive_slots = ?, max_seats_per_booking = ?, max_active_per_person = ?, cancel_cutoff_s = ?,
 			reminder_lead_s = ?, ticket_valid_before_s = ?, ticket_valid_after_s = ?, ticket_max_stay_s = ?,
 			ticket_warning_lead_s = ?, ticket_allow_reentry = ?, ticket_max_inside = ?, ticket_offline_max_age_s = ?,
-			meeting_kind = ?, meeting_url = ?, guest_booking = ?, updated_at_ms = ? WHERE id = ?`,
+			meeting_kind = ?, meeting_url = ?, guest_booking = ?, waitlist_offer_s = ?, updated_at_ms = ? WHERE id = ?`,
 			r.PlaceID, nullString(r.ParentID), r.Kind, r.Name, r.Description,
 			jsonText(nonNil(r.DocumentsToBring)), jsonText(nonNil(r.Modes)), r.OperatorChoice, r.Ticketed, r.Position,
 			r.Active, p.OpensDaysAhead, seconds(p.MinNotice), p.SameDayCutoff, seconds(p.HoldDuration),
 			p.MaxConsecutiveSlots, p.MaxSeatsPerBooking, p.MaxActivePerPerson, seconds(p.CancelCutoff),
 			seconds(p.ReminderLead), seconds(p.Tickets.ValidBeforeStart), seconds(p.Tickets.ValidAfterEnd),
 			seconds(p.Tickets.MaxStay), seconds(p.Tickets.WarningLead), p.Tickets.AllowReentry, p.Tickets.MaxInside, seconds(p.Tickets.OfflineMaxAge),
-			r.Meeting.Kind, r.Meeting.URL, r.Guests, now, r.ID)
+			r.Meeting.Kind, r.Meeting.URL, r.Guests, seconds(p.WaitlistOffer), now, r.ID)
 		if err != nil {
 			return fmt.Errorf("update resource: %w", err)
 		}

@@ -15,7 +15,7 @@ const resourceColumns = `id, organization_id, place_id, parent_id, kind, name, d
 	max_seats_per_booking, max_active_per_person, cancel_cutoff_s, reminder_lead_s,
 	ticket_valid_before_s, ticket_valid_after_s, ticket_max_stay_s, ticket_warning_lead_s,
 	ticket_allow_reentry, ticket_max_inside, ticket_offline_max_age_s, created_at_ms, updated_at_ms,
-	meeting_kind, meeting_url, guest_booking`
+	meeting_kind, meeting_url, guest_booking, waitlist_offer_s`
 
 // CreateOperator inserts an operator of an organization.
 func (db *DB) CreateOperator(ctx context.Context, orgID string, op catalog.Operator, accountID string, at time.Time) error {
@@ -37,14 +37,14 @@ func (db *DB) CreateResource(ctx context.Context, r catalog.Resource) error {
 func insertResource(ctx context.Context, tx *sql.Tx, r catalog.Resource) error {
 	p := r.Policy
 	_, err := tx.ExecContext(ctx, `INSERT INTO resources (`+resourceColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		r.ID, r.OrganizationID, r.PlaceID, nullString(r.ParentID), r.Kind, r.Name, r.Description,
 		jsonText(nonNil(r.DocumentsToBring)), jsonText(nonNil(r.Modes)), r.OperatorChoice, r.Ticketed, r.Position, r.Active,
 		p.OpensDaysAhead, seconds(p.MinNotice), p.SameDayCutoff, seconds(p.HoldDuration), p.MaxConsecutiveSlots,
 		p.MaxSeatsPerBooking, p.MaxActivePerPerson, seconds(p.CancelCutoff), seconds(p.ReminderLead),
 		seconds(p.Tickets.ValidBeforeStart), seconds(p.Tickets.ValidAfterEnd), seconds(p.Tickets.MaxStay),
 		seconds(p.Tickets.WarningLead), p.Tickets.AllowReentry, p.Tickets.MaxInside, seconds(p.Tickets.OfflineMaxAge), ms(r.CreatedAt), ms(r.UpdatedAt),
-		r.Meeting.Kind, r.Meeting.URL, r.Guests)
+		r.Meeting.Kind, r.Meeting.URL, r.Guests, seconds(p.WaitlistOffer))
 	if err != nil {
 		return conflict(err, "insert resource")
 	}
@@ -153,14 +153,14 @@ func scanResource(s scanner) (catalog.Resource, error) {
 	var r catalog.Resource
 	var parent sql.NullString
 	var docs, modes string
-	var minNotice, hold, cancel, reminder, vBefore, vAfter, maxStay, warn, offlineAge, created, updated int64
+	var minNotice, hold, cancel, reminder, vBefore, vAfter, maxStay, warn, offlineAge, created, updated, offer int64
 	p := &r.Policy
 	err := s.Scan(&r.ID, &r.OrganizationID, &r.PlaceID, &parent, &r.Kind, &r.Name, &r.Description,
 		&docs, &modes, &r.OperatorChoice, &r.Ticketed, &r.Position, &r.Active,
 		&p.OpensDaysAhead, &minNotice, &p.SameDayCutoff, &hold, &p.MaxConsecutiveSlots,
 		&p.MaxSeatsPerBooking, &p.MaxActivePerPerson, &cancel, &reminder,
 		&vBefore, &vAfter, &maxStay, &warn, &p.Tickets.AllowReentry, &p.Tickets.MaxInside, &offlineAge, &created, &updated,
-		&r.Meeting.Kind, &r.Meeting.URL, &r.Guests)
+		&r.Meeting.Kind, &r.Meeting.URL, &r.Guests, &offer)
 	if err != nil {
 		return r, err
 	}
@@ -169,6 +169,7 @@ func scanResource(s scanner) (catalog.Resource, error) {
 	p.Tickets.ValidBeforeStart, p.Tickets.ValidAfterEnd = fromSeconds(vBefore), fromSeconds(vAfter)
 	p.Tickets.MaxStay, p.Tickets.WarningLead = fromSeconds(maxStay), fromSeconds(warn)
 	p.Tickets.OfflineMaxAge = fromSeconds(offlineAge)
+	p.WaitlistOffer = fromSeconds(offer)
 	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
 	if r.DocumentsToBring, err = fromJSON[string](docs); err != nil {
 		return r, err

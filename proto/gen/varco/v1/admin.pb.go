@@ -4822,7 +4822,7 @@ var File_varco_v1_admin_proto protoreflect.FileDescriptor
 
 const file_varco_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x14varco/v1/admin.proto\x12\bvarco.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13varco/v1/auth.proto\x1a\x16varco/v1/booking.proto\x1a\x16varco/v1/catalog.proto\x1a\x15varco/v1/common.proto\x1a\x13varco/v1/gate.proto\x1a\x17varco/v1/schedule.proto\x1a\x14varco/v1/stats.proto\"W\n" +
+	"\x14varco/v1/admin.proto\x12\bvarco.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13varco/v1/auth.proto\x1a\x16varco/v1/booking.proto\x1a\x16varco/v1/catalog.proto\x1a\x15varco/v1/common.proto\x1a\x13varco/v1/gate.proto\x1a\x17varco/v1/schedule.proto\x1a\x14varco/v1/stats.proto\x1a\x17varco/v1/waitlist.proto\"W\n" +
 	"\x19CreateOrganizationRequest\x12:\n" +
 	"\forganization\x18\x01 \x01(\v2\x16.varco.v1.OrganizationR\forganization\"X\n" +
 	"\x1aCreateOrganizationResponse\x12:\n" +
@@ -5159,7 +5159,7 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\x1eWEBHOOK_DELIVERY_STATE_PENDING\x10\x01\x12$\n" +
 	" WEBHOOK_DELIVERY_STATE_DELIVERED\x10\x02\x12!\n" +
 	"\x1dWEBHOOK_DELIVERY_STATE_FAILED\x10\x03\x12$\n" +
-	" WEBHOOK_DELIVERY_STATE_CANCELLED\x10\x042\xb1\x19\n" +
+	" WEBHOOK_DELIVERY_STATE_CANCELLED\x10\x042\x82\x1a\n" +
 	"\fAdminService\x12a\n" +
 	"\x12CreateOrganization\x12#.varco.v1.CreateOrganizationRequest\x1a$.varco.v1.CreateOrganizationResponse\"\x00\x12a\n" +
 	"\x12UpdateOrganization\x12#.varco.v1.UpdateOrganizationRequest\x1a$.varco.v1.UpdateOrganizationResponse\"\x00\x12L\n" +
@@ -5198,7 +5198,8 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\x15ListWebhookDeliveries\x12&.varco.v1.ListWebhookDeliveriesRequest\x1a'.varco.v1.ListWebhookDeliveriesResponse\"\x00\x12j\n" +
 	"\x15ReplayWebhookDelivery\x12&.varco.v1.ReplayWebhookDeliveryRequest\x1a'.varco.v1.ReplayWebhookDeliveryResponse\"\x00\x12X\n" +
 	"\x0fListAuditEvents\x12 .varco.v1.ListAuditEventsRequest\x1a!.varco.v1.ListAuditEventsResponse\"\x00\x12X\n" +
-	"\x0fPreviewSchedule\x12 .varco.v1.PreviewScheduleRequest\x1a!.varco.v1.PreviewScheduleResponse\"\x00B\x93\x01\n" +
+	"\x0fPreviewSchedule\x12 .varco.v1.PreviewScheduleRequest\x1a!.varco.v1.PreviewScheduleResponse\"\x00\x12O\n" +
+	"\fListWaitlist\x12\x1d.varco.v1.ListWaitlistRequest\x1a\x1e.varco.v1.ListWaitlistResponse\"\x00B\x93\x01\n" +
 	"\fcom.varco.v1B\n" +
 	"AdminProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"
 
@@ -5318,6 +5319,8 @@ var file_varco_v1_admin_proto_goTypes = []any{
 	(*Verdict)(nil),                             // 98: varco.v1.Verdict
 	(*Actor)(nil),                               // 99: varco.v1.Actor
 	(*GetAvailabilityResponse)(nil),             // 100: varco.v1.GetAvailabilityResponse
+	(*ListWaitlistRequest)(nil),                 // 101: varco.v1.ListWaitlistRequest
+	(*ListWaitlistResponse)(nil),                // 102: varco.v1.ListWaitlistResponse
 }
 var file_varco_v1_admin_proto_depIdxs = []int32{
 	81,  // 0: varco.v1.CreateOrganizationRequest.organization:type_name -> varco.v1.Organization
@@ -5433,44 +5436,46 @@ var file_varco_v1_admin_proto_depIdxs = []int32{
 	74,  // 110: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
 	77,  // 111: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
 	79,  // 112: varco.v1.AdminService.PreviewSchedule:input_type -> varco.v1.PreviewScheduleRequest
-	5,   // 113: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
-	7,   // 114: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
-	9,   // 115: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
-	11,  // 116: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
-	13,  // 117: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
-	15,  // 118: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
-	17,  // 119: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
-	19,  // 120: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
-	21,  // 121: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
-	23,  // 122: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
-	25,  // 123: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
-	27,  // 124: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
-	29,  // 125: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
-	32,  // 126: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
-	34,  // 127: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
-	36,  // 128: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
-	38,  // 129: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
-	40,  // 130: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
-	42,  // 131: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
-	44,  // 132: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
-	46,  // 133: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
-	48,  // 134: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
-	50,  // 135: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
-	52,  // 136: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
-	54,  // 137: varco.v1.AdminService.CreateExportLink:output_type -> varco.v1.CreateExportLinkResponse
-	56,  // 138: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
-	58,  // 139: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
-	60,  // 140: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
-	63,  // 141: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
-	66,  // 142: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
-	68,  // 143: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
-	70,  // 144: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
-	73,  // 145: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
-	75,  // 146: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
-	78,  // 147: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
-	80,  // 148: varco.v1.AdminService.PreviewSchedule:output_type -> varco.v1.PreviewScheduleResponse
-	113, // [113:149] is the sub-list for method output_type
-	77,  // [77:113] is the sub-list for method input_type
+	101, // 113: varco.v1.AdminService.ListWaitlist:input_type -> varco.v1.ListWaitlistRequest
+	5,   // 114: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
+	7,   // 115: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
+	9,   // 116: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
+	11,  // 117: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
+	13,  // 118: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
+	15,  // 119: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
+	17,  // 120: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
+	19,  // 121: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
+	21,  // 122: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
+	23,  // 123: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
+	25,  // 124: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
+	27,  // 125: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
+	29,  // 126: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
+	32,  // 127: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
+	34,  // 128: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
+	36,  // 129: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
+	38,  // 130: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
+	40,  // 131: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
+	42,  // 132: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
+	44,  // 133: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
+	46,  // 134: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
+	48,  // 135: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
+	50,  // 136: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
+	52,  // 137: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
+	54,  // 138: varco.v1.AdminService.CreateExportLink:output_type -> varco.v1.CreateExportLinkResponse
+	56,  // 139: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
+	58,  // 140: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
+	60,  // 141: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
+	63,  // 142: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
+	66,  // 143: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
+	68,  // 144: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
+	70,  // 145: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
+	73,  // 146: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
+	75,  // 147: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
+	78,  // 148: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
+	80,  // 149: varco.v1.AdminService.PreviewSchedule:output_type -> varco.v1.PreviewScheduleResponse
+	102, // 150: varco.v1.AdminService.ListWaitlist:output_type -> varco.v1.ListWaitlistResponse
+	114, // [114:151] is the sub-list for method output_type
+	77,  // [77:114] is the sub-list for method input_type
 	77,  // [77:77] is the sub-list for extension type_name
 	77,  // [77:77] is the sub-list for extension extendee
 	0,   // [0:77] is the sub-list for field type_name
@@ -5488,6 +5493,7 @@ func file_varco_v1_admin_proto_init() {
 	file_varco_v1_gate_proto_init()
 	file_varco_v1_schedule_proto_init()
 	file_varco_v1_stats_proto_init()
+	file_varco_v1_waitlist_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -983,9 +983,12 @@ type BookingPolicy struct {
 	// When a reminder is sent before the start; no reminder when unset.
 	ReminderLead *durationpb.Duration `protobuf:"bytes,9,opt,name=reminder_lead,json=reminderLead,proto3" json:"reminder_lead,omitempty"`
 	// Ticket settings, for ticketed resources.
-	Tickets       *TicketPolicy `protobuf:"bytes,10,opt,name=tickets,proto3" json:"tickets,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Tickets *TicketPolicy `protobuf:"bytes,10,opt,name=tickets,proto3" json:"tickets,omitempty"`
+	// How long a waiting-list offer holds the freed seats for the first in
+	// line (events); 30 minutes when unset, from 5 minutes to 24 hours.
+	WaitlistOfferDuration *durationpb.Duration `protobuf:"bytes,11,opt,name=waitlist_offer_duration,json=waitlistOfferDuration,proto3" json:"waitlist_offer_duration,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *BookingPolicy) Reset() {
@@ -1084,6 +1087,13 @@ func (x *BookingPolicy) GetReminderLead() *durationpb.Duration {
 func (x *BookingPolicy) GetTickets() *TicketPolicy {
 	if x != nil {
 		return x.Tickets
+	}
+	return nil
+}
+
+func (x *BookingPolicy) GetWaitlistOfferDuration() *durationpb.Duration {
+	if x != nil {
+		return x.WaitlistOfferDuration
 	}
 	return nil
 }
@@ -2021,7 +2031,7 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\rguest_booking\x18\x13 \x01(\x0e2\x16.varco.v1.GuestBookingR\fguestBooking\"F\n" +
 	"\aMeeting\x12)\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x15.varco.v1.MeetingKindR\x04kind\x12\x10\n" +
-	"\x03url\x18\x02 \x01(\tR\x03url\"\xb8\x04\n" +
+	"\x03url\x18\x02 \x01(\tR\x03url\"\x8b\x05\n" +
 	"\rBookingPolicy\x12(\n" +
 	"\x10opens_days_ahead\x18\x01 \x01(\x05R\x0eopensDaysAhead\x128\n" +
 	"\n" +
@@ -2034,7 +2044,8 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\rcancel_cutoff\x18\b \x01(\v2\x19.google.protobuf.DurationR\fcancelCutoff\x12>\n" +
 	"\rreminder_lead\x18\t \x01(\v2\x19.google.protobuf.DurationR\freminderLead\x120\n" +
 	"\atickets\x18\n" +
-	" \x01(\v2\x16.varco.v1.TicketPolicyR\atickets\"\x95\x03\n" +
+	" \x01(\v2\x16.varco.v1.TicketPolicyR\atickets\x12Q\n" +
+	"\x17waitlist_offer_duration\x18\v \x01(\v2\x19.google.protobuf.DurationR\x15waitlistOfferDuration\"\x95\x03\n" +
 	"\fTicketPolicy\x12G\n" +
 	"\x12valid_before_start\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\x10validBeforeStart\x12A\n" +
 	"\x0fvalid_after_end\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\rvalidAfterEnd\x124\n" +
@@ -2210,40 +2221,41 @@ var file_varco_v1_catalog_proto_depIdxs = []int32{
 	29, // 15: varco.v1.BookingPolicy.cancel_cutoff:type_name -> google.protobuf.Duration
 	29, // 16: varco.v1.BookingPolicy.reminder_lead:type_name -> google.protobuf.Duration
 	13, // 17: varco.v1.BookingPolicy.tickets:type_name -> varco.v1.TicketPolicy
-	29, // 18: varco.v1.TicketPolicy.valid_before_start:type_name -> google.protobuf.Duration
-	29, // 19: varco.v1.TicketPolicy.valid_after_end:type_name -> google.protobuf.Duration
-	29, // 20: varco.v1.TicketPolicy.max_stay:type_name -> google.protobuf.Duration
-	29, // 21: varco.v1.TicketPolicy.warning_lead:type_name -> google.protobuf.Duration
-	29, // 22: varco.v1.TicketPolicy.offline_max_age:type_name -> google.protobuf.Duration
-	30, // 23: varco.v1.Slot.start:type_name -> google.protobuf.Timestamp
-	30, // 24: varco.v1.Slot.end:type_name -> google.protobuf.Timestamp
-	5,  // 25: varco.v1.Slot.state:type_name -> varco.v1.SlotState
-	14, // 26: varco.v1.Day.slots:type_name -> varco.v1.Slot
-	6,  // 27: varco.v1.ListOrganizationsResponse.organizations:type_name -> varco.v1.Organization
-	7,  // 28: varco.v1.ListPlacesResponse.places:type_name -> varco.v1.Place
-	10, // 29: varco.v1.ListResourcesResponse.resources:type_name -> varco.v1.Resource
-	10, // 30: varco.v1.GetResourceResponse.resource:type_name -> varco.v1.Resource
-	10, // 31: varco.v1.GetResourceResponse.ancestors:type_name -> varco.v1.Resource
-	10, // 32: varco.v1.GetResourceResponse.children:type_name -> varco.v1.Resource
-	7,  // 33: varco.v1.GetResourceResponse.place:type_name -> varco.v1.Place
-	6,  // 34: varco.v1.GetResourceResponse.organization:type_name -> varco.v1.Organization
-	15, // 35: varco.v1.GetAvailabilityResponse.days:type_name -> varco.v1.Day
-	30, // 36: varco.v1.GetAvailabilityResponse.computed_at:type_name -> google.protobuf.Timestamp
-	16, // 37: varco.v1.CatalogService.ListOrganizations:input_type -> varco.v1.ListOrganizationsRequest
-	18, // 38: varco.v1.CatalogService.ListPlaces:input_type -> varco.v1.ListPlacesRequest
-	20, // 39: varco.v1.CatalogService.ListResources:input_type -> varco.v1.ListResourcesRequest
-	22, // 40: varco.v1.CatalogService.GetResource:input_type -> varco.v1.GetResourceRequest
-	24, // 41: varco.v1.CatalogService.GetAvailability:input_type -> varco.v1.GetAvailabilityRequest
-	17, // 42: varco.v1.CatalogService.ListOrganizations:output_type -> varco.v1.ListOrganizationsResponse
-	19, // 43: varco.v1.CatalogService.ListPlaces:output_type -> varco.v1.ListPlacesResponse
-	21, // 44: varco.v1.CatalogService.ListResources:output_type -> varco.v1.ListResourcesResponse
-	23, // 45: varco.v1.CatalogService.GetResource:output_type -> varco.v1.GetResourceResponse
-	25, // 46: varco.v1.CatalogService.GetAvailability:output_type -> varco.v1.GetAvailabilityResponse
-	42, // [42:47] is the sub-list for method output_type
-	37, // [37:42] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	29, // 18: varco.v1.BookingPolicy.waitlist_offer_duration:type_name -> google.protobuf.Duration
+	29, // 19: varco.v1.TicketPolicy.valid_before_start:type_name -> google.protobuf.Duration
+	29, // 20: varco.v1.TicketPolicy.valid_after_end:type_name -> google.protobuf.Duration
+	29, // 21: varco.v1.TicketPolicy.max_stay:type_name -> google.protobuf.Duration
+	29, // 22: varco.v1.TicketPolicy.warning_lead:type_name -> google.protobuf.Duration
+	29, // 23: varco.v1.TicketPolicy.offline_max_age:type_name -> google.protobuf.Duration
+	30, // 24: varco.v1.Slot.start:type_name -> google.protobuf.Timestamp
+	30, // 25: varco.v1.Slot.end:type_name -> google.protobuf.Timestamp
+	5,  // 26: varco.v1.Slot.state:type_name -> varco.v1.SlotState
+	14, // 27: varco.v1.Day.slots:type_name -> varco.v1.Slot
+	6,  // 28: varco.v1.ListOrganizationsResponse.organizations:type_name -> varco.v1.Organization
+	7,  // 29: varco.v1.ListPlacesResponse.places:type_name -> varco.v1.Place
+	10, // 30: varco.v1.ListResourcesResponse.resources:type_name -> varco.v1.Resource
+	10, // 31: varco.v1.GetResourceResponse.resource:type_name -> varco.v1.Resource
+	10, // 32: varco.v1.GetResourceResponse.ancestors:type_name -> varco.v1.Resource
+	10, // 33: varco.v1.GetResourceResponse.children:type_name -> varco.v1.Resource
+	7,  // 34: varco.v1.GetResourceResponse.place:type_name -> varco.v1.Place
+	6,  // 35: varco.v1.GetResourceResponse.organization:type_name -> varco.v1.Organization
+	15, // 36: varco.v1.GetAvailabilityResponse.days:type_name -> varco.v1.Day
+	30, // 37: varco.v1.GetAvailabilityResponse.computed_at:type_name -> google.protobuf.Timestamp
+	16, // 38: varco.v1.CatalogService.ListOrganizations:input_type -> varco.v1.ListOrganizationsRequest
+	18, // 39: varco.v1.CatalogService.ListPlaces:input_type -> varco.v1.ListPlacesRequest
+	20, // 40: varco.v1.CatalogService.ListResources:input_type -> varco.v1.ListResourcesRequest
+	22, // 41: varco.v1.CatalogService.GetResource:input_type -> varco.v1.GetResourceRequest
+	24, // 42: varco.v1.CatalogService.GetAvailability:input_type -> varco.v1.GetAvailabilityRequest
+	17, // 43: varco.v1.CatalogService.ListOrganizations:output_type -> varco.v1.ListOrganizationsResponse
+	19, // 44: varco.v1.CatalogService.ListPlaces:output_type -> varco.v1.ListPlacesResponse
+	21, // 45: varco.v1.CatalogService.ListResources:output_type -> varco.v1.ListResourcesResponse
+	23, // 46: varco.v1.CatalogService.GetResource:output_type -> varco.v1.GetResourceResponse
+	25, // 47: varco.v1.CatalogService.GetAvailability:output_type -> varco.v1.GetAvailabilityResponse
+	43, // [43:48] is the sub-list for method output_type
+	38, // [38:43] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_catalog_proto_init() }

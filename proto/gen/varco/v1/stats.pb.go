@@ -74,9 +74,18 @@ type Stats struct {
 	// One entry per bookable service in scope (the organization's, or the
 	// resource's subtree), in name order, with its own figures; their
 	// days and services are empty.
-	Services      []*ServiceStats `protobuf:"bytes,23,rep,name=services,proto3" json:"services,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Services []*ServiceStats `protobuf:"bytes,23,rep,name=services,proto3" json:"services,omitempty"`
+	// Waiting lists: entries made for slots in the period.
+	WaitlistJoined int32 `protobuf:"varint,24,opt,name=waitlist_joined,json=waitlistJoined,proto3" json:"waitlist_joined,omitempty"`
+	// Waiting lists: entries that got an offer (seats held for them).
+	WaitlistOffered int32 `protobuf:"varint,25,opt,name=waitlist_offered,json=waitlistOffered,proto3" json:"waitlist_offered,omitempty"`
+	// Waiting lists: offers confirmed into a booking.
+	WaitlistConverted int32 `protobuf:"varint,26,opt,name=waitlist_converted,json=waitlistConverted,proto3" json:"waitlist_converted,omitempty"`
+	// Waiting lists: offers that expired unanswered (declined ones are not
+	// counted here).
+	WaitlistLapsed int32 `protobuf:"varint,27,opt,name=waitlist_lapsed,json=waitlistLapsed,proto3" json:"waitlist_lapsed,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Stats) Reset() {
@@ -268,6 +277,34 @@ func (x *Stats) GetServices() []*ServiceStats {
 		return x.Services
 	}
 	return nil
+}
+
+func (x *Stats) GetWaitlistJoined() int32 {
+	if x != nil {
+		return x.WaitlistJoined
+	}
+	return 0
+}
+
+func (x *Stats) GetWaitlistOffered() int32 {
+	if x != nil {
+		return x.WaitlistOffered
+	}
+	return 0
+}
+
+func (x *Stats) GetWaitlistConverted() int32 {
+	if x != nil {
+		return x.WaitlistConverted
+	}
+	return 0
+}
+
+func (x *Stats) GetWaitlistLapsed() int32 {
+	if x != nil {
+		return x.WaitlistLapsed
+	}
+	return 0
 }
 
 // StatsDay is one local date of a period. A booking counts on the date of
@@ -476,7 +513,7 @@ var File_varco_v1_stats_proto protoreflect.FileDescriptor
 
 const file_varco_v1_stats_proto_rawDesc = "" +
 	"\n" +
-	"\x14varco/v1/stats.proto\x12\bvarco.v1\x1a\x16varco/v1/catalog.proto\"\x99\a\n" +
+	"\x14varco/v1/stats.proto\x12\bvarco.v1\x1a\x16varco/v1/catalog.proto\"\xc5\b\n" +
 	"\x05Stats\x12\x1b\n" +
 	"\tfrom_date\x18\x01 \x01(\tR\bfromDate\x12\x17\n" +
 	"\ato_date\x18\x02 \x01(\tR\x06toDate\x12\x1a\n" +
@@ -501,7 +538,11 @@ const file_varco_v1_stats_proto_rawDesc = "" +
 	"\x0epeak_occupancy\x18\x14 \x01(\x05R\rpeakOccupancy\x12\x1c\n" +
 	"\toverstays\x18\x15 \x01(\x05R\toverstays\x12&\n" +
 	"\x04days\x18\x16 \x03(\v2\x12.varco.v1.StatsDayR\x04days\x122\n" +
-	"\bservices\x18\x17 \x03(\v2\x16.varco.v1.ServiceStatsR\bservices\"\xc0\x02\n" +
+	"\bservices\x18\x17 \x03(\v2\x16.varco.v1.ServiceStatsR\bservices\x12'\n" +
+	"\x0fwaitlist_joined\x18\x18 \x01(\x05R\x0ewaitlistJoined\x12)\n" +
+	"\x10waitlist_offered\x18\x19 \x01(\x05R\x0fwaitlistOffered\x12-\n" +
+	"\x12waitlist_converted\x18\x1a \x01(\x05R\x11waitlistConverted\x12'\n" +
+	"\x0fwaitlist_lapsed\x18\x1b \x01(\x05R\x0ewaitlistLapsed\"\xc0\x02\n" +
 	"\bStatsDay\x12\x12\n" +
 	"\x04date\x18\x01 \x01(\tR\x04date\x12\x1a\n" +
 	"\bbookings\x18\x02 \x01(\x05R\bbookings\x12*\n" +

@@ -136,6 +136,9 @@ const (
 	// AdminServicePreviewScheduleProcedure is the fully-qualified name of the AdminService's
 	// PreviewSchedule RPC.
 	AdminServicePreviewScheduleProcedure = "/varco.v1.AdminService/PreviewSchedule"
+	// AdminServiceListWaitlistProcedure is the fully-qualified name of the AdminService's ListWaitlist
+	// RPC.
+	AdminServiceListWaitlistProcedure = "/varco.v1.AdminService/ListWaitlist"
 )
 
 // AdminServiceClient is a client for the varco.v1.AdminService service.
@@ -238,6 +241,10 @@ type AdminServiceClient interface {
 	// the future bookings they would strand, exactly as GetAvailability and
 	// SetSchedule would after saving them. Organizer.
 	PreviewSchedule(context.Context, *connect.Request[v1.PreviewScheduleRequest]) (*connect.Response[v1.PreviewScheduleResponse], error)
+	// ListWaitlist lists the waiting lists of an organization's slots (of one
+	// resource, or one slot, when given), in line order, with who waits and
+	// what became of each entry. A read of personal data: audited. Operator.
+	ListWaitlist(context.Context, *connect.Request[v1.ListWaitlistRequest]) (*connect.Response[v1.ListWaitlistResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the varco.v1.AdminService service. By default, it
@@ -467,6 +474,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("PreviewSchedule")),
 			connect.WithClientOptions(opts...),
 		),
+		listWaitlist: connect.NewClient[v1.ListWaitlistRequest, v1.ListWaitlistResponse](
+			httpClient,
+			baseURL+AdminServiceListWaitlistProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListWaitlist")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -508,6 +521,7 @@ type adminServiceClient struct {
 	replayWebhookDelivery       *connect.Client[v1.ReplayWebhookDeliveryRequest, v1.ReplayWebhookDeliveryResponse]
 	listAuditEvents             *connect.Client[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse]
 	previewSchedule             *connect.Client[v1.PreviewScheduleRequest, v1.PreviewScheduleResponse]
+	listWaitlist                *connect.Client[v1.ListWaitlistRequest, v1.ListWaitlistResponse]
 }
 
 // CreateOrganization calls varco.v1.AdminService.CreateOrganization.
@@ -690,6 +704,11 @@ func (c *adminServiceClient) PreviewSchedule(ctx context.Context, req *connect.R
 	return c.previewSchedule.CallUnary(ctx, req)
 }
 
+// ListWaitlist calls varco.v1.AdminService.ListWaitlist.
+func (c *adminServiceClient) ListWaitlist(ctx context.Context, req *connect.Request[v1.ListWaitlistRequest]) (*connect.Response[v1.ListWaitlistResponse], error) {
+	return c.listWaitlist.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the varco.v1.AdminService service.
 type AdminServiceHandler interface {
 	// CreateOrganization adds an organization and makes the caller its
@@ -790,6 +809,10 @@ type AdminServiceHandler interface {
 	// the future bookings they would strand, exactly as GetAvailability and
 	// SetSchedule would after saving them. Organizer.
 	PreviewSchedule(context.Context, *connect.Request[v1.PreviewScheduleRequest]) (*connect.Response[v1.PreviewScheduleResponse], error)
+	// ListWaitlist lists the waiting lists of an organization's slots (of one
+	// resource, or one slot, when given), in line order, with who waits and
+	// what became of each entry. A read of personal data: audited. Operator.
+	ListWaitlist(context.Context, *connect.Request[v1.ListWaitlistRequest]) (*connect.Response[v1.ListWaitlistResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -1015,6 +1038,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("PreviewSchedule")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceListWaitlistHandler := connect.NewUnaryHandler(
+		AdminServiceListWaitlistProcedure,
+		svc.ListWaitlist,
+		connect.WithSchema(adminServiceMethods.ByName("ListWaitlist")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/varco.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceCreateOrganizationProcedure:
@@ -1089,6 +1118,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceListAuditEventsHandler.ServeHTTP(w, r)
 		case AdminServicePreviewScheduleProcedure:
 			adminServicePreviewScheduleHandler.ServeHTTP(w, r)
+		case AdminServiceListWaitlistProcedure:
+			adminServiceListWaitlistHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -1240,4 +1271,8 @@ func (UnimplementedAdminServiceHandler) ListAuditEvents(context.Context, *connec
 
 func (UnimplementedAdminServiceHandler) PreviewSchedule(context.Context, *connect.Request[v1.PreviewScheduleRequest]) (*connect.Response[v1.PreviewScheduleResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AdminService.PreviewSchedule is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListWaitlist(context.Context, *connect.Request[v1.ListWaitlistRequest]) (*connect.Response[v1.ListWaitlistResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AdminService.ListWaitlist is not implemented"))
 }

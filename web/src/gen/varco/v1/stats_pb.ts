@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file varco/v1/stats.proto.
  */
 export const file_varco_v1_stats: GenFile = /*@__PURE__*/
-  fileDesc("ChR2YXJjby92MS9zdGF0cy5wcm90bxIIdmFyY28udjEizwQKBVN0YXRzEhEKCWZyb21fZGF0ZRgBIAEoCRIPCgd0b19kYXRlGAIgASgJEhAKCGJvb2tpbmdzGAMgASgFEhkKEWNhbmNlbGxlZF9ieV91c2VyGAQgASgFEh0KFWNhbmNlbGxlZF9ieV9vcGVyYXRvchgFIAEoBRITCgtyZXNjaGVkdWxlZBgGIAEoBRIMCgRkb25lGAcgASgFEg8KB25vX3Nob3cYCCABKAUSIQoZY2FuY2VsbGVkX2J5X3VzZXJfcGVyY2VudBgJIAEoARIlCh1jYW5jZWxsZWRfYnlfb3BlcmF0b3JfcGVyY2VudBgKIAEoARIbChNyZXNjaGVkdWxlZF9wZXJjZW50GAsgASgBEhcKD25vX3Nob3dfcGVyY2VudBgMIAEoARImCh5hdmdfZGF5c190b19maXJzdF9hdmFpbGFiaWxpdHkYDSABKAESGgoSc2F0dXJhdGlvbl9wZXJjZW50GA4gASgBEhYKDmNhcGFjaXR5X2hvdXJzGA8gASgBEhUKDXNsb3RzX29mZmVyZWQYECABKAUSGAoQYXZnX3Nsb3RfbWludXRlcxgRIAEoARIPCgdlbnRyaWVzGBIgASgFEg0KBWV4aXRzGBMgASgFEhYKDnBlYWtfb2NjdXBhbmN5GBQgASgFEhEKCW92ZXJzdGF5cxgVIAEoBRIgCgRkYXlzGBYgAygLMhIudmFyY28udjEuU3RhdHNEYXkSKAoIc2VydmljZXMYFyADKAsyFi52YXJjby52MS5TZXJ2aWNlU3RhdHMi0AEKCFN0YXRzRGF5EgwKBGRhdGUYASABKAkSEAoIYm9va2luZ3MYAiABKAUSGQoRY2FuY2VsbGVkX2J5X3VzZXIYAyABKAUSHQoVY2FuY2VsbGVkX2J5X29wZXJhdG9yGAQgASgFEhMKC3Jlc2NoZWR1bGVkGAUgASgFEgwKBGRvbmUYBiABKAUSDwoHbm9fc2hvdxgHIAEoBRIPCgdlbnRyaWVzGAggASgFEg0KBWV4aXRzGAkgASgFEhYKDnBlYWtfb2NjdXBhbmN5GAogASgFIncKDFNlcnZpY2VTdGF0cxITCgtyZXNvdXJjZV9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEiQKBGtpbmQYAyABKA4yFi52YXJjby52MS5SZXNvdXJjZUtpbmQSHgoFc3RhdHMYBCABKAsyDy52YXJjby52MS5TdGF0c2IGcHJvdG8z", [file_varco_v1_catalog]);
+  fileDesc("ChR2YXJjby92MS9zdGF0cy5wcm90bxIIdmFyY28udjEitwUKBVN0YXRzEhEKCWZyb21fZGF0ZRgBIAEoCRIPCgd0b19kYXRlGAIgASgJEhAKCGJvb2tpbmdzGAMgASgFEhkKEWNhbmNlbGxlZF9ieV91c2VyGAQgASgFEh0KFWNhbmNlbGxlZF9ieV9vcGVyYXRvchgFIAEoBRITCgtyZXNjaGVkdWxlZBgGIAEoBRIMCgRkb25lGAcgASgFEg8KB25vX3Nob3cYCCABKAUSIQoZY2FuY2VsbGVkX2J5X3VzZXJfcGVyY2VudBgJIAEoARIlCh1jYW5jZWxsZWRfYnlfb3BlcmF0b3JfcGVyY2VudBgKIAEoARIbChNyZXNjaGVkdWxlZF9wZXJjZW50GAsgASgBEhcKD25vX3Nob3dfcGVyY2VudBgMIAEoARImCh5hdmdfZGF5c190b19maXJzdF9hdmFpbGFiaWxpdHkYDSABKAESGgoSc2F0dXJhdGlvbl9wZXJjZW50GA4gASgBEhYKDmNhcGFjaXR5X2hvdXJzGA8gASgBEhUKDXNsb3RzX29mZmVyZWQYECABKAUSGAoQYXZnX3Nsb3RfbWludXRlcxgRIAEoARIPCgdlbnRyaWVzGBIgASgFEg0KBWV4aXRzGBMgASgFEhYKDnBlYWtfb2NjdXBhbmN5GBQgASgFEhEKCW92ZXJzdGF5cxgVIAEoBRIgCgRkYXlzGBYgAygLMhIudmFyY28udjEuU3RhdHNEYXkSKAoIc2VydmljZXMYFyADKAsyFi52YXJjby52MS5TZXJ2aWNlU3RhdHMSFwoPd2FpdGxpc3Rfam9pbmVkGBggASgFEhgKEHdhaXRsaXN0X29mZmVyZWQYGSABKAUSGgoSd2FpdGxpc3RfY29udmVydGVkGBogASgFEhcKD3dhaXRsaXN0X2xhcHNlZBgbIAEoBSLQAQoIU3RhdHNEYXkSDAoEZGF0ZRgBIAEoCRIQCghib29raW5ncxgCIAEoBRIZChFjYW5jZWxsZWRfYnlfdXNlchgDIAEoBRIdChVjYW5jZWxsZWRfYnlfb3BlcmF0b3IYBCABKAUSEwoLcmVzY2hlZHVsZWQYBSABKAUSDAoEZG9uZRgGIAEoBRIPCgdub19zaG93GAcgASgFEg8KB2VudHJpZXMYCCABKAUSDQoFZXhpdHMYCSABKAUSFgoOcGVha19vY2N1cGFuY3kYCiABKAUidwoMU2VydmljZVN0YXRzEhMKC3Jlc291cmNlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSJAoEa2luZBgDIAEoDjIWLnZhcmNvLnYxLlJlc291cmNlS2luZBIeCgVzdGF0cxgEIAEoCzIPLnZhcmNvLnYxLlN0YXRzYgZwcm90bzM", [file_varco_v1_catalog]);
 
 /**
  * Stats are the statistics of an organization or resource over a period.
@@ -185,6 +185,35 @@ export type Stats = Message<"varco.v1.Stats"> & {
    * @generated from field: repeated varco.v1.ServiceStats services = 23;
    */
   services: ServiceStats[];
+
+  /**
+   * Waiting lists: entries made for slots in the period.
+   *
+   * @generated from field: int32 waitlist_joined = 24;
+   */
+  waitlistJoined: number;
+
+  /**
+   * Waiting lists: entries that got an offer (seats held for them).
+   *
+   * @generated from field: int32 waitlist_offered = 25;
+   */
+  waitlistOffered: number;
+
+  /**
+   * Waiting lists: offers confirmed into a booking.
+   *
+   * @generated from field: int32 waitlist_converted = 26;
+   */
+  waitlistConverted: number;
+
+  /**
+   * Waiting lists: offers that expired unanswered (declined ones are not
+   * counted here).
+   *
+   * @generated from field: int32 waitlist_lapsed = 27;
+   */
+  waitlistLapsed: number;
 };
 
 /**
