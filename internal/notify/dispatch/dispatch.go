@@ -286,9 +286,14 @@ func (d *Dispatcher) renewLeases(ctx context.Context, mu *sync.Mutex, open map[s
 // deliver sends what is left of one message and records the outcome. It
 // returns true when the message is finished (sent, or failed for good).
 func (d *Dispatcher) deliver(ctx context.Context, m outbox.Claimed) (bool, error) {
+	// What was sent is recorded even when Stop cancels ctx meanwhile (a
+	// graceful shutdown, a rolling restart): a send that went out but was
+	// not recorded goes out again from another replica after the lease.
+	rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	deliveries, err := d.render.Deliveries(ctx, m)
 	if err != nil {
-		return d.retry(ctx, m, err, 0)
+		return d.retry(rec, m, err, 0)
 	}
 	progress := slices.Clone(m.Progress)
 	var retryErr error
@@ -305,7 +310,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m outbox.Claimed) (bool, error
 			progress = append(progress, dl.Key)
 		case errors.Is(err, notify.ErrGone) && dl.Push != nil:
 			// Only 404/410 end a subscription; anything else is retried.
-			if ferr := d.channels.Forget(ctx, dl.Push.Subscription.ID); ferr != nil {
+			if ferr := d.channels.Forget(rec, dl.Push.Subscription.ID); ferr != nil {
 				return false, ferr
 			}
 			progress = append(progress, dl.Key)
@@ -318,19 +323,19 @@ func (d *Dispatcher) deliver(ctx context.Context, m outbox.Claimed) (bool, error
 		}
 	}
 	if len(progress) != len(m.Progress) {
-		if err := d.store.RecordProgress(ctx, m.ID, progress); err != nil {
+		if err := d.store.RecordProgress(rec, m.ID, progress); err != nil {
 			return false, err
 		}
 	}
 	if retryErr != nil {
-		return d.retry(ctx, m, retryErr, after)
+		return d.retry(rec, m, retryErr, after)
 	}
 	if len(permanent) > 0 && len(permanent) == len(deliveries) {
 		err := errors.Join(permanent...)
 		d.log.Warn("message could not be delivered", slog.String("id", m.ID), slog.String("kind", m.Kind), slog.Any("err", err))
-		return true, d.store.MarkFailed(ctx, m.ID, m.Attempts+1, err.Error(), d.clk.Now())
+		return true, d.store.MarkFailed(rec, m.ID, m.Attempts+1, err.Error(), d.clk.Now())
 	}
-	return true, d.store.MarkSent(ctx, m.ID, d.clk.Now())
+	return true, d.store.MarkSent(rec, m.ID, d.clk.Now())
 }
 
 func (d *Dispatcher) send(ctx context.Context, dl Delivery) error {
