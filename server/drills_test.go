@@ -140,7 +140,7 @@ func (l *load) citizen(w int, stop <-chan struct{}) {
 		return varcov1connect.NewAuthServiceClient(http.DefaultClient, base).Register(ctx, connect.NewRequest(&varcov1.RegisterRequest{
 			GivenName: "Cittadino", FamilyName: "Carico", Email: fmt.Sprintf("carico%d@example.it", w),
 			CodiceFiscale: person.CompleteCodiceFiscale(fmt.Sprintf("CRCCTT85T10A%03d", w)),
-			Phone: "3331234567", Password: "una password lunga", PrivacyConsent: true,
+			Phone:         "3331234567", Password: "una password lunga", PrivacyConsent: true,
 		}))
 	})
 	if err != nil {
