@@ -66,6 +66,17 @@ type Tx interface {
 	// a resource (of one operator when operatorID is set) overlapping
 	// [from, to).
 	ReleaseHoldsOverlapping(ctx context.Context, resourceID, operatorID string, from, to, now time.Time) (int, error)
+	// InsertProposal stores a new proposal with its alternatives.
+	InsertProposal(ctx context.Context, p Proposal) error
+	GetProposal(ctx context.Context, id string) (Proposal, error)
+	// PendingProposals lists a booking's proposals still pending.
+	PendingProposals(ctx context.Context, bookingID string) ([]Proposal, error)
+	// FinishProposal moves a pending proposal to status, reporting false
+	// (changing nothing) when it is no longer pending: the condition is
+	// what lets several replicas close proposals at once.
+	FinishProposal(ctx context.Context, id string, status ProposalStatus, chosen int, newBookingID string, at time.Time) (bool, error)
+	// SetMeetingURL stores the link an operator set on a booking.
+	SetMeetingURL(ctx context.Context, bookingID, url string, at time.Time) error
 }
 
 // Store is the storage of bookings.
@@ -88,6 +99,11 @@ type Store interface {
 	// OperatorBusy reads the operators' time taken on other resources (as
 	// availability.Store.OperatorBusy does).
 	OperatorBusy(ctx context.Context, resourceID string, operatorIDs []string, from, to, now time.Time) ([]availability.Busy, error)
+	// GetProposal and ProposalsOfBooking (newest first) read proposals.
+	GetProposal(ctx context.Context, id string) (Proposal, error)
+	ProposalsOfBooking(ctx context.Context, bookingID string) ([]Proposal, error)
+	// LapsedProposals lists up to limit pending proposals expired at now.
+	LapsedProposals(ctx context.Context, now time.Time, limit int) ([]string, error)
 }
 
 // Planner loads a bookable resource and its slot plan.

@@ -28,12 +28,18 @@ const (
 	KindBookingReminder    = outbox.KindBookingReminder
 	KindTicketExpiryWarn   = "ticket.expiry_warning"
 	KindTicketExpired      = "ticket.expired"
+	// The office's proposal of other dates, its lapse, and the video-call
+	// link an operator set on a booking.
+	KindBookingProposal        = outbox.KindBookingProposal
+	KindBookingProposalExpired = outbox.KindBookingProposalExpired
+	KindBookingMeetingLink     = outbox.KindBookingMeetingLink
 )
 
 // Kinds lists every kind Render knows, in a stable order.
 var Kinds = []string{
 	KindBookingConfirmed, KindBookingRescheduled, KindBookingCancelled,
 	KindBookingReminder, KindTicketExpiryWarn, KindTicketExpired,
+	KindBookingProposal, KindBookingProposalExpired, KindBookingMeetingLink,
 }
 
 // ErrUnknownKind is returned for a kind without templates.
@@ -83,6 +89,10 @@ var specs = map[string]kindSpec{
 	// The holder is inside and may need the QR to scan out.
 	KindTicketExpiryWarn: {qr: true, expiry: true},
 	KindTicketExpired:    {expiry: true},
+	// The proposal shows the booking as it is now, then the dates offered.
+	KindBookingProposal:        {when: true, operator: true},
+	KindBookingProposalExpired: {when: true, operator: true, documents: true},
+	KindBookingMeetingLink:     {when: true, operator: true, ics: true},
 }
 
 // words are the texts of one kind in one language. Subject and Intro may
@@ -114,6 +124,11 @@ type labels struct {
 	PhoneCall, PhoneCallNoNumber, VideoCall string
 	// VideoCallLink has the meeting's link (%s).
 	VideoCallLink string
+	// The proposal of other dates: the office's message, the dates with
+	// their accept buttons, until when they are held (%s), and the
+	// decline link.
+	ProposalMessage, ProposalDates, ProposalAccept, ProposalUntil string
+	DeclineLead, DeclineButton                                    string
 }
 
 type language struct {
@@ -149,6 +164,9 @@ var italian = language{
 		PhoneCallNoNumber: "È un appuntamento telefonico: ti chiameremo all'ora indicata. Non devi venire in ufficio.",
 		VideoCall:         "È un appuntamento in videochiamata: l'ufficio ti invierà il link per collegarti. Non devi venire in ufficio.",
 		VideoCallLink:     "È un appuntamento in videochiamata: all'ora indicata collegati a %s. Non devi venire in ufficio.",
+		ProposalMessage:   "Messaggio dell'ufficio", ProposalDates: "Date proposte", ProposalAccept: "Accetta questa data",
+		ProposalUntil: "Queste date restano riservate per te fino a %s; poi la prenotazione resta com'è.",
+		DeclineLead:   "Nessuna data va bene? Rifiuta: la prenotazione resta com'è.", DeclineButton: "Rifiuta le date proposte",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Prenotazione confermata: %s", "Prenotazione confermata", "la tua prenotazione è confermata. Ecco la ricevuta."},
@@ -157,6 +175,12 @@ var italian = language{
 		KindBookingReminder:    {"Promemoria: %s", "Promemoria appuntamento", "ti ricordiamo il tuo appuntamento."},
 		KindTicketExpiryWarn:   {"Il tuo biglietto scade alle %s", "Il tuo biglietto sta per scadere", "il tuo biglietto scade alle %[1]s: devi uscire entro le %[1]s. Dopo quell'ora non sarà più valido."},
 		KindTicketExpired:      {"Il tuo biglietto è scaduto alle %s", "Biglietto scaduto", "il tuo biglietto è scaduto alle %s."},
+		KindBookingProposal: {"Ti proponiamo un'altra data: %s", "Proposta di un'altra data",
+			"l'ufficio ti propone di spostare la tua prenotazione. Scegli una delle date qui sotto, oppure rifiuta: la prenotazione resta com'è."},
+		KindBookingProposalExpired: {"Proposta scaduta: %s", "Proposta di altre date scaduta",
+			"le date che ti avevamo proposto non sono più riservate per te: la tua prenotazione resta com'era."},
+		KindBookingMeetingLink: {"Link della videochiamata: %s", "Link della videochiamata",
+			"l'ufficio ha impostato il link della tua videochiamata. Il calendario allegato è aggiornato."},
 	},
 	date:    func(t time.Time) string { return textfmt.LongDate("it", t) },
 	clockAt: func(t, ref time.Time) string { return textfmt.ClockAt("it", t, ref) },
@@ -184,6 +208,9 @@ var english = language{
 		PhoneCallNoNumber: "This is a phone appointment: we will call you at the time given. You do not need to come to the office.",
 		VideoCall:         "This is a video call: the office will send you the link to join. You do not need to come to the office.",
 		VideoCallLink:     "This is a video call: at the time given, join at %s. You do not need to come to the office.",
+		ProposalMessage:   "Message from the office", ProposalDates: "Dates proposed", ProposalAccept: "Accept this date",
+		ProposalUntil: "These dates are held for you until %s; after that the booking stays as it is.",
+		DeclineLead:   "None of them suits you? Decline: the booking stays as it is.", DeclineButton: "Decline the dates proposed",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Booking confirmed: %s", "Booking confirmed", "your booking is confirmed. Here is your receipt."},
@@ -192,6 +219,12 @@ var english = language{
 		KindBookingReminder:    {"Reminder: %s", "Appointment reminder", "this is a reminder of your appointment."},
 		KindTicketExpiryWarn:   {"Your ticket expires at %s", "Your ticket is about to expire", "your ticket expires at %[1]s: please leave by %[1]s. After that time it is no longer valid."},
 		KindTicketExpired:      {"Your ticket expired at %s", "Ticket expired", "your ticket expired at %s."},
+		KindBookingProposal: {"Another date proposed: %s", "Another date proposed",
+			"the office proposes to move your booking. Pick one of the dates below, or decline: the booking stays as it is."},
+		KindBookingProposalExpired: {"Proposal lapsed: %s", "Proposed dates lapsed",
+			"the dates we proposed are no longer held for you: your booking stays as it was."},
+		KindBookingMeetingLink: {"Video-call link: %s", "Video-call link",
+			"the office set the link of your video call. The attached calendar file is updated."},
 	},
 	date:    func(t time.Time) string { return textfmt.LongDate("en", t) },
 	clockAt: func(t, ref time.Time) string { return textfmt.ClockAt("en", t, ref) },
@@ -225,6 +258,17 @@ type view struct {
 	Remote                     string // how a remote appointment takes place
 	// TicketLines state the ticket's seats, entry window and stay.
 	TicketLines []string
+	// Proposal is set for the proposal of other dates.
+	Proposal *proposalView
+}
+
+type proposalView struct {
+	Message, Until, DeclineURL string
+	Options                    []proposalOption
+}
+
+type proposalOption struct {
+	When, Operator, AcceptURL string
 }
 
 // Render returns the subject and the plain-text and HTML bodies of a
@@ -302,6 +346,16 @@ func Render(kind string, v notify.BookingView) (subject, text, html string, err 
 	}
 	if t := v.Ticket; t != nil && spec.qr && kind != KindTicketExpiryWarn {
 		d.TicketLines = textfmt.TicketTerms(lang.code, t.Seats, t.ValidFrom, t.ValidUntil, t.MaxStay, loc, v.Start)
+	}
+	if p := v.Proposal; p != nil && kind == KindBookingProposal {
+		pv := &proposalView{Message: oneLine(p.Message), DeclineURL: webLink(p.DeclineURL)}
+		if !p.ExpiresAt.IsZero() {
+			pv.Until = fmt.Sprintf(lang.labels.ProposalUntil, lang.date(p.ExpiresAt.In(loc)))
+		}
+		for _, o := range p.Options {
+			pv.Options = append(pv.Options, proposalOption{When: lang.date(o.Start.In(loc)), Operator: oneLine(o.Operator), AcceptURL: webLink(o.AcceptURL)})
+		}
+		d.Proposal = pv
 	}
 	d.HasDetails = d.Resource != "" || d.Place != "" || d.Address != "" || d.When != "" || d.Operator != "" || d.Reason != ""
 

@@ -20,7 +20,7 @@ func TestKindsMatchTheirProducers(t *testing.T) {
 	require.Equal(t, admission.KindExpiryWarning, email.KindTicketExpiryWarn)
 	require.Equal(t, admission.KindExpired, email.KindTicketExpired)
 	require.Equal(t, outbox.KindBookingConfirmed, email.KindBookingConfirmed)
-	require.Len(t, email.Kinds, 6)
+	require.Len(t, email.Kinds, 9)
 }
 
 func TestRenderEveryKindAndLanguage(t *testing.T) {

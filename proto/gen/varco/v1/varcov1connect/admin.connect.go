@@ -136,6 +136,12 @@ const (
 	// AdminServicePreviewScheduleProcedure is the fully-qualified name of the AdminService's
 	// PreviewSchedule RPC.
 	AdminServicePreviewScheduleProcedure = "/varco.v1.AdminService/PreviewSchedule"
+	// AdminServiceProposeOtherDatesProcedure is the fully-qualified name of the AdminService's
+	// ProposeOtherDates RPC.
+	AdminServiceProposeOtherDatesProcedure = "/varco.v1.AdminService/ProposeOtherDates"
+	// AdminServiceSetBookingMeetingUrlProcedure is the fully-qualified name of the AdminService's
+	// SetBookingMeetingUrl RPC.
+	AdminServiceSetBookingMeetingUrlProcedure = "/varco.v1.AdminService/SetBookingMeetingUrl"
 )
 
 // AdminServiceClient is a client for the varco.v1.AdminService service.
@@ -238,6 +244,15 @@ type AdminServiceClient interface {
 	// the future bookings they would strand, exactly as GetAvailability and
 	// SetSchedule would after saving them. Organizer.
 	PreviewSchedule(context.Context, *connect.Request[v1.PreviewScheduleRequest]) (*connect.Response[v1.PreviewScheduleResponse], error)
+	// ProposeOtherDates offers the citizen of a booking up to 5 other dates,
+	// held for them until the proposal lapses (48 hours by default), with
+	// an e-mail whose links accept one or decline without logging in.
+	// Operator of the booking's organization.
+	ProposeOtherDates(context.Context, *connect.Request[v1.ProposeOtherDatesRequest]) (*connect.Response[v1.ProposeOtherDatesResponse], error)
+	// SetBookingMeetingUrl sets (or clears, when empty) the video-call link
+	// of one booking, overriding the resource's, and e-mails it to the
+	// citizen. Operator of the booking's organization.
+	SetBookingMeetingUrl(context.Context, *connect.Request[v1.SetBookingMeetingUrlRequest]) (*connect.Response[v1.SetBookingMeetingUrlResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the varco.v1.AdminService service. By default, it
@@ -467,6 +482,18 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("PreviewSchedule")),
 			connect.WithClientOptions(opts...),
 		),
+		proposeOtherDates: connect.NewClient[v1.ProposeOtherDatesRequest, v1.ProposeOtherDatesResponse](
+			httpClient,
+			baseURL+AdminServiceProposeOtherDatesProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ProposeOtherDates")),
+			connect.WithClientOptions(opts...),
+		),
+		setBookingMeetingUrl: connect.NewClient[v1.SetBookingMeetingUrlRequest, v1.SetBookingMeetingUrlResponse](
+			httpClient,
+			baseURL+AdminServiceSetBookingMeetingUrlProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("SetBookingMeetingUrl")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -508,6 +535,8 @@ type adminServiceClient struct {
 	replayWebhookDelivery       *connect.Client[v1.ReplayWebhookDeliveryRequest, v1.ReplayWebhookDeliveryResponse]
 	listAuditEvents             *connect.Client[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse]
 	previewSchedule             *connect.Client[v1.PreviewScheduleRequest, v1.PreviewScheduleResponse]
+	proposeOtherDates           *connect.Client[v1.ProposeOtherDatesRequest, v1.ProposeOtherDatesResponse]
+	setBookingMeetingUrl        *connect.Client[v1.SetBookingMeetingUrlRequest, v1.SetBookingMeetingUrlResponse]
 }
 
 // CreateOrganization calls varco.v1.AdminService.CreateOrganization.
@@ -690,6 +719,16 @@ func (c *adminServiceClient) PreviewSchedule(ctx context.Context, req *connect.R
 	return c.previewSchedule.CallUnary(ctx, req)
 }
 
+// ProposeOtherDates calls varco.v1.AdminService.ProposeOtherDates.
+func (c *adminServiceClient) ProposeOtherDates(ctx context.Context, req *connect.Request[v1.ProposeOtherDatesRequest]) (*connect.Response[v1.ProposeOtherDatesResponse], error) {
+	return c.proposeOtherDates.CallUnary(ctx, req)
+}
+
+// SetBookingMeetingUrl calls varco.v1.AdminService.SetBookingMeetingUrl.
+func (c *adminServiceClient) SetBookingMeetingUrl(ctx context.Context, req *connect.Request[v1.SetBookingMeetingUrlRequest]) (*connect.Response[v1.SetBookingMeetingUrlResponse], error) {
+	return c.setBookingMeetingUrl.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the varco.v1.AdminService service.
 type AdminServiceHandler interface {
 	// CreateOrganization adds an organization and makes the caller its
@@ -790,6 +829,15 @@ type AdminServiceHandler interface {
 	// the future bookings they would strand, exactly as GetAvailability and
 	// SetSchedule would after saving them. Organizer.
 	PreviewSchedule(context.Context, *connect.Request[v1.PreviewScheduleRequest]) (*connect.Response[v1.PreviewScheduleResponse], error)
+	// ProposeOtherDates offers the citizen of a booking up to 5 other dates,
+	// held for them until the proposal lapses (48 hours by default), with
+	// an e-mail whose links accept one or decline without logging in.
+	// Operator of the booking's organization.
+	ProposeOtherDates(context.Context, *connect.Request[v1.ProposeOtherDatesRequest]) (*connect.Response[v1.ProposeOtherDatesResponse], error)
+	// SetBookingMeetingUrl sets (or clears, when empty) the video-call link
+	// of one booking, overriding the resource's, and e-mails it to the
+	// citizen. Operator of the booking's organization.
+	SetBookingMeetingUrl(context.Context, *connect.Request[v1.SetBookingMeetingUrlRequest]) (*connect.Response[v1.SetBookingMeetingUrlResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -1015,6 +1063,18 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("PreviewSchedule")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceProposeOtherDatesHandler := connect.NewUnaryHandler(
+		AdminServiceProposeOtherDatesProcedure,
+		svc.ProposeOtherDates,
+		connect.WithSchema(adminServiceMethods.ByName("ProposeOtherDates")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceSetBookingMeetingUrlHandler := connect.NewUnaryHandler(
+		AdminServiceSetBookingMeetingUrlProcedure,
+		svc.SetBookingMeetingUrl,
+		connect.WithSchema(adminServiceMethods.ByName("SetBookingMeetingUrl")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/varco.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceCreateOrganizationProcedure:
@@ -1089,6 +1149,10 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceListAuditEventsHandler.ServeHTTP(w, r)
 		case AdminServicePreviewScheduleProcedure:
 			adminServicePreviewScheduleHandler.ServeHTTP(w, r)
+		case AdminServiceProposeOtherDatesProcedure:
+			adminServiceProposeOtherDatesHandler.ServeHTTP(w, r)
+		case AdminServiceSetBookingMeetingUrlProcedure:
+			adminServiceSetBookingMeetingUrlHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -1240,4 +1304,12 @@ func (UnimplementedAdminServiceHandler) ListAuditEvents(context.Context, *connec
 
 func (UnimplementedAdminServiceHandler) PreviewSchedule(context.Context, *connect.Request[v1.PreviewScheduleRequest]) (*connect.Response[v1.PreviewScheduleResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AdminService.PreviewSchedule is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ProposeOtherDates(context.Context, *connect.Request[v1.ProposeOtherDatesRequest]) (*connect.Response[v1.ProposeOtherDatesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AdminService.ProposeOtherDates is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) SetBookingMeetingUrl(context.Context, *connect.Request[v1.SetBookingMeetingUrlRequest]) (*connect.Response[v1.SetBookingMeetingUrlResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AdminService.SetBookingMeetingUrl is not implemented"))
 }

@@ -63,6 +63,9 @@ const (
 	// BookingServiceGetReceiptProcedure is the fully-qualified name of the BookingService's GetReceipt
 	// RPC.
 	BookingServiceGetReceiptProcedure = "/varco.v1.BookingService/GetReceipt"
+	// BookingServiceRespondToProposalProcedure is the fully-qualified name of the BookingService's
+	// RespondToProposal RPC.
+	BookingServiceRespondToProposalProcedure = "/varco.v1.BookingService/RespondToProposal"
 )
 
 // BookingServiceClient is a client for the varco.v1.BookingService service.
@@ -101,6 +104,11 @@ type BookingServiceClient interface {
 	GetCalendarFile(context.Context, *connect.Request[v1.GetCalendarFileRequest]) (*connect.Response[v1.GetCalendarFileResponse], error)
 	// GetReceipt returns a booking's receipt as a PDF.
 	GetReceipt(context.Context, *connect.Request[v1.GetReceiptRequest]) (*connect.Response[v1.GetReceiptResponse], error)
+	// RespondToProposal accepts one of the other dates the office proposed
+	// for the caller's booking (the booking moves there: new code, new
+	// ticket; the old one becomes RESCHEDULED) or declines them all (the
+	// booking stays). The e-mail's links do the same without logging in.
+	RespondToProposal(context.Context, *connect.Request[v1.RespondToProposalRequest]) (*connect.Response[v1.RespondToProposalResponse], error)
 }
 
 // NewBookingServiceClient constructs a client for the varco.v1.BookingService service. By default,
@@ -174,6 +182,12 @@ func NewBookingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(bookingServiceMethods.ByName("GetReceipt")),
 			connect.WithClientOptions(opts...),
 		),
+		respondToProposal: connect.NewClient[v1.RespondToProposalRequest, v1.RespondToProposalResponse](
+			httpClient,
+			baseURL+BookingServiceRespondToProposalProcedure,
+			connect.WithSchema(bookingServiceMethods.ByName("RespondToProposal")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -189,6 +203,7 @@ type bookingServiceClient struct {
 	getTicket         *connect.Client[v1.GetTicketRequest, v1.GetTicketResponse]
 	getCalendarFile   *connect.Client[v1.GetCalendarFileRequest, v1.GetCalendarFileResponse]
 	getReceipt        *connect.Client[v1.GetReceiptRequest, v1.GetReceiptResponse]
+	respondToProposal *connect.Client[v1.RespondToProposalRequest, v1.RespondToProposalResponse]
 }
 
 // HoldSlots calls varco.v1.BookingService.HoldSlots.
@@ -241,6 +256,11 @@ func (c *bookingServiceClient) GetReceipt(ctx context.Context, req *connect.Requ
 	return c.getReceipt.CallUnary(ctx, req)
 }
 
+// RespondToProposal calls varco.v1.BookingService.RespondToProposal.
+func (c *bookingServiceClient) RespondToProposal(ctx context.Context, req *connect.Request[v1.RespondToProposalRequest]) (*connect.Response[v1.RespondToProposalResponse], error) {
+	return c.respondToProposal.CallUnary(ctx, req)
+}
+
 // BookingServiceHandler is an implementation of the varco.v1.BookingService service.
 type BookingServiceHandler interface {
 	// HoldSlots reserves seats of one or more consecutive slots for the
@@ -277,6 +297,11 @@ type BookingServiceHandler interface {
 	GetCalendarFile(context.Context, *connect.Request[v1.GetCalendarFileRequest]) (*connect.Response[v1.GetCalendarFileResponse], error)
 	// GetReceipt returns a booking's receipt as a PDF.
 	GetReceipt(context.Context, *connect.Request[v1.GetReceiptRequest]) (*connect.Response[v1.GetReceiptResponse], error)
+	// RespondToProposal accepts one of the other dates the office proposed
+	// for the caller's booking (the booking moves there: new code, new
+	// ticket; the old one becomes RESCHEDULED) or declines them all (the
+	// booking stays). The e-mail's links do the same without logging in.
+	RespondToProposal(context.Context, *connect.Request[v1.RespondToProposalRequest]) (*connect.Response[v1.RespondToProposalResponse], error)
 }
 
 // NewBookingServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -346,6 +371,12 @@ func NewBookingServiceHandler(svc BookingServiceHandler, opts ...connect.Handler
 		connect.WithSchema(bookingServiceMethods.ByName("GetReceipt")),
 		connect.WithHandlerOptions(opts...),
 	)
+	bookingServiceRespondToProposalHandler := connect.NewUnaryHandler(
+		BookingServiceRespondToProposalProcedure,
+		svc.RespondToProposal,
+		connect.WithSchema(bookingServiceMethods.ByName("RespondToProposal")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/varco.v1.BookingService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case BookingServiceHoldSlotsProcedure:
@@ -368,6 +399,8 @@ func NewBookingServiceHandler(svc BookingServiceHandler, opts ...connect.Handler
 			bookingServiceGetCalendarFileHandler.ServeHTTP(w, r)
 		case BookingServiceGetReceiptProcedure:
 			bookingServiceGetReceiptHandler.ServeHTTP(w, r)
+		case BookingServiceRespondToProposalProcedure:
+			bookingServiceRespondToProposalHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -415,4 +448,8 @@ func (UnimplementedBookingServiceHandler) GetCalendarFile(context.Context, *conn
 
 func (UnimplementedBookingServiceHandler) GetReceipt(context.Context, *connect.Request[v1.GetReceiptRequest]) (*connect.Response[v1.GetReceiptResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.BookingService.GetReceipt is not implemented"))
+}
+
+func (UnimplementedBookingServiceHandler) RespondToProposal(context.Context, *connect.Request[v1.RespondToProposalRequest]) (*connect.Response[v1.RespondToProposalResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.BookingService.RespondToProposal is not implemented"))
 }
