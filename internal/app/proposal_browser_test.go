@@ -54,7 +54,7 @@ func TestProposalInTheBrowser(t *testing.T) {
 	if eval[bool](u.citizenUI, `!!document.querySelector("#login")`) {
 		u.citizenUI.login(c.cf, "una password lunga")
 		u.run(chromedp.WaitVisible("#nav-mine, #page-title"))
-		u.run(chromedp.Navigate(b.baseURL+"/#/prenotazioni/"+booked.GetId()))
+		u.run(chromedp.Navigate(b.baseURL + "/#/prenotazioni/" + booked.GetId()))
 	}
 	u.run(chromedp.WaitVisible("#proposal"))
 	require.Contains(t, u.text("#proposal"), "Quel giorno lo sportello è chiuso.")
