@@ -119,6 +119,10 @@ var matrix = []struct {
 		"AdminService/RescheduleBookingAsOperator", "AdminService/BlockSlots"}},
 	// The operator is limited to res-1: an organization-wide list is not theirs.
 	{"UUDADADDD", []string{"AdminService/ListScanConflicts"}},
+	// Other dates proposed and one booking's meeting link (#17): operators
+	// of the booking's organization; the citizen answers for their own.
+	{"UUDAAADDD", []string{"AdminService/ProposeOtherDates", "AdminService/SetBookingMeetingUrl"}},
+	{"UUAAAAAAD", []string{"BookingService/RespondToProposal"}},
 	{"UUDDDDDDA", []string{"GateService/Sync", "GateService/Scan", "GateService/UploadScans"}},
 	{"UUDAAADDA", []string{"GateService/WatchOccupancy"}},
 	// Waiting lists (issue #17).

@@ -28,6 +28,10 @@ type StaffBookings interface {
 	RescheduleByOperator(ctx context.Context, staff booking.Actor, req booking.RescheduleRequest) (booking.RescheduleResult, error)
 	BookAtCounter(ctx context.Context, staff booking.Actor, req booking.CounterRequest) (booking.ConfirmResult, error)
 	Block(ctx context.Context, staff booking.Actor, req booking.BlockRequest) (booking.BlockResult, error)
+	// Other dates proposed and one booking's meeting link (admin_proposal.go).
+	Proposals(ctx context.Context, bookingID string) ([]booking.Proposal, error)
+	Propose(ctx context.Context, staff booking.Actor, req booking.ProposeRequest) (booking.Proposal, error)
+	SetMeetingURL(ctx context.Context, staff booking.Actor, bookingID, link string) (booking.Booking, error)
 }
 
 // Calendar page sizes (ListBookings allows longer pages than other lists:
@@ -164,6 +168,9 @@ func (a *Admin) GetBookingDetails(ctx context.Context, req *connect.Request[varc
 	}
 	pb, err := a.bookingPB(ctx, b)
 	if err != nil {
+		return nil, a.fail(ctx, req.Header(), err)
+	}
+	if err := addProposals(ctx, a.deps.Bookings, a.deps.Reader, pb, b); err != nil {
 		return nil, a.fail(ctx, req.Header(), err)
 	}
 	return connect.NewResponse(&varcov1.GetBookingDetailsResponse{Booking: pb}), nil

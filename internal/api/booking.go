@@ -31,6 +31,11 @@ type Bookings interface {
 	CancelWithToken(ctx context.Context, code, cancelToken, reason string) (booking.Booking, error)
 	RescheduleByOwner(ctx context.Context, caller authz.Principal, req booking.RescheduleRequest) (booking.RescheduleResult, error)
 	Now() time.Time
+	// Proposals of other dates (proposal.go).
+	Proposals(ctx context.Context, bookingID string) ([]booking.Proposal, error)
+	RespondAsOwner(ctx context.Context, caller authz.Principal, bookingID string, choice int) (booking.ProposalResult, error)
+	ProposalWithToken(ctx context.Context, id, secret string) (booking.Proposal, booking.Booking, error)
+	RespondWithToken(ctx context.Context, id, secret string, choice int) (booking.ProposalResult, error)
 }
 
 // Booking serves varco.v1.BookingService.
@@ -132,6 +137,9 @@ func (h *Booking) GetBooking(ctx context.Context, req *connect.Request[varcov1.G
 	}
 	pb, err := newBookingViews(h.catalog, h.bookings.Now()).pb(ctx, b)
 	if err != nil {
+		return nil, h.fail(ctx, req.Header(), err)
+	}
+	if err := addProposals(ctx, h.bookings, h.catalog, pb, b); err != nil {
 		return nil, h.fail(ctx, req.Header(), err)
 	}
 	return connect.NewResponse(&varcov1.GetBookingResponse{Booking: pb}), nil

@@ -74,7 +74,7 @@ func (v *bookingViews) pb(ctx context.Context, b booking.Booking) (*varcov1.Book
 		}
 	}
 	if b.Mode == catalog.ModeVideoCall && b.Active() {
-		out.MeetingUrl = r.Meeting.LinkFor(b.ID, b.CancelTokenHash)
+		out.MeetingUrl = booking.MeetingLink(b, r.Meeting)
 	}
 	out.Consents = append(out.Consents, &varcov1.Consent{Kind: varcov1.ConsentKind_CONSENT_KIND_PRIVACY, GivenAt: timestamppb.New(b.PrivacyAt)})
 	if !b.PushConsentAt.IsZero() {
@@ -85,7 +85,7 @@ func (v *bookingViews) pb(ctx context.Context, b booking.Booking) (*varcov1.Book
 	}
 	for _, c := range b.History {
 		out.History = append(out.History, &varcov1.StatusChange{
-			Status: varcov1.BookingStatus(c.Status), At: timestamppb.New(c.At), Reason: c.Reason,
+			Status: varcov1.BookingStatus(c.Status), At: timestamppb.New(c.At), Reason: c.Reason, Event: c.Event,
 			Actor: &varcov1.Actor{Kind: varcov1.PrincipalKind(c.Actor.Kind), Id: c.Actor.ID, DisplayName: c.Actor.Name},
 		})
 	}

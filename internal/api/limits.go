@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/varco-gate/varco/internal/admission"
+	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/fault"
 )
@@ -46,7 +47,8 @@ var repeatedLimits = map[protoreflect.FullName]int{
 	"varco.v1.WatchOccupancyRequest.resource_ids":           100,
 	"varco.v1.PreviewScheduleRequest.rules":                 200, // as SetScheduleRequest.rules
 	// Every exception kept and proposed; years of one-off closures fit.
-	"varco.v1.PreviewScheduleRequest.exceptions": 2000,
+	"varco.v1.PreviewScheduleRequest.exceptions":     2000,
+	"varco.v1.ProposeOtherDatesRequest.alternatives": booking.MaxAlternatives,
 }
 
 // stringLimits are the string fields allowed more than MaxStringLength

@@ -58,6 +58,7 @@ type App struct {
 	metrics        http.Handler
 	sweeper        *booking.Sweeper
 	waitlist       *booking.WaitlistWorker
+	proposals      *booking.ProposalSweeper
 	dispatcher     *dispatch.Dispatcher
 	manualDispatch bool
 	retention      *privacy.Retention
@@ -170,6 +171,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		api.QRPattern:                       api.NewQRHandler(bookings, tickets, log),
 		api.ReceiptPattern:                  api.NewReceiptHandler(bookings, cat, tickets, log),
 		api.CancelLinkPattern:               api.NewCancelLinkHandler(bookings, db, log),
+		api.ProposalLinkPattern:             api.NewProposalLinkHandler(bookings, db, log),
 		api.ExportPatterns[export.Bookings]: api.NewExportHandler(exports, export.Bookings),
 		api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
 	}
@@ -191,7 +193,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		log: log, db: db, handler: handler, health: checker,
 		dbHealth: healthwatch.New(db.Ping, checker, api.ServiceNames, log),
 		metrics:  m.Handler(),
-		sweeper:  booking.NewSweeper(o.sweeper, db, clk, log), waitlist: booking.NewWaitlistWorker(o.waitlist, bookings, log), dispatcher: dispatcher, manualDispatch: o.manualDispatch,
+		sweeper:  booking.NewSweeper(o.sweeper, db, clk, log), waitlist: booking.NewWaitlistWorker(o.waitlist, bookings, log),
+		proposals: booking.NewProposalSweeper(booking.ProposalSweeperConfig{}, bookings, log),
+		dispatcher: dispatcher, manualDispatch: o.manualDispatch,
 		retention: privacy.NewRetention(cfg.Retention, db, clk, log),
 		pruneOnce: func(ctx context.Context) error {
 			n, err := ids.PruneSessions(ctx)
@@ -215,6 +219,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		},
 	}, nil
 }
+
+// ExpireProposalsOnce closes the proposals of other dates lapsed now
+// (tests).
+func (a *App) ExpireProposalsOnce(ctx context.Context) (int, error) { return a.proposals.RunOnce(ctx) }
 
 // RetainOnce runs the retention pass now (tests).
 func (a *App) RetainOnce(ctx context.Context) (int, error) { return a.retention.RunOnce(ctx) }
@@ -267,6 +275,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.dbHealth.Start(ctx)
 	a.sweeper.Start(ctx)
 	a.waitlist.Start(ctx)
+	a.proposals.Start(ctx)
 	a.retention.Start(ctx)
 	a.prune.Start(ctx, time.Hour, a.log, "prune sessions", a.pruneOnce)
 	a.keys.Start(ctx)
@@ -280,6 +289,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.dbHealth.Stop()
 	a.sweeper.Stop()
 	a.waitlist.Stop()
+	a.proposals.Stop()
 	a.retention.Stop()
 	a.prune.Stop()
 	a.keys.Stop()

@@ -152,6 +152,8 @@ var Policy = map[string]Rule{
 	c.BookingServiceStartGuestBookingProcedure:   {Access: Public},
 	c.BookingServiceConfirmGuestBookingProcedure: {Access: Public},
 	c.BookingServiceResendGuestCodeProcedure:     {Access: Public},
+	// The domain answers only for the caller's own bookings (booking.Get).
+	c.BookingServiceRespondToProposalProcedure: {Access: AnyAccount},
 
 	c.AdminServiceCreateOrganizationProcedure: {Access: InstallationAdministrator},
 	c.AdminServiceUpdateOrganizationProcedure: {Access: Organizer, scope: org(func(m any) string {
@@ -201,6 +203,9 @@ var Policy = map[string]Rule{
 	}, "delivery_id", Resolver.WebhookDeliveryOrg)},
 	c.AdminServiceListAuditEventsProcedure: {Access: Organizer, scope: orgScope},
 	c.AdminServicePreviewScheduleProcedure: {Access: Organizer, scope: resourceScope},
+	// Other dates proposed and the video-call link of one booking (#17).
+	c.AdminServiceProposeOtherDatesProcedure:    {Access: Operator, scope: byBooking},
+	c.AdminServiceSetBookingMeetingUrlProcedure: {Access: Operator, scope: byBooking},
 
 	c.GateServiceEnrollProcedure:      {Access: Public},
 	c.GateServiceSyncProcedure:        {Access: DeviceOnly},

@@ -95,6 +95,9 @@ func (s *Service) cancel(ctx context.Context, id string, status Status, actor Ac
 // endBooking moves an active booking to a final status, giving back its
 // seats and replacing its pending messages with kind (if any).
 func (s *Service) endBooking(ctx context.Context, tx Tx, b Booking, status Status, actor Actor, reason string, now time.Time, kind string) error {
+	if err := s.withdrawProposals(ctx, tx, b, actor, now); err != nil {
+		return err
+	}
 	if err := tx.SetStatus(ctx, b.ID, status, now); err != nil {
 		return err
 	}

@@ -64,6 +64,9 @@ type Change struct {
 	At     time.Time
 	Actor  Actor
 	Reason string
+	// Event names a step that is not a status change (EventProposalMade,
+	// EventMeetingURLSet…); Status is then the booking's status at the time.
+	Event string
 }
 
 // Ack is an acknowledgement ticked at confirmation.
@@ -151,6 +154,9 @@ type Booking struct {
 	// could book when this booking was made; zero when not recorded
 	// (bookings made before it was). Only statistics read it.
 	FirstFree time.Time
+	// MeetingURL is the video-call link an operator set on this booking;
+	// it overrides the resource's (see MeetingLink). "" when none.
+	MeetingURL string
 }
 
 // Active reports whether the booking still holds its seats.

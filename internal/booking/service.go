@@ -69,6 +69,17 @@ type Tx interface {
 
 	// Waiting lists (waitlist*.go).
 	WaitlistTx
+	// InsertProposal stores a new proposal with its alternatives.
+	InsertProposal(ctx context.Context, p Proposal) error
+	GetProposal(ctx context.Context, id string) (Proposal, error)
+	// PendingProposals lists a booking's proposals still pending.
+	PendingProposals(ctx context.Context, bookingID string) ([]Proposal, error)
+	// FinishProposal moves a pending proposal to status, reporting false
+	// (changing nothing) when it is no longer pending: the condition is
+	// what lets several replicas close proposals at once.
+	FinishProposal(ctx context.Context, id string, status ProposalStatus, chosen int, newBookingID string, at time.Time) (bool, error)
+	// SetMeetingURL stores the link an operator set on a booking.
+	SetMeetingURL(ctx context.Context, bookingID, url string, at time.Time) error
 }
 
 // Store is the storage of bookings.
@@ -94,6 +105,11 @@ type Store interface {
 
 	// Waiting lists (waitlist*.go).
 	WaitlistStore
+	// GetProposal and ProposalsOfBooking (newest first) read proposals.
+	GetProposal(ctx context.Context, id string) (Proposal, error)
+	ProposalsOfBooking(ctx context.Context, bookingID string) ([]Proposal, error)
+	// LapsedProposals lists up to limit pending proposals expired at now.
+	LapsedProposals(ctx context.Context, now time.Time, limit int) ([]string, error)
 }
 
 // Planner loads a bookable resource and its slot plan.

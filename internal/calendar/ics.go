@@ -160,7 +160,7 @@ func FromBooking(b booking.Booking, d catalog.Description, lang string) Event {
 		OrganizerEmail: d.Contacts.Email, ReminderLead: d.Resource.Policy.ReminderLead, Operator: d.Operator,
 	}
 	if b.Mode == catalog.ModeVideoCall {
-		ev.MeetingURL = d.Resource.Meeting.LinkFor(b.ID, b.CancelTokenHash)
+		ev.MeetingURL = booking.MeetingLink(b, d.Resource.Meeting)
 	}
 	if b.Mode == catalog.ModePhone || b.Mode == catalog.ModeVideoCall {
 		// Nobody comes to the office: no documents to bring.

@@ -152,6 +152,24 @@ type BookingView struct {
 	OfferExpires time.Time
 	OfferURL     string
 	Seats        int
+	// Proposal is the other dates the office offers (booking.proposal
+	// messages), with the links that answer without logging in.
+	Proposal *ProposalView
+}
+
+// ProposalView is a proposal of other dates as a message shows it.
+type ProposalView struct {
+	Message    string
+	ExpiresAt  time.Time
+	Options    []ProposalOption
+	DeclineURL string
+}
+
+// ProposalOption is one date offered, with the link that accepts it.
+type ProposalOption struct {
+	Start     time.Time
+	Operator  string
+	AcceptURL string
 }
 
 // Remote appointment modes of BookingView.Remote.

@@ -16,6 +16,13 @@ const (
 	KindBookingCancelled   = "booking.cancelled"
 	KindBookingRescheduled = "booking.rescheduled"
 	KindBookingReminder    = "booking.reminder"
+	// KindBookingProposal offers the citizen other dates (with the links
+	// to accept or decline); KindBookingProposalExpired tells them the
+	// offer lapsed and the booking stays; KindBookingMeetingLink sends the
+	// video-call link an operator set.
+	KindBookingProposal        = "booking.proposal"
+	KindBookingProposalExpired = "booking.proposal_expired"
+	KindBookingMeetingLink     = "booking.meeting_link"
 	// KindTicketExpiryWarning is due at expires_at - warning lead of a
 	// timed ticket; KindTicketExpired at expires_at.
 	KindTicketExpiryWarning = "ticket.expiry_warning"
@@ -59,6 +66,10 @@ type BookingPayload struct {
 	Reason      string `json:"reason,omitempty"`
 	// PreviousID is the replaced booking, for reschedules.
 	PreviousID string `json:"previous_id,omitempty"`
+	// ProposalID names the proposal of the proposal kinds; ProposalToken
+	// is the plain secret of its links, only in KindBookingProposal.
+	ProposalID    string `json:"proposal_id,omitempty"`
+	ProposalToken string `json:"proposal_token,omitempty"`
 }
 
 // Encode marshals a payload.

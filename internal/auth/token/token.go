@@ -33,6 +33,9 @@ const (
 	PrefixEnrollment = "ve_"
 	// PrefixOIDC marks a SPID/CIE login attempt held in a browser cookie.
 	PrefixOIDC = "vo_"
+	// PrefixProposal marks the secret of the e-mail links that accept or
+	// decline the other dates an office proposed for a booking.
+	PrefixProposal = "vp_"
 )
 
 // SecretBytes is the number of random bytes in a secret. 128 bits is the

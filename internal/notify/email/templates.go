@@ -29,6 +29,11 @@ const (
 	KindTicketExpiryWarn   = "ticket.expiry_warning"
 	KindTicketExpired      = "ticket.expired"
 	KindWaitlistOffer      = outbox.KindWaitlistOffer
+	// The office's proposal of other dates, its lapse, and the video-call
+	// link an operator set on a booking.
+	KindBookingProposal        = outbox.KindBookingProposal
+	KindBookingProposalExpired = outbox.KindBookingProposalExpired
+	KindBookingMeetingLink     = outbox.KindBookingMeetingLink
 )
 
 // Kinds lists every kind Render knows, in a stable order.
@@ -36,6 +41,7 @@ var Kinds = []string{
 	KindBookingConfirmed, KindBookingRescheduled, KindBookingCancelled,
 	KindBookingReminder, KindTicketExpiryWarn, KindTicketExpired,
 	KindWaitlistOffer,
+	KindBookingProposal, KindBookingProposalExpired, KindBookingMeetingLink,
 }
 
 // ErrUnknownKind is returned for a kind without templates.
@@ -88,6 +94,10 @@ var specs = map[string]kindSpec{
 	KindTicketExpired:    {expiry: true},
 	// Seats held for the first in line of a waiting list, until a time.
 	KindWaitlistOffer: {when: true, offer: true},
+	// The proposal shows the booking as it is now, then the dates offered.
+	KindBookingProposal:        {when: true, operator: true},
+	KindBookingProposalExpired: {when: true, operator: true, documents: true},
+	KindBookingMeetingLink:     {when: true, operator: true, ics: true},
 }
 
 // words are the texts of one kind in one language. Subject and Intro may
@@ -122,6 +132,11 @@ type labels struct {
 	// OfferLead and OfferButton lead to a waiting-list offer; Seats (%d)
 	// states the seats held.
 	OfferLead, OfferButton, Seats string
+	// The proposal of other dates: the office's message, the dates with
+	// their accept buttons, until when they are held (%s), and the
+	// decline link.
+	ProposalMessage, ProposalDates, ProposalAccept, ProposalUntil string
+	DeclineLead, DeclineButton                                    string
 }
 
 type language struct {
@@ -159,6 +174,9 @@ var italian = language{
 		VideoCallLink:     "È un appuntamento in videochiamata: all'ora indicata collegati a %s. Non devi venire in ufficio.",
 		OfferLead:         "Conferma il posto (o rinuncia) dall'app, in Le mie prenotazioni:", OfferButton: "Conferma il posto",
 		Seats: "Posti riservati per te: %d",
+		ProposalMessage:   "Messaggio dell'ufficio", ProposalDates: "Date proposte", ProposalAccept: "Accetta questa data",
+		ProposalUntil: "Queste date restano riservate per te fino a %s; poi la prenotazione resta com'è.",
+		DeclineLead:   "Nessuna data va bene? Rifiuta: la prenotazione resta com'è.", DeclineButton: "Rifiuta le date proposte",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Prenotazione confermata: %s", "Prenotazione confermata", "la tua prenotazione è confermata. Ecco la ricevuta."},
@@ -169,6 +187,12 @@ var italian = language{
 		KindTicketExpired:      {"Il tuo biglietto è scaduto alle %s", "Biglietto scaduto", "il tuo biglietto è scaduto alle %s."},
 		KindWaitlistOffer: {"Si è liberato un posto: confermalo entro le %s", "Si è liberato un posto",
 			"si è liberato un posto per te dalla lista d'attesa. È riservato a tuo nome fino alle %[1]s: confermalo entro le %[1]s, altrimenti passerà alla persona successiva in lista."},
+		KindBookingProposal: {"Ti proponiamo un'altra data: %s", "Proposta di un'altra data",
+			"l'ufficio ti propone di spostare la tua prenotazione. Scegli una delle date qui sotto, oppure rifiuta: la prenotazione resta com'è."},
+		KindBookingProposalExpired: {"Proposta scaduta: %s", "Proposta di altre date scaduta",
+			"le date che ti avevamo proposto non sono più riservate per te: la tua prenotazione resta com'era."},
+		KindBookingMeetingLink: {"Link della videochiamata: %s", "Link della videochiamata",
+			"l'ufficio ha impostato il link della tua videochiamata. Il calendario allegato è aggiornato."},
 	},
 	date:    func(t time.Time) string { return textfmt.LongDate("it", t) },
 	clockAt: func(t, ref time.Time) string { return textfmt.ClockAt("it", t, ref) },
@@ -198,6 +222,9 @@ var english = language{
 		VideoCallLink:     "This is a video call: at the time given, join at %s. You do not need to come to the office.",
 		OfferLead:         "Confirm the seat (or decline it) in the app, under My bookings:", OfferButton: "Confirm the seat",
 		Seats: "Seats held for you: %d",
+		ProposalMessage:   "Message from the office", ProposalDates: "Dates proposed", ProposalAccept: "Accept this date",
+		ProposalUntil: "These dates are held for you until %s; after that the booking stays as it is.",
+		DeclineLead:   "None of them suits you? Decline: the booking stays as it is.", DeclineButton: "Decline the dates proposed",
 	},
 	kinds: map[string]words{
 		KindBookingConfirmed:   {"Booking confirmed: %s", "Booking confirmed", "your booking is confirmed. Here is your receipt."},
@@ -208,6 +235,12 @@ var english = language{
 		KindTicketExpired:      {"Your ticket expired at %s", "Ticket expired", "your ticket expired at %s."},
 		KindWaitlistOffer: {"A seat is free: confirm it by %s", "A seat is free",
 			"a seat has become free for you from the waiting list. It is held in your name until %[1]s: confirm it by %[1]s, or it passes to the next person in line."},
+		KindBookingProposal: {"Another date proposed: %s", "Another date proposed",
+			"the office proposes to move your booking. Pick one of the dates below, or decline: the booking stays as it is."},
+		KindBookingProposalExpired: {"Proposal lapsed: %s", "Proposed dates lapsed",
+			"the dates we proposed are no longer held for you: your booking stays as it was."},
+		KindBookingMeetingLink: {"Video-call link: %s", "Video-call link",
+			"the office set the link of your video call. The attached calendar file is updated."},
 	},
 	date:    func(t time.Time) string { return textfmt.LongDate("en", t) },
 	clockAt: func(t, ref time.Time) string { return textfmt.ClockAt("en", t, ref) },
@@ -242,6 +275,17 @@ type view struct {
 	Remote                     string // how a remote appointment takes place
 	// TicketLines state the ticket's seats, entry window and stay.
 	TicketLines []string
+	// Proposal is set for the proposal of other dates.
+	Proposal *proposalView
+}
+
+type proposalView struct {
+	Message, Until, DeclineURL string
+	Options                    []proposalOption
+}
+
+type proposalOption struct {
+	When, Operator, AcceptURL string
 }
 
 // Render returns the subject and the plain-text and HTML bodies of a
@@ -319,6 +363,16 @@ func Render(kind string, v notify.BookingView) (subject, text, html string, err 
 	}
 	if t := v.Ticket; t != nil && spec.qr && kind != KindTicketExpiryWarn {
 		d.TicketLines = textfmt.TicketTerms(lang.code, t.Seats, t.ValidFrom, t.ValidUntil, t.MaxStay, loc, v.Start)
+	}
+	if p := v.Proposal; p != nil && kind == KindBookingProposal {
+		pv := &proposalView{Message: oneLine(p.Message), DeclineURL: webLink(p.DeclineURL)}
+		if !p.ExpiresAt.IsZero() {
+			pv.Until = fmt.Sprintf(lang.labels.ProposalUntil, lang.date(p.ExpiresAt.In(loc)))
+		}
+		for _, o := range p.Options {
+			pv.Options = append(pv.Options, proposalOption{When: lang.date(o.Start.In(loc)), Operator: oneLine(o.Operator), AcceptURL: webLink(o.AcceptURL)})
+		}
+		d.Proposal = pv
 	}
 	d.HasDetails = d.Resource != "" || d.Place != "" || d.Address != "" || d.When != "" || d.Operator != "" || d.Reason != ""
 

@@ -21,7 +21,7 @@ func TestKindsMatchTheirProducers(t *testing.T) {
 	require.Equal(t, admission.KindExpired, email.KindTicketExpired)
 	require.Equal(t, outbox.KindBookingConfirmed, email.KindBookingConfirmed)
 	require.Equal(t, outbox.KindWaitlistOffer, email.KindWaitlistOffer)
-	require.Len(t, email.Kinds, 7)
+	require.Len(t, email.Kinds, 10)
 }
 
 func TestRenderEveryKindAndLanguage(t *testing.T) {

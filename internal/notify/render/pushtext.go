@@ -32,6 +32,14 @@ func PushText(kind string, v notify.BookingView, lang string) (string, string) {
 			return pick("Prenotazione annullata dall'ufficio", "Booking cancelled by the office"), body
 		}
 		return pick("Prenotazione annullata", "Booking cancelled"), body
+	case outbox.KindBookingProposal:
+		return pick("Ti proponiamo un'altra data", "Another date proposed"),
+			fmt.Sprintf(pick("%s, %s: l'ufficio propone di spostarla. Guarda le date nell'e-mail.", "%s, %s: the office proposes to move it. See the dates in the e-mail."), v.Resource, when)
+	case outbox.KindBookingProposalExpired:
+		return pick("Proposta scaduta", "Proposal lapsed"),
+			fmt.Sprintf(pick("%s, %s: la prenotazione resta com'era.", "%s, %s: the booking stays as it was."), v.Resource, when)
+	case outbox.KindBookingMeetingLink:
+		return pick("Link della videochiamata", "Video-call link"), fmt.Sprintf("%s, %s — %s", v.Resource, when, v.MeetingURL)
 	case outbox.KindBookingReminder:
 		return pick("Promemoria", "Reminder"), fmt.Sprintf("%s, %s — %s", v.Resource, when, v.Place)
 	case outbox.KindTicketExpiryWarning:

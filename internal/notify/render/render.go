@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +42,8 @@ type Store interface {
 	AppIOOptOut(ctx context.Context, codiceFiscale string) (bool, error)
 	// GetWaitEntry reads a waiting-list entry (waitlist.go).
 	GetWaitEntry(ctx context.Context, id string) (booking.WaitEntry, error)
+	// GetProposal reads a proposal of other dates.
+	GetProposal(ctx context.Context, id string) (booking.Proposal, error)
 }
 
 // Config configures the renderer.
@@ -170,7 +173,7 @@ func (r *Renderer) view(ctx context.Context, kind string, b booking.Booking, d c
 		v.Place, v.Address, v.Documents = "", "", nil
 	case catalog.ModeVideoCall:
 		v.Remote = notify.RemoteVideo
-		v.MeetingURL = d.Resource.Meeting.LinkFor(b.ID, b.CancelTokenHash)
+		v.MeetingURL = booking.MeetingLink(b, d.Resource.Meeting)
 		v.Place, v.Address, v.Documents = "", "", nil
 	}
 	if b.OnBehalf && b.BookerID != "" {
@@ -201,11 +204,16 @@ func (r *Renderer) view(ctx context.Context, kind string, b booking.Booking, d c
 	if tp.ExpiresAt != "" {
 		v.TicketExpires, _ = time.Parse(time.RFC3339, tp.ExpiresAt)
 	}
+	if kind == outbox.KindBookingProposal && bp.ProposalID != "" {
+		if v.Proposal, err = r.proposal(ctx, b, d, bp); err != nil {
+			return v, err
+		}
+	}
 	// The calendar file and the QR image go only into the e-mail; signing
 	// and drawing them for a booking without one was wasted work (3.5 % of
 	// the server's CPU in a booking rush with no SMTP configured).
 	mail := r.cfg.Compose != nil && v.Email != ""
-	if mail && (kind == outbox.KindBookingConfirmed || kind == outbox.KindBookingRescheduled) {
+	if mail && (kind == outbox.KindBookingConfirmed || kind == outbox.KindBookingRescheduled || kind == outbox.KindBookingMeetingLink) {
 		ev := calendar.FromBooking(b, d, b.Language)
 		ev.CancelURL = v.CancelURL
 		if v.ICS, err = calendar.Generate(ev, r.clk.Now()); err != nil {
@@ -218,6 +226,31 @@ func (r *Renderer) view(ctx context.Context, kind string, b booking.Booking, d c
 		}
 	}
 	return v, nil
+}
+
+// ProposalPath is where the links of a proposal of other dates land.
+func ProposalPath(id string) string { return "/proposals/" + id }
+
+// proposal describes the dates offered, with a link per date that
+// accepts it and one that declines them all (each opens a page that asks
+// to confirm: a mail scanner following links changes nothing).
+func (r *Renderer) proposal(ctx context.Context, b booking.Booking, d catalog.Description, bp outbox.BookingPayload) (*notify.ProposalView, error) {
+	p, err := r.store.GetProposal(ctx, bp.ProposalID)
+	if err != nil {
+		return nil, err
+	}
+	base := r.cfg.PublicBaseURL + ProposalPath(p.ID) + "?token=" + bp.ProposalToken
+	out := &notify.ProposalView{Message: p.Message, ExpiresAt: p.ExpiresAt, DeclineURL: base + "&decline=1"}
+	for i, a := range p.Alternatives {
+		o := notify.ProposalOption{Start: a.Start, AcceptURL: base + "&accept=" + strconv.Itoa(i+1)}
+		if a.OperatorID != "" && a.OperatorID != b.OperatorID {
+			if od, err := catalog.Describe(ctx, r.store, b.ResourceID, a.OperatorID); err == nil {
+				o.Operator = od.Operator
+			}
+		}
+		out.Options = append(out.Options, o)
+	}
+	return out, nil
 }
 
 // qr renders the booking's live ticket, if it has one, with its terms.

@@ -15,18 +15,18 @@ import (
 const bookingColumns = `id, code, organization_id, resource_id, operator_id, start_ms, end_ms, slot_starts, seats, mode,
 	status, booker_account_id, booked_by_staff, on_behalf, given_name, family_name, codice_fiscale, birth_date, birth_place,
 	email, phone, reason, notes, language, privacy_consent_ms, push_consent_ms, cancel_token_hash, idempotency_key,
-	rescheduled_from_id, rescheduled_to_id, created_at_ms, updated_at_ms, first_free_ms`
+	rescheduled_from_id, rescheduled_to_id, created_at_ms, updated_at_ms, first_free_ms, meeting_url`
 
 // InsertBooking implements booking.Tx.
 func (t bookingTx) InsertBooking(ctx context.Context, b booking.Booking) error {
 	p := b.Beneficiary
 	_, err := t.tx.execMayConflict(`INSERT INTO bookings (`+bookingColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		b.ID, b.Code, b.OrganizationID, b.ResourceID, b.OperatorID, ms(b.Start), ms(b.End), encodeStarts(b.SlotStarts),
 		b.Seats, b.Mode, b.Status, nullString(b.BookerID), b.BookedByStaff, b.OnBehalf, p.GivenName, p.FamilyName, p.CodiceFiscale,
 		p.BirthDate, p.BirthPlace, p.Email, p.Phone, b.Reason, b.Notes, b.Language, ms(b.PrivacyAt), nullMS(b.PushConsentAt),
 		b.CancelTokenHash[:], b.IdempotencyKey, nullString(b.RescheduledFrom), nullString(b.RescheduledTo),
-		ms(b.CreatedAt), ms(b.UpdatedAt), nullMS(b.FirstFree))
+		ms(b.CreatedAt), ms(b.UpdatedAt), nullMS(b.FirstFree), b.MeetingURL)
 	if err != nil {
 		err = conflict(err, "insert booking")
 		if errors.Is(err, store.ErrConflict) && strings.Contains(err.Error(), "idempotency") {
@@ -86,8 +86,8 @@ func (t bookingTx) SetRescheduledTo(ctx context.Context, id, to string, at time.
 
 // AddHistory implements booking.Tx.
 func (t bookingTx) AddHistory(ctx context.Context, bookingID string, c booking.Change) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO booking_history (booking_id, status, at_ms, actor_kind, actor_id, actor_name, reason)
-		VALUES (?,?,?,?,?,?,?)`, bookingID, c.Status, ms(c.At), c.Actor.Kind, c.Actor.ID, c.Actor.Name, c.Reason)
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO booking_history (booking_id, status, at_ms, actor_kind, actor_id, actor_name, reason, event)
+		VALUES (?,?,?,?,?,?,?,?)`, bookingID, c.Status, ms(c.At), c.Actor.Kind, c.Actor.ID, c.Actor.Name, c.Reason, c.Event)
 	return err
 }
 
@@ -146,7 +146,7 @@ func loadDetails(ctx context.Context, tx *sql.Tx, list []booking.Booking) error 
 		list[idx[id]].Acks = append(list[idx[id]].Acks, a)
 	}
 	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT booking_id, status, at_ms, actor_kind, actor_id, actor_name, reason
+	rows, err = tx.QueryContext(ctx, `SELECT booking_id, status, at_ms, actor_kind, actor_id, actor_name, reason, event
 		FROM booking_history WHERE booking_id IN (`+in+`) ORDER BY id`, ids...)
 	if err != nil {
 		return fmt.Errorf("load history: %w", err)
@@ -156,7 +156,7 @@ func loadDetails(ctx context.Context, tx *sql.Tx, list []booking.Booking) error 
 		var id string
 		var c booking.Change
 		var at int64
-		if err := rows.Scan(&id, &c.Status, &at, &c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.Reason); err != nil {
+		if err := rows.Scan(&id, &c.Status, &at, &c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.Reason, &c.Event); err != nil {
 			return err
 		}
 		c.At = fromMS(at)
@@ -250,7 +250,7 @@ func scanBooking(s scanner) (booking.Booking, error) {
 	err := s.Scan(&b.ID, &b.Code, &b.OrganizationID, &b.ResourceID, &b.OperatorID, &start, &end, &starts, &b.Seats,
 		&b.Mode, &b.Status, &booker, &b.BookedByStaff, &b.OnBehalf, &p.GivenName, &p.FamilyName, &p.CodiceFiscale, &p.BirthDate,
 		&p.BirthPlace, &p.Email, &p.Phone, &b.Reason, &b.Notes, &b.Language, &privacy, &push, &hash, &b.IdempotencyKey,
-		&from, &to, &created, &updated, &firstFree)
+		&from, &to, &created, &updated, &firstFree, &b.MeetingURL)
 	if err != nil {
 		return b, err
 	}

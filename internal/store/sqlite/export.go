@@ -56,7 +56,7 @@ const exportBookingsSQL = `SELECT b.id, b.code, b.status, r.name, p.name, p.time
 	LEFT JOIN accounts a ON a.id = b.booker_account_id
 	LEFT JOIN bookings bf ON bf.id = b.rescheduled_from_id
 	LEFT JOIN bookings bt ON bt.id = b.rescheduled_to_id
-	LEFT JOIN booking_history h ON h.id = (SELECT MAX(id) FROM booking_history WHERE booking_id = b.id)
+	LEFT JOIN booking_history h ON h.id = (SELECT MAX(id) FROM booking_history WHERE booking_id = b.id AND event = '')
 	WHERE b.organization_id = ? AND b.start_ms >= ? AND b.start_ms < ?`
 
 // ExportBookings implements export.Store: the bookings whose slot starts

@@ -56,7 +56,7 @@ func (db *DB) HistorySnapshot(ctx context.Context, limit int) (webhook.Snapshot[
 			COALESCE(b.rescheduled_from_id, ''), n.id, n.code, n.operator_id, n.start_ms, n.end_ms, n.seats, n.booked_by_staff
 			FROM booking_history h JOIN bookings b ON b.id = h.booking_id JOIN resources r ON r.id = b.resource_id
 			LEFT JOIN bookings n ON n.id = b.rescheduled_to_id AND h.status = ?
-			WHERE h.id > ? AND h.id <= ? ORDER BY h.id LIMIT ?`, booking.Rescheduled, start, horizon, limit)
+			WHERE h.id > ? AND h.id <= ? AND h.event = '' ORDER BY h.id LIMIT ?`, booking.Rescheduled, start, horizon, limit)
 		if err != nil {
 			return fmt.Errorf("read booking history: %w", err)
 		}

@@ -12,6 +12,7 @@ import { go } from "../shared/router";
 import { alertAfter } from "./account";
 import { t } from "./messages";
 import { TicketView } from "./ticket";
+import { eventText, ProposalBox } from "./proposal";
 import { Alert, Loading, TextArea, Title, Crumbs } from "../shared/ui";
 
 const zoneOf = (b: Booking) => b.place?.timeZone || "Europe/Rome";
@@ -313,6 +314,7 @@ export function BookingPage({ id }: { id: string }) {
       <Title>{b.resourceName}</Title>
       {msg && <Alert kind={msg.kind}>{msg.text}</Alert>}
       <Summary b={b} />
+      {active && <ProposalBox b={b} zone={zoneOf(b)} onDeclined={(nb) => { setB(nb); setMsg({ kind: "success", text: t("proposal.declined") }); }} onError={(text) => setMsg({ kind: "danger", text })} />}
       {b.ticketed && active && (
         <p>
           <a class="btn btn-primary" href={`#/biglietto/${b.id}`} id="open-ticket">
@@ -369,7 +371,7 @@ export function BookingPage({ id }: { id: string }) {
           <ol class="list-unstyled">
             {b.history.map((h, i) => (
               <li key={i} class="mb-1">
-                {dateTime(toDate(h.at)!, zoneOf(b))} — {statusText(h.status)}
+                {dateTime(toDate(h.at)!, zoneOf(b))} — {h.event ? eventText(h.event) : statusText(h.status)}
                 {h.actor?.displayName ? ` (${h.actor.displayName})` : ""}
                 {h.reason ? `: ${h.reason}` : ""}
               </li>

@@ -199,7 +199,8 @@ const it = {
   "spid.err.oidc_no_email": "Il gestore dell'identità digitale non ha comunicato l'indirizzo e-mail: autorizzane la condivisione e riprova.",
   "spid.err.oidc_no_name": "Il gestore dell'identità digitale non ha comunicato nome e cognome: autorizzane la condivisione e riprova.",
   "spid.err.oidc_rate_limited": "Troppi tentativi di accesso con SPID / CIE: riprova tra qualche minuto.",
-  "spid.err.oidc_failed": "Accesso con SPID / CIE non riuscito: riprova.",  // Booking without an account (issue #16).
+  "spid.err.oidc_failed": "Accesso con SPID / CIE non riuscito: riprova.",
+  // Booking without an account (issue #16).
   "guest.offer": "Prenota senza account",
   "guest.offerHint": "Ti chiediamo nome ed e-mail: ti mandiamo un codice per confermare.",
   "guest.title": "Prenotazione senza account",
@@ -214,9 +215,23 @@ const it = {
   "guest.doneText": "Ti abbiamo inviato il biglietto e i link per gestire la prenotazione (annullarla, aggiungerla al calendario, scaricare la ricevuta) a {0}.",
   "guest.code.label": "Codice prenotazione",
   "guest.qrAlt": "QR del biglietto",
+  // Another date proposed by the office (#17).
+  "proposal.title": "L'ufficio ti propone un'altra data",
+  "proposal.until": "Le date restano riservate per te fino a {0}. Se non rispondi, la prenotazione resta com'è.",
+  "proposal.from": "Messaggio dell'ufficio",
+  "proposal.accept": "Accetta",
+  "proposal.decline": "Rifiuta le date proposte",
+  "proposal.accepted": "Prenotazione spostata alla data scelta: riceverai la conferma per e-mail.",
+  "proposal.declined": "Hai rifiutato le date proposte: la prenotazione resta com'è.",
+  "event.proposal.made": "Proposta di altre date",
+  "event.proposal.accepted": "Data proposta accettata",
+  "event.proposal.declined": "Date proposte rifiutate",
+  "event.proposal.expired": "Proposta di altre date scaduta",
+  "event.proposal.withdrawn": "Proposta di altre date ritirata",
+  "event.meeting_url.set": "Link della videochiamata impostato",
 };
 
-type Key = keyof typeof it;
+export type Key = keyof typeof it;
 
 const en: Record<Key, string> = {
   "app.owner": "Citizen services",
@@ -413,7 +428,8 @@ const en: Record<Key, string> = {
   "spid.err.oidc_no_email": "The digital identity provider did not share the e-mail address: allow sharing it and try again.",
   "spid.err.oidc_no_name": "The digital identity provider did not share the given and family name: allow sharing them and try again.",
   "spid.err.oidc_rate_limited": "Too many SPID / CIE login attempts: try again in a few minutes.",
-  "spid.err.oidc_failed": "SPID / CIE login failed: please try again.",  // Booking without an account (issue #16).
+  "spid.err.oidc_failed": "SPID / CIE login failed: please try again.",
+  // Booking without an account (issue #16).
   "guest.offer": "Book without an account",
   "guest.offerHint": "We ask your name and e-mail and send you a code to confirm.",
   "guest.title": "Booking without an account",
@@ -428,6 +444,19 @@ const en: Record<Key, string> = {
   "guest.doneText": "We sent the ticket and the links to manage the booking (cancel it, add it to your calendar, download the receipt) to {0}.",
   "guest.code.label": "Booking code",
   "guest.qrAlt": "Ticket QR code",
+  "proposal.title": "The office proposes another date",
+  "proposal.until": "The dates are held for you until {0}. If you do not answer, the booking stays as it is.",
+  "proposal.from": "Message from the office",
+  "proposal.accept": "Accept",
+  "proposal.decline": "Decline the dates proposed",
+  "proposal.accepted": "Booking moved to the date you chose: you will receive a confirmation by e-mail.",
+  "proposal.declined": "You declined the dates proposed: the booking stays as it is.",
+  "event.proposal.made": "Other dates proposed",
+  "event.proposal.accepted": "Date proposed accepted",
+  "event.proposal.declined": "Dates proposed declined",
+  "event.proposal.expired": "Proposal of other dates lapsed",
+  "event.proposal.withdrawn": "Proposal of other dates withdrawn",
+  "event.meeting_url.set": "Video-call link set",
 };
 
 const messages: Messages<Key> = { it, en };

@@ -284,6 +284,12 @@ function DayTable(p: { list: Booking[]; rowErr: Record<string, string>; showServ
                     </a>
                   )}
                   {b.status === BookingStatus.CONFIRMED && !b.past && (
+                    <a class="btn btn-sm btn-outline-primary" data-action="propose" href={`#/proponi/${encodeURIComponent(b.id)}`}>
+                      {t("agenda.propose")}
+                      <span class="visually-hidden"> {b.code}</span>
+                    </a>
+                  )}
+                  {b.status === BookingStatus.CONFIRMED && !b.past && (
                     <button type="button" class="btn btn-sm btn-outline-danger" data-action="cancel" onClick={() => p.onCancel(b)}>
                       {t("agenda.cancel")}
                       <span class="visually-hidden"> {b.code}</span>

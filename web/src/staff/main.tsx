@@ -11,6 +11,7 @@ import { Agenda } from "./agenda";
 import { BlockPage } from "./block";
 import { CounterPage } from "./counter";
 import { MovePage } from "./move";
+import { ProposePage } from "./propose";
 import { Devices } from "./devices";
 import { LoginForm } from "./login";
 import { t } from "./messages";
@@ -52,6 +53,10 @@ function Page() {
       return <Agenda org={org} role={session.role} query={r.query} />;
     case "sposta":
       if (r.path[1]) return <MovePage id={r.path[1]} />;
+      break;
+    // Another date proposed, and a video call's link (#17).
+    case "proponi":
+      if (r.path[1]) return <ProposePage id={r.path[1]} />;
       break;
     case "sportello":
       return <CounterPage org={org} role={session.role} query={r.query} />;

@@ -16,10 +16,12 @@ interface Props {
   /** the local date whose week is shown first */
   day: string;
   chosen?: Slot;
+  /** several slots chosen at once (proposing other dates) */
+  chosenAll?: Slot[];
   onChoose: (s: Slot, zone: string) => void;
 }
 
-export function SlotPicker({ resourceId, day, chosen, onChoose }: Props) {
+export function SlotPicker({ resourceId, day, chosen, chosenAll, onChoose }: Props) {
   const [week, setWeek] = useState(() => mondayOf(day));
   const [days, setDays] = useState<Day[] | undefined>();
   const [zone, setZone] = useState("");
@@ -69,7 +71,7 @@ export function SlotPicker({ resourceId, day, chosen, onChoose }: Props) {
             {d.slots.map((s) => {
               const at = toDate(s.start)!;
               const free = s.state === SlotState.AVAILABLE;
-              const sel = chosenAt === at.getTime();
+              const sel = chosenAt === at.getTime() || !!chosenAll?.some((c) => toDate(c.start)?.getTime() === at.getTime());
               return (
                 <li key={at.getTime()}>
                   <button type="button" class={"btn btn-sm " + (sel ? "btn-primary" : free ? "btn-outline-primary" : "btn-outline-secondary")}

@@ -9,6 +9,7 @@ package varcov1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -4818,11 +4819,288 @@ func (x *PreviewScheduleResponse) GetStrandedBookings() []*Booking {
 	return nil
 }
 
+// ProposedSlot is a date to offer.
+type ProposedSlot struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Start of the first slot, as GetAvailability returns it; required.
+	SlotStart *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=slot_start,json=slotStart,proto3" json:"slot_start,omitempty"`
+	// Operator (appointments); empty keeps the booking's operator when free
+	// at that time, else any free one.
+	OperatorId    string `protobuf:"bytes,2,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProposedSlot) Reset() {
+	*x = ProposedSlot{}
+	mi := &file_varco_v1_admin_proto_msgTypes[77]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProposedSlot) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProposedSlot) ProtoMessage() {}
+
+func (x *ProposedSlot) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_admin_proto_msgTypes[77]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProposedSlot.ProtoReflect.Descriptor instead.
+func (*ProposedSlot) Descriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{77}
+}
+
+func (x *ProposedSlot) GetSlotStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SlotStart
+	}
+	return nil
+}
+
+func (x *ProposedSlot) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+// ProposeOtherDatesRequest offers other dates for a booking.
+type ProposeOtherDatesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Booking id; required.
+	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// 1 to 5 dates, with the booking's length and seats.
+	Alternatives []*ProposedSlot `protobuf:"bytes,2,rep,name=alternatives,proto3" json:"alternatives,omitempty"`
+	// Message to the citizen, at most 500 characters.
+	Message string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	// How long the dates are held, 1 hour to 7 days; 48 hours when unset.
+	ValidFor      *durationpb.Duration `protobuf:"bytes,4,opt,name=valid_for,json=validFor,proto3" json:"valid_for,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProposeOtherDatesRequest) Reset() {
+	*x = ProposeOtherDatesRequest{}
+	mi := &file_varco_v1_admin_proto_msgTypes[78]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProposeOtherDatesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProposeOtherDatesRequest) ProtoMessage() {}
+
+func (x *ProposeOtherDatesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_admin_proto_msgTypes[78]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProposeOtherDatesRequest.ProtoReflect.Descriptor instead.
+func (*ProposeOtherDatesRequest) Descriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{78}
+}
+
+func (x *ProposeOtherDatesRequest) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+func (x *ProposeOtherDatesRequest) GetAlternatives() []*ProposedSlot {
+	if x != nil {
+		return x.Alternatives
+	}
+	return nil
+}
+
+func (x *ProposeOtherDatesRequest) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *ProposeOtherDatesRequest) GetValidFor() *durationpb.Duration {
+	if x != nil {
+		return x.ValidFor
+	}
+	return nil
+}
+
+// ProposeOtherDatesResponse returns the proposal.
+type ProposeOtherDatesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The proposal, PENDING.
+	Proposal      *BookingProposal `protobuf:"bytes,1,opt,name=proposal,proto3" json:"proposal,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProposeOtherDatesResponse) Reset() {
+	*x = ProposeOtherDatesResponse{}
+	mi := &file_varco_v1_admin_proto_msgTypes[79]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProposeOtherDatesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProposeOtherDatesResponse) ProtoMessage() {}
+
+func (x *ProposeOtherDatesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_admin_proto_msgTypes[79]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProposeOtherDatesResponse.ProtoReflect.Descriptor instead.
+func (*ProposeOtherDatesResponse) Descriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{79}
+}
+
+func (x *ProposeOtherDatesResponse) GetProposal() *BookingProposal {
+	if x != nil {
+		return x.Proposal
+	}
+	return nil
+}
+
+// SetBookingMeetingUrlRequest sets a booking's video-call link.
+type SetBookingMeetingUrlRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Booking id (a video-call booking); required.
+	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// An https address, at most 500 characters; empty goes back to the
+	// resource's link.
+	MeetingUrl    string `protobuf:"bytes,2,opt,name=meeting_url,json=meetingUrl,proto3" json:"meeting_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetBookingMeetingUrlRequest) Reset() {
+	*x = SetBookingMeetingUrlRequest{}
+	mi := &file_varco_v1_admin_proto_msgTypes[80]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetBookingMeetingUrlRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetBookingMeetingUrlRequest) ProtoMessage() {}
+
+func (x *SetBookingMeetingUrlRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_admin_proto_msgTypes[80]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetBookingMeetingUrlRequest.ProtoReflect.Descriptor instead.
+func (*SetBookingMeetingUrlRequest) Descriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{80}
+}
+
+func (x *SetBookingMeetingUrlRequest) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+func (x *SetBookingMeetingUrlRequest) GetMeetingUrl() string {
+	if x != nil {
+		return x.MeetingUrl
+	}
+	return ""
+}
+
+// SetBookingMeetingUrlResponse returns the booking.
+type SetBookingMeetingUrlResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking with its new link.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetBookingMeetingUrlResponse) Reset() {
+	*x = SetBookingMeetingUrlResponse{}
+	mi := &file_varco_v1_admin_proto_msgTypes[81]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetBookingMeetingUrlResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetBookingMeetingUrlResponse) ProtoMessage() {}
+
+func (x *SetBookingMeetingUrlResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_admin_proto_msgTypes[81]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetBookingMeetingUrlResponse.ProtoReflect.Descriptor instead.
+func (*SetBookingMeetingUrlResponse) Descriptor() ([]byte, []int) {
+	return file_varco_v1_admin_proto_rawDescGZIP(), []int{81}
+}
+
+func (x *SetBookingMeetingUrlResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
 var File_varco_v1_admin_proto protoreflect.FileDescriptor
 
 const file_varco_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x14varco/v1/admin.proto\x12\bvarco.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13varco/v1/auth.proto\x1a\x16varco/v1/booking.proto\x1a\x16varco/v1/catalog.proto\x1a\x15varco/v1/common.proto\x1a\x13varco/v1/gate.proto\x1a\x17varco/v1/schedule.proto\x1a\x14varco/v1/stats.proto\x1a\x17varco/v1/waitlist.proto\"W\n" +
+	"\x14varco/v1/admin.proto\x12\bvarco.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13varco/v1/auth.proto\x1a\x16varco/v1/booking.proto\x1a\x16varco/v1/catalog.proto\x1a\x15varco/v1/common.proto\x1a\x13varco/v1/gate.proto\x1a\x17varco/v1/schedule.proto\x1a\x14varco/v1/stats.proto\x1a\x17varco/v1/waitlist.proto\"W\n" +
 	"\x19CreateOrganizationRequest\x12:\n" +
 	"\forganization\x18\x01 \x01(\v2\x16.varco.v1.OrganizationR\forganization\"X\n" +
 	"\x1aCreateOrganizationResponse\x12:\n" +
@@ -5135,7 +5413,27 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\ato_date\x18\x05 \x01(\tR\x06toDate\"\x90\x01\n" +
 	"\x17PreviewScheduleResponse\x125\n" +
 	"\x04grid\x18\x01 \x01(\v2!.varco.v1.GetAvailabilityResponseR\x04grid\x12>\n" +
-	"\x11stranded_bookings\x18\x02 \x03(\v2\x11.varco.v1.BookingR\x10strandedBookings*c\n" +
+	"\x11stranded_bookings\x18\x02 \x03(\v2\x11.varco.v1.BookingR\x10strandedBookings\"j\n" +
+	"\fProposedSlot\x129\n" +
+	"\n" +
+	"slot_start\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\tslotStart\x12\x1f\n" +
+	"\voperator_id\x18\x02 \x01(\tR\n" +
+	"operatorId\"\xc7\x01\n" +
+	"\x18ProposeOtherDatesRequest\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\x12:\n" +
+	"\falternatives\x18\x02 \x03(\v2\x16.varco.v1.ProposedSlotR\falternatives\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\x126\n" +
+	"\tvalid_for\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\bvalidFor\"R\n" +
+	"\x19ProposeOtherDatesResponse\x125\n" +
+	"\bproposal\x18\x01 \x01(\v2\x19.varco.v1.BookingProposalR\bproposal\"]\n" +
+	"\x1bSetBookingMeetingUrlRequest\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\x12\x1f\n" +
+	"\vmeeting_url\x18\x02 \x01(\tR\n" +
+	"meetingUrl\"K\n" +
+	"\x1cSetBookingMeetingUrlResponse\x12+\n" +
+	"\abooking\x18\x01 \x01(\v2\x11.varco.v1.BookingR\abooking*c\n" +
 	"\fCsvDelimiter\x12\x1d\n" +
 	"\x19CSV_DELIMITER_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17CSV_DELIMITER_SEMICOLON\x10\x01\x12\x17\n" +
@@ -5159,7 +5457,7 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\x1eWEBHOOK_DELIVERY_STATE_PENDING\x10\x01\x12$\n" +
 	" WEBHOOK_DELIVERY_STATE_DELIVERED\x10\x02\x12!\n" +
 	"\x1dWEBHOOK_DELIVERY_STATE_FAILED\x10\x03\x12$\n" +
-	" WEBHOOK_DELIVERY_STATE_CANCELLED\x10\x042\x82\x1a\n" +
+	" WEBHOOK_DELIVERY_STATE_CANCELLED\x10\x042\xcb\x1b\n" +
 	"\fAdminService\x12a\n" +
 	"\x12CreateOrganization\x12#.varco.v1.CreateOrganizationRequest\x1a$.varco.v1.CreateOrganizationResponse\"\x00\x12a\n" +
 	"\x12UpdateOrganization\x12#.varco.v1.UpdateOrganizationRequest\x1a$.varco.v1.UpdateOrganizationResponse\"\x00\x12L\n" +
@@ -5199,7 +5497,9 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\x15ReplayWebhookDelivery\x12&.varco.v1.ReplayWebhookDeliveryRequest\x1a'.varco.v1.ReplayWebhookDeliveryResponse\"\x00\x12X\n" +
 	"\x0fListAuditEvents\x12 .varco.v1.ListAuditEventsRequest\x1a!.varco.v1.ListAuditEventsResponse\"\x00\x12X\n" +
 	"\x0fPreviewSchedule\x12 .varco.v1.PreviewScheduleRequest\x1a!.varco.v1.PreviewScheduleResponse\"\x00\x12O\n" +
-	"\fListWaitlist\x12\x1d.varco.v1.ListWaitlistRequest\x1a\x1e.varco.v1.ListWaitlistResponse\"\x00B\x93\x01\n" +
+	"\fListWaitlist\x12\x1d.varco.v1.ListWaitlistRequest\x1a\x1e.varco.v1.ListWaitlistResponse\"\x00\x12^\n" +
+	"\x11ProposeOtherDates\x12\".varco.v1.ProposeOtherDatesRequest\x1a#.varco.v1.ProposeOtherDatesResponse\"\x00\x12g\n" +
+	"\x14SetBookingMeetingUrl\x12%.varco.v1.SetBookingMeetingUrlRequest\x1a&.varco.v1.SetBookingMeetingUrlResponse\"\x00B\x93\x01\n" +
 	"\fcom.varco.v1B\n" +
 	"AdminProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"
 
@@ -5216,7 +5516,7 @@ func file_varco_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_varco_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_varco_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 77)
+var file_varco_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 82)
 var file_varco_v1_admin_proto_goTypes = []any{
 	(CsvDelimiter)(0),                           // 0: varco.v1.CsvDelimiter
 	(ExportKind)(0),                             // 1: varco.v1.ExportKind
@@ -5299,186 +5599,202 @@ var file_varco_v1_admin_proto_goTypes = []any{
 	(*ListAuditEventsResponse)(nil),             // 78: varco.v1.ListAuditEventsResponse
 	(*PreviewScheduleRequest)(nil),              // 79: varco.v1.PreviewScheduleRequest
 	(*PreviewScheduleResponse)(nil),             // 80: varco.v1.PreviewScheduleResponse
-	(*Organization)(nil),                        // 81: varco.v1.Organization
-	(*Place)(nil),                               // 82: varco.v1.Place
-	(*Resource)(nil),                            // 83: varco.v1.Resource
-	(*Schedule)(nil),                            // 84: varco.v1.Schedule
-	(*WeeklyRule)(nil),                          // 85: varco.v1.WeeklyRule
-	(*Booking)(nil),                             // 86: varco.v1.Booking
-	(*ScheduleException)(nil),                   // 87: varco.v1.ScheduleException
-	(StaffRoleKind)(0),                          // 88: varco.v1.StaffRoleKind
-	(*StaffRole)(nil),                           // 89: varco.v1.StaffRole
-	(BookingStatus)(0),                          // 90: varco.v1.BookingStatus
-	(*timestamppb.Timestamp)(nil),               // 91: google.protobuf.Timestamp
-	(*Person)(nil),                              // 92: varco.v1.Person
-	(*TimeRange)(nil),                           // 93: varco.v1.TimeRange
-	(*Stats)(nil),                               // 94: varco.v1.Stats
-	(GateDirection)(0),                          // 95: varco.v1.GateDirection
-	(*Device)(nil),                              // 96: varco.v1.Device
-	(ScanDirection)(0),                          // 97: varco.v1.ScanDirection
-	(*Verdict)(nil),                             // 98: varco.v1.Verdict
-	(*Actor)(nil),                               // 99: varco.v1.Actor
-	(*GetAvailabilityResponse)(nil),             // 100: varco.v1.GetAvailabilityResponse
-	(*ListWaitlistRequest)(nil),                 // 101: varco.v1.ListWaitlistRequest
-	(*ListWaitlistResponse)(nil),                // 102: varco.v1.ListWaitlistResponse
+	(*ProposedSlot)(nil),                        // 81: varco.v1.ProposedSlot
+	(*ProposeOtherDatesRequest)(nil),            // 82: varco.v1.ProposeOtherDatesRequest
+	(*ProposeOtherDatesResponse)(nil),           // 83: varco.v1.ProposeOtherDatesResponse
+	(*SetBookingMeetingUrlRequest)(nil),         // 84: varco.v1.SetBookingMeetingUrlRequest
+	(*SetBookingMeetingUrlResponse)(nil),        // 85: varco.v1.SetBookingMeetingUrlResponse
+	(*Organization)(nil),                        // 86: varco.v1.Organization
+	(*Place)(nil),                               // 87: varco.v1.Place
+	(*Resource)(nil),                            // 88: varco.v1.Resource
+	(*Schedule)(nil),                            // 89: varco.v1.Schedule
+	(*WeeklyRule)(nil),                          // 90: varco.v1.WeeklyRule
+	(*Booking)(nil),                             // 91: varco.v1.Booking
+	(*ScheduleException)(nil),                   // 92: varco.v1.ScheduleException
+	(StaffRoleKind)(0),                          // 93: varco.v1.StaffRoleKind
+	(*StaffRole)(nil),                           // 94: varco.v1.StaffRole
+	(BookingStatus)(0),                          // 95: varco.v1.BookingStatus
+	(*timestamppb.Timestamp)(nil),               // 96: google.protobuf.Timestamp
+	(*Person)(nil),                              // 97: varco.v1.Person
+	(*TimeRange)(nil),                           // 98: varco.v1.TimeRange
+	(*Stats)(nil),                               // 99: varco.v1.Stats
+	(GateDirection)(0),                          // 100: varco.v1.GateDirection
+	(*Device)(nil),                              // 101: varco.v1.Device
+	(ScanDirection)(0),                          // 102: varco.v1.ScanDirection
+	(*Verdict)(nil),                             // 103: varco.v1.Verdict
+	(*Actor)(nil),                               // 104: varco.v1.Actor
+	(*GetAvailabilityResponse)(nil),             // 105: varco.v1.GetAvailabilityResponse
+	(*durationpb.Duration)(nil),                 // 106: google.protobuf.Duration
+	(*BookingProposal)(nil),                     // 107: varco.v1.BookingProposal
+	(*ListWaitlistRequest)(nil),                 // 108: varco.v1.ListWaitlistRequest
+	(*ListWaitlistResponse)(nil),                // 109: varco.v1.ListWaitlistResponse
 }
 var file_varco_v1_admin_proto_depIdxs = []int32{
-	81,  // 0: varco.v1.CreateOrganizationRequest.organization:type_name -> varco.v1.Organization
-	81,  // 1: varco.v1.CreateOrganizationResponse.organization:type_name -> varco.v1.Organization
-	81,  // 2: varco.v1.UpdateOrganizationRequest.organization:type_name -> varco.v1.Organization
-	81,  // 3: varco.v1.UpdateOrganizationResponse.organization:type_name -> varco.v1.Organization
-	82,  // 4: varco.v1.CreatePlaceRequest.place:type_name -> varco.v1.Place
-	82,  // 5: varco.v1.CreatePlaceResponse.place:type_name -> varco.v1.Place
-	82,  // 6: varco.v1.UpdatePlaceRequest.place:type_name -> varco.v1.Place
-	82,  // 7: varco.v1.UpdatePlaceResponse.place:type_name -> varco.v1.Place
-	83,  // 8: varco.v1.CreateResourceRequest.resource:type_name -> varco.v1.Resource
-	83,  // 9: varco.v1.CreateResourceResponse.resource:type_name -> varco.v1.Resource
-	83,  // 10: varco.v1.UpdateResourceRequest.resource:type_name -> varco.v1.Resource
-	83,  // 11: varco.v1.UpdateResourceResponse.resource:type_name -> varco.v1.Resource
-	84,  // 12: varco.v1.GetScheduleResponse.schedule:type_name -> varco.v1.Schedule
-	85,  // 13: varco.v1.SetScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
-	84,  // 14: varco.v1.SetScheduleResponse.schedule:type_name -> varco.v1.Schedule
-	86,  // 15: varco.v1.SetScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
-	87,  // 16: varco.v1.AddScheduleExceptionRequest.exception:type_name -> varco.v1.ScheduleException
-	87,  // 17: varco.v1.AddScheduleExceptionResponse.exception:type_name -> varco.v1.ScheduleException
-	86,  // 18: varco.v1.AddScheduleExceptionResponse.stranded_bookings:type_name -> varco.v1.Booking
-	88,  // 19: varco.v1.GrantRoleRequest.kind:type_name -> varco.v1.StaffRoleKind
+	86,  // 0: varco.v1.CreateOrganizationRequest.organization:type_name -> varco.v1.Organization
+	86,  // 1: varco.v1.CreateOrganizationResponse.organization:type_name -> varco.v1.Organization
+	86,  // 2: varco.v1.UpdateOrganizationRequest.organization:type_name -> varco.v1.Organization
+	86,  // 3: varco.v1.UpdateOrganizationResponse.organization:type_name -> varco.v1.Organization
+	87,  // 4: varco.v1.CreatePlaceRequest.place:type_name -> varco.v1.Place
+	87,  // 5: varco.v1.CreatePlaceResponse.place:type_name -> varco.v1.Place
+	87,  // 6: varco.v1.UpdatePlaceRequest.place:type_name -> varco.v1.Place
+	87,  // 7: varco.v1.UpdatePlaceResponse.place:type_name -> varco.v1.Place
+	88,  // 8: varco.v1.CreateResourceRequest.resource:type_name -> varco.v1.Resource
+	88,  // 9: varco.v1.CreateResourceResponse.resource:type_name -> varco.v1.Resource
+	88,  // 10: varco.v1.UpdateResourceRequest.resource:type_name -> varco.v1.Resource
+	88,  // 11: varco.v1.UpdateResourceResponse.resource:type_name -> varco.v1.Resource
+	89,  // 12: varco.v1.GetScheduleResponse.schedule:type_name -> varco.v1.Schedule
+	90,  // 13: varco.v1.SetScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
+	89,  // 14: varco.v1.SetScheduleResponse.schedule:type_name -> varco.v1.Schedule
+	91,  // 15: varco.v1.SetScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
+	92,  // 16: varco.v1.AddScheduleExceptionRequest.exception:type_name -> varco.v1.ScheduleException
+	92,  // 17: varco.v1.AddScheduleExceptionResponse.exception:type_name -> varco.v1.ScheduleException
+	91,  // 18: varco.v1.AddScheduleExceptionResponse.stranded_bookings:type_name -> varco.v1.Booking
+	93,  // 19: varco.v1.GrantRoleRequest.kind:type_name -> varco.v1.StaffRoleKind
 	30,  // 20: varco.v1.GrantRoleResponse.member:type_name -> varco.v1.StaffMember
-	89,  // 21: varco.v1.StaffMember.role:type_name -> varco.v1.StaffRole
+	94,  // 21: varco.v1.StaffMember.role:type_name -> varco.v1.StaffRole
 	30,  // 22: varco.v1.ListStaffResponse.members:type_name -> varco.v1.StaffMember
-	90,  // 23: varco.v1.ListBookingsRequest.statuses:type_name -> varco.v1.BookingStatus
-	86,  // 24: varco.v1.ListBookingsResponse.bookings:type_name -> varco.v1.Booking
-	86,  // 25: varco.v1.GetBookingDetailsResponse.booking:type_name -> varco.v1.Booking
-	91,  // 26: varco.v1.CreateCounterBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
-	92,  // 27: varco.v1.CreateCounterBookingRequest.beneficiary:type_name -> varco.v1.Person
-	86,  // 28: varco.v1.CreateCounterBookingResponse.booking:type_name -> varco.v1.Booking
-	90,  // 29: varco.v1.MarkAttendanceRequest.status:type_name -> varco.v1.BookingStatus
-	86,  // 30: varco.v1.MarkAttendanceResponse.booking:type_name -> varco.v1.Booking
-	86,  // 31: varco.v1.CancelBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
-	91,  // 32: varco.v1.RescheduleBookingAsOperatorRequest.new_slot_start:type_name -> google.protobuf.Timestamp
-	86,  // 33: varco.v1.RescheduleBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
-	86,  // 34: varco.v1.RescheduleBookingAsOperatorResponse.previous:type_name -> varco.v1.Booking
-	93,  // 35: varco.v1.BlockSlotsRequest.period:type_name -> varco.v1.TimeRange
-	87,  // 36: varco.v1.BlockSlotsResponse.exception:type_name -> varco.v1.ScheduleException
-	86,  // 37: varco.v1.BlockSlotsResponse.cancelled_bookings:type_name -> varco.v1.Booking
-	94,  // 38: varco.v1.GetStatsResponse.current:type_name -> varco.v1.Stats
-	94,  // 39: varco.v1.GetStatsResponse.previous:type_name -> varco.v1.Stats
+	95,  // 23: varco.v1.ListBookingsRequest.statuses:type_name -> varco.v1.BookingStatus
+	91,  // 24: varco.v1.ListBookingsResponse.bookings:type_name -> varco.v1.Booking
+	91,  // 25: varco.v1.GetBookingDetailsResponse.booking:type_name -> varco.v1.Booking
+	96,  // 26: varco.v1.CreateCounterBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
+	97,  // 27: varco.v1.CreateCounterBookingRequest.beneficiary:type_name -> varco.v1.Person
+	91,  // 28: varco.v1.CreateCounterBookingResponse.booking:type_name -> varco.v1.Booking
+	95,  // 29: varco.v1.MarkAttendanceRequest.status:type_name -> varco.v1.BookingStatus
+	91,  // 30: varco.v1.MarkAttendanceResponse.booking:type_name -> varco.v1.Booking
+	91,  // 31: varco.v1.CancelBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
+	96,  // 32: varco.v1.RescheduleBookingAsOperatorRequest.new_slot_start:type_name -> google.protobuf.Timestamp
+	91,  // 33: varco.v1.RescheduleBookingAsOperatorResponse.booking:type_name -> varco.v1.Booking
+	91,  // 34: varco.v1.RescheduleBookingAsOperatorResponse.previous:type_name -> varco.v1.Booking
+	98,  // 35: varco.v1.BlockSlotsRequest.period:type_name -> varco.v1.TimeRange
+	92,  // 36: varco.v1.BlockSlotsResponse.exception:type_name -> varco.v1.ScheduleException
+	91,  // 37: varco.v1.BlockSlotsResponse.cancelled_bookings:type_name -> varco.v1.Booking
+	99,  // 38: varco.v1.GetStatsResponse.current:type_name -> varco.v1.Stats
+	99,  // 39: varco.v1.GetStatsResponse.previous:type_name -> varco.v1.Stats
 	0,   // 40: varco.v1.ExportBookingsRequest.delimiter:type_name -> varco.v1.CsvDelimiter
 	0,   // 41: varco.v1.ExportScansRequest.delimiter:type_name -> varco.v1.CsvDelimiter
 	1,   // 42: varco.v1.CreateExportLinkRequest.kind:type_name -> varco.v1.ExportKind
 	0,   // 43: varco.v1.CreateExportLinkRequest.delimiter:type_name -> varco.v1.CsvDelimiter
-	91,  // 44: varco.v1.CreateExportLinkResponse.expires_at:type_name -> google.protobuf.Timestamp
-	95,  // 45: varco.v1.CreateDeviceEnrollmentRequest.direction:type_name -> varco.v1.GateDirection
-	91,  // 46: varco.v1.CreateDeviceEnrollmentResponse.expires_at:type_name -> google.protobuf.Timestamp
-	96,  // 47: varco.v1.ListDevicesResponse.devices:type_name -> varco.v1.Device
-	96,  // 48: varco.v1.RevokeDeviceResponse.device:type_name -> varco.v1.Device
-	97,  // 49: varco.v1.ScanConflict.direction:type_name -> varco.v1.ScanDirection
-	91,  // 50: varco.v1.ScanConflict.scanned_at:type_name -> google.protobuf.Timestamp
-	91,  // 51: varco.v1.ScanConflict.received_at:type_name -> google.protobuf.Timestamp
-	98,  // 52: varco.v1.ScanConflict.local_verdict:type_name -> varco.v1.Verdict
-	98,  // 53: varco.v1.ScanConflict.server_verdict:type_name -> varco.v1.Verdict
-	91,  // 54: varco.v1.ListScanConflictsRequest.since:type_name -> google.protobuf.Timestamp
+	96,  // 44: varco.v1.CreateExportLinkResponse.expires_at:type_name -> google.protobuf.Timestamp
+	100, // 45: varco.v1.CreateDeviceEnrollmentRequest.direction:type_name -> varco.v1.GateDirection
+	96,  // 46: varco.v1.CreateDeviceEnrollmentResponse.expires_at:type_name -> google.protobuf.Timestamp
+	101, // 47: varco.v1.ListDevicesResponse.devices:type_name -> varco.v1.Device
+	101, // 48: varco.v1.RevokeDeviceResponse.device:type_name -> varco.v1.Device
+	102, // 49: varco.v1.ScanConflict.direction:type_name -> varco.v1.ScanDirection
+	96,  // 50: varco.v1.ScanConflict.scanned_at:type_name -> google.protobuf.Timestamp
+	96,  // 51: varco.v1.ScanConflict.received_at:type_name -> google.protobuf.Timestamp
+	103, // 52: varco.v1.ScanConflict.local_verdict:type_name -> varco.v1.Verdict
+	103, // 53: varco.v1.ScanConflict.server_verdict:type_name -> varco.v1.Verdict
+	96,  // 54: varco.v1.ListScanConflictsRequest.since:type_name -> google.protobuf.Timestamp
 	61,  // 55: varco.v1.ListScanConflictsResponse.conflicts:type_name -> varco.v1.ScanConflict
 	2,   // 56: varco.v1.Webhook.events:type_name -> varco.v1.WebhookEvent
-	91,  // 57: varco.v1.Webhook.created_at:type_name -> google.protobuf.Timestamp
+	96,  // 57: varco.v1.Webhook.created_at:type_name -> google.protobuf.Timestamp
 	2,   // 58: varco.v1.CreateWebhookRequest.events:type_name -> varco.v1.WebhookEvent
 	64,  // 59: varco.v1.CreateWebhookResponse.webhook:type_name -> varco.v1.Webhook
 	64,  // 60: varco.v1.ListWebhooksResponse.webhooks:type_name -> varco.v1.Webhook
 	2,   // 61: varco.v1.WebhookDelivery.event:type_name -> varco.v1.WebhookEvent
-	91,  // 62: varco.v1.WebhookDelivery.delivered_at:type_name -> google.protobuf.Timestamp
-	91,  // 63: varco.v1.WebhookDelivery.created_at:type_name -> google.protobuf.Timestamp
+	96,  // 62: varco.v1.WebhookDelivery.delivered_at:type_name -> google.protobuf.Timestamp
+	96,  // 63: varco.v1.WebhookDelivery.created_at:type_name -> google.protobuf.Timestamp
 	3,   // 64: varco.v1.WebhookDelivery.state:type_name -> varco.v1.WebhookDeliveryState
-	91,  // 65: varco.v1.WebhookDelivery.next_attempt_at:type_name -> google.protobuf.Timestamp
+	96,  // 65: varco.v1.WebhookDelivery.next_attempt_at:type_name -> google.protobuf.Timestamp
 	71,  // 66: varco.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> varco.v1.WebhookDelivery
 	71,  // 67: varco.v1.ReplayWebhookDeliveryResponse.delivery:type_name -> varco.v1.WebhookDelivery
-	91,  // 68: varco.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
-	99,  // 69: varco.v1.AuditEvent.actor:type_name -> varco.v1.Actor
-	91,  // 70: varco.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	91,  // 71: varco.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	96,  // 68: varco.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
+	104, // 69: varco.v1.AuditEvent.actor:type_name -> varco.v1.Actor
+	96,  // 70: varco.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	96,  // 71: varco.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
 	76,  // 72: varco.v1.ListAuditEventsResponse.events:type_name -> varco.v1.AuditEvent
-	85,  // 73: varco.v1.PreviewScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
-	87,  // 74: varco.v1.PreviewScheduleRequest.exceptions:type_name -> varco.v1.ScheduleException
-	100, // 75: varco.v1.PreviewScheduleResponse.grid:type_name -> varco.v1.GetAvailabilityResponse
-	86,  // 76: varco.v1.PreviewScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
-	4,   // 77: varco.v1.AdminService.CreateOrganization:input_type -> varco.v1.CreateOrganizationRequest
-	6,   // 78: varco.v1.AdminService.UpdateOrganization:input_type -> varco.v1.UpdateOrganizationRequest
-	8,   // 79: varco.v1.AdminService.CreatePlace:input_type -> varco.v1.CreatePlaceRequest
-	10,  // 80: varco.v1.AdminService.UpdatePlace:input_type -> varco.v1.UpdatePlaceRequest
-	12,  // 81: varco.v1.AdminService.CreateResource:input_type -> varco.v1.CreateResourceRequest
-	14,  // 82: varco.v1.AdminService.UpdateResource:input_type -> varco.v1.UpdateResourceRequest
-	16,  // 83: varco.v1.AdminService.DeleteResource:input_type -> varco.v1.DeleteResourceRequest
-	18,  // 84: varco.v1.AdminService.GetSchedule:input_type -> varco.v1.GetScheduleRequest
-	20,  // 85: varco.v1.AdminService.SetSchedule:input_type -> varco.v1.SetScheduleRequest
-	22,  // 86: varco.v1.AdminService.AddScheduleException:input_type -> varco.v1.AddScheduleExceptionRequest
-	24,  // 87: varco.v1.AdminService.DeleteScheduleException:input_type -> varco.v1.DeleteScheduleExceptionRequest
-	26,  // 88: varco.v1.AdminService.GrantRole:input_type -> varco.v1.GrantRoleRequest
-	28,  // 89: varco.v1.AdminService.RevokeRole:input_type -> varco.v1.RevokeRoleRequest
-	31,  // 90: varco.v1.AdminService.ListStaff:input_type -> varco.v1.ListStaffRequest
-	33,  // 91: varco.v1.AdminService.ListBookings:input_type -> varco.v1.ListBookingsRequest
-	35,  // 92: varco.v1.AdminService.GetBookingDetails:input_type -> varco.v1.GetBookingDetailsRequest
-	37,  // 93: varco.v1.AdminService.CreateCounterBooking:input_type -> varco.v1.CreateCounterBookingRequest
-	39,  // 94: varco.v1.AdminService.MarkAttendance:input_type -> varco.v1.MarkAttendanceRequest
-	41,  // 95: varco.v1.AdminService.CancelBookingAsOperator:input_type -> varco.v1.CancelBookingAsOperatorRequest
-	43,  // 96: varco.v1.AdminService.RescheduleBookingAsOperator:input_type -> varco.v1.RescheduleBookingAsOperatorRequest
-	45,  // 97: varco.v1.AdminService.BlockSlots:input_type -> varco.v1.BlockSlotsRequest
-	47,  // 98: varco.v1.AdminService.GetStats:input_type -> varco.v1.GetStatsRequest
-	49,  // 99: varco.v1.AdminService.ExportBookings:input_type -> varco.v1.ExportBookingsRequest
-	51,  // 100: varco.v1.AdminService.ExportScans:input_type -> varco.v1.ExportScansRequest
-	53,  // 101: varco.v1.AdminService.CreateExportLink:input_type -> varco.v1.CreateExportLinkRequest
-	55,  // 102: varco.v1.AdminService.CreateDeviceEnrollment:input_type -> varco.v1.CreateDeviceEnrollmentRequest
-	57,  // 103: varco.v1.AdminService.ListDevices:input_type -> varco.v1.ListDevicesRequest
-	59,  // 104: varco.v1.AdminService.RevokeDevice:input_type -> varco.v1.RevokeDeviceRequest
-	62,  // 105: varco.v1.AdminService.ListScanConflicts:input_type -> varco.v1.ListScanConflictsRequest
-	65,  // 106: varco.v1.AdminService.CreateWebhook:input_type -> varco.v1.CreateWebhookRequest
-	67,  // 107: varco.v1.AdminService.ListWebhooks:input_type -> varco.v1.ListWebhooksRequest
-	69,  // 108: varco.v1.AdminService.DeleteWebhook:input_type -> varco.v1.DeleteWebhookRequest
-	72,  // 109: varco.v1.AdminService.ListWebhookDeliveries:input_type -> varco.v1.ListWebhookDeliveriesRequest
-	74,  // 110: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
-	77,  // 111: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
-	79,  // 112: varco.v1.AdminService.PreviewSchedule:input_type -> varco.v1.PreviewScheduleRequest
-	101, // 113: varco.v1.AdminService.ListWaitlist:input_type -> varco.v1.ListWaitlistRequest
-	5,   // 114: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
-	7,   // 115: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
-	9,   // 116: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
-	11,  // 117: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
-	13,  // 118: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
-	15,  // 119: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
-	17,  // 120: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
-	19,  // 121: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
-	21,  // 122: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
-	23,  // 123: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
-	25,  // 124: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
-	27,  // 125: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
-	29,  // 126: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
-	32,  // 127: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
-	34,  // 128: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
-	36,  // 129: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
-	38,  // 130: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
-	40,  // 131: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
-	42,  // 132: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
-	44,  // 133: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
-	46,  // 134: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
-	48,  // 135: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
-	50,  // 136: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
-	52,  // 137: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
-	54,  // 138: varco.v1.AdminService.CreateExportLink:output_type -> varco.v1.CreateExportLinkResponse
-	56,  // 139: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
-	58,  // 140: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
-	60,  // 141: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
-	63,  // 142: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
-	66,  // 143: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
-	68,  // 144: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
-	70,  // 145: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
-	73,  // 146: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
-	75,  // 147: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
-	78,  // 148: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
-	80,  // 149: varco.v1.AdminService.PreviewSchedule:output_type -> varco.v1.PreviewScheduleResponse
-	102, // 150: varco.v1.AdminService.ListWaitlist:output_type -> varco.v1.ListWaitlistResponse
-	114, // [114:151] is the sub-list for method output_type
-	77,  // [77:114] is the sub-list for method input_type
-	77,  // [77:77] is the sub-list for extension type_name
-	77,  // [77:77] is the sub-list for extension extendee
-	0,   // [0:77] is the sub-list for field type_name
+	90,  // 73: varco.v1.PreviewScheduleRequest.rules:type_name -> varco.v1.WeeklyRule
+	92,  // 74: varco.v1.PreviewScheduleRequest.exceptions:type_name -> varco.v1.ScheduleException
+	105, // 75: varco.v1.PreviewScheduleResponse.grid:type_name -> varco.v1.GetAvailabilityResponse
+	91,  // 76: varco.v1.PreviewScheduleResponse.stranded_bookings:type_name -> varco.v1.Booking
+	96,  // 77: varco.v1.ProposedSlot.slot_start:type_name -> google.protobuf.Timestamp
+	81,  // 78: varco.v1.ProposeOtherDatesRequest.alternatives:type_name -> varco.v1.ProposedSlot
+	106, // 79: varco.v1.ProposeOtherDatesRequest.valid_for:type_name -> google.protobuf.Duration
+	107, // 80: varco.v1.ProposeOtherDatesResponse.proposal:type_name -> varco.v1.BookingProposal
+	91,  // 81: varco.v1.SetBookingMeetingUrlResponse.booking:type_name -> varco.v1.Booking
+	4,   // 82: varco.v1.AdminService.CreateOrganization:input_type -> varco.v1.CreateOrganizationRequest
+	6,   // 83: varco.v1.AdminService.UpdateOrganization:input_type -> varco.v1.UpdateOrganizationRequest
+	8,   // 84: varco.v1.AdminService.CreatePlace:input_type -> varco.v1.CreatePlaceRequest
+	10,  // 85: varco.v1.AdminService.UpdatePlace:input_type -> varco.v1.UpdatePlaceRequest
+	12,  // 86: varco.v1.AdminService.CreateResource:input_type -> varco.v1.CreateResourceRequest
+	14,  // 87: varco.v1.AdminService.UpdateResource:input_type -> varco.v1.UpdateResourceRequest
+	16,  // 88: varco.v1.AdminService.DeleteResource:input_type -> varco.v1.DeleteResourceRequest
+	18,  // 89: varco.v1.AdminService.GetSchedule:input_type -> varco.v1.GetScheduleRequest
+	20,  // 90: varco.v1.AdminService.SetSchedule:input_type -> varco.v1.SetScheduleRequest
+	22,  // 91: varco.v1.AdminService.AddScheduleException:input_type -> varco.v1.AddScheduleExceptionRequest
+	24,  // 92: varco.v1.AdminService.DeleteScheduleException:input_type -> varco.v1.DeleteScheduleExceptionRequest
+	26,  // 93: varco.v1.AdminService.GrantRole:input_type -> varco.v1.GrantRoleRequest
+	28,  // 94: varco.v1.AdminService.RevokeRole:input_type -> varco.v1.RevokeRoleRequest
+	31,  // 95: varco.v1.AdminService.ListStaff:input_type -> varco.v1.ListStaffRequest
+	33,  // 96: varco.v1.AdminService.ListBookings:input_type -> varco.v1.ListBookingsRequest
+	35,  // 97: varco.v1.AdminService.GetBookingDetails:input_type -> varco.v1.GetBookingDetailsRequest
+	37,  // 98: varco.v1.AdminService.CreateCounterBooking:input_type -> varco.v1.CreateCounterBookingRequest
+	39,  // 99: varco.v1.AdminService.MarkAttendance:input_type -> varco.v1.MarkAttendanceRequest
+	41,  // 100: varco.v1.AdminService.CancelBookingAsOperator:input_type -> varco.v1.CancelBookingAsOperatorRequest
+	43,  // 101: varco.v1.AdminService.RescheduleBookingAsOperator:input_type -> varco.v1.RescheduleBookingAsOperatorRequest
+	45,  // 102: varco.v1.AdminService.BlockSlots:input_type -> varco.v1.BlockSlotsRequest
+	47,  // 103: varco.v1.AdminService.GetStats:input_type -> varco.v1.GetStatsRequest
+	49,  // 104: varco.v1.AdminService.ExportBookings:input_type -> varco.v1.ExportBookingsRequest
+	51,  // 105: varco.v1.AdminService.ExportScans:input_type -> varco.v1.ExportScansRequest
+	53,  // 106: varco.v1.AdminService.CreateExportLink:input_type -> varco.v1.CreateExportLinkRequest
+	55,  // 107: varco.v1.AdminService.CreateDeviceEnrollment:input_type -> varco.v1.CreateDeviceEnrollmentRequest
+	57,  // 108: varco.v1.AdminService.ListDevices:input_type -> varco.v1.ListDevicesRequest
+	59,  // 109: varco.v1.AdminService.RevokeDevice:input_type -> varco.v1.RevokeDeviceRequest
+	62,  // 110: varco.v1.AdminService.ListScanConflicts:input_type -> varco.v1.ListScanConflictsRequest
+	65,  // 111: varco.v1.AdminService.CreateWebhook:input_type -> varco.v1.CreateWebhookRequest
+	67,  // 112: varco.v1.AdminService.ListWebhooks:input_type -> varco.v1.ListWebhooksRequest
+	69,  // 113: varco.v1.AdminService.DeleteWebhook:input_type -> varco.v1.DeleteWebhookRequest
+	72,  // 114: varco.v1.AdminService.ListWebhookDeliveries:input_type -> varco.v1.ListWebhookDeliveriesRequest
+	74,  // 115: varco.v1.AdminService.ReplayWebhookDelivery:input_type -> varco.v1.ReplayWebhookDeliveryRequest
+	77,  // 116: varco.v1.AdminService.ListAuditEvents:input_type -> varco.v1.ListAuditEventsRequest
+	79,  // 117: varco.v1.AdminService.PreviewSchedule:input_type -> varco.v1.PreviewScheduleRequest
+	108, // 118: varco.v1.AdminService.ListWaitlist:input_type -> varco.v1.ListWaitlistRequest
+	82,  // 119: varco.v1.AdminService.ProposeOtherDates:input_type -> varco.v1.ProposeOtherDatesRequest
+	84,  // 120: varco.v1.AdminService.SetBookingMeetingUrl:input_type -> varco.v1.SetBookingMeetingUrlRequest
+	5,   // 121: varco.v1.AdminService.CreateOrganization:output_type -> varco.v1.CreateOrganizationResponse
+	7,   // 122: varco.v1.AdminService.UpdateOrganization:output_type -> varco.v1.UpdateOrganizationResponse
+	9,   // 123: varco.v1.AdminService.CreatePlace:output_type -> varco.v1.CreatePlaceResponse
+	11,  // 124: varco.v1.AdminService.UpdatePlace:output_type -> varco.v1.UpdatePlaceResponse
+	13,  // 125: varco.v1.AdminService.CreateResource:output_type -> varco.v1.CreateResourceResponse
+	15,  // 126: varco.v1.AdminService.UpdateResource:output_type -> varco.v1.UpdateResourceResponse
+	17,  // 127: varco.v1.AdminService.DeleteResource:output_type -> varco.v1.DeleteResourceResponse
+	19,  // 128: varco.v1.AdminService.GetSchedule:output_type -> varco.v1.GetScheduleResponse
+	21,  // 129: varco.v1.AdminService.SetSchedule:output_type -> varco.v1.SetScheduleResponse
+	23,  // 130: varco.v1.AdminService.AddScheduleException:output_type -> varco.v1.AddScheduleExceptionResponse
+	25,  // 131: varco.v1.AdminService.DeleteScheduleException:output_type -> varco.v1.DeleteScheduleExceptionResponse
+	27,  // 132: varco.v1.AdminService.GrantRole:output_type -> varco.v1.GrantRoleResponse
+	29,  // 133: varco.v1.AdminService.RevokeRole:output_type -> varco.v1.RevokeRoleResponse
+	32,  // 134: varco.v1.AdminService.ListStaff:output_type -> varco.v1.ListStaffResponse
+	34,  // 135: varco.v1.AdminService.ListBookings:output_type -> varco.v1.ListBookingsResponse
+	36,  // 136: varco.v1.AdminService.GetBookingDetails:output_type -> varco.v1.GetBookingDetailsResponse
+	38,  // 137: varco.v1.AdminService.CreateCounterBooking:output_type -> varco.v1.CreateCounterBookingResponse
+	40,  // 138: varco.v1.AdminService.MarkAttendance:output_type -> varco.v1.MarkAttendanceResponse
+	42,  // 139: varco.v1.AdminService.CancelBookingAsOperator:output_type -> varco.v1.CancelBookingAsOperatorResponse
+	44,  // 140: varco.v1.AdminService.RescheduleBookingAsOperator:output_type -> varco.v1.RescheduleBookingAsOperatorResponse
+	46,  // 141: varco.v1.AdminService.BlockSlots:output_type -> varco.v1.BlockSlotsResponse
+	48,  // 142: varco.v1.AdminService.GetStats:output_type -> varco.v1.GetStatsResponse
+	50,  // 143: varco.v1.AdminService.ExportBookings:output_type -> varco.v1.ExportBookingsResponse
+	52,  // 144: varco.v1.AdminService.ExportScans:output_type -> varco.v1.ExportScansResponse
+	54,  // 145: varco.v1.AdminService.CreateExportLink:output_type -> varco.v1.CreateExportLinkResponse
+	56,  // 146: varco.v1.AdminService.CreateDeviceEnrollment:output_type -> varco.v1.CreateDeviceEnrollmentResponse
+	58,  // 147: varco.v1.AdminService.ListDevices:output_type -> varco.v1.ListDevicesResponse
+	60,  // 148: varco.v1.AdminService.RevokeDevice:output_type -> varco.v1.RevokeDeviceResponse
+	63,  // 149: varco.v1.AdminService.ListScanConflicts:output_type -> varco.v1.ListScanConflictsResponse
+	66,  // 150: varco.v1.AdminService.CreateWebhook:output_type -> varco.v1.CreateWebhookResponse
+	68,  // 151: varco.v1.AdminService.ListWebhooks:output_type -> varco.v1.ListWebhooksResponse
+	70,  // 152: varco.v1.AdminService.DeleteWebhook:output_type -> varco.v1.DeleteWebhookResponse
+	73,  // 153: varco.v1.AdminService.ListWebhookDeliveries:output_type -> varco.v1.ListWebhookDeliveriesResponse
+	75,  // 154: varco.v1.AdminService.ReplayWebhookDelivery:output_type -> varco.v1.ReplayWebhookDeliveryResponse
+	78,  // 155: varco.v1.AdminService.ListAuditEvents:output_type -> varco.v1.ListAuditEventsResponse
+	80,  // 156: varco.v1.AdminService.PreviewSchedule:output_type -> varco.v1.PreviewScheduleResponse
+	109, // 157: varco.v1.AdminService.ListWaitlist:output_type -> varco.v1.ListWaitlistResponse
+	83,  // 158: varco.v1.AdminService.ProposeOtherDates:output_type -> varco.v1.ProposeOtherDatesResponse
+	85,  // 159: varco.v1.AdminService.SetBookingMeetingUrl:output_type -> varco.v1.SetBookingMeetingUrlResponse
+	121, // [121:160] is the sub-list for method output_type
+	82,  // [82:121] is the sub-list for method input_type
+	82,  // [82:82] is the sub-list for extension type_name
+	82,  // [82:82] is the sub-list for extension extendee
+	0,   // [0:82] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_admin_proto_init() }
@@ -5500,7 +5816,7 @@ func file_varco_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_admin_proto_rawDesc), len(file_varco_v1_admin_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   77,
+			NumMessages:   82,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

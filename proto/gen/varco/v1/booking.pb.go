@@ -262,6 +262,71 @@ func (TicketState) EnumDescriptor() ([]byte, []int) {
 	return file_varco_v1_booking_proto_rawDescGZIP(), []int{3}
 }
 
+// ProposalStatus is where a proposal of other dates stands.
+type ProposalStatus int32
+
+const (
+	// Unknown.
+	ProposalStatus_PROPOSAL_STATUS_UNSPECIFIED ProposalStatus = 0
+	// Awaiting the citizen's answer; the dates are held.
+	ProposalStatus_PROPOSAL_STATUS_PENDING ProposalStatus = 1
+	// The citizen accepted a date: the booking moved there.
+	ProposalStatus_PROPOSAL_STATUS_ACCEPTED ProposalStatus = 2
+	// The citizen declined: the booking stayed.
+	ProposalStatus_PROPOSAL_STATUS_DECLINED ProposalStatus = 3
+	// Nobody answered in time: the booking stayed.
+	ProposalStatus_PROPOSAL_STATUS_EXPIRED ProposalStatus = 4
+	// The booking was cancelled or moved otherwise.
+	ProposalStatus_PROPOSAL_STATUS_WITHDRAWN ProposalStatus = 5
+)
+
+// Enum value maps for ProposalStatus.
+var (
+	ProposalStatus_name = map[int32]string{
+		0: "PROPOSAL_STATUS_UNSPECIFIED",
+		1: "PROPOSAL_STATUS_PENDING",
+		2: "PROPOSAL_STATUS_ACCEPTED",
+		3: "PROPOSAL_STATUS_DECLINED",
+		4: "PROPOSAL_STATUS_EXPIRED",
+		5: "PROPOSAL_STATUS_WITHDRAWN",
+	}
+	ProposalStatus_value = map[string]int32{
+		"PROPOSAL_STATUS_UNSPECIFIED": 0,
+		"PROPOSAL_STATUS_PENDING":     1,
+		"PROPOSAL_STATUS_ACCEPTED":    2,
+		"PROPOSAL_STATUS_DECLINED":    3,
+		"PROPOSAL_STATUS_EXPIRED":     4,
+		"PROPOSAL_STATUS_WITHDRAWN":   5,
+	}
+)
+
+func (x ProposalStatus) Enum() *ProposalStatus {
+	p := new(ProposalStatus)
+	*p = x
+	return p
+}
+
+func (x ProposalStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ProposalStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_varco_v1_booking_proto_enumTypes[4].Descriptor()
+}
+
+func (ProposalStatus) Type() protoreflect.EnumType {
+	return &file_varco_v1_booking_proto_enumTypes[4]
+}
+
+func (x ProposalStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ProposalStatus.Descriptor instead.
+func (ProposalStatus) EnumDescriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{4}
+}
+
 // Hold is a temporary reservation of seats.
 type Hold struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -491,7 +556,13 @@ type StatusChange struct {
 	// Who did it.
 	Actor *Actor `protobuf:"bytes,3,opt,name=actor,proto3" json:"actor,omitempty"`
 	// Why, when given ("Ufficio chiuso per sciopero").
-	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// A step that is not a status change, status then being the booking's
+	// status at the time: "proposal.made" (reason: the office's message),
+	// "proposal.accepted", "proposal.declined", "proposal.expired",
+	// "proposal.withdrawn", "meeting_url.set" (reason: the link). Empty for
+	// status changes.
+	Event         string `protobuf:"bytes,5,opt,name=event,proto3" json:"event,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -554,6 +625,13 @@ func (x *StatusChange) GetReason() string {
 	return ""
 }
 
+func (x *StatusChange) GetEvent() string {
+	if x != nil {
+		return x.Event
+	}
+	return ""
+}
+
 // Booking is a confirmed reservation.
 type Booking struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -610,7 +688,9 @@ type Booking struct {
 	// Whether the booking has QR tickets (GetTicket).
 	Ticketed bool `protobuf:"varint,26,opt,name=ticketed,proto3" json:"ticketed,omitempty"`
 	// For a video call of a resource with a Meeting: the link to join.
-	MeetingUrl    string `protobuf:"bytes,27,opt,name=meeting_url,json=meetingUrl,proto3" json:"meeting_url,omitempty"`
+	MeetingUrl string `protobuf:"bytes,27,opt,name=meeting_url,json=meetingUrl,proto3" json:"meeting_url,omitempty"`
+	// Other dates the office proposed, newest first; at most one PENDING.
+	Proposals     []*BookingProposal `protobuf:"bytes,28,rep,name=proposals,proto3" json:"proposals,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -832,6 +912,13 @@ func (x *Booking) GetMeetingUrl() string {
 		return x.MeetingUrl
 	}
 	return ""
+}
+
+func (x *Booking) GetProposals() []*BookingProposal {
+	if x != nil {
+		return x.Proposals
+	}
+	return nil
 }
 
 // HoldSlotsRequest asks for seats.
@@ -2606,6 +2693,318 @@ func (x *ResendGuestCodeResponse) GetCodeExpiresAt() *timestamppb.Timestamp {
 	return nil
 }
 
+// ProposedDate is one date offered.
+type ProposedDate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The slot span.
+	Span *TimeRange `protobuf:"bytes,1,opt,name=span,proto3" json:"span,omitempty"`
+	// Local date "YYYY-MM-DD" and time "HH:MM" of the start, for display.
+	LocalStart string `protobuf:"bytes,2,opt,name=local_start,json=localStart,proto3" json:"local_start,omitempty"`
+	// The operator (appointments).
+	Operator      *Operator `protobuf:"bytes,3,opt,name=operator,proto3" json:"operator,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProposedDate) Reset() {
+	*x = ProposedDate{}
+	mi := &file_varco_v1_booking_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProposedDate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProposedDate) ProtoMessage() {}
+
+func (x *ProposedDate) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_booking_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProposedDate.ProtoReflect.Descriptor instead.
+func (*ProposedDate) Descriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ProposedDate) GetSpan() *TimeRange {
+	if x != nil {
+		return x.Span
+	}
+	return nil
+}
+
+func (x *ProposedDate) GetLocalStart() string {
+	if x != nil {
+		return x.LocalStart
+	}
+	return ""
+}
+
+func (x *ProposedDate) GetOperator() *Operator {
+	if x != nil {
+		return x.Operator
+	}
+	return nil
+}
+
+// BookingProposal is a set of other dates the office offered for a
+// booking, held for the citizen until expires_at.
+type BookingProposal struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Proposal id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Where it stands.
+	Status ProposalStatus `protobuf:"varint,2,opt,name=status,proto3,enum=varco.v1.ProposalStatus" json:"status,omitempty"`
+	// The office's message to the citizen.
+	Message string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	// The dates offered; RespondToProposal numbers them from 1.
+	Alternatives []*ProposedDate `protobuf:"bytes,4,rep,name=alternatives,proto3" json:"alternatives,omitempty"`
+	// When it was made.
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// Until when the dates are held.
+	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	// When it was answered, lapsed or withdrawn.
+	DecidedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=decided_at,json=decidedAt,proto3" json:"decided_at,omitempty"`
+	// The date accepted (1-based), 0 otherwise.
+	Chosen int32 `protobuf:"varint,8,opt,name=chosen,proto3" json:"chosen,omitempty"`
+	// The booking an acceptance made.
+	NewBookingId string `protobuf:"bytes,9,opt,name=new_booking_id,json=newBookingId,proto3" json:"new_booking_id,omitempty"`
+	// Who proposed (the operator's name).
+	ProposedBy    string `protobuf:"bytes,10,opt,name=proposed_by,json=proposedBy,proto3" json:"proposed_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BookingProposal) Reset() {
+	*x = BookingProposal{}
+	mi := &file_varco_v1_booking_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BookingProposal) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BookingProposal) ProtoMessage() {}
+
+func (x *BookingProposal) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_booking_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BookingProposal.ProtoReflect.Descriptor instead.
+func (*BookingProposal) Descriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *BookingProposal) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *BookingProposal) GetStatus() ProposalStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ProposalStatus_PROPOSAL_STATUS_UNSPECIFIED
+}
+
+func (x *BookingProposal) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *BookingProposal) GetAlternatives() []*ProposedDate {
+	if x != nil {
+		return x.Alternatives
+	}
+	return nil
+}
+
+func (x *BookingProposal) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *BookingProposal) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+func (x *BookingProposal) GetDecidedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DecidedAt
+	}
+	return nil
+}
+
+func (x *BookingProposal) GetChosen() int32 {
+	if x != nil {
+		return x.Chosen
+	}
+	return 0
+}
+
+func (x *BookingProposal) GetNewBookingId() string {
+	if x != nil {
+		return x.NewBookingId
+	}
+	return ""
+}
+
+func (x *BookingProposal) GetProposedBy() string {
+	if x != nil {
+		return x.ProposedBy
+	}
+	return ""
+}
+
+// RespondToProposalRequest answers the booking's pending proposal: exactly
+// one of accept_alternative and decline.
+type RespondToProposalRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking the proposal is about; required.
+	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// The date accepted, numbered from 1 as in BookingProposal.alternatives.
+	AcceptAlternative int32 `protobuf:"varint,2,opt,name=accept_alternative,json=acceptAlternative,proto3" json:"accept_alternative,omitempty"`
+	// Declines every date: the booking stays as it is.
+	Decline       bool `protobuf:"varint,3,opt,name=decline,proto3" json:"decline,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RespondToProposalRequest) Reset() {
+	*x = RespondToProposalRequest{}
+	mi := &file_varco_v1_booking_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RespondToProposalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RespondToProposalRequest) ProtoMessage() {}
+
+func (x *RespondToProposalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_booking_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RespondToProposalRequest.ProtoReflect.Descriptor instead.
+func (*RespondToProposalRequest) Descriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *RespondToProposalRequest) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+func (x *RespondToProposalRequest) GetAcceptAlternative() int32 {
+	if x != nil {
+		return x.AcceptAlternative
+	}
+	return 0
+}
+
+func (x *RespondToProposalRequest) GetDecline() bool {
+	if x != nil {
+		return x.Decline
+	}
+	return false
+}
+
+// RespondToProposalResponse returns the outcome.
+type RespondToProposalResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking now: the new one after an acceptance, else the original.
+	Booking *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	// The proposal, answered.
+	Proposal      *BookingProposal `protobuf:"bytes,2,opt,name=proposal,proto3" json:"proposal,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RespondToProposalResponse) Reset() {
+	*x = RespondToProposalResponse{}
+	mi := &file_varco_v1_booking_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RespondToProposalResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RespondToProposalResponse) ProtoMessage() {}
+
+func (x *RespondToProposalResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_varco_v1_booking_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RespondToProposalResponse.ProtoReflect.Descriptor instead.
+func (*RespondToProposalResponse) Descriptor() ([]byte, []int) {
+	return file_varco_v1_booking_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *RespondToProposalResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+func (x *RespondToProposalResponse) GetProposal() *BookingProposal {
+	if x != nil {
+		return x.Proposal
+	}
+	return nil
+}
+
 var File_varco_v1_booking_proto protoreflect.FileDescriptor
 
 const file_varco_v1_booking_proto_rawDesc = "" +
@@ -2629,12 +3028,13 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04text\x18\x02 \x01(\tR\x04text\x12;\n" +
 	"\vaccepted_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"acceptedAt\"\xaa\x01\n" +
+	"acceptedAt\"\xc0\x01\n" +
 	"\fStatusChange\x12/\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x17.varco.v1.BookingStatusR\x06status\x12*\n" +
 	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12%\n" +
 	"\x05actor\x18\x03 \x01(\v2\x0f.varco.v1.ActorR\x05actor\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason\"\xb9\b\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x14\n" +
+	"\x05event\x18\x05 \x01(\tR\x05event\"\xf2\b\n" +
 	"\aBooking\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12\x1f\n" +
@@ -2667,7 +3067,8 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"created_at\x18\x19 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x1a\n" +
 	"\bticketed\x18\x1a \x01(\bR\bticketed\x12\x1f\n" +
 	"\vmeeting_url\x18\x1b \x01(\tR\n" +
-	"meetingUrl\"\xc4\x01\n" +
+	"meetingUrl\x127\n" +
+	"\tproposals\x18\x1c \x03(\v2\x19.varco.v1.BookingProposalR\tproposals\"\xc4\x01\n" +
 	"\x10HoldSlotsRequest\x12\x1f\n" +
 	"\vresource_id\x18\x01 \x01(\tR\n" +
 	"resourceId\x129\n" +
@@ -2802,7 +3203,36 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\x16ResendGuestCodeRequest\x12(\n" +
 	"\x10guest_booking_id\x18\x01 \x01(\tR\x0eguestBookingId\"]\n" +
 	"\x17ResendGuestCodeResponse\x12B\n" +
-	"\x0fcode_expires_at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\rcodeExpiresAt*\xf2\x01\n" +
+	"\x0fcode_expires_at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\rcodeExpiresAt\"\x88\x01\n" +
+	"\fProposedDate\x12'\n" +
+	"\x04span\x18\x01 \x01(\v2\x13.varco.v1.TimeRangeR\x04span\x12\x1f\n" +
+	"\vlocal_start\x18\x02 \x01(\tR\n" +
+	"localStart\x12.\n" +
+	"\boperator\x18\x03 \x01(\v2\x12.varco.v1.OperatorR\boperator\"\xb9\x03\n" +
+	"\x0fBookingProposal\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x120\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x18.varco.v1.ProposalStatusR\x06status\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\x12:\n" +
+	"\falternatives\x18\x04 \x03(\v2\x16.varco.v1.ProposedDateR\falternatives\x129\n" +
+	"\n" +
+	"created_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"expires_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x129\n" +
+	"\n" +
+	"decided_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\tdecidedAt\x12\x16\n" +
+	"\x06chosen\x18\b \x01(\x05R\x06chosen\x12$\n" +
+	"\x0enew_booking_id\x18\t \x01(\tR\fnewBookingId\x12\x1f\n" +
+	"\vproposed_by\x18\n" +
+	" \x01(\tR\n" +
+	"proposedBy\"\x82\x01\n" +
+	"\x18RespondToProposalRequest\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\x12-\n" +
+	"\x12accept_alternative\x18\x02 \x01(\x05R\x11acceptAlternative\x12\x18\n" +
+	"\adecline\x18\x03 \x01(\bR\adecline\"\x7f\n" +
+	"\x19RespondToProposalResponse\x12+\n" +
+	"\abooking\x18\x01 \x01(\v2\x11.varco.v1.BookingR\abooking\x125\n" +
+	"\bproposal\x18\x02 \x01(\v2\x19.varco.v1.BookingProposalR\bproposal*\xf2\x01\n" +
 	"\rBookingStatus\x12\x1e\n" +
 	"\x1aBOOKING_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18BOOKING_STATUS_CONFIRMED\x10\x01\x12$\n" +
@@ -2825,7 +3255,14 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\x13TICKET_STATE_INSIDE\x10\x02\x12\x17\n" +
 	"\x13TICKET_STATE_EXITED\x10\x03\x12\x18\n" +
 	"\x14TICKET_STATE_EXPIRED\x10\x04\x12\x18\n" +
-	"\x14TICKET_STATE_REVOKED\x10\x052\xe0\b\n" +
+	"\x14TICKET_STATE_REVOKED\x10\x05*\xc6\x01\n" +
+	"\x0eProposalStatus\x12\x1f\n" +
+	"\x1bPROPOSAL_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17PROPOSAL_STATUS_PENDING\x10\x01\x12\x1c\n" +
+	"\x18PROPOSAL_STATUS_ACCEPTED\x10\x02\x12\x1c\n" +
+	"\x18PROPOSAL_STATUS_DECLINED\x10\x03\x12\x1b\n" +
+	"\x17PROPOSAL_STATUS_EXPIRED\x10\x04\x12\x1d\n" +
+	"\x19PROPOSAL_STATUS_WITHDRAWN\x10\x052\xc0\t\n" +
 	"\x0eBookingService\x12F\n" +
 	"\tHoldSlots\x12\x1a.varco.v1.HoldSlotsRequest\x1a\x1b.varco.v1.HoldSlotsResponse\"\x00\x12L\n" +
 	"\vReleaseHold\x12\x1c.varco.v1.ReleaseHoldRequest\x1a\x1d.varco.v1.ReleaseHoldResponse\"\x00\x12U\n" +
@@ -2841,7 +3278,8 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"GetReceipt\x12\x1b.varco.v1.GetReceiptRequest\x1a\x1c.varco.v1.GetReceiptResponse\"\x00\x12^\n" +
 	"\x11StartGuestBooking\x12\".varco.v1.StartGuestBookingRequest\x1a#.varco.v1.StartGuestBookingResponse\"\x00\x12d\n" +
 	"\x13ConfirmGuestBooking\x12$.varco.v1.ConfirmGuestBookingRequest\x1a%.varco.v1.ConfirmGuestBookingResponse\"\x00\x12X\n" +
-	"\x0fResendGuestCode\x12 .varco.v1.ResendGuestCodeRequest\x1a!.varco.v1.ResendGuestCodeResponse\"\x00B\x95\x01\n" +
+	"\x0fResendGuestCode\x12 .varco.v1.ResendGuestCodeRequest\x1a!.varco.v1.ResendGuestCodeResponse\"\x00\x12^\n" +
+	"\x11RespondToProposal\x12\".varco.v1.RespondToProposalRequest\x1a#.varco.v1.RespondToProposalResponse\"\x00B\x95\x01\n" +
 	"\fcom.varco.v1B\fBookingProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"
 
 var (
@@ -2856,133 +3294,150 @@ func file_varco_v1_booking_proto_rawDescGZIP() []byte {
 	return file_varco_v1_booking_proto_rawDescData
 }
 
-var file_varco_v1_booking_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_varco_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_varco_v1_booking_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_varco_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_varco_v1_booking_proto_goTypes = []any{
 	(BookingStatus)(0),                  // 0: varco.v1.BookingStatus
 	(ConsentKind)(0),                    // 1: varco.v1.ConsentKind
 	(BookingFilter)(0),                  // 2: varco.v1.BookingFilter
 	(TicketState)(0),                    // 3: varco.v1.TicketState
-	(*Hold)(nil),                        // 4: varco.v1.Hold
-	(*Consent)(nil),                     // 5: varco.v1.Consent
-	(*AcceptedAcknowledgement)(nil),     // 6: varco.v1.AcceptedAcknowledgement
-	(*StatusChange)(nil),                // 7: varco.v1.StatusChange
-	(*Booking)(nil),                     // 8: varco.v1.Booking
-	(*HoldSlotsRequest)(nil),            // 9: varco.v1.HoldSlotsRequest
-	(*HoldSlotsResponse)(nil),           // 10: varco.v1.HoldSlotsResponse
-	(*ReleaseHoldRequest)(nil),          // 11: varco.v1.ReleaseHoldRequest
-	(*ReleaseHoldResponse)(nil),         // 12: varco.v1.ReleaseHoldResponse
-	(*ConfirmBookingRequest)(nil),       // 13: varco.v1.ConfirmBookingRequest
-	(*ConfirmBookingResponse)(nil),      // 14: varco.v1.ConfirmBookingResponse
-	(*GetBookingRequest)(nil),           // 15: varco.v1.GetBookingRequest
-	(*GetBookingResponse)(nil),          // 16: varco.v1.GetBookingResponse
-	(*ListMyBookingsRequest)(nil),       // 17: varco.v1.ListMyBookingsRequest
-	(*ListMyBookingsResponse)(nil),      // 18: varco.v1.ListMyBookingsResponse
-	(*CancelBookingRequest)(nil),        // 19: varco.v1.CancelBookingRequest
-	(*CancelBookingResponse)(nil),       // 20: varco.v1.CancelBookingResponse
-	(*RescheduleBookingRequest)(nil),    // 21: varco.v1.RescheduleBookingRequest
-	(*RescheduleBookingResponse)(nil),   // 22: varco.v1.RescheduleBookingResponse
-	(*Ticket)(nil),                      // 23: varco.v1.Ticket
-	(*GetTicketRequest)(nil),            // 24: varco.v1.GetTicketRequest
-	(*GetTicketResponse)(nil),           // 25: varco.v1.GetTicketResponse
-	(*GetCalendarFileRequest)(nil),      // 26: varco.v1.GetCalendarFileRequest
-	(*GetCalendarFileResponse)(nil),     // 27: varco.v1.GetCalendarFileResponse
-	(*GetReceiptRequest)(nil),           // 28: varco.v1.GetReceiptRequest
-	(*GetReceiptResponse)(nil),          // 29: varco.v1.GetReceiptResponse
-	(*StartGuestBookingRequest)(nil),    // 30: varco.v1.StartGuestBookingRequest
-	(*StartGuestBookingResponse)(nil),   // 31: varco.v1.StartGuestBookingResponse
-	(*ConfirmGuestBookingRequest)(nil),  // 32: varco.v1.ConfirmGuestBookingRequest
-	(*ConfirmGuestBookingResponse)(nil), // 33: varco.v1.ConfirmGuestBookingResponse
-	(*ResendGuestCodeRequest)(nil),      // 34: varco.v1.ResendGuestCodeRequest
-	(*ResendGuestCodeResponse)(nil),     // 35: varco.v1.ResendGuestCodeResponse
-	(*TimeRange)(nil),                   // 36: varco.v1.TimeRange
-	(*Operator)(nil),                    // 37: varco.v1.Operator
-	(*timestamppb.Timestamp)(nil),       // 38: google.protobuf.Timestamp
-	(*Actor)(nil),                       // 39: varco.v1.Actor
-	(*Place)(nil),                       // 40: varco.v1.Place
-	(Mode)(0),                           // 41: varco.v1.Mode
-	(*Person)(nil),                      // 42: varco.v1.Person
+	(ProposalStatus)(0),                 // 4: varco.v1.ProposalStatus
+	(*Hold)(nil),                        // 5: varco.v1.Hold
+	(*Consent)(nil),                     // 6: varco.v1.Consent
+	(*AcceptedAcknowledgement)(nil),     // 7: varco.v1.AcceptedAcknowledgement
+	(*StatusChange)(nil),                // 8: varco.v1.StatusChange
+	(*Booking)(nil),                     // 9: varco.v1.Booking
+	(*HoldSlotsRequest)(nil),            // 10: varco.v1.HoldSlotsRequest
+	(*HoldSlotsResponse)(nil),           // 11: varco.v1.HoldSlotsResponse
+	(*ReleaseHoldRequest)(nil),          // 12: varco.v1.ReleaseHoldRequest
+	(*ReleaseHoldResponse)(nil),         // 13: varco.v1.ReleaseHoldResponse
+	(*ConfirmBookingRequest)(nil),       // 14: varco.v1.ConfirmBookingRequest
+	(*ConfirmBookingResponse)(nil),      // 15: varco.v1.ConfirmBookingResponse
+	(*GetBookingRequest)(nil),           // 16: varco.v1.GetBookingRequest
+	(*GetBookingResponse)(nil),          // 17: varco.v1.GetBookingResponse
+	(*ListMyBookingsRequest)(nil),       // 18: varco.v1.ListMyBookingsRequest
+	(*ListMyBookingsResponse)(nil),      // 19: varco.v1.ListMyBookingsResponse
+	(*CancelBookingRequest)(nil),        // 20: varco.v1.CancelBookingRequest
+	(*CancelBookingResponse)(nil),       // 21: varco.v1.CancelBookingResponse
+	(*RescheduleBookingRequest)(nil),    // 22: varco.v1.RescheduleBookingRequest
+	(*RescheduleBookingResponse)(nil),   // 23: varco.v1.RescheduleBookingResponse
+	(*Ticket)(nil),                      // 24: varco.v1.Ticket
+	(*GetTicketRequest)(nil),            // 25: varco.v1.GetTicketRequest
+	(*GetTicketResponse)(nil),           // 26: varco.v1.GetTicketResponse
+	(*GetCalendarFileRequest)(nil),      // 27: varco.v1.GetCalendarFileRequest
+	(*GetCalendarFileResponse)(nil),     // 28: varco.v1.GetCalendarFileResponse
+	(*GetReceiptRequest)(nil),           // 29: varco.v1.GetReceiptRequest
+	(*GetReceiptResponse)(nil),          // 30: varco.v1.GetReceiptResponse
+	(*StartGuestBookingRequest)(nil),    // 31: varco.v1.StartGuestBookingRequest
+	(*StartGuestBookingResponse)(nil),   // 32: varco.v1.StartGuestBookingResponse
+	(*ConfirmGuestBookingRequest)(nil),  // 33: varco.v1.ConfirmGuestBookingRequest
+	(*ConfirmGuestBookingResponse)(nil), // 34: varco.v1.ConfirmGuestBookingResponse
+	(*ResendGuestCodeRequest)(nil),      // 35: varco.v1.ResendGuestCodeRequest
+	(*ResendGuestCodeResponse)(nil),     // 36: varco.v1.ResendGuestCodeResponse
+	(*ProposedDate)(nil),                // 37: varco.v1.ProposedDate
+	(*BookingProposal)(nil),             // 38: varco.v1.BookingProposal
+	(*RespondToProposalRequest)(nil),    // 39: varco.v1.RespondToProposalRequest
+	(*RespondToProposalResponse)(nil),   // 40: varco.v1.RespondToProposalResponse
+	(*TimeRange)(nil),                   // 41: varco.v1.TimeRange
+	(*Operator)(nil),                    // 42: varco.v1.Operator
+	(*timestamppb.Timestamp)(nil),       // 43: google.protobuf.Timestamp
+	(*Actor)(nil),                       // 44: varco.v1.Actor
+	(*Place)(nil),                       // 45: varco.v1.Place
+	(Mode)(0),                           // 46: varco.v1.Mode
+	(*Person)(nil),                      // 47: varco.v1.Person
 }
 var file_varco_v1_booking_proto_depIdxs = []int32{
-	36, // 0: varco.v1.Hold.span:type_name -> varco.v1.TimeRange
-	37, // 1: varco.v1.Hold.operator:type_name -> varco.v1.Operator
-	38, // 2: varco.v1.Hold.expires_at:type_name -> google.protobuf.Timestamp
+	41, // 0: varco.v1.Hold.span:type_name -> varco.v1.TimeRange
+	42, // 1: varco.v1.Hold.operator:type_name -> varco.v1.Operator
+	43, // 2: varco.v1.Hold.expires_at:type_name -> google.protobuf.Timestamp
 	1,  // 3: varco.v1.Consent.kind:type_name -> varco.v1.ConsentKind
-	38, // 4: varco.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
-	38, // 5: varco.v1.AcceptedAcknowledgement.accepted_at:type_name -> google.protobuf.Timestamp
+	43, // 4: varco.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
+	43, // 5: varco.v1.AcceptedAcknowledgement.accepted_at:type_name -> google.protobuf.Timestamp
 	0,  // 6: varco.v1.StatusChange.status:type_name -> varco.v1.BookingStatus
-	38, // 7: varco.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
-	39, // 8: varco.v1.StatusChange.actor:type_name -> varco.v1.Actor
-	40, // 9: varco.v1.Booking.place:type_name -> varco.v1.Place
-	36, // 10: varco.v1.Booking.span:type_name -> varco.v1.TimeRange
-	37, // 11: varco.v1.Booking.operator:type_name -> varco.v1.Operator
-	41, // 12: varco.v1.Booking.mode:type_name -> varco.v1.Mode
+	43, // 7: varco.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
+	44, // 8: varco.v1.StatusChange.actor:type_name -> varco.v1.Actor
+	45, // 9: varco.v1.Booking.place:type_name -> varco.v1.Place
+	41, // 10: varco.v1.Booking.span:type_name -> varco.v1.TimeRange
+	42, // 11: varco.v1.Booking.operator:type_name -> varco.v1.Operator
+	46, // 12: varco.v1.Booking.mode:type_name -> varco.v1.Mode
 	0,  // 13: varco.v1.Booking.status:type_name -> varco.v1.BookingStatus
-	42, // 14: varco.v1.Booking.beneficiary:type_name -> varco.v1.Person
-	5,  // 15: varco.v1.Booking.consents:type_name -> varco.v1.Consent
-	6,  // 16: varco.v1.Booking.acknowledgements:type_name -> varco.v1.AcceptedAcknowledgement
-	7,  // 17: varco.v1.Booking.history:type_name -> varco.v1.StatusChange
-	38, // 18: varco.v1.Booking.cancellable_until:type_name -> google.protobuf.Timestamp
-	38, // 19: varco.v1.Booking.created_at:type_name -> google.protobuf.Timestamp
-	38, // 20: varco.v1.HoldSlotsRequest.slot_start:type_name -> google.protobuf.Timestamp
-	4,  // 21: varco.v1.HoldSlotsResponse.hold:type_name -> varco.v1.Hold
-	42, // 22: varco.v1.ConfirmBookingRequest.beneficiary:type_name -> varco.v1.Person
-	41, // 23: varco.v1.ConfirmBookingRequest.mode:type_name -> varco.v1.Mode
-	1,  // 24: varco.v1.ConfirmBookingRequest.consents:type_name -> varco.v1.ConsentKind
-	8,  // 25: varco.v1.ConfirmBookingResponse.booking:type_name -> varco.v1.Booking
-	8,  // 26: varco.v1.GetBookingResponse.booking:type_name -> varco.v1.Booking
-	2,  // 27: varco.v1.ListMyBookingsRequest.filter:type_name -> varco.v1.BookingFilter
-	8,  // 28: varco.v1.ListMyBookingsResponse.bookings:type_name -> varco.v1.Booking
-	8,  // 29: varco.v1.CancelBookingResponse.booking:type_name -> varco.v1.Booking
-	38, // 30: varco.v1.RescheduleBookingRequest.new_slot_start:type_name -> google.protobuf.Timestamp
-	8,  // 31: varco.v1.RescheduleBookingResponse.booking:type_name -> varco.v1.Booking
-	8,  // 32: varco.v1.RescheduleBookingResponse.previous:type_name -> varco.v1.Booking
-	38, // 33: varco.v1.Ticket.valid_from:type_name -> google.protobuf.Timestamp
-	38, // 34: varco.v1.Ticket.valid_until:type_name -> google.protobuf.Timestamp
-	3,  // 35: varco.v1.Ticket.state:type_name -> varco.v1.TicketState
-	38, // 36: varco.v1.Ticket.entered_at:type_name -> google.protobuf.Timestamp
-	38, // 37: varco.v1.Ticket.expires_at:type_name -> google.protobuf.Timestamp
-	23, // 38: varco.v1.GetTicketResponse.tickets:type_name -> varco.v1.Ticket
-	38, // 39: varco.v1.StartGuestBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
-	42, // 40: varco.v1.StartGuestBookingRequest.guest:type_name -> varco.v1.Person
-	41, // 41: varco.v1.StartGuestBookingRequest.mode:type_name -> varco.v1.Mode
-	1,  // 42: varco.v1.StartGuestBookingRequest.consents:type_name -> varco.v1.ConsentKind
-	38, // 43: varco.v1.StartGuestBookingResponse.code_expires_at:type_name -> google.protobuf.Timestamp
-	38, // 44: varco.v1.StartGuestBookingResponse.hold_expires_at:type_name -> google.protobuf.Timestamp
-	8,  // 45: varco.v1.ConfirmGuestBookingResponse.booking:type_name -> varco.v1.Booking
-	23, // 46: varco.v1.ConfirmGuestBookingResponse.tickets:type_name -> varco.v1.Ticket
-	38, // 47: varco.v1.ResendGuestCodeResponse.code_expires_at:type_name -> google.protobuf.Timestamp
-	9,  // 48: varco.v1.BookingService.HoldSlots:input_type -> varco.v1.HoldSlotsRequest
-	11, // 49: varco.v1.BookingService.ReleaseHold:input_type -> varco.v1.ReleaseHoldRequest
-	13, // 50: varco.v1.BookingService.ConfirmBooking:input_type -> varco.v1.ConfirmBookingRequest
-	15, // 51: varco.v1.BookingService.GetBooking:input_type -> varco.v1.GetBookingRequest
-	17, // 52: varco.v1.BookingService.ListMyBookings:input_type -> varco.v1.ListMyBookingsRequest
-	19, // 53: varco.v1.BookingService.CancelBooking:input_type -> varco.v1.CancelBookingRequest
-	21, // 54: varco.v1.BookingService.RescheduleBooking:input_type -> varco.v1.RescheduleBookingRequest
-	24, // 55: varco.v1.BookingService.GetTicket:input_type -> varco.v1.GetTicketRequest
-	26, // 56: varco.v1.BookingService.GetCalendarFile:input_type -> varco.v1.GetCalendarFileRequest
-	28, // 57: varco.v1.BookingService.GetReceipt:input_type -> varco.v1.GetReceiptRequest
-	30, // 58: varco.v1.BookingService.StartGuestBooking:input_type -> varco.v1.StartGuestBookingRequest
-	32, // 59: varco.v1.BookingService.ConfirmGuestBooking:input_type -> varco.v1.ConfirmGuestBookingRequest
-	34, // 60: varco.v1.BookingService.ResendGuestCode:input_type -> varco.v1.ResendGuestCodeRequest
-	10, // 61: varco.v1.BookingService.HoldSlots:output_type -> varco.v1.HoldSlotsResponse
-	12, // 62: varco.v1.BookingService.ReleaseHold:output_type -> varco.v1.ReleaseHoldResponse
-	14, // 63: varco.v1.BookingService.ConfirmBooking:output_type -> varco.v1.ConfirmBookingResponse
-	16, // 64: varco.v1.BookingService.GetBooking:output_type -> varco.v1.GetBookingResponse
-	18, // 65: varco.v1.BookingService.ListMyBookings:output_type -> varco.v1.ListMyBookingsResponse
-	20, // 66: varco.v1.BookingService.CancelBooking:output_type -> varco.v1.CancelBookingResponse
-	22, // 67: varco.v1.BookingService.RescheduleBooking:output_type -> varco.v1.RescheduleBookingResponse
-	25, // 68: varco.v1.BookingService.GetTicket:output_type -> varco.v1.GetTicketResponse
-	27, // 69: varco.v1.BookingService.GetCalendarFile:output_type -> varco.v1.GetCalendarFileResponse
-	29, // 70: varco.v1.BookingService.GetReceipt:output_type -> varco.v1.GetReceiptResponse
-	31, // 71: varco.v1.BookingService.StartGuestBooking:output_type -> varco.v1.StartGuestBookingResponse
-	33, // 72: varco.v1.BookingService.ConfirmGuestBooking:output_type -> varco.v1.ConfirmGuestBookingResponse
-	35, // 73: varco.v1.BookingService.ResendGuestCode:output_type -> varco.v1.ResendGuestCodeResponse
-	61, // [61:74] is the sub-list for method output_type
-	48, // [48:61] is the sub-list for method input_type
-	48, // [48:48] is the sub-list for extension type_name
-	48, // [48:48] is the sub-list for extension extendee
-	0,  // [0:48] is the sub-list for field type_name
+	47, // 14: varco.v1.Booking.beneficiary:type_name -> varco.v1.Person
+	6,  // 15: varco.v1.Booking.consents:type_name -> varco.v1.Consent
+	7,  // 16: varco.v1.Booking.acknowledgements:type_name -> varco.v1.AcceptedAcknowledgement
+	8,  // 17: varco.v1.Booking.history:type_name -> varco.v1.StatusChange
+	43, // 18: varco.v1.Booking.cancellable_until:type_name -> google.protobuf.Timestamp
+	43, // 19: varco.v1.Booking.created_at:type_name -> google.protobuf.Timestamp
+	38, // 20: varco.v1.Booking.proposals:type_name -> varco.v1.BookingProposal
+	43, // 21: varco.v1.HoldSlotsRequest.slot_start:type_name -> google.protobuf.Timestamp
+	5,  // 22: varco.v1.HoldSlotsResponse.hold:type_name -> varco.v1.Hold
+	47, // 23: varco.v1.ConfirmBookingRequest.beneficiary:type_name -> varco.v1.Person
+	46, // 24: varco.v1.ConfirmBookingRequest.mode:type_name -> varco.v1.Mode
+	1,  // 25: varco.v1.ConfirmBookingRequest.consents:type_name -> varco.v1.ConsentKind
+	9,  // 26: varco.v1.ConfirmBookingResponse.booking:type_name -> varco.v1.Booking
+	9,  // 27: varco.v1.GetBookingResponse.booking:type_name -> varco.v1.Booking
+	2,  // 28: varco.v1.ListMyBookingsRequest.filter:type_name -> varco.v1.BookingFilter
+	9,  // 29: varco.v1.ListMyBookingsResponse.bookings:type_name -> varco.v1.Booking
+	9,  // 30: varco.v1.CancelBookingResponse.booking:type_name -> varco.v1.Booking
+	43, // 31: varco.v1.RescheduleBookingRequest.new_slot_start:type_name -> google.protobuf.Timestamp
+	9,  // 32: varco.v1.RescheduleBookingResponse.booking:type_name -> varco.v1.Booking
+	9,  // 33: varco.v1.RescheduleBookingResponse.previous:type_name -> varco.v1.Booking
+	43, // 34: varco.v1.Ticket.valid_from:type_name -> google.protobuf.Timestamp
+	43, // 35: varco.v1.Ticket.valid_until:type_name -> google.protobuf.Timestamp
+	3,  // 36: varco.v1.Ticket.state:type_name -> varco.v1.TicketState
+	43, // 37: varco.v1.Ticket.entered_at:type_name -> google.protobuf.Timestamp
+	43, // 38: varco.v1.Ticket.expires_at:type_name -> google.protobuf.Timestamp
+	24, // 39: varco.v1.GetTicketResponse.tickets:type_name -> varco.v1.Ticket
+	43, // 40: varco.v1.StartGuestBookingRequest.slot_start:type_name -> google.protobuf.Timestamp
+	47, // 41: varco.v1.StartGuestBookingRequest.guest:type_name -> varco.v1.Person
+	46, // 42: varco.v1.StartGuestBookingRequest.mode:type_name -> varco.v1.Mode
+	1,  // 43: varco.v1.StartGuestBookingRequest.consents:type_name -> varco.v1.ConsentKind
+	43, // 44: varco.v1.StartGuestBookingResponse.code_expires_at:type_name -> google.protobuf.Timestamp
+	43, // 45: varco.v1.StartGuestBookingResponse.hold_expires_at:type_name -> google.protobuf.Timestamp
+	9,  // 46: varco.v1.ConfirmGuestBookingResponse.booking:type_name -> varco.v1.Booking
+	24, // 47: varco.v1.ConfirmGuestBookingResponse.tickets:type_name -> varco.v1.Ticket
+	43, // 48: varco.v1.ResendGuestCodeResponse.code_expires_at:type_name -> google.protobuf.Timestamp
+	41, // 49: varco.v1.ProposedDate.span:type_name -> varco.v1.TimeRange
+	42, // 50: varco.v1.ProposedDate.operator:type_name -> varco.v1.Operator
+	4,  // 51: varco.v1.BookingProposal.status:type_name -> varco.v1.ProposalStatus
+	37, // 52: varco.v1.BookingProposal.alternatives:type_name -> varco.v1.ProposedDate
+	43, // 53: varco.v1.BookingProposal.created_at:type_name -> google.protobuf.Timestamp
+	43, // 54: varco.v1.BookingProposal.expires_at:type_name -> google.protobuf.Timestamp
+	43, // 55: varco.v1.BookingProposal.decided_at:type_name -> google.protobuf.Timestamp
+	9,  // 56: varco.v1.RespondToProposalResponse.booking:type_name -> varco.v1.Booking
+	38, // 57: varco.v1.RespondToProposalResponse.proposal:type_name -> varco.v1.BookingProposal
+	10, // 58: varco.v1.BookingService.HoldSlots:input_type -> varco.v1.HoldSlotsRequest
+	12, // 59: varco.v1.BookingService.ReleaseHold:input_type -> varco.v1.ReleaseHoldRequest
+	14, // 60: varco.v1.BookingService.ConfirmBooking:input_type -> varco.v1.ConfirmBookingRequest
+	16, // 61: varco.v1.BookingService.GetBooking:input_type -> varco.v1.GetBookingRequest
+	18, // 62: varco.v1.BookingService.ListMyBookings:input_type -> varco.v1.ListMyBookingsRequest
+	20, // 63: varco.v1.BookingService.CancelBooking:input_type -> varco.v1.CancelBookingRequest
+	22, // 64: varco.v1.BookingService.RescheduleBooking:input_type -> varco.v1.RescheduleBookingRequest
+	25, // 65: varco.v1.BookingService.GetTicket:input_type -> varco.v1.GetTicketRequest
+	27, // 66: varco.v1.BookingService.GetCalendarFile:input_type -> varco.v1.GetCalendarFileRequest
+	29, // 67: varco.v1.BookingService.GetReceipt:input_type -> varco.v1.GetReceiptRequest
+	31, // 68: varco.v1.BookingService.StartGuestBooking:input_type -> varco.v1.StartGuestBookingRequest
+	33, // 69: varco.v1.BookingService.ConfirmGuestBooking:input_type -> varco.v1.ConfirmGuestBookingRequest
+	35, // 70: varco.v1.BookingService.ResendGuestCode:input_type -> varco.v1.ResendGuestCodeRequest
+	39, // 71: varco.v1.BookingService.RespondToProposal:input_type -> varco.v1.RespondToProposalRequest
+	11, // 72: varco.v1.BookingService.HoldSlots:output_type -> varco.v1.HoldSlotsResponse
+	13, // 73: varco.v1.BookingService.ReleaseHold:output_type -> varco.v1.ReleaseHoldResponse
+	15, // 74: varco.v1.BookingService.ConfirmBooking:output_type -> varco.v1.ConfirmBookingResponse
+	17, // 75: varco.v1.BookingService.GetBooking:output_type -> varco.v1.GetBookingResponse
+	19, // 76: varco.v1.BookingService.ListMyBookings:output_type -> varco.v1.ListMyBookingsResponse
+	21, // 77: varco.v1.BookingService.CancelBooking:output_type -> varco.v1.CancelBookingResponse
+	23, // 78: varco.v1.BookingService.RescheduleBooking:output_type -> varco.v1.RescheduleBookingResponse
+	26, // 79: varco.v1.BookingService.GetTicket:output_type -> varco.v1.GetTicketResponse
+	28, // 80: varco.v1.BookingService.GetCalendarFile:output_type -> varco.v1.GetCalendarFileResponse
+	30, // 81: varco.v1.BookingService.GetReceipt:output_type -> varco.v1.GetReceiptResponse
+	32, // 82: varco.v1.BookingService.StartGuestBooking:output_type -> varco.v1.StartGuestBookingResponse
+	34, // 83: varco.v1.BookingService.ConfirmGuestBooking:output_type -> varco.v1.ConfirmGuestBookingResponse
+	36, // 84: varco.v1.BookingService.ResendGuestCode:output_type -> varco.v1.ResendGuestCodeResponse
+	40, // 85: varco.v1.BookingService.RespondToProposal:output_type -> varco.v1.RespondToProposalResponse
+	72, // [72:86] is the sub-list for method output_type
+	58, // [58:72] is the sub-list for method input_type
+	58, // [58:58] is the sub-list for extension type_name
+	58, // [58:58] is the sub-list for extension extendee
+	0,  // [0:58] is the sub-list for field type_name
 }
 
 func init() { file_varco_v1_booking_proto_init() }
@@ -2997,8 +3452,8 @@ func file_varco_v1_booking_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_varco_v1_booking_proto_rawDesc), len(file_varco_v1_booking_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   32,
+			NumEnums:      5,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -139,6 +139,12 @@ const (
 	// AdminServiceListWaitlistProcedure is the fully-qualified name of the AdminService's ListWaitlist
 	// RPC.
 	AdminServiceListWaitlistProcedure = "/varco.v1.AdminService/ListWaitlist"
+	// AdminServiceProposeOtherDatesProcedure is the fully-qualified name of the AdminService's
+	// ProposeOtherDates RPC.
+	AdminServiceProposeOtherDatesProcedure = "/varco.v1.AdminService/ProposeOtherDates"
+	// AdminServiceSetBookingMeetingUrlProcedure is the fully-qualified name of the AdminService's
+	// SetBookingMeetingUrl RPC.
+	AdminServiceSetBookingMeetingUrlProcedure = "/varco.v1.AdminService/SetBookingMeetingUrl"
 )
 
 // AdminServiceClient is a client for the varco.v1.AdminService service.
@@ -245,6 +251,15 @@ type AdminServiceClient interface {
 	// resource, or one slot, when given), in line order, with who waits and
 	// what became of each entry. A read of personal data: audited. Operator.
 	ListWaitlist(context.Context, *connect.Request[v1.ListWaitlistRequest]) (*connect.Response[v1.ListWaitlistResponse], error)
+	// ProposeOtherDates offers the citizen of a booking up to 5 other dates,
+	// held for them until the proposal lapses (48 hours by default), with
+	// an e-mail whose links accept one or decline without logging in.
+	// Operator of the booking's organization.
+	ProposeOtherDates(context.Context, *connect.Request[v1.ProposeOtherDatesRequest]) (*connect.Response[v1.ProposeOtherDatesResponse], error)
+	// SetBookingMeetingUrl sets (or clears, when empty) the video-call link
+	// of one booking, overriding the resource's, and e-mails it to the
+	// citizen. Operator of the booking's organization.
+	SetBookingMeetingUrl(context.Context, *connect.Request[v1.SetBookingMeetingUrlRequest]) (*connect.Response[v1.SetBookingMeetingUrlResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the varco.v1.AdminService service. By default, it
@@ -480,6 +495,18 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("ListWaitlist")),
 			connect.WithClientOptions(opts...),
 		),
+		proposeOtherDates: connect.NewClient[v1.ProposeOtherDatesRequest, v1.ProposeOtherDatesResponse](
+			httpClient,
+			baseURL+AdminServiceProposeOtherDatesProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ProposeOtherDates")),
+			connect.WithClientOptions(opts...),
+		),
+		setBookingMeetingUrl: connect.NewClient[v1.SetBookingMeetingUrlRequest, v1.SetBookingMeetingUrlResponse](
+			httpClient,
+			baseURL+AdminServiceSetBookingMeetingUrlProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("SetBookingMeetingUrl")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -522,6 +549,8 @@ type adminServiceClient struct {
 	listAuditEvents             *connect.Client[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse]
 	previewSchedule             *connect.Client[v1.PreviewScheduleRequest, v1.PreviewScheduleResponse]
 	listWaitlist                *connect.Client[v1.ListWaitlistRequest, v1.ListWaitlistResponse]
+	proposeOtherDates           *connect.Client[v1.ProposeOtherDatesRequest, v1.ProposeOtherDatesResponse]
+	setBookingMeetingUrl        *connect.Client[v1.SetBookingMeetingUrlRequest, v1.SetBookingMeetingUrlResponse]
 }
 
 // CreateOrganization calls varco.v1.AdminService.CreateOrganization.
@@ -709,6 +738,16 @@ func (c *adminServiceClient) ListWaitlist(ctx context.Context, req *connect.Requ
 	return c.listWaitlist.CallUnary(ctx, req)
 }
 
+// ProposeOtherDates calls varco.v1.AdminService.ProposeOtherDates.
+func (c *adminServiceClient) ProposeOtherDates(ctx context.Context, req *connect.Request[v1.ProposeOtherDatesRequest]) (*connect.Response[v1.ProposeOtherDatesResponse], error) {
+	return c.proposeOtherDates.CallUnary(ctx, req)
+}
+
+// SetBookingMeetingUrl calls varco.v1.AdminService.SetBookingMeetingUrl.
+func (c *adminServiceClient) SetBookingMeetingUrl(ctx context.Context, req *connect.Request[v1.SetBookingMeetingUrlRequest]) (*connect.Response[v1.SetBookingMeetingUrlResponse], error) {
+	return c.setBookingMeetingUrl.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the varco.v1.AdminService service.
 type AdminServiceHandler interface {
 	// CreateOrganization adds an organization and makes the caller its
@@ -813,6 +852,15 @@ type AdminServiceHandler interface {
 	// resource, or one slot, when given), in line order, with who waits and
 	// what became of each entry. A read of personal data: audited. Operator.
 	ListWaitlist(context.Context, *connect.Request[v1.ListWaitlistRequest]) (*connect.Response[v1.ListWaitlistResponse], error)
+	// ProposeOtherDates offers the citizen of a booking up to 5 other dates,
+	// held for them until the proposal lapses (48 hours by default), with
+	// an e-mail whose links accept one or decline without logging in.
+	// Operator of the booking's organization.
+	ProposeOtherDates(context.Context, *connect.Request[v1.ProposeOtherDatesRequest]) (*connect.Response[v1.ProposeOtherDatesResponse], error)
+	// SetBookingMeetingUrl sets (or clears, when empty) the video-call link
+	// of one booking, overriding the resource's, and e-mails it to the
+	// citizen. Operator of the booking's organization.
+	SetBookingMeetingUrl(context.Context, *connect.Request[v1.SetBookingMeetingUrlRequest]) (*connect.Response[v1.SetBookingMeetingUrlResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -1044,6 +1092,18 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("ListWaitlist")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceProposeOtherDatesHandler := connect.NewUnaryHandler(
+		AdminServiceProposeOtherDatesProcedure,
+		svc.ProposeOtherDates,
+		connect.WithSchema(adminServiceMethods.ByName("ProposeOtherDates")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceSetBookingMeetingUrlHandler := connect.NewUnaryHandler(
+		AdminServiceSetBookingMeetingUrlProcedure,
+		svc.SetBookingMeetingUrl,
+		connect.WithSchema(adminServiceMethods.ByName("SetBookingMeetingUrl")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/varco.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceCreateOrganizationProcedure:
@@ -1120,6 +1180,10 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServicePreviewScheduleHandler.ServeHTTP(w, r)
 		case AdminServiceListWaitlistProcedure:
 			adminServiceListWaitlistHandler.ServeHTTP(w, r)
+		case AdminServiceProposeOtherDatesProcedure:
+			adminServiceProposeOtherDatesHandler.ServeHTTP(w, r)
+		case AdminServiceSetBookingMeetingUrlProcedure:
+			adminServiceSetBookingMeetingUrlHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -1275,4 +1339,12 @@ func (UnimplementedAdminServiceHandler) PreviewSchedule(context.Context, *connec
 
 func (UnimplementedAdminServiceHandler) ListWaitlist(context.Context, *connect.Request[v1.ListWaitlistRequest]) (*connect.Response[v1.ListWaitlistResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AdminService.ListWaitlist is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ProposeOtherDates(context.Context, *connect.Request[v1.ProposeOtherDatesRequest]) (*connect.Response[v1.ProposeOtherDatesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AdminService.ProposeOtherDates is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) SetBookingMeetingUrl(context.Context, *connect.Request[v1.SetBookingMeetingUrlRequest]) (*connect.Response[v1.SetBookingMeetingUrlResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.AdminService.SetBookingMeetingUrl is not implemented"))
 }

@@ -72,6 +72,9 @@ const (
 	// BookingServiceResendGuestCodeProcedure is the fully-qualified name of the BookingService's
 	// ResendGuestCode RPC.
 	BookingServiceResendGuestCodeProcedure = "/varco.v1.BookingService/ResendGuestCode"
+	// BookingServiceRespondToProposalProcedure is the fully-qualified name of the BookingService's
+	// RespondToProposal RPC.
+	BookingServiceRespondToProposalProcedure = "/varco.v1.BookingService/RespondToProposal"
 )
 
 // BookingServiceClient is a client for the varco.v1.BookingService service.
@@ -127,6 +130,11 @@ type BookingServiceClient interface {
 	// ResendGuestCode sends a new code (the old one dies), within the
 	// per-e-mail limit.
 	ResendGuestCode(context.Context, *connect.Request[v1.ResendGuestCodeRequest]) (*connect.Response[v1.ResendGuestCodeResponse], error)
+	// RespondToProposal accepts one of the other dates the office proposed
+	// for the caller's booking (the booking moves there: new code, new
+	// ticket; the old one becomes RESCHEDULED) or declines them all (the
+	// booking stays). The e-mail's links do the same without logging in.
+	RespondToProposal(context.Context, *connect.Request[v1.RespondToProposalRequest]) (*connect.Response[v1.RespondToProposalResponse], error)
 }
 
 // NewBookingServiceClient constructs a client for the varco.v1.BookingService service. By default,
@@ -218,6 +226,12 @@ func NewBookingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(bookingServiceMethods.ByName("ResendGuestCode")),
 			connect.WithClientOptions(opts...),
 		),
+		respondToProposal: connect.NewClient[v1.RespondToProposalRequest, v1.RespondToProposalResponse](
+			httpClient,
+			baseURL+BookingServiceRespondToProposalProcedure,
+			connect.WithSchema(bookingServiceMethods.ByName("RespondToProposal")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -236,6 +250,7 @@ type bookingServiceClient struct {
 	startGuestBooking   *connect.Client[v1.StartGuestBookingRequest, v1.StartGuestBookingResponse]
 	confirmGuestBooking *connect.Client[v1.ConfirmGuestBookingRequest, v1.ConfirmGuestBookingResponse]
 	resendGuestCode     *connect.Client[v1.ResendGuestCodeRequest, v1.ResendGuestCodeResponse]
+	respondToProposal   *connect.Client[v1.RespondToProposalRequest, v1.RespondToProposalResponse]
 }
 
 // HoldSlots calls varco.v1.BookingService.HoldSlots.
@@ -303,6 +318,11 @@ func (c *bookingServiceClient) ResendGuestCode(ctx context.Context, req *connect
 	return c.resendGuestCode.CallUnary(ctx, req)
 }
 
+// RespondToProposal calls varco.v1.BookingService.RespondToProposal.
+func (c *bookingServiceClient) RespondToProposal(ctx context.Context, req *connect.Request[v1.RespondToProposalRequest]) (*connect.Response[v1.RespondToProposalResponse], error) {
+	return c.respondToProposal.CallUnary(ctx, req)
+}
+
 // BookingServiceHandler is an implementation of the varco.v1.BookingService service.
 type BookingServiceHandler interface {
 	// HoldSlots reserves seats of one or more consecutive slots for the
@@ -356,6 +376,11 @@ type BookingServiceHandler interface {
 	// ResendGuestCode sends a new code (the old one dies), within the
 	// per-e-mail limit.
 	ResendGuestCode(context.Context, *connect.Request[v1.ResendGuestCodeRequest]) (*connect.Response[v1.ResendGuestCodeResponse], error)
+	// RespondToProposal accepts one of the other dates the office proposed
+	// for the caller's booking (the booking moves there: new code, new
+	// ticket; the old one becomes RESCHEDULED) or declines them all (the
+	// booking stays). The e-mail's links do the same without logging in.
+	RespondToProposal(context.Context, *connect.Request[v1.RespondToProposalRequest]) (*connect.Response[v1.RespondToProposalResponse], error)
 }
 
 // NewBookingServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -443,6 +468,12 @@ func NewBookingServiceHandler(svc BookingServiceHandler, opts ...connect.Handler
 		connect.WithSchema(bookingServiceMethods.ByName("ResendGuestCode")),
 		connect.WithHandlerOptions(opts...),
 	)
+	bookingServiceRespondToProposalHandler := connect.NewUnaryHandler(
+		BookingServiceRespondToProposalProcedure,
+		svc.RespondToProposal,
+		connect.WithSchema(bookingServiceMethods.ByName("RespondToProposal")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/varco.v1.BookingService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case BookingServiceHoldSlotsProcedure:
@@ -471,6 +502,8 @@ func NewBookingServiceHandler(svc BookingServiceHandler, opts ...connect.Handler
 			bookingServiceConfirmGuestBookingHandler.ServeHTTP(w, r)
 		case BookingServiceResendGuestCodeProcedure:
 			bookingServiceResendGuestCodeHandler.ServeHTTP(w, r)
+		case BookingServiceRespondToProposalProcedure:
+			bookingServiceRespondToProposalHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -530,4 +563,8 @@ func (UnimplementedBookingServiceHandler) ConfirmGuestBooking(context.Context, *
 
 func (UnimplementedBookingServiceHandler) ResendGuestCode(context.Context, *connect.Request[v1.ResendGuestCodeRequest]) (*connect.Response[v1.ResendGuestCodeResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.BookingService.ResendGuestCode is not implemented"))
+}
+
+func (UnimplementedBookingServiceHandler) RespondToProposal(context.Context, *connect.Request[v1.RespondToProposalRequest]) (*connect.Response[v1.RespondToProposalResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("varco.v1.BookingService.RespondToProposal is not implemented"))
 }

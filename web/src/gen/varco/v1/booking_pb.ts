@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file varco/v1/booking.proto.
  */
 export const file_varco_v1_booking: GenFile = /*@__PURE__*/
-  fileDesc("ChZ2YXJjby92MS9ib29raW5nLnByb3RvEgh2YXJjby52MSLDAQoESG9sZBIKCgJpZBgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRIhCgRzcGFuGAMgASgLMhMudmFyY28udjEuVGltZVJhbmdlEhIKCnNsb3RfY291bnQYBCABKAUSDQoFc2VhdHMYBSABKAUSJAoIb3BlcmF0b3IYBiABKAsyEi52YXJjby52MS5PcGVyYXRvchIuCgpleHBpcmVzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJcCgdDb25zZW50EiMKBGtpbmQYASABKA4yFS52YXJjby52MS5Db25zZW50S2luZBIsCghnaXZlbl9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiZAoXQWNjZXB0ZWRBY2tub3dsZWRnZW1lbnQSCgoCaWQYASABKAkSDAoEdGV4dBgCIAEoCRIvCgthY2NlcHRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAijwEKDFN0YXR1c0NoYW5nZRInCgZzdGF0dXMYASABKA4yFy52YXJjby52MS5Cb29raW5nU3RhdHVzEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIeCgVhY3RvchgDIAEoCzIPLnZhcmNvLnYxLkFjdG9yEg4KBnJlYXNvbhgEIAEoCSKSBgoHQm9va2luZxIKCgJpZBgBIAEoCRIMCgRjb2RlGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEhUKDXJlc291cmNlX25hbWUYBCABKAkSHgoFcGxhY2UYBSABKAsyDy52YXJjby52MS5QbGFjZRIhCgRzcGFuGAYgASgLMhMudmFyY28udjEuVGltZVJhbmdlEhMKC2xvY2FsX3N0YXJ0GAcgASgJEg0KBXNlYXRzGAggASgFEiQKCG9wZXJhdG9yGAkgASgLMhIudmFyY28udjEuT3BlcmF0b3ISHAoEbW9kZRgKIAEoDjIOLnZhcmNvLnYxLk1vZGUSJwoGc3RhdHVzGAsgASgOMhcudmFyY28udjEuQm9va2luZ1N0YXR1cxIMCgRwYXN0GAwgASgIEiUKC2JlbmVmaWNpYXJ5GA0gASgLMhAudmFyY28udjEuUGVyc29uEhkKEWJvb2tlcl9hY2NvdW50X2lkGA4gASgJEhEKCW9uX2JlaGFsZhgPIAEoCBIOCgZyZWFzb24YECABKAkSDQoFbm90ZXMYESABKAkSIwoIY29uc2VudHMYEiADKAsyES52YXJjby52MS5Db25zZW50EjsKEGFja25vd2xlZGdlbWVudHMYEyADKAsyIS52YXJjby52MS5BY2NlcHRlZEFja25vd2xlZGdlbWVudBInCgdoaXN0b3J5GBQgAygLMhYudmFyY28udjEuU3RhdHVzQ2hhbmdlEhoKEmRvY3VtZW50c190b19icmluZxgVIAMoCRI1ChFjYW5jZWxsYWJsZV91bnRpbBgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTcmVzY2hlZHVsZWRfZnJvbV9pZBgXIAEoCRIZChFyZXNjaGVkdWxlZF90b19pZBgYIAEoCRIuCgpjcmVhdGVkX2F0GBkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCgh0aWNrZXRlZBgaIAEoCBITCgttZWV0aW5nX3VybBgbIAEoCSKPAQoQSG9sZFNsb3RzUmVxdWVzdBITCgtyZXNvdXJjZV9pZBgBIAEoCRIuCgpzbG90X3N0YXJ0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpzbG90X2NvdW50GAMgASgFEg0KBXNlYXRzGAQgASgFEhMKC29wZXJhdG9yX2lkGAUgASgJIjEKEUhvbGRTbG90c1Jlc3BvbnNlEhwKBGhvbGQYASABKAsyDi52YXJjby52MS5Ib2xkIiUKElJlbGVhc2VIb2xkUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJIhUKE1JlbGVhc2VIb2xkUmVzcG9uc2Ui/QEKFUNvbmZpcm1Cb29raW5nUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgCIAEoCRIlCgtiZW5lZmljaWFyeRgDIAEoCzIQLnZhcmNvLnYxLlBlcnNvbhIOCgZyZWFzb24YBCABKAkSDQoFbm90ZXMYBSABKAkSHAoEbW9kZRgGIAEoDjIOLnZhcmNvLnYxLk1vZGUSJwoIY29uc2VudHMYByADKA4yFS52YXJjby52MS5Db25zZW50S2luZBIbChNhY2tub3dsZWRnZW1lbnRfaWRzGAggAygJEhAKCGxhbmd1YWdlGAkgASgJIjwKFkNvbmZpcm1Cb29raW5nUmVzcG9uc2USIgoHYm9va2luZxgBIAEoCzIRLnZhcmNvLnYxLkJvb2tpbmciSwoRR2V0Qm9va2luZ1JlcXVlc3QSEgoKYm9va2luZ19pZBgBIAEoCRIMCgRjb2RlGAIgASgJEhQKDGNhbmNlbF90b2tlbhgDIAEoCSI4ChJHZXRCb29raW5nUmVzcG9uc2USIgoHYm9va2luZxgBIAEoCzIRLnZhcmNvLnYxLkJvb2tpbmciZwoVTGlzdE15Qm9va2luZ3NSZXF1ZXN0EicKBmZpbHRlchgBIAEoDjIXLnZhcmNvLnYxLkJvb2tpbmdGaWx0ZXISEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiVgoWTGlzdE15Qm9va2luZ3NSZXNwb25zZRIjCghib29raW5ncxgBIAMoCzIRLnZhcmNvLnYxLkJvb2tpbmcSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIl4KFENhbmNlbEJvb2tpbmdSZXF1ZXN0EhIKCmJvb2tpbmdfaWQYASABKAkSDAoEY29kZRgCIAEoCRIUCgxjYW5jZWxfdG9rZW4YAyABKAkSDgoGcmVhc29uGAQgASgJIjsKFUNhbmNlbEJvb2tpbmdSZXNwb25zZRIiCgdib29raW5nGAEgASgLMhEudmFyY28udjEuQm9va2luZyKQAQoYUmVzY2hlZHVsZUJvb2tpbmdSZXF1ZXN0EhIKCmJvb2tpbmdfaWQYASABKAkSMgoObmV3X3Nsb3Rfc3RhcnQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC29wZXJhdG9yX2lkGAMgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCSJkChlSZXNjaGVkdWxlQm9va2luZ1Jlc3BvbnNlEiIKB2Jvb2tpbmcYASABKAsyES52YXJjby52MS5Cb29raW5nEiMKCHByZXZpb3VzGAIgASgLMhEudmFyY28udjEuQm9va2luZyLPAgoGVGlja2V0EgoKAmlkGAEgASgJEhIKCmJvb2tpbmdfaWQYAiABKAkSDwoHcGF5bG9hZBgDIAEoCRIOCgZxcl9wbmcYBCABKAwSDgoGcXJfdXJsGAUgASgJEg0KBXNlYXRzGAYgASgFEi4KCnZhbGlkX2Zyb20YByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3ZhbGlkX3VudGlsGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIkCgVzdGF0ZRgJIAEoDjIVLnZhcmNvLnYxLlRpY2tldFN0YXRlEi4KCmVudGVyZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjsKEEdldFRpY2tldFJlcXVlc3QSEgoKYm9va2luZ19pZBgBIAEoCRITCgtpbmNsdWRlX3BuZxgCIAEoCCI2ChFHZXRUaWNrZXRSZXNwb25zZRIhCgd0aWNrZXRzGAEgAygLMhAudmFyY28udjEuVGlja2V0IiwKFkdldENhbGVuZGFyRmlsZVJlcXVlc3QSEgoKYm9va2luZ19pZBgBIAEoCSKBAQoXR2V0Q2FsZW5kYXJGaWxlUmVzcG9uc2USCwoDaWNzGAEgASgMEhEKCWZpbGVfbmFtZRgCIAEoCRILCgN1cmwYAyABKAkSGwoTZ29vZ2xlX2NhbGVuZGFyX3VybBgEIAEoCRIcChRvdXRsb29rX2NhbGVuZGFyX3VybBgFIAEoCSInChFHZXRSZWNlaXB0UmVxdWVzdBISCgpib29raW5nX2lkGAEgASgJIkEKEkdldFJlY2VpcHRSZXNwb25zZRILCgNwZGYYASABKAwSEQoJZmlsZV9uYW1lGAIgASgJEgsKA3VybBgDIAEoCSLmAgoYU3RhcnRHdWVzdEJvb2tpbmdSZXF1ZXN0EhMKC3Jlc291cmNlX2lkGAEgASgJEi4KCnNsb3Rfc3RhcnQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnNsb3RfY291bnQYAyABKAUSDQoFc2VhdHMYBCABKAUSEwoLb3BlcmF0b3JfaWQYBSABKAkSHwoFZ3Vlc3QYBiABKAsyEC52YXJjby52MS5QZXJzb24SDgoGcmVhc29uGAcgASgJEg0KBW5vdGVzGAggASgJEhwKBG1vZGUYCSABKA4yDi52YXJjby52MS5Nb2RlEicKCGNvbnNlbnRzGAogAygOMhUudmFyY28udjEuQ29uc2VudEtpbmQSGwoTYWNrbm93bGVkZ2VtZW50X2lkcxgLIAMoCRIQCghsYW5ndWFnZRgMIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYDSABKAkinwEKGVN0YXJ0R3Vlc3RCb29raW5nUmVzcG9uc2USGAoQZ3Vlc3RfYm9va2luZ19pZBgBIAEoCRIzCg9jb2RlX2V4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjMKD2hvbGRfZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXQoaQ29uZmlybUd1ZXN0Qm9va2luZ1JlcXVlc3QSGAoQZ3Vlc3RfYm9va2luZ19pZBgBIAEoCRIMCgRjb2RlGAIgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgDIAEoCSJkChtDb25maXJtR3Vlc3RCb29raW5nUmVzcG9uc2USIgoHYm9va2luZxgBIAEoCzIRLnZhcmNvLnYxLkJvb2tpbmcSIQoHdGlja2V0cxgCIAMoCzIQLnZhcmNvLnYxLlRpY2tldCIyChZSZXNlbmRHdWVzdENvZGVSZXF1ZXN0EhgKEGd1ZXN0X2Jvb2tpbmdfaWQYASABKAkiTgoXUmVzZW5kR3Vlc3RDb2RlUmVzcG9uc2USMwoPY29kZV9leHBpcmVzX2F0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCryAQoNQm9va2luZ1N0YXR1cxIeChpCT09LSU5HX1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGEJPT0tJTkdfU1RBVFVTX0NPTkZJUk1FRBABEiQKIEJPT0tJTkdfU1RBVFVTX0NBTkNFTExFRF9CWV9VU0VSEAISKAokQk9PS0lOR19TVEFUVVNfQ0FOQ0VMTEVEX0JZX09QRVJBVE9SEAMSFwoTQk9PS0lOR19TVEFUVVNfRE9ORRAEEhoKFkJPT0tJTkdfU1RBVFVTX05PX1NIT1cQBRIeChpCT09LSU5HX1NUQVRVU19SRVNDSEVEVUxFRBAGKlwKC0NvbnNlbnRLaW5kEhwKGENPTlNFTlRfS0lORF9VTlNQRUNJRklFRBAAEhgKFENPTlNFTlRfS0lORF9QUklWQUNZEAESFQoRQ09OU0VOVF9LSU5EX1BVU0gQAiplCg1Cb29raW5nRmlsdGVyEh4KGkJPT0tJTkdfRklMVEVSX1VOU1BFQ0lGSUVEEAASGwoXQk9PS0lOR19GSUxURVJfVVBDT01JTkcQARIXChNCT09LSU5HX0ZJTFRFUl9QQVNUEAIqqgEKC1RpY2tldFN0YXRlEhwKGFRJQ0tFVF9TVEFURV9VTlNQRUNJRklFRBAAEhcKE1RJQ0tFVF9TVEFURV9JU1NVRUQQARIXChNUSUNLRVRfU1RBVEVfSU5TSURFEAISFwoTVElDS0VUX1NUQVRFX0VYSVRFRBADEhgKFFRJQ0tFVF9TVEFURV9FWFBJUkVEEAQSGAoUVElDS0VUX1NUQVRFX1JFVk9LRUQQBTLgCAoOQm9va2luZ1NlcnZpY2USRgoJSG9sZFNsb3RzEhoudmFyY28udjEuSG9sZFNsb3RzUmVxdWVzdBobLnZhcmNvLnYxLkhvbGRTbG90c1Jlc3BvbnNlIgASTAoLUmVsZWFzZUhvbGQSHC52YXJjby52MS5SZWxlYXNlSG9sZFJlcXVlc3QaHS52YXJjby52MS5SZWxlYXNlSG9sZFJlc3BvbnNlIgASVQoOQ29uZmlybUJvb2tpbmcSHy52YXJjby52MS5Db25maXJtQm9va2luZ1JlcXVlc3QaIC52YXJjby52MS5Db25maXJtQm9va2luZ1Jlc3BvbnNlIgASSQoKR2V0Qm9va2luZxIbLnZhcmNvLnYxLkdldEJvb2tpbmdSZXF1ZXN0GhwudmFyY28udjEuR2V0Qm9va2luZ1Jlc3BvbnNlIgASVQoOTGlzdE15Qm9va2luZ3MSHy52YXJjby52MS5MaXN0TXlCb29raW5nc1JlcXVlc3QaIC52YXJjby52MS5MaXN0TXlCb29raW5nc1Jlc3BvbnNlIgASUgoNQ2FuY2VsQm9va2luZxIeLnZhcmNvLnYxLkNhbmNlbEJvb2tpbmdSZXF1ZXN0Gh8udmFyY28udjEuQ2FuY2VsQm9va2luZ1Jlc3BvbnNlIgASXgoRUmVzY2hlZHVsZUJvb2tpbmcSIi52YXJjby52MS5SZXNjaGVkdWxlQm9va2luZ1JlcXVlc3QaIy52YXJjby52MS5SZXNjaGVkdWxlQm9va2luZ1Jlc3BvbnNlIgASRgoJR2V0VGlja2V0EhoudmFyY28udjEuR2V0VGlja2V0UmVxdWVzdBobLnZhcmNvLnYxLkdldFRpY2tldFJlc3BvbnNlIgASWAoPR2V0Q2FsZW5kYXJGaWxlEiAudmFyY28udjEuR2V0Q2FsZW5kYXJGaWxlUmVxdWVzdBohLnZhcmNvLnYxLkdldENhbGVuZGFyRmlsZVJlc3BvbnNlIgASSQoKR2V0UmVjZWlwdBIbLnZhcmNvLnYxLkdldFJlY2VpcHRSZXF1ZXN0GhwudmFyY28udjEuR2V0UmVjZWlwdFJlc3BvbnNlIgASXgoRU3RhcnRHdWVzdEJvb2tpbmcSIi52YXJjby52MS5TdGFydEd1ZXN0Qm9va2luZ1JlcXVlc3QaIy52YXJjby52MS5TdGFydEd1ZXN0Qm9va2luZ1Jlc3BvbnNlIgASZAoTQ29uZmlybUd1ZXN0Qm9va2luZxIkLnZhcmNvLnYxLkNvbmZpcm1HdWVzdEJvb2tpbmdSZXF1ZXN0GiUudmFyY28udjEuQ29uZmlybUd1ZXN0Qm9va2luZ1Jlc3BvbnNlIgASWAoPUmVzZW5kR3Vlc3RDb2RlEiAudmFyY28udjEuUmVzZW5kR3Vlc3RDb2RlUmVxdWVzdBohLnZhcmNvLnYxLlJlc2VuZEd1ZXN0Q29kZVJlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_timestamp, file_varco_v1_catalog, file_varco_v1_common]);
+  fileDesc("ChZ2YXJjby92MS9ib29raW5nLnByb3RvEgh2YXJjby52MSLDAQoESG9sZBIKCgJpZBgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRIhCgRzcGFuGAMgASgLMhMudmFyY28udjEuVGltZVJhbmdlEhIKCnNsb3RfY291bnQYBCABKAUSDQoFc2VhdHMYBSABKAUSJAoIb3BlcmF0b3IYBiABKAsyEi52YXJjby52MS5PcGVyYXRvchIuCgpleHBpcmVzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJcCgdDb25zZW50EiMKBGtpbmQYASABKA4yFS52YXJjby52MS5Db25zZW50S2luZBIsCghnaXZlbl9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiZAoXQWNjZXB0ZWRBY2tub3dsZWRnZW1lbnQSCgoCaWQYASABKAkSDAoEdGV4dBgCIAEoCRIvCgthY2NlcHRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAingEKDFN0YXR1c0NoYW5nZRInCgZzdGF0dXMYASABKA4yFy52YXJjby52MS5Cb29raW5nU3RhdHVzEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIeCgVhY3RvchgDIAEoCzIPLnZhcmNvLnYxLkFjdG9yEg4KBnJlYXNvbhgEIAEoCRINCgVldmVudBgFIAEoCSLABgoHQm9va2luZxIKCgJpZBgBIAEoCRIMCgRjb2RlGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEhUKDXJlc291cmNlX25hbWUYBCABKAkSHgoFcGxhY2UYBSABKAsyDy52YXJjby52MS5QbGFjZRIhCgRzcGFuGAYgASgLMhMudmFyY28udjEuVGltZVJhbmdlEhMKC2xvY2FsX3N0YXJ0GAcgASgJEg0KBXNlYXRzGAggASgFEiQKCG9wZXJhdG9yGAkgASgLMhIudmFyY28udjEuT3BlcmF0b3ISHAoEbW9kZRgKIAEoDjIOLnZhcmNvLnYxLk1vZGUSJwoGc3RhdHVzGAsgASgOMhcudmFyY28udjEuQm9va2luZ1N0YXR1cxIMCgRwYXN0GAwgASgIEiUKC2JlbmVmaWNpYXJ5GA0gASgLMhAudmFyY28udjEuUGVyc29uEhkKEWJvb2tlcl9hY2NvdW50X2lkGA4gASgJEhEKCW9uX2JlaGFsZhgPIAEoCBIOCgZyZWFzb24YECABKAkSDQoFbm90ZXMYESABKAkSIwoIY29uc2VudHMYEiADKAsyES52YXJjby52MS5Db25zZW50EjsKEGFja25vd2xlZGdlbWVudHMYEyADKAsyIS52YXJjby52MS5BY2NlcHRlZEFja25vd2xlZGdlbWVudBInCgdoaXN0b3J5GBQgAygLMhYudmFyY28udjEuU3RhdHVzQ2hhbmdlEhoKEmRvY3VtZW50c190b19icmluZxgVIAMoCRI1ChFjYW5jZWxsYWJsZV91bnRpbBgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTcmVzY2hlZHVsZWRfZnJvbV9pZBgXIAEoCRIZChFyZXNjaGVkdWxlZF90b19pZBgYIAEoCRIuCgpjcmVhdGVkX2F0GBkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCgh0aWNrZXRlZBgaIAEoCBITCgttZWV0aW5nX3VybBgbIAEoCRIsCglwcm9wb3NhbHMYHCADKAsyGS52YXJjby52MS5Cb29raW5nUHJvcG9zYWwijwEKEEhvbGRTbG90c1JlcXVlc3QSEwoLcmVzb3VyY2VfaWQYASABKAkSLgoKc2xvdF9zdGFydBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2xvdF9jb3VudBgDIAEoBRINCgVzZWF0cxgEIAEoBRITCgtvcGVyYXRvcl9pZBgFIAEoCSIxChFIb2xkU2xvdHNSZXNwb25zZRIcCgRob2xkGAEgASgLMg4udmFyY28udjEuSG9sZCIlChJSZWxlYXNlSG9sZFJlcXVlc3QSDwoHaG9sZF9pZBgBIAEoCSIVChNSZWxlYXNlSG9sZFJlc3BvbnNlIv0BChVDb25maXJtQm9va2luZ1JlcXVlc3QSDwoHaG9sZF9pZBgBIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkSJQoLYmVuZWZpY2lhcnkYAyABKAsyEC52YXJjby52MS5QZXJzb24SDgoGcmVhc29uGAQgASgJEg0KBW5vdGVzGAUgASgJEhwKBG1vZGUYBiABKA4yDi52YXJjby52MS5Nb2RlEicKCGNvbnNlbnRzGAcgAygOMhUudmFyY28udjEuQ29uc2VudEtpbmQSGwoTYWNrbm93bGVkZ2VtZW50X2lkcxgIIAMoCRIQCghsYW5ndWFnZRgJIAEoCSI8ChZDb25maXJtQm9va2luZ1Jlc3BvbnNlEiIKB2Jvb2tpbmcYASABKAsyES52YXJjby52MS5Cb29raW5nIksKEUdldEJvb2tpbmdSZXF1ZXN0EhIKCmJvb2tpbmdfaWQYASABKAkSDAoEY29kZRgCIAEoCRIUCgxjYW5jZWxfdG9rZW4YAyABKAkiOAoSR2V0Qm9va2luZ1Jlc3BvbnNlEiIKB2Jvb2tpbmcYASABKAsyES52YXJjby52MS5Cb29raW5nImcKFUxpc3RNeUJvb2tpbmdzUmVxdWVzdBInCgZmaWx0ZXIYASABKA4yFy52YXJjby52MS5Cb29raW5nRmlsdGVyEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlYKFkxpc3RNeUJvb2tpbmdzUmVzcG9uc2USIwoIYm9va2luZ3MYASADKAsyES52YXJjby52MS5Cb29raW5nEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJeChRDYW5jZWxCb29raW5nUmVxdWVzdBISCgpib29raW5nX2lkGAEgASgJEgwKBGNvZGUYAiABKAkSFAoMY2FuY2VsX3Rva2VuGAMgASgJEg4KBnJlYXNvbhgEIAEoCSI7ChVDYW5jZWxCb29raW5nUmVzcG9uc2USIgoHYm9va2luZxgBIAEoCzIRLnZhcmNvLnYxLkJvb2tpbmcikAEKGFJlc2NoZWR1bGVCb29raW5nUmVxdWVzdBISCgpib29raW5nX2lkGAEgASgJEjIKDm5ld19zbG90X3N0YXJ0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtvcGVyYXRvcl9pZBgDIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYBCABKAkiZAoZUmVzY2hlZHVsZUJvb2tpbmdSZXNwb25zZRIiCgdib29raW5nGAEgASgLMhEudmFyY28udjEuQm9va2luZxIjCghwcmV2aW91cxgCIAEoCzIRLnZhcmNvLnYxLkJvb2tpbmcizwIKBlRpY2tldBIKCgJpZBgBIAEoCRISCgpib29raW5nX2lkGAIgASgJEg8KB3BheWxvYWQYAyABKAkSDgoGcXJfcG5nGAQgASgMEg4KBnFyX3VybBgFIAEoCRINCgVzZWF0cxgGIAEoBRIuCgp2YWxpZF9mcm9tGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt2YWxpZF91bnRpbBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJAoFc3RhdGUYCSABKA4yFS52YXJjby52MS5UaWNrZXRTdGF0ZRIuCgplbnRlcmVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI7ChBHZXRUaWNrZXRSZXF1ZXN0EhIKCmJvb2tpbmdfaWQYASABKAkSEwoLaW5jbHVkZV9wbmcYAiABKAgiNgoRR2V0VGlja2V0UmVzcG9uc2USIQoHdGlja2V0cxgBIAMoCzIQLnZhcmNvLnYxLlRpY2tldCIsChZHZXRDYWxlbmRhckZpbGVSZXF1ZXN0EhIKCmJvb2tpbmdfaWQYASABKAkigQEKF0dldENhbGVuZGFyRmlsZVJlc3BvbnNlEgsKA2ljcxgBIAEoDBIRCglmaWxlX25hbWUYAiABKAkSCwoDdXJsGAMgASgJEhsKE2dvb2dsZV9jYWxlbmRhcl91cmwYBCABKAkSHAoUb3V0bG9va19jYWxlbmRhcl91cmwYBSABKAkiJwoRR2V0UmVjZWlwdFJlcXVlc3QSEgoKYm9va2luZ19pZBgBIAEoCSJBChJHZXRSZWNlaXB0UmVzcG9uc2USCwoDcGRmGAEgASgMEhEKCWZpbGVfbmFtZRgCIAEoCRILCgN1cmwYAyABKAki5gIKGFN0YXJ0R3Vlc3RCb29raW5nUmVxdWVzdBITCgtyZXNvdXJjZV9pZBgBIAEoCRIuCgpzbG90X3N0YXJ0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpzbG90X2NvdW50GAMgASgFEg0KBXNlYXRzGAQgASgFEhMKC29wZXJhdG9yX2lkGAUgASgJEh8KBWd1ZXN0GAYgASgLMhAudmFyY28udjEuUGVyc29uEg4KBnJlYXNvbhgHIAEoCRINCgVub3RlcxgIIAEoCRIcCgRtb2RlGAkgASgOMg4udmFyY28udjEuTW9kZRInCghjb25zZW50cxgKIAMoDjIVLnZhcmNvLnYxLkNvbnNlbnRLaW5kEhsKE2Fja25vd2xlZGdlbWVudF9pZHMYCyADKAkSEAoIbGFuZ3VhZ2UYDCABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GA0gASgJIp8BChlTdGFydEd1ZXN0Qm9va2luZ1Jlc3BvbnNlEhgKEGd1ZXN0X2Jvb2tpbmdfaWQYASABKAkSMwoPY29kZV9leHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9ob2xkX2V4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl0KGkNvbmZpcm1HdWVzdEJvb2tpbmdSZXF1ZXN0EhgKEGd1ZXN0X2Jvb2tpbmdfaWQYASABKAkSDAoEY29kZRgCIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAyABKAkiZAobQ29uZmlybUd1ZXN0Qm9va2luZ1Jlc3BvbnNlEiIKB2Jvb2tpbmcYASABKAsyES52YXJjby52MS5Cb29raW5nEiEKB3RpY2tldHMYAiADKAsyEC52YXJjby52MS5UaWNrZXQiMgoWUmVzZW5kR3Vlc3RDb2RlUmVxdWVzdBIYChBndWVzdF9ib29raW5nX2lkGAEgASgJIk4KF1Jlc2VuZEd1ZXN0Q29kZVJlc3BvbnNlEjMKD2NvZGVfZXhwaXJlc19hdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAibAoMUHJvcG9zZWREYXRlEiEKBHNwYW4YASABKAsyEy52YXJjby52MS5UaW1lUmFuZ2USEwoLbG9jYWxfc3RhcnQYAiABKAkSJAoIb3BlcmF0b3IYAyABKAsyEi52YXJjby52MS5PcGVyYXRvciLTAgoPQm9va2luZ1Byb3Bvc2FsEgoKAmlkGAEgASgJEigKBnN0YXR1cxgCIAEoDjIYLnZhcmNvLnYxLlByb3Bvc2FsU3RhdHVzEg8KB21lc3NhZ2UYAyABKAkSLAoMYWx0ZXJuYXRpdmVzGAQgAygLMhYudmFyY28udjEuUHJvcG9zZWREYXRlEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRlY2lkZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBmNob3NlbhgIIAEoBRIWCg5uZXdfYm9va2luZ19pZBgJIAEoCRITCgtwcm9wb3NlZF9ieRgKIAEoCSJbChhSZXNwb25kVG9Qcm9wb3NhbFJlcXVlc3QSEgoKYm9va2luZ19pZBgBIAEoCRIaChJhY2NlcHRfYWx0ZXJuYXRpdmUYAiABKAUSDwoHZGVjbGluZRgDIAEoCCJsChlSZXNwb25kVG9Qcm9wb3NhbFJlc3BvbnNlEiIKB2Jvb2tpbmcYASABKAsyES52YXJjby52MS5Cb29raW5nEisKCHByb3Bvc2FsGAIgASgLMhkudmFyY28udjEuQm9va2luZ1Byb3Bvc2FsKvIBCg1Cb29raW5nU3RhdHVzEh4KGkJPT0tJTkdfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHAoYQk9PS0lOR19TVEFUVVNfQ09ORklSTUVEEAESJAogQk9PS0lOR19TVEFUVVNfQ0FOQ0VMTEVEX0JZX1VTRVIQAhIoCiRCT09LSU5HX1NUQVRVU19DQU5DRUxMRURfQllfT1BFUkFUT1IQAxIXChNCT09LSU5HX1NUQVRVU19ET05FEAQSGgoWQk9PS0lOR19TVEFUVVNfTk9fU0hPVxAFEh4KGkJPT0tJTkdfU1RBVFVTX1JFU0NIRURVTEVEEAYqXAoLQ29uc2VudEtpbmQSHAoYQ09OU0VOVF9LSU5EX1VOU1BFQ0lGSUVEEAASGAoUQ09OU0VOVF9LSU5EX1BSSVZBQ1kQARIVChFDT05TRU5UX0tJTkRfUFVTSBACKmUKDUJvb2tpbmdGaWx0ZXISHgoaQk9PS0lOR19GSUxURVJfVU5TUEVDSUZJRUQQABIbChdCT09LSU5HX0ZJTFRFUl9VUENPTUlORxABEhcKE0JPT0tJTkdfRklMVEVSX1BBU1QQAiqqAQoLVGlja2V0U3RhdGUSHAoYVElDS0VUX1NUQVRFX1VOU1BFQ0lGSUVEEAASFwoTVElDS0VUX1NUQVRFX0lTU1VFRBABEhcKE1RJQ0tFVF9TVEFURV9JTlNJREUQAhIXChNUSUNLRVRfU1RBVEVfRVhJVEVEEAMSGAoUVElDS0VUX1NUQVRFX0VYUElSRUQQBBIYChRUSUNLRVRfU1RBVEVfUkVWT0tFRBAFKsYBCg5Qcm9wb3NhbFN0YXR1cxIfChtQUk9QT1NBTF9TVEFUVVNfVU5TUEVDSUZJRUQQABIbChdQUk9QT1NBTF9TVEFUVVNfUEVORElORxABEhwKGFBST1BPU0FMX1NUQVRVU19BQ0NFUFRFRBACEhwKGFBST1BPU0FMX1NUQVRVU19ERUNMSU5FRBADEhsKF1BST1BPU0FMX1NUQVRVU19FWFBJUkVEEAQSHQoZUFJPUE9TQUxfU1RBVFVTX1dJVEhEUkFXThAFMsAJCg5Cb29raW5nU2VydmljZRJGCglIb2xkU2xvdHMSGi52YXJjby52MS5Ib2xkU2xvdHNSZXF1ZXN0GhsudmFyY28udjEuSG9sZFNsb3RzUmVzcG9uc2UiABJMCgtSZWxlYXNlSG9sZBIcLnZhcmNvLnYxLlJlbGVhc2VIb2xkUmVxdWVzdBodLnZhcmNvLnYxLlJlbGVhc2VIb2xkUmVzcG9uc2UiABJVCg5Db25maXJtQm9va2luZxIfLnZhcmNvLnYxLkNvbmZpcm1Cb29raW5nUmVxdWVzdBogLnZhcmNvLnYxLkNvbmZpcm1Cb29raW5nUmVzcG9uc2UiABJJCgpHZXRCb29raW5nEhsudmFyY28udjEuR2V0Qm9va2luZ1JlcXVlc3QaHC52YXJjby52MS5HZXRCb29raW5nUmVzcG9uc2UiABJVCg5MaXN0TXlCb29raW5ncxIfLnZhcmNvLnYxLkxpc3RNeUJvb2tpbmdzUmVxdWVzdBogLnZhcmNvLnYxLkxpc3RNeUJvb2tpbmdzUmVzcG9uc2UiABJSCg1DYW5jZWxCb29raW5nEh4udmFyY28udjEuQ2FuY2VsQm9va2luZ1JlcXVlc3QaHy52YXJjby52MS5DYW5jZWxCb29raW5nUmVzcG9uc2UiABJeChFSZXNjaGVkdWxlQm9va2luZxIiLnZhcmNvLnYxLlJlc2NoZWR1bGVCb29raW5nUmVxdWVzdBojLnZhcmNvLnYxLlJlc2NoZWR1bGVCb29raW5nUmVzcG9uc2UiABJGCglHZXRUaWNrZXQSGi52YXJjby52MS5HZXRUaWNrZXRSZXF1ZXN0GhsudmFyY28udjEuR2V0VGlja2V0UmVzcG9uc2UiABJYCg9HZXRDYWxlbmRhckZpbGUSIC52YXJjby52MS5HZXRDYWxlbmRhckZpbGVSZXF1ZXN0GiEudmFyY28udjEuR2V0Q2FsZW5kYXJGaWxlUmVzcG9uc2UiABJJCgpHZXRSZWNlaXB0EhsudmFyY28udjEuR2V0UmVjZWlwdFJlcXVlc3QaHC52YXJjby52MS5HZXRSZWNlaXB0UmVzcG9uc2UiABJeChFTdGFydEd1ZXN0Qm9va2luZxIiLnZhcmNvLnYxLlN0YXJ0R3Vlc3RCb29raW5nUmVxdWVzdBojLnZhcmNvLnYxLlN0YXJ0R3Vlc3RCb29raW5nUmVzcG9uc2UiABJkChNDb25maXJtR3Vlc3RCb29raW5nEiQudmFyY28udjEuQ29uZmlybUd1ZXN0Qm9va2luZ1JlcXVlc3QaJS52YXJjby52MS5Db25maXJtR3Vlc3RCb29raW5nUmVzcG9uc2UiABJYCg9SZXNlbmRHdWVzdENvZGUSIC52YXJjby52MS5SZXNlbmRHdWVzdENvZGVSZXF1ZXN0GiEudmFyY28udjEuUmVzZW5kR3Vlc3RDb2RlUmVzcG9uc2UiABJeChFSZXNwb25kVG9Qcm9wb3NhbBIiLnZhcmNvLnYxLlJlc3BvbmRUb1Byb3Bvc2FsUmVxdWVzdBojLnZhcmNvLnYxLlJlc3BvbmRUb1Byb3Bvc2FsUmVzcG9uc2UiAGIGcHJvdG8z", [file_google_protobuf_timestamp, file_varco_v1_catalog, file_varco_v1_common]);
 
 /**
  * Hold is a temporary reservation of seats.
@@ -177,6 +177,17 @@ export type StatusChange = Message<"varco.v1.StatusChange"> & {
    * @generated from field: string reason = 4;
    */
   reason: string;
+
+  /**
+   * A step that is not a status change, status then being the booking's
+   * status at the time: "proposal.made" (reason: the office's message),
+   * "proposal.accepted", "proposal.declined", "proposal.expired",
+   * "proposal.withdrawn", "meeting_url.set" (reason: the link). Empty for
+   * status changes.
+   *
+   * @generated from field: string event = 5;
+   */
+  event: string;
 };
 
 /**
@@ -380,6 +391,13 @@ export type Booking = Message<"varco.v1.Booking"> & {
    * @generated from field: string meeting_url = 27;
    */
   meetingUrl: string;
+
+  /**
+   * Other dates the office proposed, newest first; at most one PENDING.
+   *
+   * @generated from field: repeated varco.v1.BookingProposal proposals = 28;
+   */
+  proposals: BookingProposal[];
 };
 
 /**
@@ -1374,6 +1392,190 @@ export const ResendGuestCodeResponseSchema: GenMessage<ResendGuestCodeResponse> 
   messageDesc(file_varco_v1_booking, 31);
 
 /**
+ * ProposedDate is one date offered.
+ *
+ * @generated from message varco.v1.ProposedDate
+ */
+export type ProposedDate = Message<"varco.v1.ProposedDate"> & {
+  /**
+   * The slot span.
+   *
+   * @generated from field: varco.v1.TimeRange span = 1;
+   */
+  span?: TimeRange | undefined;
+
+  /**
+   * Local date "YYYY-MM-DD" and time "HH:MM" of the start, for display.
+   *
+   * @generated from field: string local_start = 2;
+   */
+  localStart: string;
+
+  /**
+   * The operator (appointments).
+   *
+   * @generated from field: varco.v1.Operator operator = 3;
+   */
+  operator?: Operator | undefined;
+};
+
+/**
+ * Describes the message varco.v1.ProposedDate.
+ * Use `create(ProposedDateSchema)` to create a new message.
+ */
+export const ProposedDateSchema: GenMessage<ProposedDate> = /*@__PURE__*/
+  messageDesc(file_varco_v1_booking, 32);
+
+/**
+ * BookingProposal is a set of other dates the office offered for a
+ * booking, held for the citizen until expires_at.
+ *
+ * @generated from message varco.v1.BookingProposal
+ */
+export type BookingProposal = Message<"varco.v1.BookingProposal"> & {
+  /**
+   * Proposal id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Where it stands.
+   *
+   * @generated from field: varco.v1.ProposalStatus status = 2;
+   */
+  status: ProposalStatus;
+
+  /**
+   * The office's message to the citizen.
+   *
+   * @generated from field: string message = 3;
+   */
+  message: string;
+
+  /**
+   * The dates offered; RespondToProposal numbers them from 1.
+   *
+   * @generated from field: repeated varco.v1.ProposedDate alternatives = 4;
+   */
+  alternatives: ProposedDate[];
+
+  /**
+   * When it was made.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 5;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * Until when the dates are held.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 6;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * When it was answered, lapsed or withdrawn.
+   *
+   * @generated from field: google.protobuf.Timestamp decided_at = 7;
+   */
+  decidedAt?: Timestamp | undefined;
+
+  /**
+   * The date accepted (1-based), 0 otherwise.
+   *
+   * @generated from field: int32 chosen = 8;
+   */
+  chosen: number;
+
+  /**
+   * The booking an acceptance made.
+   *
+   * @generated from field: string new_booking_id = 9;
+   */
+  newBookingId: string;
+
+  /**
+   * Who proposed (the operator's name).
+   *
+   * @generated from field: string proposed_by = 10;
+   */
+  proposedBy: string;
+};
+
+/**
+ * Describes the message varco.v1.BookingProposal.
+ * Use `create(BookingProposalSchema)` to create a new message.
+ */
+export const BookingProposalSchema: GenMessage<BookingProposal> = /*@__PURE__*/
+  messageDesc(file_varco_v1_booking, 33);
+
+/**
+ * RespondToProposalRequest answers the booking's pending proposal: exactly
+ * one of accept_alternative and decline.
+ *
+ * @generated from message varco.v1.RespondToProposalRequest
+ */
+export type RespondToProposalRequest = Message<"varco.v1.RespondToProposalRequest"> & {
+  /**
+   * The booking the proposal is about; required.
+   *
+   * @generated from field: string booking_id = 1;
+   */
+  bookingId: string;
+
+  /**
+   * The date accepted, numbered from 1 as in BookingProposal.alternatives.
+   *
+   * @generated from field: int32 accept_alternative = 2;
+   */
+  acceptAlternative: number;
+
+  /**
+   * Declines every date: the booking stays as it is.
+   *
+   * @generated from field: bool decline = 3;
+   */
+  decline: boolean;
+};
+
+/**
+ * Describes the message varco.v1.RespondToProposalRequest.
+ * Use `create(RespondToProposalRequestSchema)` to create a new message.
+ */
+export const RespondToProposalRequestSchema: GenMessage<RespondToProposalRequest> = /*@__PURE__*/
+  messageDesc(file_varco_v1_booking, 34);
+
+/**
+ * RespondToProposalResponse returns the outcome.
+ *
+ * @generated from message varco.v1.RespondToProposalResponse
+ */
+export type RespondToProposalResponse = Message<"varco.v1.RespondToProposalResponse"> & {
+  /**
+   * The booking now: the new one after an acceptance, else the original.
+   *
+   * @generated from field: varco.v1.Booking booking = 1;
+   */
+  booking?: Booking | undefined;
+
+  /**
+   * The proposal, answered.
+   *
+   * @generated from field: varco.v1.BookingProposal proposal = 2;
+   */
+  proposal?: BookingProposal | undefined;
+};
+
+/**
+ * Describes the message varco.v1.RespondToProposalResponse.
+ * Use `create(RespondToProposalResponseSchema)` to create a new message.
+ */
+export const RespondToProposalResponseSchema: GenMessage<RespondToProposalResponse> = /*@__PURE__*/
+  messageDesc(file_varco_v1_booking, 35);
+
+/**
  * BookingStatus is where a booking stands.
  *
  * @generated from enum varco.v1.BookingStatus
@@ -1559,6 +1761,61 @@ export const TicketStateSchema: GenEnum<TicketState> = /*@__PURE__*/
   enumDesc(file_varco_v1_booking, 3);
 
 /**
+ * ProposalStatus is where a proposal of other dates stands.
+ *
+ * @generated from enum varco.v1.ProposalStatus
+ */
+export enum ProposalStatus {
+  /**
+   * Unknown.
+   *
+   * @generated from enum value: PROPOSAL_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Awaiting the citizen's answer; the dates are held.
+   *
+   * @generated from enum value: PROPOSAL_STATUS_PENDING = 1;
+   */
+  PENDING = 1,
+
+  /**
+   * The citizen accepted a date: the booking moved there.
+   *
+   * @generated from enum value: PROPOSAL_STATUS_ACCEPTED = 2;
+   */
+  ACCEPTED = 2,
+
+  /**
+   * The citizen declined: the booking stayed.
+   *
+   * @generated from enum value: PROPOSAL_STATUS_DECLINED = 3;
+   */
+  DECLINED = 3,
+
+  /**
+   * Nobody answered in time: the booking stayed.
+   *
+   * @generated from enum value: PROPOSAL_STATUS_EXPIRED = 4;
+   */
+  EXPIRED = 4,
+
+  /**
+   * The booking was cancelled or moved otherwise.
+   *
+   * @generated from enum value: PROPOSAL_STATUS_WITHDRAWN = 5;
+   */
+  WITHDRAWN = 5,
+}
+
+/**
+ * Describes the enum varco.v1.ProposalStatus.
+ */
+export const ProposalStatusSchema: GenEnum<ProposalStatus> = /*@__PURE__*/
+  enumDesc(file_varco_v1_booking, 4);
+
+/**
  * BookingService is how citizens book: hold slots, confirm with personal
  * data, list, cancel, reschedule, and fetch tickets and calendar files.
  * Every RPC needs a logged-in citizen, except GetBooking and CancelBooking
@@ -1721,6 +1978,19 @@ export const BookingService: GenService<{
     methodKind: "unary";
     input: typeof ResendGuestCodeRequestSchema;
     output: typeof ResendGuestCodeResponseSchema;
+  },
+  /**
+   * RespondToProposal accepts one of the other dates the office proposed
+   * for the caller's booking (the booking moves there: new code, new
+   * ticket; the old one becomes RESCHEDULED) or declines them all (the
+   * booking stays). The e-mail's links do the same without logging in.
+   *
+   * @generated from rpc varco.v1.BookingService.RespondToProposal
+   */
+  respondToProposal: {
+    methodKind: "unary";
+    input: typeof RespondToProposalRequestSchema;
+    output: typeof RespondToProposalResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_varco_v1_booking, 0);
