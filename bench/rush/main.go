@@ -35,6 +35,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -73,6 +74,9 @@ type config struct {
 	serverProfile string
 	profileSecs   int
 	think         time.Duration
+	// replicas, with --spawn and a PostgreSQL --db, is how many server
+	// processes share the database; the clients spread calls over them.
+	replicas int
 }
 
 // maxClientsPerAccount is the server's limit of live holds per account:
@@ -110,6 +114,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.serverProfile, "server-cpuprofile", "", "with --spawn: write a CPU profile of the server, started with scenario 1 (the rush), to this file (go tool pprof)")
 	fs.IntVar(&c.profileSecs, "server-cpuprofile-seconds", 2, "length of that profile")
 	fs.DurationVar(&c.think, "think", 0, "scenario 1: each client's pause (±50%) between hold and confirm and between bookings, like a citizen filling in the form; 0 is the worst case")
+	fs.IntVar(&c.replicas, "replicas", 1, "with --spawn and a postgres:// --db: server processes on the one database; every client spreads its calls over them round robin, as behind a load balancer")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -129,6 +134,10 @@ func parseFlags(args []string) (config, error) {
 		return c, errors.New("--max-seats must be in 1..4")
 	case c.regConc < 1 || c.ceiling < 1 || c.scanClients < 1 || c.verifyCount < 1 || c.mixOps < 0:
 		return c, errors.New("counts must be positive")
+	case c.replicas < 1 || c.replicas > 8:
+		return c, errors.New("--replicas must be in 1..8")
+	case c.replicas > 1 && (!c.spawn || !(strings.HasPrefix(c.db, "postgres://") || strings.HasPrefix(c.db, "postgresql://"))):
+		return c, errors.New("--replicas > 1 needs --spawn and a PostgreSQL --db (SQLite is one process)")
 	case c.phase <= 0 || c.timeout <= 0:
 		return c, errors.New("timeouts must be positive")
 	}
@@ -197,8 +206,10 @@ func run(ctx context.Context, cfg config) (rep *Report, err error) {
 	rep = &Report{StartedAt: began.UTC().Format(time.RFC3339), Machine: machine(), Params: paramsOf(cfg)}
 
 	base, pid, adminLogin, adminPassword := cfg.server, cfg.pid, cfg.adminLogin, os.Getenv("VARCO_BENCH_ADMIN_PASSWORD")
-	dbDir := ""     // the spawned database's directory, where the fsync probe runs
-	debugAddr := "" // the spawned server's profiler, with --server-cpuprofile
+	dbDir := ""           // the spawned database's directory, where the fsync probe runs
+	var bases []string    // every replica's base URL (with --replicas)
+	var replicaPIDs []int // the replicas after the first
+	debugAddr := ""       // the spawned server's profiler, with --server-cpuprofile
 	rep.Server = ServerInfo{Mode: "external", URL: cfg.server, PID: cfg.pid}
 	if cfg.spawn {
 		srv, err := spawnServer(ctx, cfg.dir, cfg.db, cfg.serverProfile != "", logf)
@@ -229,10 +240,26 @@ func run(ctx context.Context, cfg config) (rep *Report, err error) {
 			rep.Server.DBPath = srv.db
 		}
 		logf("server pid %d listening on %s (database on %s)", srv.pid, srv.base, srv.fs)
+		bases = append(bases, srv.base)
+		for i := 1; i < cfg.replicas; i++ {
+			r, err := spawnReplica(ctx, srv, i)
+			if r != nil && r.cmd != nil {
+				defer func() { _ = r.stop(true) }() // the first replica's stop removes the directory
+			}
+			if err != nil {
+				return nil, fmt.Errorf("replica %d: %w", i+1, err)
+			}
+			logf("replica %d pid %d listening on %s", i+1, r.pid, r.base)
+			bases, replicaPIDs = append(bases, r.base), append(replicaPIDs, r.pid)
+		}
+		rep.Server.Replicas = len(bases)
 	}
 	conns := max(cfg.clients, cfg.scanClients)
 	a, err := newAPI(base, cfg.protocol, cfg.gzip, conns)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.spread(bases); err != nil {
 		return nil, err
 	}
 	admin, err := login(ctx, a, adminLogin, adminPassword)
@@ -282,7 +309,14 @@ func run(ctx context.Context, cfg config) (rep *Report, err error) {
 
 	logf("scenario 1: %d clients race for %d seats ...", cfg.clients, cfg.seats)
 	profDone := startServerProfile(ctx, debugAddr, cfg.serverProfile, cfg.profileSecs, logf)
+	var rm *replicaMeter
+	if len(replicaPIDs) > 0 || strings.HasPrefix(cfg.db, "postgres") {
+		rm = startReplicaMeter(replicaPIDs)
+	}
 	rep.Rush = runRush(ctx, a, pid, ev, accts, ppl, cfg.clients, cfg.maxSeats, cfg.seats, cfg.phase, cfg.think)
+	if rm != nil {
+		rep.Rush.Replicas, rep.Rush.PostgresCPUS = rm.done()
+	}
 	defer profDone()
 	if err := verifyRush(ctx, a, admin, cfg.org, ev, &rep.Rush); err != nil {
 		rep.Problems = append(rep.Problems, "rush verification: "+err.Error())

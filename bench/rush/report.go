@@ -29,9 +29,11 @@ type Report struct {
 
 // ServerInfo says which server was measured and how it behaved.
 type ServerInfo struct {
-	Mode          string  `json:"mode"`
-	URL           string  `json:"url"`
-	PID           int     `json:"pid,omitempty"`
+	Mode string `json:"mode"`
+	URL  string `json:"url"`
+	PID  int    `json:"pid,omitempty"`
+	// Replicas is the number of server processes (--replicas), when > 1.
+	Replicas      int     `json:"replicas,omitempty"`
 	Flags         string  `json:"flags,omitempty"`
 	BuildS        float64 `json:"build_s,omitempty"`
 	DBFileSystem  string  `json:"db_file_system,omitempty"`
@@ -159,6 +161,9 @@ func writeText(w io.Writer, r *Report) {
 	s := r.Server
 	if s.Mode == "spawned" {
 		p("server    spawned: go build ./server (%.1f s), pid %d, %s", s.BuildS, s.PID, s.URL)
+		if s.Replicas > 1 {
+			p("          %d replicas on the one database; the clients spread every call over them round robin", s.Replicas)
+		}
 		p("          %s; database on %s", s.Flags, s.DBFileSystem)
 	} else {
 		p("server    external: %s (pid %d)", s.URL, s.PID)
@@ -207,6 +212,12 @@ func writeText(w io.Writer, r *Report) {
 		ru.Oversold, ru.GridSeatsLeft, ru.GridSeatsTotal, ru.GridState, ru.ServerConfirmedBookings, ru.ServerConfirmedSeats)
 	consistency(p, ru.Consistent, ru.Problems)
 	usage(p, ru.Usage)
+	for i, rp := range ru.Replicas {
+		p("                     replica %d (pid %d): %.2f cores busy, peak RSS %.1f MB", i+2, rp.PID, cpuShare(rp.CPUS, ru.Usage.WallS), rp.PeakRSSMB)
+	}
+	if ru.PostgresCPUS > 0 {
+		p("                     PostgreSQL processes: %.2f cores busy", cpuShare(ru.PostgresCPUS, ru.Usage.WallS))
+	}
 	p("")
 
 	if m := r.Mix; m != nil {

@@ -56,6 +56,11 @@ type RushResult struct {
 	Problems   string `json:"problems,omitempty"`
 
 	Usage Usage `json:"usage"`
+	// Replicas are the server processes after the first (--replicas), and
+	// PostgresCPUS the CPU seconds of the PostgreSQL processes, during the
+	// rush (PostgreSQL only).
+	Replicas     []ReplicaUsage `json:"replicas,omitempty"`
+	PostgresCPUS float64        `json:"postgres_cpu_s,omitempty"`
 
 	booked []bookedRef
 }

@@ -95,15 +95,39 @@ func spawnServer(ctx context.Context, parent, db string, profile bool, logf func
 	}
 	s.buildTime = time.Since(t0)
 
-	logFile, err := os.Create(s.logPath)
-	if err != nil {
+	if err := s.start(ctx, bin, serverArgs(s.db, profile)); err != nil {
 		return s, err
 	}
+
+	// The organizer account: the documented way to make the first staff
+	// account of an installation, run while the server is up (SQLite's
+	// busy timeout lets the two processes share the file).
+	boot := exec.CommandContext(ctx, bin, "bootstrap", "--db", s.db, "--email", benchAdminEmail, "--given-name", "Anna",
+		"--family-name", "Bianchi", "--codice-fiscale", benchAdminCF, "--organization", demo.ComuneID)
+	boot.Env = append(cleanEnv(), "VARCO_BOOTSTRAP_PASSWORD="+benchAdminPassword)
+	if out, err := boot.CombinedOutput(); err != nil {
+		return s, fmt.Errorf("server bootstrap: %w\n%s", err, out)
+	}
+	return s, nil
+}
+
+// serverArgs are the first (or only) spawned server's flags.
+func serverArgs(db string, profile bool) []string {
 	// Never a flag-given address: the kernel picks a free loopback port,
 	// and the server tells it in its "listening" log line.
-	args := []string{"--addr", "127.0.0.1:0", "--db", s.db, "--demo", "--log-level", "info"}
+	args := []string{"--addr", "127.0.0.1:0", "--db", db, "--demo", "--log-level", "info"}
 	if profile {
 		args = append(args, "--debug-addr", "127.0.0.1:0")
+	}
+	return args
+}
+
+// start runs bin with args, logging to s.logPath, and waits for its
+// "listening" line.
+func (s *spawned) start(ctx context.Context, bin string, args []string) error {
+	logFile, err := os.Create(s.logPath)
+	if err != nil {
+		return err
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = cleanEnv()
@@ -113,11 +137,11 @@ func spawnServer(ctx context.Context, parent, db string, profile bool, logf func
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		logFile.Close()
-		return s, err
+		return err
 	}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
-		return s, fmt.Errorf("start server: %w", err)
+		return fmt.Errorf("start server: %w", err)
 	}
 	s.cmd, s.pid = cmd, cmd.Process.Pid
 	addr := make(chan string, 1)
@@ -155,29 +179,20 @@ func spawnServer(ctx context.Context, parent, db string, profile bool, logf func
 	case a := <-addr:
 		s.base = "http://" + a
 	case err := <-s.done:
-		return s, fmt.Errorf("server exited before listening: %v (log: %s)", err, s.logPath)
+		return fmt.Errorf("server exited before listening: %v (log: %s)", err, s.logPath)
 	case <-time.After(60 * time.Second):
 		_ = cmd.Process.Kill()
-		return s, errors.New("server did not start listening within 60 s")
+		return errors.New("server did not start listening within 60 s")
 	case <-ctx.Done():
 		_ = cmd.Process.Kill()
-		return s, ctx.Err()
+		return ctx.Err()
 	}
 	if err := checkLoopback(s.base); err != nil {
 		_ = cmd.Process.Kill()
-		return s, err
+		return err
 	}
 
-	// The organizer account: the documented way to make the first staff
-	// account of an installation, run while the server is up (SQLite's
-	// busy timeout lets the two processes share the file).
-	boot := exec.CommandContext(ctx, bin, "bootstrap", "--db", s.db, "--email", benchAdminEmail, "--given-name", "Anna",
-		"--family-name", "Bianchi", "--codice-fiscale", benchAdminCF, "--organization", demo.ComuneID)
-	boot.Env = append(cleanEnv(), "VARCO_BOOTSTRAP_PASSWORD="+benchAdminPassword)
-	if out, err := boot.CombinedOutput(); err != nil {
-		return s, fmt.Errorf("server bootstrap: %w\n%s", err, out)
-	}
-	return s, nil
+	return nil
 }
 
 // cleanEnv is this process's environment without VARCO_* variables, so a

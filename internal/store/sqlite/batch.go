@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sync"
@@ -65,6 +66,10 @@ type committer struct {
 	// commits and ops count committed batches and the transactions in
 	// them (for tests and metrics).
 	commits, ops atomic.Int64
+	// writerLock, when not 0, is a PostgreSQL advisory lock key held by a
+	// batch from before its transaction begins to after it ends, so that
+	// the batches of all replicas run one at a time (postgres.go).
+	writerLock int64
 }
 
 func newCommitter(w *sql.DB, txOpts *sql.TxOptions, retries *atomic.Int64) *committer {
@@ -178,7 +183,16 @@ func (c *committer) attempt(batch []writeReq) (results []writeResult, again bool
 	}
 	// The transaction belongs to the whole batch, so no caller's context
 	// may end it: database/sql would roll it back for everyone.
-	tx, err := c.w.BeginTx(context.Background(), c.txOpts)
+	begin := c.w.BeginTx
+	if c.writerLock != 0 {
+		conn, err := c.lockWriter()
+		if err != nil {
+			return failAll(err)
+		}
+		defer c.unlockWriter(conn)
+		begin = conn.BeginTx
+	}
+	tx, err := begin(context.Background(), c.txOpts)
 	if err != nil {
 		return failAll(fmt.Errorf("sqlite: begin: %w", err))
 	}
@@ -230,6 +244,33 @@ func (c *committer) attempt(batch []writeReq) (results []writeResult, again bool
 	c.commits.Add(1)
 	c.ops.Add(int64(ran))
 	return results, false
+}
+
+// lockWriter takes the writer lock on a connection of its own: as a
+// session lock taken before BEGIN, so that the batch's snapshot, taken by
+// its first statement, is later than every batch that held the lock before.
+// (Taken inside the transaction, the snapshot would predate the wait.)
+func (c *committer) lockWriter() (*sql.Conn, error) {
+	ctx := context.Background()
+	conn, err := c.w.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: writer connection: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, c.writerLock); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("postgres: writer lock: %w", err)
+	}
+	return conn, nil
+}
+
+// unlockWriter releases the writer lock and the connection. A connection
+// that cannot unlock is discarded: closing it ends the session, and with
+// it the lock.
+func (c *committer) unlockWriter(conn *sql.Conn) {
+	if _, err := conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(?)`, c.writerLock); err != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	_ = conn.Close()
 }
 
 // call runs one request's function. Its statements get a context that

@@ -52,6 +52,19 @@ const maxSerializationRetries = 60
 // ASCII).
 const advisoryMigrationLock int64 = 0x766172636f
 
+// advisoryWriterLock is the pg_advisory_lock key a write batch holds while
+// it runs ("varcow"): the batches of all replicas take turns, as the
+// transactions of one process do on SQLite. Without it the batches of two
+// replicas selling the same slot conflicted on every one (both update
+// its slot_usage row): one was rolled back and ran again after a backoff,
+// and the event rush on two replicas made 25 bookings/s on the loaded
+// 2-core machine, the servers almost idle. Taking turns, a batch waits
+// for the lock instead of being rolled back, and grows meanwhile, which
+// is what group commit wants. The batches stay SERIALIZABLE, so
+// correctness never depends on the lock; the claims of the outbox and
+// webhook queues do not take it (claim.go).
+const advisoryWriterLock int64 = 0x766172636f77
+
 func openPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
 	writers := opts.Writers
 	if writers <= 0 {
@@ -75,6 +88,7 @@ func openPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("postgres: open readers: %w", err)
 	}
 	db.commits = newCommitter(db.W, &sql.TxOptions{Isolation: sql.LevelSerializable}, &db.retries)
+	db.commits.writerLock = advisoryWriterLock
 	if opts.Alarm != nil {
 		if db.listener, err = listenOutbox(ctx, url, db.instance, opts.Alarm, opts.Logger); err != nil {
 			return nil, errors.Join(err, db.R.Close(), db.W.Close())
