@@ -48,6 +48,7 @@ export function WaitlistPage({ org, role, query }: { org: string; role: StaffRol
   const [list, setList] = useState<WaitlistEntry[] | null>(null);
   const [slots, setSlots] = useState<string[]>([]);
   const [err, setErr] = useState("");
+  const [tick, setTick] = useState(0);
 
   // The route holds the choices, so a reload or a link keeps them.
   const choose = (r: string, s: string, all: boolean) => {
@@ -76,7 +77,7 @@ export function WaitlistPage({ org, role, query }: { org: string; role: StaffRol
     return () => {
       live = false;
     };
-  }, [org, resource, slot, ended]);
+  }, [org, resource, slot, ended, tick]);
 
   const bySlot = new Map<string, WaitlistEntry[]>();
   for (const e of list ?? []) bySlot.set(slotKey(e), [...(bySlot.get(slotKey(e)) ?? []), e]);
@@ -118,6 +119,9 @@ export function WaitlistPage({ org, role, query }: { org: string; role: StaffRol
               <input type="checkbox" id="wl-ended" checked={ended} onChange={(e) => choose(resource, slot, (e.currentTarget as HTMLInputElement).checked)} />
               <label for="wl-ended">{t("wl.includeEnded")}</label>
             </div>
+            <button type="button" class="btn btn-outline-primary btn-sm mt-2" id="wl-refresh" onClick={() => setTick(tick + 1)}>
+              {t("wl.refresh")}
+            </button>
           </div>
         </div>
       )}
