@@ -118,8 +118,8 @@ func (u *citizenUI) pickFirstFreeSlot() {
 	u.t.Helper()
 	for week := 0; week < 4; week++ {
 		u.gridLoaded()
-		if eval[int](u, `document.querySelectorAll("button.slot:not([disabled])").length`) > 0 {
-			u.run(chromedp.Click(chromedp.CSS("button.slot:not([disabled])")))
+		if eval[int](u, `document.querySelectorAll("button.slot:not([disabled]):not([data-state=\"FULL\"])").length`) > 0 {
+			u.run(chromedp.Click(chromedp.CSS(`button.slot:not([disabled]):not([data-state="FULL"])`)))
 			return
 		}
 		u.nextWeek(chromedp.Click("#next-week"))

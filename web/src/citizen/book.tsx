@@ -15,7 +15,8 @@ import { WeekGrid, type Choice } from "./grid";
 import { LoginForm } from "./login";
 import { Countdown } from "./hold";
 import { GuestFlow } from "./guest";
-import { GuestBooking } from "../gen/varco/v1/catalog_pb";
+import { GuestBooking, ResourceKind } from "../gen/varco/v1/catalog_pb";
+import { JoinPanel, useOffer } from "./waitlist";
 import { cfMessage, t } from "./messages";
 import { Alert, Check, Field, Loading, Steps, TextArea, Title, Crumbs } from "../shared/ui";
 
@@ -52,7 +53,9 @@ function releaseBeacon(holdId: string) {
   }
 }
 
-export function Book({ resourceId }: { resourceId: string }) {
+/** Book is the flow; with offer (a waiting-list entry id) it starts at the
+ * details step on the seats the waiting list holds for the citizen. */
+export function Book({ resourceId, offer = "" }: { resourceId: string; offer?: string }) {
   const session = useSession();
   const [res, setRes] = useState<GetResourceResponse | null>(null);
   const [step, setStep] = useState<Step>(0);
@@ -68,6 +71,15 @@ export function Book({ resourceId }: { resourceId: string }) {
   const holdRef = useRef<Hold | null>(null);
   const confirmed = useRef(false);
   holdRef.current = hold;
+  // An offer stays the citizen's until it lapses: leaving the page does not
+  // decline it (they can come back from their waiting list).
+  const keep = useRef(false);
+  useOffer(offer, (h) => {
+    keep.current = true;
+    setHold(h);
+    idem.current = crypto.randomUUID();
+    setStep(2);
+  }, setErr);
 
   useEffect(() => {
     api.catalog.getResource({ resourceId }).then(setRes, (e) => setErr(problem(e).message));
@@ -75,11 +87,11 @@ export function Book({ resourceId }: { resourceId: string }) {
 
   // Leaving the flow releases the hold.
   useEffect(() => {
-    const onHide = () => holdRef.current && !confirmed.current && releaseBeacon(holdRef.current.id);
+    const onHide = () => holdRef.current && !confirmed.current && !keep.current && releaseBeacon(holdRef.current.id);
     addEventListener("pagehide", onHide);
     return () => {
       removeEventListener("pagehide", onHide);
-      if (holdRef.current && !confirmed.current) api.booking.releaseHold({ holdId: holdRef.current.id }).catch(() => {});
+      if (holdRef.current && !confirmed.current && !keep.current) api.booking.releaseHold({ holdId: holdRef.current.id }).catch(() => {});
     };
   }, []);
 
@@ -94,6 +106,7 @@ export function Book({ resourceId }: { resourceId: string }) {
     setLapsed(false);
     try {
       if (hold) await api.booking.releaseHold({ holdId: hold.id }).catch(() => {});
+      keep.current = false;
       const h = await api.booking.holdSlots({
         resourceId: r.id, slotStart: c.slot.start, slotCount: c.count, seats: c.seats, operatorId: c.operatorId,
       });
@@ -196,7 +209,8 @@ export function Book({ resourceId }: { resourceId: string }) {
           <h2 class="h4" id="step-when">
             {t("step.when")}
           </h2>
-          <WeekGrid resource={r} zone={zone} onChoose={onChoose} busy={busy} action={t("book.continue")} />
+          <WeekGrid resource={r} zone={zone} onChoose={onChoose} busy={busy} action={t("book.continue")}
+            waitlist={r.kind === ResourceKind.EVENT ? (slot, seats) => <JoinPanel resource={r} slot={slot} seats={seats} /> : undefined} />
         </section>
       )}
 

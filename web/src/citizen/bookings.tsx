@@ -14,6 +14,7 @@ import { t } from "./messages";
 import { TicketView } from "./ticket";
 import { eventText, ProposalBox } from "./proposal";
 import { Alert, Loading, TextArea, Title, Crumbs } from "../shared/ui";
+import { WaitlistLink } from "./waitlist";
 
 const zoneOf = (b: Booking) => b.place?.timeZone || "Europe/Rome";
 
@@ -223,6 +224,7 @@ export function Mine() {
   return (
     <>
       <Title>{t("mine.title")}</Title>
+      <WaitlistLink />
       <div class="btn-group mb-3" role="group" aria-label={t("mine.title")}>
         <button type="button" class={"btn " + (tab === BookingFilter.UPCOMING ? "btn-primary" : "btn-outline-primary")} aria-pressed={tab === BookingFilter.UPCOMING} onClick={() => setTab(BookingFilter.UPCOMING)}>
           {t("mine.upcoming")}

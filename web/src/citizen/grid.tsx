@@ -1,5 +1,6 @@
 // The week grid: every slot state the API has, previous/next week, operator
 // choice (or "any"), seats for a group, one or more consecutive slots.
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, problem } from "../shared/api";
 import type { Day, Resource, Slot } from "../gen/varco/v1/catalog_pb";
@@ -23,6 +24,9 @@ interface Props {
   busy?: boolean;
   /** a label for the confirm button */
   action: string;
+  /** when given, a full slot can be chosen and this renders its panel (the
+   * waiting list of events) in place of the confirm button */
+  waitlist?: (slot: Slot, seats: number) => ComponentChildren;
 }
 
 const stateText = (s: Slot): string => {
@@ -45,7 +49,7 @@ const stateText = (s: Slot): string => {
   return "";
 };
 
-export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
+export function WeekGrid({ resource, zone, onChoose, busy, action, waitlist }: Props) {
   const [week, setWeek] = useState(() => mondayOf(isoDate(new Date(), zone)));
   const [operator, setOperator] = useState("");
   const [seats, setSeats] = useState(1);
@@ -89,6 +93,7 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
   const today = isoDate(new Date(), zone);
   const shown = days?.filter((d) => d.date >= today);
   const firstWeek = week <= mondayOf(today);
+  const chosenSlot = chosen && shown ? shown[chosen.day]?.slots[chosen.slot] : undefined;
   return (
     <div data-grid-week={week} data-loaded-week={days ? week : ""} aria-busy={days ? "false" : "true"}>
       <div class="row g-3 mb-3">
@@ -149,13 +154,14 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
           <ul class="list-unstyled d-flex flex-wrap gap-2 mb-0 slot-list">
             {d.slots.map((s, si) => {
               const ok = runOK(d, si);
-              const sel = chosen?.day === di && si >= chosen.slot && si < chosen.slot + count;
+              const full = !!waitlist && s.state === SlotState.FULL;
+              const sel = chosen?.day === di && (full ? si === chosen.slot : si >= chosen.slot && si < chosen.slot + count);
               return (
                 <li key={s.localStart}>
                   <button
                     type="button"
                     class={"btn btn-sm slot " + (sel ? "btn-primary" : ok ? "btn-outline-primary" : "btn-outline-secondary slot-off")}
-                    disabled={!ok}
+                    disabled={!ok && !full}
                     aria-pressed={sel ? "true" : "false"}
                     data-state={SlotState[s.state]}
                     data-start={s.localStart}
@@ -165,7 +171,7 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
                       {s.localStart}
                       <span class="visually-hidden">–{s.localEnd},</span>
                     </span>
-                    <span class="d-block slot-state">{stateText(s)}</span>
+                    <span class="d-block slot-state">{full ? t("wl.slotHint") : stateText(s)}</span>
                   </button>
                 </li>
               );
@@ -179,7 +185,7 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
             {t("grid.chosen", dayHeading(shown[chosen.day].date), shown[chosen.day].slots[chosen.slot].localStart)}
           </p>
         )}
-        <button
+        {chosenSlot && waitlist && chosenSlot.state === SlotState.FULL ? waitlist(chosenSlot, seats) : <button
           type="button"
           class="btn btn-primary w-100"
           id="choose-slot"
@@ -187,7 +193,7 @@ export function WeekGrid({ resource, zone, onChoose, busy, action }: Props) {
           onClick={() => chosen && shown && onChoose({ slot: shown[chosen.day].slots[chosen.slot], count, seats, operatorId: operator })}
         >
           {action}
-        </button>
+        </button>}
       </div>
     </div>
   );

@@ -19,9 +19,11 @@ import { SpidStep } from "./spid";
 import { refresh, setAccount, useSession } from "./session";
 import { hasStoredTicket, TicketPage } from "./ticket";
 import { Alert, Loading, Title } from "../shared/ui";
+// Waiting lists of full events (issue #17).
+import { MyWaitlist } from "./waitlist";
 
 // Pages that need a session send the citizen to log in and back again.
-const needsLogin = new Set(["prenotazioni", "biglietto", "conferma", "account"]);
+const needsLogin = new Set(["prenotazioni", "biglietto", "conferma", "account", "lista-attesa"]);
 
 function LoginPage({ back, spidErr }: { back: string; spidErr?: string | null }) {
   return (
@@ -54,7 +56,7 @@ function Page() {
     case "servizio":
       return <Service id={a} key={a} />;
     case "prenota":
-      return <Book resourceId={a} key={a} />;
+      return <Book resourceId={a} key={`${a}?${r.query.get("offerta") ?? ""}`} offer={r.query.get("offerta") ?? ""} />;
     case "conferma":
       return <Done id={a} key={a} />;
     case "prenotazioni":
@@ -66,6 +68,8 @@ function Page() {
       return <LoginPage back={r.query.get("ritorno") ?? ""} spidErr={r.query.get("spid_errore")} />;
     case "account":
       return <AccountPage />;
+    case "lista-attesa":
+      return <MyWaitlist />;
   }
   void b;
   return (

@@ -23,6 +23,8 @@ import { AuditPage } from "./audit";
 import { OccupancyPage } from "./occupancy";
 import { WebhooksPage } from "./webhooks";
 import { SetupNav, setupPage } from "./setup_routes";
+// Waiting lists of full events (issue #17).
+import { WaitlistPage } from "./waitlist";
 import { Alert, Loading, Title } from "../shared/ui";
 
 function Page() {
@@ -72,6 +74,8 @@ function Page() {
     // trail (organizers).
     case "occupazione":
       return <OccupancyPage org={org} role={session.role} />;
+    case "lista-attesa":
+      return <WaitlistPage org={org} role={session.role} query={r.query} />;
     case "webhook":
       if (isOrganizer(session)) return <WebhooksPage org={org} />;
       break;
@@ -118,6 +122,11 @@ function App() {
                 <li class="nav-item">
                   <a class="nav-link text-white p-0" href="#/occupazione" aria-current={current("occupazione")} id="nav-occupancy">
                     {t("nav.occupancy")}
+                  </a>
+                </li>
+                <li class="nav-item">
+                  <a class="nav-link text-white p-0" href="#/lista-attesa" aria-current={current("lista-attesa")} id="nav-waitlist">
+                    {t("nav.waitlist")}
                   </a>
                 </li>
                 {isOrganizer(session) && (

@@ -26,6 +26,14 @@ const rows: [keyof Stats, Key][] = [
   ["entries", "stats.entries"],
 ];
 
+// Waiting lists of full events (issue #17): table rows only, not bars.
+const waitlistRows: [keyof Stats, Key][] = [
+  ["waitlistJoined", "stats.waitlistJoined"],
+  ["waitlistOffered", "stats.waitlistOffered"],
+  ["waitlistConverted", "stats.waitlistConverted"],
+  ["waitlistLapsed", "stats.waitlistLapsed"],
+];
+
 
 /** Bars draws one pair of horizontal bars (period, previous) per row. */
 export function Bars({ data }: { data: GetStatsResponse }) {
@@ -173,6 +181,13 @@ export function StatsPage({ org, query }: { org: string; query?: URLSearchParams
                   <td>{num(cur.avgDaysToFirstAvailability, 1)}</td>
                   <td>{num(prev.avgDaysToFirstAvailability, 1)}</td>
                 </tr>
+                {waitlistRows.map(([k, label]) => (
+                  <tr key={k} data-measure={k}>
+                    <th scope="row">{t(label)}</th>
+                    <td>{num(Number(cur[k]))}</td>
+                    <td>{num(Number(prev[k]))}</td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </div>
