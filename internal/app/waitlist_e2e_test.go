@@ -150,6 +150,11 @@ func waitlistEndToEnd(t *testing.T, onEngine func(*config.Config)) {
 	other := registerCitizens(t, b, "WLO", 1)[0]
 	_, err = other.hold(ctx, slot.GetStart(), 1)
 	require.Equal(t, "waitlist_first", reasonOf(err))
+	// And the grid says so: the slot is full for everyone else (the
+	// citizen app then offers the list, not a hold that would be refused).
+	left, state := seatsLeft(t, b, slot)
+	require.Zero(t, left, "free seats of a slot with a line are the line's")
+	require.Equal(t, varcov1.SlotState_SLOT_STATE_FULL, state)
 
 	// The offer reaches A by e-mail and push.
 	_, err = b.app.DispatchOnce(ctx)
@@ -202,7 +207,7 @@ func waitlistEndToEnd(t *testing.T, onEngine func(*config.Config)) {
 	require.Equal(t, varcov1.WaitlistState_WAITLIST_STATE_OFFERED, de.GetState())
 	require.Equal(t, varcov1.WaitlistState_WAITLIST_STATE_OFFERED, ee.GetState())
 	require.False(t, ee.GetOfferedAt().AsTime().Before(de.GetOfferedAt().AsTime()))
-	left, _ := seatsLeft(t, b, slot)
+	left, _ = seatsLeft(t, b, slot)
 	require.Zero(t, left, "offers hold their seats: 0 oversold")
 
 	// E declines: the seat goes back (nobody else waits) and is free.

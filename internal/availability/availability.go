@@ -34,6 +34,10 @@ type Usage struct {
 	OperatorID string
 	Taken      int
 	Held       int
+	// Waiting: someone waits on the slot's waiting list, so its free
+	// seats are theirs (HoldSlots refuses others "waitlist_first"): the
+	// grid shows it full, where the citizen app offers the list.
+	Waiting bool
 }
 
 // Busy is time an operator is taken on another resource (a live hold or a
@@ -142,6 +146,9 @@ func slotState(plan schedule.Plan, policy catalog.Policy, s schedule.Slot, used 
 		out.SeatsTotal = s.Seats
 		out.SeatsLeft = max(s.Seats-u.Taken, 0)
 		held = u.Held
+		if u.Waiting {
+			out.SeatsLeft, held = 0, 0
+		}
 	}
 	if st := Bookability(policy, plan.Location, now, s); st != 0 {
 		out.State = st

@@ -35,6 +35,9 @@ func (db *DB) Usage(ctx context.Context, resourceID string, from, to, now time.T
 		if out, err = parseUsage(n, starts.String, ops.String, taken.String, held.String); err != nil {
 			return err
 		}
+		if out, err = markWaiting(ctx, tx, out, resourceID, from, to); err != nil {
+			return err
+		}
 		if expired == 0 {
 			return nil
 		}
@@ -44,6 +47,34 @@ func (db *DB) Usage(ctx context.Context, resourceID string, from, to, now time.T
 		return nil, fmt.Errorf("read usage: %w", err)
 	}
 	return out, nil
+}
+
+// markWaiting marks the event slots someone waits for (the same live
+// state HoldSlots checks), adding a usage row where the slot has none.
+// Few slots ever have a list: the index answers the others at once.
+func markWaiting(ctx context.Context, tx *sql.Tx, usage []availability.Usage, resourceID string, from, to time.Time) ([]availability.Usage, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT slot_start_ms FROM waitlist_entries
+		WHERE state = 1 AND resource_id = ? AND slot_start_ms >= ? AND slot_start_ms < ?`, resourceID, ms(from), ms(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var start int64
+		if err := rows.Scan(&start); err != nil {
+			return nil, err
+		}
+		found := false
+		for i := range usage {
+			if usage[i].OperatorID == "" && usage[i].Start.UnixMilli() == start {
+				usage[i].Waiting, found = true, true
+			}
+		}
+		if !found {
+			usage = append(usage, availability.Usage{Start: fromMS(start), Waiting: true})
+		}
+	}
+	return usage, rows.Err()
 }
 
 // parseUsage zips the four comma-separated columns of Usage's aggregate
