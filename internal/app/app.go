@@ -194,7 +194,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		dbHealth: healthwatch.New(db.Ping, checker, api.ServiceNames, log),
 		metrics:  m.Handler(),
 		sweeper:  booking.NewSweeper(o.sweeper, db, clk, log), waitlist: booking.NewWaitlistWorker(o.waitlist, bookings, log),
-		proposals: booking.NewProposalSweeper(booking.ProposalSweeperConfig{}, bookings, log),
+		proposals:  booking.NewProposalSweeper(booking.ProposalSweeperConfig{}, bookings, log),
 		dispatcher: dispatcher, manualDispatch: o.manualDispatch,
 		retention: privacy.NewRetention(cfg.Retention, db, clk, log),
 		pruneOnce: func(ctx context.Context) error {
