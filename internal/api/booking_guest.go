@@ -28,8 +28,7 @@ func (h *Booking) WithGuests(g Guests, clients clientip.Resolver) *Booking {
 	return h
 }
 
-var errNoGuests = fault.New(fault.FailedPrecondition, "guests_not_allowed",
-	"Le prenotazioni senza account non sono attive.", "Bookings without an account are not enabled.")
+var errNoGuests = fault.New(fault.FailedPrecondition, "guests_not_allowed")
 
 // StartGuestBooking holds the seats and e-mails the guest a code.
 func (h *Booking) StartGuestBooking(ctx context.Context, req *connect.Request[varcov1.StartGuestBookingRequest]) (*connect.Response[varcov1.StartGuestBookingResponse], error) {
