@@ -61,11 +61,13 @@ func Supported(code string) bool {
 	return false
 }
 
-// Normalize returns lang when it is a catalog language and Italian
-// otherwise, so stored values from older versions or typos still render.
+// Normalize returns the catalog language of lang ("de", "DE", "de-AT" are
+// German) and Italian otherwise, so stored values from older versions or
+// typos still render.
 func Normalize(lang string) string {
-	if Supported(lang) {
-		return lang
+	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	if Supported(base) {
+		return base
 	}
 	return IT
 }
