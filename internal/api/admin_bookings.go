@@ -11,6 +11,7 @@ import (
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/schedule"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
@@ -248,7 +249,7 @@ func (a *Admin) CreateCounterBooking(ctx context.Context, req *connect.Request[v
 	if m.GetSlotStart() == nil {
 		return nil, a.fail(ctx, req.Header(), requiredField("slot_start"))
 	}
-	if l := m.GetLanguage(); l != "" && l != "it" && l != "en" {
+	if l := m.GetLanguage(); l != "" && !i18n.Supported(l) {
 		return nil, a.fail(ctx, req.Header(), invalidLanguage)
 	}
 	in := booking.CounterRequest{

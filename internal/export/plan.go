@@ -120,7 +120,8 @@ func validateFormat(f *Format) error {
 		f.Lang = "it"
 	case "it", "en":
 	default:
-		return fault.InvalidField("language", "language")
+		// The export's column headers exist in Italian and English only.
+		return fault.InvalidField("language", "language").Text("error.language.export")
 	}
 	return nil
 }
