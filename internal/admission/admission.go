@@ -103,13 +103,13 @@ func New(s Store, keys ticket.KeyLookup, clk clock.Clock) *Service {
 // Validate checks a scan request's fields.
 func Validate(s Scan) error {
 	if _, err := uuid.Parse(s.ID); err != nil {
-		return fault.InvalidField("scan_id", "scan_id", "scan_id deve essere un UUID.", "scan_id must be a UUID.")
+		return fault.InvalidField("scan_id", "scan_id")
 	}
 	if s.Direction != gate.Entry && s.Direction != gate.Exit {
-		return fault.InvalidField("direction", "required", "Indicare ingresso o uscita.", "Give entry or exit.")
+		return fault.InvalidField("direction", "required").Text("error.required.direction")
 	}
 	if s.Payload == "" || len(s.Payload) > ticket.MaxPayloadLen {
-		return fault.InvalidField("payload", "payload", "Contenuto del QR mancante o troppo lungo.", "QR content missing or too long.")
+		return fault.InvalidField("payload", "payload")
 	}
 	return nil
 }
@@ -197,8 +197,7 @@ func (s *Service) Decide(ctx context.Context, p authz.Principal, sc Scan) (Recor
 // errScanIDTaken answers a scan id another device already used: scan ids
 // are client UUIDs, so this is a bug or a probe, and the other device's
 // scan is not the caller's to see.
-var errScanIDTaken = fault.InvalidField("scan_id", "scan_id_taken",
-	"scan_id già usato da un altro dispositivo: generarne uno nuovo.", "scan_id already used by another device: generate a new one.")
+var errScanIDTaken = fault.InvalidField("scan_id", "scan_id_taken")
 
 // resourceInfo is what deciding needs of a verified ticket's resource.
 type resourceInfo struct {

@@ -15,7 +15,7 @@ import (
 // MaxUpload is the most scans one upload may carry.
 const MaxUpload = 500
 
-var errTooMany = fault.InvalidField("scans", "too_many_scans", "Al massimo 500 scansioni per invio.", "At most 500 scans per upload.")
+var errTooMany = fault.InvalidField("scans", "too_many_scans")
 
 // Outcome is what happened to an uploaded scan; values match
 // varco.v1.UploadOutcome.

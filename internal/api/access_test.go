@@ -35,7 +35,7 @@ func (f fakeAuthn) Authenticate(_ context.Context, tok string) (authz.Principal,
 	if p, ok := f[tok]; ok {
 		return p, nil
 	}
-	return authz.Principal{}, fault.New(fault.Unauthenticated, "session_invalid", "Sessione non valida.", "Invalid session.")
+	return authz.Principal{}, fault.New(fault.Unauthenticated, "session_invalid")
 }
 
 // fakeResolver knows a few objects of organizations A and B.

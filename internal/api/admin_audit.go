@@ -29,8 +29,7 @@ func (a *Admin) ListAuditEvents(ctx context.Context, req *connect.Request[varcov
 	q := audit.Query{OrganizationID: m.GetOrganizationId(), Since: timeOf(m.GetSince()), TargetID: m.GetTargetId(),
 		ActorID: m.GetActorId(), Action: m.GetAction(), Until: timeOf(m.GetUntil()), Limit: size + 1, BeforeID: cur.ID}
 	if !q.Until.IsZero() && !q.Until.After(q.Since) {
-		return nil, a.fail(ctx, req.Header(), fault.InvalidField("until", "end_before_start",
-			"La fine del periodo deve seguirne l'inizio.", "until must be after since."))
+		return nil, a.fail(ctx, req.Header(), fault.InvalidField("until", "end_before_start").Text("error.end_before_start.until"))
 	}
 	if cur.ID != "" {
 		if q.BeforeAt, err = time.Parse(time.RFC3339Nano, cur.Key); err != nil {

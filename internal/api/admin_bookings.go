@@ -11,6 +11,7 @@ import (
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/schedule"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
@@ -73,8 +74,7 @@ func (a *Admin) ListBookings(ctx context.Context, req *connect.Request[varcov1.L
 	}
 	for _, st := range m.GetStatuses() {
 		if st < varcov1.BookingStatus_BOOKING_STATUS_CONFIRMED || st > varcov1.BookingStatus_BOOKING_STATUS_RESCHEDULED {
-			return nil, a.fail(ctx, req.Header(), fault.InvalidField("statuses", "unknown_status",
-				"Stato della prenotazione non valido.", "Invalid booking status."))
+			return nil, a.fail(ctx, req.Header(), fault.InvalidField("statuses", "unknown_status"))
 		}
 		q.Statuses = append(q.Statuses, booking.Status(st))
 	}
@@ -106,8 +106,7 @@ func calendarPageSize(n int32) (int, error) {
 	case n == 0:
 		return defaultCalendarPage, nil
 	case n < 0 || n > maxCalendarPage:
-		return 0, fault.InvalidField("page_size", "page_size",
-			fmt.Sprintf("page_size deve essere tra 1 e %d.", maxCalendarPage), fmt.Sprintf("page_size must be between 1 and %d.", maxCalendarPage))
+		return 0, fault.InvalidField("page_size", "page_size").Text("error.page_size.2", maxCalendarPage)
 	}
 	return int(n), nil
 }
@@ -136,7 +135,7 @@ func localDays(fromDate, toDate string, loc *time.Location, now time.Time) (time
 	if fromDate != "" {
 		d, err := schedule.ParseDate(fromDate)
 		if err != nil {
-			return time.Time{}, time.Time{}, fault.InvalidField("from_date", "date_format", "Data non valida: usare AAAA-MM-GG.", "Invalid date: use YYYY-MM-DD.")
+			return time.Time{}, time.Time{}, fault.InvalidField("from_date", "date_format")
 		}
 		from = d
 	}
@@ -144,16 +143,15 @@ func localDays(fromDate, toDate string, loc *time.Location, now time.Time) (time
 	if toDate != "" {
 		d, err := schedule.ParseDate(toDate)
 		if err != nil {
-			return time.Time{}, time.Time{}, fault.InvalidField("to_date", "date_format", "Data non valida: usare AAAA-MM-GG.", "Invalid date: use YYYY-MM-DD.")
+			return time.Time{}, time.Time{}, fault.InvalidField("to_date", "date_format")
 		}
 		to = d
 	}
 	if to.Before(from) {
-		return time.Time{}, time.Time{}, fault.InvalidField("to_date", "end_before_start", "La data finale precede quella iniziale.", "to_date is before from_date.")
+		return time.Time{}, time.Time{}, fault.InvalidField("to_date", "end_before_start")
 	}
 	if from.DaysUntil(to)+1 > maxCalendarDays {
-		return time.Time{}, time.Time{}, fault.InvalidField("to_date", "range_too_long",
-			fmt.Sprintf("Si possono chiedere al massimo %d giorni.", maxCalendarDays), fmt.Sprintf("At most %d days per request.", maxCalendarDays))
+		return time.Time{}, time.Time{}, fault.InvalidField("to_date", "range_too_long").Text("error.range_too_long", maxCalendarDays)
 	}
 	start, _ := schedule.Clock(0).At(from, loc)
 	end, _ := schedule.Clock(0).At(to.AddDays(1), loc)
@@ -251,7 +249,7 @@ func (a *Admin) CreateCounterBooking(ctx context.Context, req *connect.Request[v
 	if m.GetSlotStart() == nil {
 		return nil, a.fail(ctx, req.Header(), requiredField("slot_start"))
 	}
-	if l := m.GetLanguage(); l != "" && l != "it" && l != "en" {
+	if l := m.GetLanguage(); l != "" && !i18n.Supported(l) {
 		return nil, a.fail(ctx, req.Header(), invalidLanguage)
 	}
 	in := booking.CounterRequest{

@@ -32,7 +32,7 @@ type CatalogWriter interface {
 // absentMessage reports an absent request message, which would otherwise
 // surface as a confusing error about its first required field.
 func absentMessage(field string) error {
-	return fault.InvalidField(field, "required", "Campo obbligatorio.", "This field is required.")
+	return fault.InvalidField(field, "required")
 }
 
 // CreateOrganization adds an organization with the caller as organizer.

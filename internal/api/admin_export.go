@@ -198,8 +198,6 @@ func (e *Exports) linkURL(p export.Plan, resourceID, accountID string, session [
 
 // Errors of the GET links.
 var (
-	errLinkInvalid = fault.New(fault.PermissionDenied, "export_link_invalid",
-		"Link non valido o sessione chiusa: chiedine uno nuovo.", "Invalid link, or its session has ended: ask for a new one.")
-	errLinkExpired = fault.New(fault.PermissionDenied, "export_link_expired",
-		"Link scaduto: chiedine uno nuovo.", "The link has expired: ask for a new one.")
+	errLinkInvalid = fault.New(fault.PermissionDenied, "export_link_invalid")
+	errLinkExpired = fault.New(fault.PermissionDenied, "export_link_expired")
 )

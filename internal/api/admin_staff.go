@@ -23,8 +23,7 @@ func (a *Admin) GrantRole(ctx context.Context, req *connect.Request[varcov1.Gran
 	}
 	kind := authz.RoleKind(m.GetKind())
 	if kind != authz.RoleOperator && kind != authz.RoleOrganizer {
-		return nil, ToConnect(ctx, a.log, lang, fault.InvalidField("kind", "role_kind",
-			"Ruolo non valido: operatore o organizzatore.", "Invalid role: operator or organizer."))
+		return nil, ToConnect(ctx, a.log, lang, fault.InvalidField("kind", "role_kind"))
 	}
 	member, err := a.deps.Staff.GrantRole(ctx, m.GetOrganizationId(), m.GetLogin(), kind, m.GetResourceIds())
 	if err != nil {

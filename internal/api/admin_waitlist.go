@@ -22,8 +22,7 @@ func (a *Admin) ListWaitlist(ctx context.Context, req *connect.Request[varcov1.L
 	m := req.Msg
 	q := booking.WaitQuery{OrganizationID: m.GetOrganizationId(), SlotStart: timeOf(m.GetSlotStart()), IncludeEnded: m.GetIncludeEnded()}
 	if !q.SlotStart.IsZero() && m.GetResourceId() == "" {
-		return nil, a.fail(ctx, req.Header(), fault.InvalidField("resource_id", "required",
-			"Indica il servizio della fascia.", "Give the slot's resource."))
+		return nil, a.fail(ctx, req.Header(), fault.InvalidField("resource_id", "required").Text("error.required.resource_id"))
 	}
 	switch role, _ := authz.FromContext(ctx).RoleIn(q.OrganizationID); {
 	case m.GetResourceId() != "":

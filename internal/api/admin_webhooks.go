@@ -44,7 +44,7 @@ func (a *Admin) CreateWebhook(ctx context.Context, req *connect.Request[varcov1.
 // webhook.MaxPerOrganization, so one page).
 func (a *Admin) ListWebhooks(ctx context.Context, req *connect.Request[varcov1.ListWebhooksRequest]) (*connect.Response[varcov1.ListWebhooksResponse], error) {
 	if req.Msg.GetOrganizationId() == "" {
-		return nil, a.fail(ctx, req.Header(), fault.InvalidField("organization_id", "required", "Indicare l'organizzazione.", "Give the organization."))
+		return nil, a.fail(ctx, req.Header(), fault.InvalidField("organization_id", "required").Text("error.required.organization_id"))
 	}
 	list, err := a.deps.Webhooks.List(ctx, req.Msg.GetOrganizationId())
 	if err != nil {

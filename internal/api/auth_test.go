@@ -91,7 +91,8 @@ func TestAuthRegisterErrorsFollowAcceptLanguage(t *testing.T) {
 	c, _ := newAuthClient(t)
 	msg := registerRequest()
 	msg.CodiceFiscale = "RSSMRA85T10A562X"
-	for lang, want := range map[string]string{"en": "check character", "it": "carattere di controllo", "": "carattere di controllo"} {
+	for lang, want := range map[string]string{"en": "check character", "it": "carattere di controllo", "": "carattere di controllo",
+		"de-AT": "Prüfzeichen", "fr-FR, fr;q=0.9, de;q=0.8, en;q=0.5": "Prüfzeichen", "en;q=0.3, it;q=0.7": "carattere di controllo"} {
 		req := connect.NewRequest(msg)
 		req.Header().Set("Accept-Language", lang)
 		_, err := c.Register(t.Context(), req)

@@ -13,6 +13,7 @@ import (
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/clientip"
+	"github.com/varco-gate/varco/internal/i18n"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
@@ -103,7 +104,7 @@ func (h *Booking) ConfirmBooking(ctx context.Context, req *connect.Request[varco
 		HoldID: m.GetHoldId(), IdempotencyKey: m.GetIdempotencyKey(), Reason: m.GetReason(), Notes: m.GetNotes(),
 		Mode: catalog.Mode(m.GetMode()), AckIDs: m.GetAcknowledgementIds(), Language: m.GetLanguage(),
 	}
-	if in.Language != "" && in.Language != "it" && in.Language != "en" {
+	if in.Language != "" && !i18n.Supported(in.Language) {
 		return nil, h.fail(ctx, req.Header(), invalidLanguage)
 	}
 	for _, c := range m.GetConsents() {

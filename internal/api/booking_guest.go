@@ -11,6 +11,7 @@ import (
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/clientip"
 	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/i18n"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
@@ -28,8 +29,7 @@ func (h *Booking) WithGuests(g Guests, clients clientip.Resolver) *Booking {
 	return h
 }
 
-var errNoGuests = fault.New(fault.FailedPrecondition, "guests_not_allowed",
-	"Le prenotazioni senza account non sono attive.", "Bookings without an account are not enabled.")
+var errNoGuests = fault.New(fault.FailedPrecondition, "guests_not_allowed")
 
 // StartGuestBooking holds the seats and e-mails the guest a code.
 func (h *Booking) StartGuestBooking(ctx context.Context, req *connect.Request[varcov1.StartGuestBookingRequest]) (*connect.Response[varcov1.StartGuestBookingResponse], error) {
@@ -37,7 +37,7 @@ func (h *Booking) StartGuestBooking(ctx context.Context, req *connect.Request[va
 		return nil, h.fail(ctx, req.Header(), errNoGuests)
 	}
 	m := req.Msg
-	if m.GetLanguage() != "" && m.GetLanguage() != "it" && m.GetLanguage() != "en" {
+	if m.GetLanguage() != "" && !i18n.Supported(m.GetLanguage()) {
 		return nil, h.fail(ctx, req.Header(), invalidLanguage)
 	}
 	if m.GetGuest() == nil {

@@ -2,10 +2,12 @@ package api
 
 import (
 	"errors"
-	"github.com/varco-gate/varco/internal/auth/token"
 	"html/template"
 	"log/slog"
 	"net/http"
+
+	"github.com/varco-gate/varco/internal/auth/token"
+	"github.com/varco-gate/varco/internal/i18n"
 
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/catalog"
@@ -34,15 +36,10 @@ button{font-size:1.1rem;padding:.6rem 1.2rem}</style></head><body>
 func NewCancelLinkHandler(b Bookings, cat CatalogReader, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := Language(r.Header)
-		pick := func(it, en string) string {
-			if lang == "en" {
-				return en
-			}
-			return it
-		}
-		data := map[string]any{"Lang": lang, "Title": pick("Annulla la prenotazione", "Cancel the booking"),
-			"ReasonLabel": pick("Motivo (facoltativo)", "Reason (optional)"), "Button": pick("Annulla la prenotazione", "Cancel the booking"),
-			"DoneText": pick("La prenotazione è stata annullata. Riceverai una conferma per e-mail.", "The booking was cancelled. You will receive a confirmation by e-mail.")}
+		pick := i18n.Picker(lang)
+		data := map[string]any{"Lang": lang, "Title": pick("page.cancel.cancel_the_booking"),
+			"ReasonLabel": pick("page.cancel.reason_optional"), "Button": pick("page.cancel.cancel_the_booking"),
+			"DoneText": pick("page.cancel.the_booking_was_cancelled_you")}
 		code, tok := r.PathValue("code"), r.URL.Query().Get("token")
 		bk, err := b.GetWithToken(r.Context(), code, tok)
 		if err == nil && r.Method == http.MethodPost {
@@ -60,7 +57,7 @@ func NewCancelLinkHandler(b Bookings, cat CatalogReader, log *slog.Logger) http.
 			if !errors.As(err, &fe) {
 				log.ErrorContext(r.Context(), "cancel link", slog.Any("err", err))
 				w.WriteHeader(http.StatusInternalServerError)
-				data["Error"] = pick("Errore interno: riprova più tardi.", "Internal error: try again later.")
+				data["Error"] = pick("page.cancel.internal_error_try_again_later")
 			} else {
 				if fe.Kind == fault.PermissionDenied || fe.Kind == fault.NotFound {
 					w.WriteHeader(http.StatusNotFound)

@@ -38,13 +38,9 @@ func NewCatalog(s CatalogReader, avail Availability, log *slog.Logger) *Catalog 
 	return &Catalog{store: s, avail: avail, log: log}
 }
 
-func notFoundFault(what, it, en string) *fault.Error {
-	return fault.New(fault.NotFound, what+"_not_found", it, en)
-}
-
 var (
-	errOrgNotFound      = notFoundFault("organization", "Ente non trovato.", "Organization not found.")
-	errResourceNotFound = notFoundFault("resource", "Servizio non trovato.", "Resource not found.")
+	errOrgNotFound      = fault.New(fault.NotFound, "organization_not_found")
+	errResourceNotFound = fault.New(fault.NotFound, "resource_not_found")
 )
 
 func required(field, value string) error {
@@ -55,10 +51,10 @@ func required(field, value string) error {
 }
 
 func requiredField(field string) error {
-	return fault.InvalidField(field, "required", "Campo obbligatorio.", "This field is required.")
+	return fault.InvalidField(field, "required")
 }
 
-var invalidLanguage = fault.InvalidField("language", "language", "Lingua non supportata: it o en.", "Unsupported language: it or en.")
+var invalidLanguage = fault.InvalidField("language", "language")
 
 // ListOrganizations pages through organizations by name.
 func (c *Catalog) ListOrganizations(ctx context.Context, req *connect.Request[varcov1.ListOrganizationsRequest]) (*connect.Response[varcov1.ListOrganizationsResponse], error) {
@@ -220,5 +216,4 @@ func subtree(tree []catalog.Resource, root string) []catalog.Resource {
 
 // errInactiveStaffOnly refuses include_inactive to callers without a role
 // in the organization.
-var errInactiveStaffOnly = fault.New(fault.PermissionDenied, "staff_only",
-	"Solo il personale dell'ente vede i servizi sospesi.", "Only the organization's staff see paused resources.")
+var errInactiveStaffOnly = fault.New(fault.PermissionDenied, "staff_only")

@@ -2,8 +2,9 @@ package api
 
 import (
 	"context"
-	"github.com/varco-gate/varco/internal/auth/token"
 	"time"
+
+	"github.com/varco-gate/varco/internal/auth/token"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/person"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
@@ -30,18 +30,10 @@ var kindCodes = map[fault.Kind]connect.Code{
 }
 
 // Language picks the language of messages for a request from its
-// Accept-Language header: English when it prefers English, Italian otherwise.
+// Accept-Language header, honouring q-values and regional variants
+// (i18n.Match): Italian, English or German, Italian by default.
 func Language(h http.Header) string {
-	for _, part := range strings.Split(h.Get("Accept-Language"), ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-		switch {
-		case strings.HasPrefix(tag, "it"):
-			return "it"
-		case strings.HasPrefix(tag, "en"):
-			return "en"
-		}
-	}
-	return "it"
+	return i18n.Match(h.Get("Accept-Language"))
 }
 
 // ToConnect maps an error from the domain to a Connect error carrying the

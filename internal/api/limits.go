@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"unicode/utf8"
@@ -126,9 +125,7 @@ func checkValue(fd protoreflect.FieldDescriptor, v protoreflect.Value, path stri
 	switch fd.Kind() {
 	case protoreflect.StringKind:
 		if limit := stringLimit(fd); len(v.String()) > limit && utf8.RuneCountInString(v.String()) > limit {
-			return fault.InvalidField(path, "too_long",
-				fmt.Sprintf("Testo troppo lungo: al massimo %d caratteri.", limit),
-				fmt.Sprintf("Text too long: at most %d characters.", limit))
+			return fault.InvalidField(path, "too_long").Text("error.too_long.4", limit)
 		}
 	case protoreflect.MessageKind, protoreflect.GroupKind:
 		return checkMessage(v.Message(), path+".")
@@ -137,9 +134,7 @@ func checkValue(fd protoreflect.FieldDescriptor, v protoreflect.Value, path stri
 }
 
 func tooMany(path string, limit int) error {
-	return fault.InvalidField(path, "too_many",
-		fmt.Sprintf("Troppi elementi: al massimo %d.", limit),
-		fmt.Sprintf("Too many items: at most %d.", limit))
+	return fault.InvalidField(path, "too_many").Text("error.too_many", limit)
 }
 
 // Limits is the interceptor applying CheckLimits to every request message,

@@ -47,13 +47,12 @@ func NewNotifications(p PushKeys, s PushSubscriptions, b Bookings, clk clock.Clo
 	return &Notifications{push: p, subs: s, bookings: b, clk: clk, log: log}
 }
 
-var errPushDisabled = fault.New(fault.FailedPrecondition, "push_disabled",
-	"Le notifiche push non sono attive su questo server.", "Push notifications are not enabled on this server.")
+var errPushDisabled = fault.New(fault.FailedPrecondition, "push_disabled")
 
 func (n *Notifications) fail(ctx context.Context, h http.Header, err error) error {
 	var ve *push.ValidationError
 	if errors.As(err, &ve) {
-		err = fault.InvalidField(ve.Field, string(ve.Code), ve.Message("it"), ve.Message("en"))
+		err = fault.InvalidField(ve.Field, string(ve.Code)).Text(ve.Key())
 	}
 	return ToConnect(ctx, n.log, Language(h), err)
 }

@@ -20,9 +20,7 @@ type cursor struct {
 	ID  string `json:"i"`
 }
 
-var errPageToken = fault.InvalidField("page_token", "page_token",
-	"Il token di pagina non è valido: ripetere la richiesta senza token.",
-	"The page token is invalid: repeat the request without it.")
+var errPageToken = fault.InvalidField("page_token", "page_token")
 
 func encodeCursor(c cursor) string {
 	b, _ := json.Marshal(c) // a struct of two strings always encodes.
@@ -46,11 +44,9 @@ func pageSize(n int32) (int, error) {
 	case n == 0:
 		return defaultPageSize, nil
 	case n < 0 || n > maxPageSize:
-		return 0, fault.InvalidField("page_size", "page_size",
-			"page_size deve essere tra 1 e 200.", "page_size must be between 1 and 200.")
+		return 0, fault.InvalidField("page_size", "page_size")
 	}
 	return int(n), nil
 }
 
-var invalidPageSize500 = fault.InvalidField("page_size", "page_size",
-	"page_size deve essere tra 1 e 500.", "page_size must be between 1 and 500.")
+var invalidPageSize500 = fault.InvalidField("page_size", "page_size").Text("error.page_size.page_size")

@@ -87,8 +87,7 @@ func (h *Booking) RespondToProposal(ctx context.Context, req *connect.Request[va
 	}
 	choice := int(m.GetAcceptAlternative())
 	if m.GetDecline() == (choice != 0) {
-		return nil, h.fail(ctx, req.Header(), fault.InvalidField("accept_alternative", "one_answer",
-			"Scegli una data da accettare oppure rifiuta, non entrambe le cose.", "Accept one date or decline, exactly one of the two."))
+		return nil, h.fail(ctx, req.Header(), fault.InvalidField("accept_alternative", "one_answer"))
 	}
 	res, err := h.bookings.RespondAsOwner(ctx, authz.FromContext(ctx), m.GetBookingId(), choice)
 	if err != nil {

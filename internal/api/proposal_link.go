@@ -11,6 +11,7 @@ import (
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/textfmt"
 )
 
@@ -51,16 +52,11 @@ type proposalAlt struct {
 func NewProposalLinkHandler(b Bookings, cat CatalogReader, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := Language(r.Header)
-		pick := func(it, en string) string {
-			if lang == "en" {
-				return en
-			}
-			return it
-		}
-		data := map[string]any{"Lang": lang, "Title": pick("Proposta di un'altra data", "Another date proposed"),
-			"Accept": pick("Accetta questa data", "Accept this date"), "Decline": pick("Rifiuta le date proposte", "Decline the dates proposed"),
-			"DeclineLead":  pick("Nessuna data va bene? Rifiuta: la prenotazione resta com'è.", "None suits you? Decline: the booking stays as it is."),
-			"CurrentLabel": pick("Data attuale", "Current date"), "MessageLabel": pick("Messaggio dell'ufficio", "Message from the office")}
+		pick := i18n.Picker(lang)
+		data := map[string]any{"Lang": lang, "Title": pick("page.proposal.another_date_proposed"),
+			"Accept": pick("page.proposal.accept_this_date"), "Decline": pick("page.proposal.decline_the_dates_proposed"),
+			"DeclineLead":  pick("page.proposal.none_suits_you_decline_the"),
+			"CurrentLabel": pick("page.proposal.current_date"), "MessageLabel": pick("page.proposal.message_from_the_office")}
 		id, tok := r.PathValue("id"), r.URL.Query().Get("token")
 		p, bk, err := b.ProposalWithToken(r.Context(), id, tok)
 		if err == nil && r.Method == http.MethodPost {
@@ -69,10 +65,9 @@ func NewProposalLinkHandler(b Bookings, cat CatalogReader, log *slog.Logger) htt
 				var res booking.ProposalResult
 				if res, err = b.RespondWithToken(r.Context(), id, tok, choice); err == nil {
 					p, bk = res.Proposal, res.Booking
-					data["Done"] = pick("Hai rifiutato le date proposte: la prenotazione resta com'è.", "You declined the dates proposed: the booking stays as it is.")
+					data["Done"] = pick("page.proposal.you_declined_the_dates_proposed")
 					if choice > 0 {
-						data["Done"] = pick("Fatto: la prenotazione è stata spostata alla data scelta. Riceverai la conferma per e-mail.",
-							"Done: the booking was moved to the date you chose. You will receive a confirmation by e-mail.")
+						data["Done"] = pick("page.proposal.done_the_booking_was_moved")
 					}
 				}
 			}
@@ -87,7 +82,7 @@ func NewProposalLinkHandler(b Bookings, cat CatalogReader, log *slog.Logger) htt
 			case !errors.As(err, &fe):
 				log.ErrorContext(r.Context(), "proposal link", slog.Any("err", err))
 				w.WriteHeader(http.StatusInternalServerError)
-				data["Error"] = pick("Errore interno: riprova più tardi.", "Internal error: try again later.")
+				data["Error"] = pick("page.proposal.internal_error_try_again_later")
 			case fe.Kind == fault.PermissionDenied || fe.Kind == fault.NotFound:
 				w.WriteHeader(http.StatusNotFound)
 				data["Error"] = fe.Message(lang)
@@ -104,7 +99,7 @@ func NewProposalLinkHandler(b Bookings, cat CatalogReader, log *slog.Logger) htt
 				if p.Status == booking.ProposalPending && b.Now().Before(p.ExpiresAt) {
 					picked, _ := strconv.Atoi(r.URL.Query().Get("accept"))
 					data["Open"], data["Declining"] = true, r.URL.Query().Get("decline") != ""
-					data["Until"] = pick("Le date restano riservate per te fino a ", "The dates are held for you until ") + textfmt.LongDate(lang, p.ExpiresAt.In(loc)) + "."
+					data["Until"] = pick("page.proposal.the_dates_are_held_for") + textfmt.LongDate(lang, p.ExpiresAt.In(loc)) + "."
 					var alts []proposalAlt
 					for i, a := range p.Alternatives {
 						alt := proposalAlt{N: i + 1, When: textfmt.LongDate(lang, a.Start.In(loc)), Picked: picked == i+1}

@@ -16,6 +16,7 @@ import (
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/person"
 	"github.com/varco-gate/varco/internal/receipt"
 	"github.com/varco-gate/varco/internal/textfmt"
@@ -85,18 +86,12 @@ func receiptPDF(ctx context.Context, bookings Bookings, cat CatalogReader, t Tic
 	if err != nil {
 		return nil, err
 	}
-	en := lang == "en"
-	pick := func(it, e string) string {
-		if en {
-			return e
-		}
-		return it
-	}
+	pick := i18n.Picker(lang)
 	r := receipt.Receipt{
 		Language: lang, OrgName: d.Organization.Name,
 		OrgContact: strings.TrimSpace(person.FormatPhone(d.Contacts.Phone) + "  " + d.Contacts.Email),
 		Service:    d.Resource.Name, Start: b.Start, End: b.End, TimeZone: loc, Code: token.FormatCode(b.Code),
-		Status:      receiptStatus(b.Status, en),
+		Status:      receiptStatus(b.Status, lang),
 		Beneficiary: strings.TrimSpace(b.Beneficiary.GivenName + " " + b.Beneficiary.FamilyName), CodiceFiscale: b.Beneficiary.CodiceFiscale,
 		BookedBy: bookedBy, Seats: b.Seats, Documents: d.Resource.DocumentsToBring, IssuedAt: bookings.Now(),
 	}
@@ -104,13 +99,13 @@ func receiptPDF(ctx context.Context, bookings Bookings, cat CatalogReader, t Tic
 	// bring; a phone appointment says which number the office calls.
 	switch b.Mode {
 	case catalog.ModePhone:
-		r.Mode = pick("Telefonata", "Phone call")
+		r.Mode = pick("receipt.phone_call")
 		if n := person.FormatPhone(b.Beneficiary.Phone); n != "" {
-			r.Mode += pick(": ti chiameremo al ", ": we will call you on ") + n
+			r.Mode += pick("receipt.we_will_call_you_on") + n
 		}
 		r.Documents = nil
 	case catalog.ModeVideoCall:
-		r.Mode = pick("Videochiamata (il link arriva dall'ufficio)", "Video call (the office sends the link)")
+		r.Mode = pick("receipt.video_call_the_office_sends")
 		r.Documents = nil
 	default:
 		r.Place, r.Address = d.Place.Name, d.Place.Address.Line()
@@ -136,24 +131,21 @@ func receiptPDF(ctx context.Context, bookings Bookings, cat CatalogReader, t Tic
 	return receipt.PDF(r)
 }
 
-func receiptStatus(s booking.Status, en bool) string {
-	it, e := "Confermata", "Confirmed"
+func receiptStatus(s booking.Status, lang string) string {
+	key := "receipt.status.confirmed"
 	switch s {
 	case booking.CancelledByUser:
-		it, e = "Annullata", "Cancelled"
+		key = "receipt.status.cancelled"
 	case booking.CancelledByOperator:
-		it, e = "Annullata dall'ufficio", "Cancelled by the office"
+		key = "receipt.status.cancelled_by_office"
 	case booking.Done:
-		it, e = "Presentato", "Attended"
+		key = "receipt.status.attended"
 	case booking.NoShow:
-		it, e = "Assente", "Did not attend"
+		key = "receipt.status.no_show"
 	case booking.Rescheduled:
-		it, e = "Spostata a un altro orario", "Moved to another time"
+		key = "receipt.status.rescheduled"
 	}
-	if en {
-		return e
-	}
-	return it
+	return i18n.T(lang, key)
 }
 
 // receiptHandler serves receipts to holders of the booking's cancel token

@@ -14,14 +14,10 @@ import (
 // Failures returned by Authorize. Messages never say whether an object
 // exists in another organization.
 var (
-	ErrUnauthenticated = fault.New(fault.Unauthenticated, "login_required",
-		"Devi accedere per questa operazione.", "You must log in for this operation.")
-	errDenied = fault.New(fault.PermissionDenied, "permission_denied",
-		"Non hai i permessi per questa operazione.", "You are not allowed to do this.")
-	errDeviceOnly = fault.New(fault.PermissionDenied, "device_only",
-		"Operazione riservata ai dispositivi di varco.", "Only gate devices may do this.")
-	errNotForDevices = fault.New(fault.PermissionDenied, "not_for_devices",
-		"Le credenziali di un dispositivo valgono solo per il servizio varchi.", "Device credentials are valid only for the gate service.")
+	ErrUnauthenticated    = fault.New(fault.Unauthenticated, "login_required")
+	errDenied             = fault.New(fault.PermissionDenied, "permission_denied")
+	errDeviceOnly         = fault.New(fault.PermissionDenied, "device_only")
+	errNotForDevices      = fault.New(fault.PermissionDenied, "not_for_devices")
 	errMixedOrganizations = errors.New("objects of different organizations")
 )
 
@@ -113,7 +109,7 @@ func (a *Authorizer) authorizeScoped(ctx context.Context, rule Rule, p Principal
 	case err != nil:
 		return fmt.Errorf("authorize: %w", err)
 	case scope.OrganizationID == "":
-		return fault.InvalidField(field, "required", "Campo obbligatorio.", "This field is required.")
+		return fault.InvalidField(field, "required")
 	}
 	if rule.Access == Organizer {
 		if !p.IsOrganizer(scope.OrganizationID) {

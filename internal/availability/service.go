@@ -71,13 +71,12 @@ type Grid struct {
 
 // Failures.
 var (
-	ErrResourceNotFound = fault.New(fault.NotFound, "resource_not_found", "Servizio non trovato.", "Resource not found.")
-	errNotBookable      = fault.New(fault.FailedPrecondition, "not_bookable",
-		"Questo elemento raggruppa altri servizi e non si prenota direttamente.", "This is a group of services and cannot be booked itself.")
+	ErrResourceNotFound = fault.New(fault.NotFound, "resource_not_found")
+	errNotBookable      = fault.New(fault.FailedPrecondition, "not_bookable")
 )
 
 func invalidDate(field string) error {
-	return fault.InvalidField(field, "date_format", "Data non valida: usare AAAA-MM-GG.", "Invalid date: use YYYY-MM-DD.")
+	return fault.InvalidField(field, "date_format")
 }
 
 // Plan returns what slot generation needs for a bookable, active resource,
@@ -172,17 +171,16 @@ func (q Query) validate() (from, to schedule.Date, err error) {
 		}
 	}
 	if to.Before(from) {
-		return from, to, fault.InvalidField("to_date", "end_before_start", "La data finale precede quella iniziale.", "to_date is before from_date.")
+		return from, to, fault.InvalidField("to_date", "end_before_start")
 	}
 	if n := from.DaysUntil(to) + 1; n > MaxDays {
-		return from, to, fault.InvalidField("to_date", "range_too_long",
-			fmt.Sprintf("Si possono chiedere al massimo %d giorni.", MaxDays), fmt.Sprintf("At most %d days per request.", MaxDays))
+		return from, to, fault.InvalidField("to_date", "range_too_long").Text("error.range_too_long", MaxDays)
 	}
 	if q.Seats < 0 || q.Seats > 100 {
-		return from, to, fault.InvalidField("seats", "seats", "Numero di posti non valido (1-100).", "Invalid number of seats (1-100).")
+		return from, to, fault.InvalidField("seats", "seats")
 	}
 	if q.ResourceID == "" {
-		return from, to, fault.InvalidField("resource_id", "required", "Campo obbligatorio.", "This field is required.")
+		return from, to, fault.InvalidField("resource_id", "required")
 	}
 	return from, to, nil
 }
@@ -190,7 +188,7 @@ func (q Query) validate() (from, to schedule.Date, err error) {
 // grid computes the grid of r with plan for the dates from-to.
 func (s *Service) grid(ctx context.Context, r catalog.Resource, plan schedule.Plan, q Query, from, to schedule.Date) (Grid, error) {
 	if q.OperatorID != "" && !slices.Contains(plan.Operators, q.OperatorID) {
-		return Grid{}, fault.InvalidField("operator_id", "unknown_operator", "Operatore non associato al servizio.", "The operator does not serve this resource.")
+		return Grid{}, fault.InvalidField("operator_id", "unknown_operator")
 	}
 	days, err := plan.Days(from, to)
 	if err != nil {

@@ -54,7 +54,7 @@ func (s *Service) cancelAsCitizen(ctx context.Context, b Booking, actor Actor, r
 // CancelByOperator cancels with a reason sent to the citizen.
 func (s *Service) CancelByOperator(ctx context.Context, staff Actor, id, reason string) (Booking, error) {
 	if reason == "" {
-		return Booking{}, fault.InvalidField("reason", "required", "Indica il motivo: verrà comunicato al cittadino.", "Give the reason: it is sent to the citizen.")
+		return Booking{}, fault.InvalidField("reason", "required").Text("error.required.reason_citizen")
 	}
 	if err := checkTexts(reason, ""); err != nil {
 		return Booking{}, err
@@ -131,8 +131,7 @@ const AttendanceGrace = 30 * time.Minute
 // (or is about to). Seats stay taken: the slot was used.
 func (s *Service) MarkAttendance(ctx context.Context, staff Actor, id string, status Status) (Booking, error) {
 	if status != Done && status != NoShow {
-		return Booking{}, fault.InvalidField("status", "attendance_status",
-			"Indicare presente (DONE) o assente (NO_SHOW).", "Give DONE or NO_SHOW.")
+		return Booking{}, fault.InvalidField("status", "attendance_status")
 	}
 	now := s.clk.Now()
 	err := s.store.InTx(ctx, func(tx Tx) error {

@@ -48,7 +48,7 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 		return ConfirmResult{}, err
 	}
 	if req.HoldID == "" {
-		return ConfirmResult{}, fault.InvalidField("hold_id", "required", "Campo obbligatorio.", "This field is required.")
+		return ConfirmResult{}, fault.InvalidField("hold_id", "required")
 	}
 	self, err := s.accounts.GetAccount(ctx, caller.AccountID)
 	if err != nil {
@@ -63,8 +63,7 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 		return ConfirmResult{}, err
 	}
 	if !req.PrivacyConsent {
-		return ConfirmResult{}, fault.InvalidField("consents", "privacy_consent_required",
-			"È necessario accettare l'informativa privacy.", "You must accept the privacy notice.")
+		return ConfirmResult{}, fault.InvalidField("consents", "privacy_consent_required")
 	}
 	lang := req.Language
 	if lang == "" {
@@ -237,19 +236,17 @@ func (s *Service) insertBooking(ctx context.Context, tx Tx, b *Booking, actor Ac
 
 func checkIdempotencyKey(k string) error {
 	if len(k) < 8 || len(k) > 64 {
-		return fault.InvalidField("idempotency_key", "idempotency_key",
-			"Chiave di idempotenza mancante o non valida (8-64 caratteri, es. un UUID).",
-			"Missing or invalid idempotency key (8-64 characters, e.g. a UUID).")
+		return fault.InvalidField("idempotency_key", "idempotency_key")
 	}
 	return nil
 }
 
 func checkTexts(reason, notes string) error {
 	if len([]rune(reason)) > 500 {
-		return fault.InvalidField("reason", "too_long", "Al massimo 500 caratteri.", "At most 500 characters.")
+		return fault.InvalidField("reason", "too_long")
 	}
 	if len([]rune(notes)) > 2000 {
-		return fault.InvalidField("notes", "too_long", "Al massimo 2000 caratteri.", "At most 2000 characters.")
+		return fault.InvalidField("notes", "too_long").Text("error.too_long.notes")
 	}
 	return nil
 }
@@ -259,15 +256,13 @@ func acknowledgements(r catalog.Resource, ticked []string, now time.Time) ([]Ack
 	var out []Ack
 	for _, a := range r.Acknowledgements {
 		if !slices.Contains(ticked, a.ID) {
-			return nil, fault.InvalidField("acknowledgement_ids", "acknowledgement_required",
-				"Devi confermare: "+a.Text, "You must confirm: "+a.Text)
+			return nil, fault.InvalidField("acknowledgement_ids", "acknowledgement_required").Text("error.acknowledgement_required", a.Text)
 		}
 		out = append(out, Ack{ID: a.ID, Text: a.Text, AcceptedAt: now})
 	}
 	for _, id := range ticked {
 		if !slices.ContainsFunc(r.Acknowledgements, func(a catalog.Acknowledgement) bool { return a.ID == id }) {
-			return nil, fault.InvalidField("acknowledgement_ids", "unknown_acknowledgement",
-				"Conferma sconosciuta per questo servizio.", "Unknown acknowledgement for this service.")
+			return nil, fault.InvalidField("acknowledgement_ids", "unknown_acknowledgement")
 		}
 	}
 	return out, nil
@@ -283,5 +278,5 @@ func chooseMode(r catalog.Resource, m catalog.Mode) (catalog.Mode, error) {
 	if len(r.Modes) == 0 && m == catalog.ModeInPerson || slices.Contains(r.Modes, m) {
 		return m, nil
 	}
-	return 0, fault.InvalidField("mode", "mode_not_offered", "Modalità non prevista per il servizio.", "The service does not offer this mode.")
+	return 0, fault.InvalidField("mode", "mode_not_offered")
 }

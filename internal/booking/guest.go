@@ -109,27 +109,14 @@ type GuestStore interface {
 
 // Failures of guest bookings.
 var (
-	ErrGuestsNotAllowed = fault.New(fault.FailedPrecondition, "guests_not_allowed",
-		"Per questo servizio serve un account: accedi o registrati per prenotare.",
-		"This service needs an account: log in or sign up to book.")
-	ErrGuestRateLimited = fault.New(fault.Exhausted, "guest_rate_limited",
-		"Troppe richieste di prenotazione senza account: riprova tra un'ora.",
-		"Too many requests to book without an account: try again in an hour.")
-	ErrGuestNotFound = fault.New(fault.NotFound, "guest_booking_not_found",
-		"Prenotazione in attesa non trovata: ricomincia dalla scelta della fascia.",
-		"Pending booking not found: start again from the slot choice.")
-	ErrGuestConfirmed = fault.New(fault.FailedPrecondition, "guest_booking_confirmed",
-		"Questa prenotazione è già confermata: trovi i dettagli nell'e-mail.",
-		"This booking is already confirmed: the e-mail has the details.")
-	ErrCodeWrong = fault.InvalidField("code", "code_wrong",
-		"Codice errato: controlla l'e-mail e riprova.", "Wrong code: check the e-mail and try again.")
-	ErrCodeExpired = fault.InvalidField("code", "code_expired",
-		"Il codice è scaduto: chiedine uno nuovo.", "The code has expired: ask for a new one.")
-	ErrCodeUsed = fault.InvalidField("code", "code_used",
-		"Il codice è già stato usato.", "The code has already been used.")
-	ErrCodeLocked = fault.InvalidField("code", "code_locked",
-		"Troppi tentativi errati: il codice non vale più, chiedine uno nuovo.",
-		"Too many wrong tries: the code no longer works, ask for a new one.")
+	ErrGuestsNotAllowed = fault.New(fault.FailedPrecondition, "guests_not_allowed").Text("error.guests_not_allowed.service")
+	ErrGuestRateLimited = fault.New(fault.Exhausted, "guest_rate_limited")
+	ErrGuestNotFound    = fault.New(fault.NotFound, "guest_booking_not_found")
+	ErrGuestConfirmed   = fault.New(fault.FailedPrecondition, "guest_booking_confirmed")
+	ErrCodeWrong        = fault.InvalidField("code", "code_wrong")
+	ErrCodeExpired      = fault.InvalidField("code", "code_expired")
+	ErrCodeUsed         = fault.InvalidField("code", "code_used")
+	ErrCodeLocked       = fault.InvalidField("code", "code_locked")
 )
 
 // Guests books for people without an account: a code sent to their
@@ -196,8 +183,7 @@ func (g *Guests) Start(ctx context.Context, req GuestStartRequest) (GuestStarted
 		return GuestStarted{}, err
 	}
 	if !req.PrivacyConsent {
-		return GuestStarted{}, fault.InvalidField("consents", "privacy_consent_required",
-			"È necessario accettare l'informativa privacy.", "You must accept the privacy notice.")
+		return GuestStarted{}, fault.InvalidField("consents", "privacy_consent_required")
 	}
 	if _, err := acknowledgements(r, req.AckIDs, now); err != nil {
 		return GuestStarted{}, err
@@ -295,7 +281,7 @@ func (g *Guests) Start(ctx context.Context, req GuestStartRequest) (GuestStarted
 // Resend replaces a pending guest booking's code with a new one.
 func (g *Guests) Resend(ctx context.Context, id string) (time.Time, error) {
 	if id == "" {
-		return time.Time{}, fault.InvalidField("guest_booking_id", "required", "Campo obbligatorio.", "This field is required.")
+		return time.Time{}, fault.InvalidField("guest_booking_id", "required")
 	}
 	code, err := newGuestCode()
 	if err != nil {
@@ -340,11 +326,10 @@ func (g *Guests) Resend(ctx context.Context, id string) (time.Time, error) {
 // idempotency key returns the booking.
 func (g *Guests) Confirm(ctx context.Context, id, code, key string) (ConfirmResult, error) {
 	if id == "" {
-		return ConfirmResult{}, fault.InvalidField("guest_booking_id", "required", "Campo obbligatorio.", "This field is required.")
+		return ConfirmResult{}, fault.InvalidField("guest_booking_id", "required")
 	}
 	if !validGuestCode(code) {
-		return ConfirmResult{}, fault.InvalidField("code", "code_format",
-			"Il codice è di 6 cifre.", "The code has 6 digits.")
+		return ConfirmResult{}, fault.InvalidField("code", "code_format")
 	}
 	if err := checkIdempotencyKey(key); err != nil {
 		return ConfirmResult{}, err

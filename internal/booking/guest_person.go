@@ -40,8 +40,7 @@ func guestPerson(in Person, needCF bool, now time.Time) (Person, error) {
 		out.CodiceFiscale = cf.String()
 		out.BirthDate = cf.BirthDate(now).Format(time.DateOnly)
 	case needCF:
-		return out, fault.InvalidField(prefix+"codice_fiscale", "required",
-			"Per questo servizio serve il codice fiscale.", "This service needs the codice fiscale.")
+		return out, fault.InvalidField(prefix+"codice_fiscale", "required").Text("error.required.codice_fiscale")
 	}
 	if in.Phone != "" {
 		if out.Phone, err = person.ParsePhone(in.Phone); err != nil {

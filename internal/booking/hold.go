@@ -124,19 +124,16 @@ func (s *Service) fewerSeats(ctx context.Context, sel selection, now time.Time, 
 	if left <= 0 {
 		return full
 	}
-	it := fmt.Sprintf("Per la fascia scelta restano solo %d posti dei %d richiesti: riduci i posti o scegli un'altra fascia.", left, sel.seats)
-	en := fmt.Sprintf("Only %d of the %d seats asked for are left in the chosen slot: ask for fewer or pick another slot.", left, sel.seats)
 	if left == 1 {
-		it = fmt.Sprintf("Per la fascia scelta resta solo 1 posto dei %d richiesti: riduci i posti o scegli un'altra fascia.", sel.seats)
-		en = fmt.Sprintf("Only 1 of the %d seats asked for is left in the chosen slot: ask for fewer or pick another slot.", sel.seats)
+		return ErrSlotFull.Text("error.slot_full.left_one", sel.seats)
 	}
-	return ErrSlotFull.WithMessages(it, en)
+	return ErrSlotFull.Text("error.slot_full.left", left, sel.seats)
 }
 
 // ReleaseHold frees a hold of accountID early.
 func (s *Service) ReleaseHold(ctx context.Context, accountID, holdID string) error {
 	if holdID == "" {
-		return fault.InvalidField("hold_id", "required", "Campo obbligatorio.", "This field is required.")
+		return fault.InvalidField("hold_id", "required")
 	}
 	return s.store.InTx(ctx, func(tx Tx) error {
 		h, err := tx.GetHold(ctx, holdID)
@@ -251,10 +248,10 @@ func fairOrder(ops []string, load map[string]int) []string {
 // selectSlots validates a request against the resource and its calendar.
 func (s *Service) selectSlots(ctx context.Context, req HoldRequest) (selection, error) {
 	if req.ResourceID == "" {
-		return selection{}, fault.InvalidField("resource_id", "required", "Campo obbligatorio.", "This field is required.")
+		return selection{}, fault.InvalidField("resource_id", "required")
 	}
 	if req.SlotStart.IsZero() {
-		return selection{}, fault.InvalidField("slot_start", "required", "Campo obbligatorio.", "This field is required.")
+		return selection{}, fault.InvalidField("slot_start", "required")
 	}
 	r, plan, err := s.planner.Plan(ctx, req.ResourceID)
 	if err != nil {
@@ -263,26 +260,20 @@ func (s *Service) selectSlots(ctx context.Context, req HoldRequest) (selection, 
 	p := r.Policy
 	count, seats := max(req.SlotCount, 1), max(req.Seats, 1)
 	if maxCount := max(p.MaxConsecutiveSlots, 1); req.SlotCount < 0 || count > maxCount {
-		return selection{}, fault.InvalidField("slot_count", "too_many_slots",
-			fmt.Sprintf("Si possono prenotare al massimo %d fasce consecutive.", maxCount),
-			fmt.Sprintf("At most %d consecutive slots can be booked.", maxCount))
+		return selection{}, fault.InvalidField("slot_count", "too_many_slots").Text("error.too_many_slots", maxCount)
 	}
 	maxSeats := max(p.MaxSeatsPerBooking, 1)
 	if r.Kind == catalog.KindAppointment {
 		maxSeats = 1
 	}
 	if req.Seats < 0 || seats > maxSeats {
-		return selection{}, fault.InvalidField("seats", "too_many_seats",
-			fmt.Sprintf("Si possono prenotare al massimo %d posti.", maxSeats),
-			fmt.Sprintf("At most %d seats can be booked.", maxSeats))
+		return selection{}, fault.InvalidField("seats", "too_many_seats").Text("error.too_many_seats", maxSeats)
 	}
 	if req.OperatorID != "" && (r.Kind != catalog.KindAppointment || !slices.Contains(plan.Operators, req.OperatorID)) {
-		return selection{}, fault.InvalidField("operator_id", "unknown_operator",
-			"Operatore non associato al servizio.", "The operator does not serve this resource.")
+		return selection{}, fault.InvalidField("operator_id", "unknown_operator")
 	}
 	if req.OperatorID != "" && !r.OperatorChoice {
-		return selection{}, fault.InvalidField("operator_id", "operator_choice_disabled",
-			"Per questo servizio l'operatore viene assegnato dall'ufficio.", "For this service the office assigns the operator.")
+		return selection{}, fault.InvalidField("operator_id", "operator_choice_disabled")
 	}
 	slots, err := consecutive(plan, req.SlotStart, count)
 	if err != nil {

@@ -21,15 +21,13 @@ const maxMeetingURL = 500
 // link. Only active video-call bookings have one.
 func (s *Service) SetMeetingURL(ctx context.Context, staff Actor, bookingID, link string) (Booking, error) {
 	if bookingID == "" {
-		return Booking{}, fault.InvalidField("booking_id", "required", "Campo obbligatorio.", "This field is required.")
+		return Booking{}, fault.InvalidField("booking_id", "required")
 	}
 	link = strings.TrimSpace(link)
 	if link != "" {
 		u, err := url.Parse(link)
 		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || utf8.RuneCountInString(link) > maxMeetingURL {
-			return Booking{}, fault.InvalidField("meeting_url", "meeting_url",
-				"Serve un indirizzo https completo (al massimo 500 caratteri), per esempio https://meet.comune.example/sportello.",
-				"An absolute https address is needed (at most 500 characters), e.g. https://meet.comune.example/desk.")
+			return Booking{}, fault.InvalidField("meeting_url", "meeting_url")
 		}
 	}
 	now := s.clk.Now()
@@ -39,8 +37,7 @@ func (s *Service) SetMeetingURL(ctx context.Context, staff Actor, bookingID, lin
 			return err
 		}
 		if b.Mode != catalog.ModeVideoCall {
-			return fault.InvalidField("meeting_url", "not_video_call",
-				"La prenotazione non è in videochiamata.", "The booking is not a video call.")
+			return fault.InvalidField("meeting_url", "not_video_call")
 		}
 		if !b.Active() {
 			return ErrNotRescheduable

@@ -54,18 +54,16 @@ func beneficiary(in *Person, self identity.Account, prefix string, now time.Time
 	} else {
 		bd, err := time.Parse(time.DateOnly, in.BirthDate)
 		if err != nil || bd.After(now) {
-			return out, fault.InvalidField(prefix+"birth_date", "date_format",
-				"Data di nascita non valida: usare AAAA-MM-GG.", "Invalid birth date: use YYYY-MM-DD.")
+			return out, fault.InvalidField(prefix+"birth_date", "date_format").Text("error.date_format.birth_date")
 		}
 		// The codice fiscale encodes the birth date: a mismatch is a typo.
 		if bd.Month() != cf.BirthMonth() || bd.Day() != cf.BirthDay() || bd.Year()%100 != cf.BirthYear2() {
-			return out, fault.InvalidField(prefix+"birth_date", "birth_date_mismatch",
-				"La data di nascita non corrisponde al codice fiscale.", "The birth date does not match the codice fiscale.")
+			return out, fault.InvalidField(prefix+"birth_date", "birth_date_mismatch")
 		}
 		out.BirthDate = in.BirthDate
 	}
 	if len([]rune(in.BirthPlace)) > 100 {
-		return out, fault.InvalidField(prefix+"birth_place", "too_long", "Al massimo 100 caratteri.", "At most 100 characters.")
+		return out, fault.InvalidField(prefix+"birth_place", "too_long").Text("error.too_long.100")
 	}
 	if err := person.CheckLine(prefix+"birth_place", in.BirthPlace); err != nil {
 		return out, err

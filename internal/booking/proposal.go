@@ -108,21 +108,12 @@ type ProposalResult struct {
 
 // Failures of proposals.
 var (
-	ErrProposalPending = fault.New(fault.FailedPrecondition, "proposal_pending",
-		"C'è già una proposta di altre date in attesa di risposta per questa prenotazione.",
-		"Other dates were already proposed for this booking and await an answer.")
-	ErrNoProposal = fault.New(fault.NotFound, "proposal_not_found",
-		"Non ci sono proposte di altre date in attesa per questa prenotazione.", "There is no pending proposal of other dates for this booking.")
-	ErrProposalClosed = fault.New(fault.FailedPrecondition, "proposal_closed",
-		"A questa proposta è già stata data una risposta.", "This proposal was already answered.")
-	ErrProposalExpired = fault.New(fault.FailedPrecondition, "proposal_expired",
-		"La proposta è scaduta: la prenotazione resta com'era. Contatta l'ufficio per un'altra data.",
-		"The proposal has lapsed: the booking stays as it was. Contact the office for another date.")
-	ErrAlternativeGone = fault.New(fault.FailedPrecondition, "alternative_gone",
-		"Questa data non è più disponibile: scegline un'altra o contatta l'ufficio.",
-		"This date is no longer available: pick another one or contact the office.")
-	ErrBadProposalToken = fault.New(fault.PermissionDenied, "proposal_token_invalid",
-		"Il link della proposta non è valido.", "The proposal link is not valid.")
+	ErrProposalPending  = fault.New(fault.FailedPrecondition, "proposal_pending")
+	ErrNoProposal       = fault.New(fault.NotFound, "proposal_not_found")
+	ErrProposalClosed   = fault.New(fault.FailedPrecondition, "proposal_closed")
+	ErrProposalExpired  = fault.New(fault.FailedPrecondition, "proposal_expired")
+	ErrAlternativeGone  = fault.New(fault.FailedPrecondition, "alternative_gone")
+	ErrBadProposalToken = fault.New(fault.PermissionDenied, "proposal_token_invalid")
 )
 
 // Propose holds the alternatives for the booking's citizen and e-mails
@@ -150,8 +141,7 @@ func (s *Service) Propose(ctx context.Context, staff Actor, req ProposeRequest) 
 	sels := make([]selection, len(req.Alternatives))
 	for i, a := range req.Alternatives {
 		if a.Start.Equal(b.Start) && (a.OperatorID == "" || a.OperatorID == b.OperatorID) {
-			return Proposal{}, fault.InvalidField(fmt.Sprintf("alternatives[%d].slot_start", i), "same_as_booking",
-				"È la data attuale della prenotazione: proponine un'altra.", "That is the booking's current date: propose another.")
+			return Proposal{}, fault.InvalidField(fmt.Sprintf("alternatives[%d].slot_start", i), "same_as_booking")
 		}
 		if sels[i], err = s.counterSelection(ctx, HoldRequest{ResourceID: b.ResourceID, SlotStart: a.Start,
 			SlotCount: len(b.SlotStarts), Seats: b.Seats, OperatorID: a.OperatorID}); err != nil {
@@ -221,27 +211,24 @@ func (s *Service) Propose(ctx context.Context, staff Actor, req ProposeRequest) 
 
 func checkProposal(req ProposeRequest) error {
 	if req.BookingID == "" {
-		return fault.InvalidField("booking_id", "required", "Campo obbligatorio.", "This field is required.")
+		return fault.InvalidField("booking_id", "required")
 	}
 	if n := len(req.Alternatives); n == 0 || n > MaxAlternatives {
-		return fault.InvalidField("alternatives", "alternatives_count",
-			fmt.Sprintf("Proponi da 1 a %d date.", MaxAlternatives), fmt.Sprintf("Propose 1 to %d dates.", MaxAlternatives))
+		return fault.InvalidField("alternatives", "alternatives_count").Text("error.alternatives_count", MaxAlternatives)
 	}
 	for i, a := range req.Alternatives {
 		if a.Start.IsZero() {
-			return fault.InvalidField(fmt.Sprintf("alternatives[%d].slot_start", i), "required", "Campo obbligatorio.", "This field is required.")
+			return fault.InvalidField(fmt.Sprintf("alternatives[%d].slot_start", i), "required")
 		}
 		if slices.ContainsFunc(req.Alternatives[:i], func(o ProposedSlot) bool { return o.Start.Equal(a.Start) && o.OperatorID == a.OperatorID }) {
-			return fault.InvalidField(fmt.Sprintf("alternatives[%d].slot_start", i), "duplicate",
-				"Questa data è già tra le proposte.", "This date is already among the proposals.")
+			return fault.InvalidField(fmt.Sprintf("alternatives[%d].slot_start", i), "duplicate")
 		}
 	}
 	if utf8.RuneCountInString(req.Message) > maxProposalMessage {
-		return fault.InvalidField("message", "too_long", "Al massimo 500 caratteri.", "At most 500 characters.")
+		return fault.InvalidField("message", "too_long")
 	}
 	if v := req.ValidFor; v != 0 && (v < MinProposalValidity || v > MaxProposalValidity) {
-		return fault.InvalidField("valid_for", "valid_for_range",
-			"La proposta può restare valida da 1 ora a 7 giorni.", "A proposal may stay valid from 1 hour to 7 days.")
+		return fault.InvalidField("valid_for", "valid_for_range")
 	}
 	return nil
 }
@@ -250,7 +237,7 @@ func checkProposal(req ProposeRequest) error {
 func alternativeErr(i int, err error) error {
 	var fe *fault.Error
 	if errors.As(err, &fe) && fe.Field != "" && !strings.HasPrefix(fe.Field, "alternatives") {
-		return fault.InvalidField(fmt.Sprintf("alternatives[%d].%s", i, fe.Field), fe.Code, fe.Message("it"), fe.Message("en"))
+		return fault.InvalidField(fmt.Sprintf("alternatives[%d].%s", i, fe.Field), fe.Code).Text(fe.Key, fe.Args...)
 	}
 	return err
 }
@@ -326,7 +313,7 @@ func (s *Service) RespondWithToken(ctx context.Context, id, secret string, choic
 // RESCHEDULED and frees the other alternatives; declining frees them all.
 func (s *Service) respond(ctx context.Context, id string, choice int, actor Actor) (ProposalResult, error) {
 	if choice < 0 || choice > MaxAlternatives {
-		return ProposalResult{}, fault.InvalidField("alternative", "unknown_alternative", "Data proposta inesistente.", "No such proposed date.")
+		return ProposalResult{}, fault.InvalidField("alternative", "unknown_alternative")
 	}
 	now := s.clk.Now()
 	p0, err := s.store.GetProposal(ctx, id)
@@ -365,7 +352,7 @@ func (s *Service) respond(ctx context.Context, id string, choice int, actor Acto
 			return s.closeProposal(ctx, tx, p, ProposalDeclined, actor, cur, now)
 		}
 		if choice > len(p.Alternatives) {
-			return fault.InvalidField("alternative", "unknown_alternative", "Data proposta inesistente.", "No such proposed date.")
+			return fault.InvalidField("alternative", "unknown_alternative")
 		}
 		alt := p.Alternatives[choice-1]
 		if !alt.Start.After(now) {

@@ -66,7 +66,7 @@ func (s *Service) Get(ctx context.Context, caller authz.Principal, id string) (B
 // GetWithToken returns a booking given its code and cancel token.
 func (s *Service) GetWithToken(ctx context.Context, code, cancelToken string) (Booking, error) {
 	if code == "" {
-		return Booking{}, fault.InvalidField("code", "required", "Campo obbligatorio.", "This field is required.")
+		return Booking{}, fault.InvalidField("code", "required")
 	}
 	b, err := s.store.GetBookingByCode(ctx, token.NormalizeCode(code))
 	if errors.Is(err, store.ErrNotFound) {
@@ -90,7 +90,7 @@ func (s *Service) GetWithToken(ctx context.Context, code, cancelToken string) (B
 // GetWithToken.
 func (s *Service) GetWithLink(ctx context.Context, code string, valid func(Booking) bool) (Booking, error) {
 	if code == "" {
-		return Booking{}, fault.InvalidField("code", "required", "Campo obbligatorio.", "This field is required.")
+		return Booking{}, fault.InvalidField("code", "required")
 	}
 	b, err := s.store.GetBookingByCode(ctx, token.NormalizeCode(code))
 	if errors.Is(err, store.ErrNotFound) {

@@ -38,7 +38,7 @@ func (s *Service) StaffActor(ctx context.Context, accountID string) (Actor, erro
 // (any case, with or without the dash).
 func (s *Service) Find(ctx context.Context, idOrCode string) (Booking, error) {
 	if idOrCode == "" {
-		return Booking{}, fault.InvalidField("booking_id", "required", "Campo obbligatorio.", "This field is required.")
+		return Booking{}, fault.InvalidField("booking_id", "required")
 	}
 	b, err := s.store.GetBooking(ctx, idOrCode)
 	if errors.Is(err, store.ErrNotFound) {
@@ -85,8 +85,7 @@ func (s *Service) BookAtCounter(ctx context.Context, staff Actor, req CounterReq
 		return ConfirmResult{}, err
 	}
 	if req.Beneficiary == nil {
-		return ConfirmResult{}, fault.InvalidField("beneficiary", "required",
-			"Indicare i dati della persona da prenotare.", "Give the data of the person to book for.")
+		return ConfirmResult{}, fault.InvalidField("beneficiary", "required").Text("error.required.beneficiary")
 	}
 	now := s.clk.Now()
 	who, err := beneficiary(req.Beneficiary, identity.Account{}, "beneficiary.", now)
@@ -97,8 +96,7 @@ func (s *Service) BookAtCounter(ctx context.Context, staff Actor, req CounterReq
 		return ConfirmResult{}, err
 	}
 	if !req.PrivacyConsent {
-		return ConfirmResult{}, fault.InvalidField("privacy_consent", "privacy_consent_required",
-			"Il cittadino deve accettare l'informativa privacy.", "The citizen must accept the privacy notice.")
+		return ConfirmResult{}, fault.InvalidField("privacy_consent", "privacy_consent_required").Text("error.privacy_consent_required.privacy_consent")
 	}
 	lang := req.Language
 	if lang == "" {
@@ -239,11 +237,10 @@ type BlockResult struct {
 // earlier.
 func (s *Service) Block(ctx context.Context, staff Actor, req BlockRequest) (BlockResult, error) {
 	if req.ResourceID == "" {
-		return BlockResult{}, fault.InvalidField("resource_id", "required", "Campo obbligatorio.", "This field is required.")
+		return BlockResult{}, fault.InvalidField("resource_id", "required")
 	}
 	if strings.TrimSpace(req.Reason) == "" {
-		return BlockResult{}, fault.InvalidField("reason", "required",
-			"Indica il motivo: verrà comunicato ai cittadini.", "Give the reason: it is sent to the citizens.")
+		return BlockResult{}, fault.InvalidField("reason", "required").Text("error.required.reason")
 	}
 	if err := checkTexts(req.Reason, ""); err != nil {
 		return BlockResult{}, err
@@ -251,17 +248,13 @@ func (s *Service) Block(ctx context.Context, staff Actor, req BlockRequest) (Blo
 	now := s.clk.Now()
 	switch {
 	case req.From.IsZero() || req.To.IsZero():
-		return BlockResult{}, fault.InvalidField("period", "required", "Indicare inizio e fine del periodo.", "Give the start and end of the period.")
+		return BlockResult{}, fault.InvalidField("period", "required").Text("error.required.period")
 	case !req.To.After(req.From):
-		return BlockResult{}, fault.InvalidField("period.end", "end_before_start",
-			"La fine del periodo deve seguire l'inizio.", "The end of the period must be after its start.")
+		return BlockResult{}, fault.InvalidField("period.end", "end_before_start").Text("error.end_before_start.period_end")
 	case !req.To.After(now):
-		return BlockResult{}, fault.InvalidField("period.end", "period_past",
-			"Il periodo è già passato.", "The period is already over.")
+		return BlockResult{}, fault.InvalidField("period.end", "period_past")
 	case req.To.Sub(req.From) > MaxBlockDays*24*time.Hour:
-		return BlockResult{}, fault.InvalidField("period.end", "period_too_long",
-			fmt.Sprintf("Si possono bloccare al massimo %d giorni alla volta.", MaxBlockDays),
-			fmt.Sprintf("At most %d days can be blocked at once.", MaxBlockDays))
+		return BlockResult{}, fault.InvalidField("period.end", "period_too_long").Text("error.period_too_long", MaxBlockDays)
 	}
 	r, plan, err := s.planner.Plan(ctx, req.ResourceID)
 	if err != nil {
@@ -270,8 +263,7 @@ func (s *Service) Block(ctx context.Context, staff Actor, req BlockRequest) (Blo
 	kind := catalog.ExceptionClosure
 	if req.OperatorID != "" {
 		if r.Kind != catalog.KindAppointment || !slices.Contains(plan.Operators, req.OperatorID) {
-			return BlockResult{}, fault.InvalidField("operator_id", "unknown_operator",
-				"Operatore non associato al servizio.", "The operator does not serve this resource.")
+			return BlockResult{}, fault.InvalidField("operator_id", "unknown_operator")
 		}
 		kind = catalog.ExceptionOperatorUnavailable
 	}
@@ -326,8 +318,7 @@ func (s *Service) Block(ctx context.Context, staff Actor, req BlockRequest) (Blo
 func blockException(loc *time.Location, from, to time.Time) (catalog.Exception, error) {
 	lf, lt := from.In(loc), to.In(loc)
 	if lf.Second() != 0 || lf.Nanosecond() != 0 || lt.Second() != 0 || lt.Nanosecond() != 0 {
-		return catalog.Exception{}, fault.InvalidField("period", "whole_minutes",
-			"Inizio e fine del periodo vanno indicati al minuto.", "The period must start and end on whole minutes.")
+		return catalog.Exception{}, fault.InvalidField("period", "whole_minutes")
 	}
 	df, dt := schedule.DateOf(lf), schedule.DateOf(lt)
 	cf, ct := schedule.Clock(lf.Hour()*60+lf.Minute()), schedule.Clock(lt.Hour()*60+lt.Minute())
@@ -341,9 +332,7 @@ func blockException(loc *time.Location, from, to time.Time) (catalog.Exception, 
 	case ct == 0 && df.AddDays(1) == dt:
 		e.StartDate, e.EndDate, e.StartTime, e.EndTime = df.String(), df.String(), cf.String(), schedule.Clock(24*60).String()
 	default:
-		return catalog.Exception{}, fault.InvalidField("period", "partial_days",
-			"Un blocco di più giorni va da mezzanotte a mezzanotte: per orari parziali bloccare un giorno alla volta.",
-			"A block over several days runs from midnight to midnight: block partial days one at a time.")
+		return catalog.Exception{}, fault.InvalidField("period", "partial_days")
 	}
 	return e, nil
 }

@@ -33,8 +33,7 @@ func (s *Service) JoinWaitlist(ctx context.Context, accountID string, req JoinRe
 		return WaitEntry{}, err
 	}
 	if sel.resource.Kind == catalog.KindAppointment {
-		return WaitEntry{}, fault.InvalidField("resource_id", "waitlist_events_only",
-			"La lista d'attesa è disponibile solo per gli eventi.", "Waiting lists are for events only.")
+		return WaitEntry{}, fault.InvalidField("resource_id", "waitlist_events_only")
 	}
 	self, err := s.accounts.GetAccount(ctx, accountID)
 	if err != nil {
@@ -101,7 +100,7 @@ func (s *Service) JoinWaitlist(ctx context.Context, accountID string, req JoinRe
 // same transaction. Leaving an entry that already ended changes nothing.
 func (s *Service) LeaveWaitlist(ctx context.Context, accountID, entryID string) error {
 	if entryID == "" {
-		return fault.InvalidField("entry_id", "required", "Campo obbligatorio.", "This field is required.")
+		return fault.InvalidField("entry_id", "required")
 	}
 	now := s.clk.Now()
 	err := s.store.InTx(ctx, func(tx Tx) error {

@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/varco-gate/varco/internal/fault"
+
 // GuestBooking says whether a resource takes bookings from people without
 // an account, and what they must give; values match varco.v1.GuestBooking.
 type GuestBooking int
@@ -17,8 +19,7 @@ const (
 // validateGuests accepts the known settings only.
 func validateGuests(field string, g GuestBooking) error {
 	if g < GuestsNo || g > GuestsCodiceFiscale {
-		return invalid(field, "unknown_guest_booking", "Impostazione per le prenotazioni senza account non valida.",
-			"Invalid setting for bookings without an account.")
+		return fault.InvalidField(field, "unknown_guest_booking")
 	}
 	return nil
 }

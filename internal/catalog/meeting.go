@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/varco-gate/varco/internal/fault"
 )
 
 // MeetingKind is how a video-call booking gets its link; values match
@@ -37,20 +39,16 @@ func validateMeeting(field string, m Meeting) (Meeting, error) {
 	switch m.Kind {
 	case MeetingNone:
 		if m.URL != "" {
-			return m, invalid(field+".url", "meeting_url_without_kind",
-				"Scegli come si crea il link della videochiamata, oppure lascia vuoto l'indirizzo.",
-				"Choose how the video-call link is made, or leave the address empty.")
+			return m, fault.InvalidField(field+".url", "meeting_url_without_kind")
 		}
 		return m, nil
 	case MeetingFixedLink, MeetingRoomPerBooking:
 	default:
-		return m, invalid(field+".kind", "unknown_value", "Valore non valido.", "Invalid value.")
+		return m, fault.InvalidField(field+".kind", "unknown_value")
 	}
 	u, err := url.Parse(m.URL)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || utf8.RuneCountInString(m.URL) > maxMeetingURL {
-		return m, invalid(field+".url", "meeting_url",
-			"Serve un indirizzo https completo (al massimo 500 caratteri), per esempio https://meet.comune.example/sportello.",
-			"An absolute https address is needed (at most 500 characters), e.g. https://meet.comune.example/desk.")
+		return m, fault.InvalidField(field+".url", "meeting_url")
 	}
 	return m, nil
 }

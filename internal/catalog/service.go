@@ -18,65 +18,45 @@ import (
 // so a check and the write it guards can never be separated by another
 // writer.
 var (
-	ErrOrganizationNotFound = fault.New(fault.NotFound, "organization_not_found",
-		"Ente non trovato.", "Organization not found.")
-	ErrPlaceNotFound = fault.New(fault.NotFound, "place_not_found",
-		"Luogo non trovato.", "Place not found.")
-	ErrResourceNotFound = fault.New(fault.NotFound, "resource_not_found",
-		"Servizio non trovato.", "Resource not found.")
+	ErrOrganizationNotFound = fault.New(fault.NotFound, "organization_not_found")
+	ErrPlaceNotFound        = fault.New(fault.NotFound, "place_not_found").Text("error.place_not_found.short")
+	ErrResourceNotFound     = fault.New(fault.NotFound, "resource_not_found")
 
 	// ErrPlaceNotInOrganization: the resource's place does not exist or
 	// belongs to another organization (the two read the same, so ids of
 	// other organizations leak nothing).
-	ErrPlaceNotInOrganization = fault.InvalidField("resource.place_id", "place_not_found",
-		"Il luogo non esiste tra quelli dell'ente.", "No such place in the organization.")
+	ErrPlaceNotInOrganization = fault.InvalidField("resource.place_id", "place_not_found")
 	// ErrParentNotFound: the parent does not exist in the organization.
-	ErrParentNotFound = fault.InvalidField("resource.parent_id", "parent_not_found",
-		"Il gruppo padre non esiste tra i servizi dell'ente.", "No such parent group in the organization.")
+	ErrParentNotFound = fault.InvalidField("resource.parent_id", "parent_not_found")
 	// ErrParentNotGroup: only groups have children.
-	ErrParentNotGroup = fault.InvalidField("resource.parent_id", "parent_not_group",
-		"Il padre deve essere un gruppo.", "The parent must be a group.")
+	ErrParentNotGroup = fault.InvalidField("resource.parent_id", "parent_not_group")
 	// ErrParentCycle: the new parent is the resource itself or one of its
 	// descendants.
-	ErrParentCycle = fault.InvalidField("resource.parent_id", "parent_cycle",
-		"Un servizio non può stare sotto sé stesso o un suo discendente.",
-		"A resource cannot be placed under itself or one of its descendants.")
+	ErrParentCycle = fault.InvalidField("resource.parent_id", "parent_cycle")
 	// ErrKindLocked: the kind of a resource with children, weekly rules or
 	// bookings cannot change; they were made for the old kind.
-	ErrKindLocked = fault.InvalidField("resource.kind", "kind_locked",
-		"Non si può cambiare il tipo di un servizio che ha sotto-servizi, orari o prenotazioni.",
-		"The kind of a resource with children, a schedule or bookings cannot change.")
+	ErrKindLocked = fault.InvalidField("resource.kind", "kind_locked")
 	// ErrOperatorInUse: an operator taken off the resource still works in
 	// its weekly rules or has future bookings on it.
-	ErrOperatorInUse = fault.InvalidField("resource.operators", "operator_in_use",
-		"Un operatore tolto compare ancora negli orari o in prenotazioni future: modificarli prima.",
-		"A removed operator still appears in the schedule or in future bookings: change those first.")
+	ErrOperatorInUse = fault.InvalidField("resource.operators", "operator_in_use")
 	// ErrHasChildren: a group with children cannot be deleted.
-	ErrHasChildren = fault.New(fault.FailedPrecondition, "has_children",
-		"Il gruppo contiene altri servizi: spostarli o eliminarli prima.",
-		"The group contains other resources: move or delete them first.")
+	ErrHasChildren = fault.New(fault.FailedPrecondition, "has_children")
 	// ErrTimeZoneLocked: changing a place's time zone would move every
 	// future booking's local time.
-	ErrTimeZoneLocked = fault.New(fault.FailedPrecondition, "time_zone_future_bookings",
-		"Il fuso orario non si può cambiare finché ci sono prenotazioni future in questo luogo.",
-		"The time zone cannot change while the place has future bookings.")
+	ErrTimeZoneLocked = fault.New(fault.FailedPrecondition, "time_zone_future_bookings")
 	// ErrPlaceLocked: moving a resource with future bookings would send
 	// citizens to the wrong address (and maybe the wrong time zone).
-	ErrPlaceLocked = fault.New(fault.FailedPrecondition, "place_future_bookings",
-		"Il luogo non si può cambiare finché il servizio ha prenotazioni future.",
-		"The place cannot change while the resource has future bookings.")
+	ErrPlaceLocked = fault.New(fault.FailedPrecondition, "place_future_bookings")
 )
 
 // OperatorNotInOrganization is the failure for an operator id, at index i
 // of the request's list, that is not an operator of the organization.
 func OperatorNotInOrganization(i int) error {
-	return fault.InvalidField(fmt.Sprintf("resource.operators[%d].id", i), "operator_not_found",
-		"Operatore non trovato tra quelli dell'ente.", "No such operator in the organization.")
+	return fault.InvalidField(fmt.Sprintf("resource.operators[%d].id", i), "operator_not_found")
 }
 
 func organizationImmutable(field string) error {
-	return fault.InvalidField(field, "organization_immutable",
-		"L'ente proprietario non si può cambiare.", "The owning organization cannot change.")
+	return fault.InvalidField(field, "organization_immutable")
 }
 
 // Store is the storage the catalog service writes through. Lookups return

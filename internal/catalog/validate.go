@@ -58,10 +58,8 @@ const (
 	resourceField = "resource"
 )
 
-func invalid(field, code, it, en string) error { return fault.InvalidField(field, code, it, en) }
-
 func required(field string) error {
-	return invalid(field, "required", "Campo obbligatorio.", "This field is required.")
+	return fault.InvalidField(field, "required")
 }
 
 // personField turns a person.ValidationError into a fault naming the full
@@ -70,7 +68,7 @@ func required(field string) error {
 func personField(field string, err error) error {
 	var ve *person.ValidationError
 	if errors.As(err, &ve) {
-		return fault.InvalidField(field, ve.Code, ve.Message("it"), ve.Message("en"))
+		return fault.InvalidField(field, ve.Code).Text(ve.Key())
 	}
 	return err
 }
@@ -84,9 +82,7 @@ func text(field, s string, minLen, maxLen int) (string, error) {
 		return s, required(field)
 	}
 	if n > maxLen {
-		return s, invalid(field, "too_long",
-			fmt.Sprintf("Testo troppo lungo: al massimo %d caratteri.", maxLen),
-			fmt.Sprintf("Text too long: at most %d characters.", maxLen))
+		return s, fault.InvalidField(field, "too_long").Text("error.too_long.4", maxLen)
 	}
 	return s, nil
 }
@@ -99,9 +95,7 @@ func line(field, s string, minLen, maxLen int) (string, error) {
 		return s, err
 	}
 	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
-		return s, invalid(field, "control_characters",
-			"Il testo deve stare su una riga, senza caratteri di controllo.",
-			"The text must fit on one line, without control characters.")
+		return s, fault.InvalidField(field, "control_characters")
 	}
 	return s, nil
 }
@@ -121,7 +115,7 @@ func ValidateOrganization(o Organization) (Organization, error) {
 	case 0:
 		return o, required(orgField + ".kind")
 	default:
-		return o, invalid(orgField+".kind", "invalid_kind", "Tipo di ente non valido.", "Invalid organization kind.")
+		return o, fault.InvalidField(orgField+".kind", "invalid_kind")
 	}
 	if o.Description, err = text(orgField+".description", o.Description, 0, MaxDescriptionLength); err != nil {
 		return o, err
@@ -150,9 +144,7 @@ func validateTaxCode(field, s string) (string, error) {
 	if utf8.RuneCountInString(s) != 16 {
 		// Neither shape: say both, rather than the personal code's length
 		// rule to someone who typed a VAT number with its "IT" prefix.
-		return s, invalid(field, "tax_code_format",
-			"Codice fiscale non valido: 11 cifre per enti e società, 16 caratteri per le persone.",
-			"Invalid tax code: 11 digits for bodies and companies, 16 characters for individuals.")
+		return s, fault.InvalidField(field, "tax_code_format")
 	}
 	cf, err := person.ParseCodiceFiscale(s)
 	if err != nil {
@@ -189,13 +181,11 @@ func validateContacts(prefix string, c Contacts) (Contacts, error) {
 // what an office means to publish.
 func validateWebsite(field, s string) error {
 	if len(s) > maxWebsiteLength {
-		return invalid(field, "too_long", "Indirizzo web troppo lungo.", "Web address too long.")
+		return fault.InvalidField(field, "too_long").Text("error.too_long.2")
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme != "https" || u.Hostname() == "" || u.User != nil {
-		return invalid(field, "website_https",
-			"Indirizzo web non valido: usare un indirizzo completo https://...",
-			"Invalid web address: use a full https://... address.")
+		return fault.InvalidField(field, "website_https")
 	}
 	return nil
 }
@@ -216,12 +206,10 @@ func ValidatePlace(p Place) (Place, error) {
 		loc := *p.Location
 		// NaN compares false with everything, hence the explicit checks.
 		if math.IsNaN(loc.Latitude) || loc.Latitude < -90 || loc.Latitude > 90 {
-			return p, invalid(placeField+".location.latitude", "latitude",
-				"Latitudine non valida: da -90 a 90 gradi.", "Invalid latitude: -90 to 90 degrees.")
+			return p, fault.InvalidField(placeField+".location.latitude", "latitude")
 		}
 		if math.IsNaN(loc.Longitude) || loc.Longitude < -180 || loc.Longitude > 180 {
-			return p, invalid(placeField+".location.longitude", "longitude",
-				"Longitudine non valida: da -180 a 180 gradi.", "Invalid longitude: -180 to 180 degrees.")
+			return p, fault.InvalidField(placeField+".location.longitude", "longitude")
 		}
 		p.Location = &loc // not aliasing the caller's point
 	}
@@ -258,9 +246,7 @@ func validateAddress(prefix string, a Address) (Address, error) {
 		a.Country = "IT"
 	}
 	if len(a.Country) != 2 || a.Country[0] < 'A' || a.Country[0] > 'Z' || a.Country[1] < 'A' || a.Country[1] > 'Z' {
-		return a, invalid(prefix+".country", "country",
-			"Paese non valido: usare il codice ISO di due lettere (IT).",
-			"Invalid country: use the two-letter ISO code (IT).")
+		return a, fault.InvalidField(prefix+".country", "country")
 	}
 	return a, nil
 }
@@ -273,9 +259,7 @@ func validateTimeZone(field, tz string) (string, error) {
 		return DefaultTimeZone, nil
 	}
 	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
-		return tz, invalid(field, "time_zone",
-			"Fuso orario sconosciuto: usare un nome IANA come Europe/Rome.",
-			"Unknown time zone: use an IANA name such as Europe/Rome.")
+		return tz, fault.InvalidField(field, "time_zone")
 	}
 	return tz, nil
 }
@@ -294,7 +278,7 @@ func ValidateResource(r Resource) (Resource, error) {
 	case 0:
 		return r, required(resourceField + ".kind")
 	default:
-		return r, invalid(resourceField+".kind", "invalid_kind", "Tipo di servizio non valido.", "Invalid resource kind.")
+		return r, fault.InvalidField(resourceField+".kind", "invalid_kind").Text("error.invalid_kind.2")
 	}
 	if r.PlaceID == "" {
 		return r, required(resourceField + ".place_id")
@@ -322,15 +306,11 @@ func ValidateResource(r Resource) (Resource, error) {
 		return r, validateGroup(r)
 	case KindAppointment:
 		if len(r.Operators) == 0 {
-			return r, invalid(resourceField+".operators", "required",
-				"Un servizio su appuntamento richiede almeno un operatore.",
-				"An appointment resource needs at least one operator.")
+			return r, fault.InvalidField(resourceField+".operators", "required").Text("error.required.2")
 		}
 	case KindEvent:
 		if r.OperatorChoice {
-			return r, invalid(resourceField+".operator_choice", "operator_choice_appointment",
-				"La scelta dell'operatore vale solo per i servizi su appuntamento.",
-				"Choosing the operator applies only to appointment resources.")
+			return r, fault.InvalidField(resourceField+".operator_choice", "operator_choice_appointment")
 		}
 	}
 	if r.Meeting, err = validateMeeting(resourceField+".meeting", r.Meeting); err != nil {
@@ -346,9 +326,7 @@ func ValidateResource(r Resource) (Resource, error) {
 func validateDocuments(docs []string) ([]string, error) {
 	field := resourceField + ".documents_to_bring"
 	if len(docs) > MaxDocuments {
-		return docs, invalid(field, "too_many",
-			fmt.Sprintf("Al massimo %d documenti da portare.", MaxDocuments),
-			fmt.Sprintf("At most %d documents to bring.", MaxDocuments))
+		return docs, fault.InvalidField(field, "too_many").Text("error.too_many.2", MaxDocuments)
 	}
 	out := make([]string, len(docs))
 	for i, d := range docs {
@@ -363,9 +341,7 @@ func validateDocuments(docs []string) ([]string, error) {
 func validateAcknowledgements(acks []Acknowledgement) ([]Acknowledgement, error) {
 	field := resourceField + ".acknowledgements"
 	if len(acks) > MaxAcknowledgements {
-		return acks, invalid(field, "too_many",
-			fmt.Sprintf("Al massimo %d dichiarazioni da accettare.", MaxAcknowledgements),
-			fmt.Sprintf("At most %d acknowledgements.", MaxAcknowledgements))
+		return acks, fault.InvalidField(field, "too_many").Text("error.too_many.3", MaxAcknowledgements)
 	}
 	out := make([]Acknowledgement, len(acks))
 	seen := make(map[string]bool, len(acks))
@@ -385,7 +361,7 @@ func validateAcknowledgements(acks []Acknowledgement) ([]Acknowledgement, error)
 }
 
 func duplicateID(field string) error {
-	return invalid(field, "duplicate", "Identificativo ripetuto nella lista.", "The id appears twice in the list.")
+	return fault.InvalidField(field, "duplicate").Text("error.duplicate.2")
 }
 
 // validateModes drops repeated modes rather than refusing them: a mode
@@ -396,8 +372,7 @@ func validateModes(modes []Mode) ([]Mode, error) {
 		switch m {
 		case ModeInPerson, ModePhone, ModeVideoCall:
 		default:
-			return modes, invalid(fmt.Sprintf("%s.modes[%d]", resourceField, i), "invalid_mode",
-				"Modalità non valida.", "Invalid mode.")
+			return modes, fault.InvalidField(fmt.Sprintf("%s.modes[%d]", resourceField, i), "invalid_mode")
 		}
 		if !slices.Contains(out, m) {
 			out = append(out, m)
@@ -412,9 +387,7 @@ func validateModes(modes []Mode) ([]Mode, error) {
 func validateOperators(ops []Operator) ([]Operator, error) {
 	field := resourceField + ".operators"
 	if len(ops) > MaxOperators {
-		return ops, invalid(field, "too_many",
-			fmt.Sprintf("Al massimo %d operatori.", MaxOperators),
-			fmt.Sprintf("At most %d operators.", MaxOperators))
+		return ops, fault.InvalidField(field, "too_many").Text("error.too_many.4", MaxOperators)
 	}
 	out := make([]Operator, len(ops))
 	seen := make(map[string]bool, len(ops))
@@ -442,9 +415,7 @@ func validateOperators(ops []Operator) ([]Operator, error) {
 // it would be silently ignored, and the organizer should learn that now.
 func validateGroup(r Resource) error {
 	groupOnly := func(field string) error {
-		return invalid(resourceField+"."+field, "group_not_bookable",
-			"Un gruppo non è prenotabile: togliere questo campo o scegliere un altro tipo.",
-			"A group is not bookable: remove this field or choose another kind.")
+		return fault.InvalidField(resourceField+"."+field, "group_not_bookable")
 	}
 	switch {
 	case len(r.Operators) > 0:
@@ -477,24 +448,19 @@ func validatePolicy(kind ResourceKind, ticketed bool, p Policy) (Policy, error) 
 		}
 	}
 	if p.OpensDaysAhead < 0 || p.OpensDaysAhead > MaxOpensDaysAhead {
-		return p, invalid(f("opens_days_ahead"), "out_of_range",
-			fmt.Sprintf("Da 0 (nessun limite) a %d giorni.", MaxOpensDaysAhead),
-			fmt.Sprintf("From 0 (no limit) to %d days.", MaxOpensDaysAhead))
+		return p, fault.InvalidField(f("opens_days_ahead"), "out_of_range").Text("error.out_of_range.4", MaxOpensDaysAhead)
 	}
 	if p.SameDayCutoff != "" && !validClock(p.SameDayCutoff) {
-		return p, invalid(f("same_day_cutoff"), "time_format",
-			"Orario non valido: usare HH:MM.", "Invalid time: use HH:MM.")
+		return p, fault.InvalidField(f("same_day_cutoff"), "time_format")
 	}
 	if p.HoldDuration == 0 {
 		p.HoldDuration = DefaultHoldDuration
 	}
 	if p.HoldDuration < MinHoldDuration || p.HoldDuration > MaxHoldDuration {
-		return p, invalid(f("hold_duration"), "out_of_range",
-			"Il blocco temporaneo dura da 1 a 60 minuti.", "A hold lasts from 1 to 60 minutes.")
+		return p, fault.InvalidField(f("hold_duration"), "out_of_range")
 	}
 	if p.WaitlistOffer != 0 && (p.WaitlistOffer < MinWaitlistOffer || p.WaitlistOffer > MaxWaitlistOffer) {
-		return p, invalid(f("waitlist_offer_duration"), "out_of_range",
-			"L'offerta della lista d'attesa dura da 5 minuti a 24 ore.", "A waiting-list offer lasts from 5 minutes to 24 hours.")
+		return p, fault.InvalidField(f("waitlist_offer_duration"), "out_of_range").Text("error.out_of_range.2")
 	}
 	var err error
 	if p.MaxConsecutiveSlots, err = count(f("max_consecutive_slots"), p.MaxConsecutiveSlots, MaxConsecutiveSlots); err != nil {
@@ -506,40 +472,26 @@ func validatePolicy(kind ResourceKind, ticketed bool, p Policy) (Policy, error) 
 	// An appointment is one citizen with one operator: a second seat would
 	// need a second operator, which one booking never takes.
 	if kind == KindAppointment && p.MaxSeatsPerBooking != 1 {
-		return p, invalid(f("max_seats_per_booking"), "appointment_one_seat",
-			"Un appuntamento è per una persona: un posto per prenotazione.",
-			"An appointment is for one person: one seat per booking.")
+		return p, fault.InvalidField(f("max_seats_per_booking"), "appointment_one_seat")
 	}
 	if p.MaxActivePerPerson < 0 || p.MaxActivePerPerson > MaxActivePerPerson {
-		return p, invalid(f("max_active_bookings_per_person"), "out_of_range",
-			fmt.Sprintf("Da 0 (nessun limite) a %d.", MaxActivePerPerson),
-			fmt.Sprintf("From 0 (no limit) to %d.", MaxActivePerPerson))
+		return p, fault.InvalidField(f("max_active_bookings_per_person"), "out_of_range").Text("error.out_of_range.5", MaxActivePerPerson)
 	}
 	t := p.Tickets
 	if t != (TicketPolicy{}) && kind != KindEvent && !ticketed {
-		return p, invalid(f("tickets"), "not_ticketed",
-			"Le impostazioni dei biglietti valgono solo per eventi o servizi con biglietto.",
-			"Ticket settings apply only to events or ticketed resources.")
+		return p, fault.InvalidField(f("tickets"), "not_ticketed")
 	}
 	if t.MaxInside < 0 || t.MaxInside > MaxInside {
-		return p, invalid(f("tickets.max_inside"), "out_of_range",
-			fmt.Sprintf("Da 0 (nessun limite) a %d persone.", MaxInside),
-			fmt.Sprintf("From 0 (no cap) to %d people.", MaxInside))
+		return p, fault.InvalidField(f("tickets.max_inside"), "out_of_range").Text("error.out_of_range.6", MaxInside)
 	}
 	if t.OfflineMaxAge != 0 && (t.OfflineMaxAge < time.Minute || t.OfflineMaxAge > MaxOfflineMaxAge || t.OfflineMaxAge%time.Minute != 0) {
-		return p, invalid(f("tickets.offline_max_age"), "out_of_range",
-			"In minuti interi, da 1 minuto a 30 giorni (vuoto: 24 ore).",
-			"Whole minutes, from 1 minute to 30 days (unset: 24 hours).")
+		return p, fault.InvalidField(f("tickets.offline_max_age"), "out_of_range").Text("error.out_of_range.3")
 	}
 	if t.WarningLead > 0 && t.MaxStay == 0 {
-		return p, invalid(f("tickets.warning_lead"), "warning_without_max_stay",
-			"L'avviso di scadenza richiede una permanenza massima.",
-			"An expiry warning needs a maximum stay.")
+		return p, fault.InvalidField(f("tickets.warning_lead"), "warning_without_max_stay")
 	}
 	if t.MaxStay > 0 && t.WarningLead > t.MaxStay {
-		return p, invalid(f("tickets.warning_lead"), "warning_after_max_stay",
-			"L'avviso deve arrivare entro la permanenza massima.",
-			"The warning must come within the maximum stay.")
+		return p, fault.InvalidField(f("tickets.warning_lead"), "warning_after_max_stay")
 	}
 	return p, nil
 }
@@ -550,11 +502,11 @@ func validatePolicy(kind ResourceKind, ticketed bool, p Policy) (Policy, error) 
 func checkDuration(field string, d time.Duration) error {
 	switch {
 	case d < 0:
-		return invalid(field, "negative", "La durata non può essere negativa.", "The duration cannot be negative.")
+		return fault.InvalidField(field, "negative")
 	case d > MaxPolicyDuration:
-		return invalid(field, "too_long", "Durata troppo lunga: al massimo due anni.", "Duration too long: at most two years.")
+		return fault.InvalidField(field, "too_long").Text("error.too_long.3")
 	case d%time.Second != 0:
-		return invalid(field, "whole_seconds", "La durata va espressa in secondi interi.", "The duration must be whole seconds.")
+		return fault.InvalidField(field, "whole_seconds")
 	}
 	return nil
 }
@@ -565,8 +517,7 @@ func count(field string, v, maxV int) (int, error) {
 		return 1, nil
 	}
 	if v < 1 || v > maxV {
-		return v, invalid(field, "out_of_range",
-			fmt.Sprintf("Da 1 a %d.", maxV), fmt.Sprintf("From 1 to %d.", maxV))
+		return v, fault.InvalidField(field, "out_of_range").Text("error.out_of_range.7", maxV)
 	}
 	return v, nil
 }

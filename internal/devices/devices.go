@@ -61,30 +61,27 @@ type Service struct {
 func New(s Store, clk clock.Clock) *Service { return &Service{store: s, clk: clk} }
 
 // ErrBadCode is the answer to an unknown, used or expired code.
-var ErrBadCode = fault.New(fault.NotFound, "enrollment_code_invalid",
-	"Codice di attivazione non valido, già usato o scaduto: chiedine uno nuovo.",
-	"The enrollment code is invalid, used or expired: ask for a new one.")
+var ErrBadCode = fault.New(fault.NotFound, "enrollment_code_invalid")
 
 // CreateEnrollment creates a code for a gate of orgID serving resourceIDs.
 func (s *Service) CreateEnrollment(ctx context.Context, orgID, createdBy, name string, resourceIDs []string, dir identity.Direction) (string, time.Time, error) {
 	name = strings.TrimSpace(name)
 	if n := len([]rune(name)); n == 0 || n > 100 {
-		return "", time.Time{}, fault.InvalidField("name", "name_length", "Nome del varco: da 1 a 100 caratteri.", "Gate name: 1 to 100 characters.")
+		return "", time.Time{}, fault.InvalidField("name", "name_length")
 	}
 	if err := person.CheckLine("name", name); err != nil {
 		return "", time.Time{}, err
 	}
 	if dir < 1 || dir > 3 {
-		return "", time.Time{}, fault.InvalidField("direction", "required", "Indicare la direzione del varco.", "Give the gate's direction.")
+		return "", time.Time{}, fault.InvalidField("direction", "required").Text("error.required.gate_direction")
 	}
 	if len(resourceIDs) == 0 {
-		return "", time.Time{}, fault.InvalidField("resource_ids", "required", "Indicare almeno un evento servito dal varco.", "Give at least one event the gate serves.")
+		return "", time.Time{}, fault.InvalidField("resource_ids", "required").Text("error.required.resource_ids")
 	}
 	for _, id := range resourceIDs {
 		r, err := s.store.GetResource(ctx, id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && (r.OrganizationID != orgID || !r.Ticketed)) {
-			return "", time.Time{}, fault.InvalidField("resource_ids", "not_ticketed_resource",
-				"Il varco può servire solo eventi con biglietto dell'ente.", "A gate can only serve ticketed events of the organization.")
+			return "", time.Time{}, fault.InvalidField("resource_ids", "not_ticketed_resource")
 		}
 		if err != nil {
 			return "", time.Time{}, err

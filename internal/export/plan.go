@@ -68,8 +68,6 @@ func New(s Store, reasonText ReasonText) *Service {
 	return &Service{store: s, reasonText: reasonText}
 }
 
-func invalid(field, code, it, en string) error { return fault.InvalidField(field, code, it, en) }
-
 // Plan validates r and resolves what it selects: the resource's subtree and
 // the time zone whose local dates the period names — the resource's place,
 // else the organization's places when they share one zone, else
@@ -78,10 +76,10 @@ func invalid(field, code, it, en string) error { return fault.InvalidField(field
 func (s *Service) Plan(ctx context.Context, r Request) (Plan, error) {
 	p := Plan{Kind: r.Kind, Format: r.Format}
 	if r.Kind != Bookings && r.Kind != Scans {
-		return p, invalid("kind", "required", "Indicare prenotazioni o scansioni.", "Give bookings or scans.")
+		return p, fault.InvalidField("kind", "required").Text("error.required.kind")
 	}
 	if r.OrganizationID == "" {
-		return p, invalid("organization_id", "required", "Campo obbligatorio.", "This field is required.")
+		return p, fault.InvalidField("organization_id", "required")
 	}
 	if err := validateFormat(&p.Format); err != nil {
 		return p, err
@@ -94,11 +92,10 @@ func (s *Service) Plan(ctx context.Context, r Request) (Plan, error) {
 		return p, err
 	}
 	if p.ToDate.Before(p.FromDate) {
-		return p, invalid("to_date", "end_before_start", "La data finale precede quella iniziale.", "to_date is before from_date.")
+		return p, fault.InvalidField("to_date", "end_before_start")
 	}
 	if p.FromDate.DaysUntil(p.ToDate)+1 > MaxDays {
-		return p, invalid("to_date", "range_too_long",
-			fmt.Sprintf("Si possono esportare al massimo %d giorni per volta.", MaxDays), fmt.Sprintf("At most %d days per export.", MaxDays))
+		return p, fault.InvalidField("to_date", "range_too_long").Text("error.range_too_long.to_date", MaxDays)
 	}
 	p.Query.OrganizationID = r.OrganizationID
 	if p.Zone, p.Query.ResourceIDs, err = s.scope(ctx, r.OrganizationID, r.ResourceID); err != nil {
@@ -116,25 +113,26 @@ func validateFormat(f *Format) error {
 		f.Delimiter = Semicolon
 	case Semicolon, Comma:
 	default:
-		return invalid("delimiter", "delimiter", "Separatore non supportato: punto e virgola o virgola.", "Unsupported delimiter: semicolon or comma.")
+		return fault.InvalidField("delimiter", "delimiter")
 	}
 	switch f.Lang {
 	case "":
 		f.Lang = "it"
 	case "it", "en":
 	default:
-		return invalid("language", "language", "Lingua non supportata: it o en.", "Unsupported language: it or en.")
+		// The export's column headers exist in Italian and English only.
+		return fault.InvalidField("language", "language").Text("error.language.export")
 	}
 	return nil
 }
 
 func parseDate(field, s string) (schedule.Date, error) {
 	if s == "" {
-		return schedule.Date{}, invalid(field, "required", "Campo obbligatorio.", "This field is required.")
+		return schedule.Date{}, fault.InvalidField(field, "required")
 	}
 	d, err := schedule.ParseDate(s)
 	if err != nil {
-		return d, invalid(field, "date_format", "Data non valida: usare AAAA-MM-GG.", "Invalid date: use YYYY-MM-DD.")
+		return d, fault.InvalidField(field, "date_format")
 	}
 	return d, nil
 }
@@ -169,7 +167,7 @@ func (s *Service) scope(ctx context.Context, orgID, resourceID string) (*time.Lo
 	}
 	ids := subtree(all, resourceID)
 	if len(ids) == 0 {
-		return nil, nil, fault.New(fault.NotFound, "resource_not_found", "Servizio non trovato.", "Resource not found.")
+		return nil, nil, fault.New(fault.NotFound, "resource_not_found")
 	}
 	var placeID string
 	for _, r := range all {

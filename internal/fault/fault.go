@@ -6,7 +6,8 @@ package fault
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/varco-gate/varco/internal/i18n"
 )
 
 // Kind is the class of a failure.
@@ -23,22 +24,24 @@ const (
 	PermissionDenied                   // PermissionDenied: valid credentials, not allowed.
 )
 
-// Error is a failure with a stable code and bilingual message.
+// Error is a failure with a stable code and a message from the catalog.
 type Error struct {
 	Kind Kind
 	// Code is stable and machine-readable ("slot_full", "hold_expired").
 	Code string
 	// Field is the request field path for Invalid failures.
 	Field string
-	// IT and EN are the messages shown to people.
-	IT, EN string
+	// Key names the message in the catalog, "error.<code>" unless Text
+	// chose another; Args fill its verbs.
+	Key  string
+	Args []any
 	// Err is the underlying cause, kept for logs; never shown to callers.
 	Err error
 }
 
 // Error returns the English message, prefixed by the field when there is one.
 func (e *Error) Error() string {
-	msg := e.EN
+	msg := e.Message(i18n.EN)
 	if e.Field != "" {
 		msg = e.Field + ": " + msg
 	}
@@ -51,29 +54,28 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Message returns the message in lang ("en" or Italian otherwise).
+// Message returns the message in lang (Italian for an unknown language).
 func (e *Error) Message(lang string) string {
-	if lang == "en" {
-		return e.EN
-	}
-	return e.IT
+	return i18n.T(lang, e.Key, e.Args...)
 }
 
-// New builds a failure.
-func New(kind Kind, code, it, en string) *Error {
-	return &Error{Kind: kind, Code: code, IT: it, EN: en}
+// New builds a failure whose message is the catalog's "error.<code>".
+func New(kind Kind, code string) *Error {
+	return &Error{Kind: kind, Code: code, Key: "error." + code}
 }
 
-// InvalidField builds an Invalid failure naming the field.
-func InvalidField(field, code, it, en string) *Error {
-	return &Error{Kind: Invalid, Code: code, Field: field, IT: it, EN: en}
+// InvalidField builds an Invalid failure naming the field, with the
+// catalog's "error.<code>" as message.
+func InvalidField(field, code string) *Error {
+	return &Error{Kind: Invalid, Code: code, Field: field, Key: "error." + code}
 }
 
-// WithMessages returns a copy of e with other messages (same kind and
-// code), for a failure whose words depend on the case.
-func (e *Error) WithMessages(it, en string) *Error {
+// Text returns a copy of e (same kind and code) whose message is the
+// catalog's key filled with args, for a code whose words depend on the
+// case or carry values ("at most %d characters").
+func (e *Error) Text(key string, args ...any) *Error {
 	c := *e
-	c.IT, c.EN = it, en
+	c.Key, c.Args = key, args
 	return &c
 }
 
@@ -92,9 +94,4 @@ func (e *Error) Is(target error) bool {
 		return false
 	}
 	return t.Kind == e.Kind && t.Code == e.Code
-}
-
-// Format helps building messages with values ("seats left: 3").
-func Format(kind Kind, code, itFormat, enFormat string, args ...any) *Error {
-	return New(kind, code, fmt.Sprintf(itFormat, args...), fmt.Sprintf(enFormat, args...))
 }

@@ -27,9 +27,7 @@ type RegisterInput struct {
 	PrivacyConsent bool
 }
 
-var errConsentRequired = fault.InvalidField("privacy_consent", "consent_required",
-	"Per registrarti devi accettare l'informativa sulla privacy.",
-	"You must accept the privacy notice to register.")
+var errConsentRequired = fault.InvalidField("privacy_consent", "consent_required")
 
 // Register validates in, creates a citizen account and logs it in. Fields
 // are checked in form order and the first wrong one is reported by its

@@ -72,9 +72,7 @@ const (
 
 // ErrExternalEmailTaken: the provider asserted an e-mail address that
 // another account (another codice fiscale) already uses.
-var ErrExternalEmailTaken = fault.New(fault.AlreadyExists, "oidc_email_taken",
-	"L'indirizzo e-mail comunicato da SPID/CIE è già usato da un altro account: accedi con quello o contatta l'ente.",
-	"The e-mail address shared by SPID/CIE is already used by another account: log in with it or contact the office.")
+var ErrExternalEmailTaken = fault.New(fault.AlreadyExists, "oidc_email_taken")
 
 // ExternalLogin finds the account of a verified external identity by its
 // codice fiscale. A linked account gets a new session; otherwise the
@@ -193,8 +191,7 @@ func (s *Service) LinkExternal(ctx context.Context, accountID, pw string, ext Ex
 	return a, sess, nil
 }
 
-var errLinkPasswordWrong = fault.InvalidField("password", "password_wrong",
-	"La password dell'account esistente non è corretta.", "The existing account's password is not correct.")
+var errLinkPasswordWrong = fault.InvalidField("password", "password_wrong").Text("error.password_wrong.password")
 
 // external is the store's ExternalStore side.
 func (s *Service) external() ExternalStore { return s.store }
@@ -205,11 +202,9 @@ const RecentLoginWindow = 10 * time.Minute
 
 // ErrRecentLoginRequired: an account without a password (created through
 // SPID/CIE) confirms a sensitive change by logging in again just before.
-var ErrRecentLoginRequired = fault.New(fault.FailedPrecondition, "recent_login_required",
-	"Per confermare, esci e accedi di nuovo con SPID / CIE, poi riprova entro 10 minuti.",
-	"To confirm, log out and log in again with SPID / CIE, then try again within 10 minutes.")
+var ErrRecentLoginRequired = fault.New(fault.FailedPrecondition, "recent_login_required")
 
-var errPasswordRequired = fault.InvalidField("password", "required", "Campo obbligatorio.", "This field is required.")
+var errPasswordRequired = fault.InvalidField("password", "required")
 
 // ConfirmIdentity checks that the caller of a sensitive change (account
 // erasure) is the account's owner: by its password (VerifyPassword) or,

@@ -108,36 +108,24 @@ type Store interface {
 var (
 	// ErrInvalidCredentials does not say whether the login or the password
 	// was wrong, so it cannot be used to find out who is registered.
-	ErrInvalidCredentials = fault.New(fault.Unauthenticated, "invalid_credentials",
-		"E-mail, codice fiscale o password non corretti.",
-		"Wrong e-mail, codice fiscale or password.")
+	ErrInvalidCredentials = fault.New(fault.Unauthenticated, "invalid_credentials")
 	// ErrLoginThrottled is the failure inside a *ThrottledError.
-	ErrLoginThrottled = fault.New(fault.Exhausted, "login_throttled",
-		"Troppi tentativi di accesso non riusciti.", "Too many failed login attempts.")
+	ErrLoginThrottled = fault.New(fault.Exhausted, "login_throttled")
 	// ErrSessionInvalid covers unknown, expired and revoked session tokens
 	// alike, and anything that is not a credential Varco issued.
-	ErrSessionInvalid = fault.New(fault.Unauthenticated, "session_invalid",
-		"Sessione scaduta o non valida: accedi di nuovo.",
-		"Session expired or invalid: please log in again.")
+	ErrSessionInvalid = fault.New(fault.Unauthenticated, "session_invalid")
 	// ErrDeviceInvalid covers unknown and revoked device credentials.
-	ErrDeviceInvalid = fault.New(fault.Unauthenticated, "device_invalid",
-		"Credenziale del dispositivo non valida o revocata: registra di nuovo il dispositivo.",
-		"Device credential invalid or revoked: enroll the device again.")
+	ErrDeviceInvalid = fault.New(fault.Unauthenticated, "device_invalid")
 	// ErrLoginRequired is returned to anonymous callers of account methods.
-	ErrLoginRequired = fault.New(fault.Unauthenticated, "login_required",
-		"Devi accedere per questa operazione.", "You must log in for this operation.")
+	ErrLoginRequired = fault.New(fault.Unauthenticated, "login_required")
 	// ErrWrongPassword is an Invalid failure, not Unauthenticated: the
 	// caller's session is fine, and clients log out on Unauthenticated.
-	ErrWrongPassword = fault.InvalidField("current_password", "password_wrong",
-		"La password attuale non è corretta.", "The current password is not correct.")
+	ErrWrongPassword = fault.InvalidField("current_password", "password_wrong")
 	// ErrAccountNotFound: no account has the e-mail or codice fiscale given
 	// to GrantRole.
-	ErrAccountNotFound = fault.New(fault.NotFound, "account_not_found",
-		"Nessun account registrato con questo indirizzo e-mail o codice fiscale.",
-		"No account is registered with this e-mail address or codice fiscale.")
+	ErrAccountNotFound = fault.New(fault.NotFound, "account_not_found")
 	// ErrRoleNotFound: the account has no role in the organization.
-	ErrRoleNotFound = fault.New(fault.NotFound, "role_not_found",
-		"Questa persona non ha ruoli nell'ente.", "This person has no role in the organization.")
+	ErrRoleNotFound = fault.New(fault.NotFound, "role_not_found")
 )
 
 // SessionAuth is a session with what authorization needs of its account.

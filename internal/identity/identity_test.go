@@ -111,7 +111,7 @@ func TestRegisterValidation(t *testing.T) {
 		{"bad phone", "phone", func(in *identity.RegisterInput) { in.Phone = "call me" }},
 		{"short password", "password", func(in *identity.RegisterInput) { in.Password = "short" }},
 		{"repeated password", "password", func(in *identity.RegisterInput) { in.Password = strings.Repeat("a", 12) }},
-		{"unknown language", "language", func(in *identity.RegisterInput) { in.Language = "de" }},
+		{"unknown language", "language", func(in *identity.RegisterInput) { in.Language = "fr" }},
 		{"no privacy consent", "privacy_consent", func(in *identity.RegisterInput) { in.PrivacyConsent = false }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -114,25 +114,16 @@ type Caller struct {
 // so they reach the caller with their stable code and bilingual message.
 var (
 	// ErrEmailTaken: another account has the e-mail, in any letter case.
-	ErrEmailTaken = fault.New(fault.AlreadyExists, "email_taken",
-		"Esiste già un account con questo indirizzo e-mail.",
-		"An account with this e-mail address already exists.")
+	ErrEmailTaken = fault.New(fault.AlreadyExists, "email_taken")
 	// ErrCodiceFiscaleTaken: another account has the codice fiscale.
-	ErrCodiceFiscaleTaken = fault.New(fault.AlreadyExists, "cf_taken",
-		"Esiste già un account con questo codice fiscale.",
-		"An account with this codice fiscale already exists.")
+	ErrCodiceFiscaleTaken = fault.New(fault.AlreadyExists, "cf_taken")
 	// ErrOrganizationNotFound: a role names an organization that does not
 	// exist.
-	ErrOrganizationNotFound = fault.New(fault.NotFound, "organization_not_found",
-		"Ente non trovato.", "Organization not found.")
+	ErrOrganizationNotFound = fault.New(fault.NotFound, "organization_not_found")
 	// ErrResourceNotInOrganization: an operator role names a resource that
 	// is not one of the organization's.
-	ErrResourceNotInOrganization = fault.InvalidField("resource_ids", "resource_not_in_organization",
-		"Uno dei servizi indicati non appartiene all'ente.",
-		"One of the resources does not belong to the organization.")
+	ErrResourceNotInOrganization = fault.InvalidField("resource_ids", "resource_not_in_organization")
 	// ErrLastOrganizer: the change would leave the organization without
 	// organizers, and so without anyone able to grant roles again.
-	ErrLastOrganizer = fault.New(fault.FailedPrecondition, "last_organizer",
-		"Non puoi rimuovere l'ultimo organizzatore dell'ente.",
-		"You cannot remove the organization's last organizer.")
+	ErrLastOrganizer = fault.New(fault.FailedPrecondition, "last_organizer")
 )

@@ -13,18 +13,11 @@ import (
 )
 
 var (
-	errOrgRequired = fault.InvalidField("organization_id", "required",
-		"Campo obbligatorio.", "This field is required.")
-	errLoginRequired = fault.InvalidField("login", "required",
-		"Indica l'e-mail o il codice fiscale di un account registrato.",
-		"Give the e-mail or codice fiscale of a registered account.")
-	errRoleKind = fault.InvalidField("kind", "role_kind_invalid",
-		"Scegli il ruolo: operatore o organizzatore.", "Choose the role: operator or organizer.")
-	errOrganizerResources = fault.InvalidField("resource_ids", "organizer_resources",
-		"Un organizzatore opera su tutti i servizi dell'ente: non indicare servizi.",
-		"An organizer acts on all the organization's resources: do not list any.")
-	errEmptyResourceID = fault.InvalidField("resource_ids", "required",
-		"Un identificativo di servizio è vuoto.", "A resource id is empty.")
+	errOrgRequired        = fault.InvalidField("organization_id", "required")
+	errLoginRequired      = fault.InvalidField("login", "required").Text("error.required.login")
+	errRoleKind           = fault.InvalidField("kind", "role_kind_invalid")
+	errOrganizerResources = fault.InvalidField("resource_ids", "organizer_resources")
+	errEmptyResourceID    = fault.InvalidField("resource_ids", "required").Text("error.required.resource_id_empty")
 )
 
 // GrantRole gives the account registered with login (e-mail or codice

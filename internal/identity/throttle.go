@@ -2,11 +2,11 @@ package identity
 
 import (
 	"errors"
-	"fmt"
 	"net/netip"
 	"time"
 
 	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/i18n"
 )
 
 // ThrottledError is returned by Login (and ChangePassword) while the account
@@ -20,11 +20,8 @@ type ThrottledError struct {
 }
 
 func newThrottled(wait time.Duration) *ThrottledError {
-	it, en := humanDelay(wait)
-	f := *ErrLoginThrottled
-	f.IT = "Troppi tentativi di accesso non riusciti: riprova tra " + it + "."
-	f.EN = "Too many failed login attempts: try again in " + en + "."
-	return &ThrottledError{RetryAfter: wait, fault: &f}
+	f := ErrLoginThrottled.Text("error.login_throttled.delay", humanDelay(wait))
+	return &ThrottledError{RetryAfter: wait, fault: f}
 }
 
 // Error returns the English message.
@@ -42,32 +39,30 @@ func RetryAfter(err error) (time.Duration, bool) {
 	return 0, false
 }
 
-// humanDelay spells d, rounded up, in Italian and English: seconds under a
-// minute, then minutes, then hours and minutes (lockouts reach 24 hours).
-func humanDelay(d time.Duration) (it, en string) {
+// humanDelay spells d, rounded up, in the reader's language: seconds under
+// a minute, then minutes, then hours and minutes (lockouts reach 24 hours).
+func humanDelay(d time.Duration) i18n.Msg {
 	secs := int((d + time.Second - 1) / time.Second)
 	if secs < 60 {
-		secs = max(secs, 1)
-		return plural(secs, "secondo", "secondi"), plural(secs, "second", "seconds")
+		return plural(max(secs, 1), "delay.seconds")
 	}
 	mins := (secs + 59) / 60
 	if mins < 60 {
-		return plural(mins, "minuto", "minuti"), plural(mins, "minute", "minutes")
+		return plural(mins, "delay.minutes")
 	}
 	h, m := mins/60, mins%60
-	it, en = plural(h, "ora", "ore"), plural(h, "hour", "hours")
-	if m > 0 {
-		it += " e " + plural(m, "minuto", "minuti")
-		en += " and " + plural(m, "minute", "minutes")
+	if m == 0 {
+		return plural(h, "delay.hours")
 	}
-	return it, en
+	return i18n.Msg{Key: "delay.hours_minutes", Args: []any{plural(h, "delay.hours"), plural(m, "delay.minutes")}}
 }
 
-func plural(n int, one, many string) string {
+// plural picks key.one for 1 and key.other otherwise (with the number).
+func plural(n int, key string) i18n.Msg {
 	if n == 1 {
-		return "1 " + one
+		return i18n.Msg{Key: key + ".one"}
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return i18n.Msg{Key: key + ".other", Args: []any{n}}
 }
 
 // addressKey is the throttling key of a client address. An IPv6 client

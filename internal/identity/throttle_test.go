@@ -10,22 +10,23 @@ import (
 func TestHumanDelay(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		d      time.Duration
-		it, en string
+		d          time.Duration
+		it, en, de string
 	}{
-		{0, "1 secondo", "1 second"},
-		{300 * time.Millisecond, "1 secondo", "1 second"},
-		{59 * time.Second, "59 secondi", "59 seconds"},
-		{59*time.Second + time.Millisecond, "1 minuto", "1 minute"},
-		{61 * time.Second, "2 minuti", "2 minutes"},
-		{15 * time.Minute, "15 minuti", "15 minutes"},
-		{time.Hour, "1 ora", "1 hour"},
-		{2*time.Hour + 30*time.Second, "2 ore e 1 minuto", "2 hours and 1 minute"},
-		{24 * time.Hour, "24 ore", "24 hours"},
+		{0, "1 secondo", "1 second", "1 Sekunde"},
+		{300 * time.Millisecond, "1 secondo", "1 second", "1 Sekunde"},
+		{59 * time.Second, "59 secondi", "59 seconds", "59 Sekunden"},
+		{59*time.Second + time.Millisecond, "1 minuto", "1 minute", "1 Minute"},
+		{61 * time.Second, "2 minuti", "2 minutes", "2 Minuten"},
+		{15 * time.Minute, "15 minuti", "15 minutes", "15 Minuten"},
+		{time.Hour, "1 ora", "1 hour", "1 Stunde"},
+		{2*time.Hour + 30*time.Second, "2 ore e 1 minuto", "2 hours and 1 minute", "2 Stunden und 1 Minute"},
+		{24 * time.Hour, "24 ore", "24 hours", "24 Stunden"},
 	} {
-		it, en := humanDelay(tc.d)
-		require.Equal(t, tc.it, it, tc.d)
-		require.Equal(t, tc.en, en, tc.d)
+		d := humanDelay(tc.d)
+		require.Equal(t, tc.it, d.In("it"), tc.d)
+		require.Equal(t, tc.en, d.In("en"), tc.d)
+		require.Equal(t, tc.de, d.In("de"), tc.d)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/varco-gate/varco/internal/auth/password"
 	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/person"
 )
 
@@ -48,27 +49,25 @@ func checkPassword(field, pw string) error {
 	err := password.CheckStrength(pw)
 	var se *password.StrengthError
 	if errors.As(err, &se) {
-		return fault.InvalidField(field, string(se.Code), se.Message("it"), se.Message("en"))
+		return fault.InvalidField(field, string(se.Code)).Text(se.Key(), se.Args()...)
 	}
 	return err
 }
 
-// parseLanguage accepts "it" and "en" in any case; empty means def.
+// parseLanguage accepts the catalog's languages ("it", "en", "de") in any
+// case; empty means def.
 func parseLanguage(s, def string) (string, error) {
-	switch l := strings.ToLower(strings.TrimSpace(s)); l {
-	case "":
+	l := strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case l == "":
 		return def, nil
-	case "it", "en":
+	case i18n.Supported(l):
 		return l, nil
 	}
-	return "", fault.InvalidField("language", "language_unsupported",
-		`Lingua non supportata: scegli "it" o "en".`, `Unsupported language: choose "it" or "en".`)
+	return "", fault.InvalidField("language", "language_unsupported")
 }
 
 // requestLanguage maps a request's message language to an account language.
 func requestLanguage(lang string) string {
-	if lang == "en" {
-		return "en"
-	}
-	return "it"
+	return i18n.Normalize(lang)
 }

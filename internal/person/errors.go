@@ -3,6 +3,8 @@
 // point applies the same rules and reports the same stable error codes.
 package person
 
+import "github.com/varco-gate/varco/internal/i18n"
+
 // Stable error codes. Frontends switch on these to highlight fields and
 // pick their own wording, so they must never change once published.
 const (
@@ -25,28 +27,6 @@ const (
 	CodeControlChars  = "control_characters"
 )
 
-// catalog is the single source of user-facing texts, so that translations
-// stay in step with the codes and are reviewed in one place.
-var catalog = map[string]struct{ it, en string }{
-	CodeRequired:      {"Il campo è obbligatorio", "This field is required"},
-	CodeCFLength:      {"Il codice fiscale deve avere 16 caratteri", "The codice fiscale must be 16 characters long"},
-	CodeCFFormat:      {"Il codice fiscale contiene caratteri non validi o nella posizione sbagliata", "The codice fiscale contains invalid or misplaced characters"},
-	CodeCFMonth:       {"Il mese di nascita nel codice fiscale non è valido", "The birth month in the codice fiscale is not valid"},
-	CodeCFDay:         {"Il giorno di nascita nel codice fiscale non è valido", "The birth day in the codice fiscale is not valid"},
-	CodeCFCheck:       {"Il codice fiscale non è corretto: il carattere di controllo non corrisponde", "The codice fiscale is not correct: the check character does not match"},
-	CodeCompanyLength: {"Il codice fiscale dell'azienda deve avere 11 cifre", "The company codice fiscale must be 11 digits long"},
-	CodeCompanyFormat: {"Il codice fiscale dell'azienda deve contenere solo cifre", "The company codice fiscale must contain digits only"},
-	CodeCompanyCheck:  {"Il codice fiscale dell'azienda non è corretto: la cifra di controllo non corrisponde", "The company codice fiscale is not correct: the check digit does not match"},
-	CodeEmailFormat:   {"L'indirizzo e-mail non è valido", "The e-mail address is not valid"},
-	CodeEmailLength:   {"L'indirizzo e-mail è troppo lungo", "The e-mail address is too long"},
-	CodeEmailDomain:   {"Il dominio dell'indirizzo e-mail non è valido", "The domain of the e-mail address is not valid"},
-	CodePhoneFormat:   {"Il numero di telefono non è valido: usa un cellulare o fisso italiano oppure il formato internazionale (+...)", "The phone number is not valid: use an Italian mobile or landline number or the international format (+...)"},
-	CodePhoneLength:   {"Il numero di telefono ha un numero di cifre non valido", "The phone number has an invalid number of digits"},
-	CodeNameLength:    {"Il nome deve avere al massimo 100 caratteri", "The name must be at most 100 characters long"},
-	CodeNameChars:     {"Il nome può contenere solo lettere, spazi, apostrofi, trattini e punti", "The name may contain only letters, spaces, apostrophes, hyphens and dots"},
-	CodeControlChars:  {"Il testo deve stare su una riga, senza caratteri di controllo", "The text must fit on one line, without control characters"},
-}
-
 // ValidationError reports why a value was rejected. It deliberately does not
 // carry the rejected value: errors end up in logs, and personal data must not.
 type ValidationError struct {
@@ -61,18 +41,19 @@ func newError(field, code string) *ValidationError {
 	return &ValidationError{Field: field, Code: code}
 }
 
-// Message returns the text for lang ("it" or "en"); any other language gets
-// Italian because Varco's users are served in Italian first.
+// Key is the message's key in the catalog (internal/i18n).
+func (e *ValidationError) Key() string {
+	if i18n.Has("person." + e.Code) {
+		return "person." + e.Code
+	}
+	// An unknown code is a programming error; still say something useful.
+	return "person.unknown"
+}
+
+// Message returns the text for lang; any other language than the
+// catalog's gets Italian because Varco's users are served in Italian first.
 func (e *ValidationError) Message(lang string) string {
-	t, ok := catalog[e.Code]
-	if !ok {
-		// An unknown code is a programming error; still say something useful.
-		t = struct{ it, en string }{"Valore non valido", "Invalid value"}
-	}
-	if lang == "en" {
-		return t.en
-	}
-	return t.it
+	return i18n.T(lang, e.Key())
 }
 
 // Error returns the English message prefixed with the field, for logs.

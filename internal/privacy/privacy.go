@@ -53,10 +53,8 @@ func New(ids Identity, b Bookings, s Store, clk clock.Clock) *Service {
 
 // Errors.
 var (
-	ErrStaffAccount = fault.New(fault.FailedPrecondition, "staff_account",
-		"Questo account ha ruoli di personale: chiedi all'organizzatore di revocarli prima di eliminarlo.",
-		"This account has staff roles: ask the organizer to revoke them before deleting it.")
-	errWrongPassword = fault.InvalidField("password", "password_wrong", "La password non è corretta.", "The password is not correct.")
+	ErrStaffAccount  = fault.New(fault.FailedPrecondition, "staff_account")
+	errWrongPassword = fault.InvalidField("password", "password_wrong").Text("error.password_wrong.plain")
 )
 
 // Export is the caller's data as a JSON document.

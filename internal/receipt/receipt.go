@@ -21,6 +21,7 @@ import (
 
 	"github.com/signintech/gopdf"
 
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/textfmt"
 )
 
@@ -64,18 +65,27 @@ type labels struct {
 	title, code, status, service, place, mode, when, forWhom, cf, bookedBy, seats, ticket, documents, issued, showQR, footer string
 }
 
-var italian = labels{
-	title: "Ricevuta di prenotazione", code: "Codice prenotazione", status: "Stato", service: "Servizio", place: "Luogo",
-	mode: "Modalità", when: "Data e ora", forWhom: "Intestata a", cf: "Codice fiscale", bookedBy: "Prenotata da",
-	seats: "Posti", ticket: "Biglietto", documents: "Documenti da portare", issued: "Ricevuta generata il",
-	showQR: "Mostra questo QR all'ingresso", footer: "Conserva questa ricevuta: il codice identifica la prenotazione allo sportello e al telefono.",
-}
-
-var english = labels{
-	title: "Booking receipt", code: "Booking code", status: "Status", service: "Service", place: "Place",
-	mode: "Mode", when: "Date and time", forWhom: "In the name of", cf: "Codice fiscale", bookedBy: "Booked by",
-	seats: "Seats", ticket: "Ticket", documents: "Documents to bring", issued: "Receipt made on",
-	showQR: "Show this QR code at the entrance", footer: "Keep this receipt: the code identifies the booking at the counter and on the phone.",
+// labelsFor reads the labels of lang from the catalog ("receipt.label.*").
+func labelsFor(lang string) labels {
+	t := i18n.Picker(lang)
+	return labels{
+		title:     t("receipt.label.title"),
+		code:      t("receipt.label.code"),
+		status:    t("receipt.label.status"),
+		service:   t("receipt.label.service"),
+		place:     t("receipt.label.place"),
+		mode:      t("receipt.label.mode"),
+		when:      t("receipt.label.when"),
+		forWhom:   t("receipt.label.forWhom"),
+		cf:        t("receipt.label.cf"),
+		bookedBy:  t("receipt.label.bookedBy"),
+		seats:     t("receipt.label.seats"),
+		ticket:    t("receipt.label.ticket"),
+		documents: t("receipt.label.documents"),
+		issued:    t("receipt.label.issued"),
+		showQR:    t("receipt.label.showQR"),
+		footer:    t("receipt.label.footer"),
+	}
 }
 
 // Page geometry, in points (A4 is 595 × 842).
@@ -90,10 +100,7 @@ const (
 
 // PDF draws r.
 func PDF(r Receipt) ([]byte, error) {
-	l := italian
-	if r.Language == "en" {
-		l = english
-	}
+	l := labelsFor(r.Language)
 	loc := r.TimeZone
 	if loc == nil {
 		loc = time.UTC

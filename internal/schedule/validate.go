@@ -12,8 +12,6 @@ import (
 // MinSlotLength is the shortest slot an organizer may define.
 const MinSlotLength = 5 * time.Minute
 
-func invalid(field, code, it, en string) *fault.Error { return fault.InvalidField(field, code, it, en) }
-
 // ValidateRules checks weekly rules for a resource of kind with the given
 // operators, naming the first offending field as "rules[i].field".
 func ValidateRules(kind catalog.ResourceKind, operators []string, rules []catalog.WeeklyRule) error {
@@ -26,53 +24,51 @@ func ValidateRules(kind catalog.ResourceKind, operators []string, rules []catalo
 	for i, r := range rules {
 		f := func(name string) string { return fmt.Sprintf("rules[%d].%s", i, name) }
 		if r.Weekday < 1 || r.Weekday > 7 {
-			return invalid(f("weekday"), "weekday", "Giorno della settimana non valido.", "Invalid weekday.")
+			return fault.InvalidField(f("weekday"), "weekday")
 		}
 		start, err := ParseClock(r.Start)
 		if err != nil {
-			return invalid(f("start_time"), "time_format", "Orario non valido: usare HH:MM.", "Invalid time: use HH:MM.")
+			return fault.InvalidField(f("start_time"), "time_format")
 		}
 		end, err := ParseClock(r.End)
 		if err != nil {
-			return invalid(f("end_time"), "time_format", "Orario non valido: usare HH:MM.", "Invalid time: use HH:MM.")
+			return fault.InvalidField(f("end_time"), "time_format")
 		}
 		if end <= start {
-			return invalid(f("end_time"), "end_before_start", "L'orario di fine deve seguire quello di inizio.", "The end time must be after the start time.")
+			return fault.InvalidField(f("end_time"), "end_before_start").Text("error.end_before_start.2")
 		}
 		if r.SlotLength < MinSlotLength || r.SlotLength%time.Minute != 0 {
-			return invalid(f("slot_length"), "slot_length", "La durata della fascia deve essere di almeno 5 minuti interi.", "The slot length must be a whole number of minutes, at least 5.")
+			return fault.InvalidField(f("slot_length"), "slot_length")
 		}
 		if time.Duration(end-start)*time.Minute < r.SlotLength {
-			return invalid(f("slot_length"), "slot_longer_than_opening", "La fascia è più lunga dell'apertura.", "The slot is longer than the opening.")
+			return fault.InvalidField(f("slot_length"), "slot_longer_than_opening")
 		}
 		if kind == catalog.KindEvent && r.SeatsPerSlot <= 0 {
-			return invalid(f("seats_per_slot"), "seats", "I posti per fascia devono essere almeno 1.", "Seats per slot must be at least 1.")
+			return fault.InvalidField(f("seats_per_slot"), "seats").Text("error.seats.2")
 		}
 		if kind == catalog.KindAppointment {
 			if len(operators) == 0 {
-				return invalid(f("operator_ids"), "no_operators", "Il servizio non ha operatori.", "The service has no operators.")
+				return fault.InvalidField(f("operator_ids"), "no_operators")
 			}
 			for _, op := range r.OperatorIDs {
 				if !slices.Contains(operators, op) {
-					return invalid(f("operator_ids"), "unknown_operator", "Operatore non associato al servizio.", "The operator does not serve this resource.")
+					return fault.InvalidField(f("operator_ids"), "unknown_operator")
 				}
 			}
 		}
 		for _, dateField := range []struct{ name, v string }{{"valid_from", r.ValidFrom}, {"valid_until", r.ValidUntil}} {
 			if dateField.v != "" {
 				if _, err := ParseDate(dateField.v); err != nil {
-					return invalid(f(dateField.name), "date_format", "Data non valida: usare AAAA-MM-GG.", "Invalid date: use YYYY-MM-DD.")
+					return fault.InvalidField(f(dateField.name), "date_format")
 				}
 			}
 		}
 		if r.ValidFrom != "" && r.ValidUntil != "" && r.ValidUntil < r.ValidFrom {
-			return invalid(f("valid_until"), "end_before_start", "La data di fine precede quella di inizio.", "The end date is before the start date.")
+			return fault.InvalidField(f("valid_until"), "end_before_start").Text("error.end_before_start.3")
 		}
 		for _, o := range byDay[r.Weekday] {
 			if o.start < end && start < o.end && periodsOverlap(o.from, o.to, r.ValidFrom, r.ValidUntil) {
-				return fault.InvalidField(f("start_time"), "rules_overlap",
-					fmt.Sprintf("Si sovrappone alla regola %d dello stesso giorno.", o.i),
-					fmt.Sprintf("It overlaps rule %d on the same weekday.", o.i))
+				return fault.InvalidField(f("start_time"), "rules_overlap").Text("error.rules_overlap", o.i)
 			}
 		}
 		byDay[r.Weekday] = append(byDay[r.Weekday], span{start, end, r.ValidFrom, r.ValidUntil, i})
@@ -92,51 +88,51 @@ func ValidateException(kind catalog.ResourceKind, operators []string, e catalog.
 	f := func(name string) string { return "exception." + name }
 	start, err := ParseDate(e.StartDate)
 	if err != nil {
-		return invalid(f("start_date"), "date_format", "Data non valida: usare AAAA-MM-GG.", "Invalid date: use YYYY-MM-DD.")
+		return fault.InvalidField(f("start_date"), "date_format")
 	}
 	if e.EndDate != "" {
 		end, err := ParseDate(e.EndDate)
 		if err != nil {
-			return invalid(f("end_date"), "date_format", "Data non valida: usare AAAA-MM-GG.", "Invalid date: use YYYY-MM-DD.")
+			return fault.InvalidField(f("end_date"), "date_format")
 		}
 		if end.Before(start) {
-			return invalid(f("end_date"), "end_before_start", "La data di fine precede quella di inizio.", "The end date is before the start date.")
+			return fault.InvalidField(f("end_date"), "end_before_start").Text("error.end_before_start.3")
 		}
 	}
 	if (e.StartTime == "") != (e.EndTime == "") {
-		return invalid(f("end_time"), "time_pair", "Indicare sia l'orario di inizio sia quello di fine, o nessuno.", "Give both start and end time, or neither.")
+		return fault.InvalidField(f("end_time"), "time_pair")
 	}
 	if e.StartTime != "" {
 		st, err := ParseClock(e.StartTime)
 		if err != nil {
-			return invalid(f("start_time"), "time_format", "Orario non valido: usare HH:MM.", "Invalid time: use HH:MM.")
+			return fault.InvalidField(f("start_time"), "time_format")
 		}
 		et, err := ParseClock(e.EndTime)
 		if err != nil {
-			return invalid(f("end_time"), "time_format", "Orario non valido: usare HH:MM.", "Invalid time: use HH:MM.")
+			return fault.InvalidField(f("end_time"), "time_format")
 		}
 		if et <= st {
-			return invalid(f("end_time"), "end_before_start", "L'orario di fine deve seguire quello di inizio.", "The end time must be after the start time.")
+			return fault.InvalidField(f("end_time"), "end_before_start").Text("error.end_before_start.2")
 		}
 	}
 	switch e.Kind {
 	case catalog.ExceptionClosure:
 	case catalog.ExceptionExtraOpening:
 		if e.StartTime == "" {
-			return invalid(f("start_time"), "required", "Un'apertura straordinaria richiede gli orari.", "An extra opening needs its times.")
+			return fault.InvalidField(f("start_time"), "required").Text("error.required.3")
 		}
 		if e.SlotLength < MinSlotLength || e.SlotLength%time.Minute != 0 {
-			return invalid(f("slot_length"), "slot_length", "La durata della fascia deve essere di almeno 5 minuti interi.", "The slot length must be a whole number of minutes, at least 5.")
+			return fault.InvalidField(f("slot_length"), "slot_length")
 		}
 		if kind == catalog.KindEvent && e.SeatsPerSlot <= 0 {
-			return invalid(f("seats_per_slot"), "seats", "I posti per fascia devono essere almeno 1.", "Seats per slot must be at least 1.")
+			return fault.InvalidField(f("seats_per_slot"), "seats").Text("error.seats.2")
 		}
 	case catalog.ExceptionOperatorUnavailable:
 		if !slices.Contains(operators, e.OperatorID) {
-			return invalid(f("operator_id"), "unknown_operator", "Operatore non associato al servizio.", "The operator does not serve this resource.")
+			return fault.InvalidField(f("operator_id"), "unknown_operator")
 		}
 	default:
-		return invalid(f("kind"), "required", "Tipo di eccezione mancante.", "The exception kind is missing.")
+		return fault.InvalidField(f("kind"), "required").Text("error.required.4")
 	}
 	return nil
 }

@@ -57,7 +57,7 @@ type Schedule struct {
 }
 
 // ErrExceptionNotFound is returned for an unknown exception id.
-var ErrExceptionNotFound = fault.New(fault.NotFound, "exception_not_found", "Eccezione non trovata.", "Exception not found.")
+var ErrExceptionNotFound = fault.New(fault.NotFound, "exception_not_found")
 
 // Get returns the schedule of a resource.
 func (s *Service) Get(ctx context.Context, resourceID string) (Schedule, error) {
@@ -126,7 +126,7 @@ func (s *Service) AddException(ctx context.Context, resourceID string, e catalog
 // DeleteException removes an exception.
 func (s *Service) DeleteException(ctx context.Context, resourceID, id string) error {
 	if id == "" {
-		return fault.InvalidField("exception_id", "required", "Campo obbligatorio.", "This field is required.")
+		return fault.InvalidField("exception_id", "required")
 	}
 	err := s.store.DeleteException(ctx, resourceID, id)
 	if errors.Is(err, store.ErrNotFound) {

@@ -86,22 +86,22 @@ func (s *Service) Get(ctx context.Context, q Query) (Result, error) {
 }
 
 func invalidDate(field string) error {
-	return fault.InvalidField(field, "date_format", "Data non valida: usare AAAA-MM-GG.", "Invalid date: use YYYY-MM-DD.")
+	return fault.InvalidField(field, "date_format")
 }
 
 func parsePeriod(q Query) (Period, error) {
 	if q.OrganizationID == "" {
-		return Period{}, fault.InvalidField("organization_id", "required", "Campo obbligatorio.", "This field is required.")
+		return Period{}, fault.InvalidField("organization_id", "required")
 	}
 	if q.From == "" {
-		return Period{}, fault.InvalidField("from_date", "required", "Campo obbligatorio.", "This field is required.")
+		return Period{}, fault.InvalidField("from_date", "required")
 	}
 	from, err := schedule.ParseDate(q.From)
 	if err != nil {
 		return Period{}, invalidDate("from_date")
 	}
 	if q.To == "" {
-		return Period{}, fault.InvalidField("to_date", "required", "Campo obbligatorio.", "This field is required.")
+		return Period{}, fault.InvalidField("to_date", "required")
 	}
 	to, err := schedule.ParseDate(q.To)
 	if err != nil {
@@ -110,10 +110,9 @@ func parsePeriod(q Query) (Period, error) {
 	p := Period{From: from, To: to}
 	switch {
 	case to.Before(from):
-		return Period{}, fault.InvalidField("to_date", "end_before_start", "La data finale precede quella iniziale.", "to_date is before from_date.")
+		return Period{}, fault.InvalidField("to_date", "end_before_start")
 	case p.Days() > MaxDays:
-		return Period{}, fault.InvalidField("to_date", "range_too_long",
-			fmt.Sprintf("Si possono chiedere al massimo %d giorni.", MaxDays), fmt.Sprintf("At most %d days per request.", MaxDays))
+		return Period{}, fault.InvalidField("to_date", "range_too_long").Text("error.range_too_long", MaxDays)
 	}
 	return p, nil
 }
@@ -128,8 +127,7 @@ func (s *Service) scope(ctx context.Context, q Query) (scope, error) {
 	}
 	if q.ResourceID != "" {
 		if resources = catalog.Subtree(resources, q.ResourceID); resources == nil {
-			return scope{}, fault.InvalidField("resource_id", "unknown_resource",
-				"Servizio non trovato in questa organizzazione.", "No such resource in this organization.")
+			return scope{}, fault.InvalidField("resource_id", "unknown_resource")
 		}
 	}
 	places, err := s.store.ListPlaces(ctx, q.OrganizationID)

@@ -1,29 +1,30 @@
 // Package textfmt formats dates, times and durations the way people read
-// them in Italian and English, for every text Varco writes to people
-// (e-mails, receipts). Go's layouts know only English names, hence the
-// Italian tables.
+// them in Italian, English and German, for every text Varco writes to
+// people (e-mails, receipts). Go's layouts know only English names, hence
+// the day and month names in the catalog (internal/i18n, "date.*").
 package textfmt
 
 import (
 	"fmt"
 	"time"
+
+	"github.com/varco-gate/varco/internal/i18n"
 )
 
-var (
-	italianWeekdays = [...]string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}
-	italianMonths   = [...]string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
-		"luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"}
-)
+func weekday(lang string, t time.Time) string {
+	return i18n.T(lang, fmt.Sprintf("date.weekday.%d", int(t.Weekday())))
+}
 
-// LongDate is "lunedì 7 dicembre 2026, ore 08:30" in Italian and
-// "Monday 7 December 2026, 08:30" (the 24-hour clock, as on the office's
-// signs) in English ("en"); t is shown in its own location.
+func month(lang string, t time.Time) string {
+	return i18n.T(lang, fmt.Sprintf("date.month.%d", int(t.Month())))
+}
+
+// LongDate is "lunedì 7 dicembre 2026, ore 08:30" in Italian, "Monday 7
+// December 2026, 08:30" (the 24-hour clock, as on the office's signs) in
+// English and "Montag, 7. Dezember 2026, 08:30 Uhr" in German; t is shown
+// in its own location.
 func LongDate(lang string, t time.Time) string {
-	if lang == "en" {
-		return t.Format("Monday 2 January 2006, 15:04")
-	}
-	return fmt.Sprintf("%s %d %s %d, ore %s", italianWeekdays[t.Weekday()], t.Day(),
-		italianMonths[t.Month()-1], t.Year(), t.Format("15:04"))
+	return i18n.T(lang, "date.long", weekday(lang, t), t.Day(), month(lang, t), t.Year(), t.Format("15:04"))
 }
 
 // ClockAt is "16:40", or with the date when t is not on ref's day
@@ -33,14 +34,10 @@ func ClockAt(lang string, t, ref time.Time) string {
 	if sameDay(t, ref) {
 		return t.Format("15:04")
 	}
-	if lang == "en" {
-		return t.Format("15:04 on Monday 2 January 2006")
-	}
-	return fmt.Sprintf("%s di %s %d %s %d", t.Format("15:04"), italianWeekdays[t.Weekday()], t.Day(),
-		italianMonths[t.Month()-1], t.Year())
+	return i18n.T(lang, "date.clock_on", t.Format("15:04"), weekday(lang, t), t.Day(), month(lang, t), t.Year())
 }
 
-// Duration is "1 h 30 min", "45 min", "2 h" (the same in both languages).
+// Duration is "1 h 30 min", "45 min", "2 h" (the same in every language).
 func Duration(d time.Duration) string {
 	mins := int(d.Round(time.Minute) / time.Minute)
 	switch {
@@ -65,26 +62,19 @@ func sameDay(t, ref time.Time) bool {
 // when entry is allowed (in loc, with the date when not on ref's day) and
 // the longest stay after entering (maxStay 0: no limit).
 func TicketTerms(lang string, seats int, validFrom, validUntil time.Time, maxStay time.Duration, loc *time.Location, ref time.Time) []string {
-	en := lang == "en"
-	pick := func(it, e string) string {
-		if en {
-			return e
-		}
-		return it
-	}
+	t := i18n.Picker(lang)
 	var lines []string
 	if seats == 1 {
-		lines = append(lines, pick("Valido per una persona", "Valid for one person"))
+		lines = append(lines, t("ticket.seats.one"))
 	} else {
-		lines = append(lines, fmt.Sprintf(pick("Valido per %d persone", "Valid for %d people"), seats))
+		lines = append(lines, t("ticket.seats.other", seats))
 	}
 	ref = ref.In(loc)
-	lines = append(lines, fmt.Sprintf(pick("Ingresso dalle %s alle %s", "Entry from %s to %s"),
-		ClockAt(lang, validFrom.In(loc), ref), ClockAt(lang, validUntil.In(loc), ref)))
+	lines = append(lines, t("ticket.entry", ClockAt(lang, validFrom.In(loc), ref), ClockAt(lang, validUntil.In(loc), ref)))
 	if maxStay > 0 {
-		lines = append(lines, fmt.Sprintf(pick("Permanenza massima: %s dall'ingresso", "Longest stay: %s after entering"), Duration(maxStay)))
+		lines = append(lines, t("ticket.max_stay", Duration(maxStay)))
 	} else {
-		lines = append(lines, pick("Nessun limite di permanenza dopo l'ingresso", "No time limit after entering"))
+		lines = append(lines, t("ticket.no_max_stay"))
 	}
 	return lines
 }

@@ -37,13 +37,11 @@ type DeliveryQuery struct {
 }
 
 // ErrTooMany refuses a webhook over MaxPerOrganization.
-var ErrTooMany = fault.Format(fault.FailedPrecondition, "too_many_webhooks",
-	"L'organizzazione ha già %[1]d webhook: eliminarne uno prima di crearne un altro.",
-	"The organization already has %[1]d webhooks: delete one before creating another.", MaxPerOrganization)
+var ErrTooMany = fault.New(fault.FailedPrecondition, "too_many_webhooks").Text("error.too_many_webhooks", MaxPerOrganization)
 
 // ErrNotFound is a webhook or delivery that does not exist (or whose
 // webhook was deleted).
-var ErrNotFound = fault.New(fault.NotFound, "webhook_not_found", "Webhook non trovato.", "Webhook not found.")
+var ErrNotFound = fault.New(fault.NotFound, "webhook_not_found")
 
 func notFound(err error) error {
 	if errors.Is(err, store.ErrNotFound) {
@@ -77,7 +75,7 @@ func NewService(cfg Config, s Store, clk clock.Clock) *Service {
 // never shown again.
 func (s *Service) Create(ctx context.Context, orgID, createdBy, rawURL string, events []int32) (Webhook, error) {
 	if orgID == "" {
-		return Webhook{}, fault.InvalidField("organization_id", "required", "Indicare l'organizzazione.", "Give the organization.")
+		return Webhook{}, fault.InvalidField("organization_id", "required").Text("error.required.organization_id")
 	}
 	if err := ValidateURL(rawURL, s.cfg.AllowPrivate); err != nil {
 		return Webhook{}, err

@@ -34,18 +34,14 @@ const (
 func Guardian() *ssrf.Guardian { return ssrf.New(ssrf.WithAnyPort()) }
 
 var (
-	errURLRequired = fault.InvalidField("url", "url_required", "Indicare l'indirizzo del webhook.", "Give the webhook URL.")
-	errURLTooLong  = fault.InvalidField("url", "url_too_long",
-		fmt.Sprintf("L'indirizzo del webhook supera %d caratteri.", MaxURLLength), fmt.Sprintf("The webhook URL exceeds %d characters.", MaxURLLength))
-	errURLMalformed = fault.InvalidField("url", "url_malformed", "L'indirizzo del webhook non è valido.", "The webhook URL is not valid.")
-	errURLNotHTTPS  = fault.InvalidField("url", "url_not_https", "L'indirizzo del webhook deve usare https.", "The webhook URL must use https.")
-	errURLUserinfo  = fault.InvalidField("url", "url_userinfo",
-		"L'indirizzo del webhook non può contenere credenziali: la firma autentica le chiamate.",
-		"The webhook URL must not contain credentials: the signature authenticates calls.")
-	errURLPrivate = fault.InvalidField("url", "url_private_address",
-		"L'indirizzo del webhook punta a una rete privata o locale.", "The webhook URL points to a private or local network.")
-	errEventsRequired = fault.InvalidField("events", "events_required", "Scegliere almeno un evento.", "Choose at least one event.")
-	errEventUnknown   = fault.InvalidField("events", "event_unknown", "Evento sconosciuto.", "Unknown event.")
+	errURLRequired    = fault.InvalidField("url", "url_required")
+	errURLTooLong     = fault.InvalidField("url", "url_too_long").Text("error.url_too_long", MaxURLLength)
+	errURLMalformed   = fault.InvalidField("url", "url_malformed")
+	errURLNotHTTPS    = fault.InvalidField("url", "url_not_https")
+	errURLUserinfo    = fault.InvalidField("url", "url_userinfo")
+	errURLPrivate     = fault.InvalidField("url", "url_private_address")
+	errEventsRequired = fault.InvalidField("events", "events_required")
+	errEventUnknown   = fault.InvalidField("events", "event_unknown")
 )
 
 // ValidateURL checks a webhook URL before it is stored: https, a host, no

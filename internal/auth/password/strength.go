@@ -1,9 +1,10 @@
 package password
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/varco-gate/varco/internal/i18n"
 )
 
 // MinRunes is the minimum password length in characters (Unicode code
@@ -39,36 +40,28 @@ func (e *StrengthError) Error() string {
 	return "password: " + string(e.Code) + ": " + e.Message("en")
 }
 
-// Message returns a user-facing message in lang. Italian is the default;
-// English is returned for "en" and any "en-…" tag (case-insensitive).
-func (e *StrengthError) Message(lang string) string {
-	en := strings.EqualFold(lang, "en") || (len(lang) > 3 && strings.EqualFold(lang[:3], "en-"))
+// Key is the message's key in the catalog (internal/i18n); Args fill it.
+func (e *StrengthError) Key() string {
+	if k := "password." + string(e.Code); i18n.Has(k) {
+		return k
+	}
+	return "password.unknown"
+}
+
+// Args are the values the message names (the length limits).
+func (e *StrengthError) Args() []any {
 	switch e.Code {
 	case CodeTooShort:
-		if en {
-			return fmt.Sprintf("The password must be at least %d characters long.", MinRunes)
-		}
-		return fmt.Sprintf("La password deve contenere almeno %d caratteri.", MinRunes)
+		return []any{MinRunes}
 	case CodeTooLong:
-		if en {
-			return fmt.Sprintf("The password is too long (at most %d bytes).", MaxPasswordBytes)
-		}
-		return fmt.Sprintf("La password è troppo lunga (al massimo %d byte).", MaxPasswordBytes)
-	case CodeRepeated:
-		if en {
-			return "The password cannot be a single repeated character."
-		}
-		return "La password non può essere un unico carattere ripetuto."
-	case CodeInvalidUTF8:
-		if en {
-			return "The password contains invalid characters."
-		}
-		return "La password contiene caratteri non validi."
+		return []any{MaxPasswordBytes}
 	}
-	if en {
-		return "The password is not acceptable."
-	}
-	return "La password non è accettabile."
+	return nil
+}
+
+// Message returns a user-facing message in lang (Italian by default).
+func (e *StrengthError) Message(lang string) string {
+	return i18n.T(lang, e.Key(), e.Args()...)
 }
 
 // CheckStrength applies the password policy for new passwords: valid UTF-8,

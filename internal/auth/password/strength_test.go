@@ -56,7 +56,8 @@ func TestStrengthErrorMessage(t *testing.T) {
 	}{
 		{CodeTooShort, "", "La password deve contenere almeno 10 caratteri."},
 		{CodeTooShort, "it", "La password deve contenere almeno 10 caratteri."},
-		{CodeTooShort, "de", "La password deve contenere almeno 10 caratteri."},
+		{CodeTooShort, "de", "Das Passwort muss mindestens 10 Zeichen lang sein."},
+		{CodeTooShort, "fr", "La password deve contenere almeno 10 caratteri."},
 		{CodeTooShort, "en", "The password must be at least 10 characters long."},
 		{CodeTooShort, "EN-gb", "The password must be at least 10 characters long."},
 		{CodeTooShort, "eng", "La password deve contenere almeno 10 caratteri."},

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	texttemplate "text/template"
 	"time"
 
 	"github.com/varco-gate/varco/internal/calendar"
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/notify"
 	"github.com/varco-gate/varco/internal/outbox"
 	"github.com/varco-gate/varco/internal/textfmt"
@@ -150,107 +152,44 @@ type language struct {
 	clockAt func(t, ref time.Time) string
 }
 
-var italian = language{
-	code: "it",
-	labels: labels{
-		Greeting: "Gentile %s,", GreetingAnon: "Gentile utente,",
-		Code: "Codice prenotazione", Service: "Servizio", Place: "Luogo", When: "Data e ora",
-		Operator: "Operatore", Reason: "Motivo", Documents: "Documenti da portare",
-		ShowQR:        "Mostra questo QR all'ingresso",
-		ShowQRText:    "Mostra il QR del biglietto all'ingresso: lo trovi nella versione HTML di questo messaggio.",
-		QRAlt:         "QR del biglietto",
-		ICSNote:       "In allegato trovi l'appuntamento da aggiungere al tuo calendario.",
-		ICSCancelNote: "In allegato trovi l'aggiornamento che toglie l'appuntamento dal tuo calendario.",
-		CancelLead:    "Non puoi venire? Annulla la prenotazione per liberare il posto:", CancelButton: "Annulla la prenotazione",
-		Automatic: "Messaggio inviato automaticamente.", Contact: "Per informazioni",
-		NoExpiry:        "il tuo biglietto è scaduto.",
-		BookedBy:        "Questa prenotazione è stata fatta per te da %s.",
-		OfficeCancelled: "l'ufficio ha dovuto annullare la tua prenotazione. Ci scusiamo per il disagio.",
-		RebookLead:      "Puoi scegliere un nuovo appuntamento:", RebookButton: "Prenota di nuovo",
-		TicketHeading: "Il tuo biglietto", Receipt: "Scarica la ricevuta (PDF)",
-		PhoneCall:         "È un appuntamento telefonico: ti chiameremo al %s all'ora indicata. Non devi venire in ufficio.",
-		PhoneCallNoNumber: "È un appuntamento telefonico: ti chiameremo all'ora indicata. Non devi venire in ufficio.",
-		VideoCall:         "È un appuntamento in videochiamata: l'ufficio ti invierà il link per collegarti. Non devi venire in ufficio.",
-		VideoCallLink:     "È un appuntamento in videochiamata: all'ora indicata collegati a %s. Non devi venire in ufficio.",
-		OfferLead:         "Conferma il posto (o rinuncia) dall'app, in Le mie prenotazioni:", OfferButton: "Conferma il posto",
-		Seats:           "Posti riservati per te: %d",
-		ProposalMessage: "Messaggio dell'ufficio", ProposalDates: "Date proposte", ProposalAccept: "Accetta questa data",
-		ProposalUntil: "Queste date restano riservate per te fino a %s; poi la prenotazione resta com'è.",
-		DeclineLead:   "Nessuna data va bene? Rifiuta: la prenotazione resta com'è.", DeclineButton: "Rifiuta le date proposte",
-	},
-	kinds: map[string]words{
-		KindBookingConfirmed:   {"Prenotazione confermata: %s", "Prenotazione confermata", "la tua prenotazione è confermata. Ecco la ricevuta."},
-		KindBookingRescheduled: {"Prenotazione spostata: %s", "Prenotazione spostata", "la tua prenotazione è stata spostata. Ecco i nuovi dati."},
-		KindBookingCancelled:   {"Prenotazione annullata: %s", "Prenotazione annullata", "la tua prenotazione è stata annullata."},
-		KindBookingReminder:    {"Promemoria: %s", "Promemoria appuntamento", "ti ricordiamo il tuo appuntamento."},
-		KindTicketExpiryWarn:   {"Il tuo biglietto scade alle %s", "Il tuo biglietto sta per scadere", "il tuo biglietto scade alle %[1]s: devi uscire entro le %[1]s. Dopo quell'ora non sarà più valido."},
-		KindTicketExpired:      {"Il tuo biglietto è scaduto alle %s", "Biglietto scaduto", "il tuo biglietto è scaduto alle %s."},
-		KindWaitlistOffer: {"Si è liberato un posto: confermalo entro le %s", "Si è liberato un posto",
-			"si è liberato un posto per te dalla lista d'attesa. È riservato a tuo nome fino alle %[1]s: confermalo entro le %[1]s, altrimenti passerà alla persona successiva in lista."},
-		KindBookingProposal: {"Ti proponiamo un'altra data: %s", "Proposta di un'altra data",
-			"l'ufficio ti propone di spostare la tua prenotazione. Scegli una delle date qui sotto, oppure rifiuta: la prenotazione resta com'è."},
-		KindBookingProposalExpired: {"Proposta scaduta: %s", "Proposta di altre date scaduta",
-			"le date che ti avevamo proposto non sono più riservate per te: la tua prenotazione resta com'era."},
-		KindBookingMeetingLink: {"Link della videochiamata: %s", "Link della videochiamata",
-			"l'ufficio ha impostato il link della tua videochiamata. Il calendario allegato è aggiornato."},
-	},
-	date:    func(t time.Time) string { return textfmt.LongDate("it", t) },
-	clockAt: func(t, ref time.Time) string { return textfmt.ClockAt("it", t, ref) },
-}
-
-var english = language{
-	code: "en",
-	labels: labels{
-		Greeting: "Dear %s,", GreetingAnon: "Hello,",
-		Code: "Booking code", Service: "Service", Place: "Place", When: "Date and time",
-		Operator: "Operator", Reason: "Reason", Documents: "Documents to bring",
-		ShowQR:        "Show this QR code at the entrance",
-		ShowQRText:    "Show the ticket's QR code at the entrance: it is in the HTML version of this message.",
-		QRAlt:         "Ticket QR code",
-		ICSNote:       "The appointment is attached, ready to add to your calendar.",
-		ICSCancelNote: "The attached update removes the appointment from your calendar.",
-		CancelLead:    "Can't make it? Cancel the booking to free the slot:", CancelButton: "Cancel the booking",
-		Automatic: "This message was sent automatically.", Contact: "Information",
-		NoExpiry:        "your ticket has expired.",
-		BookedBy:        "This booking was made for you by %s.",
-		OfficeCancelled: "the office had to cancel your booking. We apologize for the inconvenience.",
-		RebookLead:      "You can choose a new appointment:", RebookButton: "Book again",
-		TicketHeading: "Your ticket", Receipt: "Download the receipt (PDF)",
-		PhoneCall:         "This is a phone appointment: we will call you on %s at the time given. You do not need to come to the office.",
-		PhoneCallNoNumber: "This is a phone appointment: we will call you at the time given. You do not need to come to the office.",
-		VideoCall:         "This is a video call: the office will send you the link to join. You do not need to come to the office.",
-		VideoCallLink:     "This is a video call: at the time given, join at %s. You do not need to come to the office.",
-		OfferLead:         "Confirm the seat (or decline it) in the app, under My bookings:", OfferButton: "Confirm the seat",
-		Seats:           "Seats held for you: %d",
-		ProposalMessage: "Message from the office", ProposalDates: "Dates proposed", ProposalAccept: "Accept this date",
-		ProposalUntil: "These dates are held for you until %s; after that the booking stays as it is.",
-		DeclineLead:   "None of them suits you? Decline: the booking stays as it is.", DeclineButton: "Decline the dates proposed",
-	},
-	kinds: map[string]words{
-		KindBookingConfirmed:   {"Booking confirmed: %s", "Booking confirmed", "your booking is confirmed. Here is your receipt."},
-		KindBookingRescheduled: {"Booking rescheduled: %s", "Booking rescheduled", "your booking has been moved. Here are the new details."},
-		KindBookingCancelled:   {"Booking cancelled: %s", "Booking cancelled", "your booking has been cancelled."},
-		KindBookingReminder:    {"Reminder: %s", "Appointment reminder", "this is a reminder of your appointment."},
-		KindTicketExpiryWarn:   {"Your ticket expires at %s", "Your ticket is about to expire", "your ticket expires at %[1]s: please leave by %[1]s. After that time it is no longer valid."},
-		KindTicketExpired:      {"Your ticket expired at %s", "Ticket expired", "your ticket expired at %s."},
-		KindWaitlistOffer: {"A seat is free: confirm it by %s", "A seat is free",
-			"a seat has become free for you from the waiting list. It is held in your name until %[1]s: confirm it by %[1]s, or it passes to the next person in line."},
-		KindBookingProposal: {"Another date proposed: %s", "Another date proposed",
-			"the office proposes to move your booking. Pick one of the dates below, or decline: the booking stays as it is."},
-		KindBookingProposalExpired: {"Proposal lapsed: %s", "Proposed dates lapsed",
-			"the dates we proposed are no longer held for you: your booking stays as it was."},
-		KindBookingMeetingLink: {"Video-call link: %s", "Video-call link",
-			"the office set the link of your video call. The attached calendar file is updated."},
-	},
-	date:    func(t time.Time) string { return textfmt.LongDate("en", t) },
-	clockAt: func(t, ref time.Time) string { return textfmt.ClockAt("en", t, ref) },
-}
-
+// languageOf fills the texts of v's language from the catalog
+// (internal/i18n): labels under "email.label.<field>", each kind's words
+// under "email.<kind>.subject|heading|intro". The structs stay so the
+// templates keep their typed fields.
 func languageOf(v notify.BookingView) language {
-	if v.Language == "en" {
-		return english
+	code := i18n.Normalize(v.Language)
+	t := i18n.Picker(code)
+	l := language{
+		code:    code,
+		kinds:   map[string]words{},
+		date:    func(tm time.Time) string { return textfmt.LongDate(code, tm) },
+		clockAt: func(tm, ref time.Time) string { return textfmt.ClockAt(code, tm, ref) },
 	}
-	return italian
+	lv := reflect.ValueOf(&l.labels).Elem()
+	for i := range lv.NumField() {
+		lv.Field(i).SetString(t(LabelKey(lv.Type().Field(i).Name)))
+	}
+	for _, k := range Kinds {
+		l.kinds[k] = words{Subject: t("email." + k + ".subject"), Heading: t("email." + k + ".heading"), Intro: t("email." + k + ".intro")}
+	}
+	return l
+}
+
+// LabelKey is the catalog key of a labels field ("Greeting" →
+// "email.label.greeting").
+func LabelKey(field string) string {
+	return "email.label." + strings.ToLower(field[:1]) + field[1:]
+}
+
+// LabelFields lists the labels every message shares, for the test that
+// checks the catalog has them all.
+func LabelFields() []string {
+	t := reflect.TypeFor[labels]()
+	out := make([]string, t.NumField())
+	for i := range out {
+		out[i] = t.Field(i).Name
+	}
+	return out
 }
 
 // view is what the templates see: every value already formatted, so the
@@ -289,8 +228,8 @@ type proposalOption struct {
 }
 
 // Render returns the subject and the plain-text and HTML bodies of a
-// message of the given kind about v, in English when v.Language is "en"
-// and in Italian otherwise. Times are shown in v.TimeZone (Europe/Rome
+// message of the given kind about v, in v.Language ("it", "en", "de";
+// Italian otherwise). Times are shown in v.TimeZone (Europe/Rome
 // when nil). Every value from v is escaped in the HTML.
 func Render(kind string, v notify.BookingView) (subject, text, html string, err error) {
 	spec, ok := specs[kind]

@@ -139,10 +139,13 @@ func TestValidationErrorMessages(t *testing.T) {
 	e := &ValidationError{Field: FieldEndpoint, Code: CodeNotHTTPS}
 	require.Equal(t, "L'indirizzo del servizio push deve usare https", e.Message("it"))
 	require.Equal(t, "The push service address must use https", e.Message("en"))
-	require.Equal(t, e.Message("it"), e.Message("de"), "Italian is the fallback")
+	require.Equal(t, "Die Adresse des Push-Dienstes muss https verwenden", e.Message("de"))
+	require.Equal(t, e.Message("it"), e.Message("fr"), "Italian is the fallback")
 	require.Equal(t, "push subscription endpoint: The push service address must use https", e.Error())
-	for code := range catalog {
+	for _, code := range []string{CodeRequired, CodeMalformed, CodeTooLong, CodeNotHTTPS, CodeUserinfo,
+		CodeIPLiteral, CodePort, CodeHostNotAllowed, CodeInvalidKey, CodeAuthLength} {
 		e := &ValidationError{Field: FieldAuth, Code: code}
+		require.NotEqual(t, "push.unknown", e.Key(), code)
 		require.NotEqual(t, e.Message("it"), e.Message("en"), code)
 	}
 	require.Equal(t, "Valore non valido", (&ValidationError{Code: "nope"}).Message("it"))

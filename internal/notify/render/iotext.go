@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/notify"
 	"github.com/varco-gate/varco/internal/outbox"
 )
@@ -14,17 +15,11 @@ import (
 // anything else with a 400, so the text is shaped here rather than
 // trusted to be long or short enough.
 func IOText(kind string, v notify.BookingView, lang string) (string, string) {
-	en := lang == "en"
-	pick := func(it, e string) string {
-		if en {
-			return e
-		}
-		return it
-	}
+	pick := i18n.Picker(lang)
 	zone := v.TimeZone
 	day := v.Start.In(zone).Format("02/01/2006")
 	at := v.Start.In(zone).Format("15:04")
-	what := fmt.Sprintf(pick("**%s** il %s alle %s", "**%s** on %s at %s"), md(v.Resource), day, at)
+	what := fmt.Sprintf(pick("io.on_at"), md(v.Resource), day, at)
 	where := ""
 	if v.Place != "" {
 		where = md(strings.Trim(v.Place+", "+v.Address, ", "))
@@ -34,85 +29,79 @@ func IOText(kind string, v notify.BookingView, lang string) (string, string) {
 	remote := ""
 	switch v.Remote {
 	case notify.RemotePhone:
-		remote = pick("È un appuntamento telefonico: ti chiameremo all'ora indicata.", "This is a phone appointment: we will call you at the time given.")
+		remote = pick("io.this_is_a_phone_appointment")
 		if v.CallPhone != "" {
-			remote = fmt.Sprintf(pick("È un appuntamento telefonico: ti chiameremo al %s all'ora indicata.",
-				"This is a phone appointment: we will call you on %s at the time given."), md(v.CallPhone))
+			remote = fmt.Sprintf(pick("io.this_is_a_phone_appointment_2"), md(v.CallPhone))
 		}
 	case notify.RemoteVideo:
-		remote = pick("È un appuntamento in videochiamata: l'ufficio ti invierà il link per collegarti.",
-			"This is a video call: the office will send you the link to join.")
+		remote = pick("io.this_is_a_video_call")
 		if v.MeetingURL != "" {
-			remote = fmt.Sprintf(pick("È un appuntamento in videochiamata: all'ora indicata [collegati qui](%s).",
-				"This is a video call: at the time given, [join here](%s)."), v.MeetingURL)
+			remote = fmt.Sprintf(pick("io.this_is_a_video_call_2"), v.MeetingURL)
 		}
 	}
 	switch kind {
 	case outbox.KindBookingConfirmed, outbox.KindBookingRescheduled:
-		subject = pick("Prenotazione confermata: ", "Booking confirmed: ") + v.Resource
-		lead := pick("La tua prenotazione è confermata: ", "Your booking is confirmed: ")
+		subject = pick("io.booking_confirmed") + v.Resource
+		lead := pick("io.your_booking_is_confirmed")
 		if kind == outbox.KindBookingRescheduled {
-			subject = pick("Prenotazione spostata: ", "Booking moved: ") + v.Resource
-			lead = pick("La tua prenotazione è stata spostata: ", "Your booking was moved: ")
+			subject = pick("io.booking_moved") + v.Resource
+			lead = pick("io.your_booking_was_moved")
 		}
-		lines = append(lines, lead+what+".", "", pick("Codice della prenotazione: ", "Booking code: ")+"**"+v.Code+"**")
+		lines = append(lines, lead+what+".", "", pick("io.booking_code")+"**"+v.Code+"**")
 		if remote != "" {
 			lines = append(lines, remote)
 		}
 		if where != "" {
-			lines = append(lines, pick("Dove: ", "Where: ")+where)
+			lines = append(lines, pick("io.where")+where)
 		}
 		if len(v.Documents) > 0 {
-			lines = append(lines, "", pick("Da portare:", "Please bring:"))
+			lines = append(lines, "", pick("io.please_bring"))
 			for _, d := range v.Documents {
 				lines = append(lines, "- "+md(d))
 			}
 		}
 		if v.CancelURL != "" {
-			lines = append(lines, "", fmt.Sprintf(pick("Se non puoi venire, [annulla la prenotazione](%s).", "If you cannot come, [cancel the booking](%s)."), v.CancelURL))
+			lines = append(lines, "", fmt.Sprintf(pick("io.if_you_cannot_come_cancel"), v.CancelURL))
 		}
 	case outbox.KindBookingCancelled:
-		subject = pick("Prenotazione annullata: ", "Booking cancelled: ") + v.Resource
-		lines = append(lines, pick("La prenotazione ", "The booking ")+what+pick(" è stata annullata.", " was cancelled."))
+		subject = pick("io.booking_cancelled") + v.Resource
+		lines = append(lines, pick("io.the_booking")+what+pick("io.was_cancelled"))
 		if v.Reason != "" {
-			lines = append(lines, "", pick("Motivo: ", "Reason: ")+md(v.Reason))
+			lines = append(lines, "", pick("io.reason")+md(v.Reason))
 		}
 	case outbox.KindBookingReminder:
-		subject = pick("Promemoria: ", "Reminder: ") + v.Resource
-		lines = append(lines, pick("Ti ricordiamo l'appuntamento: ", "A reminder of your appointment: ")+what+".",
-			"", pick("Codice della prenotazione: ", "Booking code: ")+"**"+v.Code+"**")
+		subject = pick("io.reminder") + v.Resource
+		lines = append(lines, pick("io.a_reminder_of_your_appointment")+what+".",
+			"", pick("io.booking_code")+"**"+v.Code+"**")
 		if remote != "" {
 			lines = append(lines, remote)
 		}
 		if where != "" {
-			lines = append(lines, pick("Dove: ", "Where: ")+where)
+			lines = append(lines, pick("io.where")+where)
 		}
 	case outbox.KindTicketExpiryWarning:
 		until := v.TicketExpires.In(zone).Format("15:04")
-		subject = pick("Il tuo biglietto sta per scadere", "Your ticket is about to expire")
-		lines = append(lines, fmt.Sprintf(pick("Il tempo di permanenza per **%s** finisce alle **%s**: devi uscire entro le %s.",
-			"Your time at **%s** ends at **%s**: please leave by %s."), md(v.Resource), until, until))
+		subject = pick("io.your_ticket_is_about_to")
+		lines = append(lines, fmt.Sprintf(pick("io.your_time_at_ends_at"), md(v.Resource), until, until))
 	case outbox.KindTicketExpired:
-		subject = pick("Biglietto scaduto: ", "Ticket expired: ") + v.Resource
-		lines = append(lines, fmt.Sprintf(pick("Il tempo di permanenza per **%s** è terminato: ti chiediamo di uscire.",
-			"Your time at **%s** is over: please leave."), md(v.Resource)))
+		subject = pick("io.ticket_expired") + v.Resource
+		lines = append(lines, fmt.Sprintf(pick("io.your_time_at_is_over"), md(v.Resource)))
 	default:
 		subject = v.Resource
 		lines = append(lines, what)
 	}
 	// Who writes, and how to reach them: every message has it, and it
 	// brings a short text over IO's 80-character minimum.
-	footer := pick("Messaggio inviato da ", "Message sent by ") + md(orDefault(v.OrgName, "Varco"))
+	footer := pick("io.message_sent_by") + md(orDefault(v.OrgName, "Varco"))
 	if v.OrgContact != "" {
-		footer += pick(". Per informazioni: ", ". For information: ") + md(v.OrgContact)
+		footer += pick("io.for_information") + md(v.OrgContact)
 	}
 	lines = append(lines, "", "---", footer+".")
 	body := strings.Join(lines, "\n")
 	for utf8.RuneCountInString(body) < 80 {
-		body += "\n\n" + pick("Questo messaggio ti è stato inviato tramite Varco, il servizio di prenotazione.",
-			"This message was sent to you through Varco, the booking service.")
+		body += "\n\n" + pick("io.this_message_was_sent_to")
 	}
-	return clip(subject, 10, 120, pick("Avviso di Varco", "Varco notice")), clip(body, 80, 10000, body)
+	return clip(subject, 10, 120, pick("io.varco_notice")), clip(body, 80, 10000, body)
 }
 
 // clip cuts s to at most hi characters (on a rune boundary, with an
