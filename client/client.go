@@ -82,11 +82,11 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	copts = append(copts, s.connectOptions...)
 
 	c.Auth = varcov1connect.NewAuthServiceClient(httpClient, c.baseURL, copts...)
-	c.Catalog = varcov1connect.NewCatalogServiceClient(httpClient, c.baseURL, copts...)
+	c.Catalog = varcov1connect.NewCatalogServiceClient(httpClient, c.baseURL, publicGET(s.protocol, copts)...)
 	c.Booking = varcov1connect.NewBookingServiceClient(httpClient, c.baseURL, copts...)
 	c.Admin = varcov1connect.NewAdminServiceClient(httpClient, c.baseURL, copts...)
 	c.Gate = varcov1connect.NewGateServiceClient(httpClient, c.baseURL, copts...)
-	c.Notification = varcov1connect.NewNotificationServiceClient(httpClient, c.baseURL, copts...)
+	c.Notification = varcov1connect.NewNotificationServiceClient(httpClient, c.baseURL, publicGET(s.protocol, copts)...)
 	return c, nil
 }
 
@@ -114,6 +114,19 @@ func (c *Client) Login(ctx context.Context, login, password string) (*varcov1.Lo
 	}
 	c.SetToken(tok)
 	return res.Msg, nil
+}
+
+// publicGET adds Connect's GET form to the options of the services whose
+// reads are public (the catalog, the push key): their answers may then be
+// cached by HTTP caches on the way. The other reads stay POST: they carry
+// a session, and their requests (booking ids, searches) should not end up
+// in URLs and the access logs of proxies. A URL too long for common
+// proxies falls back to POST.
+func publicGET(p Protocol, opts []connect.ClientOption) []connect.ClientOption {
+	if p != Connect {
+		return opts // gRPC and gRPC-Web are POST only.
+	}
+	return append([]connect.ClientOption{connect.WithHTTPGet(), connect.WithHTTPGetMaxURLSize(4096, true)}, opts...)
 }
 
 // defaultHTTPClient returns a client with its own transport (so tuning it
