@@ -72,6 +72,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	if httpClient == nil {
 		httpClient = defaultHTTPClient(s.protocol)
 	}
+	httpClient = ownHeaders{httpClient}
 	copts := []connect.ClientOption{connect.WithInterceptors(&interceptor{client: c, s: s})}
 	switch s.protocol {
 	case GRPC:
@@ -127,6 +128,19 @@ func publicGET(p Protocol, opts []connect.ClientOption) []connect.ClientOption {
 		return opts // gRPC and gRPC-Web are POST only.
 	}
 	return append([]connect.ClientOption{connect.WithHTTPGet(), connect.WithHTTPGetMaxURLSize(4096, true)}, opts...)
+}
+
+// ownHeaders gives every HTTP request its own copy of the headers. A retry
+// reuses the call's header map, which connect-go writes again
+// (Connect-Timeout-Ms) while the transport may still be reading the map of
+// the attempt just abandoned: with GET requests that is a data race, which
+// -race found in TestTimeoutPerAttempt.
+type ownHeaders struct{ connect.HTTPClient }
+
+func (c ownHeaders) Do(r *http.Request) (*http.Response, error) {
+	r2 := *r
+	r2.Header = r.Header.Clone()
+	return c.HTTPClient.Do(&r2)
 }
 
 // defaultHTTPClient returns a client with its own transport (so tuning it
