@@ -72,6 +72,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	if httpClient == nil {
 		httpClient = defaultHTTPClient(s.protocol)
 	}
+	httpClient = ownHeaders{httpClient}
 	copts := []connect.ClientOption{connect.WithInterceptors(&interceptor{client: c, s: s})}
 	switch s.protocol {
 	case GRPC:
@@ -82,11 +83,11 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	copts = append(copts, s.connectOptions...)
 
 	c.Auth = varcov1connect.NewAuthServiceClient(httpClient, c.baseURL, copts...)
-	c.Catalog = varcov1connect.NewCatalogServiceClient(httpClient, c.baseURL, copts...)
+	c.Catalog = varcov1connect.NewCatalogServiceClient(httpClient, c.baseURL, publicGET(s.protocol, copts)...)
 	c.Booking = varcov1connect.NewBookingServiceClient(httpClient, c.baseURL, copts...)
 	c.Admin = varcov1connect.NewAdminServiceClient(httpClient, c.baseURL, copts...)
 	c.Gate = varcov1connect.NewGateServiceClient(httpClient, c.baseURL, copts...)
-	c.Notification = varcov1connect.NewNotificationServiceClient(httpClient, c.baseURL, copts...)
+	c.Notification = varcov1connect.NewNotificationServiceClient(httpClient, c.baseURL, publicGET(s.protocol, copts)...)
 	return c, nil
 }
 
@@ -114,6 +115,32 @@ func (c *Client) Login(ctx context.Context, login, password string) (*varcov1.Lo
 	}
 	c.SetToken(tok)
 	return res.Msg, nil
+}
+
+// publicGET adds Connect's GET form to the options of the services whose
+// reads are public (the catalog, the push key): their answers may then be
+// cached by HTTP caches on the way. The other reads stay POST: they carry
+// a session, and their requests (booking ids, searches) should not end up
+// in URLs and the access logs of proxies. A URL too long for common
+// proxies falls back to POST.
+func publicGET(p Protocol, opts []connect.ClientOption) []connect.ClientOption {
+	if p != Connect {
+		return opts // gRPC and gRPC-Web are POST only.
+	}
+	return append([]connect.ClientOption{connect.WithHTTPGet(), connect.WithHTTPGetMaxURLSize(4096, true)}, opts...)
+}
+
+// ownHeaders gives every HTTP request its own copy of the headers. A retry
+// reuses the call's header map, which connect-go writes again
+// (Connect-Timeout-Ms) while the transport may still be reading the map of
+// the attempt just abandoned: with GET requests that is a data race, which
+// -race found in TestTimeoutPerAttempt.
+type ownHeaders struct{ connect.HTTPClient }
+
+func (c ownHeaders) Do(r *http.Request) (*http.Response, error) {
+	r2 := *r
+	r2.Header = r.Header.Clone()
+	return c.HTTPClient.Do(&r2)
 }
 
 // defaultHTTPClient returns a client with its own transport (so tuning it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -169,3 +170,41 @@ func TestWithHTTPClient(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// methodRecorder notes the HTTP method and Cache-Control of every call.
+type methodRecorder struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (m *methodRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	res, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil {
+		m.mu.Lock()
+		m.calls = append(m.calls, r.Method+" "+r.URL.Path+" "+res.Header.Get("Cache-Control"))
+		m.mu.Unlock()
+	}
+	return res, err
+}
+
+// The public catalog goes as a cacheable GET, which the server marks so;
+// reads with a session stay POST.
+func TestCatalogIsGET(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rec := &methodRecorder{}
+	c, err := client.New(serverURL, client.WithHTTPClient(&http.Client{Transport: rec}))
+	require.NoError(t, err)
+	_, err = c.Catalog.ListOrganizations(ctx, connect.NewRequest(&varcov1.ListOrganizationsRequest{}))
+	require.NoError(t, err)
+	_, err = c.Catalog.GetAvailability(ctx, connect.NewRequest(&varcov1.GetAvailabilityRequest{
+		ResourceId: demo.CIEID, FromDate: "2026-12-07", ToDate: "2026-12-08"}))
+	require.NoError(t, err)
+	_, err = c.Auth.WhoAmI(ctx, connect.NewRequest(&varcov1.WhoAmIRequest{}))
+	require.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err))
+	require.Equal(t, []string{
+		"GET /varco.v1.CatalogService/ListOrganizations public, max-age=60",
+		"GET /varco.v1.CatalogService/GetAvailability public, max-age=0, s-maxage=10",
+		"POST /varco.v1.AuthService/WhoAmI ",
+	}, rec.calls)
+}

@@ -3,55 +3,39 @@ package client
 import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/proto"
-
-	c "github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
 )
 
-// safeProcedures are the RPCs that change nothing, or that the server makes
-// idempotent by a client-chosen id that every request carries (Scan and
-// UploadScans by scan_id): repeating them cannot do anything twice. The
-// list is explicit rather than guessed from method names, so a new write
-// is never retried by accident; TestSafeProceduresExist keeps it in step
-// with the contract.
-var safeProcedures = map[string]bool{
-	c.AuthServiceWhoAmIProcedure:       true,
-	c.AuthServiceExportMyDataProcedure: true,
-
-	c.CatalogServiceListOrganizationsProcedure: true,
-	c.CatalogServiceListPlacesProcedure:        true,
-	c.CatalogServiceListResourcesProcedure:     true,
-	c.CatalogServiceGetResourceProcedure:       true,
-	c.CatalogServiceGetAvailabilityProcedure:   true,
-
-	c.BookingServiceGetBookingProcedure:      true,
-	c.BookingServiceListMyBookingsProcedure:  true,
-	c.BookingServiceGetTicketProcedure:       true,
-	c.BookingServiceGetCalendarFileProcedure: true,
-
-	c.AdminServiceGetScheduleProcedure:           true,
-	c.AdminServiceListStaffProcedure:             true,
-	c.AdminServiceListBookingsProcedure:          true,
-	c.AdminServiceGetBookingDetailsProcedure:     true,
-	c.AdminServiceGetStatsProcedure:              true,
-	c.AdminServiceListDevicesProcedure:           true,
-	c.AdminServiceListScanConflictsProcedure:     true,
-	c.AdminServiceListWebhooksProcedure:          true,
-	c.AdminServiceListWebhookDeliveriesProcedure: true,
-	c.AdminServiceListAuditEventsProcedure:       true,
-
-	c.GateServiceScanProcedure:        true,
-	c.GateServiceUploadScansProcedure: true,
-
-	c.NotificationServiceGetVapidPublicKeyProcedure: true,
+// idempotencyOf reads the RPC's idempotency_level from its descriptor in
+// the contract (proto/varco/v1): the contract, not a list kept here, says
+// which calls are safe to repeat, so a new read is retried as soon as it
+// is declared NO_SIDE_EFFECTS and a new write never is by accident.
+// TestReadsDeclareNoSideEffects keeps the contract honest.
+func idempotencyOf(spec connect.Spec) descriptorpb.MethodOptions_IdempotencyLevel {
+	if md, ok := spec.Schema.(protoreflect.MethodDescriptor); ok {
+		if opts, ok := md.Options().(*descriptorpb.MethodOptions); ok {
+			return opts.GetIdempotencyLevel()
+		}
+	}
+	// A client built without schema (not ours): the generated code's copy
+	// of the same option.
+	switch spec.IdempotencyLevel {
+	case connect.IdempotencyNoSideEffects:
+		return descriptorpb.MethodOptions_NO_SIDE_EFFECTS
+	case connect.IdempotencyIdempotent:
+		return descriptorpb.MethodOptions_IDEMPOTENT
+	}
+	return descriptorpb.MethodOptions_IDEMPOTENCY_UNKNOWN
 }
 
 // isRetrySafe reports whether repeating the call cannot change more than
-// doing it once: a read, an RPC declared free of side effects or
-// idempotent in the contract, or a write whose request carries a non-empty
-// idempotency_key (the server then answers a repeat with the first
-// result).
+// doing it once: an RPC the contract declares NO_SIDE_EFFECTS (the reads)
+// or IDEMPOTENT (Scan and UploadScans, by scan_id), or a write whose
+// request carries a non-empty idempotency_key (the server then answers a
+// repeat with the first result).
 func isRetrySafe(spec connect.Spec, msg any) bool {
-	if safeProcedures[spec.Procedure] || spec.IdempotencyLevel != connect.IdempotencyUnknown {
+	if idempotencyOf(spec) != descriptorpb.MethodOptions_IDEMPOTENCY_UNKNOWN {
 		return true
 	}
 	m, ok := msg.(proto.Message)

@@ -5,15 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/reflect/protoregistry"
 
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
@@ -176,23 +173,4 @@ func TestRetriesStopWithTheCaller(t *testing.T) {
 	// backoff, Canceled when it beat the first answer back.
 	require.Contains(t, []connect.Code{connect.CodeUnavailable, connect.CodeCanceled}, connect.CodeOf(<-done))
 	require.Equal(t, 1, f.count(varcov1connect.CatalogServiceListOrganizationsProcedure))
-}
-
-// Every procedure classified as safe exists in the contract, and none of
-// them is a write: the list cannot drift into retrying something that
-// books, cancels or creates.
-func TestSafeProceduresExist(t *testing.T) {
-	t.Parallel()
-	for proc := range safeProcedures {
-		name := protoreflect.FullName(strings.ReplaceAll(strings.TrimPrefix(proc, "/"), "/", "."))
-		d, err := protoregistry.GlobalFiles.FindDescriptorByName(name)
-		require.NoError(t, err, proc)
-		_, ok := d.(protoreflect.MethodDescriptor)
-		require.True(t, ok, proc)
-		method := string(name.Name())
-		read := strings.HasPrefix(method, "Get") || strings.HasPrefix(method, "List") ||
-			method == "WhoAmI" || method == "ExportMyData"
-		idempotentByScanID := method == "Scan" || method == "UploadScans"
-		require.True(t, read || idempotentByScanID, "%s is neither a read nor idempotent by id", proc)
-	}
 }

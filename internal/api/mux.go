@@ -90,6 +90,8 @@ func NewMux(s Services, o Options) (http.Handler, *grpchealth.StaticChecker) {
 		// also count refused calls; the field limits just before it, so
 		// authorization never looks up an unbounded list of ids.
 		// drain sits inside metrics and logging so they record Unavailable.
+		// httpCache is outermost, so refusals too are marked no-store.
+		connect.WithInterceptors(newHTTPCache()),
 		connect.WithInterceptors(withAudit(append(o.Interceptors[:len(o.Interceptors):len(o.Interceptors)],
 			drained, NewLimits(o.Logger), o.Access), o.Audit)...),
 		limits,

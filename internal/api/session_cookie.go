@@ -142,8 +142,10 @@ func sessionCookie(h http.Header) string {
 // body is a form or text/plain. So the cookie counts only on a POST with a
 // content type that needs that consent (a CORS preflight): Connect's
 // application/json or application/proto, Connect streaming, gRPC-Web.
-// Connect's GET form is refused: it is allowed for procedures without side
-// effects only, and none is declared so.
+// Connect's GET form is refused too, although the contract allows it for
+// the reads (NO_SIDE_EFFECTS): a GET needs no preflight, and a read can
+// still write an audit record. Browsers send only the public catalog as
+// GET, without credentials; bearer tokens work on any method.
 func cookieCredential(method string, h http.Header) string {
 	if !preflightedPost(method, h) {
 		return ""

@@ -44,6 +44,19 @@ export const transport = createConnectTransport({
   fetch: (input, init) => fetch(input, { ...init, credentials: "same-origin" }),
 });
 
+/** publicTransport carries the public reads (the catalog, the grid, the
+ * push key) as HTTP GET, which the contract allows for RPCs declared
+ * NO_SIDE_EFFECTS: the browser and any cache on the way may keep the
+ * answers for the short time the server allows (Cache-Control). No
+ * credentials: the server ignores the session cookie on a GET anyway, and
+ * the answer is the same for everyone. */
+export const publicTransport = createConnectTransport({
+  baseUrl: location.origin,
+  interceptors: [language],
+  useHttpGet: true,
+  fetch: (input, init) => fetch(input, { ...init, credentials: "omit" }),
+});
+
 export interface Api {
   auth: Client<typeof AuthService>;
   catalog: Client<typeof CatalogService>;
@@ -53,7 +66,7 @@ export interface Api {
 
 export const api: Api = {
   auth: createClient(AuthService, transport),
-  catalog: createClient(CatalogService, transport),
+  catalog: createClient(CatalogService, publicTransport),
   booking: createClient(BookingService, transport),
   notification: createClient(NotificationService, transport),
 };

@@ -5457,7 +5457,7 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\x1eWEBHOOK_DELIVERY_STATE_PENDING\x10\x01\x12$\n" +
 	" WEBHOOK_DELIVERY_STATE_DELIVERED\x10\x02\x12!\n" +
 	"\x1dWEBHOOK_DELIVERY_STATE_FAILED\x10\x03\x12$\n" +
-	" WEBHOOK_DELIVERY_STATE_CANCELLED\x10\x042\xcb\x1b\n" +
+	" WEBHOOK_DELIVERY_STATE_CANCELLED\x10\x042\xef\x1b\n" +
 	"\fAdminService\x12a\n" +
 	"\x12CreateOrganization\x12#.varco.v1.CreateOrganizationRequest\x1a$.varco.v1.CreateOrganizationResponse\"\x00\x12a\n" +
 	"\x12UpdateOrganization\x12#.varco.v1.UpdateOrganizationRequest\x1a$.varco.v1.UpdateOrganizationResponse\"\x00\x12L\n" +
@@ -5465,39 +5465,39 @@ const file_varco_v1_admin_proto_rawDesc = "" +
 	"\vUpdatePlace\x12\x1c.varco.v1.UpdatePlaceRequest\x1a\x1d.varco.v1.UpdatePlaceResponse\"\x00\x12U\n" +
 	"\x0eCreateResource\x12\x1f.varco.v1.CreateResourceRequest\x1a .varco.v1.CreateResourceResponse\"\x00\x12U\n" +
 	"\x0eUpdateResource\x12\x1f.varco.v1.UpdateResourceRequest\x1a .varco.v1.UpdateResourceResponse\"\x00\x12U\n" +
-	"\x0eDeleteResource\x12\x1f.varco.v1.DeleteResourceRequest\x1a .varco.v1.DeleteResourceResponse\"\x00\x12L\n" +
-	"\vGetSchedule\x12\x1c.varco.v1.GetScheduleRequest\x1a\x1d.varco.v1.GetScheduleResponse\"\x00\x12L\n" +
+	"\x0eDeleteResource\x12\x1f.varco.v1.DeleteResourceRequest\x1a .varco.v1.DeleteResourceResponse\"\x00\x12O\n" +
+	"\vGetSchedule\x12\x1c.varco.v1.GetScheduleRequest\x1a\x1d.varco.v1.GetScheduleResponse\"\x03\x90\x02\x01\x12L\n" +
 	"\vSetSchedule\x12\x1c.varco.v1.SetScheduleRequest\x1a\x1d.varco.v1.SetScheduleResponse\"\x00\x12g\n" +
 	"\x14AddScheduleException\x12%.varco.v1.AddScheduleExceptionRequest\x1a&.varco.v1.AddScheduleExceptionResponse\"\x00\x12p\n" +
 	"\x17DeleteScheduleException\x12(.varco.v1.DeleteScheduleExceptionRequest\x1a).varco.v1.DeleteScheduleExceptionResponse\"\x00\x12F\n" +
 	"\tGrantRole\x12\x1a.varco.v1.GrantRoleRequest\x1a\x1b.varco.v1.GrantRoleResponse\"\x00\x12I\n" +
 	"\n" +
-	"RevokeRole\x12\x1b.varco.v1.RevokeRoleRequest\x1a\x1c.varco.v1.RevokeRoleResponse\"\x00\x12F\n" +
-	"\tListStaff\x12\x1a.varco.v1.ListStaffRequest\x1a\x1b.varco.v1.ListStaffResponse\"\x00\x12O\n" +
-	"\fListBookings\x12\x1d.varco.v1.ListBookingsRequest\x1a\x1e.varco.v1.ListBookingsResponse\"\x00\x12^\n" +
-	"\x11GetBookingDetails\x12\".varco.v1.GetBookingDetailsRequest\x1a#.varco.v1.GetBookingDetailsResponse\"\x00\x12g\n" +
+	"RevokeRole\x12\x1b.varco.v1.RevokeRoleRequest\x1a\x1c.varco.v1.RevokeRoleResponse\"\x00\x12I\n" +
+	"\tListStaff\x12\x1a.varco.v1.ListStaffRequest\x1a\x1b.varco.v1.ListStaffResponse\"\x03\x90\x02\x01\x12R\n" +
+	"\fListBookings\x12\x1d.varco.v1.ListBookingsRequest\x1a\x1e.varco.v1.ListBookingsResponse\"\x03\x90\x02\x01\x12a\n" +
+	"\x11GetBookingDetails\x12\".varco.v1.GetBookingDetailsRequest\x1a#.varco.v1.GetBookingDetailsResponse\"\x03\x90\x02\x01\x12g\n" +
 	"\x14CreateCounterBooking\x12%.varco.v1.CreateCounterBookingRequest\x1a&.varco.v1.CreateCounterBookingResponse\"\x00\x12U\n" +
 	"\x0eMarkAttendance\x12\x1f.varco.v1.MarkAttendanceRequest\x1a .varco.v1.MarkAttendanceResponse\"\x00\x12p\n" +
 	"\x17CancelBookingAsOperator\x12(.varco.v1.CancelBookingAsOperatorRequest\x1a).varco.v1.CancelBookingAsOperatorResponse\"\x00\x12|\n" +
 	"\x1bRescheduleBookingAsOperator\x12,.varco.v1.RescheduleBookingAsOperatorRequest\x1a-.varco.v1.RescheduleBookingAsOperatorResponse\"\x00\x12I\n" +
 	"\n" +
-	"BlockSlots\x12\x1b.varco.v1.BlockSlotsRequest\x1a\x1c.varco.v1.BlockSlotsResponse\"\x00\x12C\n" +
-	"\bGetStats\x12\x19.varco.v1.GetStatsRequest\x1a\x1a.varco.v1.GetStatsResponse\"\x00\x12W\n" +
+	"BlockSlots\x12\x1b.varco.v1.BlockSlotsRequest\x1a\x1c.varco.v1.BlockSlotsResponse\"\x00\x12F\n" +
+	"\bGetStats\x12\x19.varco.v1.GetStatsRequest\x1a\x1a.varco.v1.GetStatsResponse\"\x03\x90\x02\x01\x12W\n" +
 	"\x0eExportBookings\x12\x1f.varco.v1.ExportBookingsRequest\x1a .varco.v1.ExportBookingsResponse\"\x000\x01\x12N\n" +
 	"\vExportScans\x12\x1c.varco.v1.ExportScansRequest\x1a\x1d.varco.v1.ExportScansResponse\"\x000\x01\x12[\n" +
 	"\x10CreateExportLink\x12!.varco.v1.CreateExportLinkRequest\x1a\".varco.v1.CreateExportLinkResponse\"\x00\x12m\n" +
-	"\x16CreateDeviceEnrollment\x12'.varco.v1.CreateDeviceEnrollmentRequest\x1a(.varco.v1.CreateDeviceEnrollmentResponse\"\x00\x12L\n" +
-	"\vListDevices\x12\x1c.varco.v1.ListDevicesRequest\x1a\x1d.varco.v1.ListDevicesResponse\"\x00\x12O\n" +
-	"\fRevokeDevice\x12\x1d.varco.v1.RevokeDeviceRequest\x1a\x1e.varco.v1.RevokeDeviceResponse\"\x00\x12^\n" +
-	"\x11ListScanConflicts\x12\".varco.v1.ListScanConflictsRequest\x1a#.varco.v1.ListScanConflictsResponse\"\x00\x12R\n" +
-	"\rCreateWebhook\x12\x1e.varco.v1.CreateWebhookRequest\x1a\x1f.varco.v1.CreateWebhookResponse\"\x00\x12O\n" +
-	"\fListWebhooks\x12\x1d.varco.v1.ListWebhooksRequest\x1a\x1e.varco.v1.ListWebhooksResponse\"\x00\x12R\n" +
-	"\rDeleteWebhook\x12\x1e.varco.v1.DeleteWebhookRequest\x1a\x1f.varco.v1.DeleteWebhookResponse\"\x00\x12j\n" +
-	"\x15ListWebhookDeliveries\x12&.varco.v1.ListWebhookDeliveriesRequest\x1a'.varco.v1.ListWebhookDeliveriesResponse\"\x00\x12j\n" +
-	"\x15ReplayWebhookDelivery\x12&.varco.v1.ReplayWebhookDeliveryRequest\x1a'.varco.v1.ReplayWebhookDeliveryResponse\"\x00\x12X\n" +
-	"\x0fListAuditEvents\x12 .varco.v1.ListAuditEventsRequest\x1a!.varco.v1.ListAuditEventsResponse\"\x00\x12X\n" +
-	"\x0fPreviewSchedule\x12 .varco.v1.PreviewScheduleRequest\x1a!.varco.v1.PreviewScheduleResponse\"\x00\x12O\n" +
-	"\fListWaitlist\x12\x1d.varco.v1.ListWaitlistRequest\x1a\x1e.varco.v1.ListWaitlistResponse\"\x00\x12^\n" +
+	"\x16CreateDeviceEnrollment\x12'.varco.v1.CreateDeviceEnrollmentRequest\x1a(.varco.v1.CreateDeviceEnrollmentResponse\"\x00\x12O\n" +
+	"\vListDevices\x12\x1c.varco.v1.ListDevicesRequest\x1a\x1d.varco.v1.ListDevicesResponse\"\x03\x90\x02\x01\x12O\n" +
+	"\fRevokeDevice\x12\x1d.varco.v1.RevokeDeviceRequest\x1a\x1e.varco.v1.RevokeDeviceResponse\"\x00\x12a\n" +
+	"\x11ListScanConflicts\x12\".varco.v1.ListScanConflictsRequest\x1a#.varco.v1.ListScanConflictsResponse\"\x03\x90\x02\x01\x12R\n" +
+	"\rCreateWebhook\x12\x1e.varco.v1.CreateWebhookRequest\x1a\x1f.varco.v1.CreateWebhookResponse\"\x00\x12R\n" +
+	"\fListWebhooks\x12\x1d.varco.v1.ListWebhooksRequest\x1a\x1e.varco.v1.ListWebhooksResponse\"\x03\x90\x02\x01\x12R\n" +
+	"\rDeleteWebhook\x12\x1e.varco.v1.DeleteWebhookRequest\x1a\x1f.varco.v1.DeleteWebhookResponse\"\x00\x12m\n" +
+	"\x15ListWebhookDeliveries\x12&.varco.v1.ListWebhookDeliveriesRequest\x1a'.varco.v1.ListWebhookDeliveriesResponse\"\x03\x90\x02\x01\x12j\n" +
+	"\x15ReplayWebhookDelivery\x12&.varco.v1.ReplayWebhookDeliveryRequest\x1a'.varco.v1.ReplayWebhookDeliveryResponse\"\x00\x12[\n" +
+	"\x0fListAuditEvents\x12 .varco.v1.ListAuditEventsRequest\x1a!.varco.v1.ListAuditEventsResponse\"\x03\x90\x02\x01\x12[\n" +
+	"\x0fPreviewSchedule\x12 .varco.v1.PreviewScheduleRequest\x1a!.varco.v1.PreviewScheduleResponse\"\x03\x90\x02\x01\x12R\n" +
+	"\fListWaitlist\x12\x1d.varco.v1.ListWaitlistRequest\x1a\x1e.varco.v1.ListWaitlistResponse\"\x03\x90\x02\x01\x12^\n" +
 	"\x11ProposeOtherDates\x12\".varco.v1.ProposeOtherDatesRequest\x1a#.varco.v1.ProposeOtherDatesResponse\"\x00\x12g\n" +
 	"\x14SetBookingMeetingUrl\x12%.varco.v1.SetBookingMeetingUrlRequest\x1a&.varco.v1.SetBookingMeetingUrlResponse\"\x00B\x93\x01\n" +
 	"\fcom.varco.v1B\n" +

@@ -1850,17 +1850,17 @@ const file_varco_v1_auth_proto_rawDesc = "" +
 	"\x0fOidcPendingStep\x12!\n" +
 	"\x1dOIDC_PENDING_STEP_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19OIDC_PENDING_STEP_CONSENT\x10\x01\x12\x1a\n" +
-	"\x16OIDC_PENDING_STEP_LINK\x10\x022\xf3\x06\n" +
+	"\x16OIDC_PENDING_STEP_LINK\x10\x022\xfc\x06\n" +
 	"\vAuthService\x12C\n" +
 	"\bRegister\x12\x19.varco.v1.RegisterRequest\x1a\x1a.varco.v1.RegisterResponse\"\x00\x12:\n" +
 	"\x05Login\x12\x16.varco.v1.LoginRequest\x1a\x17.varco.v1.LoginResponse\"\x00\x12=\n" +
-	"\x06Logout\x12\x17.varco.v1.LogoutRequest\x1a\x18.varco.v1.LogoutResponse\"\x00\x12=\n" +
-	"\x06WhoAmI\x12\x17.varco.v1.WhoAmIRequest\x1a\x18.varco.v1.WhoAmIResponse\"\x00\x12R\n" +
+	"\x06Logout\x12\x17.varco.v1.LogoutRequest\x1a\x18.varco.v1.LogoutResponse\"\x00\x12@\n" +
+	"\x06WhoAmI\x12\x17.varco.v1.WhoAmIRequest\x1a\x18.varco.v1.WhoAmIResponse\"\x03\x90\x02\x01\x12R\n" +
 	"\rUpdateProfile\x12\x1e.varco.v1.UpdateProfileRequest\x1a\x1f.varco.v1.UpdateProfileResponse\"\x00\x12U\n" +
-	"\x0eChangePassword\x12\x1f.varco.v1.ChangePasswordRequest\x1a .varco.v1.ChangePasswordResponse\"\x00\x12O\n" +
-	"\fExportMyData\x12\x1d.varco.v1.ExportMyDataRequest\x1a\x1e.varco.v1.ExportMyDataResponse\"\x00\x12X\n" +
-	"\x0fDeleteMyAccount\x12 .varco.v1.DeleteMyAccountRequest\x1a!.varco.v1.DeleteMyAccountResponse\"\x00\x12X\n" +
-	"\x0fGetLoginOptions\x12 .varco.v1.GetLoginOptionsRequest\x1a!.varco.v1.GetLoginOptionsResponse\"\x00\x12U\n" +
+	"\x0eChangePassword\x12\x1f.varco.v1.ChangePasswordRequest\x1a .varco.v1.ChangePasswordResponse\"\x00\x12R\n" +
+	"\fExportMyData\x12\x1d.varco.v1.ExportMyDataRequest\x1a\x1e.varco.v1.ExportMyDataResponse\"\x03\x90\x02\x01\x12X\n" +
+	"\x0fDeleteMyAccount\x12 .varco.v1.DeleteMyAccountRequest\x1a!.varco.v1.DeleteMyAccountResponse\"\x00\x12[\n" +
+	"\x0fGetLoginOptions\x12 .varco.v1.GetLoginOptionsRequest\x1a!.varco.v1.GetLoginOptionsResponse\"\x03\x90\x02\x01\x12U\n" +
 	"\x0eStartOidcLogin\x12\x1f.varco.v1.StartOidcLoginRequest\x1a .varco.v1.StartOidcLoginResponse\"\x00\x12^\n" +
 	"\x11CompleteOidcLogin\x12\".varco.v1.CompleteOidcLoginRequest\x1a#.varco.v1.CompleteOidcLoginResponse\"\x00B\x92\x01\n" +
 	"\fcom.varco.v1B\tAuthProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"

@@ -3262,20 +3262,20 @@ const file_varco_v1_booking_proto_rawDesc = "" +
 	"\x18PROPOSAL_STATUS_ACCEPTED\x10\x02\x12\x1c\n" +
 	"\x18PROPOSAL_STATUS_DECLINED\x10\x03\x12\x1b\n" +
 	"\x17PROPOSAL_STATUS_EXPIRED\x10\x04\x12\x1d\n" +
-	"\x19PROPOSAL_STATUS_WITHDRAWN\x10\x052\xc0\t\n" +
+	"\x19PROPOSAL_STATUS_WITHDRAWN\x10\x052\xcf\t\n" +
 	"\x0eBookingService\x12F\n" +
 	"\tHoldSlots\x12\x1a.varco.v1.HoldSlotsRequest\x1a\x1b.varco.v1.HoldSlotsResponse\"\x00\x12L\n" +
 	"\vReleaseHold\x12\x1c.varco.v1.ReleaseHoldRequest\x1a\x1d.varco.v1.ReleaseHoldResponse\"\x00\x12U\n" +
-	"\x0eConfirmBooking\x12\x1f.varco.v1.ConfirmBookingRequest\x1a .varco.v1.ConfirmBookingResponse\"\x00\x12I\n" +
+	"\x0eConfirmBooking\x12\x1f.varco.v1.ConfirmBookingRequest\x1a .varco.v1.ConfirmBookingResponse\"\x00\x12L\n" +
 	"\n" +
-	"GetBooking\x12\x1b.varco.v1.GetBookingRequest\x1a\x1c.varco.v1.GetBookingResponse\"\x00\x12U\n" +
-	"\x0eListMyBookings\x12\x1f.varco.v1.ListMyBookingsRequest\x1a .varco.v1.ListMyBookingsResponse\"\x00\x12R\n" +
+	"GetBooking\x12\x1b.varco.v1.GetBookingRequest\x1a\x1c.varco.v1.GetBookingResponse\"\x03\x90\x02\x01\x12X\n" +
+	"\x0eListMyBookings\x12\x1f.varco.v1.ListMyBookingsRequest\x1a .varco.v1.ListMyBookingsResponse\"\x03\x90\x02\x01\x12R\n" +
 	"\rCancelBooking\x12\x1e.varco.v1.CancelBookingRequest\x1a\x1f.varco.v1.CancelBookingResponse\"\x00\x12^\n" +
-	"\x11RescheduleBooking\x12\".varco.v1.RescheduleBookingRequest\x1a#.varco.v1.RescheduleBookingResponse\"\x00\x12F\n" +
-	"\tGetTicket\x12\x1a.varco.v1.GetTicketRequest\x1a\x1b.varco.v1.GetTicketResponse\"\x00\x12X\n" +
-	"\x0fGetCalendarFile\x12 .varco.v1.GetCalendarFileRequest\x1a!.varco.v1.GetCalendarFileResponse\"\x00\x12I\n" +
+	"\x11RescheduleBooking\x12\".varco.v1.RescheduleBookingRequest\x1a#.varco.v1.RescheduleBookingResponse\"\x00\x12I\n" +
+	"\tGetTicket\x12\x1a.varco.v1.GetTicketRequest\x1a\x1b.varco.v1.GetTicketResponse\"\x03\x90\x02\x01\x12[\n" +
+	"\x0fGetCalendarFile\x12 .varco.v1.GetCalendarFileRequest\x1a!.varco.v1.GetCalendarFileResponse\"\x03\x90\x02\x01\x12L\n" +
 	"\n" +
-	"GetReceipt\x12\x1b.varco.v1.GetReceiptRequest\x1a\x1c.varco.v1.GetReceiptResponse\"\x00\x12^\n" +
+	"GetReceipt\x12\x1b.varco.v1.GetReceiptRequest\x1a\x1c.varco.v1.GetReceiptResponse\"\x03\x90\x02\x01\x12^\n" +
 	"\x11StartGuestBooking\x12\".varco.v1.StartGuestBookingRequest\x1a#.varco.v1.StartGuestBookingResponse\"\x00\x12d\n" +
 	"\x13ConfirmGuestBooking\x12$.varco.v1.ConfirmGuestBookingRequest\x1a%.varco.v1.ConfirmGuestBookingResponse\"\x00\x12X\n" +
 	"\x0fResendGuestCode\x12 .varco.v1.ResendGuestCodeRequest\x1a!.varco.v1.ResendGuestCodeResponse\"\x00\x12^\n" +

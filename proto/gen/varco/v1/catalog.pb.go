@@ -2145,14 +2145,14 @@ const file_varco_v1_catalog_proto_rawDesc = "" +
 	"\x19SLOT_STATE_BOOKING_CLOSED\x10\x04\x12\x18\n" +
 	"\x14SLOT_STATE_AVAILABLE\x10\x05\x12\x13\n" +
 	"\x0fSLOT_STATE_FULL\x10\x06\x12\x13\n" +
-	"\x0fSLOT_STATE_HELD\x10\a2\xb7\x03\n" +
-	"\x0eCatalogService\x12^\n" +
-	"\x11ListOrganizations\x12\".varco.v1.ListOrganizationsRequest\x1a#.varco.v1.ListOrganizationsResponse\"\x00\x12I\n" +
+	"\x0fSLOT_STATE_HELD\x10\a2\xc6\x03\n" +
+	"\x0eCatalogService\x12a\n" +
+	"\x11ListOrganizations\x12\".varco.v1.ListOrganizationsRequest\x1a#.varco.v1.ListOrganizationsResponse\"\x03\x90\x02\x01\x12L\n" +
 	"\n" +
-	"ListPlaces\x12\x1b.varco.v1.ListPlacesRequest\x1a\x1c.varco.v1.ListPlacesResponse\"\x00\x12R\n" +
-	"\rListResources\x12\x1e.varco.v1.ListResourcesRequest\x1a\x1f.varco.v1.ListResourcesResponse\"\x00\x12L\n" +
-	"\vGetResource\x12\x1c.varco.v1.GetResourceRequest\x1a\x1d.varco.v1.GetResourceResponse\"\x00\x12X\n" +
-	"\x0fGetAvailability\x12 .varco.v1.GetAvailabilityRequest\x1a!.varco.v1.GetAvailabilityResponse\"\x00B\x95\x01\n" +
+	"ListPlaces\x12\x1b.varco.v1.ListPlacesRequest\x1a\x1c.varco.v1.ListPlacesResponse\"\x03\x90\x02\x01\x12U\n" +
+	"\rListResources\x12\x1e.varco.v1.ListResourcesRequest\x1a\x1f.varco.v1.ListResourcesResponse\"\x03\x90\x02\x01\x12O\n" +
+	"\vGetResource\x12\x1c.varco.v1.GetResourceRequest\x1a\x1d.varco.v1.GetResourceResponse\"\x03\x90\x02\x01\x12[\n" +
+	"\x0fGetAvailability\x12 .varco.v1.GetAvailabilityRequest\x1a!.varco.v1.GetAvailabilityResponse\"\x03\x90\x02\x01B\x95\x01\n" +
 	"\fcom.varco.v1B\fCatalogProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"
 
 var (

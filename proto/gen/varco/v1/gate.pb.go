@@ -1733,12 +1733,12 @@ const file_varco_v1_gate_proto_rawDesc = "" +
 	"\x17UPLOAD_OUTCOME_RECORDED\x10\x01\x12\x1c\n" +
 	"\x18UPLOAD_OUTCOME_DUPLICATE\x10\x02\x12\x1b\n" +
 	"\x17UPLOAD_OUTCOME_CONFLICT\x10\x03\x12\x1b\n" +
-	"\x17UPLOAD_OUTCOME_REJECTED\x10\x042\xe7\x02\n" +
+	"\x17UPLOAD_OUTCOME_REJECTED\x10\x042\xed\x02\n" +
 	"\vGateService\x12=\n" +
 	"\x06Enroll\x12\x17.varco.v1.EnrollRequest\x1a\x18.varco.v1.EnrollResponse\"\x00\x129\n" +
-	"\x04Sync\x12\x15.varco.v1.SyncRequest\x1a\x16.varco.v1.SyncResponse\"\x000\x01\x127\n" +
-	"\x04Scan\x12\x15.varco.v1.ScanRequest\x1a\x16.varco.v1.ScanResponse\"\x00\x12L\n" +
-	"\vUploadScans\x12\x1c.varco.v1.UploadScansRequest\x1a\x1d.varco.v1.UploadScansResponse\"\x00\x12W\n" +
+	"\x04Sync\x12\x15.varco.v1.SyncRequest\x1a\x16.varco.v1.SyncResponse\"\x000\x01\x12:\n" +
+	"\x04Scan\x12\x15.varco.v1.ScanRequest\x1a\x16.varco.v1.ScanResponse\"\x03\x90\x02\x02\x12O\n" +
+	"\vUploadScans\x12\x1c.varco.v1.UploadScansRequest\x1a\x1d.varco.v1.UploadScansResponse\"\x03\x90\x02\x02\x12W\n" +
 	"\x0eWatchOccupancy\x12\x1f.varco.v1.WatchOccupancyRequest\x1a .varco.v1.WatchOccupancyResponse\"\x000\x01B\x92\x01\n" +
 	"\fcom.varco.v1B\tGateProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"
 

@@ -344,9 +344,9 @@ const file_varco_v1_notification_proto_rawDesc = "" +
 	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\"4\n" +
 	"\x16UnsubscribePushRequest\x12\x1a\n" +
 	"\bendpoint\x18\x01 \x01(\tR\bendpoint\"\x19\n" +
-	"\x17UnsubscribePushResponse2\xa3\x02\n" +
-	"\x13NotificationService\x12^\n" +
-	"\x11GetVapidPublicKey\x12\".varco.v1.GetVapidPublicKeyRequest\x1a#.varco.v1.GetVapidPublicKeyResponse\"\x00\x12R\n" +
+	"\x17UnsubscribePushResponse2\xa6\x02\n" +
+	"\x13NotificationService\x12a\n" +
+	"\x11GetVapidPublicKey\x12\".varco.v1.GetVapidPublicKeyRequest\x1a#.varco.v1.GetVapidPublicKeyResponse\"\x03\x90\x02\x01\x12R\n" +
 	"\rSubscribePush\x12\x1e.varco.v1.SubscribePushRequest\x1a\x1f.varco.v1.SubscribePushResponse\"\x00\x12X\n" +
 	"\x0fUnsubscribePush\x12 .varco.v1.UnsubscribePushRequest\x1a!.varco.v1.UnsubscribePushResponse\"\x00B\x9a\x01\n" +
 	"\fcom.varco.v1B\x11NotificationProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"

@@ -711,11 +711,11 @@ const file_varco_v1_waitlist_proto_rawDesc = "" +
 	"\x15WAITLIST_STATE_LAPSED\x10\x04\x12\x1b\n" +
 	"\x17WAITLIST_STATE_DECLINED\x10\x05\x12\x17\n" +
 	"\x13WAITLIST_STATE_LEFT\x10\x06\x12\x19\n" +
-	"\x15WAITLIST_STATE_CLOSED\x10\a2\x8d\x02\n" +
+	"\x15WAITLIST_STATE_CLOSED\x10\a2\x90\x02\n" +
 	"\x0fWaitlistService\x12O\n" +
 	"\fJoinWaitlist\x12\x1d.varco.v1.JoinWaitlistRequest\x1a\x1e.varco.v1.JoinWaitlistResponse\"\x00\x12R\n" +
-	"\rLeaveWaitlist\x12\x1e.varco.v1.LeaveWaitlistRequest\x1a\x1f.varco.v1.LeaveWaitlistResponse\"\x00\x12U\n" +
-	"\x0eListMyWaitlist\x12\x1f.varco.v1.ListMyWaitlistRequest\x1a .varco.v1.ListMyWaitlistResponse\"\x00B\x96\x01\n" +
+	"\rLeaveWaitlist\x12\x1e.varco.v1.LeaveWaitlistRequest\x1a\x1f.varco.v1.LeaveWaitlistResponse\"\x00\x12X\n" +
+	"\x0eListMyWaitlist\x12\x1f.varco.v1.ListMyWaitlistRequest\x1a .varco.v1.ListMyWaitlistResponse\"\x03\x90\x02\x01B\x96\x01\n" +
 	"\fcom.varco.v1B\rWaitlistProtoP\x01Z6github.com/varco-gate/varco/proto/gen/varco/v1;varcov1\xa2\x02\x03VXX\xaa\x02\bVarco.V1\xca\x02\bVarco\\V1\xe2\x02\x14Varco\\V1\\GPBMetadata\xea\x02\tVarco::V1b\x06proto3"
 
 var (

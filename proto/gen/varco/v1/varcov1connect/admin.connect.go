@@ -319,6 +319,7 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AdminServiceGetScheduleProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("GetSchedule")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		setSchedule: connect.NewClient[v1.SetScheduleRequest, v1.SetScheduleResponse](
@@ -355,18 +356,21 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AdminServiceListStaffProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("ListStaff")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		listBookings: connect.NewClient[v1.ListBookingsRequest, v1.ListBookingsResponse](
 			httpClient,
 			baseURL+AdminServiceListBookingsProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("ListBookings")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		getBookingDetails: connect.NewClient[v1.GetBookingDetailsRequest, v1.GetBookingDetailsResponse](
 			httpClient,
 			baseURL+AdminServiceGetBookingDetailsProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("GetBookingDetails")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		createCounterBooking: connect.NewClient[v1.CreateCounterBookingRequest, v1.CreateCounterBookingResponse](
@@ -403,6 +407,7 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AdminServiceGetStatsProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("GetStats")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		exportBookings: connect.NewClient[v1.ExportBookingsRequest, v1.ExportBookingsResponse](
@@ -433,6 +438,7 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AdminServiceListDevicesProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("ListDevices")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		revokeDevice: connect.NewClient[v1.RevokeDeviceRequest, v1.RevokeDeviceResponse](
@@ -445,6 +451,7 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AdminServiceListScanConflictsProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("ListScanConflicts")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		createWebhook: connect.NewClient[v1.CreateWebhookRequest, v1.CreateWebhookResponse](
@@ -457,6 +464,7 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AdminServiceListWebhooksProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("ListWebhooks")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		deleteWebhook: connect.NewClient[v1.DeleteWebhookRequest, v1.DeleteWebhookResponse](
@@ -469,6 +477,7 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AdminServiceListWebhookDeliveriesProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("ListWebhookDeliveries")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		replayWebhookDelivery: connect.NewClient[v1.ReplayWebhookDeliveryRequest, v1.ReplayWebhookDeliveryResponse](
@@ -481,18 +490,21 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AdminServiceListAuditEventsProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("ListAuditEvents")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		previewSchedule: connect.NewClient[v1.PreviewScheduleRequest, v1.PreviewScheduleResponse](
 			httpClient,
 			baseURL+AdminServicePreviewScheduleProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("PreviewSchedule")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		listWaitlist: connect.NewClient[v1.ListWaitlistRequest, v1.ListWaitlistResponse](
 			httpClient,
 			baseURL+AdminServiceListWaitlistProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("ListWaitlist")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		proposeOtherDates: connect.NewClient[v1.ProposeOtherDatesRequest, v1.ProposeOtherDatesResponse](
@@ -916,6 +928,7 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		AdminServiceGetScheduleProcedure,
 		svc.GetSchedule,
 		connect.WithSchema(adminServiceMethods.ByName("GetSchedule")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceSetScheduleHandler := connect.NewUnaryHandler(
@@ -952,18 +965,21 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		AdminServiceListStaffProcedure,
 		svc.ListStaff,
 		connect.WithSchema(adminServiceMethods.ByName("ListStaff")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceListBookingsHandler := connect.NewUnaryHandler(
 		AdminServiceListBookingsProcedure,
 		svc.ListBookings,
 		connect.WithSchema(adminServiceMethods.ByName("ListBookings")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceGetBookingDetailsHandler := connect.NewUnaryHandler(
 		AdminServiceGetBookingDetailsProcedure,
 		svc.GetBookingDetails,
 		connect.WithSchema(adminServiceMethods.ByName("GetBookingDetails")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceCreateCounterBookingHandler := connect.NewUnaryHandler(
@@ -1000,6 +1016,7 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		AdminServiceGetStatsProcedure,
 		svc.GetStats,
 		connect.WithSchema(adminServiceMethods.ByName("GetStats")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceExportBookingsHandler := connect.NewServerStreamHandler(
@@ -1030,6 +1047,7 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		AdminServiceListDevicesProcedure,
 		svc.ListDevices,
 		connect.WithSchema(adminServiceMethods.ByName("ListDevices")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceRevokeDeviceHandler := connect.NewUnaryHandler(
@@ -1042,6 +1060,7 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		AdminServiceListScanConflictsProcedure,
 		svc.ListScanConflicts,
 		connect.WithSchema(adminServiceMethods.ByName("ListScanConflicts")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceCreateWebhookHandler := connect.NewUnaryHandler(
@@ -1054,6 +1073,7 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		AdminServiceListWebhooksProcedure,
 		svc.ListWebhooks,
 		connect.WithSchema(adminServiceMethods.ByName("ListWebhooks")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceDeleteWebhookHandler := connect.NewUnaryHandler(
@@ -1066,6 +1086,7 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		AdminServiceListWebhookDeliveriesProcedure,
 		svc.ListWebhookDeliveries,
 		connect.WithSchema(adminServiceMethods.ByName("ListWebhookDeliveries")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceReplayWebhookDeliveryHandler := connect.NewUnaryHandler(
@@ -1078,18 +1099,21 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		AdminServiceListAuditEventsProcedure,
 		svc.ListAuditEvents,
 		connect.WithSchema(adminServiceMethods.ByName("ListAuditEvents")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServicePreviewScheduleHandler := connect.NewUnaryHandler(
 		AdminServicePreviewScheduleProcedure,
 		svc.PreviewSchedule,
 		connect.WithSchema(adminServiceMethods.ByName("PreviewSchedule")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceListWaitlistHandler := connect.NewUnaryHandler(
 		AdminServiceListWaitlistProcedure,
 		svc.ListWaitlist,
 		connect.WithSchema(adminServiceMethods.ByName("ListWaitlist")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceProposeOtherDatesHandler := connect.NewUnaryHandler(

@@ -146,6 +146,7 @@ func NewAuthServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			httpClient,
 			baseURL+AuthServiceWhoAmIProcedure,
 			connect.WithSchema(authServiceMethods.ByName("WhoAmI")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		updateProfile: connect.NewClient[v1.UpdateProfileRequest, v1.UpdateProfileResponse](
@@ -164,6 +165,7 @@ func NewAuthServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			httpClient,
 			baseURL+AuthServiceExportMyDataProcedure,
 			connect.WithSchema(authServiceMethods.ByName("ExportMyData")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		deleteMyAccount: connect.NewClient[v1.DeleteMyAccountRequest, v1.DeleteMyAccountResponse](
@@ -176,6 +178,7 @@ func NewAuthServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			httpClient,
 			baseURL+AuthServiceGetLoginOptionsProcedure,
 			connect.WithSchema(authServiceMethods.ByName("GetLoginOptions")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		startOidcLogin: connect.NewClient[v1.StartOidcLoginRequest, v1.StartOidcLoginResponse](
@@ -341,6 +344,7 @@ func NewAuthServiceHandler(svc AuthServiceHandler, opts ...connect.HandlerOption
 		AuthServiceWhoAmIProcedure,
 		svc.WhoAmI,
 		connect.WithSchema(authServiceMethods.ByName("WhoAmI")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	authServiceUpdateProfileHandler := connect.NewUnaryHandler(
@@ -359,6 +363,7 @@ func NewAuthServiceHandler(svc AuthServiceHandler, opts ...connect.HandlerOption
 		AuthServiceExportMyDataProcedure,
 		svc.ExportMyData,
 		connect.WithSchema(authServiceMethods.ByName("ExportMyData")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	authServiceDeleteMyAccountHandler := connect.NewUnaryHandler(
@@ -371,6 +376,7 @@ func NewAuthServiceHandler(svc AuthServiceHandler, opts ...connect.HandlerOption
 		AuthServiceGetLoginOptionsProcedure,
 		svc.GetLoginOptions,
 		connect.WithSchema(authServiceMethods.ByName("GetLoginOptions")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	authServiceStartOidcLoginHandler := connect.NewUnaryHandler(

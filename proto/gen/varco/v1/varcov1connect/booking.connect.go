@@ -170,12 +170,14 @@ func NewBookingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			httpClient,
 			baseURL+BookingServiceGetBookingProcedure,
 			connect.WithSchema(bookingServiceMethods.ByName("GetBooking")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		listMyBookings: connect.NewClient[v1.ListMyBookingsRequest, v1.ListMyBookingsResponse](
 			httpClient,
 			baseURL+BookingServiceListMyBookingsProcedure,
 			connect.WithSchema(bookingServiceMethods.ByName("ListMyBookings")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		cancelBooking: connect.NewClient[v1.CancelBookingRequest, v1.CancelBookingResponse](
@@ -194,18 +196,21 @@ func NewBookingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			httpClient,
 			baseURL+BookingServiceGetTicketProcedure,
 			connect.WithSchema(bookingServiceMethods.ByName("GetTicket")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		getCalendarFile: connect.NewClient[v1.GetCalendarFileRequest, v1.GetCalendarFileResponse](
 			httpClient,
 			baseURL+BookingServiceGetCalendarFileProcedure,
 			connect.WithSchema(bookingServiceMethods.ByName("GetCalendarFile")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		getReceipt: connect.NewClient[v1.GetReceiptRequest, v1.GetReceiptResponse](
 			httpClient,
 			baseURL+BookingServiceGetReceiptProcedure,
 			connect.WithSchema(bookingServiceMethods.ByName("GetReceipt")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		startGuestBooking: connect.NewClient[v1.StartGuestBookingRequest, v1.StartGuestBookingResponse](
@@ -412,12 +417,14 @@ func NewBookingServiceHandler(svc BookingServiceHandler, opts ...connect.Handler
 		BookingServiceGetBookingProcedure,
 		svc.GetBooking,
 		connect.WithSchema(bookingServiceMethods.ByName("GetBooking")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	bookingServiceListMyBookingsHandler := connect.NewUnaryHandler(
 		BookingServiceListMyBookingsProcedure,
 		svc.ListMyBookings,
 		connect.WithSchema(bookingServiceMethods.ByName("ListMyBookings")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	bookingServiceCancelBookingHandler := connect.NewUnaryHandler(
@@ -436,18 +443,21 @@ func NewBookingServiceHandler(svc BookingServiceHandler, opts ...connect.Handler
 		BookingServiceGetTicketProcedure,
 		svc.GetTicket,
 		connect.WithSchema(bookingServiceMethods.ByName("GetTicket")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	bookingServiceGetCalendarFileHandler := connect.NewUnaryHandler(
 		BookingServiceGetCalendarFileProcedure,
 		svc.GetCalendarFile,
 		connect.WithSchema(bookingServiceMethods.ByName("GetCalendarFile")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	bookingServiceGetReceiptHandler := connect.NewUnaryHandler(
 		BookingServiceGetReceiptProcedure,
 		svc.GetReceipt,
 		connect.WithSchema(bookingServiceMethods.ByName("GetReceipt")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	bookingServiceStartGuestBookingHandler := connect.NewUnaryHandler(

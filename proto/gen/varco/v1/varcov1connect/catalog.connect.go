@@ -83,30 +83,35 @@ func NewCatalogServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			httpClient,
 			baseURL+CatalogServiceListOrganizationsProcedure,
 			connect.WithSchema(catalogServiceMethods.ByName("ListOrganizations")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		listPlaces: connect.NewClient[v1.ListPlacesRequest, v1.ListPlacesResponse](
 			httpClient,
 			baseURL+CatalogServiceListPlacesProcedure,
 			connect.WithSchema(catalogServiceMethods.ByName("ListPlaces")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		listResources: connect.NewClient[v1.ListResourcesRequest, v1.ListResourcesResponse](
 			httpClient,
 			baseURL+CatalogServiceListResourcesProcedure,
 			connect.WithSchema(catalogServiceMethods.ByName("ListResources")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		getResource: connect.NewClient[v1.GetResourceRequest, v1.GetResourceResponse](
 			httpClient,
 			baseURL+CatalogServiceGetResourceProcedure,
 			connect.WithSchema(catalogServiceMethods.ByName("GetResource")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		getAvailability: connect.NewClient[v1.GetAvailabilityRequest, v1.GetAvailabilityResponse](
 			httpClient,
 			baseURL+CatalogServiceGetAvailabilityProcedure,
 			connect.WithSchema(catalogServiceMethods.ByName("GetAvailability")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 	}
@@ -175,30 +180,35 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 		CatalogServiceListOrganizationsProcedure,
 		svc.ListOrganizations,
 		connect.WithSchema(catalogServiceMethods.ByName("ListOrganizations")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	catalogServiceListPlacesHandler := connect.NewUnaryHandler(
 		CatalogServiceListPlacesProcedure,
 		svc.ListPlaces,
 		connect.WithSchema(catalogServiceMethods.ByName("ListPlaces")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	catalogServiceListResourcesHandler := connect.NewUnaryHandler(
 		CatalogServiceListResourcesProcedure,
 		svc.ListResources,
 		connect.WithSchema(catalogServiceMethods.ByName("ListResources")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	catalogServiceGetResourceHandler := connect.NewUnaryHandler(
 		CatalogServiceGetResourceProcedure,
 		svc.GetResource,
 		connect.WithSchema(catalogServiceMethods.ByName("GetResource")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	catalogServiceGetAvailabilityHandler := connect.NewUnaryHandler(
 		CatalogServiceGetAvailabilityProcedure,
 		svc.GetAvailability,
 		connect.WithSchema(catalogServiceMethods.ByName("GetAvailability")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	return "/varco.v1.CatalogService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -94,12 +94,14 @@ func NewGateServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			httpClient,
 			baseURL+GateServiceScanProcedure,
 			connect.WithSchema(gateServiceMethods.ByName("Scan")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
 			connect.WithClientOptions(opts...),
 		),
 		uploadScans: connect.NewClient[v1.UploadScansRequest, v1.UploadScansResponse](
 			httpClient,
 			baseURL+GateServiceUploadScansProcedure,
 			connect.WithSchema(gateServiceMethods.ByName("UploadScans")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
 			connect.WithClientOptions(opts...),
 		),
 		watchOccupancy: connect.NewClient[v1.WatchOccupancyRequest, v1.WatchOccupancyResponse](
@@ -189,12 +191,14 @@ func NewGateServiceHandler(svc GateServiceHandler, opts ...connect.HandlerOption
 		GateServiceScanProcedure,
 		svc.Scan,
 		connect.WithSchema(gateServiceMethods.ByName("Scan")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
 		connect.WithHandlerOptions(opts...),
 	)
 	gateServiceUploadScansHandler := connect.NewUnaryHandler(
 		GateServiceUploadScansProcedure,
 		svc.UploadScans,
 		connect.WithSchema(gateServiceMethods.ByName("UploadScans")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
 		connect.WithHandlerOptions(opts...),
 	)
 	gateServiceWatchOccupancyHandler := connect.NewServerStreamHandler(

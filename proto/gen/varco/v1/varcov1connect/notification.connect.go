@@ -72,6 +72,7 @@ func NewNotificationServiceClient(httpClient connect.HTTPClient, baseURL string,
 			httpClient,
 			baseURL+NotificationServiceGetVapidPublicKeyProcedure,
 			connect.WithSchema(notificationServiceMethods.ByName("GetVapidPublicKey")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		subscribePush: connect.NewClient[v1.SubscribePushRequest, v1.SubscribePushResponse](
@@ -135,6 +136,7 @@ func NewNotificationServiceHandler(svc NotificationServiceHandler, opts ...conne
 		NotificationServiceGetVapidPublicKeyProcedure,
 		svc.GetVapidPublicKey,
 		connect.WithSchema(notificationServiceMethods.ByName("GetVapidPublicKey")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	notificationServiceSubscribePushHandler := connect.NewUnaryHandler(

@@ -87,6 +87,7 @@ func NewWaitlistServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			httpClient,
 			baseURL+WaitlistServiceListMyWaitlistProcedure,
 			connect.WithSchema(waitlistServiceMethods.ByName("ListMyWaitlist")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 	}
@@ -153,6 +154,7 @@ func NewWaitlistServiceHandler(svc WaitlistServiceHandler, opts ...connect.Handl
 		WaitlistServiceListMyWaitlistProcedure,
 		svc.ListMyWaitlist,
 		connect.WithSchema(waitlistServiceMethods.ByName("ListMyWaitlist")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	return "/varco.v1.WaitlistService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
