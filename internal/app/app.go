@@ -90,7 +90,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	// Booking and scan transactions tell the dispatcher of the messages
 	// they commit, so it wakes at their due time rather than a poll later.
 	alarm := outbox.NewAlarm()
-	db, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: log, Alarm: alarm})
+	m := metrics.NewRPC(clk)
+	dm := m.Domain()
+	db, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: log, Alarm: alarm, OnCommit: dm.Committed})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -101,7 +103,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		}
 		log.Info("demo data", slog.Bool("loaded_now", loaded), slog.String("comune_id", demo.ComuneID))
 	}
-	m := metrics.NewRPC(clk)
 	// With --metrics-addr the figures leave the public port (Metrics
 	// serves them there); without it they stay on it, as before.
 	publicMetrics := m.Handler()
@@ -116,6 +117,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		}
 		return out, err
 	})
+	registerStoreMetrics(m, db)
 	services := api.Unimplemented()
 	avail := availability.New(db, clk)
 	bookings := booking.New(o.booking, db, avail, db, clk)
@@ -126,7 +128,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	}
 	tickets := api.Tickets{Store: db, Signer: keys, PublicBaseURL: cfg.PublicBaseURL}
 	cat := cachedCatalog{DB: db, cache: catalog.NewCache(db)}
-	dispatcher, pushSender, err := notifications(ctx, cfg, o, db, alarm, cat, keys, clk, log)
+	dispatcher, pushSender, err := notifications(ctx, cfg, o, dm, db, alarm, cat, keys, clk, log)
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
@@ -144,9 +146,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
-	hooks, feeder, hookDispatcher := webhooks(cfg, o, db, clk, log)
+	hooks, feeder, hookDispatcher := webhooks(cfg, o, dm, db, clk, log)
 	devs := devices.New(db, clk)
-	services.Gate = api.NewGate(devs, admission.New(db, keys, clk),
+	services.Gate = api.NewGate(devs, admission.New(db, keys, clk).WithObserver(scanObserver(dm)),
 		api.GateStreams{Feed: db, Keys: keys, Clk: clk, Poll: o.gatePoll}, log)
 	authorizer, auditor := authz.NewAuthorizer(db), api.NewAudit(db, clk, log)
 	exports := &api.Exports{Service: export.New(db, api.ScanReasonText), Authn: ids, Sessions: db, Principals: ids,
@@ -193,8 +195,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		log: log, db: db, handler: handler, health: checker,
 		dbHealth: healthwatch.New(db.Ping, checker, api.ServiceNames, log),
 		metrics:  m.Handler(),
-		sweeper:  booking.NewSweeper(o.sweeper, db, clk, log), waitlist: booking.NewWaitlistWorker(o.waitlist, bookings, log),
-		proposals: booking.NewProposalSweeper(booking.ProposalSweeperConfig{}, bookings, log),
+		sweeper:  booking.NewSweeper(sweeperConfig(o.sweeper, dm), db, clk, log), waitlist: booking.NewWaitlistWorker(o.waitlist, bookings, log),
+		proposals:  booking.NewProposalSweeper(booking.ProposalSweeperConfig{}, bookings, log),
 		dispatcher: dispatcher, manualDispatch: o.manualDispatch,
 		retention: privacy.NewRetention(cfg.Retention, db, clk, log),
 		pruneOnce: func(ctx context.Context) error {
@@ -234,6 +236,10 @@ func (a *App) ReloadKeysOnce(ctx context.Context) error { return a.keys.RunOnce(
 // WaitlistOnce makes the waiting-list offers due now (lapsed offers and
 // holds, raised capacity), as the worker does every few seconds (tests).
 func (a *App) WaitlistOnce(ctx context.Context) error { return a.waitlist.RunOnce(ctx) }
+
+// SweepHoldsOnce frees the holds expired now, as the sweeper does every
+// few seconds (tests).
+func (a *App) SweepHoldsOnce(ctx context.Context) (int, error) { return a.sweeper.RunOnce(ctx) }
 
 // DispatchOnce delivers the notifications due now (tests using
 // WithManualDispatch).

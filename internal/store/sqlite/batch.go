@@ -65,10 +65,13 @@ type committer struct {
 	// commits and ops count committed batches and the transactions in
 	// them (for tests and metrics).
 	commits, ops atomic.Int64
+	// onCommit, when set, is told the size of each committed batch
+	// (Options.OnCommit).
+	onCommit func(ops int)
 }
 
-func newCommitter(w *sql.DB, txOpts *sql.TxOptions, retries *atomic.Int64) *committer {
-	c := &committer{w: w, txOpts: txOpts, retries: retries, queue: make(chan writeReq, 4*maxBatch), stop: make(chan struct{})}
+func newCommitter(w *sql.DB, txOpts *sql.TxOptions, retries *atomic.Int64, onCommit func(int)) *committer {
+	c := &committer{w: w, txOpts: txOpts, retries: retries, onCommit: onCommit, queue: make(chan writeReq, 4*maxBatch), stop: make(chan struct{})}
 	c.wg.Go(c.run)
 	return c
 }
@@ -229,6 +232,9 @@ func (c *committer) attempt(batch []writeReq) (results []writeResult, again bool
 	}
 	c.commits.Add(1)
 	c.ops.Add(int64(ran))
+	if c.onCommit != nil {
+		c.onCommit(ran)
+	}
 	return results, false
 }
 
