@@ -12,11 +12,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
-	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 
 	"github.com/varco-gate/varco/internal/admission"
@@ -43,6 +43,7 @@ import (
 	"github.com/varco-gate/varco/internal/stats"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
+	"github.com/varco-gate/varco/internal/tracing"
 	"github.com/varco-gate/varco/internal/trust"
 	"github.com/varco-gate/varco/internal/webapp"
 	"github.com/varco-gate/varco/internal/webhook"
@@ -71,6 +72,8 @@ type App struct {
 	webhookFeeder *webhook.Feeder
 	webhookSender *dispatch.Dispatcher
 	srvOpts       httpserver.Options
+	// tracing exports RPC spans when OTEL_* asks for it.
+	tracing *tracing.Tracing
 	// closeStreams closes api.Options.Closing: the endless streams end.
 	closeStreams func()
 }
@@ -178,21 +181,33 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
 	}
 	oidcRoutes(oidcFlow, auth, extra, proxies, sessionCookies, secure, log)
+	getenv := o.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	tracer, err := tracing.New(ctx, getenv)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("tracing: %w", err), db.Close())
+	}
+	if tracer.Enabled() {
+		log.Info("OpenTelemetry tracing on")
+	}
 	closing := make(chan struct{})
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
-		Interceptors:    []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk), sessionCookies},
-		Access:          api.NewAccess(ids, authorizer, log),
-		Audit:           auditor,
-		Metrics:         publicMetrics,
-		Closing:         closing,
-		Extra:           extra,
-		Fallback:        apps,
-		Logger:          log,
+		// The span is outermost, so it covers everything the call does.
+		Interceptors: append(tracer.Interceptors(), m.Interceptor(), api.NewLogging(log, clk), sessionCookies),
+		Access:       api.NewAccess(ids, authorizer, log),
+		Audit:        auditor,
+		Metrics:      publicMetrics,
+		Closing:      closing,
+		Extra:        extra,
+		Fallback:     apps,
+		Logger:       log,
 	})
 	return &App{
-		log: log, db: db, handler: handler, health: checker,
+		log: log, db: db, handler: handler, health: checker, tracing: tracer,
 		dbHealth: healthwatch.New(db.Ping, checker, api.ServiceNames, log),
 		metrics:  m.Handler(),
 		sweeper:  booking.NewSweeper(sweeperConfig(o.sweeper, dm), db, clk, log), waitlist: booking.NewWaitlistWorker(o.waitlist, bookings, log),
@@ -302,7 +317,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.dispatcher.Stop()
 	a.webhookFeeder.Stop()
 	a.webhookSender.Stop()
-	return errors.Join(err, a.db.Close())
+	// The spans of the last calls leave before the process does.
+	return errors.Join(err, a.tracing.Shutdown(context.WithoutCancel(ctx)), a.db.Close())
 }
 
 // cachedCatalog is the database with the lookups that describe a booking
