@@ -2,8 +2,11 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +161,79 @@ func TestDomainMetrics(t *testing.T) {
 		require.GreaterOrEqual(t, commits, uint64(8))
 		require.GreaterOrEqual(t, txs, float64(commits), "each commit carries at least one transaction")
 		require.LessOrEqual(t, txs, 128*float64(commits))
+
+		metricsDocumented(t, after)
 	})
+}
+
+// metricsDocumented checks docs/metrics.md and the Grafana dashboard
+// against the metrics a server exposes (fams, scraped after every kind of
+// event): every varco_ metric has its row in the page and a panel in the
+// dashboard; the page and the dashboard name no metric that does not
+// exist; the dashboard is valid JSON with a Prometheus data source
+// variable.
+func metricsDocumented(t *testing.T, fams map[string]*dto.MetricFamily) {
+	t.Helper()
+	page, err := os.ReadFile("../../docs/metrics.md")
+	require.NoError(t, err)
+	raw, err := os.ReadFile("../../docs/grafana/varco.json")
+	require.NoError(t, err)
+	var dash struct {
+		Templating struct {
+			List []struct{ Name, Type, Query string }
+		}
+		Panels []struct {
+			Type, Title string
+			Datasource  struct{ Type, UID string }
+			Targets     []struct{ Expr string }
+		}
+	}
+	require.NoError(t, json.Unmarshal(raw, &dash), "docs/grafana/varco.json is not valid JSON")
+	require.Len(t, dash.Templating.List, 1)
+	require.Equal(t, "datasource", dash.Templating.List[0].Type)
+	require.Equal(t, "prometheus", dash.Templating.List[0].Query)
+	name := regexp.MustCompile(`varco_[a-z_]+`)
+	// A histogram's series are its name plus _bucket, _sum and _count.
+	family := func(series string) string {
+		for _, suffix := range []string{"_bucket", "_sum", "_count"} {
+			if base, ok := strings.CutSuffix(series, suffix); ok && fams[base].GetType() == dto.MetricType_HISTOGRAM {
+				return base
+			}
+		}
+		return series
+	}
+	used := map[string]bool{}
+	for _, p := range dash.Panels {
+		if p.Type == "row" {
+			continue
+		}
+		require.Equal(t, "${"+dash.Templating.List[0].Name+"}", p.Datasource.UID, "panel %q uses the data source variable", p.Title)
+		require.NotEmpty(t, p.Targets, p.Title)
+		for _, tg := range p.Targets {
+			found := name.FindAllString(tg.Expr, -1)
+			require.NotEmpty(t, found, "panel %q: %s", p.Title, tg.Expr)
+			for _, s := range found {
+				f := family(s)
+				require.Contains(t, fams, f, "panel %q uses %s, which the server does not expose", p.Title, s)
+				used[f] = true
+			}
+		}
+	}
+	for _, s := range name.FindAllString(string(page), -1) {
+		require.Contains(t, fams, family(s), "docs/metrics.md names %s, which the server does not expose", s)
+	}
+	for f := range fams {
+		switch {
+		case strings.HasPrefix(f, "varco_"):
+			row := "| `" + f + "` | " + strings.ToLower(fams[f].GetType().String()) + " |"
+			require.True(t, strings.Contains(string(page), row), "docs/metrics.md lacks the row %s", row)
+			require.True(t, used[f], "the dashboard has no panel for %s", f)
+		case strings.HasPrefix(f, "go_"), strings.HasPrefix(f, "process_"), strings.HasPrefix(f, "promhttp_"):
+			// The client library's standard collectors, described as a group.
+			group := "`" + f[:strings.Index(f, "_")+1] + "*`"
+			require.True(t, strings.Contains(string(page), group), "docs/metrics.md does not describe %s (%s)", group, f)
+		default:
+			t.Errorf("metric %s: neither varco_ nor a standard collector", f)
+		}
+	}
 }
