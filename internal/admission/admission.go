@@ -93,11 +93,27 @@ type Service struct {
 	store Store
 	keys  ticket.KeyLookup
 	clk   clock.Clock
+	// observe is told of every scan recorded for the first time.
+	observe func(Record)
 }
 
 // New returns the admission service.
 func New(s Store, keys ticket.KeyLookup, clk clock.Clock) *Service {
 	return &Service{store: s, keys: keys, clk: clk}
+}
+
+// WithObserver makes s tell f of every scan it records, online or
+// uploaded, once it is committed (metrics). Repeats of a scan already
+// recorded (a retried request, an upload sent again) are not told again.
+func (s *Service) WithObserver(f func(Record)) *Service {
+	s.observe = f
+	return s
+}
+
+func (s *Service) observed(r Record) {
+	if s.observe != nil {
+		s.observe(r)
+	}
 }
 
 // Validate checks a scan request's fields.
@@ -141,7 +157,11 @@ func (s *Service) Decide(ctx context.Context, p authz.Principal, sc Scan) (Recor
 		}
 	}
 	policy := res.policy
+	// recorded is set by the run of the transaction that commits (on
+	// PostgreSQL a run may be repeated after a serialization conflict).
+	recorded := false
 	err := s.store.ScanTx(ctx, func(tx Tx) error {
+		recorded = false
 		if prev, ok, err := tx.GetScan(ctx, sc.ID); err != nil || ok {
 			if err == nil && prev.DeviceID != p.DeviceID {
 				return errScanIDTaken
@@ -149,6 +169,7 @@ func (s *Service) Decide(ctx context.Context, p authz.Principal, sc Scan) (Recor
 			rec = shown(p, prev)
 			return err
 		}
+		recorded = true
 		if verr != nil {
 			rec.Verdict, rec.Reason = gate.Refused, gate.Reason(ticket.ReasonOf(verr))
 			return tx.InsertScan(ctx, rec)
@@ -190,6 +211,9 @@ func (s *Service) Decide(ctx context.Context, p authz.Principal, sc Scan) (Recor
 			return Record{}, errScanIDTaken
 		}
 		return Record{}, fmt.Errorf("decide scan: %w", err)
+	}
+	if recorded {
+		s.observed(rec)
 	}
 	return rec, nil
 }

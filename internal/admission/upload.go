@@ -77,6 +77,11 @@ func (s *Service) Upload(ctx context.Context, p authz.Principal, scans []Offline
 	if err != nil {
 		return nil, fmt.Errorf("upload scans: %w", err)
 	}
+	for _, r := range results {
+		if r.Outcome == Recorded || r.Outcome == Conflict {
+			s.observed(r.Server)
+		}
+	}
 	return results, nil
 }
 

@@ -12,11 +12,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
-	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 
 	"github.com/varco-gate/varco/internal/admission"
@@ -43,6 +43,7 @@ import (
 	"github.com/varco-gate/varco/internal/stats"
 	"github.com/varco-gate/varco/internal/store/sqlite"
 	"github.com/varco-gate/varco/internal/ticket"
+	"github.com/varco-gate/varco/internal/tracing"
 	"github.com/varco-gate/varco/internal/trust"
 	"github.com/varco-gate/varco/internal/webapp"
 	"github.com/varco-gate/varco/internal/webhook"
@@ -71,6 +72,8 @@ type App struct {
 	webhookFeeder *webhook.Feeder
 	webhookSender *dispatch.Dispatcher
 	srvOpts       httpserver.Options
+	// tracing exports RPC spans when OTEL_* asks for it.
+	tracing *tracing.Tracing
 	// closeStreams closes api.Options.Closing: the endless streams end.
 	closeStreams func()
 }
@@ -90,7 +93,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	// Booking and scan transactions tell the dispatcher of the messages
 	// they commit, so it wakes at their due time rather than a poll later.
 	alarm := outbox.NewAlarm()
-	db, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: log, Alarm: alarm})
+	m := metrics.NewRPC(clk)
+	dm := m.Domain()
+	db, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: log, Alarm: alarm, OnCommit: dm.Committed})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -101,7 +106,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		}
 		log.Info("demo data", slog.Bool("loaded_now", loaded), slog.String("comune_id", demo.ComuneID))
 	}
-	m := metrics.NewRPC(clk)
 	// With --metrics-addr the figures leave the public port (Metrics
 	// serves them there); without it they stay on it, as before.
 	publicMetrics := m.Handler()
@@ -116,6 +120,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		}
 		return out, err
 	})
+	registerStoreMetrics(m, db)
 	services := api.Unimplemented()
 	avail := availability.New(db, clk)
 	bookings := booking.New(o.booking, db, avail, db, clk)
@@ -126,7 +131,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	}
 	tickets := api.Tickets{Store: db, Signer: keys, PublicBaseURL: cfg.PublicBaseURL}
 	cat := cachedCatalog{DB: db, cache: catalog.NewCache(db)}
-	dispatcher, pushSender, err := notifications(ctx, cfg, o, db, alarm, cat, keys, clk, log)
+	dispatcher, pushSender, err := notifications(ctx, cfg, o, dm, db, alarm, cat, keys, clk, log)
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
@@ -144,9 +149,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
-	hooks, feeder, hookDispatcher := webhooks(cfg, o, db, clk, log)
+	hooks, feeder, hookDispatcher := webhooks(cfg, o, dm, db, clk, log)
 	devs := devices.New(db, clk)
-	services.Gate = api.NewGate(devs, admission.New(db, keys, clk),
+	services.Gate = api.NewGate(devs, admission.New(db, keys, clk).WithObserver(scanObserver(dm)),
 		api.GateStreams{Feed: db, Keys: keys, Clk: clk, Poll: o.gatePoll}, log)
 	authorizer, auditor := authz.NewAuthorizer(db), api.NewAudit(db, clk, log)
 	exports := &api.Exports{Service: export.New(db, api.ScanReasonText), Authn: ids, Sessions: db, Principals: ids,
@@ -176,24 +181,36 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 		api.ExportPatterns[export.Scans]:    api.NewExportHandler(exports, export.Scans),
 	}
 	oidcRoutes(oidcFlow, auth, extra, proxies, sessionCookies, secure, log)
+	getenv := o.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	tracer, err := tracing.New(ctx, getenv)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("tracing: %w", err), db.Close())
+	}
+	if tracer.Enabled() {
+		log.Info("OpenTelemetry tracing on")
+	}
 	closing := make(chan struct{})
 	handler, checker := api.NewMux(services, api.Options{
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		CORSOrigins:     cfg.CORSOrigins,
-		Interceptors:    []connect.Interceptor{m.Interceptor(), api.NewLogging(log, clk), sessionCookies},
-		Access:          api.NewAccess(ids, authorizer, log),
-		Audit:           auditor,
-		Metrics:         publicMetrics,
-		Closing:         closing,
-		Extra:           extra,
-		Fallback:        apps,
-		Logger:          log,
+		// The span is outermost, so it covers everything the call does.
+		Interceptors: append(tracer.Interceptors(), m.Interceptor(), api.NewLogging(log, clk), sessionCookies),
+		Access:       api.NewAccess(ids, authorizer, log),
+		Audit:        auditor,
+		Metrics:      publicMetrics,
+		Closing:      closing,
+		Extra:        extra,
+		Fallback:     apps,
+		Logger:       log,
 	})
 	return &App{
-		log: log, db: db, handler: handler, health: checker,
+		log: log, db: db, handler: handler, health: checker, tracing: tracer,
 		dbHealth: healthwatch.New(db.Ping, checker, api.ServiceNames, log),
 		metrics:  m.Handler(),
-		sweeper:  booking.NewSweeper(o.sweeper, db, clk, log), waitlist: booking.NewWaitlistWorker(o.waitlist, bookings, log),
+		sweeper:  booking.NewSweeper(sweeperConfig(o.sweeper, dm), db, clk, log), waitlist: booking.NewWaitlistWorker(o.waitlist, bookings, log),
 		proposals:  booking.NewProposalSweeper(booking.ProposalSweeperConfig{}, bookings, log),
 		dispatcher: dispatcher, manualDispatch: o.manualDispatch,
 		retention: privacy.NewRetention(cfg.Retention, db, clk, log),
@@ -234,6 +251,10 @@ func (a *App) ReloadKeysOnce(ctx context.Context) error { return a.keys.RunOnce(
 // WaitlistOnce makes the waiting-list offers due now (lapsed offers and
 // holds, raised capacity), as the worker does every few seconds (tests).
 func (a *App) WaitlistOnce(ctx context.Context) error { return a.waitlist.RunOnce(ctx) }
+
+// SweepHoldsOnce frees the holds expired now, as the sweeper does every
+// few seconds (tests).
+func (a *App) SweepHoldsOnce(ctx context.Context) (int, error) { return a.sweeper.RunOnce(ctx) }
 
 // DispatchOnce delivers the notifications due now (tests using
 // WithManualDispatch).
@@ -296,7 +317,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.dispatcher.Stop()
 	a.webhookFeeder.Stop()
 	a.webhookSender.Stop()
-	return errors.Join(err, a.db.Close())
+	// The spans of the last calls leave before the process does.
+	return errors.Join(err, a.tracing.Shutdown(context.WithoutCancel(ctx)), a.db.Close())
 }
 
 // cachedCatalog is the database with the lookups that describe a booking

@@ -9,6 +9,7 @@ import (
 
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/config"
+	"github.com/varco-gate/varco/internal/metrics"
 	"github.com/varco-gate/varco/internal/notify"
 	"github.com/varco-gate/varco/internal/notify/appio"
 	"github.com/varco-gate/varco/internal/notify/dispatch"
@@ -24,7 +25,7 @@ import (
 // when an SMTP server is configured, Web Push always (the VAPID key is
 // generated once and stored), App IO for the organizations with an IO
 // service key.
-func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite.DB, alarm *outbox.Alarm, cat cachedCatalog, keys *ticket.KeyRing, clk clock.Clock, log *slog.Logger) (*dispatch.Dispatcher, *push.Sender, error) {
+func notifications(ctx context.Context, cfg config.Config, o options, dm *metrics.Domain, db *sqlite.DB, alarm *outbox.Alarm, cat cachedCatalog, keys *ticket.KeyRing, clk clock.Clock, log *slog.Logger) (*dispatch.Dispatcher, *push.Sender, error) {
 	vapid, err := push.LoadOrCreate(ctx, db)
 	if err != nil {
 		return nil, nil, fmt.Errorf("vapid keys: %w", err)
@@ -53,7 +54,8 @@ func notifications(ctx context.Context, cfg config.Config, o options, db *sqlite
 		rcfg.AppIO, channels.IO = io.Enabled, appio.Channel(io, db, clk, log)
 		log.Info("App IO messages enabled", slog.Int("organizations", len(cfg.AppIOKeys)))
 	}
-	d := dispatch.New(dispatch.Config{Interval: cfg.NotifyPollInterval, Lease: cfg.NotifyLease, MaxAttempts: cfg.NotifyMaxAttempts, BaseBackoff: o.notifyBackoff, Alarm: alarm},
+	d := dispatch.New(dispatch.Config{Interval: cfg.NotifyPollInterval, Lease: cfg.NotifyLease, MaxAttempts: cfg.NotifyMaxAttempts, BaseBackoff: o.notifyBackoff, Alarm: alarm,
+		Observe: deliveryObserver(dm)},
 		db, render.New(rcfg, cat, clk), channels, clk, log)
 	return d, pushSender, nil
 }

@@ -32,7 +32,13 @@ type options struct {
 	manualDispatch bool
 	// webDist replaces the embedded web apps (webapp.Dist).
 	webDist fs.FS
+	// getenv reads the OTEL_* tracing environment; default os.Getenv.
+	getenv func(string) string
 }
+
+// WithGetenv reads the OpenTelemetry environment (OTEL_*) through getenv
+// instead of the process environment (tests, which run in parallel).
+func WithGetenv(getenv func(string) string) Option { return func(o *options) { o.getenv = getenv } }
 
 // WithWebApps serves the web apps of dist (one folder per app, like
 // webapp.Dist) instead of the embedded build.

@@ -17,6 +17,9 @@ type SweeperConfig struct {
 	// Batch is the most holds freed per transaction, keeping the single
 	// writer free for bookings during a rush. Default 500.
 	Batch int
+	// Swept, when set, is told how many holds each sweep transaction
+	// freed (metrics).
+	Swept func(n int)
 }
 
 // Sweeper frees the seats of expired holds in the background.
@@ -59,6 +62,9 @@ func (w *Sweeper) RunOnce(ctx context.Context) (int, error) {
 		n, err := w.store.SweepExpiredHolds(ctx, w.clk.Now(), w.cfg.Batch)
 		cancel()
 		total += n
+		if n > 0 && w.cfg.Swept != nil {
+			w.cfg.Swept(n)
+		}
 		if err != nil || n < w.cfg.Batch {
 			if total > 0 {
 				w.log.Debug("swept expired holds", slog.Int("count", total))

@@ -1,5 +1,7 @@
-// Package metrics exposes Prometheus metrics of the RPC edge: how many calls
-// each procedure answered with each code, and how long they took.
+// Package metrics exposes Prometheus metrics: at the RPC edge, how many
+// calls each procedure answered with each code and how long they took;
+// beyond it, the queues' backlogs, notification deliveries, group commits,
+// holds swept, scans and people inside (docs/metrics.md lists them all).
 package metrics
 
 import (

@@ -95,6 +95,39 @@ type Config struct {
 	// Jitter returns a number in [0,1); default math/rand/v2 (tests pass a
 	// fixed one).
 	Jitter func() float64
+	// Observe, when set, is told the outcome of every delivery attempt
+	// with its channel (Delivery.Channel), for metrics.
+	Observe func(channel string, o Outcome)
+}
+
+// Outcome is what one delivery attempt came to.
+type Outcome string
+
+// Outcomes of a delivery attempt.
+const (
+	// Delivered: the channel accepted the message.
+	Delivered Outcome = "delivered"
+	// Temporary: the send failed and will be retried.
+	Temporary Outcome = "temporary"
+	// Permanent: the send failed for good on this channel.
+	Permanent Outcome = "permanent"
+	// Gone: the push service says the subscription no longer exists.
+	Gone Outcome = "gone"
+)
+
+// Channel names the channel of d: "email", "push", "webhook" or "io".
+func (d Delivery) Channel() string {
+	switch {
+	case d.Email != nil:
+		return "email"
+	case d.Push != nil:
+		return "push"
+	case d.Webhook != nil:
+		return "webhook"
+	case d.IO != nil:
+		return "io"
+	}
+	return ""
 }
 
 func (c Config) withDefaults() Config {
@@ -307,16 +340,20 @@ func (d *Dispatcher) deliver(ctx context.Context, m outbox.Claimed) (bool, error
 		var re *notify.RetryError
 		switch {
 		case err == nil:
+			d.observe(dl, Delivered)
 			progress = append(progress, dl.Key)
 		case errors.Is(err, notify.ErrGone) && dl.Push != nil:
+			d.observe(dl, Gone)
 			// Only 404/410 end a subscription; anything else is retried.
 			if ferr := d.channels.Forget(rec, dl.Push.Subscription.ID); ferr != nil {
 				return false, ferr
 			}
 			progress = append(progress, dl.Key)
 		case errors.As(err, &re):
+			d.observe(dl, Temporary)
 			retryErr, after = err, max(after, re.After)
 		default:
+			d.observe(dl, Permanent)
 			// Permanent for this channel: record it, do not resend.
 			permanent = append(permanent, err)
 			progress = append(progress, dl.Key)
@@ -336,6 +373,12 @@ func (d *Dispatcher) deliver(ctx context.Context, m outbox.Claimed) (bool, error
 		return true, d.store.MarkFailed(rec, m.ID, m.Attempts+1, err.Error(), d.clk.Now())
 	}
 	return true, d.store.MarkSent(rec, m.ID, d.clk.Now())
+}
+
+func (d *Dispatcher) observe(dl Delivery, o Outcome) {
+	if d.cfg.Observe != nil {
+		d.cfg.Observe(dl.Channel(), o)
+	}
 }
 
 func (d *Dispatcher) send(ctx context.Context, dl Delivery) error {

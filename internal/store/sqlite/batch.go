@@ -70,10 +70,13 @@ type committer struct {
 	// batch from before its transaction begins to after it ends, so that
 	// the batches of all replicas run one at a time (postgres.go).
 	writerLock int64
+	// onCommit, when set, is told the size of each committed batch
+	// (Options.OnCommit).
+	onCommit func(ops int)
 }
 
-func newCommitter(w *sql.DB, txOpts *sql.TxOptions, retries *atomic.Int64) *committer {
-	c := &committer{w: w, txOpts: txOpts, retries: retries, queue: make(chan writeReq, 4*maxBatch), stop: make(chan struct{})}
+func newCommitter(w *sql.DB, txOpts *sql.TxOptions, retries *atomic.Int64, onCommit func(int)) *committer {
+	c := &committer{w: w, txOpts: txOpts, retries: retries, onCommit: onCommit, queue: make(chan writeReq, 4*maxBatch), stop: make(chan struct{})}
 	c.wg.Go(c.run)
 	return c
 }
@@ -243,6 +246,9 @@ func (c *committer) attempt(batch []writeReq) (results []writeResult, again bool
 	}
 	c.commits.Add(1)
 	c.ops.Add(int64(ran))
+	if c.onCommit != nil {
+		c.onCommit(ran)
+	}
 	return results, false
 }
 

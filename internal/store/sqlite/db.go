@@ -41,6 +41,10 @@ type Options struct {
 	// messages each booking or scan transaction commits, so this
 	// process's dispatcher sends them on time without waiting a poll.
 	Alarm *outbox.Alarm
+	// OnCommit, when set, is called after each group commit with the
+	// number of write transactions it made durable (metrics). It runs on
+	// the committer's goroutine, so it must be quick.
+	OnCommit func(ops int)
 }
 
 // DB holds the two pools of one database file. Write through W, read through R.
@@ -110,7 +114,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		_ = db.W.Close()
 		return nil, fmt.Errorf("sqlite: open readers %s: %w", abs, err)
 	}
-	db.commits = newCommitter(db.W, nil, &db.retries)
+	db.commits = newCommitter(db.W, nil, &db.retries, opts.OnCommit)
 	return db, nil
 }
 

@@ -87,7 +87,7 @@ func openPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
 		_ = db.W.Close()
 		return nil, fmt.Errorf("postgres: open readers: %w", err)
 	}
-	db.commits = newCommitter(db.W, &sql.TxOptions{Isolation: sql.LevelSerializable}, &db.retries)
+	db.commits = newCommitter(db.W, &sql.TxOptions{Isolation: sql.LevelSerializable}, &db.retries, opts.OnCommit)
 	db.commits.writerLock = advisoryWriterLock
 	if opts.Alarm != nil {
 		if db.listener, err = listenOutbox(ctx, url, db.instance, opts.Alarm, opts.Logger); err != nil {
