@@ -26,7 +26,7 @@ func TestNewRefusesBadSettings(t *testing.T) {
 		"no scheme":        {url: "127.0.0.1:8080"},
 		"ftp":              {url: "ftp://example.org"},
 		"no host":          {url: "http://"},
-		"unknown language": {url: "http://localhost", opts: []client.Option{client.WithLanguage("de")}},
+		"unknown language": {url: "http://localhost", opts: []client.Option{client.WithLanguage("fr")}},
 		"negative retries": {url: "http://localhost", opts: []client.Option{client.WithRetries(-1)}},
 		"too many retries": {url: "http://localhost", opts: []client.Option{client.WithRetries(client.MaxRetries + 1)}},
 		"negative timeout": {url: "http://localhost", opts: []client.Option{client.WithTimeout(-time.Second)}},

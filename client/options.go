@@ -66,9 +66,9 @@ func (s *settings) validate() error {
 		errs = append(errs, fmt.Errorf("client: retries must be between 0 and %d", MaxRetries))
 	}
 	switch s.language {
-	case "", "it", "en":
+	case "", "it", "en", "de":
 	default:
-		errs = append(errs, fmt.Errorf("client: language %q: the server speaks \"it\" and \"en\"", s.language))
+		errs = append(errs, fmt.Errorf("client: language %q: the server speaks \"it\", \"en\" and \"de\"", s.language))
 	}
 	return errors.Join(errs...)
 }
@@ -101,8 +101,8 @@ func WithTimeout(d time.Duration) Option { return func(s *settings) { s.timeout 
 // disables retries; n is at most MaxRetries.
 func WithRetries(n int) Option { return func(s *settings) { s.retries = n } }
 
-// WithLanguage asks for error messages in "it" (the server's default) or
-// "en", through the Accept-Language header.
+// WithLanguage asks for error messages in "it" (the server's default),
+// "en" or "de", through the Accept-Language header.
 func WithLanguage(lang string) Option { return func(s *settings) { s.language = lang } }
 
 // WithConnectOptions passes extra options to every generated client (for

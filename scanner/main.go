@@ -109,7 +109,7 @@ func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 // langFlag registers --lang.
 func langFlag(fs *flag.FlagSet) *scanner.Lang {
 	l := scanner.Italian
-	fs.Func("lang", "language of the operator's messages: it or en (default it)", func(s string) error {
+	fs.Func("lang", "language of the operator's messages: it, en or de (default it)", func(s string) error {
 		v, err := scanner.ParseLang(s)
 		l = v
 		return err
@@ -161,7 +161,7 @@ func runEnroll(args []string, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, f.lang.Pick("Dispositivo registrato.", "Device enrolled."))
+	fmt.Fprintln(stdout, f.lang.Text("scanner.enrolled"))
 	return f.lang.WriteSettings(stdout, settings)
 }
 
@@ -426,10 +426,10 @@ func startPage(ctx context.Context, f *runFlags, sc *scanner.Scanner, st *scanne
 	}()
 	if token != "" {
 		if host == "" || net.ParseIP(host).IsUnspecified() {
-			host = f.lang.Pick("INDIRIZZO-DEL-DISPOSITIVO", "DEVICE-ADDRESS")
+			host = f.lang.Text("scanner.device_address")
 		}
 		_, port, _ := net.SplitHostPort(bound.String())
-		fmt.Fprintf(stdout, "%s %s://%s/gate/#/?pair=%s\n", f.lang.Pick("Pagina del varco per i telefoni:", "Gate page for phones:"),
+		fmt.Fprintf(stdout, "%s %s://%s/gate/#/?pair=%s\n", f.lang.Text("scanner.gate_page"),
 			scheme(tlsConf), net.JoinHostPort(host, port), token)
 	}
 	return func() {
@@ -507,7 +507,7 @@ func (p *printer) print(r scanner.Result) {
 func (p *printer) failure(err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	msg := "NO  " + p.lang.Pick("ERRORE", "ERROR") + "  " + err.Error()
+	msg := "NO  " + p.lang.Text("scanner.error") + "  " + err.Error()
 	if p.bell {
 		msg += "\a"
 	}

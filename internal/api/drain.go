@@ -6,6 +6,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/varco-gate/varco/internal/i18n"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
@@ -60,9 +61,4 @@ func (d drain) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.S
 	}
 }
 
-func shuttingDownMessage(lang string) string {
-	if lang == "en" {
-		return "The server is restarting: reconnect."
-	}
-	return "Il server si sta riavviando: riconnettersi."
-}
+func shuttingDownMessage(lang string) string { return i18n.T(lang, "server.shutting_down") }

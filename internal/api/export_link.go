@@ -14,6 +14,7 @@ import (
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/export"
 	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/i18n"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 	"github.com/varco-gate/varco/proto/gen/varco/v1/varcov1connect"
 )
@@ -51,7 +52,7 @@ func (e *Exports) serve(w http.ResponseWriter, r *http.Request, kind export.Kind
 	ctx := r.Context()
 	q := r.URL.Query()
 	lang := q.Get("language")
-	if lang != "it" && lang != "en" {
+	if !i18n.Supported(lang) {
 		lang = Language(r.Header)
 	}
 	w.Header().Set("Cache-Control", "no-store")

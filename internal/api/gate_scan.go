@@ -11,6 +11,7 @@ import (
 	"github.com/varco-gate/varco/internal/admission"
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/gate"
+	"github.com/varco-gate/varco/internal/i18n"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
@@ -20,44 +21,19 @@ type Admission interface {
 	Uploads
 }
 
-// scanMessages are what the gate operator reads for each reason.
-var scanMessages = map[gate.Reason][2]string{
-	"OK":                      {"Accesso consentito", "Access granted"},
-	"MALFORMED":               {"QR non leggibile o non è un biglietto Varco", "Unreadable QR or not a Varco ticket"},
-	"FORGED":                  {"Biglietto contraffatto o alterato", "Forged or tampered ticket"},
-	"UNKNOWN_KEY":             {"Biglietto firmato con una chiave sconosciuta", "Ticket signed with an unknown key"},
-	gate.ReasonRevoked:        {"Biglietto annullato", "Ticket cancelled"},
-	gate.ReasonWrongResource:  {"Biglietto per un altro evento", "Ticket for another event"},
-	gate.ReasonWrongDirection: {"Questo varco non registra questa direzione", "This gate does not scan this direction"},
-	"TOO_EARLY":               {"Troppo presto: il biglietto non è ancora valido", "Too early: the ticket is not valid yet"},
-	"TOO_LATE":                {"Troppo tardi: il biglietto è scaduto", "Too late: the ticket has expired"},
-	gate.ReasonAlreadyInside:  {"Già entrato: il titolare risulta dentro", "Already inside"},
-	gate.ReasonAlreadyUsed:    {"Biglietto già usato (uscita registrata)", "Ticket already used (exit recorded)"},
-	gate.ReasonStayExpired:    {"Tempo di permanenza scaduto", "Stay time ran out"},
-	gate.ReasonNotInside:      {"Uscita senza ingresso registrato", "Exit without a recorded entry"},
-	gate.ReasonVenueFull:      {"Capienza raggiunta, attendere un'uscita", "Venue full, wait for someone to leave"},
-	"DATA_TOO_OLD":            {"Dati del dispositivo troppo vecchi: ricollegare alla rete", "Device data too old: reconnect to the network"},
-}
-
 // ScanReasonText is the operator's text for a scan reason code ("OK",
-// "ALREADY_INSIDE"…) in lang; exports label their rows with it.
+// "ALREADY_INSIDE"…) in lang, from the catalog (scan.reason.*); exports
+// label their rows with it. An unknown code has none.
 func ScanReasonText(reason, lang string) string {
-	msg, ok := scanMessages[gate.Reason(reason)]
-	if !ok {
+	key := "scan.reason." + reason
+	if !i18n.Has(key) {
 		return ""
 	}
-	if lang == "en" {
-		return msg[1]
-	}
-	return msg[0]
+	return i18n.T(lang, key)
 }
 
 func verdictPB(r admission.Record, lang string, now time.Time) *varcov1.Verdict {
-	msg := scanMessages[r.Reason]
-	text := msg[0]
-	if lang == "en" {
-		text = msg[1]
-	}
+	text := ScanReasonText(string(r.Reason), lang)
 	v := &varcov1.Verdict{
 		Verdict: varcov1.ScanVerdict(r.Verdict), Reason: varcov1.ScanReason(varcov1.ScanReason_value["SCAN_REASON_"+string(r.Reason)]),
 		Message: text, TicketId: r.TicketID, Seats: int32(r.Seats),

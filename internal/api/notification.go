@@ -13,6 +13,7 @@ import (
 	"github.com/varco-gate/varco/internal/authz"
 	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/notify"
 	"github.com/varco-gate/varco/internal/notify/push"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
@@ -77,7 +78,7 @@ func (n *Notifications) SubscribePush(ctx context.Context, req *connect.Request[
 	if t.Language == "" {
 		t.Language = Language(req.Header())
 	}
-	if t.Language != "it" && t.Language != "en" {
+	if !i18n.Supported(t.Language) {
 		return nil, n.fail(ctx, req.Header(), invalidLanguage)
 	}
 	if err := n.push.ValidateSubscription(t.Subscription); err != nil {

@@ -217,6 +217,14 @@ func TestExportBookingsEndToEnd(t *testing.T) {
 	require.Equal(t, "2026-03-29", rows[0]["Date"])
 	require.Equal(t, "10:00", rows[0]["Start"])
 	require.Equal(t, "Cancelled by the office", rows[1]["Status"])
+	// German, for Alto Adige / Südtirol.
+	de := &varcov1.ExportBookingsRequest{OrganizationId: demo.ComuneID, FromDate: "2026-03-29", ToDate: "2026-03-29", Language: "de"}
+	data, err = grpcExport(de, e.organizer)
+	require.NoError(t, err)
+	head, rows = csvRows(t, data, ';')
+	require.Equal(t, "Code", head[0])
+	require.Equal(t, "29.03.2026", rows[0]["Datum"])
+	require.Equal(t, "Vom Amt storniert", rows[1]["Status"])
 	_, err = grpcExport(&varcov1.ExportBookingsRequest{OrganizationId: demo.ComuneID, FromDate: "2026-03-29"}, e.organizer)
 	require.Equal(t, codes.InvalidArgument, status.Code(err), "%v", err)
 
@@ -255,7 +263,7 @@ func TestExportBookingsEndToEnd(t *testing.T) {
 		{&varcov1.ExportBookingsRequest{OrganizationId: demo.ComuneID, FromDate: "2026-03-29", ToDate: "2026-03-28"}, "to_date"},
 		{&varcov1.ExportBookingsRequest{OrganizationId: demo.ComuneID, FromDate: "2026-01-01", ToDate: "2027-01-02"}, "to_date"},
 		{&varcov1.ExportBookingsRequest{OrganizationId: demo.ComuneID, FromDate: "2026-03-29", ToDate: "2026-03-29", Delimiter: 9}, "delimiter"},
-		{&varcov1.ExportBookingsRequest{OrganizationId: demo.ComuneID, FromDate: "2026-03-29", ToDate: "2026-03-29", Language: "de"}, "language"},
+		{&varcov1.ExportBookingsRequest{OrganizationId: demo.ComuneID, FromDate: "2026-03-29", ToDate: "2026-03-29", Language: "fr"}, "language"},
 		{&varcov1.ExportBookingsRequest{FromDate: "2026-03-29", ToDate: "2026-03-29"}, "organization_id"},
 	} {
 		_, err := expStream(t, e.admin, e.organizer, tc.req)
@@ -293,9 +301,9 @@ func TestExportBookingsEndToEnd(t *testing.T) {
 			ends = append(ends, ev.GetDetail())
 		}
 	}
-	require.Len(t, details, 5, "the five successful exports, none of the refused ones")
+	require.Len(t, details, 6, "the six successful exports, none of the refused ones")
 	require.Contains(t, details, "2026-03-28..2026-03-29 via=rpc")
-	require.Len(t, ends, 5, "each with its end")
+	require.Len(t, ends, 6, "each with its end")
 	require.Contains(t, ends, fmt.Sprintf("2026-03-28..2026-03-29 rows=4 bytes=%d via=rpc result=complete", weekendSize))
 }
 

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 
@@ -92,6 +93,16 @@ func Flag(name string, value any) Option {
 	return func(o *[]chromedp.ExecAllocatorOption) { *o = append(*o, chromedp.Flag(name, value)) }
 }
 
+// Lang sets the browser's language preference, a list as in
+// Accept-Language without q-values ("de-AT,de,en"): navigator.languages
+// and the Accept-Language header of its requests.
+func Lang(tags string) Option {
+	return func(o *[]chromedp.ExecAllocatorOption) {
+		first, _, _ := strings.Cut(tags, ",")
+		*o = append(*o, chromedp.Flag("lang", first), chromedp.Flag("accept-lang", tags))
+	}
+}
+
 // FakeCamera gives the browser a camera that films the frames of a
 // YUV4MPEG2 file (WriteY4M), looped, and answers yes to every camera
 // prompt: getUserMedia works with no device and no person.
@@ -139,6 +150,10 @@ func launch(dataDir string, extra ...Option) (*Browser, error) {
 		chromedp.Flag("force-color-profile", "srgb"),
 		chromedp.WindowSize(ViewportWidth, ViewportHeight),
 	}
+	// The apps follow the browser's language when no choice is stored:
+	// an Italian browser by default, as the towns' residents mostly have
+	// (a test of another language passes Lang).
+	Lang("it-IT,it")(&opts)
 	for _, o := range extra {
 		o(&opts)
 	}

@@ -22,6 +22,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/varco-gate/varco/internal/catalog"
+	"github.com/varco-gate/varco/internal/i18n"
 )
 
 // ProductID identifies Varco as the producer of the files (PRODID).
@@ -45,7 +46,7 @@ type Event struct {
 	BookingID string
 	// Code is the booking code as people read it ("KM7R-4TXA"); required.
 	Code string
-	// Language is "en" for English texts; anything else gives Italian.
+	// Language is "it", "en" or "de"; anything else gives Italian.
 	Language string
 	// Start and End bound the booking; required, End after Start.
 	Start, End time.Time
@@ -380,23 +381,13 @@ type labels struct {
 	contacts, phoneLabel, email, website, phone, video string
 }
 
-var italian = labels{
-	booking: "Prenotazione", cancelledPrefix: "Annullata: ", cancelled: "Prenotazione annullata.",
-	reminder: "Promemoria", code: "Codice prenotazione", operator: "Operatore", mode: "Modalità",
-	documents: "Documenti da portare", cancel: "Per annullare", contacts: "Contatti",
-	phoneLabel: "Tel.", email: "E-mail", website: "Sito", phone: "Appuntamento telefonico", video: "Videochiamata",
-}
-
-var english = labels{
-	booking: "Booking", cancelledPrefix: "Cancelled: ", cancelled: "Booking cancelled.",
-	reminder: "Reminder", code: "Booking code", operator: "Operator", mode: "Mode",
-	documents: "Documents to bring", cancel: "To cancel", contacts: "Contacts",
-	phoneLabel: "Phone", email: "E-mail", website: "Website", phone: "Phone appointment", video: "Video call",
-}
-
+// texts reads a file's fixed texts from the catalog (ics.*) in lang.
 func texts(lang string) labels {
-	if lang == "en" {
-		return english
+	t := i18n.Picker(lang)
+	return labels{
+		booking: t("ics.booking"), cancelledPrefix: t("ics.cancelled_prefix", ""), cancelled: t("ics.cancelled"),
+		reminder: t("ics.reminder"), code: t("ics.code"), operator: t("ics.operator"), mode: t("ics.mode"),
+		documents: t("ics.documents"), cancel: t("ics.cancel"), contacts: t("ics.contacts"),
+		phoneLabel: t("ics.phone_label"), email: t("ics.email"), website: t("ics.website"), phone: t("ics.phone"), video: t("ics.video"),
 	}
-	return italian
 }

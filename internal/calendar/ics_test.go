@@ -151,6 +151,27 @@ func TestGenerateInEnglish(t *testing.T) {
 	require.Equal(t, "Reminder: Carta d'identità elettronica – KM7R-4TXA", text(t, e.Children[0], "DESCRIPTION"))
 }
 
+// German, for Alto Adige / Südtirol: the file's own words from the
+// catalog; the service's texts stay as the office wrote them.
+func TestGenerateInGerman(t *testing.T) {
+	t.Parallel()
+	ev := sample()
+	ev.Language = "de"
+	data, err := calendar.Generate(ev, stamp)
+	require.NoError(t, err)
+	_, e := parse(t, data)
+	desc := text(t, e.Component, "DESCRIPTION")
+	require.Contains(t, desc, "Buchungscode: KM7R-4TXA\n")
+	require.Contains(t, desc, "Mitzubringende Unterlagen:\n- Una fototessera")
+	require.Contains(t, desc, "Zum Stornieren: https://")
+	require.Equal(t, "Erinnerung: Carta d'identità elettronica – KM7R-4TXA", text(t, e.Children[0], "DESCRIPTION"))
+	ev.Cancelled = true
+	data, err = calendar.Generate(ev, stamp)
+	require.NoError(t, err)
+	_, e = parse(t, data)
+	require.Equal(t, "Storniert: Carta d'identità elettronica – KM7R-4TXA", text(t, e.Component, "SUMMARY"))
+}
+
 func TestCancelledBookingUpdatesTheEvent(t *testing.T) {
 	t.Parallel()
 	ev := sample()

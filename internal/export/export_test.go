@@ -15,6 +15,7 @@ import (
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/fault"
 	"github.com/varco-gate/varco/internal/gate"
+	"github.com/varco-gate/varco/internal/i18n"
 )
 
 // fakeStore serves fixed rows, filtering by the query's period like the
@@ -136,7 +137,7 @@ func TestPlanValidation(t *testing.T) {
 		{"to before from", func(r *Request) { r.FromDate = "2026-03-30" }, "to_date"},
 		{"367 days", func(r *Request) { r.FromDate, r.ToDate = "2026-01-01", "2027-01-02" }, "to_date"},
 		{"tab delimiter", func(r *Request) { r.Format.Delimiter = '\t' }, "delimiter"},
-		{"german", func(r *Request) { r.Format.Lang = "de" }, "language"},
+		{"french", func(r *Request) { r.Format.Lang = "fr" }, "language"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := ok
@@ -282,6 +283,57 @@ func TestWriteBookings(t *testing.T) {
 	require.Equal(t, "2026-03-29", column(t, rows[0], rows[2], "Date"))
 	require.Equal(t, "Cancelled by the office", column(t, rows[0], rows[2], "Status"))
 	require.Equal(t, "2026-03-29 08:00", column(t, rows[0], rows[2], "Status changed at"))
+
+	// German, for Alto Adige / Südtirol: the headers and labels of the
+	// catalog, dates as German Excel reads them.
+	p.Format = Format{Delimiter: Semicolon, Lang: "de"}
+	buf.Reset()
+	_, err = s.Write(context.Background(), p, &buf)
+	require.NoError(t, err)
+	rows = readCSV(t, buf.Bytes(), ';')
+	require.Equal(t, "Code", rows[0][0])
+	require.Equal(t, "29.03.2026", column(t, rows[0], rows[2], "Datum"))
+	require.Equal(t, "Vom Amt storniert", column(t, rows[0], rows[2], "Status"))
+	require.Equal(t, "29.03.2026 08:00", column(t, rows[0], rows[2], "Status geändert am"))
+	require.Equal(t, "Ja", column(t, rows[0], rows[2], "Im Auftrag Dritter"))
+	require.Equal(t, "Schalter", column(t, rows[0], rows[2], "Kanal"))
+	p.Kind = Scans
+	require.Equal(t, "scans_2026-03-28_2026-03-29.csv", p.FileName())
+}
+
+// Every column header and cell label of the exports is in the catalog,
+// in every language (TestCatalogComplete checks the languages; this, that
+// the keys named in tables here exist at all).
+func TestLabelsInCatalog(t *testing.T) {
+	t.Parallel()
+	var keys []label
+	keys = append(keys, bookingColumns...)
+	keys = append(keys, scanColumns...)
+	for _, m := range []map[booking.Status]label{statusLabels, attendanceLabels} {
+		for _, l := range m {
+			keys = append(keys, l)
+		}
+	}
+	for _, l := range modeLabels {
+		keys = append(keys, l)
+	}
+	for _, l := range actorLabels {
+		keys = append(keys, l)
+	}
+	for _, m := range []map[bool]label{channelLabels, yesNo} {
+		for _, l := range m {
+			keys = append(keys, l)
+		}
+	}
+	for _, l := range directionLabels {
+		keys = append(keys, l)
+	}
+	for _, l := range verdictLabels {
+		keys = append(keys, l)
+	}
+	for _, k := range keys {
+		require.True(t, i18n.Has(string(k)), k)
+	}
 }
 
 func TestWriteScans(t *testing.T) {

@@ -3,66 +3,64 @@ package export
 import (
 	"time"
 
+	"github.com/varco-gate/varco/internal/i18n"
+
 	"github.com/varco-gate/varco/internal/booking"
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/gate"
 )
 
-// label is a text in Italian and English.
-type label [2]string
+// label is the catalog key of a column header or a cell's text; the
+// catalog has it in Italian, English and German.
+type label string
 
-func (l label) in(lang string) string {
-	if lang == "en" {
-		return l[1]
-	}
-	return l[0]
-}
+func (l label) in(lang string) string { return i18n.T(lang, string(l)) }
 
 var (
 	statusLabels = map[booking.Status]label{
-		booking.Confirmed:           {"Confermata", "Confirmed"},
-		booking.CancelledByUser:     {"Annullata dal cittadino", "Cancelled by the citizen"},
-		booking.CancelledByOperator: {"Annullata dall'ufficio", "Cancelled by the office"},
-		booking.Done:                {"Svolta", "Done"},
-		booking.NoShow:              {"Assente", "No-show"},
-		booking.Rescheduled:         {"Spostata", "Rescheduled"},
+		booking.Confirmed:           "export.status.confirmed",
+		booking.CancelledByUser:     "export.status.cancelled_by_user",
+		booking.CancelledByOperator: "export.status.cancelled_by_operator",
+		booking.Done:                "export.status.done",
+		booking.NoShow:              "export.status.no_show",
+		booking.Rescheduled:         "export.status.rescheduled",
 	}
 	attendanceLabels = map[booking.Status]label{
-		booking.Done:   {"Presente", "Attended"},
-		booking.NoShow: {"Assente", "Absent"},
+		booking.Done:   "export.attendance.done",
+		booking.NoShow: "export.attendance.no_show",
 	}
 	modeLabels = map[catalog.Mode]label{
-		catalog.ModeInPerson:  {"In presenza", "In person"},
-		catalog.ModePhone:     {"Telefono", "Phone"},
-		catalog.ModeVideoCall: {"Videochiamata", "Video call"},
+		catalog.ModeInPerson:  "export.mode.in_person",
+		catalog.ModePhone:     "export.mode.phone",
+		catalog.ModeVideoCall: "export.mode.video_call",
 	}
 	// actorLabels name who changed a booking without naming citizens: the
 	// export carries the beneficiary's data in its own columns, and an
 	// anonymized booking must not keep a name here.
 	actorLabels = map[booking.ActorKind]label{
-		booking.ActorAnonymous: {"Cittadino (link nell'e-mail)", "Citizen (e-mail link)"},
-		booking.ActorCitizen:   {"Cittadino", "Citizen"},
-		booking.ActorStaff:     {"Ufficio", "Office"},
-		booking.ActorDevice:    {"Varco", "Gate"},
-		booking.ActorSystem:    {"Varco (automatico)", "Varco (automatic)"},
+		booking.ActorAnonymous: "export.actor.anonymous",
+		booking.ActorCitizen:   "export.actor.citizen",
+		booking.ActorStaff:     "export.actor.staff",
+		booking.ActorDevice:    "export.actor.device",
+		booking.ActorSystem:    "export.actor.system",
 	}
-	channelLabels = map[bool]label{false: {"Online", "Online"}, true: {"Sportello", "Counter"}}
-	yesNo         = map[bool]label{false: {"No", "No"}, true: {"Sì", "Yes"}}
+	channelLabels = map[bool]label{false: "export.channel.online", true: "export.channel.counter"}
+	yesNo         = map[bool]label{false: "export.no", true: "export.yes"}
 
-	directionLabels = map[gate.Direction]label{gate.Entry: {"Ingresso", "Entry"}, gate.Exit: {"Uscita", "Exit"}}
+	directionLabels = map[gate.Direction]label{gate.Entry: "export.direction.entry", gate.Exit: "export.direction.exit"}
 	verdictLabels   = map[gate.Verdict]label{
-		gate.Accepted: {"Accettata", "Accepted"},
-		gate.Refused:  {"Rifiutata", "Refused"},
-		gate.Flagged:  {"Segnalata", "Flagged"},
+		gate.Accepted: "export.verdict.accepted",
+		gate.Refused:  "export.verdict.refused",
+		gate.Flagged:  "export.verdict.flagged",
 	}
 )
 
 // Date and time layouts per language: what Excel recognizes as a date in
-// Italy (dd/mm/yyyy), and ISO dates in English, which every locale reads
-// the same way (07/12 would be July in the US).
+// Italy (dd/mm/yyyy) and in German (dd.mm.yyyy), and ISO dates in English,
+// which every locale reads the same way (07/12 would be July in the US).
 var (
-	dateLayouts     = label{"02/01/2006", "2006-01-02"}
-	dateTimeLayouts = label{"02/01/2006 15:04", "2006-01-02 15:04"}
+	dateLayouts     = map[string]string{i18n.IT: "02/01/2006", i18n.EN: "2006-01-02", i18n.DE: "02.01.2006"}
+	dateTimeLayouts = map[string]string{i18n.IT: "02/01/2006 15:04", i18n.EN: "2006-01-02 15:04", i18n.DE: "02.01.2006 15:04"}
 )
 
 const (
@@ -99,14 +97,14 @@ func (f *rowFormat) loc(name string) *time.Location {
 }
 
 func (f *rowFormat) date(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format(dateLayouts.in(f.lang))
+	return t.In(loc).Format(dateLayouts[i18n.Normalize(f.lang)])
 }
 
 func (f *rowFormat) dateTime(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(loc).Format(dateTimeLayouts.in(f.lang))
+	return t.In(loc).Format(dateTimeLayouts[i18n.Normalize(f.lang)])
 }
 
 // utc formats an instant as ISO 8601 in UTC, for programs and for telling

@@ -7,6 +7,7 @@ import (
 
 	"github.com/varco-gate/varco/internal/catalog"
 	"github.com/varco-gate/varco/internal/fault"
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/schedule"
 )
 
@@ -25,7 +26,7 @@ type Format struct {
 	// Delimiter separates fields: Semicolon (the default, for Excel in
 	// Italy, where the comma is the decimal separator) or Comma.
 	Delimiter rune
-	// Lang is the language of the header and labels: "it" or "en".
+	// Lang is the language of the header and labels: "it", "en" or "de".
 	Lang string
 }
 
@@ -118,9 +119,9 @@ func validateFormat(f *Format) error {
 	switch f.Lang {
 	case "":
 		f.Lang = "it"
-	case "it", "en":
+	case i18n.IT, i18n.EN, i18n.DE:
 	default:
-		// The export's column headers exist in Italian and English only.
+		// The column headers exist in the catalog's languages only.
 		return fault.InvalidField("language", "language").Text("error.language.export")
 	}
 	return nil
@@ -211,10 +212,6 @@ func subtree(all []catalog.Resource, root string) []string {
 // FileName is the name offered for the downloaded file, e.g.
 // "prenotazioni_2026-01-01_2026-01-31.csv".
 func (p Plan) FileName() string {
-	name := map[Kind][2]string{Bookings: {"prenotazioni", "bookings"}, Scans: {"scansioni", "scans"}}[p.Kind]
-	base := name[0]
-	if p.Format.Lang == "en" {
-		base = name[1]
-	}
-	return fmt.Sprintf("%s_%s_%s.csv", base, p.FromDate, p.ToDate)
+	name := map[Kind]label{Bookings: "export.file.bookings", Scans: "export.file.scans"}[p.Kind]
+	return fmt.Sprintf("%s_%s_%s.csv", name.in(p.Format.Lang), p.FromDate, p.ToDate)
 }

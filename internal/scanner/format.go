@@ -6,90 +6,60 @@ import (
 	"time"
 
 	"github.com/varco-gate/varco/internal/gate"
+	"github.com/varco-gate/varco/internal/i18n"
 )
 
-// Lang is the operator's language.
+// Lang is the operator's language: "it", "en" or "de".
 type Lang string
 
 // Languages.
 const (
-	Italian Lang = "it"
-	English Lang = "en"
+	Italian Lang = i18n.IT
+	English Lang = i18n.EN
+	German  Lang = i18n.DE
 )
 
-// ParseLang accepts "it" or "en".
+// ParseLang accepts "it", "en" or "de" ("" is Italian).
 func ParseLang(s string) (Lang, error) {
-	switch Lang(strings.ToLower(strings.TrimSpace(s))) {
-	case Italian, "":
+	v := strings.ToLower(strings.TrimSpace(s))
+	if v == "" {
 		return Italian, nil
-	case English:
-		return English, nil
 	}
-	return "", fmt.Errorf("language %q: want it or en", s)
-}
-
-// Pick returns the Italian or the English text.
-func (l Lang) Pick(it, en string) string { return l.pick(it, en) }
-
-func (l Lang) pick(it, en string) string {
-	if l == English {
-		return en
+	if !i18n.Supported(v) {
+		return "", fmt.Errorf("language %q: want it, en or de", s)
 	}
-	return it
+	return Lang(v), nil
 }
 
-// reasonText is, per reason, the short label of the verdict line and the
-// full sentence of the web page, in Italian and English. The sentences
-// match what the server says for the same reasons.
-var reasonText = map[gate.Reason]struct{ short, long [2]string }{
-	"OK":                      {[2]string{"OK", "OK"}, [2]string{"Accesso consentito", "Access granted"}},
-	"MALFORMED":               {[2]string{"QR NON VALIDO", "INVALID QR"}, [2]string{"QR non leggibile o non è un biglietto Varco", "Unreadable QR or not a Varco ticket"}},
-	"FORGED":                  {[2]string{"CONTRAFFATTO", "FORGED"}, [2]string{"Biglietto contraffatto o alterato", "Forged or tampered ticket"}},
-	"UNKNOWN_KEY":             {[2]string{"CHIAVE SCONOSCIUTA", "UNKNOWN KEY"}, [2]string{"Biglietto firmato con una chiave sconosciuta", "Ticket signed with an unknown key"}},
-	gate.ReasonRevoked:        {[2]string{"ANNULLATO", "CANCELLED"}, [2]string{"Biglietto annullato", "Ticket cancelled"}},
-	gate.ReasonWrongResource:  {[2]string{"ALTRO EVENTO", "WRONG EVENT"}, [2]string{"Biglietto per un altro evento", "Ticket for another event"}},
-	gate.ReasonWrongDirection: {[2]string{"DIREZIONE ERRATA", "WRONG DIRECTION"}, [2]string{"Questo varco non registra questa direzione", "This gate does not scan this direction"}},
-	"TOO_EARLY":               {[2]string{"TROPPO PRESTO", "TOO EARLY"}, [2]string{"Troppo presto: il biglietto non è ancora valido", "Too early: the ticket is not valid yet"}},
-	"TOO_LATE":                {[2]string{"TROPPO TARDI", "TOO LATE"}, [2]string{"Troppo tardi: il biglietto è scaduto", "Too late: the ticket has expired"}},
-	gate.ReasonAlreadyInside:  {[2]string{"GIÀ DENTRO", "ALREADY INSIDE"}, [2]string{"Già entrato: il titolare risulta dentro", "Already inside"}},
-	gate.ReasonAlreadyUsed:    {[2]string{"GIÀ USATO", "ALREADY USED"}, [2]string{"Biglietto già usato (uscita registrata)", "Ticket already used (exit recorded)"}},
-	gate.ReasonStayExpired:    {[2]string{"TEMPO SCADUTO", "STAY EXPIRED"}, [2]string{"Tempo di permanenza scaduto", "Stay time ran out"}},
-	gate.ReasonNotInside:      {[2]string{"NON ENTRATO", "NOT INSIDE"}, [2]string{"Uscita senza ingresso registrato", "Exit without a recorded entry"}},
-	gate.ReasonVenueFull:      {[2]string{"CAPIENZA RAGGIUNTA", "VENUE FULL"}, [2]string{"Capienza raggiunta, attendere un'uscita", "Venue full, wait for someone to leave"}},
-	ReasonDataTooOld:          {[2]string{"DATI TROPPO VECCHI", "DATA TOO OLD"}, [2]string{"Dati del dispositivo troppo vecchi: ricollegare alla rete", "Device data too old: reconnect to the network"}},
-	ReasonDeviceRefused:       {[2]string{"DISPOSITIVO NON AUTORIZZATO", "DEVICE NOT AUTHORIZED"}, [2]string{"Il server non riconosce questo dispositivo: registrarlo di nuovo", "The server does not accept this device: enroll it again"}},
-}
+// Text is the catalog's text of key in l (internal/i18n), formatted with
+// args.
+func (l Lang) Text(key string, args ...any) string { return i18n.T(string(l), key, args...) }
 
-func (l Lang) index() int {
-	if l == English {
-		return 1
+// textOr is Text for a key made from a value, or fallback when the catalog
+// has none.
+func (l Lang) textOr(key, fallback string) string {
+	if !i18n.Has(key) {
+		return fallback
 	}
-	return 0
+	return l.Text(key)
 }
 
-// Label is the short, upper-case name of a reason.
-func (l Lang) Label(r gate.Reason) string {
-	if t, ok := reasonText[r]; ok {
-		return t.short[l.index()]
-	}
-	return string(r)
-}
+// Label is the short, upper-case name of a reason (scanner.label.*).
+func (l Lang) Label(r gate.Reason) string { return l.textOr("scanner.label."+string(r), string(r)) }
 
-// Message is the full sentence for a result.
+// Message is the full sentence for a result: the same as the server says
+// for the same reason (scan.reason.*).
 func (l Lang) Message(r Result) string {
-	if t, ok := reasonText[r.Reason]; ok {
-		return t.long[l.index()]
-	}
-	return string(r.Reason)
+	return l.textOr("scan.reason."+string(r.Reason), string(r.Reason))
 }
 
 // DirectionLabel names a direction.
 func (l Lang) DirectionLabel(d gate.Direction) string {
 	switch d {
 	case gate.Entry:
-		return l.pick("ENTRATA", "ENTRY")
+		return l.Text("scanner.dir.entry")
 	case gate.Exit:
-		return l.pick("USCITA", "EXIT")
+		return l.Text("scanner.dir.exit")
 	}
 	return "?"
 }
@@ -117,13 +87,13 @@ func (l Lang) Line(r Result, loc *time.Location) string {
 		parts = append(parts, l.seats(r.Seats))
 	}
 	if r.Verdict == gate.Accepted && r.Direction == gate.Entry && !r.ExpiresAt.IsZero() {
-		parts = append(parts, l.pick("tempo rimasto ", "time left ")+FormatDuration(r.TimeLeft))
+		parts = append(parts, l.Text("scanner.line.time_left", FormatDuration(r.TimeLeft)))
 	}
 	if r.Reason == gate.ReasonAlreadyInside && !r.EnteredAt.IsZero() {
-		parts = append(parts, l.pick("entrato alle ", "entered at ")+r.EnteredAt.In(loc).Format("15:04 MST"))
+		parts = append(parts, l.Text("scanner.line.entered_at", r.EnteredAt.In(loc).Format("15:04 MST")))
 	}
 	if r.Verdict != gate.Accepted && r.TicketID != "" {
-		parts = append(parts, "("+l.pick("biglietto ", "ticket ")+ShortID(r.TicketID)+")")
+		parts = append(parts, "("+l.Text("scanner.line.ticket", ShortID(r.TicketID))+")")
 	}
 	if !r.Online {
 		parts = append(parts, "[offline]")
@@ -135,9 +105,9 @@ func (l Lang) Line(r Result, loc *time.Location) string {
 
 func (l Lang) seats(n int) string {
 	if n == 1 {
-		return l.pick("1 posto", "1 seat")
+		return l.Text("scanner.seats.one")
 	}
-	return fmt.Sprintf("%d %s", n, l.pick("posti", "seats"))
+	return l.Text("scanner.seats.other", n)
 }
 
 // ShortID is the tail of a ticket id, enough for the operator to tell two

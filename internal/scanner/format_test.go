@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/varco-gate/varco/internal/gate"
+	"github.com/varco-gate/varco/internal/i18n"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
@@ -22,34 +23,38 @@ func TestVerdictLines(t *testing.T) {
 	const id = "0f8c2a60-4b2c-4e63-9c73-2b0e8b7da3f2"
 	entered := time.Date(2026, 12, 6, 9, 5, 0, 0, time.UTC) // 10:05 in Rome
 	tests := []struct {
-		name   string
-		r      Result
-		it, en string
+		name       string
+		r          Result
+		it, en, de string
 	}{
 		{"entry with a timed stay",
 			Result{Verdict: gate.Accepted, Reason: "OK", Direction: gate.Entry, Seats: 2, ExpiresAt: entered.Add(90 * time.Minute), TimeLeft: 90 * time.Minute, TicketID: id, Online: true},
-			"OK  ENTRATA  2 posti  tempo rimasto 1h30m", "OK  ENTRY  2 seats  time left 1h30m"},
+			"OK  ENTRATA  2 posti  tempo rimasto 1h30m", "OK  ENTRY  2 seats  time left 1h30m",
+			"OK  EINTRITT  2 Plätze  Restzeit 1h30m"},
 		{"exit, one seat, decided offline",
 			Result{Verdict: gate.Accepted, Reason: "OK", Direction: gate.Exit, Seats: 1, TicketID: id},
-			"OK  USCITA  1 posto  [offline]", "OK  EXIT  1 seat  [offline]"},
+			"OK  USCITA  1 posto  [offline]", "OK  EXIT  1 seat  [offline]", "OK  AUSTRITT  1 Platz  [offline]"},
 		{"anti-passback",
 			Result{Verdict: gate.Refused, Reason: gate.ReasonAlreadyInside, Direction: gate.Entry, Seats: 2, EnteredAt: entered, TicketID: id, Online: true},
-			"NO  GIÀ DENTRO  entrato alle 10:05 CET  (biglietto …a3f2)", "NO  ALREADY INSIDE  entered at 10:05 CET  (ticket …a3f2)"},
+			"NO  GIÀ DENTRO  entrato alle 10:05 CET  (biglietto …a3f2)", "NO  ALREADY INSIDE  entered at 10:05 CET  (ticket …a3f2)",
+			"NO  BEREITS DRINNEN  eingetreten um 10:05 CET  (Ticket …a3f2)"},
 		{"overstay exit",
 			Result{Verdict: gate.Flagged, Reason: gate.ReasonStayExpired, Direction: gate.Exit, Seats: 2, TicketID: id, Online: true},
-			"!!  USCITA  TEMPO SCADUTO  2 posti  (biglietto …a3f2)", "!!  EXIT  STAY EXPIRED  2 seats  (ticket …a3f2)"},
+			"!!  USCITA  TEMPO SCADUTO  2 posti  (biglietto …a3f2)", "!!  EXIT  STAY EXPIRED  2 seats  (ticket …a3f2)",
+			"!!  AUSTRITT  ZEIT ABGELAUFEN  2 Plätze  (Ticket …a3f2)"},
 		{"not a ticket",
 			Result{Verdict: gate.Refused, Reason: "MALFORMED", Direction: gate.Entry, Online: true},
-			"NO  QR NON VALIDO", "NO  INVALID QR"},
+			"NO  QR NON VALIDO", "NO  INVALID QR", "NO  QR UNGÜLTIG"},
 		{"device refused",
 			Result{Verdict: gate.Refused, Reason: ReasonDeviceRefused, Direction: gate.Entry, Online: true},
-			"NO  DISPOSITIVO NON AUTORIZZATO", "NO  DEVICE NOT AUTHORIZED"},
+			"NO  DISPOSITIVO NON AUTORIZZATO", "NO  DEVICE NOT AUTHORIZED", "NO  GERÄT NICHT ZUGELASSEN"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			require.Equal(t, tc.it, Italian.Line(tc.r, rome))
 			require.Equal(t, tc.en, English.Line(tc.r, rome))
+			require.Equal(t, tc.de, German.Line(tc.r, rome))
 		})
 	}
 }
@@ -84,7 +89,8 @@ func TestTimesInThePlacesZone(t *testing.T) {
 	require.Equal(t, time.Local, Settings{TimeZone: "Nowhere/Atlantis"}.Location())
 }
 
-// Every reason of the API has its own text in both languages.
+// Every reason of the API has its own label and sentence in the catalog,
+// in every language.
 func TestEveryScanReasonHasText(t *testing.T) {
 	t.Parallel()
 	for v, name := range varcov1.ScanReason_name {
@@ -94,9 +100,10 @@ func TestEveryScanReasonHasText(t *testing.T) {
 		r := gate.Reason(strings.TrimPrefix(name, "SCAN_REASON_"))
 		require.Equal(t, r, reasonFromProto(varcov1.ScanReason(v)))
 		require.Equal(t, varcov1.ScanReason(v), reasonToProto(r))
-		_, ok := reasonText[r]
-		require.True(t, ok, "no text for %s", r)
+		require.True(t, i18n.Has("scan.reason."+string(r)), "no sentence for %s", r)
+		require.True(t, i18n.Has("scanner.label."+string(r)), "no label for %s", r)
 		require.NotEqual(t, Italian.Message(Result{Reason: r}), English.Message(Result{Reason: r}))
+		require.NotEqual(t, English.Message(Result{Reason: r}), German.Message(Result{Reason: r}))
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/varco-gate/varco/internal/gate"
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/webapp"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
@@ -250,10 +251,7 @@ func loopbackHost(hostport string) bool {
 
 func (p *Page) lang(r *http.Request) Lang {
 	if al := r.Header.Get("Accept-Language"); al != "" {
-		if strings.HasPrefix(strings.ToLower(al), "en") {
-			return English
-		}
-		return Italian
+		return Lang(i18n.Match(al))
 	}
 	return p.o.Lang
 }

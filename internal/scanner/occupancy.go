@@ -17,9 +17,9 @@ import (
 // until ctx ends or the stream fails.
 func WatchOccupancy(ctx context.Context, hc connect.HTTPClient, server string, cred Secret, lang Lang, out io.Writer, loc *time.Location) error {
 	return FollowOccupancy(ctx, hc, server, func() Secret { return cred }, lang, func(msg *varcov1.WatchOccupancyResponse) {
-		fmt.Fprintln(out, lang.Pick("— presenze alle ", "— occupancy at ")+msg.GetAt().AsTime().In(loc).Format("15:04:05 MST"))
+		fmt.Fprintln(out, lang.Text("scanner.occ.at", msg.GetAt().AsTime().In(loc).Format("15:04:05 MST")))
 		if len(msg.GetOccupancy()) == 0 {
-			fmt.Fprintln(out, lang.Pick("  nessun biglietto per oggi", "  no tickets for today"))
+			fmt.Fprintln(out, "  "+lang.Text("scanner.occ.none"))
 		}
 		for _, o := range msg.GetOccupancy() {
 			fmt.Fprintln(out, lang.OccupancyLine(o, loc))
@@ -50,10 +50,10 @@ func FollowOccupancy(ctx context.Context, hc connect.HTTPClient, server string, 
 // OccupancyLine formats one slot's occupancy for the operator.
 func (l Lang) OccupancyLine(o *varcov1.Occupancy, loc *time.Location) string {
 	line := fmt.Sprintf("  %s  %s %d/%d  %s %d  %s %d", o.GetSlotStart().AsTime().In(loc).Format("15:04"),
-		l.Pick("dentro", "inside"), o.GetInside(), o.GetBooked(), l.Pick("ingressi", "entries"), o.GetEntries(),
-		l.Pick("uscite", "exits"), o.GetExits())
+		l.Text("scanner.occ.inside"), o.GetInside(), o.GetBooked(), l.Text("scanner.occ.entries"), o.GetEntries(),
+		l.Text("scanner.occ.exits"), o.GetExits())
 	if o.GetOverstays() > 0 {
-		line += fmt.Sprintf("  %s %d", l.Pick("OLTRE IL TEMPO", "OVERSTAYING"), o.GetOverstays())
+		line += fmt.Sprintf("  %s %d", l.Text("scanner.occ.overstaying"), o.GetOverstays())
 	}
 	return line
 }

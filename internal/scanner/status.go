@@ -13,11 +13,11 @@ import (
 func (l Lang) GateDirectionLabel(d gate.GateDirection) string {
 	switch d {
 	case gate.GateEntry:
-		return l.pick("solo entrata", "entry only")
+		return l.Text("scanner.gate_dir.entry")
 	case gate.GateExit:
-		return l.pick("solo uscita", "exit only")
+		return l.Text("scanner.gate_dir.exit")
 	case gate.GateBoth:
-		return l.pick("entrata e uscita (prefisso E: / U:)", "entry and exit (prefix E: / U:)")
+		return l.Text("scanner.gate_dir.both")
 	}
 	return "?"
 }
@@ -25,10 +25,10 @@ func (l Lang) GateDirectionLabel(d gate.GateDirection) string {
 // WriteSettings prints the gate settings, as shown after enrollment.
 func (l Lang) WriteSettings(w io.Writer, s Settings) error {
 	_, err := fmt.Fprintf(w, "%s: %s\n%s: %s\n%s: %s\n%s: %s\n",
-		l.pick("Varco", "Gate"), s.Name,
-		l.pick("Dispositivo", "Device"), s.DeviceID,
-		l.pick("Servizi", "Resources"), strings.Join(s.ResourceIDs, ", "),
-		l.pick("Direzione", "Direction"), l.GateDirectionLabel(s.Direction))
+		l.Text("scanner.settings.gate"), s.Name,
+		l.Text("scanner.settings.device"), s.DeviceID,
+		l.Text("scanner.settings.resources"), strings.Join(s.ResourceIDs, ", "),
+		l.Text("scanner.settings.direction"), l.GateDirectionLabel(s.Direction))
 	return err
 }
 
@@ -45,38 +45,36 @@ func (l Lang) WriteStatus(w io.Writer, st Status, now time.Time, loc *time.Locat
 			usable++
 		}
 	}
-	cred := l.pick("presente", "present")
+	cred := l.Text("scanner.cred.present")
 	switch {
 	case s.DeviceRevoked:
-		cred = l.pick("REVOCATA dall'organizzatore", "REVOKED by the organizer")
+		cred = l.Text("scanner.cred.revoked")
 	case !st.HasCredential:
-		cred = l.pick("assente (eseguire scanner enroll)", "missing (run scanner enroll)")
+		cred = l.Text("scanner.cred.missing")
 	}
-	lastSync := l.pick("mai", "never")
+	lastSync := l.Text("scanner.never")
 	if !s.LastSync.IsZero() {
 		lastSync = s.LastSync.In(loc).Format("2006-01-02 15:04:05 MST")
 	}
 	c := st.Counters
 	_, err := fmt.Fprintf(w, "Server: %s\n%s: %s\n%s: %d (%d %s)\n%s: %d\n%s: %d\n%s: %d\n%s: %d / %d / %d\n%s: %s\n",
 		s.ServerURL,
-		l.pick("Credenziale", "Credential"), cred,
-		l.pick("Chiavi pubbliche", "Public keys"), len(s.Keys), usable, l.pick("valide ora", "valid now"),
-		l.pick("Biglietti annullati noti", "Revoked tickets known"), len(s.Revoked),
-		l.pick("Presenze note", "Known presences"), len(s.Presences),
-		l.pick("Scansioni offline da inviare", "Offline scans to upload"), st.Queued,
-		l.pick("Scansioni offline registrate / inviate / perse", "Offline scans queued / uploaded / lost"), c.Queued, c.Uploaded, c.Lost,
-		l.pick("Ultima sincronizzazione", "Last sync"), lastSync)
+		l.Text("scanner.status.credential"), cred,
+		l.Text("scanner.status.keys"), len(s.Keys), usable, l.Text("scanner.status.valid_now"),
+		l.Text("scanner.status.revoked"), len(s.Revoked),
+		l.Text("scanner.status.presences"), len(s.Presences),
+		l.Text("scanner.status.queued"), st.Queued,
+		l.Text("scanner.status.counters"), c.Queued, c.Uploaded, c.Lost,
+		l.Text("scanner.status.last_sync"), lastSync)
 	if err != nil {
 		return err
 	}
 	var warn []string
 	if skewed(s.ClockOffset) {
-		warn = append(warn, fmt.Sprintf(l.pick("OROLOGIO SFASATO di %s rispetto al server: fuori linea vale l'ora del server",
-			"CLOCK OFF by %s from the server's: offline the server's time is used"), s.ClockOffset.Round(time.Second)))
+		warn = append(warn, l.Text("scanner.warn.clock", s.ClockOffset.Round(time.Second)))
 	}
 	if age := s.Settings.MaxDataAge; age > 0 && !s.LastSync.IsZero() && now.Sub(s.LastSync) > age {
-		warn = append(warn, l.pick("DATI TROPPO VECCHI: fuori linea ogni scansione è rifiutata, ricollegare alla rete",
-			"DATA TOO OLD: offline every scan is refused, reconnect to the network"))
+		warn = append(warn, l.Text("scanner.warn.data_too_old"))
 	}
 	for _, line := range warn {
 		if _, err := fmt.Fprintln(w, "!! "+line); err != nil {
@@ -90,11 +88,10 @@ func (l Lang) WriteStatus(w io.Writer, st Status, now time.Time, loc *time.Locat
 func (l Lang) writeProblems(w io.Writer, st Status, loc *time.Location) error {
 	var lines []string
 	if st.Legacy {
-		lines = append(lines, l.pick("archivio nel formato precedente: sarà convertito al prossimo avvio",
-			"store in the older format: it is converted at the next start"))
+		lines = append(lines, l.Text("scanner.problem.legacy"))
 	}
 	if st.Problem != "" {
-		lines = append(lines, l.pick("ARCHIVIO ILLEGGIBILE: ", "STORE UNREADABLE: ")+st.Problem)
+		lines = append(lines, l.Text("scanner.problem.unreadable", st.Problem))
 	}
 	for _, in := range st.Incidents {
 		line := in.At.In(loc).Format("2006-01-02 15:04 MST") + "  " + l.incidentLabel(in.Kind) + ": " + in.Detail
@@ -114,17 +111,17 @@ func (l Lang) writeProblems(w io.Writer, st Status, loc *time.Location) error {
 func (l Lang) incidentLabel(kind string) string {
 	switch kind {
 	case IncidentDamaged:
-		return l.pick("ARCHIVIO DANNEGGIATO", "STORE DAMAGED")
+		return l.Text("scanner.incident.damaged")
 	case IncidentMissing:
-		return l.pick("ARCHIVIO MANCANTE", "STORE MISSING")
+		return l.Text("scanner.incident.missing")
 	case IncidentLost:
-		return l.pick("SCANSIONI PERSE", "SCANS LOST")
+		return l.Text("scanner.incident.lost")
 	case IncidentCredentialLost:
-		return l.pick("CREDENZIALE PERSA: registrare di nuovo il dispositivo", "CREDENTIAL LOST: enroll the device again")
+		return l.Text("scanner.incident.credential_lost")
 	case IncidentMigrated:
-		return l.pick("archivio convertito", "store converted")
+		return l.Text("scanner.incident.migrated")
 	case IncidentIdentity:
-		return l.pick("identità riscritta", "identity rewritten")
+		return l.Text("scanner.incident.identity")
 	}
 	return kind
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/varco-gate/varco/client"
+	"github.com/varco-gate/varco/internal/i18n"
 )
 
 // Defaults of the global flags.
@@ -30,7 +31,7 @@ const (
 type cli struct {
 	server string
 	output string // "table" or "json"
-	lang   string // "it" or "en"
+	lang   string // "it", "en" or "de": the server's messages and the CLI's own texts
 
 	getenv func(string) string
 	stdin  io.Reader
@@ -103,7 +104,7 @@ func (c *cli) flagSet(name string) *flag.FlagSet {
 	fs.SetOutput(c.stderr)
 	fs.StringVar(&c.server, "server", c.server, "server base URL (env VARCO_SERVER)")
 	fs.StringVar(&c.output, "output", c.output, "output format: table or json (env VARCO_OUTPUT)")
-	fs.StringVar(&c.lang, "lang", c.lang, "language of the server's messages: it or en (env VARCO_LANG)")
+	fs.StringVar(&c.lang, "lang", c.lang, "language of the tables and the server's messages: it, en or de (env VARCO_LANG)")
 	return fs
 }
 
@@ -121,10 +122,8 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) error {
 	default:
 		return usageErrorf("--output %q: use table or json", c.output)
 	}
-	switch c.lang {
-	case "it", "en":
-	default:
-		return usageErrorf("--lang %q: use it or en", c.lang)
+	if !i18n.Supported(c.lang) {
+		return usageErrorf("--lang %q: use it, en or de", c.lang)
 	}
 	return nil
 }
@@ -132,7 +131,7 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) error {
 func (c *cli) usage(w io.Writer) {
 	fmt.Fprint(w, `varco: the Varco command-line tool for organizers and operators.
 
-Usage: varco [--server URL] [--output table|json] [--lang it|en] COMMAND [flags]
+Usage: varco [--server URL] [--output table|json] [--lang it|en|de] COMMAND [flags]
 
 Commands:
 `)
@@ -179,6 +178,19 @@ func (c *cli) token() (string, error) {
 		return "", nil // expired: the server's Unauthenticated says to log in again
 	}
 	return s.Token, nil
+}
+
+// t is the CLI's text of key (the cli domain of internal/i18n) in the
+// language of --lang, formatted with args.
+func (c *cli) t(key string, args ...any) string { return i18n.T(c.lang, key, args...) }
+
+// tOr is t for a key made from a value ("cli.apply.kind." + kind): the
+// value itself when the catalog has no text for it.
+func (c *cli) tOr(key, fallback string) string {
+	if !i18n.Has(key) {
+		return fallback
+	}
+	return c.t(key)
 }
 
 func envOr(getenv func(string) string, key, def string) string {

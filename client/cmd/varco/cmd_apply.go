@@ -65,11 +65,11 @@ func (c *cli) printReport(r *applyReport) error {
 		if ch.Action == "unchanged" {
 			continue // the summary counts them; listing them hides the changes
 		}
-		action := ch.Action
+		action := c.tOr("cli.apply.action."+ch.Action, ch.Action)
 		if r.DryRun {
-			action = "would be " + action
+			action = c.tOr("cli.apply.dry."+ch.Action, "would be "+ch.Action)
 		}
-		line := fmt.Sprintf("%s\t%s\t%s", action, ch.Kind, ch.Name)
+		line := fmt.Sprintf("%s\t%s\t%s", action, c.tOr("cli.apply.kind."+ch.Kind, ch.Kind), ch.Name)
 		if len(ch.Fields) > 0 {
 			line += "\t(" + strings.Join(ch.Fields, ", ") + ")"
 		}
@@ -79,14 +79,14 @@ func (c *cli) printReport(r *applyReport) error {
 		return err
 	}
 	for _, w := range r.Warnings {
-		fmt.Fprintln(c.stdout, "warning:", w)
+		fmt.Fprintln(c.stdout, c.t("cli.apply.warning"), w)
 	}
-	summary := fmt.Sprintf("%d created, %d updated, %d unchanged", r.Created, r.Updated, r.Unchanged)
+	summary := c.t("cli.apply.summary", r.Created, r.Updated, r.Unchanged)
 	if r.Deleted > 0 {
-		summary += fmt.Sprintf(", %d deleted", r.Deleted)
+		summary += c.t("cli.apply.deleted", r.Deleted)
 	}
 	if r.DryRun {
-		summary += " (dry run: nothing was changed)"
+		summary += c.t("cli.apply.dryRun")
 	}
 	_, err := fmt.Fprintln(c.stdout, summary+".")
 	return err

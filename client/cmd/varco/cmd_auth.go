@@ -49,9 +49,9 @@ func (c *cli) login(ctx context.Context, args []string) error {
 		})
 	}
 	a := res.GetAccount()
-	_, err = fmt.Fprintf(c.stdout, "Logged in to %s as %s %s (%s); the session lasts until %s.\n",
+	_, err = fmt.Fprintln(c.stdout, c.t("cli.login.done",
 		serverKey(c.server), a.GetGivenName(), a.GetFamilyName(), a.GetEmail(),
-		res.GetSession().GetExpiresAt().AsTime().Local().Format("2006-01-02 15:04"))
+		res.GetSession().GetExpiresAt().AsTime().Local().Format("2006-01-02 15:04")))
 	return err
 }
 
@@ -82,7 +82,7 @@ func (c *cli) logout(ctx context.Context, args []string) error {
 	if c.json() {
 		return c.printProto(&varcov1.LogoutResponse{})
 	}
-	_, err = fmt.Fprintf(c.stdout, "Logged out of %s.\n", serverKey(c.server))
+	_, err = fmt.Fprintln(c.stdout, c.t("cli.logout.done", serverKey(c.server)))
 	return err
 }
 
@@ -114,33 +114,33 @@ func (c *cli) whoami(ctx context.Context, args []string) error {
 	}
 	tw := c.table()
 	a := m.GetAccount()
-	fmt.Fprintf(tw, "server\t%s\n", serverKey(c.server))
-	fmt.Fprintf(tw, "kind\t%s\n", enumName(m.GetKind()))
+	fmt.Fprintf(tw, "%s\t%s\n", c.t("cli.whoami.server"), serverKey(c.server))
+	fmt.Fprintf(tw, "%s\t%s\n", c.t("cli.whoami.kind"), enumName(m.GetKind()))
 	if a != nil {
-		fmt.Fprintf(tw, "name\t%s %s\n", a.GetGivenName(), a.GetFamilyName())
-		fmt.Fprintf(tw, "e-mail\t%s\n", a.GetEmail())
-		fmt.Fprintf(tw, "codice fiscale\t%s\n", a.GetCodiceFiscale())
-		fmt.Fprintf(tw, "account id\t%s\n", a.GetId())
+		fmt.Fprintf(tw, "%s\t%s %s\n", c.t("cli.whoami.name"), a.GetGivenName(), a.GetFamilyName())
+		fmt.Fprintf(tw, "%s\t%s\n", c.t("cli.whoami.email"), a.GetEmail())
+		fmt.Fprintf(tw, "%s\t%s\n", c.t("cli.whoami.cf"), a.GetCodiceFiscale())
+		fmt.Fprintf(tw, "%s\t%s\n", c.t("cli.whoami.account"), a.GetId())
 	}
 	if m.GetInstallationAdmin() {
-		fmt.Fprintf(tw, "installation administrator\tyes\n")
+		fmt.Fprintf(tw, "%s\t%s\n", c.t("cli.whoami.admin"), c.t("cli.whoami.yes"))
 	}
 	for _, r := range m.GetRoles() {
-		scope := "all resources"
+		scope := c.t("cli.whoami.allResources")
 		if ids := r.GetResourceIds(); len(ids) > 0 {
 			scope = strings.Join(ids, ", ")
 		}
 		if r.GetKind() == varcov1.StaffRoleKind_STAFF_ROLE_KIND_ORGANIZER {
-			scope = "everything"
+			scope = c.t("cli.whoami.everything")
 		}
 		org := orgs[r.GetOrganizationId()]
 		if org == "" {
 			org = r.GetOrganizationId()
 		}
-		fmt.Fprintf(tw, "role\t%s of %s, %s\n", enumName(r.GetKind()), org, scope)
+		fmt.Fprintf(tw, "%s\t%s\n", c.t("cli.whoami.role"), c.t("cli.whoami.roleOf", enumName(r.GetKind()), org, scope))
 	}
 	if d := m.GetDevice(); d != nil {
-		fmt.Fprintf(tw, "device\t%s (%s)\n", d.GetName(), d.GetId())
+		fmt.Fprintf(tw, "%s\t%s (%s)\n", c.t("cli.whoami.device"), d.GetName(), d.GetId())
 	}
 	return tw.Flush()
 }

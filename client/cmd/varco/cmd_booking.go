@@ -101,10 +101,10 @@ func (c *cli) book(ctx context.Context, args []string) error {
 		return c.printProto(res.Msg)
 	}
 	b := res.Msg.GetBooking()
-	fmt.Fprintf(c.stdout, "Booked: code %s, %s, %s, %d seat(s). Booking id %s.\n",
-		b.GetCode(), b.GetResourceName(), b.GetLocalStart(), b.GetSeats(), b.GetId())
+	fmt.Fprintln(c.stdout, c.t("cli.booking.booked",
+		b.GetCode(), b.GetResourceName(), b.GetLocalStart(), b.GetSeats(), b.GetId()))
 	if docs := b.GetDocumentsToBring(); len(docs) > 0 {
-		fmt.Fprintln(c.stdout, "Bring:")
+		fmt.Fprintln(c.stdout, c.t("cli.booking.bring"))
 		for _, d := range docs {
 			fmt.Fprintln(c.stdout, "  -", d)
 		}
@@ -208,7 +208,7 @@ func (c *cli) cancel(ctx context.Context, args []string) error {
 			return c.printProto(res.Msg)
 		}
 	}
-	_, err = fmt.Fprintf(c.stdout, "Booking %s (%s, %s): %s.\n", b.GetCode(), b.GetResourceName(), b.GetLocalStart(), enumName(b.GetStatus()))
+	_, err = fmt.Fprintln(c.stdout, c.t("cli.booking.status", b.GetCode(), b.GetResourceName(), b.GetLocalStart(), enumName(b.GetStatus())))
 	return err
 }
 
@@ -253,15 +253,18 @@ func (c *cli) mine(ctx context.Context, args []string) error {
 // in the zone of each booking's place, with the zone named.
 func (c *cli) printBookings(list []*varcov1.Booking, staff bool) error {
 	if len(list) == 0 {
-		_, err := fmt.Fprintln(c.stdout, "No bookings.")
+		_, err := fmt.Fprintln(c.stdout, c.t("cli.bookings.none"))
 		return err
 	}
 	tw := c.table()
-	header := "WHEN\tCODE\tRESOURCE\tSEATS\tSTATUS\tID"
+	cols := []string{"when", "code", "resource", "seats", "status", "id"}
 	if staff {
-		header = "WHEN\tCODE\tRESOURCE\tSEATS\tSTATUS\tWHO\tOPERATOR\tID"
+		cols = []string{"when", "code", "resource", "seats", "status", "who", "operator", "id"}
 	}
-	fmt.Fprintln(tw, header)
+	for i, col := range cols {
+		cols[i] = c.t("cli.col." + col)
+	}
+	fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	for _, b := range list {
 		if staff {
 			who := strings.TrimSpace(b.GetBeneficiary().GetGivenName() + " " + b.GetBeneficiary().GetFamilyName())

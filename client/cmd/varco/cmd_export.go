@@ -60,7 +60,7 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	p := &progress{w: c.stderr, quiet: c.json(), now: c.now, last: c.now()}
+	p := &progress{w: c.stderr, t: c.t, quiet: c.json(), now: c.now, last: c.now()}
 	w := io.MultiWriter(dest, p)
 	switch kind {
 	case "bookings":
@@ -147,6 +147,7 @@ func (d *exportDest) abort() error {
 // break outside quotes, so notes spanning lines count once.
 type progress struct {
 	w        io.Writer
+	t        func(key string, args ...any) string // the CLI's texts in --lang
 	quiet    bool
 	now      func() time.Time
 	last     time.Time
@@ -167,7 +168,7 @@ func (p *progress) Write(b []byte) (int, error) {
 	}
 	if now := p.now(); !p.quiet && now.Sub(p.last) >= progressEvery {
 		p.last = now
-		fmt.Fprintf(p.w, "export: %s, %d rows so far…\n", size(p.bytes), p.rows())
+		fmt.Fprintln(p.w, p.t("cli.export.progress", size(p.bytes), p.rows()))
 	}
 	return len(b), nil
 }
@@ -177,7 +178,7 @@ func (p *progress) rows() int { return max(p.records-1, 0) }
 
 func (p *progress) done(dest string) {
 	if !p.quiet {
-		fmt.Fprintf(p.w, "export: %d rows, %s written to %s.\n", p.rows(), size(p.bytes), dest)
+		fmt.Fprintln(p.w, p.t("cli.export.done", p.rows(), size(p.bytes), dest))
 	}
 }
 

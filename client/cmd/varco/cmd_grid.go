@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ func (c *cli) grid(ctx context.Context, args []string) error {
 	if c.json() {
 		return c.printProto(res.Msg)
 	}
-	return renderGrid(c.stdout, title, res.Msg)
+	return c.renderGrid(c.stdout, title, res.Msg)
 }
 
 // slotSymbols are one character per state, so a week fits in a terminal
@@ -78,12 +79,10 @@ var slotSymbols = map[varcov1.SlotState]string{
 	varcov1.SlotState_SLOT_STATE_BOOKING_CLOSED:   "⊘",
 }
 
-const gridLegend = "✓ n available (seats left)  ~ held by people booking now  ✗ full  · past  - closed  » not yet bookable  ⊘ booking closed"
-
 // renderGrid prints the grid with the times of day as rows and the dates
 // as columns, in the place's local time; days closed all day are listed
 // under the table with their reason.
-func renderGrid(w io.Writer, title string, g *varcov1.GetAvailabilityResponse) error {
+func (c *cli) renderGrid(w io.Writer, title string, g *varcov1.GetAvailabilityResponse) error {
 	times := map[string]bool{}
 	cells := map[string]map[string]string{} // date → local start → cell
 	var closed []string
@@ -92,9 +91,9 @@ func renderGrid(w io.Writer, title string, g *varcov1.GetAvailabilityResponse) e
 		if len(d.GetSlots()) == 0 {
 			reason := d.GetClosedReason()
 			if reason == "" {
-				reason = "no opening hours"
+				reason = c.t("cli.grid.noHours")
 			}
-			closed = append(closed, fmt.Sprintf("%s closed: %s", d.GetDate(), reason))
+			closed = append(closed, c.t("cli.grid.closed", d.GetDate(), reason))
 		}
 		for _, s := range d.GetSlots() {
 			times[s.GetLocalStart()] = true
@@ -108,9 +107,9 @@ func renderGrid(w io.Writer, title string, g *varcov1.GetAvailabilityResponse) e
 			cells[d.GetDate()][s.GetLocalStart()] = cell
 		}
 	}
-	fmt.Fprintf(w, "%s, times in %s\n\n", title, g.GetTimeZone())
+	fmt.Fprintf(w, "%s\n\n", c.t("cli.grid.title", title, g.GetTimeZone()))
 	if len(times) == 0 {
-		fmt.Fprintln(w, "No slots in this period.")
+		fmt.Fprintln(w, c.t("cli.grid.none"))
 	} else {
 		rows := make([]string, 0, len(times))
 		for t := range times {
@@ -118,9 +117,9 @@ func renderGrid(w io.Writer, title string, g *varcov1.GetAvailabilityResponse) e
 		}
 		sort.Strings(rows) // "HH:MM" sorts as time
 		tw := newTable(w)
-		header := []string{"time"}
+		header := []string{c.t("cli.grid.time")}
 		for _, d := range g.GetDays() {
-			header = append(header, dayLabel(d.GetDate()))
+			header = append(header, c.dayLabel(d.GetDate()))
 		}
 		fmt.Fprintln(tw, strings.Join(header, "\t"))
 		for _, t := range rows {
@@ -134,18 +133,19 @@ func renderGrid(w io.Writer, title string, g *varcov1.GetAvailabilityResponse) e
 			return err
 		}
 	}
-	for _, c := range closed {
-		fmt.Fprintln(w, c)
+	for _, line := range closed {
+		fmt.Fprintln(w, line)
 	}
-	_, err := fmt.Fprintf(w, "\n%s\n", gridLegend)
+	_, err := fmt.Fprintf(w, "\n%s\n", c.t("cli.grid.legend"))
 	return err
 }
 
-// dayLabel is "Mon 07/12" for "2026-12-07".
-func dayLabel(date string) string {
+// dayLabel is "Mon 07/12" for "2026-12-07", the weekday in --lang ("lun
+// 07/12", "Mo 07/12").
+func (c *cli) dayLabel(date string) string {
 	d, err := time.Parse(time.DateOnly, date)
 	if err != nil {
 		return date
 	}
-	return d.Format("Mon 02/01")
+	return c.t("cli.wd."+strconv.Itoa(int(d.Weekday()))) + d.Format(" 02/01")
 }

@@ -89,7 +89,7 @@ func (c *cli) printOccupancy(m *varcov1.WatchOccupancyResponse, names map[string
 			first = r
 			break
 		}
-		_, err := fmt.Fprintf(c.stdout, "%s  nobody booked or inside today\n", inZone(m.GetAt().AsTime(), first.location(), "15:04:05"))
+		_, err := fmt.Fprintln(c.stdout, c.t("cli.occ.nobody", inZone(m.GetAt().AsTime(), first.location(), "15:04:05")))
 		return err
 	}
 	tw := c.table()
@@ -100,8 +100,10 @@ func (c *cli) printOccupancy(m *varcov1.WatchOccupancyResponse, names map[string
 			name = o.GetResourceId()
 		}
 		loc := r.location()
-		fmt.Fprintf(tw, "%s\t%s\tslot %s\tinside %d\tbooked %d\tentries %d\texits %d\toverstays %d\n", inZone(m.GetAt().AsTime(), loc, "15:04:05"), name,
-			o.GetSlotStart().AsTime().In(loc).Format("15:04"), o.GetInside(), o.GetBooked(), o.GetEntries(), o.GetExits(), o.GetOverstays())
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", inZone(m.GetAt().AsTime(), loc, "15:04:05"), name,
+			c.t("cli.occ.slot", o.GetSlotStart().AsTime().In(loc).Format("15:04")), c.t("cli.occ.inside", o.GetInside()),
+			c.t("cli.occ.booked", o.GetBooked()), c.t("cli.occ.entries", o.GetEntries()), c.t("cli.occ.exits", o.GetExits()),
+			c.t("cli.occ.overstays", o.GetOverstays()))
 	}
 	return tw.Flush()
 }

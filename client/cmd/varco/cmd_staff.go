@@ -85,7 +85,7 @@ func (c *cli) attend(ctx context.Context, args []string) error {
 		return c.printProto(res.Msg)
 	}
 	b := res.Msg.GetBooking()
-	_, err = fmt.Fprintf(c.stdout, "Booking %s (%s, %s): %s.\n", b.GetCode(), b.GetResourceName(), b.GetLocalStart(), enumName(b.GetStatus()))
+	_, err = fmt.Fprintln(c.stdout, c.t("cli.booking.status", b.GetCode(), b.GetResourceName(), b.GetLocalStart(), enumName(b.GetStatus())))
 	return err
 }
 
@@ -134,8 +134,8 @@ func (c *cli) enrollCode(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	_, err = fmt.Fprintf(c.stdout, "Enrollment code for %q: %s\nType it on the scanner, or film the QR with the gate app, before %s (it works once).\n",
-		*name, res.Msg.GetEnrollmentCode(), res.Msg.GetExpiresAt().AsTime().Local().Format("15:04"))
+	_, err = fmt.Fprintln(c.stdout, c.t("cli.enroll.done",
+		*name, res.Msg.GetEnrollmentCode(), res.Msg.GetExpiresAt().AsTime().Local().Format("15:04")))
 	return errors.Join(err, qrErr)
 }
 

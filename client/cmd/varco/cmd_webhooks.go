@@ -69,8 +69,8 @@ func (c *cli) webhookCreate(ctx context.Context, args []string) error {
 	if c.json() {
 		return c.printProto(res.Msg)
 	}
-	_, err = fmt.Fprintf(c.stdout, "Webhook %s → %s\nSigning secret (shown only now, keep it): %s\n",
-		res.Msg.GetWebhook().GetId(), res.Msg.GetWebhook().GetUrl(), res.Msg.GetSecret())
+	_, err = fmt.Fprintln(c.stdout, c.t("cli.webhook.created",
+		res.Msg.GetWebhook().GetId(), res.Msg.GetWebhook().GetUrl(), res.Msg.GetSecret()))
 	return err
 }
 
@@ -95,7 +95,7 @@ func (c *cli) webhookList(ctx context.Context, args []string) error {
 		return c.printProto(res.Msg)
 	}
 	if len(res.Msg.GetWebhooks()) == 0 {
-		_, err := fmt.Fprintln(c.stdout, "No webhooks.")
+		_, err := fmt.Fprintln(c.stdout, c.t("cli.webhook.none"))
 		return err
 	}
 	for _, w := range res.Msg.GetWebhooks() {
@@ -129,7 +129,7 @@ func (c *cli) webhookDelete(ctx context.Context, args []string) error {
 	if c.json() {
 		return c.printProto(&varcov1.DeleteWebhookResponse{})
 	}
-	_, err = fmt.Fprintf(c.stdout, "Webhook %s deleted.\n", *id)
+	_, err = fmt.Fprintln(c.stdout, c.t("cli.webhook.deleted", *id))
 	return err
 }
 
@@ -156,8 +156,8 @@ func (c *cli) webhookDeliveries(ctx context.Context, args []string) error {
 		return c.printProto(res.Msg)
 	}
 	for _, d := range res.Msg.GetDeliveries() {
-		line := fmt.Sprintf("%s  %s  %s  %s  attempts %d", d.GetId(), d.GetCreatedAt().AsTime().Local().Format(time.DateTime),
-			enumName(d.GetEvent()), enumName(d.GetState()), d.GetAttempts())
+		line := fmt.Sprintf("%s  %s  %s  %s  %s", d.GetId(), d.GetCreatedAt().AsTime().Local().Format(time.DateTime),
+			enumName(d.GetEvent()), enumName(d.GetState()), c.t("cli.webhook.attempts", d.GetAttempts()))
 		if d.GetLastStatus() != 0 {
 			line += fmt.Sprintf("  HTTP %d", d.GetLastStatus())
 		}
@@ -191,6 +191,6 @@ func (c *cli) webhookReplay(ctx context.Context, args []string) error {
 	if c.json() {
 		return c.printProto(res.Msg)
 	}
-	_, err = fmt.Fprintf(c.stdout, "Replay queued as delivery %s.\n", res.Msg.GetDelivery().GetId())
+	_, err = fmt.Fprintln(c.stdout, c.t("cli.webhook.replayed", res.Msg.GetDelivery().GetId()))
 	return err
 }

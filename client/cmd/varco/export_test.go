@@ -74,7 +74,7 @@ func TestExport(t *testing.T) {
 	require.Empty(t, out)
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	require.Regexp(t, `^export: 1 rows, \d+ bytes written to `+regexp.QuoteMeta(path)+`\.\n$`, errOut)
+	require.Regexp(t, `^export: 1 righe, \d+ bytes scritti in `+regexp.QuoteMeta(path)+`\.\n$`, errOut, "the CLI's own texts follow --lang too")
 	rows := parseExport(t, data, ';')
 	require.Len(t, rows, 2)
 	require.Equal(t, "Codice", rows[0][0])

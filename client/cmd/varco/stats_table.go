@@ -17,8 +17,8 @@ const (
 	statDecimal                 // 1.25, change -0.50
 )
 
-// statRow is one line of the stats table; percent, when set, names the
-// share shown next to a count ("3 (12.5%)").
+// statRow is one line of the stats table; label is its catalog key;
+// percent, when set, names the share shown next to a count ("3 (12.5%)").
 type statRow struct {
 	label   string
 	field   protoreflect.Name
@@ -29,35 +29,35 @@ type statRow struct {
 // statRows lists the figures in reading order, with the definitions of
 // docs/stats.md in a few words.
 var statRows = []statRow{
-	{"Bookings", "bookings", statCount, ""},
-	{"Cancelled by the citizen", "cancelled_by_user", statCount, "cancelled_by_user_percent"},
-	{"Cancelled by the office", "cancelled_by_operator", statCount, "cancelled_by_operator_percent"},
-	{"Rescheduled", "rescheduled", statCount, "rescheduled_percent"},
-	{"Attended", "done", statCount, ""},
-	{"No-shows", "no_show", statCount, "no_show_percent"},
-	{"Days to first free slot (avg)", "avg_days_to_first_availability", statDecimal, ""},
-	{"Saturation (seat-time booked)", "saturation_percent", statPercent, ""},
-	{"Capacity offered (seat-hours)", "capacity_hours", statDecimal, ""},
-	{"Slots offered", "slots_offered", statCount, ""},
-	{"Average slot (minutes)", "avg_slot_minutes", statDecimal, ""},
-	{"Gate entries (people)", "entries", statCount, ""},
-	{"Gate exits (people)", "exits", statCount, ""},
-	{"Peak occupancy", "peak_occupancy", statCount, ""},
-	{"Overstays (tickets)", "overstays", statCount, ""},
+	{"cli.stats.bookings", "bookings", statCount, ""},
+	{"cli.stats.cancelled_by_user", "cancelled_by_user", statCount, "cancelled_by_user_percent"},
+	{"cli.stats.cancelled_by_operator", "cancelled_by_operator", statCount, "cancelled_by_operator_percent"},
+	{"cli.stats.rescheduled", "rescheduled", statCount, "rescheduled_percent"},
+	{"cli.stats.done", "done", statCount, ""},
+	{"cli.stats.no_show", "no_show", statCount, "no_show_percent"},
+	{"cli.stats.avg_days_to_first_availability", "avg_days_to_first_availability", statDecimal, ""},
+	{"cli.stats.saturation_percent", "saturation_percent", statPercent, ""},
+	{"cli.stats.capacity_hours", "capacity_hours", statDecimal, ""},
+	{"cli.stats.slots_offered", "slots_offered", statCount, ""},
+	{"cli.stats.avg_slot_minutes", "avg_slot_minutes", statDecimal, ""},
+	{"cli.stats.entries", "entries", statCount, ""},
+	{"cli.stats.exits", "exits", statCount, ""},
+	{"cli.stats.peak_occupancy", "peak_occupancy", statCount, ""},
+	{"cli.stats.overstays", "overstays", statCount, ""},
 }
 
 // printStats writes the two periods side by side with the change. A
 // figure the server sends that this table does not know yet is still
 // shown, under its field name, so a newer server's figures are not lost.
 func (c *cli) printStats(cur, prev *varcov1.Stats) error {
-	if _, err := fmt.Fprintf(c.stdout, "Statistics %s … %s, compared with %s … %s\n\n",
-		cur.GetFromDate(), cur.GetToDate(), prev.GetFromDate(), prev.GetToDate()); err != nil {
+	if _, err := fmt.Fprintf(c.stdout, "%s\n\n", c.t("cli.stats.title",
+		cur.GetFromDate(), cur.GetToDate(), prev.GetFromDate(), prev.GetToDate())); err != nil {
 		return err
 	}
 	cr, pr := cur.ProtoReflect(), prev.ProtoReflect()
 	fields := cr.Descriptor().Fields()
 	tw := c.table()
-	fmt.Fprintf(tw, "\tcurrent\tprevious\tchange\n")
+	fmt.Fprintf(tw, "\t%s\t%s\t%s\n", c.t("cli.stats.current"), c.t("cli.stats.previous"), c.t("cli.stats.change"))
 	shown := map[protoreflect.Name]bool{"from_date": true, "to_date": true}
 	for _, row := range statRows {
 		fd := fields.ByName(row.field)
@@ -69,7 +69,7 @@ func (c *cli) printStats(cur, prev *varcov1.Stats) error {
 		if row.percent != "" {
 			share = fields.ByName(row.percent)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row.label,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.t(row.label),
 			statCell(cr, fd, share, row.kind), statCell(pr, fd, share, row.kind), statChange(cr, pr, fd, share, row.kind))
 	}
 	for i := range fields.Len() {

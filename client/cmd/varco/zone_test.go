@@ -34,7 +34,7 @@ func TestTimesInThePlacesZone(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var out bytes.Buffer
-			c := &cli{output: "table", stdout: &out}
+			c := &cli{output: "table", lang: "en", stdout: &out}
 			b := &varcov1.Booking{Code: "KM7R-4TXA", ResourceName: "Visita guidata", Seats: 2, Place: tc.place,
 				Span: &varcov1.TimeRange{Start: timestamppb.New(tc.start)}, LocalStart: "local"}
 			require.NoError(t, c.printBookings([]*varcov1.Booking{b}, true))
@@ -43,7 +43,7 @@ func TestTimesInThePlacesZone(t *testing.T) {
 	}
 
 	var out bytes.Buffer
-	c := &cli{output: "table", stdout: &out}
+	c := &cli{output: "table", lang: "en", stdout: &out}
 	names := map[string]resourceInfo{"r1": {name: "Visita guidata", zone: placeZone(rome)}}
 	require.NoError(t, c.printOccupancy(&varcov1.WatchOccupancyResponse{At: timestamppb.New(winter.Add(30 * time.Second)),
 		Occupancy: []*varcov1.Occupancy{{ResourceId: "r1", SlotStart: timestamppb.New(winter), Inside: 3, Booked: 5}}}, names))

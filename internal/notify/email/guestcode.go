@@ -7,6 +7,7 @@ import (
 	htmltemplate "html/template"
 	"strings"
 
+	"github.com/varco-gate/varco/internal/i18n"
 	"github.com/varco-gate/varco/internal/notify"
 )
 
@@ -32,18 +33,15 @@ func ComposeCode(v notify.GuestCodeView, messageID string) (notify.Email, error)
 	if v.OrgName != "" {
 		what += " (" + v.OrgName + ")"
 	}
-	d := struct{ Lang, Subject, Intro, Code, Validity, Ignore string }{Lang: "it", Code: v.Code}
-	if v.Language == "en" {
-		d.Lang = "en"
-		d.Subject = "Your booking code: " + v.Code
-		d.Intro = fmt.Sprintf("To confirm your booking of %s, enter this code:", what)
-		d.Validity = fmt.Sprintf("It works for %d minutes, once. The booking is made only when you enter it.", minutes)
-		d.Ignore = "If you did not ask for this booking, ignore this message: nothing will be booked."
-	} else {
-		d.Subject = "Il tuo codice per prenotare: " + v.Code
-		d.Intro = fmt.Sprintf("Per confermare la prenotazione di %s inserisci questo codice:", what)
-		d.Validity = fmt.Sprintf("Vale %d minuti, una sola volta. La prenotazione è fatta solo quando lo inserisci.", minutes)
-		d.Ignore = "Se non hai chiesto tu questa prenotazione, ignora questo messaggio: non verrà prenotato nulla."
+	lang := i18n.Normalize(v.Language)
+	t := i18n.Picker(lang)
+	d := struct{ Lang, Subject, Intro, Code, Validity, Ignore string }{
+		Lang:     lang,
+		Code:     v.Code,
+		Subject:  t("email.guest_code.subject", v.Code),
+		Intro:    t("email.guest_code.intro", what),
+		Validity: t("email.guest_code.validity", minutes),
+		Ignore:   t("email.guest_code.ignore"),
 	}
 	var html bytes.Buffer
 	if err := guestCodeHTML.Execute(&html, d); err != nil {

@@ -16,6 +16,15 @@ interface Props {
   children?: ComponentChildren;
 }
 
+// switcher names each language in itself: a German speaker looks for
+// "Deutsch", not for the Italian word for it. The short code is what shows;
+// screen readers read the full name, in its own language (lang on the button).
+const switcher: [Lang, string, string][] = [
+  ["it", "ITA", "Italiano"],
+  ["en", "ENG", "English"],
+  ["de", "DEU", "Deutsch"],
+];
+
 export function AppHeader(p: Props) {
   return (
     <>
@@ -28,12 +37,12 @@ export function AppHeader(p: Props) {
             <div class="it-header-slim-wrapper-content d-flex justify-content-between align-items-center">
               <span class="navbar-brand">{p.owner}</span>
               <div class="d-flex gap-2 align-items-center" role="group" aria-label={p.langLabel}>
-                <button type="button" class="btn btn-sm btn-link text-white p-1" lang="it" aria-pressed={p.lang === "it"} onClick={() => p.onLang("it")}>
-                  ITA
-                </button>
-                <button type="button" class="btn btn-sm btn-link text-white p-1" lang="en" aria-pressed={p.lang === "en"} onClick={() => p.onLang("en")}>
-                  ENG
-                </button>
+                {switcher.map(([l, short, name]) => (
+                  <button key={l} type="button" class="btn btn-sm btn-link text-white p-1" lang={l} aria-pressed={p.lang === l} onClick={() => p.onLang(l)}>
+                    <span aria-hidden="true">{short}</span>
+                    <span class="visually-hidden">{name}</span>
+                  </button>
+                ))}
               </div>
             </div>
           </div>

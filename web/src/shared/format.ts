@@ -5,7 +5,9 @@ import { currentLang } from "./i18n";
 
 export const defaultZone = "Europe/Rome";
 
-const locale = () => (currentLang() === "en" ? "en-GB" : "it-IT");
+/** locale is the Intl locale of the current language: German as written
+ * in Italy (de-IT), so dates read as in Alto Adige / Südtirol. */
+export const locale = (): string => ({ it: "it-IT", en: "en-GB", de: "de-IT" })[currentLang()];
 
 export function toDate(t: Timestamp | undefined): Date | undefined {
   return t ? timestampDate(t) : undefined;

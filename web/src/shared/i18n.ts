@@ -1,15 +1,40 @@
-// Italian by default, English on request; the choice is remembered on the
-// device and sent to the API as Accept-Language, so server messages match.
-export type Lang = "it" | "en";
+// Italian by default, English and German on request (German for the
+// bilingual municipalities of Alto Adige / Südtirol). The texts live in the
+// one catalog of Varco, internal/i18n/locales/<app>/{it,en,de}.json, which
+// the server's tests check for completeness and the build bundles. The
+// choice is remembered on the device and sent to the API as
+// Accept-Language, so server messages match; with no choice made, the
+// browser's own language preference decides.
+export type Lang = "it" | "en" | "de";
+
+/** langs lists the languages, the default first. */
+export const langs: readonly Lang[] = ["it", "en", "de"];
 
 const key = "varco.lang";
+
+function isLang(v: unknown): v is Lang {
+  return typeof v === "string" && (langs as readonly string[]).includes(v);
+}
+
+/** preferredLang picks the first of the browser's languages (navigator.languages,
+ * most wanted first: "de-AT", "en-GB"…) that Varco speaks; Italian when none. */
+export function preferredLang(list: readonly string[]): Lang {
+  for (const tag of list) {
+    const base = tag.toLowerCase().split("-")[0];
+    if (isLang(base)) return base;
+  }
+  return "it";
+}
 
 export function currentLang(): Lang {
   try {
     const v = localStorage.getItem(key);
-    if (v === "en" || v === "it") return v;
+    if (isLang(v)) return v;
   } catch {
     /* storage disabled: fall through */
+  }
+  if (typeof navigator !== "undefined") {
+    return preferredLang(navigator.languages?.length ? navigator.languages : [navigator.language ?? ""]);
   }
   return "it";
 }
@@ -23,7 +48,7 @@ export function setLang(l: Lang) {
   document.documentElement.lang = l;
 }
 
-/** Messages is a catalog: every key in both languages. */
+/** Messages is a catalog: every key in every language. */
 export type Messages<K extends string> = Record<Lang, Record<K, string>>;
 
 /** translator returns t(key, ...args) replacing {0}, {1}… */

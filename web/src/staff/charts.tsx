@@ -4,11 +4,11 @@
 // sits next to a table with the same numbers; each bar carries its number
 // in data-n, so tests read the chart as well as the table.
 import type { ComponentChildren } from "preact";
-import { currentLang } from "../shared/i18n";
+import { locale } from "../shared/format";
 
 /** num formats a number in the page's language. */
 export const num = (n: number, digits = 0) =>
-  new Intl.NumberFormat(currentLang() === "en" ? "en-GB" : "it-IT", { maximumFractionDigits: digits }).format(n);
+  new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(n);
 
 /** Series is one coloured set of bars: a CSS class (series-cur, series-prev,
  * series-done…) and the name the legend shows. */
