@@ -20,7 +20,7 @@ type Account struct {
 	FamilyName    string
 	// Phone is E.164.
 	Phone string
-	// Language is "it" or "en".
+	// Language is "it", "en" or "de".
 	Language string
 	// PasswordHash is an argon2id PHC string; it never leaves the domain.
 	PasswordHash string

@@ -2736,7 +2736,7 @@ type ExportBookingsRequest struct {
 	ToDate string `protobuf:"bytes,4,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
 	// Field separator; semicolon when not set.
 	Delimiter CsvDelimiter `protobuf:"varint,5,opt,name=delimiter,proto3,enum=varco.v1.CsvDelimiter" json:"delimiter,omitempty"`
-	// Language of the header row and of the labels: "it" or "en"; the
+	// Language of the header row and of the labels: "it", "en" or "de"; the
 	// request's Accept-Language (Italian by default) when empty.
 	Language      string `protobuf:"bytes,6,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2875,7 +2875,7 @@ type ExportScansRequest struct {
 	ToDate string `protobuf:"bytes,4,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
 	// Field separator; semicolon when not set.
 	Delimiter CsvDelimiter `protobuf:"varint,5,opt,name=delimiter,proto3,enum=varco.v1.CsvDelimiter" json:"delimiter,omitempty"`
-	// Language of the header row and of the labels: "it" or "en"; the
+	// Language of the header row and of the labels: "it", "en" or "de"; the
 	// request's Accept-Language (Italian by default) when empty.
 	Language      string `protobuf:"bytes,6,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -3016,7 +3016,7 @@ type CreateExportLinkRequest struct {
 	ToDate string `protobuf:"bytes,5,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
 	// Field separator; semicolon when not set.
 	Delimiter CsvDelimiter `protobuf:"varint,6,opt,name=delimiter,proto3,enum=varco.v1.CsvDelimiter" json:"delimiter,omitempty"`
-	// Language of the file: "it" or "en"; Accept-Language when empty.
+	// Language of the file: "it", "en" or "de"; Accept-Language when empty.
 	Language      string `protobuf:"bytes,7,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -203,7 +203,7 @@ type Account struct {
 	CodiceFiscale string `protobuf:"bytes,5,opt,name=codice_fiscale,json=codiceFiscale,proto3" json:"codice_fiscale,omitempty"`
 	// Phone in E.164.
 	Phone string `protobuf:"bytes,6,opt,name=phone,proto3" json:"phone,omitempty"`
-	// Preferred language for messages: "it" or "en".
+	// Preferred language for messages: "it", "en" or "de".
 	Language string `protobuf:"bytes,7,opt,name=language,proto3" json:"language,omitempty"`
 	// When the account was created.
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
@@ -563,7 +563,7 @@ type RegisterRequest struct {
 	Phone string `protobuf:"bytes,5,opt,name=phone,proto3" json:"phone,omitempty"`
 	// Password, at least 10 characters.
 	Password string `protobuf:"bytes,6,opt,name=password,proto3" json:"password,omitempty"`
-	// Preferred language, "it" (default) or "en".
+	// Preferred language, "it" (default), "en" or "de".
 	Language string `protobuf:"bytes,7,opt,name=language,proto3" json:"language,omitempty"`
 	// The citizen accepted the privacy notice; must be true.
 	PrivacyConsent bool `protobuf:"varint,8,opt,name=privacy_consent,json=privacyConsent,proto3" json:"privacy_consent,omitempty"`
@@ -1037,7 +1037,7 @@ type UpdateProfileRequest struct {
 	FamilyName string `protobuf:"bytes,2,opt,name=family_name,json=familyName,proto3" json:"family_name,omitempty"`
 	// New phone.
 	Phone string `protobuf:"bytes,3,opt,name=phone,proto3" json:"phone,omitempty"`
-	// New language, "it" or "en".
+	// New language, "it", "en" or "de".
 	Language string `protobuf:"bytes,4,opt,name=language,proto3" json:"language,omitempty"`
 	// When set, turns App IO messages off (true) or back on (false).
 	AppIoOptOut   *bool `protobuf:"varint,5,opt,name=app_io_opt_out,json=appIoOptOut,proto3,oneof" json:"app_io_opt_out,omitempty"`

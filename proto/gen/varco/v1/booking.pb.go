@@ -1152,7 +1152,7 @@ type ConfirmBookingRequest struct {
 	Consents []ConsentKind `protobuf:"varint,7,rep,packed,name=consents,proto3,enum=varco.v1.ConsentKind" json:"consents,omitempty"`
 	// Ids of the resource's acknowledgements ticked; all are mandatory.
 	AcknowledgementIds []string `protobuf:"bytes,8,rep,name=acknowledgement_ids,json=acknowledgementIds,proto3" json:"acknowledgement_ids,omitempty"`
-	// Language for messages about this booking, "it" (default) or "en".
+	// Language for messages about this booking, "it" (default), "en" or "de".
 	Language      string `protobuf:"bytes,9,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2288,7 +2288,7 @@ type StartGuestBookingRequest struct {
 	Consents []ConsentKind `protobuf:"varint,10,rep,packed,name=consents,proto3,enum=varco.v1.ConsentKind" json:"consents,omitempty"`
 	// Ids of the resource's acknowledgements ticked; all are mandatory.
 	AcknowledgementIds []string `protobuf:"bytes,11,rep,name=acknowledgement_ids,json=acknowledgementIds,proto3" json:"acknowledgement_ids,omitempty"`
-	// Language of the e-mails, "it" (default) or "en".
+	// Language of the e-mails, "it" (default), "en" or "de".
 	Language string `protobuf:"bytes,12,opt,name=language,proto3" json:"language,omitempty"`
 	// Client-chosen key (a UUID) that makes retries safe; required.
 	IdempotencyKey string `protobuf:"bytes,13,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`

@@ -117,7 +117,7 @@ type SubscribePushRequest struct {
 	BookingCode string `protobuf:"bytes,4,opt,name=booking_code,json=bookingCode,proto3" json:"booking_code,omitempty"`
 	// ...and the cancel token from the e-mail link.
 	CancelToken string `protobuf:"bytes,5,opt,name=cancel_token,json=cancelToken,proto3" json:"cancel_token,omitempty"`
-	// Language of notifications, "it" (default) or "en".
+	// Language of notifications, "it" (default), "en" or "de".
 	Language      string `protobuf:"bytes,6,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -1322,7 +1322,7 @@ export type ExportBookingsRequest = Message<"varco.v1.ExportBookingsRequest"> & 
   delimiter: CsvDelimiter;
 
   /**
-   * Language of the header row and of the labels: "it" or "en"; the
+   * Language of the header row and of the labels: "it", "en" or "de"; the
    * request's Accept-Language (Italian by default) when empty.
    *
    * @generated from field: string language = 6;
@@ -1401,7 +1401,7 @@ export type ExportScansRequest = Message<"varco.v1.ExportScansRequest"> & {
   delimiter: CsvDelimiter;
 
   /**
-   * Language of the header row and of the labels: "it" or "en"; the
+   * Language of the header row and of the labels: "it", "en" or "de"; the
    * request's Accept-Language (Italian by default) when empty.
    *
    * @generated from field: string language = 6;
@@ -1487,7 +1487,7 @@ export type CreateExportLinkRequest = Message<"varco.v1.CreateExportLinkRequest"
   delimiter: CsvDelimiter;
 
   /**
-   * Language of the file: "it" or "en"; Accept-Language when empty.
+   * Language of the file: "it", "en" or "de"; Accept-Language when empty.
    *
    * @generated from field: string language = 7;
    */

@@ -65,7 +65,7 @@ export type Account = Message<"varco.v1.Account"> & {
   phone: string;
 
   /**
-   * Preferred language for messages: "it" or "en".
+   * Preferred language for messages: "it", "en" or "de".
    *
    * @generated from field: string language = 7;
    */
@@ -287,7 +287,7 @@ export type RegisterRequest = Message<"varco.v1.RegisterRequest"> & {
   password: string;
 
   /**
-   * Preferred language, "it" (default) or "en".
+   * Preferred language, "it" (default), "en" or "de".
    *
    * @generated from field: string language = 7;
    */
@@ -524,7 +524,7 @@ export type UpdateProfileRequest = Message<"varco.v1.UpdateProfileRequest"> & {
   phone: string;
 
   /**
-   * New language, "it" or "en".
+   * New language, "it", "en" or "de".
    *
    * @generated from field: string language = 4;
    */

@@ -577,7 +577,7 @@ export type ConfirmBookingRequest = Message<"varco.v1.ConfirmBookingRequest"> & 
   acknowledgementIds: string[];
 
   /**
-   * Language for messages about this booking, "it" (default) or "en".
+   * Language for messages about this booking, "it" (default), "en" or "de".
    *
    * @generated from field: string language = 9;
    */
@@ -1229,7 +1229,7 @@ export type StartGuestBookingRequest = Message<"varco.v1.StartGuestBookingReques
   acknowledgementIds: string[];
 
   /**
-   * Language of the e-mails, "it" (default) or "en".
+   * Language of the e-mails, "it" (default), "en" or "de".
    *
    * @generated from field: string language = 12;
    */

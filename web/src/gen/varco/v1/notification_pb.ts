@@ -90,7 +90,7 @@ export type SubscribePushRequest = Message<"varco.v1.SubscribePushRequest"> & {
   cancelToken: string;
 
   /**
-   * Language of notifications, "it" (default) or "en".
+   * Language of notifications, "it" (default), "en" or "de".
    *
    * @generated from field: string language = 6;
    */
