@@ -25,11 +25,12 @@ func need(t *testing.T, tool string) string {
 	return p
 }
 
-// build compiles a command of this module with the environment given.
+// build compiles a command of this module with the release flags and the
+// environment given.
 func build(t *testing.T, out, pkg string, env ...string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), out)
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg)
+	cmd := exec.Command("go", append(append([]string{"build"}, releaseFlags...), "-o", bin, pkg)...)
 	cmd.Dir = ".."
 	cmd.Env = append(os.Environ(), env...)
 	b, err := cmd.CombinedOutput()
@@ -70,6 +71,18 @@ func systemdUnits(t *testing.T, server, scanner string) {
 		for _, line := range strings.Split(string(out), "\n") {
 			require.NotContains(t, line, unit, "systemd-analyze complained about %s: %s", unit, out)
 		}
+	}
+}
+
+// requireReleaseFlags checks a go build command line has releaseFlags.
+func requireReleaseFlags(t *testing.T, cmd string) {
+	t.Helper()
+	for _, f := range releaseFlags {
+		f = strings.Replace(f, "-ldflags=", `-ldflags="`, 1)
+		if strings.HasPrefix(f, "-ldflags") {
+			f += `"`
+		}
+		require.Contains(t, cmd, f)
 	}
 }
 
@@ -116,7 +129,7 @@ func dockerfiles(t *testing.T, server string) {
 		found++
 		require.Equal(t, []string{"CGO_ENABLED=1"}, strings.Fields(m[1]))
 		require.Equal(t, "./server", m[4])
-		require.Contains(t, m[2], "-trimpath")
+		requireReleaseFlags(t, m[2])
 		fi, err := os.Stat(server)
 		require.NoError(t, err)
 		t.Logf("server binary (cgo, stripped, -trimpath): %.1f MiB", float64(fi.Size())/(1<<20))
@@ -131,7 +144,7 @@ func dockerfiles(t *testing.T, server string) {
 			continue
 		}
 		require.Contains(t, r, "CGO_ENABLED=0", "static")
-		require.Contains(t, r, "-trimpath")
+		requireReleaseFlags(t, r)
 		for _, platform := range [][]string{{"GOARCH=arm64"}, {"GOARCH=arm", "GOARM=7"}} {
 			bin := build(t, "scanner", "./scanner", append([]string{"CGO_ENABLED=0", "GOOS=linux"}, platform...)...)
 			fi, err := os.Stat(bin)

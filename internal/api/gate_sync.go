@@ -90,9 +90,15 @@ func (g *Gate) Sync(ctx context.Context, req *connect.Request[varcov1.SyncReques
 	first.Reset_, first.Cursor = reset, cursor
 	// Every message carries the server's clock, heartbeats included: the
 	// device keeps its own clock's offset from it.
+	// A big batch of changes (the first snapshot) goes in pieces.
 	send := func(m *varcov1.SyncResponse) error {
-		m.ServerTime = timestamppb.New(s.Clk.Now())
-		return stream.Send(m)
+		for _, p := range pieces(m) {
+			p.ServerTime = timestamppb.New(s.Clk.Now())
+			if err := stream.Send(p); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	if err := send(first); err != nil {
 		return err

@@ -36,6 +36,9 @@ const (
 	lockFile = "lock"
 	fileMode = 0o600
 	dirMode  = 0o700
+	// saveBatch is how many changed tickets learnt from Sync are saved at
+	// once rather than with the next periodic save.
+	saveBatch = 5000
 	// heartbeatSaveEvery is how often a Sync stream with nothing new
 	// still gets the time of the last sync written, for `scanner status`.
 	heartbeatSaveEvery = 5 * time.Minute
@@ -202,7 +205,10 @@ type Store struct {
 	// pending counts, per ticket, the queued scans that changed its
 	// presence: until they are uploaded the device knows more about those
 	// tickets than the server, so Sync must not overwrite them.
-	pending   map[string]int
+	pending map[string]int
+	// inPieces: Sync messages without a cursor arrived, the pieces of a
+	// big batch (a snapshot); the one with the cursor ends it.
+	inPieces  bool
 	incidents []Incident
 	// found is how many of incidents this Open added.
 	found int
@@ -459,7 +465,13 @@ func countInside(presences map[string]Presence, revoked func(ticketID string) bo
 	return n
 }
 
+// presence and revocation note one changed ticket; nothing to note when
+// the whole of both is rewritten anyway (a snapshot of 50,000 tickets
+// would otherwise keep a second map of their ids until the save).
 func (d *dirty) presence(id string) {
+	if d.all {
+		return
+	}
 	if d.presences == nil {
 		d.presences = map[string]bool{}
 	}
@@ -467,6 +479,9 @@ func (d *dirty) presence(id string) {
 }
 
 func (d *dirty) revocation(id string) {
+	if d.all {
+		return
+	}
 	if d.revoked == nil {
 		d.revoked = map[string]bool{}
 	}
@@ -627,8 +642,11 @@ func (s *Store) Remove(scanIDs map[string]bool) error {
 // written every second. Either way the cursor is saved in the same
 // transaction as the changes it covers, so after a crash the device
 // resumes from an older cursor and the server simply sends those changes
-// again. It returns ErrDeviceRevoked, after forgetting the credential,
-// when the message says the device was revoked.
+// again. A big batch comes in pieces (messages without a cursor; the last
+// has it): its changes are saved every saveBatch tickets, so neither they
+// nor the transaction writing them grow with the batch, and at its end.
+// It returns ErrDeviceRevoked, after forgetting the credential, when the
+// message says the device was revoked.
 func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -637,9 +655,11 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 		// A full snapshot follows: forget what it will resend, except the
 		// presences that queued offline scans changed, which the server
 		// does not know yet.
+		// The maps are made at the snapshot's size: grown one doubling at a
+		// time, 50,000 tickets leave twice their size in garbage.
 		st.Keys = nil
-		st.Revoked = map[string]time.Time{}
-		kept := map[string]Presence{}
+		st.Revoked = make(map[string]time.Time, len(m.GetRevocations()))
+		kept := make(map[string]Presence, len(s.pending)+len(m.GetPresences()))
 		for id := range s.pending {
 			if p, ok := st.Presences[id]; ok {
 				kept[id] = p
@@ -682,6 +702,10 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 			continue // the device knows better until its queue is uploaded
 		}
 		np := presenceFromProto(p)
+		// One copy of each resource id, not one per ticket.
+		if i := slices.Index(st.Settings.ResourceIDs, np.ResourceID); i >= 0 {
+			np.ResourceID = st.Settings.ResourceIDs[i]
+		}
 		if np.State == gate.Issued || np.State == 0 {
 			delete(st.Presences, id)
 		} else {
@@ -715,7 +739,10 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 	if changed || now.Sub(s.savedLastSync) >= heartbeatSaveEvery {
 		s.dirty.meta = true
 	}
-	if m.GetReset_() || m.GetSettings() != nil || len(m.GetKeys()) > 0 || m.GetDeviceRevoked() {
+	endOfPieces := s.inPieces && m.GetCursor() != ""
+	s.inPieces = m.GetCursor() == "" && len(m.GetRevocations())+len(m.GetPresences()) > 0
+	if m.GetReset_() || m.GetSettings() != nil || len(m.GetKeys()) > 0 || m.GetDeviceRevoked() || endOfPieces ||
+		len(s.dirty.presences)+len(s.dirty.revoked) >= saveBatch {
 		if err := s.saveLocked(); err != nil {
 			return err
 		}

@@ -159,7 +159,7 @@ func (s *Store) open(now time.Time) error {
 		}
 	}
 	if s.db == nil {
-		if s.db, err = bolt.Open(path, fileMode, dbOptions(false)); err != nil {
+		if s.db, err = boltOpenFile(path, dbOptions(false)); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
 	}

@@ -921,7 +921,9 @@ func (x *SyncRequest) GetCursor() string {
 // the cursor.
 type SyncResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Cursor to resume from after applying this message.
+	// Cursor to resume from after applying this message. Empty in all but
+	// the last of the pieces a big batch (a snapshot) is split into, 1,000
+	// ticket changes each: keep the previous cursor until one arrives.
 	Cursor string `protobuf:"bytes,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
 	// True when this message starts a full snapshot: drop the local state
 	// first.

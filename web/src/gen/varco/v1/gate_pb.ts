@@ -388,7 +388,9 @@ export const SyncRequestSchema: GenMessage<SyncRequest> = /*@__PURE__*/
  */
 export type SyncResponse = Message<"varco.v1.SyncResponse"> & {
   /**
-   * Cursor to resume from after applying this message.
+   * Cursor to resume from after applying this message. Empty in all but
+   * the last of the pieces a big batch (a snapshot) is split into, 1,000
+   * ticket changes each: keep the previous cursor until one arrives.
    *
    * @generated from field: string cursor = 1;
    */
