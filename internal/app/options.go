@@ -32,6 +32,8 @@ type options struct {
 	manualDispatch bool
 	// webDist replaces the embedded web apps (webapp.Dist).
 	webDist fs.FS
+	// noGridCache computes every grid afresh (WithoutGridCache).
+	noGridCache bool
 }
 
 // WithWebApps serves the web apps of dist (one folder per app, like
@@ -61,3 +63,7 @@ func WithSweeper(c booking.SweeperConfig) Option { return func(o *options) { o.s
 
 // WithWaitlist sets the waiting-list worker configuration.
 func WithWaitlist(c booking.WaitlistConfig) Option { return func(o *options) { o.waitlist = c } }
+
+// WithoutGridCache computes every availability grid afresh (benchmarks
+// compare it with the cached grids in the same run).
+func WithoutGridCache() Option { return func(o *options) { o.noGridCache = true } }

@@ -36,6 +36,13 @@ const maxCachedGrids = 4096
 // when nothing seems to change: a safety margin, not part of exactness.
 const maxGridAge = time.Minute
 
+// WithoutGridCache makes s compute every grid, as before the cache: the
+// benchmarks measure what the cache saves with it, in the same run.
+func (s *Service) WithoutGridCache() *Service {
+	s.noGridCache = true
+	return s
+}
+
 // gridKey is one query.
 type gridKey struct {
 	resourceID, operatorID string
