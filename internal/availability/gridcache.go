@@ -57,10 +57,22 @@ type cachedGrid struct {
 	grid       Grid
 }
 
+// gridFlight is a grid being computed; requests for the same query that
+// read no newer versions wait for it instead of computing it again.
+type gridFlight struct {
+	done            chan struct{}
+	catalog, writes int64
+	grid            Grid
+	until           time.Time
+	err             error
+}
+
 // cachedGrid answers q from the cache when it may, else computes and keeps
-// the grid.
+// the grid. After every commit of a click-day hundreds of refreshes miss
+// at once; one computes, the others wait for it (a flight whose versions
+// are no older than theirs read everything committed before they asked).
 func (s *Service) cachedGrid(ctx context.Context, q Query, from, to schedule.Date) (Grid, error) {
-	cv, wv, err := s.store.GridVersions(ctx)
+	cv, wv, err := s.versions.read(ctx, s.store.GridVersions)
 	if err != nil {
 		return Grid{}, err
 	}
@@ -68,25 +80,60 @@ func (s *Service) cachedGrid(ctx context.Context, q Query, from, to schedule.Dat
 	if c, ok := s.grids.Get(wv, k); ok && c.catalog == cv && s.clk.Now().Before(c.validUntil) {
 		return c.grid, nil
 	}
+	s.flightsMu.Lock()
+	if f := s.flights[k]; f != nil && f.writes >= wv && f.catalog >= cv {
+		s.flightsMu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return Grid{}, ctx.Err()
+		}
+		if f.err == nil && s.clk.Now().Before(f.until) {
+			return f.grid, nil
+		}
+		// The computation failed (perhaps its caller gave up) or time
+		// has moved past its answer: compute our own.
+		g, _, err := s.computeGrid(ctx, k, q, from, to, cv, wv)
+		return g, err
+	}
+	f := &gridFlight{done: make(chan struct{}), catalog: cv, writes: wv}
+	if s.flights == nil {
+		s.flights = make(map[gridKey]*gridFlight)
+	}
+	s.flights[k] = f
+	s.flightsMu.Unlock()
+	f.grid, f.until, f.err = s.computeGrid(ctx, k, q, from, to, cv, wv)
+	close(f.done)
+	s.flightsMu.Lock()
+	if s.flights[k] == f {
+		delete(s.flights, k)
+	}
+	s.flightsMu.Unlock()
+	return f.grid, f.err
+}
+
+// computeGrid computes the grid of q against the versions read, keeps it,
+// and returns it with the instant until which it may be served.
+func (s *Service) computeGrid(ctx context.Context, k gridKey, q Query, from, to schedule.Date, cv, wv int64) (Grid, time.Time, error) {
 	r, plan, err := s.planAt(ctx, cv, q.ResourceID)
 	if err != nil {
-		return Grid{}, err
+		return Grid{}, time.Time{}, err
 	}
 	g, until, err := s.grid(ctx, r, plan, q, from, to)
 	if err != nil {
-		return Grid{}, err
+		return Grid{}, time.Time{}, err
 	}
 	start, _ := schedule.Clock(0).At(from, plan.Location)
 	end, _ := schedule.Clock(0).At(to.AddDays(1), plan.Location)
 	next, ok, err := s.store.NextHoldExpiry(ctx, r.ID, start, end, g.ComputedAt)
 	if err != nil {
-		return Grid{}, err
+		return Grid{}, time.Time{}, err
 	}
 	if ok && next.Before(until) {
 		until = next
 	}
 	s.grids.Put(wv, k, cachedGrid{catalog: cv, validUntil: until, grid: g})
-	return g, nil
+	return g, until, nil
 }
 
 // validUntil is the first instant after now at which the grid of days may

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -54,6 +55,9 @@ type Service struct {
 	grids       versioned.Map[gridKey, cachedGrid]
 	noGridCache bool
 	stamps      atomic.Uint64
+	versions    versionReads
+	flightsMu   sync.Mutex
+	flights     map[gridKey]*gridFlight
 }
 
 // cachedPlan is a loaded plan. Callers share its slices and must not
