@@ -18,11 +18,15 @@ const maxGridResponses = 4096
 // connect-go and protobuf allow from many goroutines at once.
 type gridResponses struct {
 	mu      sync.Mutex
-	entries map[availability.Query]gridResponse
+	entries map[availability.Query]*gridResponse
 }
 
+// gridResponse is the message of one grid; ready closes once msg is set,
+// so that the refreshes arriving together after a change convert the new
+// grid once.
 type gridResponse struct {
 	stamp uint64
+	ready chan struct{}
 	msg   *varcov1.GetAvailabilityResponse
 }
 
@@ -33,18 +37,22 @@ func (c *gridResponses) message(q availability.Query, g availability.Grid) *varc
 	}
 	c.mu.Lock()
 	e, ok := c.entries[q]
-	c.mu.Unlock()
 	if ok && e.stamp == g.Stamp {
+		c.mu.Unlock()
+		<-e.ready
 		return e.msg
 	}
-	msg := gridPB(g)
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	if ok && e.stamp > g.Stamp {
+		c.mu.Unlock()
+		return gridPB(g) // an older grid than the one kept: rare, not kept
+	}
 	if c.entries == nil || len(c.entries) >= maxGridResponses {
-		c.entries = make(map[availability.Query]gridResponse)
+		c.entries = make(map[availability.Query]*gridResponse)
 	}
-	if cur, ok := c.entries[q]; !ok || cur.stamp < g.Stamp {
-		c.entries[q] = gridResponse{stamp: g.Stamp, msg: msg}
-	}
-	return msg
+	e = &gridResponse{stamp: g.Stamp, ready: make(chan struct{})}
+	c.entries[q] = e
+	c.mu.Unlock()
+	e.msg = gridPB(g)
+	close(e.ready)
+	return e.msg
 }

@@ -13,12 +13,14 @@ import (
 // Compressed responses, memoized.
 //
 // On a click-day thousands of citizens refresh the same week grid, and the
-// server answers each with the same bytes: gzip of a 72-slot week (≈ 12
-// KB) took more CPU than everything else a cached grid costs. The response
-// compressor therefore remembers the compressed form of bodies it has seen
-// twice, and writes it again when the same body comes back — compared byte
-// for byte, so an answer is never someone else's. Bodies seen only once
-// (most lists, exports) are compressed as before and not kept.
+// server answers each with the same bytes until the next booking commits:
+// gzip of a 72-slot week (≈ 12 KB) took more CPU than everything else a
+// cached grid costs. The response compressor therefore keeps the gzip of
+// the bodies it compresses, and writes it again when the same body comes
+// back — compared byte for byte, so an answer is never someone else's.
+// Concurrent compressions of one new body wait for the first instead of
+// each compressing it (after every commit, hundreds of refreshes ask for
+// the new grid at once).
 
 const (
 	// memoMinBytes: smaller bodies compress quickly enough.
@@ -28,20 +30,24 @@ const (
 	// memoBudget bounds the bytes kept (bodies and their gzip); past it
 	// the memo starts over.
 	memoBudget = 16 << 20
-	// memoSeen bounds the hashes of bodies seen once.
-	memoSeen = 4096
 )
 
 // gzipMemo is shared by the compressors of one server.
 type gzipMemo struct {
 	seed    maphash.Seed
 	mu      sync.Mutex
-	seen    map[uint64]struct{}
 	entries map[uint64]memoEntry
+	flights map[uint64]*memoFlight
 	size    int
 }
 
 type memoEntry struct{ body, gz []byte }
+
+// memoFlight is a body being compressed; gz is set when done closes.
+type memoFlight struct {
+	done     chan struct{}
+	body, gz []byte
+}
 
 func newGzipMemo() *gzipMemo { return &gzipMemo{seed: maphash.MakeSeed()} }
 
@@ -50,36 +56,43 @@ func (m *gzipMemo) compressor() func() connect.Compressor {
 	return func() connect.Compressor { return &memoGzip{memo: m, gz: gzip.NewWriter(io.Discard)} }
 }
 
-// lookup returns the gzip of body if it is kept; otherwise it notes the
-// body as seen and reports whether it was seen before (worth keeping).
-func (m *gzipMemo) lookup(h uint64, body []byte) (gz []byte, keep bool) {
+// lookup returns the kept gzip of body, or the flight compressing it now,
+// or a new flight the caller must complete with land.
+func (m *gzipMemo) lookup(h uint64, body []byte) (gz []byte, wait, lead *memoFlight) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if e, ok := m.entries[h]; ok && bytes.Equal(e.body, body) {
-		return e.gz, false
+		return e.gz, nil, nil
 	}
-	if _, ok := m.seen[h]; ok {
-		return nil, true
+	if f, ok := m.flights[h]; ok {
+		return nil, f, nil
 	}
-	if m.seen == nil || len(m.seen) >= memoSeen {
-		m.seen = make(map[uint64]struct{})
+	if m.flights == nil {
+		m.flights = make(map[uint64]*memoFlight)
 	}
-	m.seen[h] = struct{}{}
-	return nil, false
+	f := &memoFlight{done: make(chan struct{}), body: bytes.Clone(body)}
+	m.flights[h] = f
+	return nil, nil, f
 }
 
-// keep stores body's gzip (both are copies the memo owns).
-func (m *gzipMemo) keep(h uint64, body, gz []byte) {
+// land keeps a finished flight's result (gz nil: it failed).
+func (m *gzipMemo) land(h uint64, f *memoFlight, gz []byte) {
+	f.gz = gz
+	close(f.done)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.entries == nil || m.size+len(body)+len(gz) > memoBudget {
+	delete(m.flights, h)
+	if gz == nil {
+		return
+	}
+	if m.entries == nil || m.size+len(f.body)+len(gz) > memoBudget {
 		m.entries, m.size = make(map[uint64]memoEntry), 0
 	}
 	if old, ok := m.entries[h]; ok {
 		m.size -= len(old.body) + len(old.gz)
 	}
-	m.entries[h] = memoEntry{body: body, gz: gz}
-	m.size += len(body) + len(gz)
+	m.entries[h] = memoEntry{body: f.body, gz: gz}
+	m.size += len(f.body) + len(gz)
 }
 
 // memoGzip is a connect.Compressor: connect-go resets it on the
@@ -104,32 +117,35 @@ func (c *memoGzip) Write(p []byte) (int, error) {
 func (c *memoGzip) Close() error {
 	body := c.body
 	if len(body) < memoMinBytes || len(body) > memoMaxBytes {
-		c.gz.Reset(c.dst)
-		if _, err := c.gz.Write(body); err != nil {
-			return err
-		}
-		return c.gz.Close()
+		return c.compress(c.dst, body)
 	}
 	h := maphash.Bytes(c.memo.seed, body)
-	if gz, keep := c.memo.lookup(h, body); gz != nil {
-		_, err := c.dst.Write(gz)
-		return err
-	} else if !keep {
-		c.gz.Reset(c.dst)
-		if _, err := c.gz.Write(body); err != nil {
+	gz, wait, lead := c.memo.lookup(h, body)
+	if wait != nil {
+		<-wait.done
+		if wait.gz == nil || !bytes.Equal(wait.body, body) {
+			return c.compress(c.dst, body)
+		}
+		gz = wait.gz
+	}
+	if lead != nil {
+		var out bytes.Buffer
+		if err := c.compress(&out, body); err != nil {
+			c.memo.land(h, lead, nil)
 			return err
 		}
-		return c.gz.Close()
+		gz = out.Bytes()
+		c.memo.land(h, lead, gz)
 	}
-	var out bytes.Buffer
-	c.gz.Reset(&out)
+	_, err := c.dst.Write(gz)
+	return err
+}
+
+// compress writes body's gzip to w.
+func (c *memoGzip) compress(w io.Writer, body []byte) error {
+	c.gz.Reset(w)
 	if _, err := c.gz.Write(body); err != nil {
 		return err
 	}
-	if err := c.gz.Close(); err != nil {
-		return err
-	}
-	c.memo.keep(h, bytes.Clone(body), out.Bytes())
-	_, err := c.dst.Write(out.Bytes())
-	return err
+	return c.gz.Close()
 }

@@ -5,48 +5,55 @@ import (
 	"compress/gzip"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
 // The memoized compressor's output always inflates to the body it was
-// given: bodies too small or too large, seen once, seen again (now from
-// the memo), and a different body of the same length after them.
+// given: bodies too small or too large, a body seen first, seen again (now
+// from the memo), and a different body of the same length; and concurrent
+// compressions of one body all get it right.
 func TestGzipMemo(t *testing.T) {
 	t.Parallel()
 	memo := newGzipMemo()
 	newC := memo.compressor()
 	big := strings.Repeat("settantadue posti, ", 400) // ≈ 7.6 KB
 	other := strings.Repeat("settantadue posto, ", 400)
-	for _, tc := range []struct {
-		name, body string
-		memoized   bool
-	}{
-		{"small", "poche parole", false},
-		{"first sighting", big, false},
-		{"second sighting, kept", big, false},
-		{"third, from the memo", big, true},
-		{"same length, other bytes", other, false},
-		{"from the memo again", big, true},
-		{"too large to keep", strings.Repeat("x", memoMaxBytes+1), false},
-	} {
+	roundTrip := func(body string) string {
 		c := newC()
 		var out bytes.Buffer
 		c.Reset(&out)
-		_, err := io.Copy(c, strings.NewReader(tc.body))
+		_, err := io.Copy(c, strings.NewReader(body))
 		require.NoError(t, err)
-		before := len(memo.entries)
-		require.NoError(t, c.Close(), tc.name)
+		require.NoError(t, c.Close())
 		c.Reset(io.Discard)
 		zr, err := gzip.NewReader(&out)
-		require.NoError(t, err, tc.name)
+		require.NoError(t, err)
 		got, err := io.ReadAll(zr)
-		require.NoError(t, err, tc.name)
-		require.Equal(t, tc.body, string(got), tc.name)
-		if tc.memoized {
-			require.Equal(t, before, len(memo.entries), tc.name)
-		}
+		require.NoError(t, err)
+		return string(got)
 	}
-	require.Len(t, memo.entries, 1, "only the body seen twice is kept")
+	for _, tc := range []struct {
+		name, body string
+		kept       int
+	}{
+		{"small", "poche parole", 0},
+		{"first sighting", big, 1},
+		{"from the memo", big, 1},
+		{"same length, other bytes", other, 2},
+		{"from the memo again", big, 2},
+		{"too large to keep", strings.Repeat("x", memoMaxBytes+1), 2},
+	} {
+		require.Equal(t, tc.body, roundTrip(tc.body), tc.name)
+		require.Len(t, memo.entries, tc.kept, tc.name)
+	}
+	third := strings.Repeat("settantadue posta, ", 400)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() { require.Equal(t, third, roundTrip(third)) })
+	}
+	wg.Wait()
+	require.Len(t, memo.entries, 3)
 }
