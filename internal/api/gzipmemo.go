@@ -23,8 +23,9 @@ import (
 // the new grid at once).
 
 const (
-	// memoMinBytes: smaller bodies compress quickly enough.
-	memoMinBytes = 4 << 10
+	// memoMinBytes is compressMin: every body gzip is used for (an
+	// event's week grid is ≈ 4 KB).
+	memoMinBytes = 1 << 10
 	// memoMaxBytes: larger bodies (export batches) are rarely repeated.
 	memoMaxBytes = 256 << 10
 	// memoBudget bounds the bytes kept (bodies and their gzip); past it
