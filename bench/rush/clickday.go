@@ -28,6 +28,8 @@ type ClickDayResult struct {
 	Checked    int    `json:"checked"`
 	Stale      int    `json:"stale"`
 	FirstStale string `json:"first_stale,omitempty"`
+	// FirstError is the first failed call's error, for diagnosis.
+	FirstError string `json:"first_error,omitempty"`
 	Usage      Usage  `json:"usage"`
 }
 
@@ -67,6 +69,11 @@ func startClickDay(ctx context.Context, a *api, pid int, ev event, clients, capa
 				}
 				c.op.record(d, err)
 				if err != nil {
+					c.mu.Lock()
+					if c.res.FirstError == "" {
+						c.res.FirstError = err.Error()
+					}
+					c.mu.Unlock()
 					continue
 				}
 				c.check(res, start, capacity, before)
@@ -119,6 +126,9 @@ func clickDayText(p func(string, ...any), cd *ClickDayResult) {
 	p("  STALE ANSWERS      %d of %d checked (a seat shown free after its booking was confirmed)", cd.Stale, cd.Checked)
 	if cd.FirstStale != "" {
 		p("    first: %s", cd.FirstStale)
+	}
+	if cd.FirstError != "" {
+		p("  first error        %s", cd.FirstError)
 	}
 	usage(p, cd.Usage)
 	p("")
