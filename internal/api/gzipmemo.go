@@ -16,11 +16,12 @@ import (
 // server answers each with the same bytes until the next booking commits:
 // gzip of a 72-slot week (≈ 12 KB) took more CPU than everything else a
 // cached grid costs. The response compressor therefore keeps the gzip of
-// the bodies it compresses, and writes it again when the same body comes
-// back — compared byte for byte, so an answer is never someone else's.
-// Concurrent compressions of one new body wait for the first instead of
-// each compressing it (after every commit, hundreds of refreshes ask for
-// the new grid at once).
+// the bodies it has compressed twice, and writes it again when the same
+// body comes back — compared byte for byte, so an answer is never someone
+// else's. Bodies seen once (export pieces, most lists) are not kept, so
+// they cost no memory. Concurrent compressions of one body wait for the
+// first instead of each compressing it (after every commit, hundreds of
+// refreshes ask for the new grid at once).
 
 const (
 	// memoMinBytes is compressMin: every body gzip is used for (an
@@ -31,6 +32,8 @@ const (
 	// memoBudget bounds the bytes kept (bodies and their gzip); past it
 	// the memo starts over.
 	memoBudget = 16 << 20
+	// memoSeen bounds the hashes of bodies seen once.
+	memoSeen = 4096
 )
 
 // gzipMemo is shared by the compressors of one server.
@@ -39,15 +42,18 @@ type gzipMemo struct {
 	mu      sync.Mutex
 	entries map[uint64]memoEntry
 	flights map[uint64]*memoFlight
+	seen    map[uint64]struct{}
 	size    int
 }
 
 type memoEntry struct{ body, gz []byte }
 
 // memoFlight is a body being compressed; gz is set when done closes.
+// keep: the body was seen before, so its gzip is kept once done.
 type memoFlight struct {
 	done     chan struct{}
 	body, gz []byte
+	keep     bool
 }
 
 func newGzipMemo() *gzipMemo { return &gzipMemo{seed: maphash.MakeSeed()} }
@@ -72,6 +78,12 @@ func (m *gzipMemo) lookup(h uint64, body []byte) (gz []byte, wait, lead *memoFli
 		m.flights = make(map[uint64]*memoFlight)
 	}
 	f := &memoFlight{done: make(chan struct{}), body: bytes.Clone(body)}
+	if _, f.keep = m.seen[h]; !f.keep {
+		if m.seen == nil || len(m.seen) >= memoSeen {
+			m.seen = make(map[uint64]struct{})
+		}
+		m.seen[h] = struct{}{}
+	}
 	m.flights[h] = f
 	return nil, nil, f
 }
@@ -83,7 +95,7 @@ func (m *gzipMemo) land(h uint64, f *memoFlight, gz []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.flights, h)
-	if gz == nil {
+	if gz == nil || !f.keep {
 		return
 	}
 	if m.entries == nil || m.size+len(f.body)+len(gz) > memoBudget {
