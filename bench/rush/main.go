@@ -7,7 +7,10 @@
 //   - scenario 1, the event rush: C clients, each with its own citizen
 //     account, race to hold and confirm the seats of one event slot until
 //     it is sold out; then the grid and the organizer's calendar are read
-//     back to prove that no seat was oversold;
+//     back to prove that no seat was oversold; with --clickday-clients N,
+//     N more clients refresh the event's week grid meanwhile (the
+//     click-day), each answer checked against the bookings already
+//     confirmed;
 //   - scenario 2, an appointment mix on the demo ID card service: holds,
 //     confirmations, releases and cancellations;
 //   - scenario 3, scans: the rush's tickets go in and out through an
@@ -37,6 +40,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -77,6 +81,8 @@ type config struct {
 	// replicas, with --spawn and a PostgreSQL --db, is how many server
 	// processes share the database; the clients spread calls over them.
 	replicas int
+	// clickDay is the number of grid readers during scenario 1 (0: none).
+	clickDay int
 }
 
 // maxClientsPerAccount is the server's limit of live holds per account:
@@ -115,6 +121,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.profileSecs, "server-cpuprofile-seconds", 2, "length of that profile")
 	fs.DurationVar(&c.think, "think", 0, "scenario 1: each client's pause (±50%) between hold and confirm and between bookings, like a citizen filling in the form; 0 is the worst case")
 	fs.IntVar(&c.replicas, "replicas", 1, "with --spawn and a postgres:// --db: server processes on the one database; every client spreads its calls over them round robin, as behind a load balancer")
+	fs.IntVar(&c.clickDay, "clickday-clients", 0, "scenario 1 as a click-day: this many more clients refresh the event's week grid (72 slots) without pause while the rush books, and every answer is checked against the bookings confirmed before it was asked; 0 skips it")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -134,6 +141,8 @@ func parseFlags(args []string) (config, error) {
 		return c, errors.New("--max-seats must be in 1..4")
 	case c.regConc < 1 || c.ceiling < 1 || c.scanClients < 1 || c.verifyCount < 1 || c.mixOps < 0:
 		return c, errors.New("counts must be positive")
+	case c.clickDay < 0 || c.clickDay > 20000:
+		return c, errors.New("--clickday-clients must be in 0..20000")
 	case c.replicas < 1 || c.replicas > 8:
 		return c, errors.New("--replicas must be in 1..8")
 	case c.replicas > 1 && (!c.spawn || !(strings.HasPrefix(c.db, "postgres://") || strings.HasPrefix(c.db, "postgresql://"))):
@@ -185,8 +194,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "rush:", err)
 		os.Exit(1)
 	}
-	if rep != nil && (rep.Rush.Oversold > 0 || (rep.Mix != nil && rep.Mix.Oversold > 0)) {
-		os.Exit(3) // an oversold seat is a correctness failure, whatever the speed
+	if rep != nil && (rep.Rush.Oversold > 0 || (rep.Mix != nil && rep.Mix.Oversold > 0) || (rep.ClickDay != nil && rep.ClickDay.Stale > 0)) {
+		os.Exit(3) // an oversold seat or a stale grid is a correctness failure, whatever the speed
 	}
 }
 
@@ -254,7 +263,7 @@ func run(ctx context.Context, cfg config) (rep *Report, err error) {
 		}
 		rep.Server.Replicas = len(bases)
 	}
-	conns := max(cfg.clients, cfg.scanClients)
+	conns := max(cfg.clients+cfg.clickDay, cfg.scanClients)
 	a, err := newAPI(base, cfg.protocol, cfg.gzip, conns)
 	if err != nil {
 		return nil, err
@@ -266,7 +275,7 @@ func run(ctx context.Context, cfg config) (rep *Report, err error) {
 	if err != nil {
 		return nil, err
 	}
-	ev, err := createEvent(ctx, a, admin, cfg.org, cfg.place, cfg.seats, cfg.maxSeats)
+	ev, err := createEvent(ctx, a, admin, cfg.org, cfg.place, cfg.seats, cfg.maxSeats, cfg.clickDay > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +322,18 @@ func run(ctx context.Context, cfg config) (rep *Report, err error) {
 	if len(replicaPIDs) > 0 || strings.HasPrefix(cfg.db, "postgres") {
 		rm = startReplicaMeter(replicaPIDs)
 	}
-	rep.Rush = runRush(ctx, a, pid, ev, accts, ppl, cfg.clients, cfg.maxSeats, cfg.seats, cfg.phase, cfg.think)
+	var acked *atomic.Int64
+	var cd *clickDay
+	if cfg.clickDay > 0 {
+		logf("  ... while %d clients refresh the event's week grid (click-day)", cfg.clickDay)
+		acked = new(atomic.Int64)
+		cd = startClickDay(ctx, a, pid, ev, cfg.clickDay, cfg.seats, acked)
+	}
+	rep.Rush = runRush(ctx, a, pid, ev, accts, ppl, cfg.clients, cfg.maxSeats, cfg.seats, cfg.phase, cfg.think, acked)
+	if cd != nil {
+		res := cd.stop()
+		rep.ClickDay = &res
+	}
 	if rm != nil {
 		rep.Rush.Replicas, rep.Rush.PostgresCPUS = rm.done()
 	}

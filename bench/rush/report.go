@@ -20,6 +20,7 @@ type Report struct {
 	Disk         FsyncProbe         `json:"fsync_probe"`
 	Ceiling      CeilingResult      `json:"ceiling"`
 	Rush         RushResult         `json:"rush"`
+	ClickDay     *ClickDayResult    `json:"click_day,omitempty"`
 	Mix          *MixResult         `json:"appointment_mix,omitempty"`
 	Scans        *ScanResult        `json:"scans,omitempty"`
 	Ratios       Ratios             `json:"ratios"`
@@ -141,6 +142,7 @@ func (r *Report) finish(total time.Duration) {
 		r.Targets = append(r.Targets, Target{Goal: "server peak RSS during the rush < 150 MB",
 			Actual: fmt.Sprintf("%.1f MB", r.Rush.Usage.ServerPeakRSSMB), Met: r.Rush.Usage.ServerPeakRSSMB < 150})
 	}
+	r.Targets = append(r.Targets, clickDayTargets(r.ClickDay)...)
 }
 
 // mixOversold is the mix's oversold seats, 0 when the mix did not run.
@@ -219,6 +221,9 @@ func writeText(w io.Writer, r *Report) {
 		p("                     PostgreSQL processes: %.2f cores busy", cpuShare(ru.PostgresCPUS, ru.Usage.WallS))
 	}
 	p("")
+	if cd := r.ClickDay; cd != nil {
+		clickDayText(p, cd)
+	}
 
 	if m := r.Mix; m != nil {
 		p("scenario 2: appointment mix on the ID card service (%d slots, %d seats, %s..%s; %d clients)",

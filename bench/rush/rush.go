@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -75,7 +76,10 @@ type bookedRef struct {
 // runRush releases clients goroutines at once against the event's slot.
 // Each loops hold → confirm (with a fresh beneficiary) until the slot is
 // full, a bounded number of times, within the phase deadline.
-func runRush(ctx context.Context, a *api, pid int, ev event, accts []account, ppl *people, clients, maxSeats, capacity int, phase, think time.Duration) RushResult {
+//
+// acked, when not nil, counts the seats of every confirmation as soon as
+// its answer arrives (the click-day's exactness check reads it).
+func runRush(ctx context.Context, a *api, pid int, ev event, accts []account, ppl *people, clients, maxSeats, capacity int, phase, think time.Duration, acked *atomic.Int64) RushResult {
 	ctx, cancel := context.WithTimeout(ctx, phase)
 	defer cancel()
 	r := RushResult{Capacity: capacity, Clients: clients, Accounts: len(accts), MaxSeats: maxSeats}
@@ -159,6 +163,9 @@ func runRush(ctx context.Context, a *api, pid int, ev event, accts []account, pp
 					})
 					failures++
 					continue
+				}
+				if acked != nil {
+					acked.Add(int64(bk.GetSeats()))
 				}
 				pair.record(time.Since(begin)-thought, nil)
 				failures = 0

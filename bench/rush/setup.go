@@ -156,7 +156,11 @@ type event struct {
 // concert: a resource, then a weekly rule valid on that single date.
 // Tickets are valid from 48 h before the start, so the scan scenario can
 // admit them today with the server's real clock.
-func createEvent(ctx context.Context, a *api, token, orgID, placeID string, seats, maxSeats int) (event, error) {
+//
+// With week, the event runs all six days from tomorrow, twelve one-hour
+// slots a day from 10:00 (a 72-slot week grid, as a click-day's citizens
+// refresh), each of seats; the rush books the first.
+func createEvent(ctx context.Context, a *api, token, orgID, placeID string, seats, maxSeats int, week bool) (event, error) {
 	tomorrow := time.Now().In(rome).AddDate(0, 0, 1)
 	date := tomorrow.Format(time.DateOnly)
 	res, _, err := call(ctx, nil, func(ctx context.Context) (*varcov1.CreateResourceResponse, error) {
@@ -192,10 +196,20 @@ func createEvent(ctx context.Context, a *api, token, orgID, placeID string, seat
 		wd = 7 // proto: Monday 1 ... Sunday 7
 	}
 	_, _, err = call(ctx, nil, func(ctx context.Context) (*varcov1.SetScheduleResponse, error) {
-		r, err := a.admin.SetSchedule(ctx, req(&varcov1.SetScheduleRequest{ResourceId: id, Rules: []*varcov1.WeeklyRule{{
+		rules := []*varcov1.WeeklyRule{{
 			Weekday: varcov1.Weekday(wd), StartTime: "21:00", EndTime: "23:00", SlotLength: durationpb.New(2 * time.Hour),
 			SeatsPerSlot: int32(seats), ValidFrom: date, ValidUntil: date,
-		}}}, token))
+		}}
+		if week {
+			rules = nil
+			for i := range 6 {
+				rules = append(rules, &varcov1.WeeklyRule{
+					Weekday: varcov1.Weekday((int(wd)-1+i)%7 + 1), StartTime: "10:00", EndTime: "22:00", SlotLength: durationpb.New(time.Hour),
+					SeatsPerSlot: int32(seats), ValidFrom: date, ValidUntil: tomorrow.AddDate(0, 0, 5).Format(time.DateOnly),
+				})
+			}
+		}
+		r, err := a.admin.SetSchedule(ctx, req(&varcov1.SetScheduleRequest{ResourceId: id, Rules: rules}, token))
 		if err != nil {
 			return nil, err
 		}

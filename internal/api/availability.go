@@ -18,14 +18,15 @@ type Availability interface {
 // GetAvailability returns the slot grid of a resource.
 func (c *Catalog) GetAvailability(ctx context.Context, req *connect.Request[varcov1.GetAvailabilityRequest]) (*connect.Response[varcov1.GetAvailabilityResponse], error) {
 	m := req.Msg
-	g, err := c.avail.Grid(ctx, availability.Query{
+	q := availability.Query{
 		ResourceID: m.GetResourceId(), From: m.GetFromDate(), To: m.GetToDate(),
 		OperatorID: m.GetOperatorId(), Seats: int(m.GetSeats()),
-	})
+	}
+	g, err := c.avail.Grid(ctx, q)
 	if err != nil {
 		return nil, ToConnect(ctx, c.log, Language(req.Header()), err)
 	}
-	return connect.NewResponse(gridPB(g)), nil
+	return connect.NewResponse(c.grids.message(q, g)), nil
 }
 
 func gridPB(g availability.Grid) *varcov1.GetAvailabilityResponse {

@@ -31,6 +31,7 @@ type Catalog struct {
 	store CatalogReader
 	avail Availability
 	log   *slog.Logger
+	grids gridResponses
 }
 
 // NewCatalog returns the CatalogService handler.

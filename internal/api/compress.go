@@ -22,11 +22,11 @@ import (
 func requestLimits(maxBytes int64) connect.HandlerOption {
 	return connect.WithHandlerOptions(
 		connect.WithReadMaxBytes(int(maxBytes)),
-		connect.WithCompression("gzip", newLimitedGzip(maxBytes), newGzipWriter),
+		connect.WithCompression("gzip", newLimitedGzip(maxBytes), newGzipMemo().compressor()),
 	)
 }
 
-// newGzipWriter is connect-go's own gzip compressor (responses).
+// newGzipWriter is connect-go's own gzip compressor (the tests' reference).
 func newGzipWriter() connect.Compressor { return gzip.NewWriter(io.Discard) }
 
 // newLimitedGzip returns a factory of gzip decompressors that inflate at

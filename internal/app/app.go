@@ -123,6 +123,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clo
 	registerStoreMetrics(m, db)
 	services := api.Unimplemented()
 	avail := availability.New(db, clk)
+	if o.noGridCache {
+		avail.WithoutGridCache()
+	}
 	bookings := booking.New(o.booking, db, avail, db, clk)
 	services.Catalog = api.NewCatalog(db, avail, log)
 	keys, err := ticket.LoadOrCreate(ctx, db, rand.Reader, clk.Now())

@@ -34,6 +34,8 @@ type options struct {
 	webDist fs.FS
 	// getenv reads the OTEL_* tracing environment; default os.Getenv.
 	getenv func(string) string
+	// noGridCache computes every grid afresh (WithoutGridCache).
+	noGridCache bool
 }
 
 // WithGetenv reads the OpenTelemetry environment (OTEL_*) through getenv
@@ -67,3 +69,7 @@ func WithSweeper(c booking.SweeperConfig) Option { return func(o *options) { o.s
 
 // WithWaitlist sets the waiting-list worker configuration.
 func WithWaitlist(c booking.WaitlistConfig) Option { return func(o *options) { o.waitlist = c } }
+
+// WithoutGridCache computes every availability grid afresh (benchmarks
+// compare it with the cached grids in the same run).
+func WithoutGridCache() Option { return func(o *options) { o.noGridCache = true } }

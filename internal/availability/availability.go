@@ -45,6 +45,9 @@ type Usage struct {
 type Busy struct {
 	OperatorID string
 	Start, End time.Time
+	// Expires is when a hold lapses (zero for a booking): a cached grid
+	// is valid only until then.
+	Expires time.Time
 }
 
 // BusyUsage turns an operator's time taken elsewhere into usage of this

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/varco-gate/varco/internal/catalog"
@@ -31,6 +33,13 @@ type Store interface {
 	// CatalogVersion changes whenever anything a plan is built from
 	// changes, whoever wrote it.
 	CatalogVersion(ctx context.Context) (int64, error)
+	// GridVersions reads the catalog version and a number that moves with
+	// every committed write (bookings, holds, waiting lists included), in
+	// one read, whoever wrote.
+	GridVersions(ctx context.Context) (catalog, writes int64, err error)
+	// NextHoldExpiry is when the first live hold of the resource
+	// overlapping [from, to) lapses after now, if one does.
+	NextHoldExpiry(ctx context.Context, resourceID string, from, to, now time.Time) (time.Time, bool, error)
 }
 
 // Service answers availability queries.
@@ -41,6 +50,14 @@ type Service struct {
 	// queries and was a quarter of the CPU of every hold and confirm;
 	// checking the catalog version takes one.
 	plans versioned.Map[string, cachedPlan]
+	// grids caches computed grids (gridcache.go); noGridCache turns it off
+	// for the benchmark that measures what it saves.
+	grids       versioned.Map[gridKey, cachedGrid]
+	noGridCache bool
+	stamps      atomic.Uint64
+	versions    versionReads
+	flightsMu   sync.Mutex
+	flights     map[gridKey]*gridFlight
 }
 
 // cachedPlan is a loaded plan. Callers share its slices and must not
@@ -51,7 +68,9 @@ type cachedPlan struct {
 }
 
 // New returns the availability service.
-func New(s Store, clk clock.Clock) *Service { return &Service{store: s, clk: clk} }
+func New(s Store, clk clock.Clock) *Service {
+	return &Service{store: s, clk: clk, grids: versioned.Map[gridKey, cachedGrid]{Limit: maxCachedGrids}}
+}
 
 // Query asks for a grid.
 type Query struct {
@@ -67,6 +86,10 @@ type Grid struct {
 	TimeZone   string
 	Days       []Day
 	ComputedAt time.Time
+	// Stamp identifies one computation: two grids with the same non-zero
+	// stamp are the same cached grid (so the edge may reuse its encoding).
+	// Callers share a cached grid's slices and must not modify them.
+	Stamp uint64
 }
 
 // Failures.
@@ -86,6 +109,11 @@ func (s *Service) Plan(ctx context.Context, resourceID string) (catalog.Resource
 	if err != nil {
 		return catalog.Resource{}, schedule.Plan{}, err
 	}
+	return s.planAt(ctx, v, resourceID)
+}
+
+// planAt is Plan with the catalog version v already read.
+func (s *Service) planAt(ctx context.Context, v int64, resourceID string) (catalog.Resource, schedule.Plan, error) {
 	if c, ok := s.plans.Get(v, resourceID); ok {
 		return c.resource, c.plan, nil
 	}
@@ -132,17 +160,23 @@ func (s *Service) loadPlan(ctx context.Context, resourceID string) (catalog.Reso
 	return r, schedule.Plan{Location: loc, Kind: r.Kind, Operators: ops, Rules: rules, Exceptions: excs}, nil
 }
 
-// Grid computes the availability grid for q.
+// Grid computes the availability grid for q, or returns the one computed
+// for the same query when nothing it depends on can have changed since
+// (gridcache.go).
 func (s *Service) Grid(ctx context.Context, q Query) (Grid, error) {
 	from, to, err := q.validate()
 	if err != nil {
 		return Grid{}, err
 	}
-	r, plan, err := s.Plan(ctx, q.ResourceID)
-	if err != nil {
-		return Grid{}, err
+	if s.noGridCache {
+		r, plan, err := s.Plan(ctx, q.ResourceID)
+		if err != nil {
+			return Grid{}, err
+		}
+		g, _, err := s.grid(ctx, r, plan, q, from, to)
+		return g, err
 	}
-	return s.grid(ctx, r, plan, q, from, to)
+	return s.cachedGrid(ctx, q, from, to)
 }
 
 // GridOf computes the grid q asks for with a given plan of resource r
@@ -155,7 +189,8 @@ func (s *Service) GridOf(ctx context.Context, r catalog.Resource, plan schedule.
 	if err != nil {
 		return Grid{}, err
 	}
-	return s.grid(ctx, r, plan, q, from, to)
+	g, _, err := s.grid(ctx, r, plan, q, from, to)
+	return g, err
 }
 
 // validate checks a query's fields and returns its dates.
@@ -185,31 +220,34 @@ func (q Query) validate() (from, to schedule.Date, err error) {
 	return from, to, nil
 }
 
-// grid computes the grid of r with plan for the dates from-to.
-func (s *Service) grid(ctx context.Context, r catalog.Resource, plan schedule.Plan, q Query, from, to schedule.Date) (Grid, error) {
+// grid computes the grid of r with plan for the dates from-to. It also
+// returns the first instant its answer may change by time alone, but for
+// the lapse of the resource's own holds (see validUntil).
+func (s *Service) grid(ctx context.Context, r catalog.Resource, plan schedule.Plan, q Query, from, to schedule.Date) (Grid, time.Time, error) {
 	if q.OperatorID != "" && !slices.Contains(plan.Operators, q.OperatorID) {
-		return Grid{}, fault.InvalidField("operator_id", "unknown_operator")
+		return Grid{}, time.Time{}, fault.InvalidField("operator_id", "unknown_operator")
 	}
 	days, err := plan.Days(from, to)
 	if err != nil {
-		return Grid{}, fmt.Errorf("generate slots: %w", err)
+		return Grid{}, time.Time{}, fmt.Errorf("generate slots: %w", err)
 	}
 	now := s.clk.Now()
 	start, _ := schedule.Clock(0).At(from, plan.Location)
 	end, _ := schedule.Clock(0).At(to.AddDays(1), plan.Location)
 	usage, err := s.store.Usage(ctx, r.ID, start, end, now)
 	if err != nil {
-		return Grid{}, err
+		return Grid{}, time.Time{}, err
 	}
+	var busy []Busy
 	if r.Kind == catalog.KindAppointment {
-		busy, err := s.store.OperatorBusy(ctx, r.ID, plan.Operators, start, end, now)
-		if err != nil {
-			return Grid{}, err
+		if busy, err = s.store.OperatorBusy(ctx, r.ID, plan.Operators, start, end, now); err != nil {
+			return Grid{}, time.Time{}, err
 		}
 		usage = append(usage, BusyUsage(days, busy)...)
 	}
-	return Grid{
-		ResourceID: r.ID, TimeZone: plan.Location.String(), ComputedAt: now,
+	g := Grid{
+		ResourceID: r.ID, TimeZone: plan.Location.String(), ComputedAt: now, Stamp: s.stamps.Add(1),
 		Days: Compute(plan, r.Policy, days, usage, now, q.OperatorID, q.Seats),
-	}, nil
+	}
+	return g, validUntil(plan, r.Policy, days, busy, now), nil
 }

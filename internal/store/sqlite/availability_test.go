@@ -114,29 +114,44 @@ func TestUsageIgnoresExpiredHolds(t *testing.T) {
 	require.Equal(t, availability.Available, first().State, "an expired hold frees the seat without any sweep")
 }
 
+// BenchmarkAvailabilityWeek computes a week of the fixture (504 slots,
+// half taken) without the grid cache ("uncached", as every grid was
+// before it) and with it ("cached": the versions read and the grid of an
+// unchanged database served again), in the same run.
 func BenchmarkAvailabilityWeek(b *testing.B) {
-	ctx := context.Background()
-	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	db := openTestDB(b)
-	r := gridFixture(b, db, now)
-	svc := availability.New(db, clock.NewFake(now))
-	fillUsage(b, db, svc, r, "2026-11-23", "2026-11-29")
-	q := availability.Query{ResourceID: r.ID, From: "2026-11-23", To: "2026-11-29"}
-	g, err := svc.Grid(ctx, q)
-	require.NoError(b, err)
-	slots := 0
-	for _, d := range g.Days {
-		slots += len(d.Slots)
-	}
-	require.Equal(b, 7*72, slots)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := svc.Grid(ctx, q); err != nil {
-			b.Fatal(err)
+	for _, cached := range []bool{false, true} {
+		name := "uncached"
+		if cached {
+			name = "cached"
 		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+			db := openTestDB(b)
+			r := gridFixture(b, db, now)
+			svc := availability.New(db, clock.NewFake(now))
+			if !cached {
+				svc.WithoutGridCache()
+			}
+			fillUsage(b, db, svc, r, "2026-11-23", "2026-11-29")
+			q := availability.Query{ResourceID: r.ID, From: "2026-11-23", To: "2026-11-29"}
+			g, err := svc.Grid(ctx, q)
+			require.NoError(b, err)
+			slots := 0
+			for _, d := range g.Days {
+				slots += len(d.Slots)
+			}
+			require.Equal(b, 7*72, slots)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := svc.Grid(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(slots), "slots/op")
+		})
 	}
-	b.ReportMetric(float64(slots), "slots/op")
 }
 
 // BenchmarkPointQuery is the baseline the availability benchmark is read

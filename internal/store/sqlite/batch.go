@@ -241,6 +241,12 @@ func (c *committer) attempt(batch []writeReq) (results []writeResult, again bool
 		}
 		return results, solo && retryable(results[0].err)
 	}
+	// In the batch's own transaction, so the number moves in the commit
+	// that makes the writes visible, never before nor after (grid_version.go).
+	if _, err := tx.Exec(bumpWriteVersion); err != nil {
+		_ = tx.Rollback()
+		return failAll(fmt.Errorf("sqlite: write version: %w", err))
+	}
 	if err := tx.Commit(); err != nil {
 		return failAll(fmt.Errorf("sqlite: commit: %w", err))
 	}

@@ -183,7 +183,7 @@ func TestCopyToPostgresAsOwnerNotSuperuser(t *testing.T) {
 
 	report, err := sqlite.CopyToPostgres(t.Context(), src, dst)
 	require.NoError(t, err)
-	require.Equal(t, int64(2+1+1+2), report.Rows(), "organization, place, two counters and two webhook cursors")
+	require.Equal(t, int64(2+1+1+1+2), report.Rows(), "organization, place, three counters (catalog, auth, write) and two webhook cursors")
 	require.NoError(t, dst.R.QueryRowContext(t.Context(), `SELECT version FROM catalog_version`).Scan(&version))
 	require.Equal(t, int64(2), version, "the counter arrives as it was, not moved by the copied rows")
 	exec(t, dst.W, `UPDATE places SET name = 'Sede centrale' WHERE id = 'p1'`)

@@ -16,11 +16,11 @@ import (
 // resource use is counted by slot_usage; this is the rest of their day.
 func operatorBusySQL(nOps int) string {
 	in := "?" + strings.Repeat(",?", nOps-1)
-	return `SELECT operator_id, start_ms, end_ms FROM holds
+	return `SELECT operator_id, start_ms, end_ms, expires_at_ms FROM holds
 		WHERE operator_id IN (` + in + `) AND resource_id != ? AND released_at_ms IS NULL AND expires_at_ms > ?
 			AND start_ms < ? AND end_ms > ?
 		UNION ALL
-		SELECT operator_id, start_ms, end_ms FROM bookings
+		SELECT operator_id, start_ms, end_ms, 0 FROM bookings
 		WHERE operator_id IN (` + in + `) AND resource_id != ? AND status = ? AND start_ms < ? AND end_ms > ?`
 }
 
@@ -41,11 +41,14 @@ func scanBusy(rows *sql.Rows) ([]availability.Busy, error) {
 	var out []availability.Busy
 	for rows.Next() {
 		var b availability.Busy
-		var start, end int64
-		if err := rows.Scan(&b.OperatorID, &start, &end); err != nil {
+		var start, end, expires int64
+		if err := rows.Scan(&b.OperatorID, &start, &end, &expires); err != nil {
 			return nil, err
 		}
 		b.Start, b.End = fromMS(start), fromMS(end)
+		if expires > 0 {
+			b.Expires = fromMS(expires)
+		}
 		out = append(out, b)
 	}
 	return out, rows.Err()
