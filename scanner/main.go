@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -226,6 +227,7 @@ type runFlags struct {
 	lang                         *scanner.Lang
 	scanTimeout                  time.Duration
 	logLevel                     slog.Level
+	memoryLimit                  memoryLimit
 }
 
 func runFlagSet(stderr io.Writer) (*flag.FlagSet, *runFlags) {
@@ -247,6 +249,8 @@ func runFlagSet(stderr io.Writer) (*flag.FlagSet, *runFlags) {
 	f.lang = langFlag(fs)
 	fs.DurationVar(&f.scanTimeout, "scan-timeout", scanner.DefaultScanTimeout, "how long to wait for the server before deciding offline")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	f.memoryLimit = defaultMemoryLimit
+	fs.Var(&f.memoryLimit, "memory-limit", "soft limit of the program's memory (GOMEMLIMIT syntax: 40MiB, 64MiB, or off); the garbage collector works harder near it")
 	return fs, &f
 }
 
@@ -278,6 +282,10 @@ func runScanner(args []string, getenv func(string) string, stdin io.Reader, stdo
 		}
 		return scanner.ErrNotEnrolled
 	}
+	given := getenv(envName("memory-limit")) != ""
+	fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "memory-limit" })
+	limit, from := applyMemoryLimit(f.memoryLimit, given, getenv, debug.SetMemoryLimit)
+	log.Debug("memory limit", "bytes", limit, "from", from)
 	server := state.ServerURL
 	if f.server != "" {
 		if server, err = scanner.NormalizeServerURL(f.server); err != nil {
