@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"math/big"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,11 +130,14 @@ func (c offlineCase) run(t *testing.T) caseResult {
 		return false, p.presence()
 	}
 	inside := func(resourceID string) int {
-		presences := map[string]Presence{}
+		presences, revoked := newPresenceMap(len(c.Presences)), newRevokedMap(len(c.Revoked))
 		for id, p := range c.Presences {
-			presences[id] = p.presence()
+			presences.set(id, p.presence())
 		}
-		return countInside(presences, func(id string) bool { return slices.Contains(c.Revoked, id) }, resourceID)
+		for _, id := range c.Revoked {
+			revoked.set(id, time.Time{})
+		}
+		return presences.inside(resourceID, &revoked)
 	}
 	g := gate.Gate{ResourceIDs: c.Gate.ResourceIDs, Direction: c.Gate.Direction, ReentryResourceIDs: c.Gate.ReentryResourceIDs,
 		MaxInside: c.Gate.MaxInside}

@@ -132,9 +132,11 @@ type State struct {
 	// Keys is the full set of public keys last received.
 	Keys []PublicKey `json:"keys,omitempty"`
 	// Revoked maps revoked ticket ids to when they were revoked.
-	Revoked map[string]time.Time `json:"revoked,omitempty"`
-	// Presences maps ticket ids to their known gate state.
-	Presences map[string]Presence `json:"presences,omitempty"`
+	// Presences maps ticket ids to their known gate state. The Store keeps
+	// both compactly (presences.go) and fills them only in what State and
+	// Update hand out.
+	Revoked   map[string]time.Time `json:"revoked,omitempty"`
+	Presences map[string]Presence  `json:"presences,omitempty"`
 	// Cursor is where Sync resumes; it is saved in the same transaction as
 	// the state it describes, so the two never disagree after a crash.
 	Cursor   string    `json:"cursor,omitempty"`
@@ -195,8 +197,12 @@ type Store struct {
 	db   *bolt.DB
 	lock *os.File // the held lock file (nil where locking is not available)
 
-	mu   sync.Mutex
+	mu sync.Mutex
+	// st is the state but its Revoked and Presences, which are nil: they
+	// are in rev and pres.
 	st   State
+	rev  revokedMap
+	pres presenceMap
 	ring *ticket.KeyRing
 	// queue indexes the queue bucket in order; payloads stay on disk, so
 	// memory does not grow with a long offline spell.
@@ -306,7 +312,9 @@ func (s *Store) unlock() {
 func (s *Store) State() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return cloneState(s.st)
+	st := cloneState(s.st)
+	st.Revoked, st.Presences = s.rev.all(), s.pres.all()
+	return st
 }
 
 func cloneState(st State) State {
@@ -358,13 +366,10 @@ func (s *Store) Cursor() string {
 func (s *Store) Update(fn func(*State)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.st.Revoked, s.st.Presences = s.rev.all(), s.pres.all()
 	fn(&s.st)
-	if s.st.Revoked == nil {
-		s.st.Revoked = map[string]time.Time{}
-	}
-	if s.st.Presences == nil {
-		s.st.Presences = map[string]Presence{}
-	}
+	s.rev, s.pres = revokedFrom(s.st.Revoked), presencesFrom(s.st.Presences)
+	s.st.Revoked, s.st.Presences = nil, nil
 	s.ring, _ = buildRing(s.st.Keys)
 	s.dirty.meta, s.dirty.keys, s.dirty.all = true, true, true
 }
@@ -385,7 +390,7 @@ func (s *Store) saveLocked() error {
 		return nil
 	}
 	if s.dirty.any() {
-		if err := s.db.Update(func(tx *bolt.Tx) error { return writeDirty(tx, &s.st, s.dirty, s.counters) }); err != nil {
+		if err := s.db.Update(func(tx *bolt.Tx) error { return writeDirty(tx, &s.st, &s.pres, &s.rev, s.dirty, s.counters) }); err != nil {
 			return fmt.Errorf("store: save: %w", err)
 		}
 		s.dirty = dirty{}
@@ -422,8 +427,8 @@ func (s *Store) Get(id string) (ticket.Key, bool) {
 func (s *Store) Lookup(ticketID string) (revoked bool, p Presence) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, revoked = s.st.Revoked[ticketID]
-	p, ok := s.st.Presences[ticketID]
+	revoked = s.rev.has(ticketID)
+	p, ok := s.pres.get(ticketID)
 	if !ok {
 		p.State = gate.Issued
 	}
@@ -450,19 +455,7 @@ func (s *Store) Offline() (offset time.Duration, lastSync time.Time) {
 func (s *Store) Inside(resourceID string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return countInside(s.st.Presences, func(id string) bool { _, ok := s.st.Revoked[id]; return ok }, resourceID)
-}
-
-// countInside is the one count of people inside a resource, shared by the
-// store and the table of offline cases.
-func countInside(presences map[string]Presence, revoked func(ticketID string) bool, resourceID string) int {
-	n := 0
-	for id, p := range presences {
-		if p.State == gate.Inside && p.ResourceID == resourceID && !revoked(id) {
-			n += p.Seats
-		}
-	}
-	return n
+	return s.pres.inside(resourceID, &s.rev)
 }
 
 // presence and revocation note one changed ticket; nothing to note when
@@ -495,14 +488,14 @@ func (s *Store) Learn(ticketID string, p *Presence, revokedAt time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !revokedAt.IsZero() {
-		s.st.Revoked[ticketID] = revokedAt
+		s.rev.set(ticketID, revokedAt)
 		s.dirty.revocation(ticketID)
 	}
 	if p != nil {
 		if p.State == gate.Issued {
-			delete(s.st.Presences, ticketID)
+			s.pres.delete(ticketID)
 		} else {
-			s.st.Presences[ticketID] = *p
+			s.pres.set(ticketID, *p)
 		}
 		s.dirty.presence(ticketID)
 	}
@@ -542,7 +535,7 @@ func (s *Store) Append(q QueuedScan) (QueuedScan, error) {
 	s.counters = counters
 	s.queue = append(s.queue, index(q))
 	if q.Next != nil && q.TicketID != "" {
-		s.st.Presences[q.TicketID] = *q.Next
+		s.pres.set(q.TicketID, *q.Next)
 		s.pending[q.TicketID]++
 		if !s.dirty.all {
 			delete(s.dirty.presences, q.TicketID) // on disk now
@@ -658,14 +651,14 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 		// The maps are made at the snapshot's size: grown one doubling at a
 		// time, 50,000 tickets leave twice their size in garbage.
 		st.Keys = nil
-		st.Revoked = make(map[string]time.Time, len(m.GetRevocations()))
-		kept := make(map[string]Presence, len(s.pending)+len(m.GetPresences()))
+		s.rev = newRevokedMap(len(m.GetRevocations()))
+		kept := newPresenceMap(len(s.pending) + len(m.GetPresences()))
 		for id := range s.pending {
-			if p, ok := st.Presences[id]; ok {
-				kept[id] = p
+			if p, ok := s.pres.get(id); ok {
+				kept.set(id, p)
 			}
 		}
-		st.Presences = kept
+		s.pres = kept
 		s.dirty.all, s.dirty.keys = true, true
 	}
 	if g := m.GetSettings(); g != nil {
@@ -693,7 +686,7 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 		if r.GetRevokedAt() != nil {
 			at = r.GetRevokedAt().AsTime()
 		}
-		st.Revoked[r.GetTicketId()] = at
+		s.rev.set(r.GetTicketId(), at)
 		s.dirty.revocation(r.GetTicketId())
 	}
 	for _, p := range m.GetPresences() {
@@ -707,9 +700,9 @@ func (s *Store) ApplySync(m *varcov1.SyncResponse, now time.Time) error {
 			np.ResourceID = st.Settings.ResourceIDs[i]
 		}
 		if np.State == gate.Issued || np.State == 0 {
-			delete(st.Presences, id)
+			s.pres.delete(id)
 		} else {
-			st.Presences[id] = np
+			s.pres.set(id, np)
 		}
 		s.dirty.presence(id)
 	}

@@ -175,9 +175,13 @@ func checkDB(db *bolt.DB) error {
 
 // loaded is what load read from the database.
 type loaded struct {
-	version   int
-	migrated  bool
+	version  int
+	migrated bool
+	// st is all but the revocations and presences, which are in rev and
+	// pres.
 	st        State
+	rev       revokedMap
+	pres      presenceMap
 	queue     []queued
 	counters  Counters
 	incidents []Incident
@@ -185,10 +189,13 @@ type loaded struct {
 	undecodable int
 }
 
+func newLoaded() loaded {
+	return loaded{rev: newRevokedMap(0), pres: newPresenceMap(0)}
+}
+
 // load reads the whole database but the queue's payloads.
 func load(db *bolt.DB) (loaded, error) {
-	var l loaded
-	l.st.Revoked, l.st.Presences = map[string]time.Time{}, map[string]Presence{}
+	l := newLoaded()
 	err := guard(func() error {
 		return db.View(func(tx *bolt.Tx) error {
 			meta := tx.Bucket(bucketMeta)
@@ -268,7 +275,7 @@ func readData(tx *bolt.Tx, l *loaded) error {
 	return errors.Join(errs...)
 }
 
-// readSync reads one of the buckets of the Sync copy into l.st.
+// readSync reads one of the buckets of the Sync copy into l.
 func readSync(b *bolt.Bucket, name []byte, l *loaded) error {
 	decode := func(what string, v []byte, into any) error {
 		if err := json.Unmarshal(v, into); err != nil {
@@ -289,13 +296,13 @@ func readSync(b *bolt.Bucket, name []byte, l *loaded) error {
 			if err := decode("revocation", v, &at); err != nil {
 				return err
 			}
-			l.st.Revoked[string(k)] = at
+			l.rev.set(string(k), at)
 		case string(bucketPresences):
 			var p Presence
 			if err := decode("presence", v, &p); err != nil {
 				return err
 			}
-			l.st.Presences[string(k)] = p
+			l.pres.set(string(k), p)
 		}
 		return nil
 	})
@@ -327,7 +334,7 @@ func recreate(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
 }
 
 // writeDirty writes what d says changed (everything when d.all).
-func writeDirty(tx *bolt.Tx, st *State, d dirty, c Counters) error {
+func writeDirty(tx *bolt.Tx, st *State, pres *presenceMap, rev *revokedMap, d dirty, c Counters) error {
 	if err := writeMeta(tx, st, c); err != nil {
 		return err
 	}
@@ -342,39 +349,41 @@ func writeDirty(tx *bolt.Tx, st *State, d dirty, c Counters) error {
 			}
 		}
 	}
-	rev, pres := tx.Bucket(bucketRevocations), tx.Bucket(bucketPresences)
+	revB, presB := tx.Bucket(bucketRevocations), tx.Bucket(bucketPresences)
 	if d.all {
 		var err error
-		if rev, err = recreate(tx, bucketRevocations); err != nil {
+		if revB, err = recreate(tx, bucketRevocations); err != nil {
 			return err
 		}
-		if pres, err = recreate(tx, bucketPresences); err != nil {
+		if presB, err = recreate(tx, bucketPresences); err != nil {
 			return err
 		}
-		setFill(rev, pres)
+		setFill(revB, presB)
 		// In key order: bbolt appends to the last page instead of
 		// splitting pages all over the tree.
-		for _, id := range sortedKeys(st.Revoked) {
-			if err := putJSON(rev, id, st.Revoked[id]); err != nil {
+		for _, id := range rev.ids() {
+			at, _ := rev.get(id)
+			if err := putJSON(revB, id, at); err != nil {
 				return err
 			}
 		}
-		for _, id := range sortedKeys(st.Presences) {
-			if err := putJSON(pres, id, st.Presences[id]); err != nil {
+		for _, id := range pres.ids() {
+			p, _ := pres.get(id)
+			if err := putJSON(presB, id, p); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	for _, id := range sortedKeys(d.revoked) {
-		at, ok := st.Revoked[id]
-		if err := putOrDelete(rev, id, at, ok); err != nil {
+		at, ok := rev.get(id)
+		if err := putOrDelete(revB, id, at, ok); err != nil {
 			return err
 		}
 	}
 	for _, id := range sortedKeys(d.presences) {
-		p, ok := st.Presences[id]
-		if err := putOrDelete(pres, id, p, ok); err != nil {
+		p, ok := pres.get(id)
+		if err := putOrDelete(presB, id, p, ok); err != nil {
 			return err
 		}
 	}

@@ -60,6 +60,7 @@ func Inspect(dir string) (Status, error) {
 	if err != nil {
 		return identityStatus(dir, fmt.Sprintf("%s cannot be read: %v", DBFile, err))
 	}
+	l.st.Revoked, l.st.Presences = l.rev.all(), l.pres.all()
 	st := Status{State: l.st, HasCredential: l.st.Credential != "", Queued: len(l.queue), Counters: l.counters, Incidents: l.incidents}
 	st.State.Credential = ""
 	return st, nil

@@ -60,14 +60,8 @@ func (s *Store) importLegacy(done bool, rec *recovery) error {
 		}
 		stateOK, applied = true, ls.AppliedSeq
 		s.st = State{ServerURL: ls.ServerURL, Credential: Secret(ls.Credential), EnrolledAt: ls.EnrolledAt,
-			Settings: ls.Settings, Keys: ls.Keys, Revoked: ls.Revoked, Presences: ls.Presences, Cursor: ls.Cursor,
-			LastSync: ls.LastSync, DeviceRevoked: ls.DeviceRevoked}
-		if s.st.Revoked == nil {
-			s.st.Revoked = map[string]time.Time{}
-		}
-		if s.st.Presences == nil {
-			s.st.Presences = map[string]Presence{}
-		}
+			Settings: ls.Settings, Keys: ls.Keys, Cursor: ls.Cursor, LastSync: ls.LastSync, DeviceRevoked: ls.DeviceRevoked}
+		s.rev, s.pres = revokedFrom(ls.Revoked), presencesFrom(ls.Presences)
 		s.ring, _ = buildRing(s.st.Keys)
 	}
 	scans, bad, err := readLegacyQueue(queuePath)
@@ -87,7 +81,7 @@ func (s *Store) importLegacy(done bool, rec *recovery) error {
 	}
 	for _, q := range replay {
 		if q.Next != nil && q.TicketID != "" {
-			s.st.Presences[q.TicketID] = *q.Next
+			s.pres.set(q.TicketID, *q.Next)
 		}
 	}
 	s.queueImport(scans, false, rec)

@@ -124,7 +124,7 @@ func (s *Store) open(now time.Time) error {
 		rec.add(Incident{Kind: IncidentMissing, Detail: DBFile + " was empty: offline scans queued before are lost; keys, revocations and presences are fetched again", File: aside})
 		existed = false
 	}
-	var l loaded
+	l := newLoaded()
 	if existed {
 		var data []byte
 		if data, err = os.ReadFile(path); err != nil {
@@ -155,7 +155,7 @@ func (s *Store) open(now time.Time) error {
 			rescued = &sv
 			rec.add(Incident{Kind: IncidentDamaged, File: aside, Recovered: len(sv.queue),
 				Detail: fmt.Sprintf("%s could not be read (%v); moved aside, %d queued scans recovered from it, the rest is fetched again from the server", DBFile, err, len(sv.queue))})
-			l = loaded{}
+			l = newLoaded()
 		}
 	}
 	if s.db == nil {
@@ -195,12 +195,9 @@ func hasIncident(rec *recovery, kinds ...string) bool {
 
 // apply installs what load read.
 func (s *Store) apply(l loaded) {
-	s.st = l.st
-	if s.st.Revoked == nil {
-		s.st.Revoked = map[string]time.Time{}
-	}
-	if s.st.Presences == nil {
-		s.st.Presences = map[string]Presence{}
+	s.st, s.rev, s.pres = l.st, l.rev, l.pres
+	if s.rev.byUUID == nil || s.pres.byUUID == nil {
+		s.rev, s.pres = newRevokedMap(0), newPresenceMap(0)
 	}
 	s.ring, _ = buildRing(s.st.Keys)
 	s.queue = l.queue
@@ -241,10 +238,10 @@ func (s *Store) applySalvage(sv *salvaged, rec *recovery) {
 		s.ring, _ = buildRing(s.st.Keys)
 	}
 	if sv.revokedOK {
-		s.st.Revoked = sv.st.Revoked
+		s.rev = sv.rev
 	}
 	if sv.presencesOK {
-		s.st.Presences = sv.st.Presences
+		s.pres = sv.pres
 	}
 	s.queueImport(sv.queue, !sv.presencesOK, rec)
 	if sv.metaOK {
@@ -276,7 +273,7 @@ func (s *Store) queueImport(scans []QueuedScan, replay bool, rec *recovery) {
 		have[q.ScanID] = true
 		rec.scans = append(rec.scans, q)
 		if replay && q.Next != nil && q.TicketID != "" {
-			s.st.Presences[q.TicketID] = *q.Next
+			s.pres.set(q.TicketID, *q.Next)
 		}
 		rec.changed = true
 	}
@@ -341,7 +338,7 @@ func (s *Store) commitRecovery(fresh bool, rec *recovery) error {
 				return err
 			}
 		}
-		if err := writeDirty(tx, &s.st, dirty{all: true, keys: true}, counters); err != nil {
+		if err := writeDirty(tx, &s.st, &s.pres, &s.rev, dirty{all: true, keys: true}, counters); err != nil {
 			return err
 		}
 		s.counters = counters

@@ -5,14 +5,16 @@ import (
 	"errors"
 	"os"
 	"slices"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
 // salvaged is what could be read from a damaged store.db.
 type salvaged struct {
-	st                                     State
+	st State
+	// rev and pres are the revocations and presences (st's are nil).
+	rev                                    revokedMap
+	pres                                   presenceMap
 	counters                               Counters
 	metaOK, keysOK, revokedOK, presencesOK bool
 	// queue holds the recovered scans, oldest first.
@@ -27,7 +29,7 @@ type salvaged struct {
 // already uploaded (their pages were freed, not wiped): uploading them
 // again is harmless, the server answers DUPLICATE.
 func salvage(path string) salvaged {
-	sv := salvaged{st: State{Revoked: map[string]time.Time{}, Presences: map[string]Presence{}}}
+	sv := salvaged{rev: newRevokedMap(0), pres: newPresenceMap(0)}
 	queueWhole := false
 	_ = guard(func() error {
 		db, err := boltOpen(path, true)
@@ -36,8 +38,7 @@ func salvage(path string) salvaged {
 		}
 		defer db.Close()
 		return db.View(func(tx *bolt.Tx) error {
-			var l loaded
-			l.st.Revoked, l.st.Presences = map[string]time.Time{}, map[string]Presence{}
+			l := newLoaded()
 			part := func(name []byte, fn func(b *bolt.Bucket) error) bool {
 				return guard(func() error {
 					b := tx.Bucket(name)
@@ -51,7 +52,7 @@ func salvage(path string) salvaged {
 			sv.keysOK = part(bucketKeys, func(b *bolt.Bucket) error { return readSync(b, bucketKeys, &l) })
 			sv.revokedOK = part(bucketRevocations, func(b *bolt.Bucket) error { return readSync(b, bucketRevocations, &l) })
 			sv.presencesOK = part(bucketPresences, func(b *bolt.Bucket) error { return readSync(b, bucketPresences, &l) })
-			sv.st, sv.counters = l.st, l.counters
+			sv.st, sv.rev, sv.pres, sv.counters = l.st, l.rev, l.pres, l.counters
 			var scans []QueuedScan
 			queueWhole = part(bucketQueue, func(b *bolt.Bucket) error {
 				return b.ForEach(func(k, v []byte) error {
