@@ -250,7 +250,7 @@ func runFlagSet(stderr io.Writer) (*flag.FlagSet, *runFlags) {
 	fs.DurationVar(&f.scanTimeout, "scan-timeout", scanner.DefaultScanTimeout, "how long to wait for the server before deciding offline")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
 	f.memoryLimit = defaultMemoryLimit
-	fs.Var(&f.memoryLimit, "memory-limit", "soft limit of the program's memory (GOMEMLIMIT syntax: 40MiB, 64MiB, or off); the garbage collector works harder near it")
+	fs.Var(&f.memoryLimit, "memory-limit", "soft limit of the program's memory (GOMEMLIMIT syntax: 24MiB, 64MiB, or off); the garbage collector works harder near it")
 	return fs, &f
 }
 

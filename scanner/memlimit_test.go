@@ -52,14 +52,14 @@ func TestRunAppliesMemoryLimit(t *testing.T) {
 		want  int64
 		from  string
 	}{
-		{"default", defaultMemoryLimit, false, nil, 40 << 20, "default"},
+		{"default", defaultMemoryLimit, false, nil, 24 << 20, "default"},
 		{"flag", 64 << 20, true, nil, 64 << 20, "--memory-limit"},
 		{"off", 0, true, nil, math.MaxInt64, "--memory-limit"},
-		{"GOMEMLIMIT kept", defaultMemoryLimit, false, map[string]string{"GOMEMLIMIT": "24MiB"}, 24 << 20, "GOMEMLIMIT"},
+		{"GOMEMLIMIT kept", defaultMemoryLimit, false, map[string]string{"GOMEMLIMIT": "48MiB"}, 48 << 20, "GOMEMLIMIT"},
 		{"flag over GOMEMLIMIT", 64 << 20, true, map[string]string{"GOMEMLIMIT": "24MiB"}, 64 << 20, "--memory-limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			current := int64(24 << 20) // what the runtime took from GOMEMLIMIT
+			current := int64(48 << 20) // what the runtime took from GOMEMLIMIT
 			set := func(n int64) int64 {
 				old := current
 				if n >= 0 {

@@ -37,8 +37,12 @@ const (
 	fileMode = 0o600
 	dirMode  = 0o700
 	// saveBatch is how many changed tickets learnt from Sync are saved at
-	// once rather than with the next periodic save.
-	saveBatch = 5000
+	// once rather than with the next periodic save. Ticket ids are random
+	// UUIDs, so a batch lands all over the bucket's pages, and a commit
+	// holds in memory a copy of every page it touches: 5,000 touched nearly
+	// all of them (≈ 8 MB at 50,000 tickets), 1,000 (one piece of a Sync
+	// snapshot) about half; the scanner's peak RSS went from 63 to 58 MiB.
+	saveBatch = 1000
 	// heartbeatSaveEvery is how often a Sync stream with nothing new
 	// still gets the time of the last sync written, for `scanner status`.
 	heartbeatSaveEvery = 5 * time.Minute
