@@ -257,19 +257,21 @@ func (p *Page) lang(r *http.Request) Lang {
 }
 
 func (p *Page) status(w http.ResponseWriter, r *http.Request) {
-	st := p.s.store.State()
-	set := st.Settings
+	// Not State: it copies every ticket, and the page asks every few
+	// seconds.
+	set := p.s.store.Settings()
+	offset, lastSync := p.s.store.Offline()
 	out := StatusJSON{
 		Gate: GateJSON{DeviceID: set.DeviceID, Name: set.Name, ResourceIDs: set.ResourceIDs,
 			Direction: gateDirectionName(set.Direction), TimeZone: set.Location().String(), MaxInside: set.MaxInside},
-		Online: p.s.Connected(), LastSync: st.LastSync, ClockOffsetMs: st.ClockOffset.Milliseconds(),
+		Online: p.s.Connected(), LastSync: lastSync, ClockOffsetMs: offset.Milliseconds(),
 		Queued: p.s.store.QueueLen(), Inside: map[string]int{},
 	}
 	if out.Gate.ResourceIDs == nil {
 		out.Gate.ResourceIDs = []string{}
 	}
-	now := p.s.clk.Now().Add(st.ClockOffset)
-	out.DataTooOld = freshness{AsOf: st.LastSync.Add(st.ClockOffset), MaxAge: set.MaxDataAge}.stale(now)
+	now := p.s.clk.Now().Add(offset)
+	out.DataTooOld = freshness{AsOf: lastSync.Add(offset), MaxAge: set.MaxDataAge}.stale(now)
 	for _, id := range set.ResourceIDs {
 		out.Inside[id] = p.s.store.Inside(id)
 	}

@@ -2,6 +2,9 @@ package scanner
 
 import (
 	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"testing"
 	"time"
@@ -10,7 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/varco-gate/varco/internal/clock"
 	"github.com/varco-gate/varco/internal/gate"
+	"github.com/varco-gate/varco/internal/webapp"
 	varcov1 "github.com/varco-gate/varco/proto/gen/varco/v1"
 )
 
@@ -139,4 +144,29 @@ func TestStoreMemoryPerSyncedTicket(t *testing.T) {
 	require.Less(t, perTicket, 100.0)
 	require.Equal(t, 2*((n+2)/3), st.Inside(tourID))
 	runtime.KeepAlive(st)
+}
+
+// The gate page asks for /status every few seconds: its answer must not
+// copy the store's tickets (State did, 50,000 of them, each time). Not
+// parallel: it counts the process's allocations.
+func TestStatusDoesNotCopyTickets(t *testing.T) {
+	const n = 20_000
+	st := newStore(t, gate.GateBoth)
+	msg := &varcov1.SyncResponse{Reset_: true, Cursor: "c"}
+	for i := range n {
+		msg.Presences = append(msg.Presences, &varcov1.TicketPresence{TicketId: uuid.NewString(), ResourceId: tourID,
+			State: varcov1.TicketState_TICKET_STATE_EXITED, EnteredAt: timestamppb.New(t0), Seats: int32(1 + i%2)})
+	}
+	require.NoError(t, st.ApplySync(msg, t0))
+	s := newTestScanner(st, &fakeGate{}, clock.NewFake(t0))
+	gateApp, err := fs.Sub(webapp.Dist(), "gate")
+	require.NoError(t, err)
+	page, err := s.NewPage(PageOptions{Lang: Italian, Location: time.UTC, App: gateApp})
+	require.NoError(t, err)
+	allocs := testing.AllocsPerRun(5, func() {
+		w := httptest.NewRecorder()
+		page.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "http://127.0.0.1/status", nil))
+		require.Equal(t, http.StatusOK, w.Code)
+	})
+	require.Less(t, allocs, 1000.0, "allocations per /status with %d tickets", n)
 }
