@@ -275,7 +275,7 @@ func runScanner(args []string, getenv func(string) string, stdin io.Reader, stdo
 	}()
 	st.SetLogger(log)
 	reportIncidents(log, st)
-	state := st.State()
+	state := st.Meta()
 	if !state.Enrolled() {
 		if state.DeviceRevoked {
 			return scanner.ErrDeviceRevoked

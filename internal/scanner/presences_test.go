@@ -170,3 +170,18 @@ func TestStatusDoesNotCopyTickets(t *testing.T) {
 	})
 	require.Less(t, allocs, 1000.0, "allocations per /status with %d tickets", n)
 }
+
+// Meta is State without the tickets, for callers at start that need the
+// identity and settings only.
+func TestMetaIsStateWithoutTickets(t *testing.T) {
+	t.Parallel()
+	st := newStore(t, gate.GateBoth)
+	st.Learn(uuid.NewString(), &Presence{ResourceID: tourID, State: gate.Inside, EnteredAt: t0}, t0)
+	full, meta := st.State(), st.Meta()
+	require.Len(t, full.Presences, 1)
+	require.Len(t, full.Revoked, 1)
+	require.Nil(t, meta.Presences)
+	require.Nil(t, meta.Revoked)
+	full.Presences, full.Revoked = nil, nil
+	require.Equal(t, full, meta)
+}

@@ -321,6 +321,15 @@ func (s *Store) State() State {
 	return st
 }
 
+// Meta returns a copy of the state without its tickets (Revoked and
+// Presences are nil): what a caller needs that is not about a ticket,
+// without copying 50,000 of them.
+func (s *Store) Meta() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneState(s.st)
+}
+
 func cloneState(st State) State {
 	st.Settings = cloneSettings(st.Settings)
 	st.Keys = slices.Clone(st.Keys)
