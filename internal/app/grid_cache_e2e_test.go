@@ -80,7 +80,7 @@ func gridCacheFollowsEveryChange(t *testing.T, onEngine func(*config.Config)) {
 		{"a seat freed for someone waiting for six stays theirs", func() {
 			_, err := cs[0].booking.CancelBooking(ctx, authBearer(&varcov1.CancelBookingRequest{BookingId: oneSeat.GetId()}, cs[0].token))
 			require.NoError(t, err)
-		}, 0, varcov1.SlotState_SLOT_STATE_FULL},
+		}, 1, varcov1.SlotState_SLOT_STATE_FULL},
 		{"leaving the list frees it for everyone", func() {
 			_, err := ws[0].lists.LeaveWaitlist(ctx, authBearer(&varcov1.LeaveWaitlistRequest{EntryId: waiting.GetId()}, ws[0].token))
 			require.NoError(t, err)

@@ -36,7 +36,8 @@ type Usage struct {
 	Held       int
 	// Waiting: someone waits on the slot's waiting list, so its free
 	// seats are theirs (HoldSlots refuses others "waitlist_first"): the
-	// grid shows it full, where the citizen app offers the list.
+	// grid shows it FULL, where the citizen app offers the list, with its
+	// free seats still counted in seats_left.
 	Waiting bool
 }
 
@@ -121,6 +122,7 @@ func Compute(plan schedule.Plan, policy catalog.Policy, days []schedule.Day, usa
 func slotState(plan schedule.Plan, policy catalog.Policy, s schedule.Slot, used map[int64][]Usage, now time.Time, operatorID string, seats int, free *[]string) Slot {
 	out := Slot{Slot: s}
 	var held int
+	waiting := false
 	if plan.Kind == catalog.KindAppointment {
 		ops := s.OperatorIDs
 		if operatorID != "" {
@@ -149,15 +151,16 @@ func slotState(plan schedule.Plan, policy catalog.Policy, s schedule.Slot, used 
 		out.SeatsTotal = s.Seats
 		out.SeatsLeft = max(s.Seats-u.Taken, 0)
 		held = u.Held
-		if u.Waiting {
-			out.SeatsLeft, held = 0, 0
-		}
+		waiting = u.Waiting
 	}
 	if st := Bookability(policy, plan.Location, now, s); st != 0 {
 		out.State = st
 		return out
 	}
 	switch {
+	case waiting:
+		// The free seats (still counted in SeatsLeft) are the line's.
+		out.State = Full
 	case out.SeatsLeft >= seats:
 		out.State = Available
 	case held > 0 && out.SeatsLeft+held >= seats:

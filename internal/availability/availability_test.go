@@ -49,7 +49,7 @@ func TestSlotStates(t *testing.T) {
 		{name: "full by bookings", plan: event, now: friday, usage: []Usage{use("", 10, 0)}, wantState: Full, wantLeft: 0},
 		{name: "full only because of holds", plan: event, now: friday, usage: []Usage{use("", 10, 4)}, wantState: Held, wantLeft: 0},
 		{name: "free seats of a slot people wait for are theirs", plan: event, now: friday,
-			usage: []Usage{{Start: slotStart, Taken: 7, Held: 2, Waiting: true}}, wantState: Full, wantLeft: 0},
+			usage: []Usage{{Start: slotStart, Taken: 7, Held: 2, Waiting: true}}, wantState: Full, wantLeft: 3},
 		{name: "holds that would not free enough", plan: event, now: friday, usage: []Usage{use("", 10, 1)}, seats: 2, wantState: Full},
 		{name: "started", plan: event, now: slotStart, wantState: Past, wantLeft: 10},
 		{name: "ended", plan: event, now: slotStart.Add(2 * time.Hour), wantState: Past, wantLeft: 10},
