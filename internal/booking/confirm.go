@@ -99,7 +99,9 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 	loadInside := false
 	confirm := func(tx Tx) error {
 		out = ConfirmResult{}
-		h, err := tx.GetHold(ctx, req.HoldID)
+		// Taken (deleted) at once: a refusal below fails the transaction,
+		// which brings the hold back.
+		h, err := tx.TakeHold(ctx, req.HoldID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return replayed(tx, ErrHoldNotFound)
@@ -149,9 +151,6 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 			b.PushConsentAt = now
 		}
 		if err := tx.ConfirmHeldSeats(ctx, h.ResourceID, h.SlotStarts, h.OperatorID, h.Seats); err != nil {
-			return err
-		}
-		if err := tx.DeleteHold(ctx, h.ID); err != nil {
 			return err
 		}
 		actor := Actor{Kind: ActorCitizen, ID: caller.AccountID, Name: self.GivenName + " " + self.FamilyName}

@@ -39,6 +39,9 @@ type Tx interface {
 	InsertHold(ctx context.Context, h Hold) error
 	GetHold(ctx context.Context, id string) (Hold, error)
 	DeleteHold(ctx context.Context, id string) error
+	// TakeHold deletes a hold and returns it as it was (store.ErrNotFound
+	// when there is none); the transaction failing brings it back.
+	TakeHold(ctx context.Context, id string) (Hold, error)
 	// InsertBooking stores a booking with its acknowledgements; a taken
 	// code is store.ErrConflict, a taken idempotency key (same booker) is
 	// ErrKeyTaken.
