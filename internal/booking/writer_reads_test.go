@@ -97,8 +97,13 @@ func TestConfirmReadsNoReaderInsideTransaction(t *testing.T) {
 		if catalogChange {
 			r, err := db.GetResource(ctx, demo.BoatTripID)
 			require.NoError(t, err)
+			before, err := db.CatalogVersion(ctx)
+			require.NoError(t, err)
 			r.Description += " (aggiornato)"
 			require.NoError(t, db.ReplaceResource(ctx, r, nil))
+			after, err := db.CatalogVersion(ctx)
+			require.NoError(t, err)
+			require.NotEqual(t, before, after, "the plan in memory is out of date")
 		}
 		res, err := svc.Confirm(ctx, caller, booking.ConfirmRequest{HoldID: h.ID, IdempotencyKey: uuid.NewString(), PrivacyConsent: true,
 			Beneficiary: &booking.Person{GivenName: "Luigi", FamilyName: "Verdi",
