@@ -342,3 +342,8 @@ func (c cachedCatalog) GetPlace(ctx context.Context, id string) (catalog.Place, 
 func (c cachedCatalog) GetOrganization(ctx context.Context, id string) (catalog.Organization, error) {
 	return c.cache.GetOrganization(ctx, id)
 }
+
+// Pinned implements catalog.Pinner.
+func (c cachedCatalog) Pinned(ctx context.Context) (catalog.Reader, error) {
+	return c.cache.Pinned(ctx)
+}

@@ -115,7 +115,7 @@ func (s *Service) cachedGrid(ctx context.Context, q Query, from, to schedule.Dat
 // computeGrid computes the grid of q against the versions read, keeps it,
 // and returns it with the instant until which it may be served.
 func (s *Service) computeGrid(ctx context.Context, k gridKey, q Query, from, to schedule.Date, cv, wv int64) (Grid, time.Time, error) {
-	r, plan, err := s.planAt(ctx, cv, q.ResourceID)
+	r, plan, err := s.PlanAt(ctx, cv, q.ResourceID)
 	if err != nil {
 		return Grid{}, time.Time{}, err
 	}

@@ -85,8 +85,23 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 		out = ConfirmResult{Booking: prev, Replayed: true}
 		return errReplayed // undoes this attempt's writes, if any
 	}
-	err = s.store.InTx(ctx, func(tx Tx) error {
-		h, err := tx.GetHold(ctx, req.HoldID)
+	// The resource comes from memory inside the transaction: reading it
+	// there from a reader connection made the whole commit batch wait for
+	// that read. The catalog version is read before; a plan not in memory
+	// at it (the first confirmation after a catalog change) is loaded
+	// outside and the transaction run again, and loaded inside, as before,
+	// only when that failed twice (the catalog changing meanwhile).
+	v, err := s.planner.CatalogVersion(ctx)
+	if err != nil {
+		return ConfirmResult{}, fmt.Errorf("confirm booking: %w", err)
+	}
+	var missing string // the resource whose plan was not in memory
+	loadInside := false
+	confirm := func(tx Tx) error {
+		out = ConfirmResult{}
+		// Taken (deleted) at once: a refusal below fails the transaction,
+		// which brings the hold back.
+		h, err := tx.TakeHold(ctx, req.HoldID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return replayed(tx, ErrHoldNotFound)
@@ -97,9 +112,15 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 		case !h.ReleasedAt.IsZero() || !h.ExpiresAt.After(now):
 			return replayed(tx, ErrHoldExpired)
 		}
-		r, _, err := s.planner.Plan(ctx, h.ResourceID)
-		if err != nil {
-			return err
+		r, _, ok := s.planner.CachedPlan(v, h.ResourceID)
+		if !ok && !loadInside {
+			missing = h.ResourceID
+			return errPlanNotInMemory
+		}
+		if !ok {
+			if r, _, err = s.planner.PlanAt(ctx, v, h.ResourceID); err != nil {
+				return err
+			}
 		}
 		acks, err := acknowledgements(r, req.AckIDs, now)
 		if err != nil {
@@ -132,9 +153,6 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 		if err := tx.ConfirmHeldSeats(ctx, h.ResourceID, h.SlotStarts, h.OperatorID, h.Seats); err != nil {
 			return err
 		}
-		if err := tx.DeleteHold(ctx, h.ID); err != nil {
-			return err
-		}
 		actor := Actor{Kind: ActorCitizen, ID: caller.AccountID, Name: self.GivenName + " " + self.FamilyName}
 		if out.CancelToken, err = s.insertBooking(ctx, tx, &b, actor, r, now); errors.Is(err, ErrKeyTaken) {
 			return replayed(tx, err)
@@ -146,7 +164,20 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 		}
 		out.Booking = b
 		return nil
-	})
+	}
+	for attempt := 0; ; attempt++ {
+		loadInside = attempt == 2
+		err = s.store.InTx(ctx, confirm)
+		if !errors.Is(err, errPlanNotInMemory) {
+			break
+		}
+		if v, err = s.planner.CatalogVersion(ctx); err != nil {
+			break
+		}
+		if _, _, err = s.planner.PlanAt(ctx, v, missing); err != nil {
+			break
+		}
+	}
 	if errors.Is(err, errReplayed) {
 		err = nil
 	}
@@ -165,6 +196,10 @@ func (s *Service) Confirm(ctx context.Context, caller authz.Principal, req Confi
 func (s *Service) replay(ctx context.Context, bookerID, key string) (Booking, error) {
 	return s.store.FindByIdempotencyKey(ctx, bookerID, key)
 }
+
+// errPlanNotInMemory aborts a confirmation's transaction when the hold's
+// resource is not in the plan cache at the catalog version read before.
+var errPlanNotInMemory = errors.New("plan not in memory")
 
 // errReplayed aborts a confirmation's transaction when an earlier request
 // with the same idempotency key already made the booking.

@@ -39,6 +39,9 @@ type Tx interface {
 	InsertHold(ctx context.Context, h Hold) error
 	GetHold(ctx context.Context, id string) (Hold, error)
 	DeleteHold(ctx context.Context, id string) error
+	// TakeHold deletes a hold and returns it as it was (store.ErrNotFound
+	// when there is none); the transaction failing brings it back.
+	TakeHold(ctx context.Context, id string) (Hold, error)
 	// InsertBooking stores a booking with its acknowledgements; a taken
 	// code is store.ErrConflict, a taken idempotency key (same booker) is
 	// ErrKeyTaken.
@@ -115,6 +118,13 @@ type Store interface {
 // Planner loads a bookable resource and its slot plan.
 type Planner interface {
 	Plan(ctx context.Context, resourceID string) (catalog.Resource, schedule.Plan, error)
+	// CatalogVersion reads the version plans are cached against, and
+	// PlanAt is Plan at a version already read.
+	CatalogVersion(ctx context.Context) (int64, error)
+	PlanAt(ctx context.Context, v int64, resourceID string) (catalog.Resource, schedule.Plan, error)
+	// CachedPlan is the plan PlanAt would return at v when it is in
+	// memory; it reads nothing, so write transactions use it.
+	CachedPlan(v int64, resourceID string) (catalog.Resource, schedule.Plan, bool)
 }
 
 // Accounts looks up the booker's account.

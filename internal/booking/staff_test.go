@@ -73,3 +73,13 @@ type fixedPlanner struct{ r catalog.Resource }
 func (p fixedPlanner) Plan(context.Context, string) (catalog.Resource, schedule.Plan, error) {
 	return p.r, schedule.Plan{}, nil
 }
+
+func (p fixedPlanner) CatalogVersion(context.Context) (int64, error) { return 1, nil }
+
+func (p fixedPlanner) PlanAt(context.Context, int64, string) (catalog.Resource, schedule.Plan, error) {
+	return p.r, schedule.Plan{}, nil
+}
+
+func (p fixedPlanner) CachedPlan(int64, string) (catalog.Resource, schedule.Plan, bool) {
+	return p.r, schedule.Plan{}, true
+}

@@ -37,6 +37,11 @@ func cached[T any](ctx context.Context, src VersionedReader, m *versioned.Map[st
 		var zero T
 		return zero, err
 	}
+	return cachedAt(ctx, v, m, id, load)
+}
+
+// cachedAt is cached with the version v already read.
+func cachedAt[T any](ctx context.Context, v int64, m *versioned.Map[string, T], id string, load func(context.Context, string) (T, error)) (T, error) {
 	if x, ok := m.Get(v, id); ok {
 		return x, nil
 	}
@@ -61,4 +66,32 @@ func (c *Cache) GetPlace(ctx context.Context, id string) (Place, error) {
 // GetOrganization implements Reader.
 func (c *Cache) GetOrganization(ctx context.Context, id string) (Organization, error) {
 	return cached(ctx, c.src, &c.orgs, id, c.src.GetOrganization)
+}
+
+// Pinned implements Pinner: one version read serves a whole description,
+// which otherwise read it once per lookup (three per rendered message).
+func (c *Cache) Pinned(ctx context.Context) (Reader, error) {
+	v, err := c.src.CatalogVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pinned{c: c, v: v}, nil
+}
+
+// pinned is the cache at one version read.
+type pinned struct {
+	c *Cache
+	v int64
+}
+
+func (p pinned) GetResource(ctx context.Context, id string) (Resource, error) {
+	return cachedAt(ctx, p.v, &p.c.resources, id, p.c.src.GetResource)
+}
+
+func (p pinned) GetPlace(ctx context.Context, id string) (Place, error) {
+	return cachedAt(ctx, p.v, &p.c.places, id, p.c.src.GetPlace)
+}
+
+func (p pinned) GetOrganization(ctx context.Context, id string) (Organization, error) {
+	return cachedAt(ctx, p.v, &p.c.orgs, id, p.c.src.GetOrganization)
 }

@@ -17,7 +17,12 @@ import (
 // countingDB counts the lookups that reach the database.
 type countingDB struct {
 	*sqlite.DB
-	loads int
+	loads, versions int
+}
+
+func (c *countingDB) CatalogVersion(ctx context.Context) (int64, error) {
+	c.versions++
+	return c.DB.CatalogVersion(ctx)
 }
 
 func (c *countingDB) GetResource(ctx context.Context, id string) (catalog.Resource, error) {
@@ -56,6 +61,7 @@ func TestCacheFollowsCatalogVersion(t *testing.T) {
 		require.NotEmpty(t, d.Organization.Name)
 	}
 	require.Equal(t, 3, src.loads, "resource, place and organization read once each")
+	require.Equal(t, 3, src.versions, "one version read per description")
 
 	svc := catalog.NewService(db, clock.NewFake(now))
 	org, err := db.GetOrganization(ctx, demo.ComuneID)

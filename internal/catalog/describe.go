@@ -9,6 +9,13 @@ type Reader interface {
 	GetOrganization(ctx context.Context, id string) (Organization, error)
 }
 
+// Pinner is a Reader whose lookups can share one read of the catalog
+// version: Describe makes three lookups and uses it when r has it.
+type Pinner interface {
+	// Pinned returns a Reader answering at the version read now.
+	Pinned(ctx context.Context) (Reader, error)
+}
+
 // Description is what messages and calendar files say about where and
 // with whom a booking takes place.
 type Description struct {
@@ -27,6 +34,11 @@ type Description struct {
 func Describe(ctx context.Context, r Reader, resourceID, operatorID string) (Description, error) {
 	var d Description
 	var err error
+	if p, ok := r.(Pinner); ok {
+		if r, err = p.Pinned(ctx); err != nil {
+			return d, err
+		}
+	}
 	if d.Resource, err = r.GetResource(ctx, resourceID); err != nil {
 		return d, err
 	}
