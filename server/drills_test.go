@@ -86,6 +86,9 @@ type load struct {
 	retried  int             // calls sent again after a transport failure
 	failed   []error         // calls that failed for good
 	bookings atomic.Int64
+	// booked is signalled (without blocking) after each acknowledged
+	// booking, so waitBookings wakes on progress instead of polling.
+	booked chan struct{}
 }
 
 // transportFailure reports an error that says nothing about the request's
@@ -100,19 +103,22 @@ func transportFailure(err error) bool {
 	return false
 }
 
+// maxAttempts bounds the replicas a call is sent to: the drills always
+// keep one replica up, and pick alternates, so the second attempt reaches
+// it; the bound only stops a test whose cluster is wholly down.
+const maxAttempts = 20
+
 // retry runs call on replica i and, while it fails in transport, on the
-// next one, for up to 30 s.
+// next one.
 func retry[T any](l *load, i int, call func(base string) (T, error)) (T, error) {
-	deadline := time.Now().Add(30 * time.Second)
 	for attempt := 0; ; attempt++ {
 		v, err := call(l.c.pick(i + attempt))
-		if err == nil || !transportFailure(err) || time.Now().After(deadline) {
+		if err == nil || !transportFailure(err) || attempt+1 == maxAttempts {
 			return v, err
 		}
 		l.mu.Lock()
 		l.retried++
 		l.mu.Unlock()
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -121,7 +127,7 @@ func newLoad(t *testing.T, c *cluster) *load {
 		connect.NewRequest(&varcov1.GetAvailabilityRequest{ResourceId: demo.BoatTripID, FromDate: time.Now().AddDate(0, 0, 2).Format(time.DateOnly),
 			ToDate: time.Now().AddDate(0, 0, 40).Format(time.DateOnly)}))
 	require.NoError(t, err)
-	l := &load{c: c, acked: map[string]bool{}}
+	l := &load{c: c, acked: map[string]bool{}, booked: make(chan struct{}, 1)}
 	for _, d := range grid.Msg.GetDays() {
 		for _, s := range d.GetSlots() {
 			if s.GetState() == varcov1.SlotState_SLOT_STATE_AVAILABLE {
@@ -183,6 +189,10 @@ func (l *load) citizen(w int, stop <-chan struct{}) {
 		l.acked[conf.Msg.GetBooking().GetCode()] = true
 		l.mu.Unlock()
 		l.bookings.Add(1)
+		select {
+		case l.booked <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -206,12 +216,15 @@ func (l *load) run(workers int) (stop func()) {
 func (l *load) waitBookings(t *testing.T, n int64) {
 	t.Helper()
 	target := l.bookings.Load() + n
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.After(60 * time.Second)
 	for l.bookings.Load() < target {
-		if time.Now().After(deadline) {
+		select {
+		case <-l.booked:
+		case <-deadline:
+			l.mu.Lock()
+			defer l.mu.Unlock()
 			t.Fatalf("the load stalled at %d bookings (failures: %v)", l.bookings.Load(), l.failed)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -237,7 +250,7 @@ func (l *load) check(t *testing.T, url string, sink *mailtest.Sink) {
 		WHERE s.seats > u.capacity OR u.taken > u.capacity`, demo.BoatTripID).Scan(&oversold))
 	require.Zero(t, oversold, "oversold trips")
 
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.After(60 * time.Second)
 	for {
 		mailed := map[string]int{}
 		for _, m := range sink.Messages() {
@@ -256,10 +269,11 @@ func (l *load) check(t *testing.T, url string, sink *mailtest.Sink) {
 				len(l.acked), dup, l.retried)
 			return
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-sink.Arrived: // one more message: look again
+		case <-deadline:
 			t.Fatalf("%d of %d confirmations mailed", len(mailed), len(l.acked))
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -275,7 +289,7 @@ func containsCode(data []byte, code string) bool {
 // claimed ones included — is mailed by a survivor.
 func TestReplicaFailoverUnderLoad(t *testing.T) {
 	t.Parallel()
-	sink := &mailtest.Sink{}
+	sink := &mailtest.Sink{Arrived: make(chan mailtest.Received, 10000)}
 	c := newCluster(t, mailtest.Start(t, sink, mailtest.PlainOnly, nil))
 	l := newLoad(t, c)
 	stop := l.run(12)
@@ -296,7 +310,7 @@ func TestReplicaFailoverUnderLoad(t *testing.T) {
 // again to the other replica, and loses nothing.
 func TestRollingRestartUnderLoad(t *testing.T) {
 	t.Parallel()
-	sink := &mailtest.Sink{}
+	sink := &mailtest.Sink{Arrived: make(chan mailtest.Received, 10000)}
 	c := newCluster(t, mailtest.Start(t, sink, mailtest.PlainOnly, nil))
 	l := newLoad(t, c)
 	stop := l.run(12)

@@ -320,50 +320,12 @@ func TestNotificationSurvivesSIGKILL(t *testing.T) {
 	// The first life's mail server accepts connections and never answers, so
 	// the send it starts (the dispatcher wakes at once for a confirmation)
 	// cannot finish before the kill.
-	mute, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = mute.Close() })
-	go func() {
-		for {
-			c, err := mute.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { _ = c.Close() })
-		}
-	}()
+	mutePort, _ := muteSMTP(t)
 	common := []string{"--db", db, "--smtp-tls", "none", "--mail-from", "Comune <noreply@comune.example>", "--notify-lease", "2s"}
 	smtp := append([]string{"--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(port)}, common...)
-	ctx := context.Background()
 
-	p := start(t, bin, append([]string{"--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(mute.Addr().(*net.TCPAddr).Port), "--demo"}, common...)...)
-	base := "http://" + p.addr
-	reg, err := varcov1connect.NewAuthServiceClient(http.DefaultClient, base).Register(ctx, connect.NewRequest(&varcov1.RegisterRequest{
-		GivenName: "Mario", FamilyName: "Rossi", Email: "mario.rossi@example.it", CodiceFiscale: "RSSMRA85T10A562S",
-		Phone: "3331234567", Password: "una password lunga", PrivacyConsent: true,
-	}))
-	require.NoError(t, err)
-	tok := reg.Msg.GetSession().GetToken()
-	grid, err := varcov1connect.NewCatalogServiceClient(http.DefaultClient, base).GetAvailability(ctx,
-		connect.NewRequest(&varcov1.GetAvailabilityRequest{ResourceId: demo.TourID, FromDate: time.Now().AddDate(0, 0, 1).Format(time.DateOnly),
-			ToDate: time.Now().AddDate(0, 0, 14).Format(time.DateOnly)}))
-	require.NoError(t, err)
-	var slot *varcov1.Slot
-	for _, d := range grid.Msg.GetDays() {
-		if len(d.GetSlots()) > 0 && slot == nil {
-			slot = d.GetSlots()[0]
-		}
-	}
-	bookings := varcov1connect.NewBookingServiceClient(http.DefaultClient, base)
-	hreq := connect.NewRequest(&varcov1.HoldSlotsRequest{ResourceId: demo.TourID, SlotStart: slot.GetStart()})
-	hreq.Header().Set("Authorization", "Bearer "+tok)
-	hold, err := bookings.HoldSlots(ctx, hreq)
-	require.NoError(t, err)
-	creq := connect.NewRequest(&varcov1.ConfirmBookingRequest{HoldId: hold.Msg.GetHold().GetId(), IdempotencyKey: "notify-kill-0001",
-		Consents: []varcov1.ConsentKind{varcov1.ConsentKind_CONSENT_KIND_PRIVACY}})
-	creq.Header().Set("Authorization", "Bearer "+tok)
-	conf, err := bookings.ConfirmBooking(ctx, creq)
-	require.NoError(t, err)
+	p := start(t, bin, append([]string{"--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(mutePort), "--demo"}, common...)...)
+	code := bookFirstTour(t, "http://"+p.addr, "mario.rossi@example.it", "RSSMRA85T10A562S", "notify-kill-0001")
 	require.NoError(t, p.cmd.Process.Kill())
 	<-p.done
 	require.Empty(t, sink.Messages(), "nothing was sent before the kill")
@@ -373,7 +335,7 @@ func TestNotificationSurvivesSIGKILL(t *testing.T) {
 	p = start(t, bin, append(smtp, "--notify-poll-interval", "50ms")...)
 	select {
 	case m := <-sink.Arrived:
-		require.Contains(t, string(m.Data), conf.Msg.GetBooking().GetCode())
+		require.Contains(t, string(m.Data), code)
 	case <-time.After(30 * time.Second):
 		t.Fatal("the confirmation was not sent after the restart")
 	}
